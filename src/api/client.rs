@@ -1,0 +1,412 @@
+//! The HTTP client: sends a `WireRequest` with the key, times it, reads at most a capped body,
+//! and classifies what came back. Never panics; every failure becomes a `Completion`.
+
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use super::key::ApiKey;
+use super::request::{AUTH_HEADER, WireRequest};
+
+/// Response bodies are kept (for display and storage) up to this size.
+pub const BODY_CAP: usize = 1024 * 1024;
+/// Default time allowed for a whole request, body included.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// What is known about an update once its request is over.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum State {
+    /// Recorded, request under way (or the process died: see `Unknown`).
+    Pending,
+    /// 2xx with `success: true`.
+    Ok,
+    /// The API answered and did not apply it (non-2xx, or `success` not true).
+    Refused,
+    /// The request never reached the server (connection refused, DNS, TLS): nothing was applied.
+    NetworkError,
+    /// Stopped by the person before an answer came; it may or may not have been applied.
+    Cancelled,
+    /// No answer (timeout, broken connection, crash while pending): it may have been applied.
+    Unknown,
+}
+
+impl State {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Pending => "pending",
+            State::Ok => "ok",
+            State::Refused => "refused",
+            State::NetworkError => "network_error",
+            State::Cancelled => "cancelled",
+            State::Unknown => "unknown",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Some(match text {
+            "pending" => State::Pending,
+            "ok" => State::Ok,
+            "refused" => State::Refused,
+            "network_error" => State::NetworkError,
+            "cancelled" => State::Cancelled,
+            "unknown" => State::Unknown,
+            _ => return None,
+        })
+    }
+}
+
+/// An HTTP answer, body capped at [`BODY_CAP`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HttpResponse {
+    pub status: u16,
+    pub body: String,
+    /// True when the body was longer than the cap and the rest was dropped.
+    pub truncated: bool,
+}
+
+/// How a request ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Completion {
+    Answered(HttpResponse),
+    /// The connection was never made: nothing reached the server.
+    NotSent(String),
+    /// The request may have reached the server, but no whole answer came back.
+    NoAnswer(String),
+    Cancelled,
+}
+
+/// The classification of a completion, as stored in history and shown to people.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Verdict {
+    pub state: State,
+    /// True when `success` is true and `updated_fields` covers every field sent.
+    pub verified: bool,
+    pub http_status: Option<u16>,
+    /// One line for people: the server's message, or what went wrong.
+    pub message: String,
+    /// The call the server says it updated (useful for phone targets).
+    pub call_id: Option<String>,
+}
+
+/// Classifies a completion against the fields that were sent.
+pub fn classify(sent_fields: &[&str], completion: &Completion) -> Verdict {
+    let failed = |state, message: &str| Verdict {
+        state,
+        verified: false,
+        http_status: None,
+        message: message.to_string(),
+        call_id: None,
+    };
+    let response = match completion {
+        Completion::Answered(r) => r,
+        Completion::NotSent(m) => return failed(State::NetworkError, m),
+        Completion::NoAnswer(m) => return failed(State::Unknown, m),
+        Completion::Cancelled => {
+            return failed(
+                State::Cancelled,
+                "Cancelled before an answer came: it may or may not have been applied",
+            );
+        }
+    };
+    let json: Option<Value> = serde_json::from_str(&response.body).ok();
+    let field = |name: &str| -> Option<String> {
+        json.as_ref()?
+            .get(name)?
+            .as_str()
+            .map(|s| s.chars().take(300).collect())
+    };
+    let call_id = field("call_id");
+    let status = response.status;
+    let success = json
+        .as_ref()
+        .and_then(|j| j.get("success"))
+        .and_then(Value::as_bool)
+        == Some(true);
+    if (200..300).contains(&status) && success {
+        let updated: Vec<&str> = json
+            .as_ref()
+            .and_then(|j| j.get("updated_fields"))
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        let missing: Vec<&str> = sent_fields
+            .iter()
+            .copied()
+            .filter(|f| !updated.contains(f))
+            .collect();
+        let (verified, message) = if missing.is_empty() {
+            (true, format!("Updated {}", updated.join(", ")))
+        } else {
+            (
+                false,
+                format!(
+                    "The server said success but did not confirm {}",
+                    missing.join(", ")
+                ),
+            )
+        };
+        return Verdict {
+            state: State::Ok,
+            verified,
+            http_status: Some(status),
+            message,
+            call_id,
+        };
+    }
+    let message = field("message")
+        .or_else(|| field("error"))
+        .unwrap_or_else(|| match &json {
+            Some(_) if (200..300).contains(&status) => {
+                "The server answered without \"success\": true".to_string()
+            }
+            Some(_) => "The server gave no message".to_string(),
+            None if response.body.trim().is_empty() => "Empty response".to_string(),
+            None => format!("Not a JSON response: {}", one_line(&response.body, 120)),
+        });
+    Verdict {
+        state: State::Refused,
+        verified: false,
+        http_status: Some(status),
+        message: format!("HTTP {status} {}: {message}", reason(status)),
+        call_id,
+    }
+}
+
+fn reason(status: u16) -> &'static str {
+    reqwest::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("")
+}
+
+/// First `max` characters of text on one line, control characters replaced.
+pub fn one_line(text: &str, max: usize) -> String {
+    let flat: String = text
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .map(|c| if c.is_control() { '�' } else { c })
+        .collect();
+    if flat.chars().count() > max {
+        let mut cut: String = flat.chars().take(max).collect();
+        cut.push('…');
+        cut
+    } else {
+        flat
+    }
+}
+
+/// A reusable HTTP client (connection pool, TLS set-up).
+#[derive(Clone, Debug)]
+pub struct Client {
+    http: reqwest::Client,
+    timeout: Duration,
+}
+
+impl Client {
+    /// Builds the client. TLS uses rustls with the ring provider and the platform's roots.
+    pub fn new(timeout: Duration) -> Result<Self, String> {
+        // Installing the process-wide provider twice is harmless: the second call is refused.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let http = reqwest::Client::builder()
+            .connect_timeout(timeout.min(Duration::from_secs(10)))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| format!("Could not set up HTTPS: {e}"))?;
+        Ok(Self { http, timeout })
+    }
+
+    /// Sends the request and returns how it ended and how long it took.
+    pub async fn send(&self, request: &WireRequest, key: &ApiKey) -> (Completion, Duration) {
+        let started = Instant::now();
+        let completion = match tokio::time::timeout(self.timeout, self.exchange(request, key)).await
+        {
+            Ok(c) => c,
+            Err(_) => Completion::NoAnswer(format!(
+                "No answer within {} s: the update may or may not have been applied; check \
+                 before resending",
+                self.timeout.as_secs_f32()
+            )),
+        };
+        (completion, started.elapsed())
+    }
+
+    async fn exchange(&self, request: &WireRequest, key: &ApiKey) -> Completion {
+        let Ok(method) = reqwest::Method::from_bytes(request.method.as_bytes()) else {
+            return Completion::NotSent(format!("Unknown method {}", request.method));
+        };
+        let mut builder = self.http.request(method, &request.url);
+        for (name, value) in &request.headers {
+            builder = builder.header(*name, value);
+        }
+        let Ok(mut auth) = reqwest::header::HeaderValue::from_str(key.expose()) else {
+            return Completion::NotSent(
+                "The API key contains characters that cannot go in a header; check that it was \
+                 copied whole"
+                    .to_string(),
+            );
+        };
+        auth.set_sensitive(true);
+        builder = builder.header(AUTH_HEADER, auth).body(request.body.clone());
+        let mut response = match builder.send().await {
+            Ok(r) => r,
+            Err(e) => return classify_error(&e),
+        };
+        let status = response.status().as_u16();
+        let mut body = Vec::new();
+        let mut truncated = false;
+        loop {
+            match response.chunk().await {
+                Ok(Some(chunk)) => {
+                    let room = BODY_CAP - body.len();
+                    if chunk.len() > room {
+                        body.extend_from_slice(&chunk[..room]);
+                        truncated = true;
+                        break;
+                    }
+                    body.extend_from_slice(&chunk);
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    return Completion::NoAnswer(format!(
+                        "The answer (HTTP {status}) broke off while it was being read: {}; the \
+                         update may or may not have been applied",
+                        error_chain(&e)
+                    ));
+                }
+            }
+        }
+        Completion::Answered(HttpResponse {
+            status,
+            body: String::from_utf8_lossy(&body).into_owned(),
+            truncated,
+        })
+    }
+}
+
+fn classify_error(e: &reqwest::Error) -> Completion {
+    let detail = error_chain(e);
+    if e.is_connect() {
+        Completion::NotSent(format!(
+            "Could not connect ({detail}): nothing was sent; safe to try again"
+        ))
+    } else if e.is_timeout() {
+        Completion::NoAnswer(format!(
+            "Timed out waiting for an answer ({detail}): the update may or may not have been \
+             applied; check before resending"
+        ))
+    } else {
+        Completion::NoAnswer(format!(
+            "The connection failed ({detail}): the update may or may not have been applied; \
+             check before resending"
+        ))
+    }
+}
+
+/// The error and its causes on one line. reqwest's messages name the URL, never headers.
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut parts = vec![e.to_string()];
+    let mut source = e.source();
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        source = s.source();
+    }
+    one_line(&parts.join(": "), 300)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answered(status: u16, body: &str) -> Completion {
+        Completion::Answered(HttpResponse {
+            status,
+            body: body.to_string(),
+            truncated: false,
+        })
+    }
+
+    #[test]
+    fn success_covering_every_field_is_verified() {
+        let v = classify(
+            &["custom_call_outcome", "custom_call_outcome_value"],
+            &answered(
+                200,
+                r#"{"success":true,"call_id":"call456","updated_fields":["custom_call_outcome","custom_call_outcome_value"]}"#,
+            ),
+        );
+        assert_eq!(v.state, State::Ok);
+        assert!(v.verified);
+        assert_eq!(v.call_id.as_deref(), Some("call456"));
+    }
+
+    #[test]
+    fn success_missing_a_field_is_not_verified() {
+        let v = classify(
+            &["custom_call_outcome", "custom_call_metadata"],
+            &answered(
+                200,
+                r#"{"success":true,"updated_fields":["custom_call_outcome"]}"#,
+            ),
+        );
+        assert_eq!(v.state, State::Ok);
+        assert!(!v.verified);
+        assert!(v.message.contains("custom_call_metadata"), "{}", v.message);
+    }
+
+    #[test]
+    fn refusals_lift_the_message() {
+        let v = classify(
+            &["custom_call_outcome"],
+            &answered(404, r#"{"error":"not_found","message":"Call not found"}"#),
+        );
+        assert_eq!(v.state, State::Refused);
+        assert_eq!(v.message, "HTTP 404 Not Found: Call not found");
+        let v = classify(&[], &answered(401, r#"{"error":"unauthorized"}"#));
+        assert!(v.message.ends_with(": unauthorized"), "{}", v.message);
+        let v = classify(&[], &answered(502, "<html><body>Bad gateway</body></html>"));
+        assert!(
+            v.message.contains("Not a JSON response: <html>"),
+            "{}",
+            v.message
+        );
+        let v = classify(&[], &answered(200, r#"{"success":false}"#));
+        assert_eq!(v.state, State::Refused);
+        let v = classify(&[], &answered(200, "not json"));
+        assert_eq!(v.state, State::Refused);
+    }
+
+    #[test]
+    fn failures_map_to_states() {
+        assert_eq!(
+            classify(&[], &Completion::NotSent("x".into())).state,
+            State::NetworkError
+        );
+        assert_eq!(
+            classify(&[], &Completion::NoAnswer("x".into())).state,
+            State::Unknown
+        );
+        assert_eq!(
+            classify(&[], &Completion::Cancelled).state,
+            State::Cancelled
+        );
+    }
+
+    #[test]
+    fn states_round_trip() {
+        for s in [
+            State::Pending,
+            State::Ok,
+            State::Refused,
+            State::NetworkError,
+            State::Cancelled,
+            State::Unknown,
+        ] {
+            assert_eq!(State::parse(s.as_str()), Some(s));
+        }
+    }
+}

@@ -1,0 +1,8 @@
+//! Phonely's "set post call outcome" endpoint, free of any UI: typed updates and their
+//! validation, the one request builder, the key, and the HTTP client with its classification.
+
+pub mod client;
+pub mod key;
+pub mod phone;
+pub mod request;
+pub mod update;

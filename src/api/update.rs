@@ -1,0 +1,596 @@
+//! `OutcomeUpdate` and its validation: raw text from the form, the CLI or a file in, typed values
+//! or a list of field errors (each naming the field, the problem and an example) out.
+
+use std::fmt;
+
+use serde_json::{Map, Number, Value};
+
+use super::phone::{E164, describe_char, looks_like_national_phone, shorten};
+
+/// Longest agent or call id accepted.
+pub const MAX_ID_CHARS: usize = 128;
+/// Largest metadata object accepted, in bytes of its compact JSON.
+pub const MAX_METADATA_BYTES: usize = 64 * 1024;
+
+/// The wire names of the three fields, in the order the body carries them.
+pub const FIELD_OUTCOME: &str = "custom_call_outcome";
+pub const FIELD_VALUE: &str = "custom_call_outcome_value";
+pub const FIELD_METADATA: &str = "custom_call_metadata";
+
+/// The input fields, as support staff know them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Field {
+    Agent,
+    Target,
+    Preference,
+    Outcome,
+    Value,
+    Metadata,
+}
+
+impl Field {
+    pub fn label(self) -> &'static str {
+        match self {
+            Field::Agent => "Agent",
+            Field::Target => "Call ID or phone",
+            Field::Preference => "Preference",
+            Field::Outcome => "Outcome",
+            Field::Value => "Value",
+            Field::Metadata => "Metadata",
+        }
+    }
+}
+
+/// One thing wrong with the input; `message` is a whole sentence for the person at the keyboard.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: Field,
+    pub message: String,
+}
+
+impl fmt::Display for FieldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.field.label(), self.message)
+    }
+}
+
+/// An agent id as Phonely shows it on the agent's settings page.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct AgentId(String);
+
+impl AgentId {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A call id from call history.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct CallId(String);
+
+impl CallId {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Which call from a phone number: the most recent (Phonely's default) or the earliest.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Preference {
+    #[default]
+    Last,
+    First,
+}
+
+impl Preference {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Preference::Last => "last",
+            Preference::First => "first",
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<Self, String> {
+        match text.trim() {
+            "last" => Ok(Preference::Last),
+            "first" => Ok(Preference::First),
+            other => Err(format!(
+                "Preference must be first or last (got {})",
+                shorten(other)
+            )),
+        }
+    }
+
+    #[must_use]
+    pub fn toggled(self) -> Self {
+        match self {
+            Preference::Last => Preference::First,
+            Preference::First => Preference::Last,
+        }
+    }
+}
+
+/// The call an update lands on.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Target {
+    CallId(CallId),
+    Phone { phone: E164, preference: Preference },
+}
+
+impl Target {
+    /// The path segment as the person wrote it (before percent-encoding).
+    pub fn as_str(&self) -> &str {
+        match self {
+            Target::CallId(id) => id.as_str(),
+            Target::Phone { phone, .. } => phone.as_str(),
+        }
+    }
+
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Target::CallId(_) => "call",
+            Target::Phone { .. } => "phone",
+        }
+    }
+
+    pub fn preference(&self) -> Option<Preference> {
+        match self {
+            Target::CallId(_) => None,
+            Target::Phone { preference, .. } => Some(*preference),
+        }
+    }
+}
+
+/// A validated update: everything needed to build the request, nothing that can be wrong.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OutcomeUpdate {
+    pub agent: AgentId,
+    pub target: Target,
+    pub outcome: Option<String>,
+    pub value: Option<Number>,
+    pub metadata: Option<Map<String, Value>>,
+}
+
+impl OutcomeUpdate {
+    /// Wire names of the fields this update sets, in body order.
+    pub fn fields(&self) -> Vec<&'static str> {
+        let mut out = Vec::with_capacity(3);
+        if self.outcome.is_some() {
+            out.push(FIELD_OUTCOME);
+        }
+        if self.value.is_some() {
+            out.push(FIELD_VALUE);
+        }
+        if self.metadata.is_some() {
+            out.push(FIELD_METADATA);
+        }
+        out
+    }
+
+    /// The body as a JSON object: only the given fields, in the order outcome, value, metadata.
+    pub fn body(&self) -> Value {
+        let mut body = Map::new();
+        if let Some(outcome) = &self.outcome {
+            body.insert(FIELD_OUTCOME.into(), Value::String(outcome.clone()));
+        }
+        if let Some(value) = &self.value {
+            body.insert(FIELD_VALUE.into(), Value::Number(value.clone()));
+        }
+        if let Some(metadata) = &self.metadata {
+            body.insert(FIELD_METADATA.into(), Value::Object(metadata.clone()));
+        }
+        Value::Object(body)
+    }
+
+    /// A one-line description of what will be set, for confirmations and summaries.
+    pub fn summary(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(outcome) = &self.outcome {
+            parts.push(format!("outcome \"{outcome}\""));
+        }
+        if let Some(value) = &self.value {
+            parts.push(format!("value {value}"));
+        }
+        if let Some(metadata) = &self.metadata {
+            let n = metadata.len();
+            parts.push(format!(
+                "metadata ({n} key{})",
+                if n == 1 { "" } else { "s" }
+            ));
+        }
+        parts.join(", ")
+    }
+}
+
+/// Raw input, as typed. Empty optional fields mean "not sent".
+#[derive(Clone, Debug, Default)]
+pub struct UpdateInput<'a> {
+    pub agent: &'a str,
+    pub target: &'a str,
+    /// `None` when not given; the form passes its toggle only for phone targets.
+    pub preference: Option<&'a str>,
+    pub outcome: &'a str,
+    pub value: &'a str,
+    pub metadata: &'a str,
+}
+
+/// Checks every field and returns the typed update, or every problem found (not just the first).
+pub fn validate(input: &UpdateInput<'_>) -> Result<OutcomeUpdate, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let mut fail = |field: Field, message: String| errors.push(FieldError { field, message });
+
+    let agent = check_id(input.agent, "Agent", "agent123")
+        .map(AgentId)
+        .map_err(|m| fail(Field::Agent, m))
+        .ok();
+
+    let preference = match input.preference.map(Preference::parse) {
+        None => None,
+        Some(Ok(p)) => Some(p),
+        Some(Err(m)) => {
+            fail(Field::Preference, m);
+            None
+        }
+    };
+    let target = parse_target(input.target);
+    let target = match target {
+        Ok(Target::Phone { phone, .. }) => Some(Target::Phone {
+            phone,
+            preference: preference.unwrap_or_default(),
+        }),
+        Ok(Target::CallId(id)) => {
+            if input.preference.is_some() {
+                fail(
+                    Field::Preference,
+                    "Preference (first/last) only applies to a phone number target, not to a \
+                     call ID; leave it out"
+                        .to_string(),
+                );
+            }
+            Some(Target::CallId(id))
+        }
+        Err(m) => {
+            fail(Field::Target, m);
+            None
+        }
+    };
+
+    let outcome = check_outcome(input.outcome).map_err(|m| fail(Field::Outcome, m));
+    let value = parse_value(input.value).map_err(|m| fail(Field::Value, m));
+    let metadata = parse_metadata(input.metadata).map_err(|m| fail(Field::Metadata, m));
+
+    if let (Ok(None), Ok(None), Ok(None)) = (&outcome, &value, &metadata) {
+        fail(
+            Field::Outcome,
+            "Nothing to set: give at least one of outcome, value or metadata (e.g. outcome Sold)"
+                .to_string(),
+        );
+    }
+
+    match (agent, target, outcome, value, metadata) {
+        (Some(agent), Some(target), Ok(outcome), Ok(value), Ok(metadata)) if errors.is_empty() => {
+            Ok(OutcomeUpdate {
+                agent,
+                target,
+                outcome,
+                value,
+                metadata,
+            })
+        }
+        _ => Err(errors),
+    }
+}
+
+/// An agent or call id: required, at most 128 characters, no whitespace or control characters,
+/// and not `.` or `..` (which a URL would read as "this folder" or "the folder above").
+fn check_id(text: &str, what: &str, example: &str) -> Result<String, String> {
+    if text.is_empty() {
+        return Err(format!("{what} is required, e.g. {example}"));
+    }
+    if let Some(c) = text.chars().find(|c| c.is_whitespace() || c.is_control()) {
+        return Err(format!(
+            "{what} cannot contain {} (got {})",
+            describe_char(c),
+            shorten(text)
+        ));
+    }
+    let n = text.chars().count();
+    if n > MAX_ID_CHARS {
+        return Err(format!(
+            "{what} is too long: at most {MAX_ID_CHARS} characters (got {n})"
+        ));
+    }
+    if text == "." || text == ".." {
+        return Err(format!("{what} cannot be \"{text}\", e.g. {example}"));
+    }
+    Ok(text.to_string())
+}
+
+/// A call id, or a phone number when it starts with `+` or looks like one.
+pub fn parse_target(text: &str) -> Result<Target, String> {
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return Err("Call ID or phone is required, e.g. call456 or +14155551234".to_string());
+    }
+    if trimmed.starts_with('+') || looks_like_national_phone(trimmed) {
+        return E164::parse(trimmed).map(|phone| Target::Phone {
+            phone,
+            preference: Preference::Last,
+        });
+    }
+    check_id(text, "Call ID", "call456").map(|id| Target::CallId(CallId(id)))
+}
+
+fn check_outcome(text: &str) -> Result<Option<String>, String> {
+    if text.is_empty() {
+        return Ok(None);
+    }
+    if let Some(c) = text.chars().find(|c| c.is_control()) {
+        return Err(format!(
+            "Outcome cannot contain {} (got {})",
+            describe_char(c),
+            shorten(text)
+        ));
+    }
+    if text.trim().is_empty() {
+        return Err("Outcome is only spaces: type a label such as Sold, or leave it empty".into());
+    }
+    if text.trim() != text {
+        return Err(format!(
+            "Outcome has spaces at the start or end, which would make \"{}\" a different label: \
+             remove them",
+            shorten(text.trim())
+        ));
+    }
+    Ok(Some(text.to_string()))
+}
+
+/// A finite JSON number: `299`, `-5`, `299.99`, `1e3`. Integers stay integers on the wire.
+pub fn parse_value(text: &str) -> Result<Option<Number>, String> {
+    let trimmed = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let hint = "write a plain number such as 299, 0, -5 or 299.99";
+    if trimmed.is_empty() {
+        return Err(format!("Value is only spaces: {hint}, or leave it empty"));
+    }
+    let lower = trimmed.to_ascii_lowercase();
+    let reason = if lower.contains("nan") || lower.contains("inf") {
+        Some("is not a finite number")
+    } else if trimmed.starts_with(['$', '€', '£']) || trimmed.contains(',') {
+        Some("must be a plain number without currency signs or thousands separators")
+    } else if lower.starts_with("0x") || lower.starts_with("-0x") {
+        Some("must be a decimal number, not hexadecimal")
+    } else if trimmed.starts_with('+') {
+        Some("must not start with +")
+    } else if trimmed.starts_with('.') || trimmed.starts_with("-.") {
+        Some("needs a digit before the decimal point (e.g. 0.5)")
+    } else {
+        None
+    };
+    if let Some(reason) = reason {
+        return Err(format!("Value {reason}: {hint} (got {})", shorten(trimmed)));
+    }
+    match serde_json::from_str::<Number>(trimmed) {
+        Ok(n) => match n.as_f64() {
+            Some(f) if f.is_finite() => Ok(Some(n)),
+            _ => Err(format!("Value is too large (got {})", shorten(trimmed))),
+        },
+        Err(e) if e.to_string().contains("out of range") => Err(format!(
+            "Value is too large to be a number (got {})",
+            shorten(trimmed)
+        )),
+        Err(_) => Err(format!(
+            "Value is not a number: {hint} (got {})",
+            shorten(trimmed)
+        )),
+    }
+}
+
+/// Metadata text: empty means "not sent"; otherwise a JSON object of at most 64 KiB.
+pub fn parse_metadata(text: &str) -> Result<Option<Map<String, Value>>, String> {
+    if text.trim().is_empty() {
+        return Ok(None);
+    }
+    if text.len() > 4 * MAX_METADATA_BYTES {
+        return Err(format!(
+            "Metadata is too large: at most {} KiB (got {} KiB)",
+            MAX_METADATA_BYTES / 1024,
+            text.len() / 1024
+        ));
+    }
+    let value: Value = serde_json::from_str(text).map_err(|e| json_error_message(&e))?;
+    let Value::Object(map) = value else {
+        let kind = match value {
+            Value::Array(_) => "a list [...]",
+            Value::String(_) => "a string",
+            Value::Number(_) => "a number",
+            Value::Bool(_) => "true/false",
+            _ => "null",
+        };
+        return Err(format!(
+            "Metadata must be a JSON object such as {{\"campaign\": \"spring_2026\"}} (got {kind})"
+        ));
+    };
+    let size = serde_json::to_string(&map).map_or(usize::MAX, |s| s.len());
+    if size > MAX_METADATA_BYTES {
+        return Err(format!(
+            "Metadata is too large: at most {} KiB (got {} KiB)",
+            MAX_METADATA_BYTES / 1024,
+            size.div_ceil(1024)
+        ));
+    }
+    Ok(Some(map))
+}
+
+/// Where the JSON went wrong, as `line:col`, with serde's reason in plainer words.
+pub fn json_error_message(e: &serde_json::Error) -> String {
+    let raw = e.to_string();
+    let reason = raw.split(" at line ").next().unwrap_or(&raw);
+    let reason = match reason {
+        "recursion limit exceeded" => "nested too deeply".to_string(),
+        r if r.starts_with("EOF while parsing") => {
+            "the JSON ends too early (missing } or ])".into()
+        }
+        r if r.starts_with("key must be a string") => "keys must be in double quotes".into(),
+        r => r.to_string(),
+    };
+    format!(
+        "Metadata is not valid JSON at line {}, column {}: {reason}",
+        e.line(),
+        e.column()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input<'a>(agent: &'a str, target: &'a str, outcome: &'a str) -> UpdateInput<'a> {
+        UpdateInput {
+            agent,
+            target,
+            outcome,
+            ..UpdateInput::default()
+        }
+    }
+
+    fn errors_of(input: &UpdateInput<'_>) -> Vec<FieldError> {
+        validate(input).expect_err("should be invalid")
+    }
+
+    fn only_error(input: &UpdateInput<'_>, field: Field) -> String {
+        let errs = errors_of(input);
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert_eq!(errs[0].field, field, "{errs:?}");
+        errs[0].message.clone()
+    }
+
+    #[test]
+    fn a_call_id_update() {
+        let u = validate(&input("agent123", "call456", "Sold")).unwrap();
+        assert_eq!(u.target, Target::CallId(CallId("call456".into())));
+        assert_eq!(u.fields(), vec![FIELD_OUTCOME]);
+    }
+
+    #[test]
+    fn a_phone_update_defaults_to_last() {
+        let u = validate(&input("agent123", "+1 415 555 1234", "Sold")).unwrap();
+        assert_eq!(u.target.as_str(), "+14155551234");
+        assert_eq!(u.target.preference(), Some(Preference::Last));
+        let mut i = input("agent123", "+14155551234", "Sold");
+        i.preference = Some("first");
+        assert_eq!(
+            validate(&i).unwrap().target.preference(),
+            Some(Preference::First)
+        );
+    }
+
+    #[test]
+    fn agent_rules() {
+        assert!(only_error(&input("", "call456", "Sold"), Field::Agent).contains("required"));
+        assert!(only_error(&input("agent 1", "call456", "Sold"), Field::Agent).contains("space"));
+        assert!(
+            only_error(&input("a\u{7}b", "call456", "Sold"), Field::Agent)
+                .contains("control character")
+        );
+        let long = "a".repeat(129);
+        assert!(only_error(&input(&long, "call456", "Sold"), Field::Agent).contains("too long"));
+        assert!(validate(&input(&"a".repeat(128), "call456", "Sold")).is_ok());
+        assert!(only_error(&input("..", "call456", "Sold"), Field::Agent).contains("cannot be"));
+    }
+
+    #[test]
+    fn target_rules() {
+        assert!(only_error(&input("a", "", "Sold"), Field::Target).contains("required"));
+        assert!(
+            only_error(&input("a", "4155551234", "Sold"), Field::Target)
+                .contains("did you mean +14155551234?")
+        );
+        assert!(only_error(&input("a", "call 456", "Sold"), Field::Target).contains("space"));
+        assert!(only_error(&input("a", ".", "Sold"), Field::Target).contains("cannot be"));
+        // Slashes and other URL characters are allowed in ids: they are escaped on the wire.
+        assert!(validate(&input("a/b", "c?d#e%f", "Sold")).is_ok());
+    }
+
+    #[test]
+    fn preference_rules() {
+        let mut i = input("a", "call456", "Sold");
+        i.preference = Some("first");
+        assert!(only_error(&i, Field::Preference).contains("only applies to a phone"));
+        let mut i = input("a", "+14155551234", "Sold");
+        i.preference = Some("middle");
+        assert!(only_error(&i, Field::Preference).contains("first or last"));
+    }
+
+    #[test]
+    fn outcome_rules() {
+        assert!(
+            only_error(&input("a", "c", "So\nld"), Field::Outcome).contains("control character")
+        );
+        assert!(only_error(&input("a", "c", "   "), Field::Outcome).contains("only spaces"));
+        assert!(only_error(&input("a", "c", "Sold "), Field::Outcome).contains("start or end"));
+        assert!(only_error(&input("a", "c", ""), Field::Outcome).contains("Nothing to set"));
+    }
+
+    #[test]
+    fn value_rules() {
+        for ok in ["299", "-5", "299.99", "1e3", "0"] {
+            assert!(parse_value(ok).unwrap().is_some(), "{ok}");
+        }
+        assert_eq!(parse_value("299").unwrap().unwrap().to_string(), "299");
+        assert_eq!(parse_value("299.5").unwrap().unwrap().to_string(), "299.5");
+        assert_eq!(parse_value("").unwrap(), None);
+        for (bad, says) in [
+            ("$299", "currency"),
+            ("NaN", "finite"),
+            ("inf", "finite"),
+            ("1e400", "too large"),
+            ("12abc", "not a number"),
+            ("0x10", "hexadecimal"),
+            ("1,299", "thousands"),
+            (".5", "before the decimal point"),
+            ("+5", "must not start with +"),
+            ("  ", "only spaces"),
+        ] {
+            let err = parse_value(bad).unwrap_err();
+            assert!(err.contains(says), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn metadata_rules() {
+        let m = parse_metadata(r#"{"b":1,"a":2}"#).unwrap().unwrap();
+        assert_eq!(
+            m.keys().collect::<Vec<_>>(),
+            ["b", "a"],
+            "typed order is kept"
+        );
+        assert_eq!(parse_metadata("  \n").unwrap(), None);
+        let err = parse_metadata("{\n  \"a\": 1,\n  oops\n}").unwrap_err();
+        assert!(err.contains("line 3, column 3"), "{err}");
+        assert!(parse_metadata("[1,2]").unwrap_err().contains("a list"));
+        assert!(parse_metadata("\"x\"").unwrap_err().contains("a string"));
+        let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+        assert!(
+            parse_metadata(&deep)
+                .unwrap_err()
+                .contains("nested too deeply")
+        );
+        let big = format!(r#"{{"notes":"{}"}}"#, "x".repeat(70_000));
+        assert!(parse_metadata(&big).unwrap_err().contains("too large"));
+    }
+
+    #[test]
+    fn all_errors_are_reported_at_once() {
+        let errs = errors_of(&UpdateInput {
+            agent: "",
+            target: "",
+            value: "abc",
+            ..UpdateInput::default()
+        });
+        let fields: Vec<Field> = errs.iter().map(|e| e.field).collect();
+        assert_eq!(fields, [Field::Agent, Field::Target, Field::Value]);
+    }
+}

@@ -1,0 +1,131 @@
+//! The command line, as clap types. Later commands add to these.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+const EXAMPLES: &str = "\
+Examples:
+  phonely-outcomes --sandbox                      try the workbench on the bundled sandbox
+  phonely-outcomes                                the workbench, sending to Phonely ($PHONELY_API_KEY)
+  phonely-outcomes send --agent agent123 --call call456 --outcome Sold --value 299
+  phonely-outcomes send --agent agent123 --phone +14155551234 --preference first --outcome Sold
+  phonely-outcomes history --limit 50
+  phonely-outcomes sandbox                        serve the stand-in API on 127.0.0.1:8787
+
+The API key is read from the environment variable PHONELY_API_KEY, never from a flag.";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "phonely-outcomes",
+    version,
+    about = "Record what really happened on a Phonely call (sale, no-show, follow-up): a \
+             terminal workbench, a one-shot `send`, and an audit history",
+    after_help = EXAMPLES,
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub workbench: WorkbenchArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct WorkbenchArgs {
+    /// Start the bundled sandbox on a free loopback port and send there (no key needed).
+    #[arg(long)]
+    pub sandbox: bool,
+    #[command(flatten)]
+    pub target: BaseUrlArg,
+    #[command(flatten)]
+    pub data: DataDirArg,
+}
+
+#[derive(Debug, Args)]
+pub struct BaseUrlArg {
+    /// Where requests go [default: <https://app.phonely.ai>]
+    #[arg(long, env = "PHONELY_BASE_URL", value_name = "URL")]
+    pub base_url: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DataDirArg {
+    /// Folder of the history database [default: the platform data folder, e.g.
+    /// ~/.local/share/phonely-outcomes]
+    #[arg(long, env = "PHONELY_OUTCOMES_DATA", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Send one update and print the server's JSON response (exit 0 updated, 1 refused,
+    /// 2 invalid input (nothing sent), 3 no response (outcome unknown)).
+    Send(SendArgs),
+    /// Print the history of updates, newest first.
+    History(HistoryArgs),
+    /// Serve the stand-in Phonely API until Ctrl+C.
+    Sandbox(SandboxArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SendArgs {
+    /// The agent's ID (from the agent's settings page).
+    #[arg(long, value_name = "ID")]
+    pub agent: String,
+    /// The call's ID (from call history).
+    #[arg(
+        long,
+        value_name = "ID",
+        required_unless_present = "phone",
+        conflicts_with = "phone"
+    )]
+    pub call: Option<String>,
+    /// The caller's phone number in E.164 form, e.g. +14155551234.
+    #[arg(long, value_name = "E164", allow_hyphen_values = true)]
+    pub phone: Option<String>,
+    /// With --phone: the last (default) or first call from that number.
+    #[arg(long, value_name = "first|last")]
+    pub preference: Option<String>,
+    /// The outcome label, e.g. "Sold", "No Sale", "Follow-Up Required".
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
+    pub outcome: Option<String>,
+    /// The outcome's value as a plain number, e.g. 299 or 0.
+    #[arg(long, value_name = "NUMBER", allow_hyphen_values = true)]
+    pub value: Option<String>,
+    /// A JSON object (it replaces the call's metadata), or @FILE to read it from a file.
+    #[arg(long, value_name = "JSON|@FILE", allow_hyphen_values = true)]
+    pub metadata: Option<String>,
+    #[command(flatten)]
+    pub target: BaseUrlArg,
+    #[command(flatten)]
+    pub data: DataDirArg,
+    /// Seconds to wait for the whole answer.
+    #[arg(long, value_name = "SECS", default_value_t = 15.0)]
+    pub timeout: f64,
+    /// Print the exact request as a curl command and send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// How many updates to show.
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub limit: usize,
+    /// One JSON object per line, the full record (never the key).
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub data: DataDirArg,
+}
+
+#[derive(Debug, Args)]
+pub struct SandboxArgs {
+    /// Address to listen on.
+    #[arg(long, value_name = "HOST:PORT", default_value = crate::sandbox::DEFAULT_ADDR)]
+    pub addr: String,
+    /// The API key the sandbox accepts.
+    #[arg(long, value_name = "KEY", default_value = crate::sandbox::DEFAULT_KEY)]
+    pub key: String,
+}

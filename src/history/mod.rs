@@ -1,0 +1,581 @@
+//! The audit log: every update is written `pending` before it is sent and completed after.
+//! SQLite (rusqlite, bundled) in the data directory; numbered migrations; never the key.
+
+mod session;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use rusqlite::{Connection, OptionalExtension, Row, params};
+use serde::Serialize;
+
+use crate::api::client::{Completion, State, Verdict, classify};
+use crate::api::request::WireRequest;
+use crate::api::update::{OutcomeUpdate, Preference};
+
+pub use session::SessionLock;
+
+/// File name of the database inside the data directory.
+pub const DB_FILE: &str = "history.sqlite3";
+
+#[derive(Debug, thiserror::Error)]
+pub enum HistoryError {
+    #[error("history database: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("history folder {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "the history database was written by a newer version (schema {found}, this one knows {known}); update phonely-outcomes"
+    )]
+    TooNew { found: i64, known: i64 },
+}
+
+pub type Result<T> = std::result::Result<T, HistoryError>;
+
+/// Numbered migrations; index + 1 is the schema version. Append only: never edit or drop one.
+const MIGRATIONS: &[&str] = &[r"
+CREATE TABLE updates (
+    id                 INTEGER PRIMARY KEY,
+    session            TEXT NOT NULL,
+    operator           TEXT NOT NULL,
+    profile            TEXT NOT NULL,
+    base_url           TEXT NOT NULL,
+    agent              TEXT NOT NULL,
+    target             TEXT NOT NULL,
+    target_kind        TEXT NOT NULL CHECK (target_kind IN ('call', 'phone')),
+    preference         TEXT CHECK (preference IN ('first', 'last')),
+    outcome            TEXT,
+    value              TEXT,
+    metadata           TEXT,
+    method             TEXT NOT NULL,
+    url                TEXT NOT NULL,
+    body               TEXT NOT NULL,
+    state              TEXT NOT NULL CHECK (state IN
+                         ('pending', 'ok', 'refused', 'network_error', 'cancelled', 'unknown')),
+    created_ms         INTEGER NOT NULL,
+    completed_ms       INTEGER,
+    http_status        INTEGER,
+    latency_ms         INTEGER,
+    verified           INTEGER NOT NULL DEFAULT 0,
+    resolved_call_id   TEXT,
+    message            TEXT,
+    response_body      TEXT,
+    response_truncated INTEGER NOT NULL DEFAULT 0
+) STRICT;
+CREATE INDEX updates_agent_target ON updates (agent, target);
+CREATE INDEX updates_state ON updates (state) WHERE state IN ('pending', 'unknown');
+CREATE INDEX updates_session_pending ON updates (session) WHERE state = 'pending';
+"];
+
+/// One update as the audit log holds it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Record {
+    pub id: i64,
+    pub session: String,
+    pub operator: String,
+    pub profile: String,
+    pub base_url: String,
+    pub agent: String,
+    pub target: String,
+    pub target_kind: String,
+    pub preference: Option<String>,
+    pub outcome: Option<String>,
+    /// The value as its JSON number text (`299`, `299.5`).
+    pub value: Option<String>,
+    /// Compact JSON text.
+    pub metadata: Option<String>,
+    pub method: String,
+    pub url: String,
+    pub body: String,
+    #[serde(serialize_with = "ser_state")]
+    pub state: State,
+    /// Milliseconds since the Unix epoch, UTC.
+    pub created_ms: i64,
+    pub completed_ms: Option<i64>,
+    pub http_status: Option<u16>,
+    pub latency_ms: Option<i64>,
+    pub verified: bool,
+    pub resolved_call_id: Option<String>,
+    pub message: Option<String>,
+    pub response_body: Option<String>,
+    pub response_truncated: bool,
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde passes fields by reference
+fn ser_state<S: serde::Serializer>(state: &State, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_str(state.as_str())
+}
+
+impl Record {
+    /// One character for the state: ✓ applied and confirmed, ✗ refused or failed, … in flight,
+    /// ⊘ cancelled, ? outcome unknown.
+    pub fn mark(&self) -> &'static str {
+        match self.state {
+            State::Ok if self.verified => "✓",
+            State::Ok | State::Refused | State::NetworkError => "✗",
+            State::Pending => "…",
+            State::Cancelled => "⊘",
+            State::Unknown => "?",
+        }
+    }
+
+    /// What came of it, in a few words for a list.
+    pub fn result_text(&self) -> String {
+        let message = self.message.clone().unwrap_or_default();
+        match self.state {
+            State::Ok if self.verified => "updated".to_string(),
+            State::Ok | State::Refused => message,
+            State::NetworkError => format!("no response: {message}"),
+            State::Pending => "sending…".to_string(),
+            State::Cancelled => "cancelled: may or may not have been applied".to_string(),
+            State::Unknown => "outcome unknown: check before resending".to_string(),
+        }
+    }
+
+    /// What it set, short: `Sold · 299 · {…}`.
+    pub fn set_text(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(o) = &self.outcome {
+            parts.push(o.clone());
+        }
+        if let Some(v) = &self.value {
+            parts.push(v.clone());
+        }
+        if self.metadata.is_some() {
+            parts.push("{…}".to_string());
+        }
+        parts.join(" · ")
+    }
+
+    /// `agent/target`, with the preference for phone targets.
+    pub fn target_text(&self) -> String {
+        match &self.preference {
+            Some(p) => format!("{}/{} ({p})", self.agent, self.target),
+            None => format!("{}/{}", self.agent, self.target),
+        }
+    }
+
+    /// The wire names of the fields this record set.
+    pub fn fields(&self) -> Vec<&'static str> {
+        use crate::api::update::{FIELD_METADATA, FIELD_OUTCOME, FIELD_VALUE};
+        let mut out = Vec::new();
+        if self.outcome.is_some() {
+            out.push(FIELD_OUTCOME);
+        }
+        if self.value.is_some() {
+            out.push(FIELD_VALUE);
+        }
+        if self.metadata.is_some() {
+            out.push(FIELD_METADATA);
+        }
+        out
+    }
+}
+
+/// Who and where an update is sent from, recorded with it.
+#[derive(Clone, Debug)]
+pub struct Provenance {
+    pub operator: String,
+    pub profile: String,
+    pub base_url: String,
+}
+
+/// The OS user name, for the `operator` column.
+pub fn operator_name() -> String {
+    std::env::var("USER")
+        .or_else(|_| std::env::var("USERNAME"))
+        .ok()
+        .filter(|u| !u.trim().is_empty())
+        .unwrap_or_else(|| "unknown".to_string())
+}
+
+pub fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+/// The history database of one data directory.
+#[derive(Debug)]
+pub struct Store {
+    conn: Connection,
+    session: String,
+}
+
+const COLUMNS: &str = "id, session, operator, profile, base_url, agent, target, target_kind, \
+    preference, outcome, value, metadata, method, url, body, state, created_ms, completed_ms, \
+    http_status, latency_ms, verified, resolved_call_id, message, response_body, \
+    response_truncated";
+
+impl Store {
+    /// Opens (creating and migrating as needed) the database in `data_dir`, for `session`.
+    pub fn open(data_dir: &Path, session: &str) -> Result<Self> {
+        std::fs::create_dir_all(data_dir).map_err(|source| HistoryError::Io {
+            path: data_dir.to_path_buf(),
+            source,
+        })?;
+        let conn = Connection::open(data_dir.join(DB_FILE))?;
+        Self::with_connection(conn, session)
+    }
+
+    /// An in-memory store, for tests and benchmarks.
+    pub fn open_in_memory(session: &str) -> Result<Self> {
+        Self::with_connection(Connection::open_in_memory()?, session)
+    }
+
+    fn with_connection(mut conn: Connection, session: &str) -> Result<Self> {
+        conn.busy_timeout(Duration::from_secs(5))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        migrate(&mut conn)?;
+        Ok(Self {
+            conn,
+            session: session.to_string(),
+        })
+    }
+
+    pub fn session(&self) -> &str {
+        &self.session
+    }
+
+    /// Records an update as `pending`. Call this before the request leaves.
+    pub fn insert_pending(
+        &self,
+        who: &Provenance,
+        update: &OutcomeUpdate,
+        request: &WireRequest,
+    ) -> Result<Record> {
+        let metadata = update
+            .metadata
+            .as_ref()
+            .map(|m| serde_json::Value::Object(m.clone()).to_string());
+        self.conn.execute(
+            "INSERT INTO updates (session, operator, profile, base_url, agent, target, \
+             target_kind, preference, outcome, value, metadata, method, url, body, state, \
+             created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, \
+             'pending', ?15)",
+            params![
+                self.session,
+                who.operator,
+                who.profile,
+                who.base_url,
+                update.agent.as_str(),
+                update.target.as_str(),
+                update.target.kind(),
+                update.target.preference().map(Preference::as_str),
+                update.outcome,
+                update.value.as_ref().map(ToString::to_string),
+                metadata,
+                request.method,
+                request.url,
+                request.body,
+                now_ms(),
+            ],
+        )?;
+        let id = self.conn.last_insert_rowid();
+        self.get(id)?
+            .ok_or(HistoryError::Sqlite(rusqlite::Error::QueryReturnedNoRows))
+    }
+
+    /// Completes a pending record with how its request ended. Returns the updated record.
+    pub fn complete(&self, id: i64, completion: &Completion, latency: Duration) -> Result<Record> {
+        let record = self
+            .get(id)?
+            .ok_or(HistoryError::Sqlite(rusqlite::Error::QueryReturnedNoRows))?;
+        let verdict: Verdict = classify(&record.fields(), completion);
+        let (body, truncated) = match completion {
+            Completion::Answered(r) => (Some(r.body.as_str()), r.truncated),
+            _ => (None, false),
+        };
+        self.conn.execute(
+            "UPDATE updates SET state = ?2, completed_ms = ?3, http_status = ?4, latency_ms = ?5, \
+             verified = ?6, resolved_call_id = ?7, message = ?8, response_body = ?9, \
+             response_truncated = ?10 WHERE id = ?1",
+            params![
+                id,
+                verdict.state.as_str(),
+                now_ms(),
+                verdict.http_status,
+                i64::try_from(latency.as_millis()).unwrap_or(i64::MAX),
+                verdict.verified,
+                verdict.call_id,
+                verdict.message,
+                body,
+                truncated,
+            ],
+        )?;
+        self.get(id)?
+            .ok_or(HistoryError::Sqlite(rusqlite::Error::QueryReturnedNoRows))
+    }
+
+    pub fn get(&self, id: i64) -> Result<Option<Record>> {
+        Ok(self
+            .conn
+            .query_row(
+                &format!("SELECT {COLUMNS} FROM updates WHERE id = ?1"),
+                [id],
+                read_row,
+            )
+            .optional()?)
+    }
+
+    /// Newest first: up to `limit` records older than `before_id` (or the newest, if `None`).
+    pub fn page(&self, before_id: Option<i64>, limit: usize) -> Result<Vec<Record>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM updates WHERE id < ?1 ORDER BY id DESC LIMIT ?2"
+        ))?;
+        let rows = stmt.query_map(
+            params![
+                before_id.unwrap_or(i64::MAX),
+                i64::try_from(limit).unwrap_or(i64::MAX)
+            ],
+            read_row,
+        )?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Visits every record newest first without holding them all in memory.
+    pub fn for_each_newest_first(
+        &self,
+        limit: Option<usize>,
+        mut visit: impl FnMut(&Record) -> std::io::Result<()>,
+    ) -> Result<()> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {COLUMNS} FROM updates ORDER BY id DESC LIMIT ?1"
+        ))?;
+        let limit = limit.map_or(-1, |l| i64::try_from(l).unwrap_or(i64::MAX));
+        let mut rows = stmt.query([limit])?;
+        while let Some(row) = rows.next()? {
+            let record = read_row(row)?;
+            if let Err(e) = visit(&record) {
+                if e.kind() == std::io::ErrorKind::BrokenPipe {
+                    return Ok(());
+                }
+                return Err(HistoryError::Io {
+                    path: PathBuf::from("<output>"),
+                    source: e,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Marks `pending` records of sessions that are no longer running as `unknown`, so a crash
+    /// shows as "outcome unknown" instead of a request that looks in flight forever. A session
+    /// is running while it holds its lock file in `data_dir`.
+    pub fn reconcile_orphans(&self, data_dir: &Path) -> Result<usize> {
+        let mut stmt = self.conn.prepare(
+            "SELECT DISTINCT session FROM updates WHERE state = 'pending' AND session != ?1",
+        )?;
+        let sessions: Vec<String> = stmt
+            .query_map([&self.session], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut changed = 0;
+        for other in sessions {
+            if SessionLock::is_alive(data_dir, &other) {
+                continue;
+            }
+            changed += self.conn.execute(
+                "UPDATE updates SET state = 'unknown', message = ?2 \
+                 WHERE session = ?1 AND state = 'pending'",
+                params![
+                    other,
+                    "The program stopped while this was in flight: it may or may not have been \
+                     applied; check before resending"
+                ],
+            )?;
+            SessionLock::remove_stale(data_dir, &other);
+        }
+        Ok(changed)
+    }
+}
+
+fn migrate(conn: &mut Connection) -> Result<()> {
+    let known = i64::try_from(MIGRATIONS.len()).unwrap_or(i64::MAX);
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if version > known {
+        return Err(HistoryError::TooNew {
+            found: version,
+            known,
+        });
+    }
+    for (i, sql) in MIGRATIONS
+        .iter()
+        .enumerate()
+        .skip(usize::try_from(version).unwrap_or(0))
+    {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(
+            None,
+            "user_version",
+            i64::try_from(i + 1).unwrap_or(i64::MAX),
+        )?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+fn read_row(row: &Row<'_>) -> rusqlite::Result<Record> {
+    let state: String = row.get(15)?;
+    Ok(Record {
+        id: row.get(0)?,
+        session: row.get(1)?,
+        operator: row.get(2)?,
+        profile: row.get(3)?,
+        base_url: row.get(4)?,
+        agent: row.get(5)?,
+        target: row.get(6)?,
+        target_kind: row.get(7)?,
+        preference: row.get(8)?,
+        outcome: row.get(9)?,
+        value: row.get(10)?,
+        metadata: row.get(11)?,
+        method: row.get(12)?,
+        url: row.get(13)?,
+        body: row.get(14)?,
+        state: State::parse(&state).unwrap_or(State::Unknown),
+        created_ms: row.get(16)?,
+        completed_ms: row.get(17)?,
+        http_status: row.get(18)?,
+        latency_ms: row.get(19)?,
+        verified: row.get(20)?,
+        resolved_call_id: row.get(21)?,
+        message: row.get(22)?,
+        response_body: row.get(23)?,
+        response_truncated: row.get(24)?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::client::HttpResponse;
+    use crate::api::request::{BaseUrl, build};
+    use crate::api::update::{UpdateInput, validate};
+
+    fn who() -> Provenance {
+        Provenance {
+            operator: "tester".into(),
+            profile: "sandbox".into(),
+            base_url: "http://127.0.0.1:1".into(),
+        }
+    }
+
+    fn sample() -> (OutcomeUpdate, WireRequest) {
+        let u = validate(&UpdateInput {
+            agent: "agent123",
+            target: "+14155551234",
+            preference: Some("first"),
+            outcome: "Sold",
+            value: "299",
+            metadata: r#"{"b":1,"a":2}"#,
+        })
+        .unwrap();
+        let r = build(&u, &BaseUrl::default());
+        (u, r)
+    }
+
+    #[test]
+    fn pending_then_completed() {
+        let store = Store::open_in_memory("s1").unwrap();
+        let (u, r) = sample();
+        let rec = store.insert_pending(&who(), &u, &r).unwrap();
+        assert_eq!(rec.state, State::Pending);
+        assert_eq!(rec.target_kind, "phone");
+        assert_eq!(rec.preference.as_deref(), Some("first"));
+        assert_eq!(rec.value.as_deref(), Some("299"));
+        assert_eq!(rec.metadata.as_deref(), Some(r#"{"b":1,"a":2}"#));
+        let done = store
+            .complete(
+                rec.id,
+                &Completion::Answered(HttpResponse {
+                    status: 200,
+                    body: r#"{"success":true,"call_id":"c1","updated_fields":["custom_call_outcome","custom_call_outcome_value","custom_call_metadata"]}"#.into(),
+                    truncated: false,
+                }),
+                Duration::from_millis(42),
+            )
+            .unwrap();
+        assert_eq!(done.state, State::Ok);
+        assert!(done.verified);
+        assert_eq!(done.http_status, Some(200));
+        assert_eq!(done.latency_ms, Some(42));
+        assert_eq!(done.resolved_call_id.as_deref(), Some("c1"));
+    }
+
+    #[test]
+    fn pages_newest_first() {
+        let store = Store::open_in_memory("s1").unwrap();
+        let (u, r) = sample();
+        let ids: Vec<i64> = (0..5)
+            .map(|_| store.insert_pending(&who(), &u, &r).unwrap().id)
+            .collect();
+        let first = store.page(None, 2).unwrap();
+        assert_eq!(
+            first.iter().map(|r| r.id).collect::<Vec<_>>(),
+            [ids[4], ids[3]]
+        );
+        let next = store.page(Some(ids[3]), 10).unwrap();
+        assert_eq!(
+            next.iter().map(|r| r.id).collect::<Vec<_>>(),
+            [ids[2], ids[1], ids[0]]
+        );
+    }
+
+    #[test]
+    fn reopening_keeps_history_and_schema() {
+        let dir = tempfile::tempdir().unwrap();
+        let (u, r) = sample();
+        let id = {
+            let store = Store::open(dir.path(), "s1").unwrap();
+            store.insert_pending(&who(), &u, &r).unwrap().id
+        };
+        let store = Store::open(dir.path(), "s2").unwrap();
+        assert_eq!(store.get(id).unwrap().unwrap().agent, "agent123");
+        let version: i64 = store
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, i64::try_from(MIGRATIONS.len()).unwrap());
+    }
+
+    #[test]
+    fn a_newer_schema_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let conn = Connection::open(dir.path().join(DB_FILE)).unwrap();
+            conn.pragma_update(None, "user_version", 99).unwrap();
+        }
+        let err = Store::open(dir.path(), "s").unwrap_err();
+        assert!(err.to_string().contains("newer version"), "{err}");
+    }
+
+    #[test]
+    fn orphans_of_dead_sessions_become_unknown_but_live_ones_stay() {
+        let dir = tempfile::tempdir().unwrap();
+        let (u, r) = sample();
+        let live = SessionLock::acquire(dir.path()).unwrap();
+        let dead_id = Store::open(dir.path(), "dead-session")
+            .unwrap()
+            .insert_pending(&who(), &u, &r)
+            .unwrap()
+            .id;
+        let live_id = Store::open(dir.path(), live.id())
+            .unwrap()
+            .insert_pending(&who(), &u, &r)
+            .unwrap()
+            .id;
+        let me = Store::open(dir.path(), "me").unwrap();
+        assert_eq!(me.reconcile_orphans(dir.path()).unwrap(), 1);
+        assert_eq!(me.get(dead_id).unwrap().unwrap().state, State::Unknown);
+        assert_eq!(me.get(live_id).unwrap().unwrap().state, State::Pending);
+        drop(live);
+        assert_eq!(me.reconcile_orphans(dir.path()).unwrap(), 1);
+        assert_eq!(me.get(live_id).unwrap().unwrap().state, State::Unknown);
+    }
+}

@@ -1,0 +1,15 @@
+//! phonely-outcomes: record post-call outcomes on Phonely calls, by hand or in bulk, with an
+//! audit trail.
+//!
+//! - [`api`]: Phonely's endpoint free of any UI: validation into typed updates, the one request
+//!   builder (preview, curl, history and wire all come from it), the key, the HTTP client.
+//! - [`history`]: the SQLite audit log; every update is pending before it leaves.
+//! - [`sandbox`]: a local Phonely stand-in with demo data, for trying things and for tests.
+//! - [`tui`]: the workbench (state, actions, effects, pure update, views, runtime).
+//! - [`cli`]: the binary's commands over the same domain.
+
+pub mod api;
+pub mod cli;
+pub mod history;
+pub mod sandbox;
+pub mod tui;

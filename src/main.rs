@@ -1,0 +1,9 @@
+//! `phonely-outcomes`: parse the command line and hand over to the library.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    phonely_outcomes::cli::main(phonely_outcomes::cli::args::Cli::parse())
+}

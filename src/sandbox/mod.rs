@@ -1,0 +1,514 @@
+//! A local Phonely stand-in (axum): the PATCH endpoint as documented, realistic refusals, demo
+//! data from `assets/sandbox-calls.json`, a read-back endpoint, a log of what it received (never
+//! the key) and faults on request, for tests and demos. State lives in memory.
+
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, patch};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+
+/// The sandbox's key, printed when it starts; it guards nothing real.
+pub const DEFAULT_KEY: &str = "sandbox-key";
+/// Where `phonely-outcomes sandbox` listens unless told otherwise.
+pub const DEFAULT_ADDR: &str = "127.0.0.1:8787";
+
+const DEMO_DATA: &str = include_str!("../../assets/sandbox-calls.json");
+
+/// A call as the sandbox stores it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Call {
+    pub id: String,
+    pub agent_id: String,
+    pub customer_phone_number: String,
+    pub started_at: String,
+    #[serde(default)]
+    pub duration: u32,
+    #[serde(default)]
+    pub status: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom_call_outcome: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom_call_outcome_value: Option<serde_json::Number>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom_call_metadata: Option<Map<String, Value>>,
+    /// How many PATCH requests changed this call (a sandbox-only counter, for tests).
+    #[serde(default)]
+    pub updates_applied: u32,
+}
+
+#[derive(Deserialize)]
+struct DemoData {
+    agents: Vec<Agent>,
+    calls: Vec<Call>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct Agent {
+    id: String,
+    name: String,
+}
+
+/// A misbehaviour for the next request(s), for tests and demos.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Fault {
+    /// Wait this long, then answer normally.
+    Delay { ms: u64 },
+    /// Answer with this status and a JSON error body, without applying anything.
+    Status { code: u16 },
+    /// Answer 502 with an HTML page.
+    Html,
+    /// Never answer.
+    Hang,
+}
+
+/// What the sandbox received on the Phonely endpoint (the key is never kept, only whether it
+/// matched).
+#[derive(Clone, Debug, Serialize)]
+pub struct Received {
+    pub method: String,
+    pub agent: String,
+    pub target: String,
+    pub query: Option<String>,
+    pub body: String,
+    pub key_ok: bool,
+    pub status: u16,
+}
+
+#[derive(Debug)]
+struct Inner {
+    key: String,
+    agents: Vec<Agent>,
+    calls: Vec<Call>,
+    faults: VecDeque<Fault>,
+    received: Vec<Received>,
+}
+
+/// A handle on the sandbox's state, shared with its server.
+#[derive(Clone, Debug)]
+pub struct Sandbox {
+    inner: Arc<Mutex<Inner>>,
+}
+
+impl Sandbox {
+    /// A sandbox with the bundled demo data.
+    pub fn new(key: &str) -> Self {
+        let demo: DemoData =
+            serde_json::from_str(DEMO_DATA).expect("bundled demo data is valid JSON");
+        Self {
+            inner: Arc::new(Mutex::new(Inner {
+                key: key.to_string(),
+                agents: demo.agents,
+                calls: demo.calls,
+                faults: VecDeque::new(),
+                received: Vec::new(),
+            })),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        // A panic while holding the lock cannot leave the data half-written in a way that
+        // matters for a stand-in; keep serving.
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Queues a fault for the next request to the Phonely endpoint.
+    pub fn push_fault(&self, fault: Fault) {
+        self.lock().faults.push_back(fault);
+    }
+
+    /// Every request received on the Phonely endpoint so far.
+    pub fn received(&self) -> Vec<Received> {
+        self.lock().received.clone()
+    }
+
+    /// A call as it is now.
+    pub fn call(&self, agent: &str, call: &str) -> Option<Call> {
+        self.lock()
+            .calls
+            .iter()
+            .find(|c| c.agent_id == agent && c.id == call)
+            .cloned()
+    }
+
+    pub fn router(&self) -> Router {
+        Router::new()
+            .route(
+                "/api/calls/{agent}/{target}",
+                patch(set_outcome).fallback(method_not_allowed),
+            )
+            .route("/sandbox/calls/{agent}/{call}", get(read_call))
+            .route("/sandbox/calls", get(list_calls))
+            .route(
+                "/sandbox/faults",
+                axum::routing::post(add_fault).delete(clear_faults),
+            )
+            .route("/sandbox/requests", get(list_received))
+            .fallback(not_found)
+            .with_state(self.clone())
+    }
+}
+
+/// A sandbox serving on a loopback port, stopped when dropped.
+#[derive(Debug)]
+pub struct RunningSandbox {
+    pub addr: SocketAddr,
+    pub sandbox: Sandbox,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl RunningSandbox {
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+}
+
+impl Drop for RunningSandbox {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Starts a sandbox on `addr` (port 0 for an ephemeral one) on the current tokio runtime.
+pub async fn start(addr: &str, key: &str) -> std::io::Result<RunningSandbox> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let addr = listener.local_addr()?;
+    let sandbox = Sandbox::new(key);
+    let app = sandbox.router();
+    let task = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    Ok(RunningSandbox {
+        addr,
+        sandbox,
+        task,
+    })
+}
+
+fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
+    (
+        status,
+        axum::Json(json!({ "error": code, "message": message.into() })),
+    )
+        .into_response()
+}
+
+async fn not_found() -> Response {
+    error(StatusCode::NOT_FOUND, "not_found", "No such endpoint")
+}
+
+async fn method_not_allowed() -> Response {
+    let mut r = error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "Use PATCH to set a post call outcome",
+    );
+    r.headers_mut()
+        .insert("allow", axum::http::HeaderValue::from_static("PATCH"));
+    r
+}
+
+async fn set_outcome(
+    State(sandbox): State<Sandbox>,
+    Path((agent, target)): Path<(String, String)>,
+    Query(query): Query<Vec<(String, String)>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let key_ok = {
+        let inner = sandbox.lock();
+        headers
+            .get("x-authorization")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|k| k == inner.key)
+    };
+    let fault = sandbox.lock().faults.pop_front();
+    let query_text = (!query.is_empty()).then(|| {
+        query
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("&")
+    });
+    let response = match fault {
+        Some(Fault::Hang) => std::future::pending::<Response>().await,
+        Some(Fault::Status { code }) => error(
+            StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            "injected",
+            format!("Sandbox fault: status {code}"),
+        ),
+        Some(Fault::Html) => (
+            StatusCode::BAD_GATEWAY,
+            [("content-type", "text/html")],
+            "<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>",
+        )
+            .into_response(),
+        Some(Fault::Delay { ms }) => {
+            tokio::time::sleep(Duration::from_millis(ms)).await;
+            apply(&sandbox, &agent, &target, &query, key_ok, &body)
+        }
+        None => apply(&sandbox, &agent, &target, &query, key_ok, &body),
+    };
+    sandbox.lock().received.push(Received {
+        method: "PATCH".into(),
+        agent,
+        target,
+        query: query_text,
+        body: String::from_utf8_lossy(&body).into_owned(),
+        key_ok,
+        status: response.status().as_u16(),
+    });
+    response
+}
+
+fn is_e164(text: &str) -> bool {
+    text.strip_prefix('+').is_some_and(|d| {
+        (8..=15).contains(&d.len()) && d.bytes().all(|b| b.is_ascii_digit()) && !d.starts_with('0')
+    })
+}
+
+fn apply(
+    sandbox: &Sandbox,
+    agent: &str,
+    target: &str,
+    query: &[(String, String)],
+    key_ok: bool,
+    body: &[u8],
+) -> Response {
+    if !key_ok {
+        return error(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "Invalid or missing API key, or insufficient permissions",
+        );
+    }
+    let fields = match parse_body(body) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let preference = query
+        .iter()
+        .find(|(k, _)| k == "preference")
+        .map(|(_, v)| v.as_str());
+    let mut inner = sandbox.lock();
+    if !inner.agents.iter().any(|a| a.id == agent) {
+        return error(
+            StatusCode::NOT_FOUND,
+            "agent_not_found",
+            format!("Agent {agent} not found"),
+        );
+    }
+    let (index, phone_pref) = if target.starts_with('+') {
+        if !is_e164(target) {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "invalid_phone",
+                "Phone number must be in E.164 format, e.g. +14155551234",
+            );
+        }
+        let pref = match preference {
+            None | Some("last") => "last",
+            Some("first") => "first",
+            Some(other) => {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_preference",
+                    format!("preference must be first or last, got {other}"),
+                );
+            }
+        };
+        let mut matches: Vec<usize> = inner
+            .calls
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.agent_id == agent && c.customer_phone_number == target)
+            .map(|(i, _)| i)
+            .collect();
+        matches.sort_by(|a, b| inner.calls[*a].started_at.cmp(&inner.calls[*b].started_at));
+        let chosen = if pref == "first" {
+            matches.first()
+        } else {
+            matches.last()
+        };
+        match chosen {
+            Some(i) => (*i, Some(pref)),
+            None => {
+                return error(
+                    StatusCode::NOT_FOUND,
+                    "call_not_found",
+                    format!("No call from {target} for agent {agent}"),
+                );
+            }
+        }
+    } else {
+        match inner
+            .calls
+            .iter()
+            .position(|c| c.agent_id == agent && c.id == target)
+        {
+            Some(i) => (i, None),
+            None => {
+                return error(
+                    StatusCode::NOT_FOUND,
+                    "call_not_found",
+                    format!("Call {target} not found for agent {agent}"),
+                );
+            }
+        }
+    };
+    let call = &mut inner.calls[index];
+    let mut updated = Vec::new();
+    if let Some(outcome) = fields.outcome {
+        call.custom_call_outcome = Some(outcome);
+        updated.push("custom_call_outcome");
+    }
+    if let Some(value) = fields.value {
+        call.custom_call_outcome_value = Some(value);
+        updated.push("custom_call_outcome_value");
+    }
+    if let Some(metadata) = fields.metadata {
+        // Assumed: metadata replaces the stored object (Phonely's docs do not say).
+        call.custom_call_metadata = Some(metadata);
+        updated.push("custom_call_metadata");
+    }
+    call.updates_applied += 1;
+    (
+        StatusCode::OK,
+        axum::Json(json!({
+            "success": true,
+            "call_id": call.id,
+            "agent_id": call.agent_id,
+            "phone": call.customer_phone_number,
+            "preference": phone_pref,
+            "updated_fields": updated,
+        })),
+    )
+        .into_response()
+}
+
+struct Fields {
+    outcome: Option<String>,
+    value: Option<serde_json::Number>,
+    metadata: Option<Map<String, Value>>,
+}
+
+#[allow(clippy::result_large_err)]
+fn parse_body(body: &[u8]) -> Result<Fields, Response> {
+    let bad = |m: &str| error(StatusCode::BAD_REQUEST, "invalid_body", m.to_string());
+    let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(body) else {
+        return Err(bad("Request body must be a JSON object"));
+    };
+    let outcome = match map.get("custom_call_outcome") {
+        None => None,
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(_) => return Err(bad("custom_call_outcome must be a string")),
+    };
+    let value = match map.get("custom_call_outcome_value") {
+        None => None,
+        Some(Value::Number(n)) => Some(n.clone()),
+        Some(_) => return Err(bad("custom_call_outcome_value must be a number")),
+    };
+    let metadata = match map.get("custom_call_metadata") {
+        None => None,
+        Some(Value::Object(m)) => Some(m.clone()),
+        Some(_) => return Err(bad("custom_call_metadata must be an object")),
+    };
+    if outcome.is_none() && value.is_none() && metadata.is_none() {
+        return Err(bad(
+            "Provide at least one of custom_call_outcome, custom_call_outcome_value, custom_call_metadata",
+        ));
+    }
+    Ok(Fields {
+        outcome,
+        value,
+        metadata,
+    })
+}
+
+async fn read_call(
+    State(sandbox): State<Sandbox>,
+    Path((agent, call)): Path<(String, String)>,
+) -> Response {
+    match sandbox.call(&agent, &call) {
+        Some(c) => axum::Json(c).into_response(),
+        None => error(
+            StatusCode::NOT_FOUND,
+            "call_not_found",
+            format!("Call {call} not found for agent {agent}"),
+        ),
+    }
+}
+
+async fn list_calls(State(sandbox): State<Sandbox>) -> Response {
+    let inner = sandbox.lock();
+    axum::Json(json!({ "agents": inner.agents, "calls": inner.calls })).into_response()
+}
+
+async fn add_fault(State(sandbox): State<Sandbox>, body: Bytes) -> Response {
+    match serde_json::from_slice::<Fault>(&body) {
+        Ok(f) => {
+            sandbox.push_fault(f);
+            StatusCode::NO_CONTENT.into_response()
+        }
+        Err(e) => error(StatusCode::BAD_REQUEST, "invalid_fault", e.to_string()),
+    }
+}
+
+async fn clear_faults(State(sandbox): State<Sandbox>) -> Response {
+    sandbox.lock().faults.clear();
+    StatusCode::NO_CONTENT.into_response()
+}
+
+async fn list_received(State(sandbox): State<Sandbox>) -> Response {
+    axum::Json(sandbox.received()).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_data_covers_the_documented_examples() {
+        let s = Sandbox::new(DEFAULT_KEY);
+        let inner = s.lock();
+        assert!(inner.agents.len() >= 3);
+        assert!(inner.calls.len() >= 50);
+        let phones: std::collections::HashSet<&str> = inner
+            .calls
+            .iter()
+            .map(|c| c.customer_phone_number.as_str())
+            .collect();
+        assert!(phones.len() >= 20);
+        assert!(
+            inner
+                .calls
+                .iter()
+                .any(|c| c.agent_id == "agent123" && c.id == "call456")
+        );
+        let from_415 = inner
+            .calls
+            .iter()
+            .filter(|c| c.agent_id == "agent123" && c.customer_phone_number == "+14155551234")
+            .count();
+        assert!(from_415 >= 2);
+    }
+
+    #[test]
+    fn e164_check() {
+        assert!(is_e164("+14155551234"));
+        assert!(!is_e164("+1415"));
+        assert!(!is_e164("14155551234"));
+        assert!(!is_e164("+1415555123a"));
+    }
+}

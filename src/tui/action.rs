@@ -1,0 +1,64 @@
+//! `Action`: every user intent and every async result, one vocabulary for `update`.
+
+use std::time::Duration;
+
+use ratatui_textarea::Input;
+
+use super::app::Focus;
+use crate::history::Record;
+
+/// Identifies one send from the moment it is confirmed; results for an id that is no longer in
+/// flight (cancelled) only update the history row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RequestId(pub u64);
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    // From the keyboard.
+    Quit,
+    FocusNext,
+    FocusPrev,
+    Focus(Focus),
+    /// A key for the focused text field.
+    Edit(Input),
+    Paste(String),
+    TogglePreference,
+    RequestSend,
+    ConfirmSend,
+    CloseModal,
+    CancelSend,
+    OpenHelp,
+    HistoryMove(isize),
+    HistoryHome,
+    HistoryEnd,
+    OpenDetail,
+    DetailScroll(i32),
+
+    // From the runtime.
+    /// Time since the in-flight request was confirmed (drives the spinner).
+    Tick {
+        id: RequestId,
+        elapsed: Duration,
+    },
+    /// The update is in the history database as `pending`; the request is leaving now.
+    Recorded {
+        id: RequestId,
+        record: Record,
+    },
+    /// The request is over (answered, failed, cancelled) and its record completed.
+    Finished {
+        id: RequestId,
+        record: Record,
+    },
+    /// Nothing was sent (it could not be recorded first, or there is no key), or the result
+    /// could not be recorded.
+    SendFailed {
+        id: RequestId,
+        message: String,
+    },
+    HistoryLoaded {
+        rows: Vec<Record>,
+        exhausted: bool,
+    },
+    HistoryFailed(String),
+}

@@ -1,0 +1,359 @@
+//! `App`: the whole screen's state as plain data (no handles, no clock). Only `update` changes
+//! it; views borrow it.
+
+use std::time::Duration;
+
+use ratatui::style::{Color, Modifier, Style};
+use ratatui_textarea::TextArea;
+use time::UtcOffset;
+
+use super::action::RequestId;
+use crate::api::key::Credentials;
+use crate::api::phone::looks_like_national_phone;
+use crate::api::request::{BaseUrl, WireRequest, build};
+use crate::api::update::{Field, FieldError, OutcomeUpdate, Preference, UpdateInput, validate};
+use crate::history::Record;
+
+/// How many history rows one page load brings in.
+pub const HISTORY_PAGE: usize = 100;
+
+/// Where keys go.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Focus {
+    Agent,
+    Target,
+    Preference,
+    Outcome,
+    Value,
+    Metadata,
+    History,
+}
+
+impl Focus {
+    /// The form field this focus edits, if any.
+    pub fn field(self) -> Option<Field> {
+        Some(match self {
+            Focus::Agent => Field::Agent,
+            Focus::Target => Field::Target,
+            Focus::Preference => Field::Preference,
+            Focus::Outcome => Field::Outcome,
+            Focus::Value => Field::Value,
+            Focus::Metadata => Field::Metadata,
+            Focus::History => return None,
+        })
+    }
+
+    pub fn of_field(field: Field) -> Self {
+        match field {
+            Field::Agent => Focus::Agent,
+            Field::Target => Focus::Target,
+            Field::Preference => Focus::Preference,
+            Field::Outcome => Focus::Outcome,
+            Field::Value => Focus::Value,
+            Field::Metadata => Focus::Metadata,
+        }
+    }
+
+    /// True where typed characters go into a text field.
+    pub fn is_text(self) -> bool {
+        matches!(
+            self,
+            Focus::Agent | Focus::Target | Focus::Outcome | Focus::Value | Focus::Metadata
+        )
+    }
+}
+
+/// Settings the screen shows but never changes.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub base_url: BaseUrl,
+    pub sandbox: bool,
+    pub credentials: Credentials,
+    /// Local time offset, read once at start-up (reading it later is unsound on some systems).
+    pub utc_offset: UtcOffset,
+}
+
+/// The form's editors. Single-line fields are one-line `TextArea`s for their editing keys.
+#[derive(Clone, Debug)]
+pub struct Form {
+    pub agent: TextArea<'static>,
+    pub target: TextArea<'static>,
+    pub preference: Preference,
+    pub outcome: TextArea<'static>,
+    pub value: TextArea<'static>,
+    pub metadata: TextArea<'static>,
+}
+
+impl Default for Form {
+    fn default() -> Self {
+        let field = |placeholder: &str| {
+            let mut t = TextArea::default();
+            t.set_placeholder_text(placeholder);
+            t.set_cursor_line_style(Style::default());
+            t
+        };
+        Self {
+            agent: field("e.g. agent123"),
+            target: field("call ID (call456) or phone (+14155551234)"),
+            preference: Preference::Last,
+            outcome: field("e.g. Sold (optional)"),
+            value: field("e.g. 299 (optional)"),
+            metadata: field("{\"campaign\": \"spring_2026\"}  (optional JSON object)"),
+        }
+    }
+}
+
+impl Form {
+    pub fn text(&self, field: Field) -> String {
+        match field {
+            Field::Agent => self.agent.lines().join(""),
+            Field::Target => self.target.lines().join(""),
+            Field::Preference => self.preference.as_str().to_string(),
+            Field::Outcome => self.outcome.lines().join(""),
+            Field::Value => self.value.lines().join(""),
+            Field::Metadata => self.metadata.lines().join("\n"),
+        }
+    }
+
+    pub fn editor_mut(&mut self, focus: Focus) -> Option<&mut TextArea<'static>> {
+        match focus {
+            Focus::Agent => Some(&mut self.agent),
+            Focus::Target => Some(&mut self.target),
+            Focus::Outcome => Some(&mut self.outcome),
+            Focus::Value => Some(&mut self.value),
+            Focus::Metadata => Some(&mut self.metadata),
+            Focus::Preference | Focus::History => None,
+        }
+    }
+
+    /// Preference only means something for a phone number.
+    pub fn target_is_phone(&self) -> bool {
+        let t = self.text(Field::Target);
+        t.trim_start().starts_with('+') || looks_like_national_phone(&t)
+    }
+
+    /// Shows the cursor in the focused editor only.
+    pub fn show_cursor_in(&mut self, focus: Focus) {
+        for f in [
+            Focus::Agent,
+            Focus::Target,
+            Focus::Outcome,
+            Focus::Value,
+            Focus::Metadata,
+        ] {
+            let style = if f == focus {
+                Style::default().add_modifier(Modifier::REVERSED)
+            } else {
+                Style::default()
+            };
+            if let Some(editor) = self.editor_mut(f) {
+                editor.set_cursor_style(style);
+            }
+        }
+        self.metadata.set_cursor_line_style(Style::default());
+    }
+
+    fn input(&self) -> (String, String, String, String, String) {
+        (
+            self.text(Field::Agent),
+            self.text(Field::Target),
+            self.text(Field::Outcome),
+            self.text(Field::Value),
+            self.text(Field::Metadata),
+        )
+    }
+}
+
+/// A valid form turned into what would be sent.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Ready {
+    pub update: OutcomeUpdate,
+    pub request: WireRequest,
+}
+
+/// A send between confirmation and result.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InFlight {
+    pub id: RequestId,
+    pub summary: String,
+    pub elapsed: Duration,
+    /// The history row, once it is written.
+    pub record_id: Option<i64>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Modal {
+    Confirm(Box<Ready>),
+    Help,
+    Detail { record_id: i64, scroll: u16 },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tone {
+    Info,
+    Success,
+    Warning,
+    Error,
+}
+
+impl Tone {
+    pub fn color(self) -> Color {
+        match self {
+            Tone::Info => Color::Cyan,
+            Tone::Success => Color::Green,
+            Tone::Warning => Color::Yellow,
+            Tone::Error => Color::Red,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Status {
+    pub tone: Tone,
+    pub text: String,
+}
+
+/// The history pane: a window on the newest rows, paged in as the selection moves down.
+#[derive(Clone, Debug, Default)]
+pub struct HistoryPane {
+    pub rows: Vec<Record>,
+    pub selected: usize,
+    pub loading: bool,
+    pub exhausted: bool,
+    pub error: Option<String>,
+}
+
+impl HistoryPane {
+    pub fn selected_record(&self) -> Option<&Record> {
+        self.rows.get(self.selected)
+    }
+
+    /// Inserts or replaces a record, keeping the rows newest (highest id) first.
+    pub fn upsert(&mut self, record: Record) {
+        if let Some(existing) = self.rows.iter_mut().find(|r| r.id == record.id) {
+            *existing = record;
+            return;
+        }
+        let at = self
+            .rows
+            .iter()
+            .position(|r| r.id < record.id)
+            .unwrap_or(self.rows.len());
+        self.rows.insert(at, record);
+        // Keep the selected row selected, unless it is the top one: then the newest stays
+        // selected, so a fresh result is what Enter opens.
+        if at <= self.selected && self.selected > 0 {
+            self.selected += 1;
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct App {
+    pub settings: Settings,
+    pub form: Form,
+    pub focus: Focus,
+    pub modal: Option<Modal>,
+    pub in_flight: Option<InFlight>,
+    pub history: HistoryPane,
+    pub status: Option<Status>,
+    /// Show "required" errors for empty fields (after a first attempt to send).
+    pub show_required: bool,
+    /// The form checked: what would be sent, or what to fix. Recomputed on every edit.
+    pub checked: Result<Ready, Vec<FieldError>>,
+    /// Set by a first Ctrl+Q while a send is in flight; a second one quits.
+    pub quit_armed: bool,
+    pub should_quit: bool,
+    pub next_request: u64,
+}
+
+impl App {
+    pub fn new(settings: Settings) -> Self {
+        let mut app = Self {
+            settings,
+            form: Form::default(),
+            focus: Focus::Agent,
+            modal: None,
+            in_flight: None,
+            history: HistoryPane {
+                loading: true,
+                ..HistoryPane::default()
+            },
+            status: None,
+            show_required: false,
+            checked: Err(Vec::new()),
+            quit_armed: false,
+            should_quit: false,
+            next_request: 1,
+        };
+        app.form.show_cursor_in(app.focus);
+        app.recheck();
+        app
+    }
+
+    /// Re-validates the form and rebuilds the request preview.
+    pub fn recheck(&mut self) {
+        let (agent, target, outcome, value, metadata) = self.form.input();
+        let preference = self
+            .form
+            .target_is_phone()
+            .then(|| self.form.preference.as_str());
+        let input = UpdateInput {
+            agent: &agent,
+            target: &target,
+            preference,
+            outcome: &outcome,
+            value: &value,
+            metadata: &metadata,
+        };
+        self.checked = validate(&input).map(|update| {
+            let request = build(&update, &self.settings.base_url);
+            Ready { update, request }
+        });
+    }
+
+    /// The errors to show for a field right now: always for text that is there, and for empty
+    /// required fields once the person has tried to send.
+    pub fn visible_errors(&self, field: Field) -> Vec<&FieldError> {
+        let Err(errors) = &self.checked else {
+            return Vec::new();
+        };
+        let has_text = !self.form.text(field).trim().is_empty();
+        errors
+            .iter()
+            .filter(|e| e.field == field && (has_text || self.show_required))
+            .collect()
+    }
+
+    /// True when nothing has been typed yet.
+    pub fn form_is_empty(&self) -> bool {
+        [
+            Field::Agent,
+            Field::Target,
+            Field::Outcome,
+            Field::Value,
+            Field::Metadata,
+        ]
+        .iter()
+        .all(|f| self.form.text(*f).is_empty())
+    }
+
+    /// Tab order; Preference only while the target is a phone number.
+    pub fn focus_order(&self) -> Vec<Focus> {
+        let mut order = vec![Focus::Agent, Focus::Target];
+        if self.form.target_is_phone() {
+            order.push(Focus::Preference);
+        }
+        order.extend([
+            Focus::Outcome,
+            Focus::Value,
+            Focus::Metadata,
+            Focus::History,
+        ]);
+        order
+    }
+
+    pub fn record(&self, id: i64) -> Option<&Record> {
+        self.history.rows.iter().find(|r| r.id == id)
+    }
+}

@@ -1,0 +1,335 @@
+//! `map_event(&App, &Event) -> Option<Action>`: keys to intents, pure and focus-aware, so every
+//! binding has a one-line test. The footer's hints come from here too.
+
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use ratatui_textarea::Input;
+
+use super::action::Action;
+use super::app::{App, Focus, Modal};
+
+pub fn map_event(app: &App, event: &Event) -> Option<Action> {
+    match event {
+        // Only presses: some platforms also report releases and repeats.
+        Event::Key(key) if key.kind == KeyEventKind::Press => map_key(app, *key),
+        Event::Paste(text) if app.modal.is_none() && app.focus.is_text() => {
+            Some(Action::Paste(text.clone()))
+        }
+        _ => None,
+    }
+}
+
+fn map_key(app: &App, key: KeyEvent) -> Option<Action> {
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    let alt = key.modifiers.contains(KeyModifiers::ALT);
+    if ctrl && matches!(key.code, KeyCode::Char('q' | 'c')) {
+        return Some(Action::Quit);
+    }
+    if let Some(modal) = &app.modal {
+        return map_modal(modal, key);
+    }
+    match key.code {
+        KeyCode::F(1) => return Some(Action::OpenHelp),
+        KeyCode::Esc if app.in_flight.is_some() => return Some(Action::CancelSend),
+        KeyCode::Char('s') if ctrl => return Some(Action::RequestSend),
+        KeyCode::Tab => return Some(Action::FocusNext),
+        KeyCode::BackTab => return Some(Action::FocusPrev),
+        _ => {}
+    }
+    match app.focus {
+        Focus::History => map_history(key),
+        Focus::Preference => match key.code {
+            KeyCode::Left | KeyCode::Right | KeyCode::Char(' ' | 'h' | 'l') => {
+                Some(Action::TogglePreference)
+            }
+            KeyCode::Enter | KeyCode::Down => Some(Action::FocusNext),
+            KeyCode::Up => Some(Action::FocusPrev),
+            KeyCode::Char('?') => Some(Action::OpenHelp),
+            _ => None,
+        },
+        Focus::Metadata => Some(Action::Edit(Input::from(key))),
+        Focus::Agent | Focus::Target | Focus::Outcome | Focus::Value => match key.code {
+            KeyCode::Enter | KeyCode::Down if !ctrl && !alt => Some(Action::FocusNext),
+            KeyCode::Up if !ctrl && !alt => Some(Action::FocusPrev),
+            _ => Some(Action::Edit(Input::from(key))),
+        },
+    }
+}
+
+fn map_modal(modal: &Modal, key: KeyEvent) -> Option<Action> {
+    match modal {
+        Modal::Confirm(_) => match key.code {
+            KeyCode::Enter | KeyCode::Char('y' | 'Y') => Some(Action::ConfirmSend),
+            KeyCode::Esc | KeyCode::Char('n' | 'N') => Some(Action::CloseModal),
+            _ => None,
+        },
+        Modal::Help => match key.code {
+            KeyCode::Esc | KeyCode::Enter | KeyCode::F(1) | KeyCode::Char('?' | 'q') => {
+                Some(Action::CloseModal)
+            }
+            _ => None,
+        },
+        Modal::Detail { .. } => match key.code {
+            KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') => Some(Action::CloseModal),
+            KeyCode::Up | KeyCode::Char('k') => Some(Action::DetailScroll(-1)),
+            KeyCode::Down | KeyCode::Char('j') => Some(Action::DetailScroll(1)),
+            KeyCode::PageUp => Some(Action::DetailScroll(-10)),
+            KeyCode::PageDown | KeyCode::Char(' ') => Some(Action::DetailScroll(10)),
+            _ => None,
+        },
+    }
+}
+
+fn map_history(key: KeyEvent) -> Option<Action> {
+    Some(match key.code {
+        KeyCode::Up | KeyCode::Char('k') => Action::HistoryMove(-1),
+        KeyCode::Down | KeyCode::Char('j') => Action::HistoryMove(1),
+        KeyCode::PageUp => Action::HistoryMove(-10),
+        KeyCode::PageDown => Action::HistoryMove(10),
+        KeyCode::Home | KeyCode::Char('g') => Action::HistoryHome,
+        KeyCode::End | KeyCode::Char('G') => Action::HistoryEnd,
+        KeyCode::Enter => Action::OpenDetail,
+        KeyCode::Char('?') => Action::OpenHelp,
+        _ => return None,
+    })
+}
+
+/// The keys that work right now, for the footer: (key, what it does).
+pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
+    match &app.modal {
+        Some(Modal::Confirm(_)) => return vec![("Enter/y", "send"), ("Esc/n", "back to the form")],
+        Some(Modal::Help) => return vec![("Esc", "close help")],
+        Some(Modal::Detail { .. }) => return vec![("↑↓ PgUp PgDn", "scroll"), ("Esc", "close")],
+        None => {}
+    }
+    let mut out = Vec::new();
+    if app.in_flight.is_some() {
+        out.push(("Esc", "cancel send"));
+    }
+    match app.focus {
+        Focus::History => {
+            out.extend([("↑↓/jk", "move"), ("Enter", "details"), ("Tab", "to form")]);
+        }
+        Focus::Preference => out.extend([("←→/Space", "last/first"), ("Tab", "next")]),
+        Focus::Metadata => out.extend([("Enter", "new line"), ("Tab", "to history")]),
+        _ => out.extend([("Tab/Enter", "next field"), ("Shift+Tab", "back")]),
+    }
+    out.extend([("Ctrl+S", "send"), ("F1", "help"), ("Ctrl+Q", "quit")]);
+    out
+}
+
+/// Every binding, by context, for the help screen.
+pub const HELP: &[(&str, &[(&str, &str)])] = &[
+    (
+        "Anywhere",
+        &[
+            ("Ctrl+S", "check the form and ask to send it"),
+            ("Tab / Shift+Tab", "next / previous field or pane"),
+            ("F1", "this help (also ? outside text fields)"),
+            ("Esc", "cancel the send in flight"),
+            ("Ctrl+Q / Ctrl+C", "quit"),
+        ],
+    ),
+    (
+        "Form",
+        &[
+            ("Enter / ↓", "next field (in Metadata: new line)"),
+            ("↑", "previous field"),
+            (
+                "← → / Space",
+                "Preference: last or first call from the number",
+            ),
+            ("Ctrl+Z / Ctrl+Y", "undo / redo in a field"),
+            ("Ctrl+A / Ctrl+E", "start / end of line"),
+        ],
+    ),
+    (
+        "Confirmation",
+        &[
+            ("Enter / y", "send it"),
+            ("Esc / n", "go back without sending"),
+        ],
+    ),
+    (
+        "History",
+        &[
+            ("↑ ↓ / k j", "move"),
+            ("PgUp / PgDn, Home / End", "jump"),
+            ("Enter", "full request and response"),
+        ],
+    ),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::key::Credentials;
+    use crate::api::request::BaseUrl;
+    use crate::tui::app::Settings;
+    use ratatui_textarea::Key;
+
+    fn app() -> App {
+        App::new(Settings {
+            base_url: BaseUrl::default(),
+            sandbox: true,
+            credentials: Credentials::sandbox("k"),
+            utc_offset: time::UtcOffset::UTC,
+        })
+    }
+
+    fn press(code: KeyCode) -> Event {
+        Event::Key(KeyEvent::new(code, KeyModifiers::NONE))
+    }
+
+    fn ctrl(c: char) -> Event {
+        Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
+    }
+
+    fn focused(focus: Focus) -> App {
+        let mut a = app();
+        a.focus = focus;
+        a
+    }
+
+    #[test]
+    fn quit_keys_work_everywhere() {
+        let mut a = app();
+        assert_eq!(map_event(&a, &ctrl('q')), Some(Action::Quit));
+        assert_eq!(map_event(&a, &ctrl('c')), Some(Action::Quit));
+        a.modal = Some(Modal::Help);
+        assert_eq!(map_event(&a, &ctrl('q')), Some(Action::Quit));
+    }
+
+    #[test]
+    fn releases_are_ignored() {
+        let mut key = KeyEvent::new(KeyCode::Char('a'), KeyModifiers::NONE);
+        key.kind = KeyEventKind::Release;
+        assert_eq!(map_event(&app(), &Event::Key(key)), None);
+    }
+
+    #[test]
+    fn global_keys() {
+        let a = app();
+        assert_eq!(map_event(&a, &ctrl('s')), Some(Action::RequestSend));
+        assert_eq!(map_event(&a, &press(KeyCode::Tab)), Some(Action::FocusNext));
+        assert_eq!(
+            map_event(&a, &press(KeyCode::BackTab)),
+            Some(Action::FocusPrev)
+        );
+        assert_eq!(map_event(&a, &press(KeyCode::F(1))), Some(Action::OpenHelp));
+    }
+
+    #[test]
+    fn text_fields_take_characters_and_enter_moves_on() {
+        let a = focused(Focus::Target);
+        assert!(matches!(
+            map_event(&a, &press(KeyCode::Char('?'))),
+            Some(Action::Edit(Input {
+                key: Key::Char('?'),
+                ..
+            }))
+        ));
+        assert_eq!(
+            map_event(&a, &press(KeyCode::Enter)),
+            Some(Action::FocusNext)
+        );
+        assert_eq!(map_event(&a, &press(KeyCode::Up)), Some(Action::FocusPrev));
+    }
+
+    #[test]
+    fn metadata_takes_enter_as_a_newline() {
+        let a = focused(Focus::Metadata);
+        assert!(matches!(
+            map_event(&a, &press(KeyCode::Enter)),
+            Some(Action::Edit(Input {
+                key: Key::Enter,
+                ..
+            }))
+        ));
+    }
+
+    #[test]
+    fn preference_toggles() {
+        let a = focused(Focus::Preference);
+        for code in [KeyCode::Left, KeyCode::Right, KeyCode::Char(' ')] {
+            assert_eq!(map_event(&a, &press(code)), Some(Action::TogglePreference));
+        }
+        assert_eq!(
+            map_event(&a, &press(KeyCode::Char('?'))),
+            Some(Action::OpenHelp)
+        );
+    }
+
+    #[test]
+    fn history_keys() {
+        let a = focused(Focus::History);
+        assert_eq!(
+            map_event(&a, &press(KeyCode::Down)),
+            Some(Action::HistoryMove(1))
+        );
+        assert_eq!(
+            map_event(&a, &press(KeyCode::Char('j'))),
+            Some(Action::HistoryMove(1))
+        );
+        assert_eq!(
+            map_event(&a, &press(KeyCode::Char('k'))),
+            Some(Action::HistoryMove(-1))
+        );
+        assert_eq!(
+            map_event(&a, &press(KeyCode::Enter)),
+            Some(Action::OpenDetail)
+        );
+        assert_eq!(
+            map_event(&a, &press(KeyCode::Char('?'))),
+            Some(Action::OpenHelp)
+        );
+    }
+
+    #[test]
+    fn confirmation_keys() {
+        let mut a = app();
+        a.modal = Some(Modal::Help);
+        assert_eq!(
+            map_event(&a, &press(KeyCode::Esc)),
+            Some(Action::CloseModal)
+        );
+        let mut a = app();
+        a.modal = Some(Modal::Detail {
+            record_id: 1,
+            scroll: 0,
+        });
+        assert_eq!(
+            map_event(&a, &press(KeyCode::Down)),
+            Some(Action::DetailScroll(1))
+        );
+        assert_eq!(
+            map_event(&a, &press(KeyCode::Esc)),
+            Some(Action::CloseModal)
+        );
+    }
+
+    #[test]
+    fn esc_cancels_only_while_in_flight() {
+        let mut a = focused(Focus::History);
+        assert_eq!(map_event(&a, &press(KeyCode::Esc)), None);
+        a.in_flight = Some(crate::tui::app::InFlight {
+            id: crate::tui::action::RequestId(1),
+            summary: String::new(),
+            elapsed: std::time::Duration::ZERO,
+            record_id: None,
+        });
+        assert_eq!(
+            map_event(&a, &press(KeyCode::Esc)),
+            Some(Action::CancelSend)
+        );
+    }
+
+    #[test]
+    fn paste_goes_to_text_fields_only() {
+        let ev = Event::Paste("x".into());
+        assert_eq!(
+            map_event(&focused(Focus::Agent), &ev),
+            Some(Action::Paste("x".into()))
+        );
+        assert_eq!(map_event(&focused(Focus::History), &ev), None);
+    }
+}

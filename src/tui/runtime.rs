@@ -1,0 +1,280 @@
+//! The loop: terminal events and effect results in, `update`, draw. Effects run as tokio tasks
+//! (HTTP) and blocking tasks (SQLite); their results come back as actions. Generic over the
+//! backend and the input stream, so tests drive it with `TestBackend` and scripted keys.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crossterm::event::Event;
+use futures::{Stream, StreamExt};
+use ratatui::Terminal;
+use ratatui::backend::Backend;
+use ratatui::buffer::Buffer;
+use tokio::sync::{mpsc, oneshot};
+
+use super::action::{Action, RequestId};
+use super::app::{App, HISTORY_PAGE};
+use super::effect::Effect;
+use super::keymap::map_event;
+use super::update::update;
+use super::view::view;
+use crate::api::client::{Client, Completion};
+use crate::api::key::Credentials;
+use crate::api::request::WireRequest;
+use crate::api::update::OutcomeUpdate;
+use crate::history::{Provenance, Store};
+
+/// What the runtime needs to carry out effects.
+#[derive(Clone, Debug)]
+pub struct Services {
+    pub data_dir: PathBuf,
+    /// This process's session id (its lock is held by the caller for as long as it runs).
+    pub session: String,
+    pub provenance: Provenance,
+    pub credentials: Credentials,
+    pub timeout: Duration,
+}
+
+/// Called after every draw with the state and the screen; tests use it to wait for a screen.
+pub type Observer<'a> = &'a mut dyn FnMut(&App, &Buffer);
+
+/// The history database, opened on first use (after the first frame is on screen).
+type SharedStore = Arc<Mutex<Option<Store>>>;
+
+struct Runner {
+    services: Arc<Services>,
+    store: SharedStore,
+    client: Option<Client>,
+    tx: mpsc::UnboundedSender<Action>,
+    cancels: HashMap<RequestId, oneshot::Sender<()>>,
+    started: HashMap<RequestId, Instant>,
+}
+
+/// Runs the workbench until the person quits, the input ends or `shutdown` resolves.
+pub async fn run<B, S, F>(
+    terminal: &mut Terminal<B>,
+    mut events: S,
+    shutdown: F,
+    mut app: App,
+    services: Services,
+    mut observer: Option<Observer<'_>>,
+) -> std::io::Result<App>
+where
+    B: Backend,
+    S: Stream<Item = std::io::Result<Event>> + Unpin,
+    F: Future<Output = ()>,
+{
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let mut runner = Runner {
+        services: Arc::new(services),
+        store: Arc::new(Mutex::new(None)),
+        client: None,
+        tx,
+        cancels: HashMap::new(),
+        started: HashMap::new(),
+    };
+    draw(terminal, &app, &mut observer)?;
+    runner.run(Effect::LoadHistory {
+        before: None,
+        limit: HISTORY_PAGE,
+    });
+    tokio::pin!(shutdown);
+    let mut ticker = tokio::time::interval(Duration::from_millis(100));
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    loop {
+        let action = tokio::select! {
+            // Order matters only under load: a stop signal first, then the person's keys, so
+            // typing never waits behind a burst of results; results are drained below anyway.
+            biased;
+            () = &mut shutdown => break,
+            event = events.next() => match event {
+                Some(Ok(event)) => map_event(&app, &event),
+                Some(Err(e)) => return Err(e),
+                None => break,
+            },
+            Some(action) = rx.recv() => Some(action),
+            _ = ticker.tick(), if app.in_flight.is_some() => app.in_flight.as_ref().map(|f| {
+                Action::Tick {
+                    id: f.id,
+                    elapsed: runner.started.get(&f.id).map_or(f.elapsed, Instant::elapsed),
+                }
+            }),
+        };
+        if let Some(action) = action {
+            runner.apply(&mut app, action);
+        }
+        // Drain whatever else has arrived, then draw once.
+        while let Ok(action) = rx.try_recv() {
+            runner.apply(&mut app, action);
+        }
+        if app.should_quit {
+            break;
+        }
+        draw(terminal, &app, &mut observer)?;
+    }
+    Ok(app)
+}
+
+fn draw<B: Backend>(
+    terminal: &mut Terminal<B>,
+    app: &App,
+    observer: &mut Option<Observer<'_>>,
+) -> std::io::Result<()> {
+    let frame = terminal
+        .draw(|f| view(app, f))
+        .map_err(|e| std::io::Error::other(e.to_string()))?;
+    if let Some(observe) = observer.as_mut() {
+        observe(app, frame.buffer);
+    }
+    Ok(())
+}
+
+impl Runner {
+    fn apply(&mut self, app: &mut App, action: Action) {
+        if let Action::Finished { id, .. } | Action::SendFailed { id, .. } = &action {
+            self.cancels.remove(id);
+            self.started.remove(id);
+        }
+        for effect in update(app, action) {
+            self.run(effect);
+        }
+    }
+
+    fn run(&mut self, effect: Effect) {
+        match effect {
+            Effect::Send {
+                id,
+                update,
+                request,
+            } => self.send(id, update, request),
+            Effect::CancelSend { id } => {
+                if let Some(cancel) = self.cancels.remove(&id) {
+                    let _ = cancel.send(());
+                }
+            }
+            Effect::LoadHistory { before, limit } => {
+                let store = self.store.clone();
+                let services = self.services.clone();
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let action = match with_store(&store, &services, |s| s.page(before, limit)) {
+                        Ok(rows) => Action::HistoryLoaded {
+                            exhausted: rows.len() < limit,
+                            rows,
+                        },
+                        Err(e) => Action::HistoryFailed(e),
+                    };
+                    let _ = tx.send(action);
+                });
+            }
+        }
+    }
+
+    fn send(&mut self, id: RequestId, update: OutcomeUpdate, request: WireRequest) {
+        let tx = self.tx.clone();
+        let Some(key) = self.services.credentials.key.clone() else {
+            let _ = tx.send(Action::SendFailed {
+                id,
+                message: self.services.credentials.missing_key_help(),
+            });
+            return;
+        };
+        if self.client.is_none() {
+            match Client::new(self.services.timeout) {
+                Ok(c) => self.client = Some(c),
+                Err(message) => {
+                    let _ = tx.send(Action::SendFailed { id, message });
+                    return;
+                }
+            }
+        }
+        let Some(client) = self.client.clone() else {
+            return;
+        };
+        let (cancel_tx, cancel_rx) = oneshot::channel();
+        self.cancels.insert(id, cancel_tx);
+        self.started.insert(id, Instant::now());
+        let store = self.store.clone();
+        let services = self.services.clone();
+        tokio::spawn(async move {
+            // 1. Recorded before it leaves: if that fails, it does not leave.
+            let record = {
+                let (store, services) = (store.clone(), services.clone());
+                let request = request.clone();
+                tokio::task::spawn_blocking(move || {
+                    with_store(&store, &services, |s| {
+                        s.insert_pending(&services.provenance, &update, &request)
+                    })
+                })
+                .await
+                .map_err(|e| e.to_string())
+                .and_then(|r| r)
+            };
+            let record = match record {
+                Ok(r) => r,
+                Err(e) => {
+                    let _ = tx.send(Action::SendFailed {
+                        id,
+                        message: format!(
+                            "Not sent: it could not be recorded in the history first ({e})"
+                        ),
+                    });
+                    return;
+                }
+            };
+            let record_id = record.id;
+            let _ = tx.send(Action::Recorded { id, record });
+            // 2. Sent, unless cancelled first.
+            let started = Instant::now();
+            let (completion, latency) = tokio::select! {
+                r = client.send(&request, &key) => r,
+                Ok(()) = cancel_rx => (Completion::Cancelled, started.elapsed()),
+            };
+            // 3. Completed with what came back.
+            let done = tokio::task::spawn_blocking(move || {
+                with_store(&store, &services, |s| {
+                    s.complete(record_id, &completion, latency)
+                })
+            })
+            .await
+            .map_err(|e| e.to_string())
+            .and_then(|r| r);
+            let _ = tx.send(match done {
+                Ok(record) => Action::Finished { id, record },
+                Err(e) => Action::SendFailed {
+                    id,
+                    message: format!(
+                        "The request ended but its result could not be recorded ({e}); it will \
+                         show as outcome unknown"
+                    ),
+                },
+            });
+        });
+    }
+}
+
+/// Runs `f` on the store, opening it (and settling crashed sessions' rows) on first use.
+fn with_store<T>(
+    store: &SharedStore,
+    services: &Services,
+    f: impl FnOnce(&Store) -> crate::history::Result<T>,
+) -> Result<T, String> {
+    let mut guard = store
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if guard.is_none() {
+        let opened =
+            Store::open(&services.data_dir, &services.session).map_err(|e| e.to_string())?;
+        opened
+            .reconcile_orphans(&services.data_dir)
+            .map_err(|e| e.to_string())?;
+        *guard = Some(opened);
+    }
+    match guard.as_ref() {
+        Some(s) => f(s).map_err(|e| e.to_string()),
+        None => Err("the history database is not open".to_string()),
+    }
+}

@@ -1,0 +1,127 @@
+//! The history pane: every update sent from this data directory, newest first, with its result.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
+
+use super::{format_time, pane};
+use crate::api::client::State;
+use crate::history::Record;
+use crate::tui::app::{App, Focus};
+
+/// The colour a record's mark is shown in.
+pub fn color(record: &Record) -> Color {
+    match record.state {
+        State::Ok if record.verified => Color::Green,
+        State::Ok | State::Refused | State::NetworkError => Color::Red,
+        State::Pending => Color::Cyan,
+        State::Cancelled | State::Unknown => Color::Yellow,
+    }
+}
+
+pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
+    let focused = app.focus == Focus::History;
+    let h = &app.history;
+    let mut title = format!(
+        "History ({}{})",
+        h.rows.len(),
+        if h.exhausted { "" } else { "+" }
+    );
+    if h.loading {
+        title.push_str(" loading…");
+    }
+    let block = pane(&title, focused);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if let Some(error) = &h.error {
+        frame.render_widget(
+            Paragraph::new(Line::styled(
+                format!("Could not read the history: {error}"),
+                Style::default().fg(Color::Red),
+            )),
+            inner,
+        );
+        return;
+    }
+    if h.rows.is_empty() {
+        let text = if h.loading {
+            "Loading…"
+        } else {
+            "No updates yet. Each update you send appears here, newest first, with what came back."
+        };
+        frame.render_widget(
+            Paragraph::new(Line::styled(text, Style::default().fg(Color::DarkGray))),
+            inner,
+        );
+        return;
+    }
+    let offset = app.settings.utc_offset;
+    // Build only the rows that fit (one line is the header): the pane costs the same with ten
+    // rows loaded or ten thousand.
+    let visible = usize::from(inner.height.saturating_sub(1)).max(1);
+    let first = h.selected.saturating_sub(visible - 1);
+    let rows = h.rows.iter().skip(first).take(visible).map(|r| {
+        let (mark, color) = (r.mark(), color(r));
+        let target = r.target_text();
+        let sandbox = if r.profile == "sandbox" {
+            "sandbox"
+        } else {
+            ""
+        };
+        Row::new(vec![
+            Cell::from(Span::styled(
+                mark,
+                Style::default().fg(color).add_modifier(Modifier::BOLD),
+            )),
+            Cell::from(format_time(r.created_ms, offset)),
+            Cell::from(target),
+            Cell::from(r.set_text()),
+            Cell::from(
+                r.http_status
+                    .map_or_else(|| "—".to_string(), |s| s.to_string()),
+            ),
+            Cell::from(r.latency_ms.map(|l| format!("{l} ms")).unwrap_or_default()),
+            Cell::from(Span::styled(
+                r.result_text(),
+                Style::default().fg(if mark == "✓" { Color::Reset } else { color }),
+            )),
+            Cell::from(Span::styled(sandbox, Style::default().fg(Color::DarkGray))),
+        ])
+    });
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Length(1),
+            Constraint::Length(19),
+            Constraint::Fill(2),
+            Constraint::Fill(2),
+            Constraint::Length(4),
+            Constraint::Length(8),
+            Constraint::Fill(3),
+            Constraint::Length(7),
+        ],
+    )
+    .header(
+        Row::new([
+            "",
+            "Sent",
+            "Agent/target",
+            "Set",
+            "HTTP",
+            "Time",
+            "Result",
+            "",
+        ])
+        .style(Style::default().add_modifier(Modifier::BOLD)),
+    )
+    .column_spacing(1)
+    .row_highlight_style(if focused {
+        Style::default().add_modifier(Modifier::REVERSED)
+    } else {
+        Style::default().add_modifier(Modifier::BOLD)
+    });
+    let mut state = TableState::default().with_selected(Some(h.selected - first));
+    frame.render_stateful_widget(table, inner, &mut state);
+}

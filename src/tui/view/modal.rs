@@ -1,0 +1,262 @@
+//! Overlays: the send confirmation, the help screen and a history record's full detail.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Wrap};
+
+use super::format_time;
+use super::history::color;
+use super::preview::request_lines;
+use crate::api::client::BODY_CAP;
+use crate::api::update::Target;
+use crate::history::Record;
+use crate::tui::app::{App, Modal, Ready};
+use crate::tui::keymap::HELP;
+
+pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
+    match &app.modal {
+        None => {}
+        Some(Modal::Confirm(ready)) => confirm(app, ready, frame, area),
+        Some(Modal::Help) => help(frame, area),
+        Some(Modal::Detail { record_id, scroll }) => {
+            if let Some(record) = app.record(*record_id) {
+                detail(app, record, *scroll, frame, area);
+            }
+        }
+    }
+}
+
+fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let [h] = Layout::horizontal([Constraint::Length(width.min(area.width))])
+        .flex(Flex::Center)
+        .areas(area);
+    let [v] = Layout::vertical([Constraint::Length(height.min(area.height))])
+        .flex(Flex::Center)
+        .areas(h);
+    v
+}
+
+fn dialog(title: &str, color: Color) -> Block<'_> {
+    Block::bordered()
+        .border_type(BorderType::Double)
+        .border_style(Style::default().fg(color))
+        .title(Line::styled(
+            format!(" {title} "),
+            Style::default().add_modifier(Modifier::BOLD),
+        ))
+}
+
+fn row(label: &str, value: impl Into<String>) -> Line<'static> {
+    Line::from(vec![
+        Span::styled(format!("{label:<10}"), Style::default().fg(Color::DarkGray)),
+        Span::raw(value.into()),
+    ])
+}
+
+fn confirm(app: &App, ready: &Ready, frame: &mut Frame<'_>, area: Rect) {
+    let u = &ready.update;
+    let s = &app.settings;
+    let color = if s.sandbox || s.base_url.is_loopback() {
+        Color::Green
+    } else {
+        Color::Red
+    };
+    let where_to = if s.sandbox {
+        format!("{} (SANDBOX)", s.base_url.as_str())
+    } else {
+        s.base_url.as_str().to_string()
+    };
+    let mut lines = vec![
+        row("To", where_to),
+        row("Agent", u.agent.as_str()),
+        match &u.target {
+            Target::CallId(id) => row("Call", id.as_str()),
+            Target::Phone { phone, preference } => row(
+                "Phone",
+                format!("{phone} ({} call from this number)", preference.as_str()),
+            ),
+        },
+        Line::raw(""),
+    ];
+    if let Some(o) = &u.outcome {
+        lines.push(row("Outcome", format!("\"{o}\"")));
+    }
+    if let Some(v) = &u.value {
+        lines.push(row("Value", v.to_string()));
+    }
+    if let Some(m) = &u.metadata {
+        let keys: Vec<&str> = m.keys().map(String::as_str).collect();
+        lines.push(row(
+            "Metadata",
+            format!(
+                "replaces the call's metadata with keys: {}",
+                keys.join(", ")
+            ),
+        ));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::from(vec![
+        Span::styled(
+            " Enter/y ",
+            Style::default().add_modifier(Modifier::REVERSED),
+        ),
+        Span::raw(" send   "),
+        Span::styled(" Esc/n ", Style::default().add_modifier(Modifier::REVERSED)),
+        Span::raw(" back to the form"),
+    ]));
+    let height = u16::try_from(lines.len()).unwrap_or(u16::MAX) + 2;
+    let rect = centered(area, 76, height + 2);
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(dialog("Send this update?", color)),
+        rect,
+    );
+}
+
+fn help(frame: &mut Frame<'_>, area: Rect) {
+    let mut lines = Vec::new();
+    for (context, keys) in HELP {
+        lines.push(Line::styled(
+            (*context).to_string(),
+            Style::default()
+                .fg(Color::Cyan)
+                .add_modifier(Modifier::BOLD),
+        ));
+        for (key, what) in *keys {
+            lines.push(Line::from(vec![
+                Span::styled(
+                    format!("  {key:<26}"),
+                    Style::default().add_modifier(Modifier::BOLD),
+                ),
+                Span::raw((*what).to_string()),
+            ]));
+        }
+        lines.push(Line::raw(""));
+    }
+    lines.push(Line::styled(
+        "Phone targets: +<country code><number>; preference picks the last (default) or first \
+         call from that number. Metadata replaces the object stored on the call.",
+        Style::default().fg(Color::DarkGray),
+    ));
+    let rect = centered(area, 80, u16::try_from(lines.len()).unwrap_or(u16::MAX) + 4);
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(dialog("Keys (Esc closes)", Color::Cyan)),
+        rect,
+    );
+}
+
+fn detail(app: &App, record: &Record, scroll: u16, frame: &mut Frame<'_>, area: Rect) {
+    let offset = app.settings.utc_offset;
+    let (mark, color) = (record.mark(), color(record));
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled(
+                format!("{mark} "),
+                Style::default().fg(color).add_modifier(Modifier::BOLD),
+            ),
+            Span::styled(record.result_text(), Style::default().fg(color)),
+        ]),
+        row("Recorded", format_time(record.created_ms, offset)),
+        row(
+            "Completed",
+            record
+                .completed_ms
+                .map_or_else(|| "—".to_string(), |ms| format_time(ms, offset)),
+        ),
+        row(
+            "By",
+            format!("{} (profile {})", record.operator, record.profile),
+        ),
+        row("Sent to", record.base_url.clone()),
+    ];
+    if let Some(call) = &record.resolved_call_id {
+        lines.push(row("Call", call.clone()));
+    }
+    if let Some(message) = &record.message {
+        lines.push(row("Message", message.clone()));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(
+        "Request",
+        Style::default().add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
+    ));
+    let request = crate::api::request::WireRequest {
+        method: if record.method == "PATCH" {
+            "PATCH"
+        } else {
+            "?"
+        },
+        url: record.url.clone(),
+        headers: vec![
+            ("Content-Type", "application/json".to_string()),
+            ("Accept", "application/json".to_string()),
+        ],
+        body: record.body.clone(),
+    };
+    lines.extend(request_lines(
+        &request,
+        "•••••••• (the key is never stored)",
+    ));
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(
+        "Response",
+        Style::default().add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
+    ));
+    match (&record.http_status, &record.response_body) {
+        (Some(status), body) => {
+            lines.push(row(
+                "Status",
+                format!(
+                    "HTTP {status}{}",
+                    record
+                        .latency_ms
+                        .map(|l| format!(" in {l} ms"))
+                        .unwrap_or_default()
+                ),
+            ));
+            let body = body.as_deref().unwrap_or("");
+            let pretty = serde_json::from_str::<serde_json::Value>(body)
+                .and_then(|v| serde_json::to_string_pretty(&v))
+                .unwrap_or_else(|_| body.to_string());
+            for line in pretty.lines() {
+                lines.push(Line::raw(line.to_string()));
+            }
+            if record.response_truncated {
+                lines.push(Line::styled(
+                    format!(
+                        "(the body was longer than {} KiB; the rest was not kept)",
+                        BODY_CAP / 1024
+                    ),
+                    Style::default().fg(Color::Yellow),
+                ));
+            }
+        }
+        (None, _) => lines.push(Line::styled(
+            "No response",
+            Style::default().fg(Color::DarkGray),
+        )),
+    }
+    let rect = centered(
+        area,
+        area.width.saturating_sub(4),
+        area.height.saturating_sub(2),
+    );
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .scroll((scroll, 0))
+            .block(dialog(
+                &format!("Update #{} (Esc closes, ↑↓ scroll)", record.id),
+                color,
+            )),
+        rect,
+    );
+}
