@@ -262,7 +262,10 @@ mod tests {
     fn hostile_ids_stay_in_their_segment() {
         assert_eq!(encode_segment("a/b c"), "a%2Fb%20c");
         let r = build(&update("a/b", "x?y#z%..", None, "Sold", "", ""), &base());
-        assert_eq!(r.url, "https://app.phonely.ai/api/calls/a%2Fb/x%3Fy%23z%25..");
+        assert_eq!(
+            r.url,
+            "https://app.phonely.ai/api/calls/a%2Fb/x%3Fy%23z%25.."
+        );
         let r = build(&update("ag", "ünï", None, "Sold", "", ""), &base());
         assert_eq!(r.url, "https://app.phonely.ai/api/calls/ag/%C3%BCn%C3%AF");
     }

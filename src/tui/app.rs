@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use ratatui::style::{Color, Modifier, Style};
-use ratatui_textarea::TextArea;
+use ratatui_textarea::{TextArea, WrapMode};
 use time::UtcOffset;
 
 use super::action::RequestId;
@@ -98,7 +98,11 @@ impl Default for Form {
             preference: Preference::Last,
             outcome: field("e.g. Sold (optional)"),
             value: field("e.g. 299 (optional)"),
-            metadata: field("{\"campaign\": \"spring_2026\"}  (optional JSON object)"),
+            metadata: {
+                let mut m = field("{\"campaign\": \"spring_2026\"}  (optional JSON object)");
+                m.set_wrap_mode(WrapMode::WordOrGlyph);
+                m
+            },
         }
     }
 }

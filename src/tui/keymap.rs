@@ -99,6 +99,7 @@ pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
         Some(Modal::Confirm(_)) => return vec![("Enter/y", "send"), ("Esc/n", "back to the form")],
         Some(Modal::Help) => return vec![("Esc", "close help")],
         Some(Modal::Detail { .. }) => return vec![("↑↓ PgUp PgDn", "scroll"), ("Esc", "close")],
+
         None => {}
     }
     let mut out = Vec::new();
@@ -107,13 +108,13 @@ pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
     }
     match app.focus {
         Focus::History => {
-            out.extend([("↑↓/jk", "move"), ("Enter", "details"), ("Tab", "to form")]);
+            out.extend([("↑↓", "move"), ("Enter", "details"), ("Tab", "form")]);
         }
-        Focus::Preference => out.extend([("←→/Space", "last/first"), ("Tab", "next")]),
-        Focus::Metadata => out.extend([("Enter", "new line"), ("Tab", "to history")]),
-        _ => out.extend([("Tab/Enter", "next field"), ("Shift+Tab", "back")]),
+        Focus::Preference => out.extend([("←→", "last/first"), ("Tab", "next")]),
+        Focus::Metadata => out.extend([("Enter", "new line"), ("Tab", "history")]),
+        _ => out.extend([("Tab", "next"), ("S-Tab", "back")]),
     }
-    out.extend([("Ctrl+S", "send"), ("F1", "help"), ("Ctrl+Q", "quit")]);
+    out.extend([("^S", "send"), ("F1", "help"), ("^Q", "quit")]);
     out
 }
 

@@ -281,3 +281,377 @@ fn more_history(app: &mut App) -> Vec<Effect> {
         limit: HISTORY_PAGE,
     }]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::client::{Completion, HttpResponse};
+    use crate::api::key::Credentials;
+    use crate::api::request::BaseUrl;
+    use crate::api::update::Field;
+    use crate::history::{Provenance, Store};
+    use crate::tui::app::Settings;
+
+    fn app_with(credentials: Credentials) -> App {
+        App::new(Settings {
+            base_url: BaseUrl::parse("http://127.0.0.1:8787").unwrap(),
+            sandbox: true,
+            credentials,
+            utc_offset: time::UtcOffset::UTC,
+        })
+    }
+
+    fn app() -> App {
+        app_with(Credentials::sandbox("sandbox-key"))
+    }
+
+    fn type_text(app: &mut App, text: &str) {
+        for c in text.chars() {
+            update(
+                app,
+                Action::Edit(Input {
+                    key: Key::Char(c),
+                    ..Input::default()
+                }),
+            );
+        }
+    }
+
+    /// Fills the form with the docs' first example, by call id.
+    fn filled() -> App {
+        let mut a = app();
+        type_text(&mut a, "agent123");
+        update(&mut a, Action::FocusNext);
+        type_text(&mut a, "call456");
+        update(&mut a, Action::FocusNext);
+        type_text(&mut a, "Sold");
+        update(&mut a, Action::FocusNext);
+        type_text(&mut a, "299");
+        a
+    }
+
+    fn record_for(app: &App, state: Option<(u16, &str)>) -> crate::history::Record {
+        let store = Store::open_in_memory("t").unwrap();
+        let ready = app.checked.clone().unwrap();
+        let who = Provenance {
+            operator: "t".into(),
+            profile: "sandbox".into(),
+            base_url: "http://127.0.0.1:8787".into(),
+        };
+        let r = store
+            .insert_pending(&who, &ready.update, &ready.request)
+            .unwrap();
+        match state {
+            None => r,
+            Some((status, body)) => store
+                .complete(
+                    r.id,
+                    &Completion::Answered(HttpResponse {
+                        status,
+                        body: body.into(),
+                        truncated: false,
+                    }),
+                    std::time::Duration::from_millis(12),
+                )
+                .unwrap(),
+        }
+    }
+
+    #[test]
+    fn typing_updates_the_preview() {
+        let a = filled();
+        let ready = a.checked.as_ref().unwrap();
+        assert_eq!(
+            ready.request.url,
+            "http://127.0.0.1:8787/api/calls/agent123/call456"
+        );
+        assert_eq!(
+            ready.request.body,
+            r#"{"custom_call_outcome":"Sold","custom_call_outcome_value":299}"#
+        );
+    }
+
+    #[test]
+    fn tab_order_skips_preference_unless_phone() {
+        let mut a = app();
+        let mut seen = vec![a.focus];
+        for _ in 0..6 {
+            update(&mut a, Action::FocusNext);
+            seen.push(a.focus);
+        }
+        assert_eq!(
+            seen,
+            [
+                Focus::Agent,
+                Focus::Target,
+                Focus::Outcome,
+                Focus::Value,
+                Focus::Metadata,
+                Focus::History,
+                Focus::Agent
+            ]
+        );
+        update(&mut a, Action::FocusNext);
+        type_text(&mut a, "+14155551234");
+        update(&mut a, Action::FocusNext);
+        assert_eq!(a.focus, Focus::Preference);
+        update(&mut a, Action::TogglePreference);
+        update(&mut a, Action::FocusPrev);
+        assert_eq!(a.focus, Focus::Target);
+        update(&mut a, Action::FocusPrev);
+        update(&mut a, Action::FocusPrev);
+        assert_eq!(
+            a.focus,
+            Focus::History,
+            "Shift+Tab wraps from Agent to History"
+        );
+    }
+
+    #[test]
+    fn preference_goes_into_the_url() {
+        let mut a = app();
+        type_text(&mut a, "agent123");
+        update(&mut a, Action::FocusNext);
+        type_text(&mut a, "+14155551234");
+        update(&mut a, Action::FocusNext);
+        update(&mut a, Action::TogglePreference);
+        update(&mut a, Action::FocusNext);
+        type_text(&mut a, "Sold");
+        assert!(
+            a.checked
+                .as_ref()
+                .unwrap()
+                .request
+                .url
+                .ends_with("/agent123/+14155551234?preference=first")
+        );
+    }
+
+    #[test]
+    fn sending_an_invalid_form_sends_nothing_and_points_at_the_problem() {
+        let mut a = app();
+        type_text(&mut a, "agent123");
+        update(&mut a, Action::FocusNext);
+        type_text(&mut a, "4155551234");
+        update(&mut a, Action::Focus(Focus::History));
+        let effects = update(&mut a, Action::RequestSend);
+        assert!(effects.is_empty());
+        assert!(a.modal.is_none());
+        assert!(a.show_required);
+        assert_eq!(a.focus, Focus::Target, "focus goes to the first problem");
+        let status = a.status.unwrap();
+        assert_eq!(status.tone, Tone::Error);
+        assert!(
+            status.text.contains("did you mean +14155551234"),
+            "{}",
+            status.text
+        );
+    }
+
+    #[test]
+    fn required_errors_show_only_after_a_send_attempt() {
+        let mut a = app();
+        assert!(a.visible_errors(Field::Agent).is_empty());
+        update(&mut a, Action::RequestSend);
+        assert_eq!(a.visible_errors(Field::Agent).len(), 1);
+    }
+
+    #[test]
+    fn no_key_means_no_send() {
+        let mut a = app_with(Credentials {
+            key: None,
+            source: crate::api::key::KeySource::Env("PHONELY_API_KEY".into()),
+        });
+        type_text(&mut a, "agent123");
+        update(&mut a, Action::FocusNext);
+        type_text(&mut a, "call456");
+        update(&mut a, Action::FocusNext);
+        type_text(&mut a, "Sold");
+        let effects = update(&mut a, Action::RequestSend);
+        assert!(effects.is_empty());
+        assert!(a.modal.is_none());
+        assert!(a.status.unwrap().text.contains("set PHONELY_API_KEY"));
+    }
+
+    #[test]
+    fn confirm_then_send_then_finish() {
+        let mut a = filled();
+        assert!(update(&mut a, Action::RequestSend).is_empty());
+        assert!(matches!(a.modal, Some(Modal::Confirm(_))));
+        let effects = update(&mut a, Action::ConfirmSend);
+        let [Effect::Send { id, request, .. }] = effects.as_slice() else {
+            panic!("expected one send, got {effects:?}");
+        };
+        assert_eq!(request, &a.checked.as_ref().unwrap().request);
+        assert_eq!(a.in_flight.as_ref().unwrap().id, *id);
+        assert!(a.modal.is_none());
+        // A second Ctrl+S while in flight does nothing but say so.
+        assert!(update(&mut a, Action::RequestSend).is_empty());
+        assert!(a.modal.is_none());
+
+        let pending = record_for(&a, None);
+        update(
+            &mut a,
+            Action::Recorded {
+                id: *id,
+                record: pending.clone(),
+            },
+        );
+        assert_eq!(a.history.rows.len(), 1);
+        assert_eq!(a.in_flight.as_ref().unwrap().record_id, Some(pending.id));
+
+        let mut done = pending;
+        done.state = State::Ok;
+        done.verified = true;
+        done.http_status = Some(200);
+        update(
+            &mut a,
+            Action::Finished {
+                id: *id,
+                record: done,
+            },
+        );
+        assert!(a.in_flight.is_none());
+        assert_eq!(
+            a.history.rows.len(),
+            1,
+            "the pending row is completed, not duplicated"
+        );
+        assert_eq!(a.history.rows[0].state, State::Ok);
+        assert_eq!(a.status.as_ref().unwrap().tone, Tone::Success);
+    }
+
+    #[test]
+    fn esc_on_confirmation_sends_nothing() {
+        let mut a = filled();
+        update(&mut a, Action::RequestSend);
+        assert!(update(&mut a, Action::CloseModal).is_empty());
+        assert!(a.modal.is_none());
+        assert!(a.in_flight.is_none());
+        assert!(update(&mut a, Action::ConfirmSend).is_empty());
+    }
+
+    #[test]
+    fn cancel_in_flight_and_late_results_only_update_history() {
+        let mut a = filled();
+        update(&mut a, Action::RequestSend);
+        let effects = update(&mut a, Action::ConfirmSend);
+        let Effect::Send { id, .. } = effects[0].clone() else {
+            panic!()
+        };
+        assert_eq!(
+            update(&mut a, Action::CancelSend),
+            vec![Effect::CancelSend { id }]
+        );
+        assert!(a.in_flight.is_none());
+        let mut late = record_for(&a, None);
+        late.state = State::Cancelled;
+        update(&mut a, Action::Finished { id, record: late });
+        assert_eq!(a.history.rows[0].state, State::Cancelled);
+        assert!(a.status.unwrap().text.starts_with("Cancelled"));
+    }
+
+    #[test]
+    fn refusal_shows_the_servers_message() {
+        let mut a = filled();
+        update(&mut a, Action::RequestSend);
+        let Effect::Send { id, .. } = update(&mut a, Action::ConfirmSend)[0].clone() else {
+            panic!()
+        };
+        let refused = record_for(
+            &a,
+            Some((
+                404,
+                r#"{"error":"call_not_found","message":"Call call456 not found"}"#,
+            )),
+        );
+        update(
+            &mut a,
+            Action::Finished {
+                id,
+                record: refused,
+            },
+        );
+        let status = a.status.unwrap();
+        assert_eq!(status.tone, Tone::Error);
+        assert!(
+            status.text.contains("Call call456 not found"),
+            "{}",
+            status.text
+        );
+    }
+
+    #[test]
+    fn quitting_while_in_flight_asks_first() {
+        let mut a = filled();
+        update(&mut a, Action::RequestSend);
+        update(&mut a, Action::ConfirmSend);
+        update(&mut a, Action::Quit);
+        assert!(!a.should_quit);
+        update(&mut a, Action::Quit);
+        assert!(a.should_quit);
+        let mut b = app();
+        update(&mut b, Action::Quit);
+        assert!(b.should_quit);
+    }
+
+    #[test]
+    fn history_pages_in_as_the_selection_nears_the_end() {
+        let mut a = filled();
+        let template = record_for(&a, None);
+        let rows: Vec<_> = (1..=HISTORY_PAGE as i64)
+            .rev()
+            .map(|id| {
+                let mut r = template.clone();
+                r.id = id + 1000;
+                r
+            })
+            .collect();
+        update(
+            &mut a,
+            Action::HistoryLoaded {
+                rows,
+                exhausted: false,
+            },
+        );
+        assert!(!a.history.loading);
+        a.focus = Focus::History;
+        assert!(update(&mut a, Action::HistoryMove(10)).is_empty());
+        let effects = update(&mut a, Action::HistoryMove(75));
+        assert_eq!(
+            effects,
+            vec![Effect::LoadHistory {
+                before: Some(1001),
+                limit: HISTORY_PAGE
+            }]
+        );
+        assert!(
+            update(&mut a, Action::HistoryMove(1)).is_empty(),
+            "one load at a time"
+        );
+    }
+
+    #[test]
+    fn paste_into_a_one_line_field_drops_the_line_end() {
+        let mut a = app();
+        update(&mut a, Action::Paste("agent123\r\n".into()));
+        assert_eq!(a.form.text(Field::Agent), "agent123");
+        update(&mut a, Action::Focus(Focus::Metadata));
+        update(&mut a, Action::Paste("{\n\"a\": 1\n}".into()));
+        assert_eq!(a.form.text(Field::Metadata), "{\n\"a\": 1\n}");
+    }
+
+    #[test]
+    fn enter_never_adds_a_line_to_one_line_fields() {
+        let mut a = app();
+        type_text(&mut a, "agent");
+        update(
+            &mut a,
+            Action::Edit(Input {
+                key: Key::Enter,
+                ..Input::default()
+            }),
+        );
+        assert_eq!(a.form.agent.lines().len(), 1);
+    }
+}

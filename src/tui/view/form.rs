@@ -66,9 +66,13 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
         }
         let errors = app.visible_errors(f);
         if let Some(e) = errors.first() {
+            let room = usize::from(inner.width.saturating_sub(LABEL_WIDTH));
             let line = Line::from(vec![
                 Span::raw(" ".repeat(usize::from(LABEL_WIDTH.saturating_sub(2)))),
-                Span::styled(format!("↳ {}", e.message), Style::default().fg(Color::Red)),
+                Span::styled(
+                    fit(&format!("↳ {}", e.message), room),
+                    Style::default().fg(Color::Red),
+                ),
             ]);
             frame.render_widget(Paragraph::new(line), areas[i]);
             i += 1;
@@ -185,4 +189,15 @@ fn metadata_label(app: &App) -> Line<'static> {
         Span::styled(format!("{marker}{:<11}", "Metadata"), style),
         state,
     ])
+}
+
+/// Cuts text to `width` characters, ending in "…" when cut (the full text is in the request
+/// pane's list of what to fix).
+fn fit(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_string();
+    }
+    let mut out: String = text.chars().take(width.saturating_sub(1)).collect();
+    out.push('…');
+    out
 }

@@ -62,66 +62,94 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
     // rows loaded or ten thousand.
     let visible = usize::from(inner.height.saturating_sub(1)).max(1);
     let first = h.selected.saturating_sub(visible - 1);
+    // Narrow panes drop the date, the latency and the sandbox tag, never the result.
+    let wide = inner.width >= 100;
     let rows = h.rows.iter().skip(first).take(visible).map(|r| {
         let (mark, color) = (r.mark(), color(r));
-        let target = r.target_text();
-        let sandbox = if r.profile == "sandbox" {
-            "sandbox"
-        } else {
-            ""
-        };
-        Row::new(vec![
+        let time = format_time(r.created_ms, offset);
+        let mut cells = vec![
             Cell::from(Span::styled(
                 mark,
                 Style::default().fg(color).add_modifier(Modifier::BOLD),
             )),
-            Cell::from(format_time(r.created_ms, offset)),
-            Cell::from(target),
+            Cell::from(if wide {
+                time.clone()
+            } else {
+                time.get(5..16).unwrap_or(&time).to_string()
+            }),
+            Cell::from(r.target_text()),
             Cell::from(r.set_text()),
             Cell::from(
                 r.http_status
                     .map_or_else(|| "—".to_string(), |s| s.to_string()),
             ),
-            Cell::from(r.latency_ms.map(|l| format!("{l} ms")).unwrap_or_default()),
-            Cell::from(Span::styled(
-                r.result_text(),
-                Style::default().fg(if mark == "✓" { Color::Reset } else { color }),
-            )),
-            Cell::from(Span::styled(sandbox, Style::default().fg(Color::DarkGray))),
-        ])
+        ];
+        if wide {
+            cells.push(Cell::from(
+                r.latency_ms.map(|l| format!("{l} ms")).unwrap_or_default(),
+            ));
+        }
+        cells.push(Cell::from(Span::styled(
+            r.result_text(),
+            Style::default().fg(if mark == "✓" { Color::Reset } else { color }),
+        )));
+        if wide {
+            let tag = if r.profile == "sandbox" {
+                "sandbox"
+            } else {
+                ""
+            };
+            cells.push(Cell::from(Span::styled(
+                tag,
+                Style::default().fg(Color::DarkGray),
+            )));
+        }
+        Row::new(cells)
     });
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Length(1),
-            Constraint::Length(19),
-            Constraint::Fill(2),
-            Constraint::Fill(2),
-            Constraint::Length(4),
-            Constraint::Length(8),
-            Constraint::Fill(3),
-            Constraint::Length(7),
-        ],
-    )
-    .header(
-        Row::new([
-            "",
-            "Sent",
-            "Agent/target",
-            "Set",
-            "HTTP",
-            "Time",
-            "Result",
-            "",
-        ])
-        .style(Style::default().add_modifier(Modifier::BOLD)),
-    )
-    .column_spacing(1)
-    .row_highlight_style(if focused {
-        Style::default().add_modifier(Modifier::REVERSED)
+    let (widths, header): (Vec<Constraint>, Vec<&str>) = if wide {
+        (
+            vec![
+                Constraint::Length(1),
+                Constraint::Length(19),
+                Constraint::Fill(2),
+                Constraint::Fill(2),
+                Constraint::Length(4),
+                Constraint::Length(8),
+                Constraint::Fill(3),
+                Constraint::Length(7),
+            ],
+            vec![
+                "",
+                "Sent",
+                "Agent/target",
+                "Set",
+                "HTTP",
+                "Time",
+                "Result",
+                "",
+            ],
+        )
     } else {
-        Style::default().add_modifier(Modifier::BOLD)
-    });
+        (
+            vec![
+                Constraint::Length(1),
+                Constraint::Length(11),
+                Constraint::Fill(2),
+                Constraint::Fill(1),
+                Constraint::Length(4),
+                Constraint::Fill(2),
+            ],
+            vec!["", "Sent", "Agent/target", "Set", "HTTP", "Result"],
+        )
+    };
+    let table = Table::new(rows, widths)
+        .header(Row::new(header).style(Style::default().add_modifier(Modifier::BOLD)))
+        .column_spacing(1)
+        .row_highlight_style(if focused {
+            Style::default().add_modifier(Modifier::REVERSED)
+        } else {
+            Style::default().add_modifier(Modifier::BOLD)
+        });
     let mut state = TableState::default().with_selected(Some(h.selected - first));
     frame.render_stateful_widget(table, inner, &mut state);
 }

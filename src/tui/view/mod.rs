@@ -33,7 +33,9 @@ pub fn view(app: &App, frame: &mut Frame<'_>) {
         frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
         return;
     }
-    let [body, footer] = Layout::vertical([Constraint::Min(0), Constraint::Length(2)]).areas(area);
+    let footer_height = status::height(app, area.width);
+    let [body, footer] =
+        Layout::vertical([Constraint::Min(0), Constraint::Length(footer_height)]).areas(area);
     if area.width >= WIDE_WIDTH && area.height >= WIDE_HEIGHT {
         let history_height = (body.height * 2 / 5).max(8);
         let [top, bottom] =

@@ -106,8 +106,7 @@ fn confirm(app: &App, ready: &Ready, frame: &mut Frame<'_>, area: Rect) {
         Span::styled(" Esc/n ", Style::default().add_modifier(Modifier::REVERSED)),
         Span::raw(" back to the form"),
     ]));
-    let height = u16::try_from(lines.len()).unwrap_or(u16::MAX) + 2;
-    let rect = centered(area, 76, height + 2);
+    let rect = centered(area, 76, u16::try_from(lines.len()).unwrap_or(u16::MAX) + 2);
     frame.render_widget(Clear, rect);
     frame.render_widget(
         Paragraph::new(lines)

@@ -1,16 +1,52 @@
-//! The status bar: where requests go, whether a key is there (never the key), the last result
-//! or the send in flight, and the keys that work now.
+//! The status bar, three lines: the last result or the send in flight; where requests go and
+//! whether a key is there (never the key); the keys that work now.
 
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::tui::app::App;
 use crate::tui::keymap::hints;
 
 const SPINNER: [&str; 8] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧"];
+
+/// At most this many lines for the message; the history row's detail has all of it.
+const MAX_MESSAGE_LINES: u16 = 3;
+
+/// Rows the footer needs: the message (wrapped, at least one line) plus two.
+pub fn height(app: &App, width: u16) -> u16 {
+    let lines = Paragraph::new(message(app))
+        .wrap(Wrap { trim: false })
+        .line_count(width.max(1));
+    u16::try_from(lines)
+        .unwrap_or(MAX_MESSAGE_LINES)
+        .clamp(1, MAX_MESSAGE_LINES)
+        + 2
+}
+
+fn message(app: &App) -> Line<'static> {
+    if let Some(f) = &app.in_flight {
+        let frame_no = usize::try_from(f.elapsed.as_millis() / 100).unwrap_or(0) % SPINNER.len();
+        Line::styled(
+            format!(
+                "{} Sending {} … {:.1} s (Esc cancels)",
+                SPINNER[frame_no],
+                f.summary,
+                f.elapsed.as_secs_f32()
+            ),
+            Style::default().fg(Color::Cyan),
+        )
+    } else if let Some(status) = &app.status {
+        Line::styled(
+            status.text.clone(),
+            Style::default().fg(status.tone.color()),
+        )
+    } else {
+        Line::raw("")
+    }
+}
 
 pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
     let s = &app.settings;
@@ -49,33 +85,22 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
         ),
     };
     first.push(key);
-    if let Some(f) = &app.in_flight {
-        let frame_no = usize::try_from(f.elapsed.as_millis() / 100).unwrap_or(0) % SPINNER.len();
-        first.push(Span::styled(
-            format!(
-                "{} Sending {} … {:.1} s (Esc cancels)",
-                SPINNER[frame_no],
-                f.summary,
-                f.elapsed.as_secs_f32()
-            ),
-            Style::default().fg(Color::Cyan),
-        ));
-    } else if let Some(status) = &app.status {
-        first.push(Span::styled(
-            status.text.clone(),
-            Style::default().fg(status.tone.color()),
-        ));
-    }
     let mut second: Vec<Span<'static>> = Vec::new();
     for (key, what) in hints(app) {
         second.push(Span::styled(
-            format!(" {key} "),
-            Style::default().add_modifier(Modifier::REVERSED),
+            key,
+            Style::default().add_modifier(Modifier::BOLD | Modifier::REVERSED),
         ));
         second.push(Span::raw(format!(" {what}  ")));
     }
+    let [message_area, rest] =
+        Layout::vertical([Constraint::Min(1), Constraint::Length(2)]).areas(area);
+    frame.render_widget(
+        Paragraph::new(message(app)).wrap(Wrap { trim: false }),
+        message_area,
+    );
     frame.render_widget(
         Paragraph::new(vec![Line::from(first), Line::from(second)]),
-        area,
+        rest,
     );
 }
