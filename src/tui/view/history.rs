@@ -62,7 +62,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
     // rows loaded or ten thousand.
     let visible = usize::from(inner.height.saturating_sub(1)).max(1);
     let first = h.selected.saturating_sub(visible - 1);
-    // Narrow panes drop the date, the latency and the sandbox tag, never the result.
+    // Narrow panes drop the date and the latency, never the result.
     let wide = inner.width >= 100;
     let rows = h.rows.iter().skip(first).take(visible).map(|r| {
         let (mark, color) = (r.mark(), color(r));
@@ -93,17 +93,6 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
             r.result_text(),
             Style::default().fg(if mark == "✓" { Color::Reset } else { color }),
         )));
-        if wide {
-            let tag = if r.profile == "sandbox" {
-                "sandbox"
-            } else {
-                ""
-            };
-            cells.push(Cell::from(Span::styled(
-                tag,
-                Style::default().fg(Color::DarkGray),
-            )));
-        }
         Row::new(cells)
     });
     let (widths, header): (Vec<Constraint>, Vec<&str>) = if wide {
@@ -111,23 +100,13 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
             vec![
                 Constraint::Length(1),
                 Constraint::Length(19),
-                Constraint::Fill(2),
+                Constraint::Fill(3),
                 Constraint::Fill(2),
                 Constraint::Length(4),
                 Constraint::Length(8),
-                Constraint::Fill(3),
-                Constraint::Length(7),
+                Constraint::Fill(4),
             ],
-            vec![
-                "",
-                "Sent",
-                "Agent/target",
-                "Set",
-                "HTTP",
-                "Time",
-                "Result",
-                "",
-            ],
+            vec!["", "Sent", "Agent/target", "Set", "HTTP", "Time", "Result"],
         )
     } else {
         (

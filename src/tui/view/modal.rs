@@ -202,6 +202,7 @@ fn detail(app: &App, record: &Record, scroll: u16, frame: &mut Frame<'_>, area: 
     lines.extend(request_lines(
         &request,
         "•••••••• (the key is never stored)",
+        usize::from(area.width.saturating_sub(6)),
     ));
     lines.push(Line::raw(""));
     lines.push(Line::styled(

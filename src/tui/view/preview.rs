@@ -15,7 +15,11 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let lines = match &app.checked {
-        Ok(ready) => request_lines(&ready.request, &app.settings.credentials.masked_header()),
+        Ok(ready) => request_lines(
+            &ready.request,
+            &app.settings.credentials.masked_header(),
+            usize::from(inner.width),
+        ),
         Err(_) if app.form_is_empty() => vec![
             Line::styled(
                 "Fill in the form: the exact request appears here as you type.",
@@ -63,19 +67,28 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
     }
 }
 
-/// The request as lines: request line, headers (the key masked), blank line, pretty body.
-pub fn request_lines(request: &WireRequest, masked_key: &str) -> Vec<Line<'static>> {
+/// The request as lines: request line, headers (the key masked), blank line, pretty body. The
+/// request line is broken at `width` characters, so a long URL starts beside the method and
+/// reads on, instead of jumping to a line of its own.
+pub fn request_lines(request: &WireRequest, masked_key: &str, width: usize) -> Vec<Line<'static>> {
     let header_style = Style::default().fg(Color::DarkGray);
-    let mut lines = vec![Line::from(vec![
-        Span::styled(
-            request.method,
-            Style::default()
-                .fg(Color::Magenta)
-                .add_modifier(Modifier::BOLD),
-        ),
-        Span::raw(" "),
-        Span::raw(request.url.clone()),
-    ])];
+    let method_style = Style::default()
+        .fg(Color::Magenta)
+        .add_modifier(Modifier::BOLD);
+    let first = format!("{} {}", request.method, request.url);
+    let chars: Vec<char> = first.chars().collect();
+    let mut lines: Vec<Line<'static>> = chars
+        .chunks(width.max(1))
+        .map(|chunk| Line::raw(chunk.iter().collect::<String>()))
+        .collect();
+    if let Some(line) = lines.first_mut() {
+        let text = line.to_string();
+        let rest = text.get(request.method.len()..).unwrap_or("").to_string();
+        *line = Line::from(vec![
+            Span::styled(request.method, method_style),
+            Span::raw(rest),
+        ]);
+    }
     for (name, value) in &request.headers {
         lines.push(Line::styled(format!("{name}: {value}"), header_style));
     }

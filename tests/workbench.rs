@@ -1,0 +1,431 @@
+//! Loop tests: the whole runtime (keymap, update, effects, HTTP, SQLite, view) driven by scripted
+//! key events against the sandbox on 127.0.0.1. Every wait is on a screen condition with a
+//! deadline.
+
+mod common;
+
+use std::future::Future;
+use std::path::Path;
+use std::time::Duration;
+
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use futures::channel::mpsc::{UnboundedSender, unbounded};
+use phonely_outcomes::api::client::{DEFAULT_TIMEOUT, State};
+use phonely_outcomes::api::key::Credentials;
+use phonely_outcomes::api::update::{UpdateInput, validate};
+use phonely_outcomes::history::{Provenance, SessionLock, Store};
+use phonely_outcomes::sandbox::{self, Fault, RunningSandbox};
+use phonely_outcomes::tui::app::App;
+use phonely_outcomes::tui::runtime::{Services, run};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use tokio::sync::watch;
+
+const WAIT: Duration = Duration::from_secs(20);
+
+struct Harness {
+    keys: UnboundedSender<std::io::Result<Event>>,
+    screen: watch::Receiver<String>,
+}
+
+impl Harness {
+    fn press(&self, code: KeyCode, modifiers: KeyModifiers) {
+        self.keys
+            .unbounded_send(Ok(Event::Key(KeyEvent::new(code, modifiers))))
+            .unwrap();
+    }
+
+    fn key(&self, code: KeyCode) {
+        self.press(code, KeyModifiers::NONE);
+    }
+
+    fn ctrl(&self, c: char) {
+        self.press(KeyCode::Char(c), KeyModifiers::CONTROL);
+    }
+
+    fn text(&self, text: &str) {
+        for c in text.chars() {
+            self.key(KeyCode::Char(c));
+        }
+    }
+
+    /// Waits until the screen contains `needle`; returns that screen.
+    async fn wait_for(&mut self, needle: &str) -> String {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            {
+                let screen = self.screen.borrow_and_update();
+                if screen.contains(needle) {
+                    return screen.clone();
+                }
+            }
+            let changed = tokio::time::timeout_at(deadline, self.screen.changed()).await;
+            assert!(
+                matches!(changed, Ok(Ok(()))),
+                "timed out waiting for {needle:?}; screen:\n{}",
+                *self.screen.borrow()
+            );
+        }
+    }
+}
+
+fn services(
+    data_dir: &Path,
+    session: &str,
+    credentials: Credentials,
+    timeout: Duration,
+) -> Services {
+    Services {
+        data_dir: data_dir.to_path_buf(),
+        session: session.to_string(),
+        provenance: Provenance {
+            operator: "tester".into(),
+            profile: "sandbox".into(),
+            base_url: "sandbox".into(),
+        },
+        credentials,
+        timeout,
+    }
+}
+
+/// The workbench's whole loop on a 120×32 test terminal, and the handle that drives it.
+fn workbench(
+    base: &str,
+    data_dir: &Path,
+    timeout: Duration,
+) -> (impl Future<Output = App> + use<>, Harness) {
+    let (keys, key_stream) = unbounded();
+    let (screen_tx, screen) = watch::channel(String::new());
+    let credentials = Credentials::sandbox(sandbox::DEFAULT_KEY);
+    let mut app = App::new(common::settings(base, credentials.clone()));
+    app.settings.base_url = phonely_outcomes::api::request::BaseUrl::parse(base).unwrap();
+    let lock = SessionLock::acquire(data_dir).unwrap();
+    let services = services(data_dir, lock.id(), credentials, timeout);
+    let fut = async move {
+        let _lock = lock;
+        let mut terminal = Terminal::new(TestBackend::new(120, 32)).unwrap();
+        let mut observe = |_: &App, buffer: &Buffer| {
+            let _ = screen_tx.send(common::buffer_text(buffer));
+        };
+        run(
+            &mut terminal,
+            key_stream,
+            std::future::pending(),
+            app,
+            services,
+            Some(&mut observe),
+        )
+        .await
+        .unwrap()
+    };
+    (fut, Harness { keys, screen })
+}
+
+async fn start_sandbox() -> RunningSandbox {
+    sandbox::start("127.0.0.1:0", sandbox::DEFAULT_KEY)
+        .await
+        .unwrap()
+}
+
+fn rows(data_dir: &Path) -> Vec<phonely_outcomes::history::Record> {
+    Store::open(data_dir, "reader")
+        .unwrap()
+        .page(None, 100)
+        .unwrap()
+}
+
+/// Fills agent, target, (preference), outcome, value, metadata; leaves focus on Metadata.
+fn fill(
+    h: &Harness,
+    agent: &str,
+    target: &str,
+    first: bool,
+    outcome: &str,
+    value: &str,
+    metadata: &str,
+) {
+    h.text(agent);
+    h.key(KeyCode::Tab);
+    h.text(target);
+    h.key(KeyCode::Tab);
+    if target.starts_with('+') || phonely_outcomes::api::phone::looks_like_national_phone(target) {
+        if first {
+            h.key(KeyCode::Right);
+        }
+        h.key(KeyCode::Tab);
+    }
+    h.text(outcome);
+    h.key(KeyCode::Tab);
+    h.text(value);
+    h.key(KeyCode::Tab);
+    h.text(metadata);
+}
+
+#[tokio::test]
+async fn example_1_by_call_id_is_sent_recorded_and_shown() {
+    let sb = start_sandbox().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (app, mut h) = workbench(&sb.base_url(), dir.path(), DEFAULT_TIMEOUT);
+    let script = async {
+        h.wait_for("No updates yet").await;
+        fill(
+            &h,
+            "agent123",
+            "call456",
+            false,
+            "Sold",
+            "299",
+            r#"{"campaign":"spring_2026","rep_id":"12345","notes":"Customer was very interested"}"#,
+        );
+        h.wait_for("\"notes\": \"Customer was very interested\"")
+            .await;
+        h.ctrl('s');
+        h.wait_for("Send this update?").await;
+        h.key(KeyCode::Enter);
+        let screen = h.wait_for("✓ Updated call456 (HTTP 200").await;
+        assert!(screen.contains("agent123/call456"), "{screen}");
+        // Enter on the history row shows the full response.
+        h.key(KeyCode::Tab);
+        h.key(KeyCode::Enter);
+        h.wait_for("Update #1").await;
+        h.key(KeyCode::PageDown);
+        h.key(KeyCode::PageDown);
+        h.wait_for("\"updated_fields\"").await;
+        h.key(KeyCode::Esc);
+        h.ctrl('q');
+    };
+    let (app, ()) = tokio::join!(app, script);
+    assert!(app.should_quit);
+    let call = sb.sandbox.call("agent123", "call456").unwrap();
+    assert_eq!(call.custom_call_outcome.as_deref(), Some("Sold"));
+    assert_eq!(call.custom_call_outcome_value.unwrap().to_string(), "299");
+    assert_eq!(
+        serde_json::to_string(&call.custom_call_metadata).unwrap(),
+        r#"{"campaign":"spring_2026","rep_id":"12345","notes":"Customer was very interested"}"#
+    );
+    let received = sb.sandbox.received();
+    assert_eq!(received.len(), 1);
+    assert_eq!(
+        received[0].body,
+        r#"{"custom_call_outcome":"Sold","custom_call_outcome_value":299,"custom_call_metadata":{"campaign":"spring_2026","rep_id":"12345","notes":"Customer was very interested"}}"#
+    );
+    let rows = rows(dir.path());
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].state, State::Ok);
+    assert!(rows[0].verified);
+    assert_eq!(rows[0].http_status, Some(200));
+}
+
+#[tokio::test]
+async fn phone_targets_hit_first_and_last_calls_and_partial_updates_work() {
+    let sb = start_sandbox().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (app, mut h) = workbench(&sb.base_url(), dir.path(), DEFAULT_TIMEOUT);
+    let script = async {
+        h.wait_for("No updates yet").await;
+        // Example 2: last touch (default).
+        fill(
+            &h,
+            "agent123",
+            "+14155551234",
+            false,
+            "No Sale",
+            "0",
+            r#"{"reason":"Price too high","follow_up":true}"#,
+        );
+        h.wait_for("custom_call_outcome_value\": 0").await;
+        h.ctrl('s');
+        h.wait_for("+14155551234 (last call from this number)")
+            .await;
+        h.key(KeyCode::Char('y'));
+        h.wait_for("✓ Updated call-last-415").await;
+        // Example 3: first touch; change the form in place.
+        h.key(KeyCode::BackTab);
+        h.key(KeyCode::BackTab);
+        h.key(KeyCode::BackTab);
+        h.key(KeyCode::Char(' '));
+        h.wait_for("● first call").await;
+        h.ctrl('s');
+        h.wait_for("+14155551234 (first call from this number)")
+            .await;
+        h.key(KeyCode::Enter);
+        h.wait_for("✓ Updated call-first-415").await;
+        h.ctrl('q');
+    };
+    tokio::join!(app, script);
+    let last = sb.sandbox.call("agent123", "call-last-415").unwrap();
+    assert_eq!(last.custom_call_outcome.as_deref(), Some("No Sale"));
+    let first = sb.sandbox.call("agent123", "call-first-415").unwrap();
+    assert_eq!(first.updates_applied, 1);
+    assert_eq!(
+        sb.sandbox.received()[1].query.as_deref(),
+        Some("preference=first")
+    );
+
+    // Example 4, partial: only the outcome; the rest of the call is untouched.
+    let (app, mut h) = workbench(&sb.base_url(), dir.path(), DEFAULT_TIMEOUT);
+    let script = async {
+        h.wait_for("History (2)").await;
+        fill(
+            &h,
+            "agent123",
+            "call456",
+            false,
+            "Follow Up Required",
+            "",
+            "",
+        );
+        h.wait_for("\"custom_call_outcome\": \"Follow Up Required\"")
+            .await;
+        h.ctrl('s');
+        h.wait_for("Send this update?").await;
+        h.key(KeyCode::Enter);
+        h.wait_for("✓ Updated call456").await;
+        h.ctrl('q');
+    };
+    tokio::join!(app, script);
+    assert_eq!(
+        sb.sandbox.received()[2].body,
+        r#"{"custom_call_outcome":"Follow Up Required"}"#
+    );
+    assert_eq!(rows(dir.path()).len(), 3, "history survives a restart");
+}
+
+#[tokio::test]
+async fn a_refusal_is_shown_and_recorded() {
+    let sb = start_sandbox().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (app, mut h) = workbench(&sb.base_url(), dir.path(), DEFAULT_TIMEOUT);
+    let script = async {
+        fill(&h, "agent123", "no-such-call", false, "Sold", "", "");
+        h.ctrl('s');
+        h.wait_for("Send this update?").await;
+        h.key(KeyCode::Enter);
+        h.wait_for("✗ Refused: HTTP 404 Not Found: Call no-such-call not found")
+            .await;
+        h.ctrl('q');
+    };
+    tokio::join!(app, script);
+    let rows = rows(dir.path());
+    assert_eq!(rows[0].state, State::Refused);
+    assert_eq!(rows[0].http_status, Some(404));
+}
+
+#[tokio::test]
+async fn invalid_input_sends_nothing() {
+    let sb = start_sandbox().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (app, mut h) = workbench(&sb.base_url(), dir.path(), DEFAULT_TIMEOUT);
+    let script = async {
+        fill(&h, "agent123", "4155551234", false, "Sold", "$299", "[1]");
+        h.ctrl('s');
+        h.wait_for("Not sent: 3 things to fix").await;
+        h.key(KeyCode::Enter);
+        h.ctrl('q');
+    };
+    let (app, ()) = tokio::join!(app, script);
+    assert!(app.modal.is_none());
+    assert!(sb.sandbox.received().is_empty());
+    assert!(rows(dir.path()).is_empty());
+}
+
+#[tokio::test]
+async fn a_closed_port_is_a_network_error_and_nothing_was_sent() {
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (app, mut h) = workbench(&format!("http://{closed}"), dir.path(), DEFAULT_TIMEOUT);
+    let script = async {
+        fill(&h, "agent123", "call456", false, "Sold", "", "");
+        h.ctrl('s');
+        h.wait_for("Send this update?").await;
+        h.key(KeyCode::Enter);
+        h.wait_for("✗ No response: Could not connect").await;
+        h.ctrl('q');
+    };
+    tokio::join!(app, script);
+    assert_eq!(rows(dir.path())[0].state, State::NetworkError);
+}
+
+#[tokio::test]
+async fn a_hung_request_can_be_cancelled_and_the_ui_stays_responsive() {
+    let sb = start_sandbox().await;
+    sb.sandbox.push_fault(Fault::Hang);
+    let dir = tempfile::tempdir().unwrap();
+    let (app, mut h) = workbench(&sb.base_url(), dir.path(), DEFAULT_TIMEOUT);
+    let script = async {
+        fill(&h, "agent123", "call456", false, "Sold", "", "");
+        h.ctrl('s');
+        h.wait_for("Send this update?").await;
+        h.key(KeyCode::Enter);
+        h.wait_for("(Esc cancels)").await;
+        // Typing still works while the request hangs.
+        h.key(KeyCode::BackTab);
+        h.text("42");
+        h.wait_for("\"custom_call_outcome_value\": 42").await;
+        h.key(KeyCode::Esc);
+        h.wait_for("cancelled: may have been applied").await;
+        h.ctrl('q');
+    };
+    tokio::join!(app, script);
+    assert_eq!(rows(dir.path())[0].state, State::Cancelled);
+}
+
+#[tokio::test]
+async fn no_answer_within_the_timeout_is_unknown() {
+    let sb = start_sandbox().await;
+    sb.sandbox.push_fault(Fault::Hang);
+    let dir = tempfile::tempdir().unwrap();
+    let (app, mut h) = workbench(&sb.base_url(), dir.path(), Duration::from_millis(300));
+    let script = async {
+        fill(&h, "agent123", "call456", false, "Sold", "", "");
+        h.ctrl('s');
+        h.wait_for("Send this update?").await;
+        h.key(KeyCode::Enter);
+        h.wait_for("✗ No response: No answer within 0.3 s").await;
+        h.wait_for("outcome unknown: check first").await;
+        h.ctrl('q');
+    };
+    tokio::join!(app, script);
+    assert_eq!(rows(dir.path())[0].state, State::Unknown);
+}
+
+#[tokio::test]
+async fn a_crashed_sessions_pending_row_shows_as_outcome_unknown() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        // A session that recorded an update and died before completing it (its lock is gone).
+        let store = Store::open(dir.path(), "crashed-session").unwrap();
+        let update = validate(&UpdateInput {
+            agent: "agent123",
+            target: "call456",
+            outcome: "Sold",
+            ..UpdateInput::default()
+        })
+        .unwrap();
+        let request = phonely_outcomes::api::request::build(&update, &Default::default());
+        store
+            .insert_pending(
+                &Provenance {
+                    operator: "x".into(),
+                    profile: "default".into(),
+                    base_url: "https://app.phonely.ai".into(),
+                },
+                &update,
+                &request,
+            )
+            .unwrap();
+    }
+    let sb = start_sandbox().await;
+    let (app, mut h) = workbench(&sb.base_url(), dir.path(), DEFAULT_TIMEOUT);
+    let script = async {
+        let screen = h.wait_for("outcome unknown: check first").await;
+        assert!(screen.contains("? 20"), "{screen}");
+        h.ctrl('q');
+    };
+    tokio::join!(app, script);
+    assert_eq!(rows(dir.path())[0].state, State::Unknown);
+}
