@@ -367,7 +367,7 @@ async fn a_hung_request_can_be_cancelled_and_the_ui_stays_responsive() {
         h.text("42");
         h.wait_for("\"custom_call_outcome_value\": 42").await;
         h.key(KeyCode::Esc);
-        h.wait_for("cancelled: may have been applied").await;
+        h.wait_for("cancelled (may be applied)").await;
         h.ctrl('q');
     };
     tokio::join!(app, script);
@@ -406,7 +406,10 @@ async fn a_crashed_sessions_pending_row_shows_as_outcome_unknown() {
             ..UpdateInput::default()
         })
         .unwrap();
-        let request = phonely_outcomes::api::request::build(&update, &Default::default());
+        let request = phonely_outcomes::api::request::build(
+            &update,
+            &phonely_outcomes::api::request::BaseUrl::default(),
+        );
         store
             .insert_pending(
                 &Provenance {

@@ -101,7 +101,12 @@ pub struct SendArgs {
     #[command(flatten)]
     pub data: DataDirArg,
     /// Seconds to wait for the whole answer.
-    #[arg(long, value_name = "SECS", default_value_t = 15.0)]
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value_t = 15.0,
+        allow_negative_numbers = true
+    )]
     pub timeout: f64,
     /// Print the exact request as a curl command and send nothing.
     #[arg(long)]

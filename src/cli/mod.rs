@@ -257,7 +257,7 @@ async fn send(args: SendArgs) -> ExitCode {
     let request = build(&update, &base);
     let credentials = Credentials::from_env();
     if args.dry_run {
-        println!("{}", request.curl(&credentials.source));
+        let _ = writeln!(std::io::stdout(), "{}", request.curl(&credentials.source));
         return ExitCode::from(exit::UPDATED);
     }
     if !(args.timeout.is_finite() && args.timeout > 0.0 && args.timeout <= 3600.0) {
@@ -426,15 +426,17 @@ async fn sandbox(args: SandboxArgs) -> ExitCode {
         Err(e) => return fail(1, &format!("could not listen on {}: {e}", args.addr)),
     };
     let url = running.base_url();
-    println!("Phonely sandbox listening on {url}");
-    println!("API key: {}", args.key);
-    println!(
-        "Try:  PHONELY_API_KEY={} phonely-outcomes --base-url {url}",
-        args.key
+    // Written with errors ignored: a closed stdout must not stop the server.
+    let mut out = std::io::stdout();
+    let _ = writeln!(
+        out,
+        "Phonely sandbox listening on {url}\nAPI key: {key}\n\
+         Try:  PHONELY_API_KEY={key} phonely-outcomes --base-url {url}\n\
+         Read back a call: curl {url}/sandbox/calls/agent123/call456\n\
+         Ctrl+C stops it.",
+        key = args.key
     );
-    println!("Read back a call: curl {url}/sandbox/calls/agent123/call456");
-    println!("Ctrl+C stops it.");
-    let _ = std::io::stdout().flush();
+    let _ = out.flush();
     let _ = tokio::signal::ctrl_c().await;
     drop(running);
     ExitCode::SUCCESS

@@ -130,7 +130,7 @@ impl Record {
             State::Ok | State::Refused => message,
             State::NetworkError => format!("no response: {message}"),
             State::Pending => "sending…".to_string(),
-            State::Cancelled => "cancelled: may have been applied".to_string(),
+            State::Cancelled => "cancelled (may be applied)".to_string(),
             State::Unknown => "outcome unknown: check first".to_string(),
         }
     }

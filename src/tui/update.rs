@@ -599,7 +599,7 @@ mod tests {
     fn history_pages_in_as_the_selection_nears_the_end() {
         let mut a = filled();
         let template = record_for(&a, None);
-        let rows: Vec<_> = (1..=HISTORY_PAGE as i64)
+        let rows: Vec<_> = (1..=i64::try_from(HISTORY_PAGE).unwrap())
             .rev()
             .map(|id| {
                 let mut r = template.clone();

@@ -103,8 +103,8 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
                 Constraint::Fill(3),
                 Constraint::Fill(2),
                 Constraint::Length(4),
-                Constraint::Length(8),
-                Constraint::Fill(4),
+                Constraint::Length(7),
+                Constraint::Fill(3),
             ],
             vec!["", "Sent", "Agent/target", "Set", "HTTP", "Time", "Result"],
         )

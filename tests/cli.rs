@@ -1,0 +1,529 @@
+//! CLI tests: the real binary (assert_cmd) against the sandbox on 127.0.0.1: each exit code,
+//! `--dry-run`, and the history it writes.
+
+use std::io::{BufRead, BufReader};
+use std::process::Stdio;
+
+use assert_cmd::Command;
+use phonely_outcomes::sandbox::{self, RunningSandbox};
+use predicates::prelude::*;
+
+const KEY: &str = "test-key-Zq9v-1a2b";
+
+struct Env {
+    sandbox: RunningSandbox,
+    data: tempfile::TempDir,
+    // Keeps the sandbox's runtime alive while the binary talks to it.
+    _rt: tokio::runtime::Runtime,
+}
+
+fn env() -> Env {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let sandbox = rt.block_on(sandbox::start("127.0.0.1:0", KEY)).unwrap();
+    Env {
+        sandbox,
+        data: tempfile::tempdir().unwrap(),
+        _rt: rt,
+    }
+}
+
+impl Env {
+    fn cmd(&self) -> Command {
+        let mut c = Command::cargo_bin("phonely-outcomes").unwrap();
+        c.env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("HOME", self.data.path())
+            .env("PHONELY_API_KEY", KEY)
+            .env("PHONELY_BASE_URL", self.sandbox.base_url())
+            .env("PHONELY_OUTCOMES_DATA", self.data.path());
+        c
+    }
+
+    fn send(&self, args: &[&str]) -> Command {
+        let mut c = self.cmd();
+        c.arg("send").args(args);
+        c
+    }
+}
+
+const EXAMPLE_1: &[&str] = &[
+    "--agent",
+    "agent123",
+    "--call",
+    "call456",
+    "--outcome",
+    "Sold",
+    "--value",
+    "299",
+    "--metadata",
+    r#"{"campaign":"spring_2026","rep_id":"12345","notes":"Customer was very interested"}"#,
+];
+
+#[test]
+fn dry_run_prints_the_exact_request_as_curl_and_sends_nothing() {
+    let e = env();
+    let base = e.sandbox.base_url();
+    e.send(EXAMPLE_1).arg("--dry-run").assert().success().stdout(format!(
+        "curl -X PATCH '{base}/api/calls/agent123/call456' \\\n  \
+         -H 'Content-Type: application/json' \\\n  \
+         -H 'Accept: application/json' \\\n  \
+         -H 'User-Agent: phonely-outcomes/{}' \\\n  \
+         -H \"X-Authorization: $PHONELY_API_KEY\" \\\n  \
+         --data-raw '{{\"custom_call_outcome\":\"Sold\",\"custom_call_outcome_value\":299,\"custom_call_metadata\":{{\"campaign\":\"spring_2026\",\"rep_id\":\"12345\",\"notes\":\"Customer was very interested\"}}}}'\n",
+        env!("CARGO_PKG_VERSION")
+    ));
+    assert!(e.sandbox.sandbox.received().is_empty());
+    // Dry runs need no key and never print one.
+    e.send(EXAMPLE_1)
+        .arg("--dry-run")
+        .env_remove("PHONELY_API_KEY")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(KEY).not());
+}
+
+#[test]
+fn dry_run_of_the_phone_examples() {
+    let e = env();
+    e.send(&[
+        "--agent",
+        "agent123",
+        "--phone",
+        "+14155551234",
+        "--preference",
+        "first",
+        "--outcome",
+        "Sold",
+        "--value",
+        "499",
+        "--dry-run",
+    ])
+    .assert()
+    .success()
+    .stdout(predicate::str::contains(
+        "/api/calls/agent123/+14155551234?preference=first'",
+    ));
+    e.send(&[
+        "--agent",
+        "agent123",
+        "--phone",
+        "+14155551234",
+        "--outcome",
+        "No Sale",
+        "--dry-run",
+    ])
+    .assert()
+    .success()
+    .stdout(predicate::str::contains("?preference=last'"));
+}
+
+#[test]
+fn a_successful_send_exits_0_prints_the_response_and_is_in_history() {
+    let e = env();
+    let out = e
+        .send(EXAMPLE_1)
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains("✓ agent123 call456"))
+        .get_output()
+        .stdout
+        .clone();
+    let response: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(response["success"], true);
+    assert_eq!(response["call_id"], "call456");
+    let call = e.sandbox.sandbox.call("agent123", "call456").unwrap();
+    assert_eq!(call.custom_call_outcome.as_deref(), Some("Sold"));
+
+    let history = e
+        .cmd()
+        .args(["history", "--json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(history).unwrap();
+    assert!(!text.contains(KEY), "the key is never in history output");
+    let record: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+    assert_eq!(record["state"], "ok");
+    assert_eq!(record["http_status"], 200);
+    assert_eq!(record["target"], "call456");
+    assert_eq!(record["verified"], true);
+    // The key is not in the database file either.
+    let db = std::fs::read(e.data.path().join("history.sqlite3")).unwrap();
+    assert!(!db.windows(KEY.len()).any(|w| w == KEY.as_bytes()));
+}
+
+#[test]
+fn a_refusal_exits_1() {
+    let e = env();
+    e.send(&["--agent", "agent123", "--call", "nope", "--outcome", "Sold"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("call_not_found"))
+        .stderr(predicate::str::contains(
+            "HTTP 404 Not Found: Call nope not found",
+        ));
+    e.send(&[
+        "--agent",
+        "agent123",
+        "--call",
+        "call456",
+        "--outcome",
+        "Sold",
+    ])
+    .env("PHONELY_API_KEY", "wrong-key")
+    .assert()
+    .code(1)
+    .stderr(predicate::str::contains("HTTP 401"));
+}
+
+#[test]
+fn no_answer_exits_3() {
+    let e = env();
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap()
+    };
+    e.send(&["--agent", "a", "--call", "c", "--outcome", "Sold"])
+        .env("PHONELY_BASE_URL", format!("http://{closed}"))
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("Could not connect"));
+    e.sandbox
+        .sandbox
+        .push_fault(phonely_outcomes::sandbox::Fault::Hang);
+    e.send(&[
+        "--agent",
+        "agent123",
+        "--call",
+        "call456",
+        "--outcome",
+        "Sold",
+    ])
+    .args(["--timeout", "0.3"])
+    .assert()
+    .code(3)
+    .stderr(predicate::str::contains("No answer within 0.3 s"));
+    let history = e
+        .cmd()
+        .args(["history"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(history).unwrap();
+    assert!(text.contains("unknown"), "{text}");
+    assert!(text.contains("network_error"), "{text}");
+}
+
+#[test]
+fn invalid_input_exits_2_and_sends_nothing() {
+    let e = env();
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &[
+                "--agent",
+                "agent123",
+                "--phone",
+                "4155551234",
+                "--outcome",
+                "Sold",
+            ],
+            "did you mean +14155551234?",
+        ),
+        (
+            &["--agent", "agent123", "--call", "call456"],
+            "Nothing to set",
+        ),
+        (
+            &[
+                "--agent", "agent123", "--call", "call456", "--value", "$299",
+            ],
+            "currency",
+        ),
+        (
+            &["--agent", "agent123", "--call", "call456", "--value", "NaN"],
+            "finite",
+        ),
+        (
+            &[
+                "--agent", "agent123", "--call", "call456", "--value", "1e400",
+            ],
+            "too large",
+        ),
+        (
+            &[
+                "--agent", "agent123", "--call", "call456", "--value", "12abc",
+            ],
+            "not a number",
+        ),
+        (
+            &["--agent", "agent123", "--call", "call456", "--value", ""],
+            "--value is empty",
+        ),
+        (
+            &[
+                "--agent",
+                "agent123",
+                "--call",
+                "call456",
+                "--metadata",
+                "[1]",
+            ],
+            "must be a JSON object",
+        ),
+        (
+            &[
+                "--agent",
+                "agent123",
+                "--call",
+                "call456",
+                "--metadata",
+                "{\"a\":",
+            ],
+            "line 1, column 5",
+        ),
+        (
+            &[
+                "--agent",
+                "agent123",
+                "--call",
+                "call456",
+                "--preference",
+                "first",
+                "--outcome",
+                "Sold",
+            ],
+            "only applies with --phone",
+        ),
+        (
+            &[
+                "--agent",
+                "agent 123",
+                "--call",
+                "call456",
+                "--outcome",
+                "Sold",
+            ],
+            "Agent cannot contain",
+        ),
+        (
+            &[
+                "--agent",
+                "agent123",
+                "--phone",
+                "call456",
+                "--outcome",
+                "Sold",
+            ],
+            "--phone must be a phone number",
+        ),
+        (
+            &[
+                "--agent",
+                "agent123",
+                "--call",
+                "+14155551234",
+                "--outcome",
+                "Sold",
+            ],
+            "use --phone",
+        ),
+        (
+            &[
+                "--agent",
+                "agent123",
+                "--call",
+                "c",
+                "--metadata",
+                "@/no/such/file",
+            ],
+            "Could not read metadata file",
+        ),
+        (
+            &[
+                "--agent",
+                "agent123",
+                "--call",
+                "c",
+                "--outcome",
+                "Sold",
+                "--base-url",
+                "ftp://x",
+            ],
+            "https://",
+        ),
+        (
+            &[
+                "--agent",
+                "agent123",
+                "--call",
+                "c",
+                "--outcome",
+                "Sold",
+                "--timeout",
+                "-1",
+            ],
+            "--timeout",
+        ),
+    ];
+    for (args, says) in cases {
+        e.send(args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(*says));
+    }
+    // Invalid input with --dry-run is refused too.
+    e.send(&["--agent", "a", "--phone", "123", "--dry-run"])
+        .assert()
+        .code(2);
+    // No key: refused before anything is recorded or sent.
+    e.send(&[
+        "--agent",
+        "agent123",
+        "--call",
+        "call456",
+        "--outcome",
+        "Sold",
+    ])
+    .env_remove("PHONELY_API_KEY")
+    .assert()
+    .code(2)
+    .stderr(predicate::str::contains("set PHONELY_API_KEY"));
+    assert!(
+        e.sandbox.sandbox.received().is_empty(),
+        "nothing reached the server"
+    );
+    assert!(
+        !e.data.path().join("history.sqlite3").exists(),
+        "nothing was recorded either"
+    );
+}
+
+#[test]
+fn metadata_from_a_file_and_negative_values() {
+    let e = env();
+    let file = e.data.path().join("meta.json");
+    std::fs::write(&file, r#"{"reason":"Price too high","follow_up":true}"#).unwrap();
+    e.send(&[
+        "--agent",
+        "agent123",
+        "--phone",
+        "+14155551234",
+        "--outcome",
+        "No Sale",
+        "--value",
+        "-5",
+    ])
+    .arg("--metadata")
+    .arg(format!("@{}", file.display()))
+    .assert()
+    .code(0);
+    let received = e.sandbox.sandbox.received();
+    assert_eq!(
+        received[0].body,
+        r#"{"custom_call_outcome":"No Sale","custom_call_outcome_value":-5,"custom_call_metadata":{"reason":"Price too high","follow_up":true}}"#
+    );
+    let bad = e.data.path().join("bad.json");
+    std::fs::write(&bad, b"{\"a\":\"\xff\"}").unwrap();
+    e.send(&["--agent", "agent123", "--call", "call456"])
+        .arg("--metadata")
+        .arg(format!("@{}", bad.display()))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not UTF-8"));
+}
+
+#[test]
+fn history_lists_newest_first_with_a_limit() {
+    let e = env();
+    for outcome in ["First", "Second", "Third"] {
+        e.send(&[
+            "--agent",
+            "agent123",
+            "--call",
+            "call456",
+            "--outcome",
+            outcome,
+        ])
+        .assert()
+        .code(0);
+    }
+    let out = e
+        .cmd()
+        .args(["history", "--limit", "2"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(
+        lines[0].contains("Third") && lines[0].contains('✓'),
+        "{text}"
+    );
+    assert!(lines[1].contains("Second"), "{text}");
+}
+
+#[test]
+fn the_sandbox_command_serves_until_stopped() {
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("phonely-outcomes"))
+        .args(["sandbox", "--addr", "127.0.0.1:0", "--key", "k1"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let url = first.trim().rsplit(' ').next().unwrap().to_string();
+    assert!(url.starts_with("http://127.0.0.1:"), "{first}");
+    let data = tempfile::tempdir().unwrap();
+    let out = Command::cargo_bin("phonely-outcomes")
+        .unwrap()
+        .args([
+            "send",
+            "--agent",
+            "agent123",
+            "--call",
+            "call456",
+            "--outcome",
+            "Sold",
+        ])
+        .args(["--base-url", &url])
+        .env("PHONELY_API_KEY", "k1")
+        .env("PHONELY_OUTCOMES_DATA", data.path())
+        .output()
+        .unwrap();
+    child.kill().unwrap();
+    let _ = child.wait();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn help_shows_examples_and_no_key_flag() {
+    let e = env();
+    e.cmd()
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Examples:"))
+        .stdout(predicate::str::contains("PHONELY_API_KEY"));
+    e.send(&["--help"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("--api-key").not());
+}

@@ -1,0 +1,137 @@
+//! The real binary in a pseudo-terminal: keys in, screen parsed (vt100). Fill the form, send to
+//! the bundled sandbox, see ✓, quit, reopen, and the history is still there; the terminal is
+//! restored on the way out.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+
+const WAIT: Duration = Duration::from_secs(30);
+
+struct Tty {
+    // Kept open while the child runs: closing it hangs up the terminal.
+    _master: Box<dyn portable_pty::MasterPty + Send>,
+    parser: Arc<Mutex<vt100::Parser>>,
+    raw: Arc<Mutex<Vec<u8>>>,
+    writer: Box<dyn Write + Send>,
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+}
+
+impl Tty {
+    fn start(data_dir: &std::path::Path) -> Self {
+        let pty = native_pty_system()
+            .openpty(PtySize {
+                rows: 32,
+                cols: 120,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .unwrap();
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_phonely-outcomes"));
+        cmd.args(["--sandbox", "--data-dir"]);
+        cmd.arg(data_dir);
+        cmd.env("TERM", "xterm-256color");
+        cmd.env_remove("PHONELY_API_KEY");
+        let child = pty.slave.spawn_command(cmd).unwrap();
+        drop(pty.slave);
+        let parser = Arc::new(Mutex::new(vt100::Parser::new(32, 120, 0)));
+        let raw = Arc::new(Mutex::new(Vec::new()));
+        let mut reader = pty.master.try_clone_reader().unwrap();
+        let (p, r) = (parser.clone(), raw.clone());
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                p.lock().unwrap().process(&buf[..n]);
+                r.lock().unwrap().extend_from_slice(&buf[..n]);
+            }
+        });
+        let writer = pty.master.take_writer().unwrap();
+        Self {
+            _master: pty.master,
+            parser,
+            raw,
+            writer,
+            child,
+        }
+    }
+
+    fn screen(&self) -> String {
+        self.parser.lock().unwrap().screen().contents()
+    }
+
+    fn keys(&mut self, bytes: &str) {
+        self.writer.write_all(bytes.as_bytes()).unwrap();
+        self.writer.flush().unwrap();
+    }
+
+    fn wait_for(&self, needle: &str) {
+        common::wait_until(&format!("{needle:?} on screen"), WAIT, || {
+            self.screen().contains(needle)
+        });
+    }
+
+    fn wait_exit(&mut self) -> portable_pty::ExitStatus {
+        let mut status = None;
+        common::wait_until("the program to exit", WAIT, || {
+            status = self.child.try_wait().unwrap();
+            status.is_some()
+        });
+        status.unwrap()
+    }
+}
+
+const TAB: &str = "\t";
+const ENTER: &str = "\r";
+const CTRL_S: &str = "\x13";
+const CTRL_Q: &str = "\x11";
+const RIGHT: &str = "\x1b[C";
+
+#[test]
+fn fill_send_see_tick_quit_reopen() {
+    let data = tempfile::tempdir().unwrap();
+    let mut tty = Tty::start(data.path());
+    tty.wait_for("SANDBOX");
+    tty.wait_for("No updates yet");
+    tty.keys("agent123");
+    tty.keys(TAB);
+    tty.keys("+14155551234");
+    tty.keys(TAB);
+    tty.keys(RIGHT);
+    tty.keys(TAB);
+    tty.keys("Sold");
+    tty.keys(TAB);
+    tty.keys("499");
+    tty.keys(TAB);
+    tty.keys(r#"{"attribution":"first_touch","campaign":"spring_2026"}"#);
+    tty.wait_for("\"attribution\": \"first_touch\",");
+    tty.keys(CTRL_S);
+    tty.wait_for("Send this update?");
+    tty.keys(ENTER);
+    tty.wait_for("✓ Updated call-first-415");
+    let screen = tty.screen();
+    assert!(screen.contains("agent123/+14155551234 (first)"), "{screen}");
+    assert!(
+        !screen.contains("sandbox-key"),
+        "the key is never on screen"
+    );
+    tty.keys(CTRL_Q);
+    assert!(tty.wait_exit().success());
+    // The terminal was given back: alternate screen left, raw features turned off.
+    let raw = String::from_utf8_lossy(&tty.raw.lock().unwrap()).into_owned();
+    assert!(raw.contains("\x1b[?1049l"), "left the alternate screen");
+    assert!(raw.contains("\x1b[?2004l"), "bracketed paste turned off");
+    assert!(!tty.parser.lock().unwrap().screen().alternate_screen());
+
+    let mut again = Tty::start(data.path());
+    again.wait_for("History (1)");
+    again.wait_for("Sold · 499");
+    again.keys(CTRL_Q);
+    assert!(again.wait_exit().success());
+}
