@@ -13,7 +13,7 @@ use futures::channel::mpsc::{UnboundedSender, unbounded};
 use phonely_outcomes::api::client::{DEFAULT_TIMEOUT, State};
 use phonely_outcomes::api::key::Credentials;
 use phonely_outcomes::api::update::{UpdateInput, validate};
-use phonely_outcomes::history::{Provenance, SessionLock, Store};
+use phonely_outcomes::history::{Provenance, Store};
 use phonely_outcomes::sandbox::{self, Fault, RunningSandbox};
 use phonely_outcomes::tui::app::App;
 use phonely_outcomes::tui::runtime::{Services, run};
@@ -70,20 +70,11 @@ impl Harness {
     }
 }
 
-fn services(
-    data_dir: &Path,
-    session: &str,
-    credentials: Credentials,
-    timeout: Duration,
-) -> Services {
+fn services(data_dir: &Path, credentials: Credentials, timeout: Duration) -> Services {
     Services {
         data_dir: data_dir.to_path_buf(),
-        session: session.to_string(),
-        provenance: Provenance {
-            operator: "tester".into(),
-            profile: "sandbox".into(),
-            base_url: "sandbox".into(),
-        },
+        profile: "sandbox".into(),
+        base_url: "sandbox".into(),
         credentials,
         timeout,
     }
@@ -100,10 +91,8 @@ fn workbench(
     let credentials = Credentials::sandbox(sandbox::DEFAULT_KEY);
     let mut app = App::new(common::settings(base, credentials.clone()));
     app.settings.base_url = phonely_outcomes::api::request::BaseUrl::parse(base).unwrap();
-    let lock = SessionLock::acquire(data_dir).unwrap();
-    let services = services(data_dir, lock.id(), credentials, timeout);
+    let services = services(data_dir, credentials, timeout);
     let fut = async move {
-        let _lock = lock;
         let mut terminal = Terminal::new(TestBackend::new(120, 32)).unwrap();
         let mut observe = |_: &App, buffer: &Buffer| {
             let _ = screen_tx.send(common::buffer_text(buffer));

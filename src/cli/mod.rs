@@ -98,32 +98,12 @@ async fn workbench(args: WorkbenchArgs, offset: time::UtcOffset) -> ExitCode {
             Err(m) => return fail(exit::INVALID, &m),
         }
     };
-    if let Err(e) = std::fs::create_dir_all(&data_dir) {
-        return fail(
-            1,
-            &format!(
-                "could not create the data folder {}: {e}",
-                data_dir.display()
-            ),
-        );
-    }
-    let lock = match SessionLock::acquire(&data_dir) {
-        Ok(l) => l,
-        Err(e) => {
-            return fail(
-                1,
-                &format!("could not use the data folder {}: {e}", data_dir.display()),
-            );
-        }
-    };
+    // The data folder, the session lock and the database are opened after the first frame;
+    // a problem with them shows in the workbench (and nothing can be sent without them).
     let services = Services {
         data_dir,
-        session: lock.id().to_string(),
-        provenance: Provenance {
-            operator: operator_name(),
-            profile: profile_name(args.sandbox).to_string(),
-            base_url: base.as_str().to_string(),
-        },
+        profile: profile_name(args.sandbox).to_string(),
+        base_url: base.as_str().to_string(),
         credentials: credentials.clone(),
         timeout: DEFAULT_TIMEOUT,
     };
@@ -133,9 +113,7 @@ async fn workbench(args: WorkbenchArgs, offset: time::UtcOffset) -> ExitCode {
         credentials,
         utc_offset: offset,
     };
-    let result = crate::tui::run_in_terminal(settings, services).await;
-    drop(lock);
-    match result {
+    match crate::tui::run_in_terminal(settings, services).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(1, &format!("the terminal failed: {e}")),
     }

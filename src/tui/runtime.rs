@@ -25,15 +25,15 @@ use crate::api::client::{Client, Completion};
 use crate::api::key::Credentials;
 use crate::api::request::WireRequest;
 use crate::api::update::OutcomeUpdate;
-use crate::history::{Provenance, Store};
+use crate::history::{Provenance, SessionLock, Store, operator_name};
 
 /// What the runtime needs to carry out effects.
 #[derive(Clone, Debug)]
 pub struct Services {
     pub data_dir: PathBuf,
-    /// This process's session id (its lock is held by the caller for as long as it runs).
-    pub session: String,
-    pub provenance: Provenance,
+    /// Recorded with each update: the profile name and where it was sent.
+    pub profile: String,
+    pub base_url: String,
     pub credentials: Credentials,
     pub timeout: Duration,
 }
@@ -41,8 +41,17 @@ pub struct Services {
 /// Called after every draw with the state and the screen; tests use it to wait for a screen.
 pub type Observer<'a> = &'a mut dyn FnMut(&App, &Buffer);
 
-/// The history database, opened on first use (after the first frame is on screen).
-type SharedStore = Arc<Mutex<Option<Store>>>;
+/// The history database and this process's session lock, taken on first use: after the first
+/// frame is on screen, and off the input path.
+type SharedStore = Arc<Mutex<Option<Opened>>>;
+
+#[derive(Debug)]
+struct Opened {
+    store: Store,
+    who: Provenance,
+    // Held while the process runs, so other processes see its pending rows as live.
+    _lock: SessionLock,
+}
 
 struct Runner {
     services: Arc<Services>,
@@ -160,7 +169,7 @@ impl Runner {
                 let services = self.services.clone();
                 let tx = self.tx.clone();
                 tokio::task::spawn_blocking(move || {
-                    let action = match with_store(&store, &services, |s| s.page(before, limit)) {
+                    let action = match with_store(&store, &services, |s, _| s.page(before, limit)) {
                         Ok(rows) => Action::HistoryLoaded {
                             exhausted: rows.len() < limit,
                             rows,
@@ -205,8 +214,8 @@ impl Runner {
                 let (store, services) = (store.clone(), services.clone());
                 let request = request.clone();
                 tokio::task::spawn_blocking(move || {
-                    with_store(&store, &services, |s| {
-                        s.insert_pending(&services.provenance, &update, &request)
+                    with_store(&store, &services, |s, who| {
+                        s.insert_pending(who, &update, &request)
                     })
                 })
                 .await
@@ -235,7 +244,7 @@ impl Runner {
             };
             // 3. Completed with what came back.
             let done = tokio::task::spawn_blocking(move || {
-                with_store(&store, &services, |s| {
+                with_store(&store, &services, |s, _| {
                     s.complete(record_id, &completion, latency)
                 })
             })
@@ -256,25 +265,39 @@ impl Runner {
     }
 }
 
-/// Runs `f` on the store, opening it (and settling crashed sessions' rows) on first use.
+/// Runs `f` on the store, opening it (taking the session lock, settling crashed sessions' rows)
+/// on first use.
 fn with_store<T>(
     store: &SharedStore,
     services: &Services,
-    f: impl FnOnce(&Store) -> crate::history::Result<T>,
+    f: impl FnOnce(&Store, &Provenance) -> crate::history::Result<T>,
 ) -> Result<T, String> {
     let mut guard = store
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     if guard.is_none() {
-        let opened =
-            Store::open(&services.data_dir, &services.session).map_err(|e| e.to_string())?;
-        opened
-            .reconcile_orphans(&services.data_dir)
-            .map_err(|e| e.to_string())?;
-        *guard = Some(opened);
+        *guard = Some(open(services)?);
     }
     match guard.as_ref() {
-        Some(s) => f(s).map_err(|e| e.to_string()),
+        Some(o) => f(&o.store, &o.who).map_err(|e| e.to_string()),
         None => Err("the history database is not open".to_string()),
     }
+}
+
+fn open(services: &Services) -> Result<Opened, String> {
+    let dir = &services.data_dir;
+    let in_dir = |e: &dyn std::fmt::Display| format!("in {}: {e}", dir.display());
+    std::fs::create_dir_all(dir).map_err(|e| in_dir(&e))?;
+    let lock = SessionLock::acquire(dir).map_err(|e| in_dir(&e))?;
+    let store = Store::open(dir, lock.id()).map_err(|e| in_dir(&e))?;
+    store.reconcile_orphans(dir).map_err(|e| in_dir(&e))?;
+    Ok(Opened {
+        store,
+        who: Provenance {
+            operator: operator_name(),
+            profile: services.profile.clone(),
+            base_url: services.base_url.clone(),
+        },
+        _lock: lock,
+    })
 }

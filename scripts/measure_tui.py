@@ -1,0 +1,164 @@
+#!/usr/bin/env python3
+"""Whole-program timings in a pseudo-terminal, as a person's terminal would run them.
+
+For the workbench and for a minimal ratatui app (examples/minimal_tui.rs), interleaved, N runs:
+  - start-up to first frame: spawn -> the first frame has been written in full;
+  - resident memory (VmRSS) once the first frame is up;
+  - keystroke -> screen: write one key, time until the redraw's bytes arrive (workbench only),
+    once idle and once while a request hangs in the sandbox (--hang).
+Prints medians and the ratios workbench / minimal from the same run.
+
+Usage: cargo build --release --examples && python3 scripts/measure_tui.py [--runs 30] [--db DIR]
+"""
+import argparse, os, pty, select, shutil, signal, statistics, subprocess, sys, tempfile, time, json
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+WORKBENCH = os.path.join(ROOT, "target/release/phonely-outcomes")
+MINIMAL = os.path.join(ROOT, "target/release/examples/minimal_tui")
+# ratatui hides the cursor as the last step of a completed frame.
+MARKER = b"\x1b[?25l"
+
+
+def spawn(argv, env):
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execve(argv[0], argv, env)
+    # 120x32, like the tests.
+    import fcntl, termios, struct
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 32, 120, 0, 0))
+    os.kill(pid, signal.SIGWINCH)
+    return pid, fd
+
+
+def read_until(fd, needle, timeout=10.0, buf=b""):
+    deadline = time.monotonic() + timeout
+    while needle not in buf:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError(f"{needle!r} not seen; got {buf[-300:]!r}")
+        r, _, _ = select.select([fd], [], [], left)
+        if r:
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            buf += chunk
+    return buf
+
+
+def drain(fd, quiet=0.05):
+    while True:
+        r, _, _ = select.select([fd], [], [], quiet)
+        if not r:
+            return
+        try:
+            if not os.read(fd, 65536):
+                return
+        except OSError:
+            return
+
+
+def rss_kb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return -1
+
+
+def finish(pid, fd):
+    os.write(fd, b"\x11")  # Ctrl+Q
+    drain(fd, 0.2)
+    try:
+        os.waitpid(pid, 0)
+    except ChildProcessError:
+        pass
+    os.close(fd)
+
+
+def keystroke_latency(fd, keys=40):
+    times = []
+    for i in range(keys):
+        drain(fd, 0.02)
+        t0 = time.perf_counter()
+        os.write(fd, b"x")
+        r, _, _ = select.select([fd], [], [], 5)
+        if not r:
+            raise TimeoutError("no redraw after a keystroke")
+        os.read(fd, 65536)
+        times.append((time.perf_counter() - t0) * 1000)
+    return times
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=30)
+    ap.add_argument("--db", help="data dir holding a history database to start with")
+    args = ap.parse_args()
+    env = dict(os.environ, TERM="xterm-256color")
+    env.pop("PHONELY_API_KEY", None)
+    data = args.db or tempfile.mkdtemp(prefix="phonely-bench-")
+    wb_argv = [WORKBENCH, "--data-dir", data, "--base-url", "http://127.0.0.1:9"]
+    startup = {"workbench": [], "minimal": []}
+    rss = {"workbench": [], "minimal": []}
+    for i in range(args.runs):
+        for name, argv in (("minimal", [MINIMAL]), ("workbench", wb_argv)):
+            t0 = time.perf_counter()
+            pid, fd = spawn(argv, env)
+            read_until(fd, MARKER)
+            startup[name].append((time.perf_counter() - t0) * 1000)
+            drain(fd, 0.05)
+            rss[name].append(rss_kb(pid))
+            finish(pid, fd)
+
+    # Keystroke -> screen, idle.
+    pid, fd = spawn(wb_argv, env)
+    read_until(fd, MARKER)
+    drain(fd, 0.2)
+    idle = keystroke_latency(fd)
+    finish(pid, fd)
+
+    # Keystroke -> screen while a request hangs (sandbox told to never answer).
+    sb_env = dict(env)
+    sandbox = subprocess.Popen([WORKBENCH, "sandbox", "--addr", "127.0.0.1:0"], stdout=subprocess.PIPE, env=sb_env)
+    url = sandbox.stdout.readline().decode().split()[-1]
+    req = urllib.request.Request(url + "/sandbox/faults", data=json.dumps({"kind": "hang"}).encode(), method="POST")
+    urllib.request.urlopen(req).read()
+    hang_env = dict(env, PHONELY_API_KEY="sandbox-key")
+    pid, fd = spawn([WORKBENCH, "--data-dir", data, "--base-url", url], hang_env)
+    read_until(fd, MARKER)
+    os.write(fd, b"agent123\tcall456\tSold")
+    os.write(fd, b"\x13")
+    read_until(fd, b"Send this update?")
+    os.write(fd, b"\r")
+    read_until(fd, b"Esc cancels")
+    drain(fd, 0.2)
+    os.write(fd, b"\x1b[Z")  # Shift+Tab back into a text field (Value is empty, Outcome before it)
+    drain(fd, 0.1)
+    hung = keystroke_latency(fd)
+    os.write(fd, b"\x1b")  # Esc cancels the hung request
+    drain(fd, 0.2)
+    finish(pid, fd)
+    sandbox.terminate()
+    sandbox.wait()
+    if not args.db:
+        shutil.rmtree(data, ignore_errors=True)
+
+    med = lambda xs: statistics.median(xs)
+    out = {
+        "runs": args.runs,
+        "startup_ms": {k: round(med(v), 2) for k, v in startup.items()},
+        "startup_ratio": round(med(startup["workbench"]) / med(startup["minimal"]), 3),
+        "rss_kb": {k: med(v) for k, v in rss.items()},
+        "rss_ratio": round(med(rss["workbench"]) / med(rss["minimal"]), 3),
+        "keystroke_ms_idle": {"median": round(med(idle), 3), "p95": round(sorted(idle)[int(len(idle) * 0.95) - 1], 3)},
+        "keystroke_ms_hung_request": {"median": round(med(hung), 3), "p95": round(sorted(hung)[int(len(hung) * 0.95) - 1], 3)},
+    }
+    print(json.dumps(out, indent=2))
+
+
+if __name__ == "__main__":
+    main()
