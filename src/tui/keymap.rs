@@ -2,7 +2,7 @@
 //! binding has a one-line test. The footer's hints come from here too.
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
-use ratatui_textarea::Input;
+use ratatui_textarea::{Input, Key};
 
 use super::action::Action;
 use super::app::{App, Focus, Modal};
@@ -46,13 +46,31 @@ fn map_key(app: &App, key: KeyEvent) -> Option<Action> {
             KeyCode::Char('?') => Some(Action::OpenHelp),
             _ => None,
         },
-        Focus::Metadata => Some(Action::Edit(Input::from(key))),
+        Focus::Metadata => Some(Action::Edit(editing_key(key))),
         Focus::Agent | Focus::Target | Focus::Outcome | Focus::Value => match key.code {
             KeyCode::Enter | KeyCode::Down if !ctrl && !alt => Some(Action::FocusNext),
             KeyCode::Up if !ctrl && !alt => Some(Action::FocusPrev),
-            _ => Some(Action::Edit(Input::from(key))),
+            _ => Some(Action::Edit(editing_key(key))),
         },
     }
+}
+
+/// The editor's own keys, with the three people expect from elsewhere put where they look:
+/// Ctrl+Z undo and Ctrl+Y redo (the editor's Ctrl+U and Ctrl+R), and Ctrl+U clears to the start
+/// of the line as in a shell (the editor's Ctrl+J).
+fn editing_key(key: KeyEvent) -> Input {
+    let mut input = Input::from(key);
+    if input.ctrl && !input.alt {
+        input.key = match input.key {
+            Key::Char('z') => Key::Char('u'),
+            Key::Char('y') => Key::Char('r'),
+            Key::Char('u') => Key::Char('j'),
+            // Unbound in the workbench: the editor's own meaning would surprise (redo/paste).
+            Key::Char('r' | 'j') => Key::Null,
+            other => other,
+        };
+    }
+    input
 }
 
 fn map_modal(modal: &Modal, key: KeyEvent) -> Option<Action> {
@@ -141,6 +159,8 @@ pub const HELP: &[(&str, &[(&str, &str)])] = &[
             ),
             ("Ctrl+Z / Ctrl+Y", "undo / redo in a field"),
             ("Ctrl+A / Ctrl+E", "start / end of line"),
+            ("Ctrl+U / Ctrl+K", "delete to the start / end of the line"),
+            ("Ctrl+W", "delete the word before the cursor"),
         ],
     ),
     (
@@ -166,7 +186,6 @@ mod tests {
     use crate::api::key::Credentials;
     use crate::api::request::BaseUrl;
     use crate::tui::app::Settings;
-    use ratatui_textarea::Key;
 
     fn app() -> App {
         App::new(Settings {
@@ -234,6 +253,31 @@ mod tests {
             Some(Action::FocusNext)
         );
         assert_eq!(map_event(&a, &press(KeyCode::Up)), Some(Action::FocusPrev));
+    }
+
+    #[test]
+    fn undo_redo_and_clear_line_are_where_people_look() {
+        let a = focused(Focus::Outcome);
+        let edit = |c| match map_event(&a, &ctrl(c)) {
+            Some(Action::Edit(i)) => (i.key, i.ctrl),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            edit('z'),
+            (Key::Char('u'), true),
+            "Ctrl+Z is the editor's undo"
+        );
+        assert_eq!(
+            edit('y'),
+            (Key::Char('r'), true),
+            "Ctrl+Y is the editor's redo"
+        );
+        assert_eq!(
+            edit('u'),
+            (Key::Char('j'), true),
+            "Ctrl+U clears to line start"
+        );
+        assert_eq!(edit('a'), (Key::Char('a'), true));
     }
 
     #[test]
