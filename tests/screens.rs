@@ -139,7 +139,7 @@ fn history_detail() {
     update(&mut a, Action::OpenDetail);
     let top = screen(&a, 120, 32);
     assert!(top.contains("By        sam (profile sandbox)"), "{top}");
-    update(&mut a, Action::DetailScroll(18));
+    update(&mut a, Action::ModalScroll(18));
     let s = screen(&a, 120, 32);
     assert!(s.contains("Response"), "{s}");
     assert!(s.contains("\"updated_fields\""), "{s}");
@@ -195,4 +195,16 @@ fn no_key() {
     assert!(s.contains("No API key: set PHONELY_API_KEY"), "{s}");
     assert!(s.contains("LIVE"), "{s}");
     insta::assert_snapshot!(s);
+}
+
+#[test]
+fn help_scrolls_on_a_small_screen() {
+    let mut a = app();
+    update(&mut a, Action::OpenHelp);
+    let top = screen(&a, 80, 24);
+    assert!(top.contains("↑↓ scroll"), "{top}");
+    assert!(!top.contains("full request and response"), "{top}");
+    update(&mut a, Action::ModalScroll(30));
+    let bottom = screen(&a, 80, 24);
+    assert!(bottom.contains("full request and response"), "{bottom}");
 }

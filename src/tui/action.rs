@@ -32,7 +32,7 @@ pub enum Action {
     HistoryHome,
     HistoryEnd,
     OpenDetail,
-    DetailScroll(i32),
+    ModalScroll(i32),
 
     // From the runtime.
     /// Time since the in-flight request was confirmed (drives the spinner).

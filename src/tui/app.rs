@@ -188,7 +188,7 @@ pub struct InFlight {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Modal {
     Confirm(Box<Ready>),
-    Help,
+    Help { scroll: u16 },
     Detail { record_id: i64, scroll: u16 },
 }
 

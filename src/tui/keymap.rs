@@ -80,18 +80,14 @@ fn map_modal(modal: &Modal, key: KeyEvent) -> Option<Action> {
             KeyCode::Esc | KeyCode::Char('n' | 'N') => Some(Action::CloseModal),
             _ => None,
         },
-        Modal::Help => match key.code {
+        Modal::Help { .. } | Modal::Detail { .. } => match key.code {
             KeyCode::Esc | KeyCode::Enter | KeyCode::F(1) | KeyCode::Char('?' | 'q') => {
                 Some(Action::CloseModal)
             }
-            _ => None,
-        },
-        Modal::Detail { .. } => match key.code {
-            KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') => Some(Action::CloseModal),
-            KeyCode::Up | KeyCode::Char('k') => Some(Action::DetailScroll(-1)),
-            KeyCode::Down | KeyCode::Char('j') => Some(Action::DetailScroll(1)),
-            KeyCode::PageUp => Some(Action::DetailScroll(-10)),
-            KeyCode::PageDown | KeyCode::Char(' ') => Some(Action::DetailScroll(10)),
+            KeyCode::Up | KeyCode::Char('k') => Some(Action::ModalScroll(-1)),
+            KeyCode::Down | KeyCode::Char('j') => Some(Action::ModalScroll(1)),
+            KeyCode::PageUp => Some(Action::ModalScroll(-10)),
+            KeyCode::PageDown | KeyCode::Char(' ') => Some(Action::ModalScroll(10)),
             _ => None,
         },
     }
@@ -115,7 +111,7 @@ fn map_history(key: KeyEvent) -> Option<Action> {
 pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
     match &app.modal {
         Some(Modal::Confirm(_)) => return vec![("Enter/y", "send"), ("Esc/n", "back to the form")],
-        Some(Modal::Help) => return vec![("Esc", "close help")],
+        Some(Modal::Help { .. }) => return vec![("↑↓ PgUp PgDn", "scroll"), ("Esc", "close help")],
         Some(Modal::Detail { .. }) => return vec![("↑↓ PgUp PgDn", "scroll"), ("Esc", "close")],
 
         None => {}
@@ -215,7 +211,7 @@ mod tests {
         let mut a = app();
         assert_eq!(map_event(&a, &ctrl('q')), Some(Action::Quit));
         assert_eq!(map_event(&a, &ctrl('c')), Some(Action::Quit));
-        a.modal = Some(Modal::Help);
+        a.modal = Some(Modal::Help { scroll: 0 });
         assert_eq!(map_event(&a, &ctrl('q')), Some(Action::Quit));
     }
 
@@ -332,7 +328,7 @@ mod tests {
     #[test]
     fn confirmation_keys() {
         let mut a = app();
-        a.modal = Some(Modal::Help);
+        a.modal = Some(Modal::Help { scroll: 0 });
         assert_eq!(
             map_event(&a, &press(KeyCode::Esc)),
             Some(Action::CloseModal)
@@ -344,7 +340,7 @@ mod tests {
         });
         assert_eq!(
             map_event(&a, &press(KeyCode::Down)),
-            Some(Action::DetailScroll(1))
+            Some(Action::ModalScroll(1))
         );
         assert_eq!(
             map_event(&a, &press(KeyCode::Esc)),

@@ -30,7 +30,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::ConfirmSend => return confirm_send(app),
         Action::CloseModal => app.modal = None,
         Action::CancelSend => return cancel_send(app),
-        Action::OpenHelp => app.modal = Some(Modal::Help),
+        Action::OpenHelp => app.modal = Some(Modal::Help { scroll: 0 }),
         Action::HistoryMove(delta) => return history_move(app, delta),
         Action::HistoryHome => app.history.selected = 0,
         Action::HistoryEnd => {
@@ -45,8 +45,8 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 });
             }
         }
-        Action::DetailScroll(delta) => {
-            if let Some(Modal::Detail { scroll, .. }) = &mut app.modal {
+        Action::ModalScroll(delta) => {
+            if let Some(Modal::Detail { scroll, .. } | Modal::Help { scroll }) = &mut app.modal {
                 *scroll = scroll.saturating_add_signed(i16::try_from(delta).unwrap_or(0));
             }
         }

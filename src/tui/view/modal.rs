@@ -19,7 +19,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
     match &app.modal {
         None => {}
         Some(Modal::Confirm(ready)) => confirm(app, ready, frame, area),
-        Some(Modal::Help) => help(frame, area),
+        Some(Modal::Help { scroll }) => help(*scroll, frame, area),
         Some(Modal::Detail { record_id, scroll }) => {
             if let Some(record) = app.record(*record_id) {
                 detail(app, record, *scroll, frame, area);
@@ -116,7 +116,7 @@ fn confirm(app: &App, ready: &Ready, frame: &mut Frame<'_>, area: Rect) {
     );
 }
 
-fn help(frame: &mut Frame<'_>, area: Rect) {
+fn help(scroll: u16, frame: &mut Frame<'_>, area: Rect) {
     let mut lines = Vec::new();
     for (context, keys) in HELP {
         lines.push(Line::styled(
@@ -143,12 +143,27 @@ fn help(frame: &mut Frame<'_>, area: Rect) {
     ));
     let rect = centered(area, 80, u16::try_from(lines.len()).unwrap_or(u16::MAX) + 4);
     frame.render_widget(Clear, rect);
+    let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false });
+    // Inside the borders; when it does not all fit, the title says how to see the rest.
+    let total = paragraph.line_count(rect.width.saturating_sub(2));
+    let title = if total > usize::from(rect.height.saturating_sub(2)) {
+        "Keys (↑↓ scroll, Esc closes)"
+    } else {
+        "Keys (Esc closes)"
+    };
     frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(dialog("Keys (Esc closes)", Color::Cyan)),
+        paragraph
+            .scroll((clamp_scroll(scroll, total, rect), 0))
+            .block(dialog(title, Color::Cyan)),
         rect,
     );
+}
+
+/// Never scrolls past the last line: the last page stays full.
+fn clamp_scroll(scroll: u16, total_lines: usize, rect: Rect) -> u16 {
+    let visible = usize::from(rect.height.saturating_sub(2));
+    let max = u16::try_from(total_lines.saturating_sub(visible)).unwrap_or(u16::MAX);
+    scroll.min(max)
 }
 
 fn detail(app: &App, record: &Record, scroll: u16, frame: &mut Frame<'_>, area: Rect) {
@@ -249,10 +264,11 @@ fn detail(app: &App, record: &Record, scroll: u16, frame: &mut Frame<'_>, area: 
         area.height.saturating_sub(2),
     );
     frame.render_widget(Clear, rect);
+    let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false });
+    let total = paragraph.line_count(rect.width.saturating_sub(2));
     frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .scroll((scroll, 0))
+        paragraph
+            .scroll((clamp_scroll(scroll, total, rect), 0))
             .block(dialog(
                 &format!("Update #{} (Esc closes, ↑↓ scroll)", record.id),
                 color,
