@@ -361,26 +361,31 @@ fn history(args: &HistoryArgs, offset: time::UtcOffset) -> ExitCode {
         Err(m) => return fail(1, &m),
     };
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    let result = store.for_each_newest_first(Some(args.limit), |r| {
-        if args.json {
-            serde_json::to_writer(&mut out, r).map_err(std::io::Error::other)?;
-            writeln!(out)
-        } else {
-            writeln!(
-                out,
-                "#{:<5} {}  {} {:<13} {:<36} {:<28} {:>4} {:>7}  {}",
-                r.id,
-                crate::tui::view::format_time(r.created_ms, offset),
-                r.mark(),
-                r.state.as_str(),
-                r.target_text(),
-                r.set_text(),
-                r.http_status.map(|s| s.to_string()).unwrap_or_default(),
-                r.latency_ms.map(|l| format!("{l}ms")).unwrap_or_default(),
-                r.result_text()
-            )
-        }
-    });
+    let result = store.for_each_matching(
+        &crate::history::Filter::default(),
+        None,
+        Some(args.limit),
+        |r| {
+            if args.json {
+                serde_json::to_writer(&mut out, r).map_err(std::io::Error::other)?;
+                writeln!(out)
+            } else {
+                writeln!(
+                    out,
+                    "#{:<5} {}  {} {:<13} {:<36} {:<28} {:>4} {:>7}  {}",
+                    r.id,
+                    crate::tui::view::format_time(r.created_ms, offset),
+                    r.mark(),
+                    r.state.as_str(),
+                    r.target_text(),
+                    r.set_text(),
+                    r.http_status.map(|s| s.to_string()).unwrap_or_default(),
+                    r.latency_ms.map(|l| format!("{l}ms")).unwrap_or_default(),
+                    r.result_text()
+                )
+            }
+        },
+    );
     let _ = out.flush();
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,6 +1,8 @@
 //! The audit log: every update is written `pending` before it is sent and completed after.
 //! SQLite (rusqlite, bundled) in the data directory; numbered migrations; never the key.
 
+pub mod generate;
+mod search;
 mod session;
 
 use std::path::{Path, PathBuf};
@@ -9,10 +11,11 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::Serialize;
 
-use crate::api::client::{Completion, State, Verdict, classify};
+use crate::api::client::{BODY_CAP, Completion, State, Verdict, classify};
 use crate::api::request::WireRequest;
 use crate::api::update::{OutcomeUpdate, Preference};
 
+pub use search::{FAILED, Filter};
 pub use session::SessionLock;
 
 /// File name of the database inside the data directory.
@@ -36,7 +39,8 @@ pub enum HistoryError {
 pub type Result<T> = std::result::Result<T, HistoryError>;
 
 /// Numbered migrations; index + 1 is the schema version. Append only: never edit or drop one.
-const MIGRATIONS: &[&str] = &[r"
+const MIGRATIONS: &[&str] = &[
+    r"
 CREATE TABLE updates (
     id                 INTEGER PRIMARY KEY,
     session            TEXT NOT NULL,
@@ -68,7 +72,36 @@ CREATE TABLE updates (
 CREATE INDEX updates_agent_target ON updates (agent, target);
 CREATE INDEX updates_state ON updates (state) WHERE state IN ('pending', 'unknown');
 CREATE INDEX updates_session_pending ON updates (session) WHERE state = 'pending';
-"];
+",
+    r"
+-- 2: when the request left, the body cap in force, indexes for every business key, and a
+-- trigram full-text index over what people search for. Adds only; drops nothing.
+ALTER TABLE updates ADD COLUMN sent_ms INTEGER;
+ALTER TABLE updates ADD COLUMN response_cap INTEGER;
+CREATE INDEX updates_state_id ON updates (state, id);
+CREATE INDEX updates_profile_id ON updates (profile, id);
+CREATE INDEX updates_target ON updates (target);
+CREATE INDEX updates_call ON updates (resolved_call_id);
+CREATE INDEX updates_outcome ON updates (outcome);
+CREATE INDEX updates_created ON updates (created_ms);
+CREATE VIRTUAL TABLE updates_fts USING fts5(
+    agent, target, resolved_call_id, outcome, metadata,
+    content = 'updates', content_rowid = 'id', tokenize = 'trigram'
+);
+CREATE TRIGGER updates_fts_insert AFTER INSERT ON updates BEGIN
+    INSERT INTO updates_fts (rowid, agent, target, resolved_call_id, outcome, metadata)
+    VALUES (new.id, new.agent, new.target, new.resolved_call_id, new.outcome, new.metadata);
+END;
+CREATE TRIGGER updates_fts_update AFTER UPDATE OF resolved_call_id ON updates
+WHEN old.resolved_call_id IS NOT new.resolved_call_id BEGIN
+    INSERT INTO updates_fts (updates_fts, rowid, agent, target, resolved_call_id, outcome, metadata)
+    VALUES ('delete', old.id, old.agent, old.target, old.resolved_call_id, old.outcome, old.metadata);
+    INSERT INTO updates_fts (rowid, agent, target, resolved_call_id, outcome, metadata)
+    VALUES (new.id, new.agent, new.target, new.resolved_call_id, new.outcome, new.metadata);
+END;
+INSERT INTO updates_fts (updates_fts) VALUES ('rebuild');
+",
+];
 
 /// One update as the audit log holds it.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -92,8 +125,10 @@ pub struct Record {
     pub body: String,
     #[serde(serialize_with = "ser_state")]
     pub state: State,
-    /// Milliseconds since the Unix epoch, UTC.
+    /// Milliseconds since the Unix epoch, UTC: recorded (just before sending).
     pub created_ms: i64,
+    /// When the request left (completion time less latency).
+    pub sent_ms: Option<i64>,
     pub completed_ms: Option<i64>,
     pub http_status: Option<u16>,
     pub latency_ms: Option<i64>,
@@ -102,6 +137,8 @@ pub struct Record {
     pub message: Option<String>,
     pub response_body: Option<String>,
     pub response_truncated: bool,
+    /// The body cap in force when the response was stored, in bytes.
+    pub response_cap: Option<i64>,
 }
 
 #[allow(clippy::trivially_copy_pass_by_ref)] // serde passes fields by reference
@@ -225,10 +262,12 @@ pub struct Store {
     session: String,
 }
 
-const COLUMNS: &str = "id, session, operator, profile, base_url, agent, target, target_kind, \
-    preference, outcome, value, metadata, method, url, body, state, created_ms, completed_ms, \
-    http_status, latency_ms, verified, resolved_call_id, message, response_body, \
-    response_truncated";
+/// Every column of a record, from `updates` aliased `u`, in `read_row`'s order.
+const COLUMNS: &str = "u.id, u.session, u.operator, u.profile, u.base_url, u.agent, u.target, \
+    u.target_kind, u.preference, u.outcome, u.value, u.metadata, u.method, u.url, u.body, \
+    u.state, u.created_ms, u.completed_ms, u.http_status, u.latency_ms, u.verified, \
+    u.resolved_call_id, u.message, u.response_body, u.response_truncated, u.sent_ms, \
+    u.response_cap";
 
 impl Store {
     /// Opens (creating and migrating as needed) the database in `data_dir`, for `session`.
@@ -307,25 +346,33 @@ impl Store {
             .get(id)?
             .ok_or(HistoryError::Sqlite(rusqlite::Error::QueryReturnedNoRows))?;
         let verdict: Verdict = classify(&record.fields(), completion);
-        let (body, truncated) = match completion {
-            Completion::Answered(r) => (Some(r.body.as_str()), r.truncated),
-            _ => (None, false),
+        let (body, truncated, cap) = match completion {
+            Completion::Answered(r) => (
+                Some(r.body.as_str()),
+                r.truncated,
+                i64::try_from(BODY_CAP).ok(),
+            ),
+            _ => (None, false, None),
         };
+        let now = now_ms();
+        let latency_ms = i64::try_from(latency.as_millis()).unwrap_or(i64::MAX);
         self.conn.execute(
             "UPDATE updates SET state = ?2, completed_ms = ?3, http_status = ?4, latency_ms = ?5, \
              verified = ?6, resolved_call_id = ?7, message = ?8, response_body = ?9, \
-             response_truncated = ?10 WHERE id = ?1",
+             response_truncated = ?10, sent_ms = ?11, response_cap = ?12 WHERE id = ?1",
             params![
                 id,
                 verdict.state.as_str(),
-                now_ms(),
+                now,
                 verdict.http_status,
-                i64::try_from(latency.as_millis()).unwrap_or(i64::MAX),
+                latency_ms,
                 verdict.verified,
                 verdict.call_id,
                 verdict.message,
                 body,
                 truncated,
+                now.saturating_sub(latency_ms),
+                cap,
             ],
         )?;
         self.get(id)?
@@ -336,7 +383,7 @@ impl Store {
         Ok(self
             .conn
             .query_row(
-                &format!("SELECT {COLUMNS} FROM updates WHERE id = ?1"),
+                &format!("SELECT {COLUMNS} FROM updates u WHERE u.id = ?1"),
                 [id],
                 read_row,
             )
@@ -345,30 +392,50 @@ impl Store {
 
     /// Newest first: up to `limit` records older than `before_id` (or the newest, if `None`).
     pub fn page(&self, before_id: Option<i64>, limit: usize) -> Result<Vec<Record>> {
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM updates WHERE id < ?1 ORDER BY id DESC LIMIT ?2"
-        ))?;
-        let rows = stmt.query_map(
-            params![
-                before_id.unwrap_or(i64::MAX),
-                i64::try_from(limit).unwrap_or(i64::MAX)
-            ],
-            read_row,
-        )?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        self.search(&Filter::default(), before_id, limit)
     }
 
-    /// Visits every record newest first without holding them all in memory.
-    pub fn for_each_newest_first(
+    /// Newest first: up to `limit` records matching `filter`, older than `before_id`.
+    pub fn search(
         &self,
+        filter: &Filter,
+        before_id: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<Record>> {
+        let mut out = Vec::with_capacity(limit.min(1000));
+        self.for_each_matching(filter, before_id, Some(limit), |r| {
+            out.push(r.clone());
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// Visits matching records newest first without holding them all in memory; stops quietly
+    /// when the output is closed (`BrokenPipe`).
+    pub fn for_each_matching(
+        &self,
+        filter: &Filter,
+        before_id: Option<i64>,
         limit: Option<usize>,
         mut visit: impl FnMut(&Record) -> std::io::Result<()>,
     ) -> Result<()> {
-        let mut stmt = self.conn.prepare(&format!(
-            "SELECT {COLUMNS} FROM updates ORDER BY id DESC LIMIT ?1"
-        ))?;
+        let q = filter.to_sql(before_id);
         let limit = limit.map_or(-1, |l| i64::try_from(l).unwrap_or(i64::MAX));
-        let mut rows = stmt.query([limit])?;
+        let sql = if q.fts {
+            // Walk the full-text index newest first; it stops at the limit.
+            format!(
+                "SELECT {COLUMNS} FROM updates_fts f CROSS JOIN updates u ON u.id = f.rowid \
+                 WHERE {} ORDER BY f.rowid DESC LIMIT {limit}",
+                q.where_clause
+            )
+        } else {
+            format!(
+                "SELECT {COLUMNS} FROM updates u WHERE {} ORDER BY u.id DESC LIMIT {limit}",
+                q.where_clause
+            )
+        };
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(q.params.iter()))?;
         while let Some(row) = rows.next()? {
             let record = read_row(row)?;
             if let Err(e) = visit(&record) {
@@ -468,6 +535,8 @@ fn read_row(row: &Row<'_>) -> rusqlite::Result<Record> {
         message: row.get(22)?,
         response_body: row.get(23)?,
         response_truncated: row.get(24)?,
+        sent_ms: row.get(25)?,
+        response_cap: row.get(26)?,
     })
 }
 
@@ -573,6 +642,129 @@ mod tests {
         }
         let err = Store::open(dir.path(), "s").unwrap_err();
         assert!(err.to_string().contains("newer version"), "{err}");
+    }
+
+    fn add(store: &Store, agent: &str, target: &str, outcome: &str, metadata: &str) -> Record {
+        let u = validate(&UpdateInput {
+            agent,
+            target,
+            outcome,
+            metadata,
+            ..UpdateInput::default()
+        })
+        .unwrap();
+        store
+            .insert_pending(&who(), &u, &build(&u, &BaseUrl::default()))
+            .unwrap()
+    }
+
+    fn ids(records: &[Record]) -> Vec<i64> {
+        records.iter().map(|r| r.id).collect()
+    }
+
+    #[test]
+    fn search_by_words_states_and_keys() {
+        let store = Store::open_in_memory("s").unwrap();
+        let a = add(
+            &store,
+            "agent123",
+            "call456",
+            "Sold",
+            r#"{"notes":"very interested"}"#,
+        );
+        let b = add(&store, "agent123", "+14155551234", "No Sale", "");
+        let c = add(&store, "agent-west", "call789", "Sold", "");
+        let search = |q: &str| {
+            ids(&store
+                .search(&Filter::parse_query(q).unwrap(), None, 10)
+                .unwrap())
+        };
+        assert_eq!(search("interested"), [a.id], "metadata is searched");
+        assert_eq!(search("INTERESTED"), [a.id], "case does not matter");
+        assert_eq!(search("sold"), [c.id, a.id], "newest first");
+        assert_eq!(search("sold west"), [c.id], "every word must match");
+        assert_eq!(search("55512"), [b.id], "substrings of a phone number");
+        assert_eq!(search("we"), [c.id], "short words work too");
+        assert_eq!(search("state:pending"), [c.id, b.id, a.id]);
+        assert!(search("state:ok").is_empty());
+        assert!(search("zzz").is_empty());
+        // Paging continues below the last id seen.
+        let f = Filter::parse_query("sold").unwrap();
+        assert_eq!(ids(&store.search(&f, Some(c.id), 10).unwrap()), [a.id]);
+        // Exact keys, for the command line.
+        let f = Filter {
+            agent: Some("agent123".into()),
+            outcome: Some("Sold".into()),
+            ..Filter::default()
+        };
+        assert_eq!(ids(&store.search(&f, None, 10).unwrap()), [a.id]);
+        let f = Filter {
+            call: Some("call456".into()),
+            ..Filter::default()
+        };
+        assert_eq!(ids(&store.search(&f, None, 10).unwrap()), [a.id]);
+    }
+
+    #[test]
+    fn the_resolved_call_id_is_searchable_once_known() {
+        let store = Store::open_in_memory("s").unwrap();
+        let r = add(&store, "agent123", "+14155551234", "Sold", "");
+        let f = Filter::parse_query("call-last-415").unwrap();
+        assert!(store.search(&f, None, 10).unwrap().is_empty());
+        store
+            .complete(
+                r.id,
+                &Completion::Answered(HttpResponse {
+                    status: 200,
+                    body: r#"{"success":true,"call_id":"call-last-415","updated_fields":["custom_call_outcome"]}"#.into(),
+                    truncated: false,
+                }),
+                Duration::from_millis(5),
+            )
+            .unwrap();
+        assert_eq!(ids(&store.search(&f, None, 10).unwrap()), [r.id]);
+        let by_call = Filter {
+            call: Some("call-last-415".into()),
+            ..Filter::default()
+        };
+        assert_eq!(ids(&store.search(&by_call, None, 10).unwrap()), [r.id]);
+        let done = store.get(r.id).unwrap().unwrap();
+        assert_eq!(done.response_cap, Some(i64::try_from(BODY_CAP).unwrap()));
+        assert!(done.sent_ms.unwrap() <= done.completed_ms.unwrap());
+    }
+
+    #[test]
+    fn a_database_of_the_first_schema_is_migrated_and_read_back() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            // Schema 1 exactly as the first release wrote it, with one row.
+            let conn = Connection::open(dir.path().join(DB_FILE)).unwrap();
+            conn.execute_batch(MIGRATIONS[0]).unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+            conn.execute(
+                "INSERT INTO updates (session, operator, profile, base_url, agent, target, \
+                 target_kind, outcome, method, url, body, state, created_ms, http_status, \
+                 verified, resolved_call_id) VALUES ('old', 'sam', 'default', \
+                 'https://app.phonely.ai', 'agent123', 'call456', 'call', 'Sold', 'PATCH', \
+                 'https://app.phonely.ai/api/calls/agent123/call456', \
+                 '{\"custom_call_outcome\":\"Sold\"}', 'ok', 1700000000000, 200, 1, 'call456')",
+                [],
+            )
+            .unwrap();
+        }
+        let store = Store::open(dir.path(), "new").unwrap();
+        let old = store.page(None, 10).unwrap();
+        assert_eq!(old.len(), 1, "no migration drops history");
+        assert_eq!(old[0].outcome.as_deref(), Some("Sold"));
+        assert_eq!(old[0].sent_ms, None);
+        let found = store
+            .search(&Filter::parse_query("call456").unwrap(), None, 10)
+            .unwrap();
+        assert_eq!(
+            ids(&found),
+            [old[0].id],
+            "old rows are in the new search index"
+        );
     }
 
     #[test]
