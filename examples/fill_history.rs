@@ -11,7 +11,10 @@ fn main() {
         eprintln!("usage: fill_history DIR [ROWS]");
         std::process::exit(2);
     };
-    let rows: usize = args.next().and_then(|r| r.parse().ok()).unwrap_or(1_000_000);
+    let rows: usize = args
+        .next()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(1_000_000);
     let store = match Store::open(std::path::Path::new(&dir), "generator") {
         Ok(s) => s,
         Err(e) => {

@@ -34,7 +34,10 @@ fn main() {
         "profile:staging",
         "zzzzzz",
     ];
-    println!("{:<24} {:>8} {:>10} {:>10}", "filter", "rows", "median ms", "max ms");
+    println!(
+        "{:<24} {:>8} {:>10} {:>10}",
+        "filter", "rows", "median ms", "max ms"
+    );
     for q in queries {
         let filter = Filter::parse_query(q).unwrap();
         let mut times = Vec::new();

@@ -14,7 +14,7 @@ const OK_BODY: &str = r#"{"success":true,"call_id":"call456","agent_id":"agent12
 fn sent(completion: Option<Completion>) -> App {
     let mut a = app();
     fill_example1(&mut a);
-    update(&mut a, Action::RequestSend);
+    common::ctrl_s(&mut a);
     let effects = update(&mut a, Action::ConfirmSend);
     assert_eq!(effects.len(), 1);
     let id = RequestId(1);
@@ -75,7 +75,7 @@ fn valid_form_shows_the_exact_request() {
 fn confirmation() {
     let mut a = app();
     fill_example1(&mut a);
-    update(&mut a, Action::RequestSend);
+    common::ctrl_s(&mut a);
     insta::assert_snapshot!(screen(&a, 120, 32));
 }
 
@@ -190,7 +190,7 @@ fn no_key() {
     a.settings.sandbox = false;
     a.history.loading = false;
     fill_example1(&mut a);
-    update(&mut a, Action::RequestSend);
+    common::ctrl_s(&mut a);
     let s = screen(&a, 120, 32);
     assert!(s.contains("No API key: set PHONELY_API_KEY"), "{s}");
     assert!(s.contains("LIVE"), "{s}");

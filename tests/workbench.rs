@@ -77,6 +77,7 @@ fn services(data_dir: &Path, credentials: Credentials, timeout: Duration) -> Ser
         base_url: "sandbox".into(),
         credentials,
         timeout,
+        clipboard: phonely_outcomes::tui::runtime::Clipboard::Memory(std::sync::Arc::default()),
     }
 }
 

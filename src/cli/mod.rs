@@ -106,12 +106,14 @@ async fn workbench(args: WorkbenchArgs, offset: time::UtcOffset) -> ExitCode {
         base_url: base.as_str().to_string(),
         credentials: credentials.clone(),
         timeout: DEFAULT_TIMEOUT,
+        clipboard: crate::tui::runtime::Clipboard::Terminal,
     };
     let settings = Settings {
         base_url: base,
         sandbox: args.sandbox,
         credentials,
         utc_offset: offset,
+        duplicate_window_ms: crate::tui::app::DEFAULT_DUPLICATE_WINDOW_MS,
     };
     match crate::tui::run_in_terminal(settings, services).await {
         Ok(()) => ExitCode::SUCCESS,

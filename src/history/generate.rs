@@ -23,7 +23,13 @@ const OUTCOMES: &[&str] = &[
     "Follow-Up Required",
     "Escalated Successfully",
 ];
-const CAMPAIGNS: &[&str] = &["spring_2026", "summer_2026", "renewal_q3", "winback", "referral"];
+const CAMPAIGNS: &[&str] = &[
+    "spring_2026",
+    "summer_2026",
+    "renewal_q3",
+    "winback",
+    "referral",
+];
 const NOTES: &[&str] = &[
     "Customer was very interested",
     "Price too high",
@@ -79,7 +85,11 @@ pub fn fill(store: &Store, rows: usize, end_ms: i64, seed: u64) -> Result<()> {
                 let pref = if rng.below(5) == 0 { "first" } else { "last" };
                 (phone, "phone", Some(pref))
             } else {
-                (format!("call{:08x}", rng.next() & 0xffff_ffff), "call", None)
+                (
+                    format!("call{:08x}", rng.next() & 0xffff_ffff),
+                    "call",
+                    None,
+                )
             };
             let outcome = rng.pick(OUTCOMES);
             let value = match outcome {
@@ -111,7 +121,9 @@ pub fn fill(store: &Store, rows: usize, end_ms: i64, seed: u64) -> Result<()> {
             }
             let body = serde_json::Value::Object(body).to_string();
             let url = match preference {
-                Some(p) => format!("https://app.phonely.ai/api/calls/{agent}/{target}?preference={p}"),
+                Some(p) => {
+                    format!("https://app.phonely.ai/api/calls/{agent}/{target}?preference={p}")
+                }
                 None => format!("https://app.phonely.ai/api/calls/{agent}/{target}"),
             };
             let created = start + step * i64::try_from(i).unwrap_or(0);
@@ -149,7 +161,14 @@ pub fn fill(store: &Store, rows: usize, end_ms: i64, seed: u64) -> Result<()> {
                     "Could not connect: nothing was sent; safe to try again".to_string(),
                     None,
                 ),
-                98 => ("cancelled", None, false, None, "Cancelled".to_string(), None),
+                98 => (
+                    "cancelled",
+                    None,
+                    false,
+                    None,
+                    "Cancelled".to_string(),
+                    None,
+                ),
                 _ => (
                     "unknown",
                     None,
@@ -161,7 +180,11 @@ pub fn fill(store: &Store, rows: usize, end_ms: i64, seed: u64) -> Result<()> {
             };
             stmt.execute(params![
                 rng.pick(OPERATORS),
-                if rng.below(10) == 0 { "staging" } else { "production" },
+                if rng.below(10) == 0 {
+                    "staging"
+                } else {
+                    "production"
+                },
                 agent,
                 target,
                 kind,

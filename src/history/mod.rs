@@ -301,6 +301,36 @@ impl Store {
         &self.session
     }
 
+    /// Stops the statement running on this connection from another thread (a search made
+    /// moot by a newer one).
+    pub fn interrupt_handle(&self) -> rusqlite::InterruptHandle {
+        self.conn.get_interrupt_handle()
+    }
+
+    /// The newest update with exactly this URL and body that went through (✓) since
+    /// `since_ms`: sending it again would change nothing.
+    pub fn find_duplicate(
+        &self,
+        agent: &str,
+        target: &str,
+        url: &str,
+        body: &str,
+        since_ms: i64,
+    ) -> Result<Option<Record>> {
+        Ok(self
+            .conn
+            .query_row(
+                &format!(
+                    "SELECT {COLUMNS} FROM updates u WHERE u.agent = ?1 AND u.target = ?2 \
+                     AND u.url = ?3 AND u.body = ?4 AND u.state = 'ok' AND u.verified = 1 \
+                     AND u.created_ms >= ?5 ORDER BY u.id DESC LIMIT 1"
+                ),
+                params![agent, target, url, body, since_ms],
+                read_row,
+            )
+            .optional()?)
+    }
+
     /// Records an update as `pending`. Call this before the request leaves.
     pub fn insert_pending(
         &self,

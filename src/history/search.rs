@@ -5,6 +5,7 @@
 
 use rusqlite::types::Value;
 
+use super::Record;
 use crate::api::client::State;
 
 /// What to look for. Everything given must match (AND); an empty filter matches everything.
@@ -68,6 +69,38 @@ impl Filter {
 
     pub fn is_empty(&self) -> bool {
         *self == Filter::default()
+    }
+
+    /// The same test as the query, on one record in memory (for rows that arrive while a
+    /// filter is shown).
+    pub fn matches(&self, r: &Record) -> bool {
+        let text = [
+            Some(r.agent.as_str()),
+            Some(r.target.as_str()),
+            r.resolved_call_id.as_deref(),
+            r.outcome.as_deref(),
+            r.metadata.as_deref(),
+        ];
+        let words_match = self.words.iter().all(|w| {
+            let w = w.to_lowercase();
+            text.iter().flatten().any(|t| t.to_lowercase().contains(&w))
+        });
+        let eq = |want: &Option<String>, have: &str| want.as_deref().is_none_or(|w| w == have);
+        words_match
+            && (self.states.is_empty() || self.states.contains(&r.state))
+            && eq(&self.profile, &r.profile)
+            && eq(&self.agent, &r.agent)
+            && eq(&self.target, &r.target)
+            && self
+                .outcome
+                .as_deref()
+                .is_none_or(|o| r.outcome.as_deref() == Some(o))
+            && self.call.as_deref().is_none_or(|c| {
+                r.resolved_call_id.as_deref() == Some(c)
+                    || (r.target_kind == "call" && r.target == c)
+            })
+            && self.since_ms.is_none_or(|s| r.created_ms >= s)
+            && self.until_ms.is_none_or(|u| r.created_ms < u)
     }
 
     /// The WHERE clause (after `WHERE`), the FTS match expression if any, and the parameters.

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use ratatui_textarea::Input;
 
-use super::app::Focus;
+use super::app::{Confirm, Focus};
 use crate::history::Record;
 
 /// Identifies one send from the moment it is confirmed; results for an id that is no longer in
@@ -33,6 +33,20 @@ pub enum Action {
     HistoryEnd,
     OpenDetail,
     ModalScroll(i32),
+    /// `/`: edit the history filter.
+    OpenFilter,
+    /// Enter in the filter: keep it and go back to the rows.
+    KeepFilter,
+    /// Esc in the filter: clear it and show everything.
+    ClearFilter,
+    /// Ctrl+F: every update for the call in the form (or the selected row).
+    FilterToCall,
+    /// `e` on a row: put it in the form to edit and send again.
+    LoadIntoForm,
+    /// `r` on a row: send it again as it was (after the usual confirmation).
+    Resend,
+    /// `y` on a row: copy it as a curl command.
+    CopyCurl,
 
     // From the runtime.
     /// Time since the in-flight request was confirmed (drives the spinner).
@@ -56,9 +70,27 @@ pub enum Action {
         id: RequestId,
         message: String,
     },
+    /// A page of history for the filter of `generation`; `first` replaces the rows.
     HistoryLoaded {
+        generation: u64,
+        first: bool,
         rows: Vec<Record>,
         exhausted: bool,
     },
-    HistoryFailed(String),
+    HistoryFailed {
+        generation: u64,
+        message: String,
+    },
+    /// Earlier updates of a call, read at `loaded_at_ms`.
+    ContextLoaded {
+        agent: String,
+        target: String,
+        records: Vec<Record>,
+        loaded_at_ms: i64,
+    },
+    /// The duplicate check is done: open the confirmation.
+    ConfirmReady(Box<Confirm>),
+    /// The clipboard took the text (`what` says what it was), or did not.
+    Copied(String),
+    CopyFailed(String),
 }

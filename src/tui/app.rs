@@ -12,7 +12,7 @@ use crate::api::key::Credentials;
 use crate::api::phone::looks_like_national_phone;
 use crate::api::request::{BaseUrl, WireRequest, build};
 use crate::api::update::{Field, FieldError, OutcomeUpdate, Preference, UpdateInput, validate};
-use crate::history::Record;
+use crate::history::{Filter, Record};
 
 /// How many history rows one page load brings in.
 pub const HISTORY_PAGE: usize = 100;
@@ -27,6 +27,8 @@ pub enum Focus {
     Value,
     Metadata,
     History,
+    /// The history pane's filter line.
+    Filter,
 }
 
 impl Focus {
@@ -39,7 +41,7 @@ impl Focus {
             Focus::Outcome => Field::Outcome,
             Focus::Value => Field::Value,
             Focus::Metadata => Field::Metadata,
-            Focus::History => return None,
+            Focus::History | Focus::Filter => return None,
         })
     }
 
@@ -58,7 +60,12 @@ impl Focus {
     pub fn is_text(self) -> bool {
         matches!(
             self,
-            Focus::Agent | Focus::Target | Focus::Outcome | Focus::Value | Focus::Metadata
+            Focus::Agent
+                | Focus::Target
+                | Focus::Outcome
+                | Focus::Value
+                | Focus::Metadata
+                | Focus::Filter
         )
     }
 }
@@ -71,7 +78,13 @@ pub struct Settings {
     pub credentials: Credentials,
     /// Local time offset, read once at start-up (reading it later is unsound on some systems).
     pub utc_offset: UtcOffset,
+    /// Sending what was already sent successfully to the same call within this window asks
+    /// twice.
+    pub duplicate_window_ms: i64,
 }
+
+/// The duplicate guard's window unless configured otherwise: 24 hours.
+pub const DEFAULT_DUPLICATE_WINDOW_MS: i64 = 24 * 3600 * 1000;
 
 /// The form's editors. Single-line fields are one-line `TextArea`s for their editing keys.
 #[derive(Clone, Debug)]
@@ -126,7 +139,7 @@ impl Form {
             Focus::Outcome => Some(&mut self.outcome),
             Focus::Value => Some(&mut self.value),
             Focus::Metadata => Some(&mut self.metadata),
-            Focus::Preference | Focus::History => None,
+            Focus::Preference | Focus::History | Focus::Filter => None,
         }
     }
 
@@ -185,9 +198,21 @@ pub struct InFlight {
     pub record_id: Option<i64>,
 }
 
+/// The confirmation before a send.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Confirm {
+    pub ready: Ready,
+    /// The same update, sent successfully to the same call within the duplicate window.
+    pub duplicate: Option<Record>,
+    /// Set by the first "yes" when `duplicate` is there; the second one sends.
+    pub acknowledged: bool,
+    /// Set when resending a history row: where it was sent before.
+    pub resend_of: Option<Record>,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum Modal {
-    Confirm(Box<Ready>),
+    Confirm(Box<Confirm>),
     Help { scroll: u16 },
     Detail { record_id: i64, scroll: u16 },
 }
@@ -225,11 +250,39 @@ pub struct HistoryPane {
     pub loading: bool,
     pub exhausted: bool,
     pub error: Option<String>,
+    /// What is typed in the filter line (`/`).
+    pub filter_input: TextArea<'static>,
+    /// The filter the rows were loaded with.
+    pub filter: Filter,
+    pub filter_error: Option<String>,
+    /// Bumped for each new filter; results for an older one are dropped.
+    pub generation: u64,
+}
+
+/// What this data folder knows about the call in the form: its updates, newest first.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Context {
+    pub agent: String,
+    pub target: String,
+    pub records: Vec<Record>,
+    /// When the records were read; the duplicate guard counts its window back from here.
+    pub loaded_at_ms: i64,
 }
 
 impl HistoryPane {
     pub fn selected_record(&self) -> Option<&Record> {
         self.rows.get(self.selected)
+    }
+
+    /// A record from this session's sends: replaces its row, or joins the list if the current
+    /// filter would show it.
+    pub fn offer(&mut self, record: Record) {
+        if self.filter.is_empty()
+            || self.filter.matches(&record)
+            || self.rows.iter().any(|r| r.id == record.id)
+        {
+            self.upsert(record);
+        }
     }
 
     /// Inserts or replaces a record, keeping the rows newest (highest id) first.
@@ -269,6 +322,10 @@ pub struct App {
     pub quit_armed: bool,
     pub should_quit: bool,
     pub next_request: u64,
+    /// Earlier updates of the call in the form (loaded when agent and target are valid).
+    pub context: Option<Context>,
+    /// The (agent, target) the last context request was for, to ask once per change.
+    pub context_key: Option<(String, String)>,
 }
 
 impl App {
@@ -289,7 +346,15 @@ impl App {
             quit_armed: false,
             should_quit: false,
             next_request: 1,
+            context: None,
+            context_key: None,
         };
+        app.history
+            .filter_input
+            .set_placeholder_text("words, state:failed, state:unknown, profile:NAME");
+        app.history
+            .filter_input
+            .set_cursor_line_style(Style::default());
         app.form.show_cursor_in(app.focus);
         app.recheck();
         app
@@ -355,6 +420,25 @@ impl App {
             Focus::History,
         ]);
         order
+    }
+
+    /// The call the form names, once agent and target are valid: (agent, target, kind), with
+    /// a phone number in its normalised form.
+    pub fn form_call(&self) -> Option<(String, String, &'static str)> {
+        let agent = self.form.text(Field::Agent);
+        let target = self.form.text(Field::Target);
+        let probe = validate(&UpdateInput {
+            agent: &agent,
+            target: &target,
+            outcome: "probe",
+            ..UpdateInput::default()
+        })
+        .ok()?;
+        Some((
+            probe.agent.as_str().to_string(),
+            probe.target.as_str().to_string(),
+            probe.target.kind(),
+        ))
     }
 
     pub fn record(&self, id: i64) -> Option<&Record> {

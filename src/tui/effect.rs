@@ -1,8 +1,10 @@
 //! `Effect`: side effects described as data. `update` returns them; only the runtime runs them.
 
 use super::action::RequestId;
+use super::app::Ready;
 use crate::api::request::WireRequest;
 use crate::api::update::OutcomeUpdate;
+use crate::history::{Filter, Record};
 
 // Effects are few and short-lived; boxing the big variant would buy nothing.
 #[allow(clippy::large_enum_variant)]
@@ -16,6 +18,27 @@ pub enum Effect {
     },
     /// Stop waiting for a request; its record is completed as cancelled.
     CancelSend { id: RequestId },
-    /// Load up to `limit` history records older than `before` (newest first).
-    LoadHistory { before: Option<i64>, limit: usize },
+    /// Load up to `limit` history records matching `filter`, older than `before`, newest
+    /// first; a newer generation makes an older one's result moot (and stops its query).
+    LoadHistory {
+        generation: u64,
+        filter: Filter,
+        before: Option<i64>,
+        limit: usize,
+    },
+    /// Read the earlier updates of a call for the preview and the duplicate guard.
+    LoadContext {
+        agent: String,
+        target: String,
+        kind: &'static str,
+    },
+    /// Look for the same update sent successfully within the duplicate window, then answer
+    /// with `Action::ConfirmReady`.
+    PrepareSend {
+        ready: Box<Ready>,
+        resend_of: Option<Box<Record>>,
+        window_ms: i64,
+    },
+    /// Put text on the clipboard (OSC 52); `what` names it in the "Copied" message.
+    Copy { text: String, what: String },
 }

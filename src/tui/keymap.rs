@@ -31,12 +31,18 @@ fn map_key(app: &App, key: KeyEvent) -> Option<Action> {
         KeyCode::F(1) => return Some(Action::OpenHelp),
         KeyCode::Esc if app.in_flight.is_some() => return Some(Action::CancelSend),
         KeyCode::Char('s') if ctrl => return Some(Action::RequestSend),
+        KeyCode::Char('f') if ctrl => return Some(Action::FilterToCall),
         KeyCode::Tab => return Some(Action::FocusNext),
         KeyCode::BackTab => return Some(Action::FocusPrev),
         _ => {}
     }
     match app.focus {
         Focus::History => map_history(key),
+        Focus::Filter => match key.code {
+            KeyCode::Enter | KeyCode::Down => Some(Action::KeepFilter),
+            KeyCode::Esc => Some(Action::ClearFilter),
+            _ => Some(Action::Edit(editing_key(key))),
+        },
         Focus::Preference => match key.code {
             KeyCode::Left | KeyCode::Right | KeyCode::Char(' ' | 'h' | 'l') => {
                 Some(Action::TogglePreference)
@@ -103,6 +109,11 @@ fn map_history(key: KeyEvent) -> Option<Action> {
         KeyCode::End | KeyCode::Char('G') => Action::HistoryEnd,
         KeyCode::Enter => Action::OpenDetail,
         KeyCode::Char('?') => Action::OpenHelp,
+        KeyCode::Char('/') => Action::OpenFilter,
+        KeyCode::Char('e') => Action::LoadIntoForm,
+        KeyCode::Char('r') => Action::Resend,
+        KeyCode::Char('y') => Action::CopyCurl,
+        KeyCode::Esc => Action::ClearFilter,
         _ => return None,
     })
 }
@@ -110,7 +121,10 @@ fn map_history(key: KeyEvent) -> Option<Action> {
 /// The keys that work right now, for the footer: (key, what it does).
 pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
     match &app.modal {
-        Some(Modal::Confirm(_)) => return vec![("Enter/y", "send"), ("Esc/n", "back to the form")],
+        Some(Modal::Confirm(c)) if c.duplicate.is_some() && !c.acknowledged => {
+            return vec![("Enter/y", "yes, I see it was sent"), ("Esc/n", "back")];
+        }
+        Some(Modal::Confirm(_)) => return vec![("Enter/y", "send"), ("Esc/n", "back")],
         Some(Modal::Help { .. }) => return vec![("↑↓ PgUp PgDn", "scroll"), ("Esc", "close help")],
         Some(Modal::Detail { .. }) => return vec![("↑↓ PgUp PgDn", "scroll"), ("Esc", "close")],
 
@@ -122,8 +136,16 @@ pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
     }
     match app.focus {
         Focus::History => {
-            out.extend([("↑↓", "move"), ("Enter", "details"), ("Tab", "form")]);
+            out.extend([
+                ("↑↓", "move"),
+                ("Enter", "details"),
+                ("/", "filter"),
+                ("e", "edit"),
+                ("r", "resend"),
+                ("y", "copy curl"),
+            ]);
         }
+        Focus::Filter => out.extend([("Enter", "to the rows"), ("Esc", "clear")]),
         Focus::Preference => out.extend([("←→", "last/first"), ("Tab", "next")]),
         Focus::Metadata => out.extend([("Enter", "new line"), ("Tab", "history")]),
         _ => out.extend([("Tab", "next"), ("S-Tab", "back")]),
@@ -140,6 +162,10 @@ pub const HELP: &[(&str, &[(&str, &str)])] = &[
             ("Ctrl+S", "check the form and ask to send it"),
             ("Tab / Shift+Tab", "next / previous field or pane"),
             ("F1", "this help (also ? outside text fields)"),
+            (
+                "Ctrl+F",
+                "every update for the call in the form (or the history row)",
+            ),
             ("Esc", "cancel the send in flight"),
             ("Ctrl+Q / Ctrl+C", "quit"),
         ],
@@ -172,6 +198,17 @@ pub const HELP: &[(&str, &[(&str, &str)])] = &[
             ("↑ ↓ / k j", "move"),
             ("PgUp / PgDn, Home / End", "jump"),
             ("Enter", "full request and response"),
+            (
+                "/",
+                "filter: words, state:failed, state:unknown, profile:NAME",
+            ),
+            ("Esc", "clear the filter"),
+            ("e", "put the update in the form to change and send again"),
+            ("r", "send it again as it was (asks first)"),
+            (
+                "y",
+                "copy it as a curl command (the key stays $PHONELY_API_KEY)",
+            ),
         ],
     ),
 ];
@@ -189,6 +226,7 @@ mod tests {
             sandbox: true,
             credentials: Credentials::sandbox("k"),
             utc_offset: time::UtcOffset::UTC,
+            duplicate_window_ms: crate::tui::app::DEFAULT_DUPLICATE_WINDOW_MS,
         })
     }
 
@@ -326,6 +364,44 @@ mod tests {
     }
 
     #[test]
+    fn history_row_keys() {
+        let a = focused(Focus::History);
+        for (c, action) in [
+            ('/', Action::OpenFilter),
+            ('e', Action::LoadIntoForm),
+            ('r', Action::Resend),
+            ('y', Action::CopyCurl),
+        ] {
+            assert_eq!(map_event(&a, &press(KeyCode::Char(c))), Some(action));
+        }
+        assert_eq!(map_event(&a, &ctrl('f')), Some(Action::FilterToCall));
+        assert_eq!(
+            map_event(&focused(Focus::Agent), &ctrl('f')),
+            Some(Action::FilterToCall)
+        );
+    }
+
+    #[test]
+    fn filter_line_keys() {
+        let a = focused(Focus::Filter);
+        assert_eq!(
+            map_event(&a, &press(KeyCode::Enter)),
+            Some(Action::KeepFilter)
+        );
+        assert_eq!(
+            map_event(&a, &press(KeyCode::Esc)),
+            Some(Action::ClearFilter)
+        );
+        assert!(matches!(
+            map_event(&a, &press(KeyCode::Char('e'))),
+            Some(Action::Edit(Input {
+                key: Key::Char('e'),
+                ..
+            }))
+        ));
+    }
+
+    #[test]
     fn confirmation_keys() {
         let mut a = app();
         a.modal = Some(Modal::Help { scroll: 0 });
@@ -351,7 +427,11 @@ mod tests {
     #[test]
     fn esc_cancels_only_while_in_flight() {
         let mut a = focused(Focus::History);
-        assert_eq!(map_event(&a, &press(KeyCode::Esc)), None);
+        assert_eq!(
+            map_event(&a, &press(KeyCode::Esc)),
+            Some(Action::ClearFilter),
+            "otherwise Esc in the history clears its filter"
+        );
         a.in_flight = Some(crate::tui::app::InFlight {
             id: crate::tui::action::RequestId(1),
             summary: String::new(),

@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -19,13 +20,13 @@ use super::action::{Action, RequestId};
 use super::app::{App, HISTORY_PAGE};
 use super::effect::Effect;
 use super::keymap::map_event;
-use super::update::update;
+use super::update::{confirmation, update};
 use super::view::view;
 use crate::api::client::{Client, Completion};
 use crate::api::key::Credentials;
 use crate::api::request::WireRequest;
 use crate::api::update::OutcomeUpdate;
-use crate::history::{Provenance, SessionLock, Store, operator_name};
+use crate::history::{Filter, Provenance, SessionLock, Store, now_ms, operator_name};
 
 /// What the runtime needs to carry out effects.
 #[derive(Clone, Debug)]
@@ -36,14 +37,59 @@ pub struct Services {
     pub base_url: String,
     pub credentials: Credentials,
     pub timeout: Duration,
+    pub clipboard: Clipboard,
+}
+
+/// Where copied text goes.
+#[derive(Clone, Debug)]
+pub enum Clipboard {
+    /// The terminal's clipboard, through the OSC 52 escape sequence (works over SSH too).
+    Terminal,
+    /// A list in memory, for tests.
+    Memory(Arc<Mutex<Vec<String>>>),
+}
+
+impl Clipboard {
+    fn copy(&self, text: &str) -> Result<(), String> {
+        match self {
+            Clipboard::Terminal => {
+                use std::io::Write as _;
+                let mut out = std::io::stdout();
+                crossterm::execute!(
+                    out,
+                    crossterm::clipboard::CopyToClipboard::to_clipboard_from(text)
+                )
+                .and_then(|()| out.flush())
+                .map_err(|e| e.to_string())
+            }
+            Clipboard::Memory(list) => {
+                list.lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .push(text.to_string());
+                Ok(())
+            }
+        }
+    }
 }
 
 /// Called after every draw with the state and the screen; tests use it to wait for a screen.
 pub type Observer<'a> = &'a mut dyn FnMut(&App, &Buffer);
 
 /// The history database and this process's session lock, taken on first use: after the first
-/// frame is on screen, and off the input path.
-type SharedStore = Arc<Mutex<Option<Opened>>>;
+/// frame is on screen, and off the input path. Writes (sends) and reads (the history pane's
+/// queries) use two connections, so a long search never holds up a send; WAL lets them run
+/// side by side.
+#[derive(Default)]
+struct Stores {
+    writer: Mutex<Option<Opened>>,
+    reader: Mutex<Option<Store>>,
+    /// Stops a search on the reader connection when a newer filter makes it moot.
+    reader_interrupt: Mutex<Option<rusqlite::InterruptHandle>>,
+    /// The newest filter generation asked for.
+    latest_generation: AtomicU64,
+}
+
+type SharedStore = Arc<Stores>;
 
 #[derive(Debug)]
 struct Opened {
@@ -79,7 +125,7 @@ where
     let (tx, mut rx) = mpsc::unbounded_channel();
     let mut runner = Runner {
         services: Arc::new(services),
-        store: Arc::new(Mutex::new(None)),
+        store: Arc::new(Stores::default()),
         client: None,
         tx,
         cancels: HashMap::new(),
@@ -87,6 +133,8 @@ where
     };
     draw(terminal, &app, &mut observer)?;
     runner.run(Effect::LoadHistory {
+        generation: app.history.generation,
+        filter: app.history.filter.clone(),
         before: None,
         limit: HISTORY_PAGE,
     });
@@ -164,22 +212,116 @@ impl Runner {
                     let _ = cancel.send(());
                 }
             }
-            Effect::LoadHistory { before, limit } => {
-                let store = self.store.clone();
-                let services = self.services.clone();
-                let tx = self.tx.clone();
-                tokio::task::spawn_blocking(move || {
-                    let action = match with_store(&store, &services, |s, _| s.page(before, limit)) {
-                        Ok(rows) => Action::HistoryLoaded {
-                            exhausted: rows.len() < limit,
-                            rows,
-                        },
-                        Err(e) => Action::HistoryFailed(e),
-                    };
-                    let _ = tx.send(action);
+            Effect::LoadHistory {
+                generation,
+                filter,
+                before,
+                limit,
+            } => self.load_history(generation, filter, before, limit),
+            Effect::LoadContext {
+                agent,
+                target,
+                kind,
+            } => {
+                let filter = Filter {
+                    agent: Some(agent.clone()),
+                    call: (kind == "call").then(|| target.clone()),
+                    target: (kind == "phone").then(|| target.clone()),
+                    ..Filter::default()
+                };
+                self.blocking(move |stores, services| {
+                    let records = with_reader(stores, services, |s| s.search(&filter, None, 20))
+                        .unwrap_or_default();
+                    Action::ContextLoaded {
+                        agent,
+                        target,
+                        records,
+                        loaded_at_ms: now_ms(),
+                    }
+                });
+            }
+            Effect::PrepareSend {
+                ready,
+                resend_of,
+                window_ms,
+            } => {
+                self.blocking(move |stores, services| {
+                    let r = &ready.request;
+                    let u = &ready.update;
+                    let since = now_ms().saturating_sub(window_ms);
+                    // If the check itself fails, the confirmation still comes (without a
+                    // duplicate note): the person decides.
+                    let duplicate = with_reader(stores, services, |s| {
+                        s.find_duplicate(
+                            u.agent.as_str(),
+                            u.target.as_str(),
+                            &r.url,
+                            &r.body,
+                            since,
+                        )
+                    })
+                    .ok()
+                    .flatten();
+                    Action::ConfirmReady(confirmation(*ready, duplicate, resend_of.map(|b| *b)))
+                });
+            }
+            Effect::Copy { text, what } => {
+                let _ = self.tx.send(match self.services.clipboard.copy(&text) {
+                    Ok(()) => Action::Copied(what),
+                    Err(e) => Action::CopyFailed(e),
                 });
             }
         }
+    }
+
+    /// Runs `job` on a blocking thread with the stores, and feeds its action back.
+    fn blocking(&self, job: impl FnOnce(&Stores, &Services) -> Action + Send + 'static) {
+        let store = self.store.clone();
+        let services = self.services.clone();
+        let tx = self.tx.clone();
+        tokio::task::spawn_blocking(move || {
+            let _ = tx.send(job(&store, &services));
+        });
+    }
+
+    fn load_history(&self, generation: u64, filter: Filter, before: Option<i64>, limit: usize) {
+        let previous = self
+            .store
+            .latest_generation
+            .fetch_max(generation, Ordering::SeqCst);
+        if generation > previous {
+            // A newer filter: stop the older search if it is still running.
+            if let Some(handle) = self
+                .store
+                .reader_interrupt
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .as_ref()
+            {
+                handle.interrupt();
+            }
+        }
+        self.blocking(move |stores, services| {
+            let stale = || stores.latest_generation.load(Ordering::SeqCst) > generation;
+            if stale() {
+                return Action::HistoryFailed {
+                    generation,
+                    message: "superseded".to_string(),
+                };
+            }
+            match with_reader(stores, services, |s| s.search(&filter, before, limit)) {
+                Ok(rows) => Action::HistoryLoaded {
+                    generation,
+                    first: before.is_none(),
+                    exhausted: rows.len() < limit,
+                    rows,
+                },
+                Err(message) => Action::HistoryFailed {
+                    generation,
+                    message,
+                },
+            }
+        });
     }
 
     fn send(&mut self, id: RequestId, update: OutcomeUpdate, request: WireRequest) {
@@ -265,14 +407,15 @@ impl Runner {
     }
 }
 
-/// Runs `f` on the store, opening it (taking the session lock, settling crashed sessions' rows)
-/// on first use.
+/// Runs `f` on the writing connection, opening it (taking the session lock, settling crashed
+/// sessions' rows) on first use.
 fn with_store<T>(
-    store: &SharedStore,
+    stores: &Stores,
     services: &Services,
     f: impl FnOnce(&Store, &Provenance) -> crate::history::Result<T>,
 ) -> Result<T, String> {
-    let mut guard = store
+    let mut guard = stores
+        .writer
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     if guard.is_none() {
@@ -280,6 +423,31 @@ fn with_store<T>(
     }
     match guard.as_ref() {
         Some(o) => f(&o.store, &o.who).map_err(|e| e.to_string()),
+        None => Err("the history database is not open".to_string()),
+    }
+}
+
+/// Runs `f` on the reading connection (opened after the writer, which migrates the schema).
+fn with_reader<T>(
+    stores: &Stores,
+    services: &Services,
+    f: impl FnOnce(&Store) -> crate::history::Result<T>,
+) -> Result<T, String> {
+    let mut guard = stores
+        .reader
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if guard.is_none() {
+        let session = with_store(stores, services, |s, _| Ok(s.session().to_string()))?;
+        let reader = Store::open(&services.data_dir, &session).map_err(|e| e.to_string())?;
+        *stores
+            .reader_interrupt
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(reader.interrupt_handle());
+        *guard = Some(reader);
+    }
+    match guard.as_ref() {
+        Some(s) => f(s).map_err(|e| e.to_string()),
         None => Err("the history database is not open".to_string()),
     }
 }

@@ -1,12 +1,18 @@
 //! `update(&mut App, Action) -> Vec<Effect>`: the only place state changes. Pure: no IO, no
 //! clock; everything it needs arrives in the action.
 
-use ratatui_textarea::{Input, Key};
+use ratatui::style::{Modifier, Style};
+use ratatui_textarea::{Input, Key, TextArea};
 
 use super::action::{Action, RequestId};
-use super::app::{App, Focus, HISTORY_PAGE, InFlight, Modal, Status, Tone};
+use super::app::{
+    App, Confirm, Context, Focus, HISTORY_PAGE, InFlight, Modal, Ready, Status, Tone,
+};
 use super::effect::Effect;
 use crate::api::client::State;
+use crate::api::request::{WireRequest, build};
+use crate::api::update::{UpdateInput, validate};
+use crate::history::{Filter, Record};
 
 /// How close to the end of the loaded rows the selection may come before the next page loads.
 const PAGE_AHEAD: usize = 20;
@@ -20,13 +26,18 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::FocusNext => move_focus(app, 1),
         Action::FocusPrev => move_focus(app, -1),
         Action::Focus(focus) => set_focus(app, focus),
-        Action::Edit(input) => edit(app, input),
-        Action::Paste(text) => paste(app, &text),
+        Action::Edit(input) => return edit(app, input),
+        Action::Paste(text) => return paste(app, &text),
         Action::TogglePreference => {
             app.form.preference = app.form.preference.toggled();
             app.recheck();
         }
-        Action::RequestSend => request_send(app),
+        Action::RequestSend => return request_send(app),
+        Action::ConfirmReady(confirm) => {
+            if app.modal.is_none() && app.in_flight.is_none() {
+                app.modal = Some(Modal::Confirm(confirm));
+            }
+        }
         Action::ConfirmSend => return confirm_send(app),
         Action::CloseModal => app.modal = None,
         Action::CancelSend => return cancel_send(app),
@@ -50,6 +61,18 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 *scroll = scroll.saturating_add_signed(i16::try_from(delta).unwrap_or(0));
             }
         }
+        Action::OpenFilter => set_focus(app, Focus::Filter),
+        Action::KeepFilter => set_focus(app, Focus::History),
+        Action::ClearFilter => {
+            app.history.filter_input.select_all();
+            app.history.filter_input.cut();
+            set_focus(app, Focus::History);
+            return apply_filter(app);
+        }
+        Action::FilterToCall => return filter_to_call(app),
+        Action::LoadIntoForm => return load_into_form(app),
+        Action::Resend => return resend(app),
+        Action::CopyCurl => return copy_curl(app),
         Action::Tick { id, elapsed } => {
             if let Some(f) = app.in_flight.as_mut().filter(|f| f.id == id) {
                 f.elapsed = elapsed;
@@ -59,9 +82,9 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             if let Some(f) = app.in_flight.as_mut().filter(|f| f.id == id) {
                 f.record_id = Some(record.id);
             }
-            app.history.upsert(record);
+            app.history.offer(record);
         }
-        Action::Finished { id, record } => finished(app, id, record),
+        Action::Finished { id, record } => return finished(app, id, record),
         Action::SendFailed { id, message } => {
             if app.in_flight.as_ref().is_some_and(|f| f.id == id) {
                 app.in_flight = None;
@@ -71,17 +94,62 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 text: message,
             });
         }
-        Action::HistoryLoaded { rows, exhausted } => {
-            app.history.loading = false;
-            app.history.exhausted = exhausted;
-            app.history.error = None;
+        Action::HistoryLoaded {
+            generation,
+            first,
+            rows,
+            exhausted,
+        } => {
+            let h = &mut app.history;
+            if generation != h.generation {
+                return Vec::new();
+            }
+            h.loading = false;
+            h.exhausted = exhausted;
+            h.error = None;
+            if first {
+                h.rows.clear();
+                h.selected = 0;
+            }
             for row in rows {
-                app.history.upsert(row);
+                h.upsert(row);
             }
         }
-        Action::HistoryFailed(message) => {
-            app.history.loading = false;
-            app.history.error = Some(message);
+        Action::HistoryFailed {
+            generation,
+            message,
+        } => {
+            if generation == app.history.generation {
+                app.history.loading = false;
+                app.history.error = Some(message);
+            }
+        }
+        Action::ContextLoaded {
+            agent,
+            target,
+            records,
+            loaded_at_ms,
+        } => {
+            if app.context_key.as_ref() == Some(&(agent.clone(), target.clone())) {
+                app.context = Some(Context {
+                    agent,
+                    target,
+                    records,
+                    loaded_at_ms,
+                });
+            }
+        }
+        Action::Copied(what) => {
+            app.status = Some(Status {
+                tone: Tone::Success,
+                text: format!("Copied {what}"),
+            });
+        }
+        Action::CopyFailed(message) => {
+            app.status = Some(Status {
+                tone: Tone::Error,
+                text: format!("Copy failed: {message}"),
+            });
         }
     }
     Vec::new()
@@ -104,106 +172,173 @@ fn quit(app: &mut App) {
 fn set_focus(app: &mut App, focus: Focus) {
     app.focus = focus;
     app.form.show_cursor_in(focus);
+    let style = if focus == Focus::Filter {
+        Style::default().add_modifier(Modifier::REVERSED)
+    } else {
+        Style::default()
+    };
+    app.history.filter_input.set_cursor_style(style);
 }
 
 fn move_focus(app: &mut App, step: isize) {
     let order = app.focus_order();
-    let here = order.iter().position(|f| *f == app.focus).unwrap_or(0);
+    // The filter line is not in the Tab order: Tab from it moves on from the history pane.
+    let current = if app.focus == Focus::Filter {
+        Focus::History
+    } else {
+        app.focus
+    };
+    let here = order.iter().position(|f| *f == current).unwrap_or(0);
     let n = order.len().cast_signed();
     let next = (here.cast_signed() + step).rem_euclid(n);
     set_focus(app, order[next.cast_unsigned()]);
 }
 
-fn edit(app: &mut App, input: Input) {
+fn edit(app: &mut App, input: Input) -> Vec<Effect> {
     let focus = app.focus;
-    let Some(editor) = app.form.editor_mut(focus) else {
-        return;
-    };
     // One-line fields never take a newline (Enter moves on; see the keymap).
     if focus != Focus::Metadata && matches!(input.key, Key::Enter) {
-        return;
+        return Vec::new();
     }
+    if focus == Focus::Filter {
+        if app.history.filter_input.input(input) {
+            return apply_filter(app);
+        }
+        return Vec::new();
+    }
+    let Some(editor) = app.form.editor_mut(focus) else {
+        return Vec::new();
+    };
     if editor.input(input) {
-        app.recheck();
+        return form_changed(app);
     }
+    Vec::new()
 }
 
-fn paste(app: &mut App, text: &str) {
+fn paste(app: &mut App, text: &str) -> Vec<Effect> {
     let focus = app.focus;
-    let Some(editor) = app.form.editor_mut(focus) else {
-        return;
-    };
     let text = text.replace("\r\n", "\n").replace('\r', "\n");
+    // A copied id often brings its line end along; inner line breaks become spaces, which
+    // validation then points out.
+    let one_line = text.trim_end_matches('\n').replace('\n', " ");
+    if focus == Focus::Filter {
+        app.history.filter_input.insert_str(&one_line);
+        return apply_filter(app);
+    }
+    let Some(editor) = app.form.editor_mut(focus) else {
+        return Vec::new();
+    };
     if focus == Focus::Metadata {
         editor.insert_str(&text);
     } else {
-        // A copied id often brings its line end along; inner line breaks become spaces, which
-        // validation then points out.
-        editor.insert_str(text.trim_end_matches('\n').replace('\n', " "));
+        editor.insert_str(&one_line);
     }
-    app.recheck();
+    form_changed(app)
 }
 
-fn request_send(app: &mut App) {
+/// After any change to the form: re-check it, and ask for the call's earlier updates when the
+/// agent or target changed to a valid pair.
+fn form_changed(app: &mut App) -> Vec<Effect> {
+    app.recheck();
+    let now = app.form_call();
+    let key = now.as_ref().map(|(a, t, _)| (a.clone(), t.clone()));
+    if key == app.context_key {
+        return Vec::new();
+    }
+    app.context_key = key;
+    app.context = None;
+    match now {
+        Some((agent, target, kind)) => vec![Effect::LoadContext {
+            agent,
+            target,
+            kind,
+        }],
+        None => Vec::new(),
+    }
+}
+
+/// Checks that a send can start now; says why not otherwise.
+fn can_send(app: &mut App) -> bool {
     if app.in_flight.is_some() {
         app.status = Some(Status {
             tone: Tone::Warning,
             text: "A send is already in flight: wait for its result, or press Esc to cancel it"
                 .to_string(),
         });
-        return;
+        return false;
     }
-    match &app.checked {
+    if app.settings.credentials.key.is_none() {
+        app.status = Some(Status {
+            tone: Tone::Error,
+            text: format!("Not sent. {}", app.settings.credentials.missing_key_help()),
+        });
+        return false;
+    }
+    true
+}
+
+fn request_send(app: &mut App) -> Vec<Effect> {
+    if app.modal.is_some() {
+        return Vec::new();
+    }
+    match app.checked.clone() {
         Err(errors) => {
+            if app.in_flight.is_some() {
+                can_send(app);
+                return Vec::new();
+            }
             app.show_required = true;
-            let first = errors.first().map(|e| (e.field, e.message.clone()));
             let count = errors.len();
-            if let Some((field, message)) = first {
-                set_focus(app, Focus::of_field(field));
+            if let Some(first) = errors.into_iter().next() {
+                set_focus(app, Focus::of_field(first.field));
                 app.status = Some(Status {
                     tone: Tone::Error,
                     text: if count == 1 {
-                        format!("Not sent. {message}")
+                        format!("Not sent. {}", first.message)
                     } else {
-                        format!("Not sent: {count} things to fix. First: {message}")
+                        format!("Not sent: {count} things to fix. First: {}", first.message)
                     },
                 });
             }
+            Vec::new()
         }
         Ok(ready) => {
-            if app.settings.credentials.key.is_none() {
-                app.status = Some(Status {
-                    tone: Tone::Error,
-                    text: format!("Not sent. {}", app.settings.credentials.missing_key_help()),
-                });
-                return;
+            if !can_send(app) {
+                return Vec::new();
             }
-            app.modal = Some(Modal::Confirm(Box::new(ready.clone())));
+            vec![Effect::PrepareSend {
+                ready: Box::new(ready),
+                resend_of: None,
+                window_ms: app.settings.duplicate_window_ms,
+            }]
         }
     }
 }
 
 fn confirm_send(app: &mut App) -> Vec<Effect> {
-    let Some(Modal::Confirm(ready)) = app.modal.take() else {
+    let Some(Modal::Confirm(mut confirm)) = app.modal.take() else {
         return Vec::new();
     };
+    if confirm.duplicate.is_some() && !confirm.acknowledged {
+        // The same update already went through: ask a second time.
+        confirm.acknowledged = true;
+        app.modal = Some(Modal::Confirm(confirm));
+        return Vec::new();
+    }
+    let Ready { update, request } = confirm.ready;
     let id = RequestId(app.next_request);
     app.next_request += 1;
     app.in_flight = Some(InFlight {
         id,
-        summary: format!(
-            "{} → {}",
-            ready.update.target.as_str(),
-            ready.update.summary()
-        ),
+        summary: format!("{} → {}", update.target.as_str(), update.summary()),
         elapsed: std::time::Duration::ZERO,
         record_id: None,
     });
     app.status = None;
     vec![Effect::Send {
         id,
-        update: ready.update,
-        request: ready.request,
+        update,
+        request,
     }]
 }
 
@@ -220,7 +355,7 @@ fn cancel_send(app: &mut App) -> Vec<Effect> {
     vec![Effect::CancelSend { id: flight.id }]
 }
 
-fn finished(app: &mut App, id: RequestId, record: crate::history::Record) {
+fn finished(app: &mut App, id: RequestId, record: Record) -> Vec<Effect> {
     let ours = app.in_flight.as_ref().is_some_and(|f| f.id == id);
     if ours {
         app.in_flight = None;
@@ -252,7 +387,19 @@ fn finished(app: &mut App, id: RequestId, record: crate::history::Record) {
         };
         app.status = Some(Status { tone, text });
     }
-    app.history.upsert(record);
+    app.history.offer(record);
+    // The call's context has a new entry: read it again.
+    match app.form_call() {
+        Some((agent, target, kind)) => {
+            app.context_key = Some((agent.clone(), target.clone()));
+            vec![Effect::LoadContext {
+                agent,
+                target,
+                kind,
+            }]
+        }
+        None => Vec::new(),
+    }
 }
 
 fn history_move(app: &mut App, delta: isize) -> Vec<Effect> {
@@ -277,9 +424,197 @@ fn more_history(app: &mut App) -> Vec<Effect> {
     }
     h.loading = true;
     vec![Effect::LoadHistory {
+        generation: h.generation,
+        filter: h.filter.clone(),
         before: h.rows.last().map(|r| r.id),
         limit: HISTORY_PAGE,
     }]
+}
+
+/// Re-reads the filter line; a changed filter starts a new query (the old one's results are
+/// dropped when they arrive).
+fn apply_filter(app: &mut App) -> Vec<Effect> {
+    let h = &mut app.history;
+    let text = h.filter_input.lines().join(" ");
+    match Filter::parse_query(&text) {
+        Err(message) => {
+            h.filter_error = Some(message);
+            Vec::new()
+        }
+        Ok(filter) => {
+            h.filter_error = None;
+            if filter == h.filter {
+                return Vec::new();
+            }
+            h.filter = filter.clone();
+            h.generation += 1;
+            h.loading = true;
+            h.exhausted = false;
+            vec![Effect::LoadHistory {
+                generation: h.generation,
+                filter,
+                before: None,
+                limit: HISTORY_PAGE,
+            }]
+        }
+    }
+}
+
+/// Shows every update for one call: the selected row's (in the history) or the form's.
+fn filter_to_call(app: &mut App) -> Vec<Effect> {
+    let call = if app.focus == Focus::History || app.focus == Focus::Filter {
+        app.history.selected_record().map(|r| {
+            r.resolved_call_id
+                .clone()
+                .unwrap_or_else(|| r.target.clone())
+        })
+    } else {
+        app.form_call().map(|(_, target, _)| target)
+    };
+    let Some(call) = call else {
+        app.status = Some(Status {
+            tone: Tone::Info,
+            text: "Type an agent and a call ID or phone first (or pick a history row), then \
+                   Ctrl+F shows every update for that call"
+                .to_string(),
+        });
+        return Vec::new();
+    };
+    let mut input = TextArea::from([call]);
+    input.set_placeholder_text(app.history.filter_input.placeholder_text().to_string());
+    input.set_cursor_line_style(Style::default());
+    input.move_cursor(ratatui_textarea::CursorMove::End);
+    app.history.filter_input = input;
+    set_focus(app, Focus::History);
+    apply_filter(app)
+}
+
+/// The selected row as an update that would be sent now (to the current address).
+fn row_as_ready(app: &App, r: &Record) -> Result<Ready, String> {
+    let metadata = r.metadata.clone().unwrap_or_default();
+    let update = validate(&UpdateInput {
+        agent: &r.agent,
+        target: &r.target,
+        preference: r.preference.as_deref(),
+        outcome: r.outcome.as_deref().unwrap_or(""),
+        value: r.value.as_deref().unwrap_or(""),
+        metadata: &metadata,
+    })
+    .map_err(|errors| {
+        errors
+            .first()
+            .map_or_else(String::new, |e| e.message.clone())
+    })?;
+    let request = build(&update, &app.settings.base_url);
+    Ok(Ready { update, request })
+}
+
+fn load_into_form(app: &mut App) -> Vec<Effect> {
+    let Some(r) = app.history.selected_record().cloned() else {
+        return Vec::new();
+    };
+    let text = |s: &str| {
+        let mut t = TextArea::from(s.lines().map(str::to_string).collect::<Vec<_>>());
+        t.set_cursor_line_style(Style::default());
+        t.move_cursor(ratatui_textarea::CursorMove::Bottom);
+        t.move_cursor(ratatui_textarea::CursorMove::End);
+        t
+    };
+    let placeholder = |old: &TextArea<'static>| old.placeholder_text().to_string();
+    let form = &mut app.form;
+    let fields = [
+        (&mut form.agent, r.agent.clone()),
+        (&mut form.target, r.target.clone()),
+        (&mut form.outcome, r.outcome.clone().unwrap_or_default()),
+        (&mut form.value, r.value.clone().unwrap_or_default()),
+    ];
+    for (editor, value) in fields {
+        let p = placeholder(editor);
+        *editor = text(&value);
+        editor.set_placeholder_text(p);
+    }
+    let metadata = r
+        .metadata
+        .as_deref()
+        .and_then(|m| serde_json::from_str::<serde_json::Value>(m).ok())
+        .and_then(|v| serde_json::to_string_pretty(&v).ok())
+        .unwrap_or_default();
+    let p = placeholder(&form.metadata);
+    let wrap = form.metadata.wrap_mode();
+    form.metadata = text(&metadata);
+    form.metadata.set_placeholder_text(p);
+    form.metadata.set_wrap_mode(wrap);
+    form.preference = match r.preference.as_deref() {
+        Some("first") => crate::api::update::Preference::First,
+        _ => crate::api::update::Preference::Last,
+    };
+    set_focus(app, Focus::Outcome);
+    app.status = Some(Status {
+        tone: Tone::Info,
+        text: format!(
+            "Update #{} is in the form: change what needs changing, then Ctrl+S to send it",
+            r.id
+        ),
+    });
+    form_changed(app)
+}
+
+fn resend(app: &mut App) -> Vec<Effect> {
+    let Some(r) = app.history.selected_record().cloned() else {
+        return Vec::new();
+    };
+    if app.modal.is_some() || !can_send(app) {
+        return Vec::new();
+    }
+    match row_as_ready(app, &r) {
+        Ok(ready) => vec![Effect::PrepareSend {
+            ready: Box::new(ready),
+            resend_of: Some(Box::new(r)),
+            window_ms: app.settings.duplicate_window_ms,
+        }],
+        Err(message) => {
+            app.status = Some(Status {
+                tone: Tone::Error,
+                text: format!("Update #{} cannot be sent again as it was: {message}", r.id),
+            });
+            Vec::new()
+        }
+    }
+}
+
+fn copy_curl(app: &mut App) -> Vec<Effect> {
+    let Some(r) = app.history.selected_record() else {
+        return Vec::new();
+    };
+    let request = WireRequest {
+        method: "PATCH",
+        url: r.url.clone(),
+        headers: vec![
+            ("Content-Type", "application/json".to_string()),
+            ("Accept", "application/json".to_string()),
+            ("User-Agent", crate::api::request::user_agent()),
+        ],
+        body: r.body.clone(),
+    };
+    vec![Effect::Copy {
+        text: request.curl(&app.settings.credentials.source),
+        what: format!("update #{} as a curl command", r.id),
+    }]
+}
+
+/// Builds the confirmation for a ready update (the runtime calls this after its duplicate
+/// check, so the rules live here).
+pub fn confirmation(
+    ready: Ready,
+    duplicate: Option<Record>,
+    resend_of: Option<Record>,
+) -> Box<Confirm> {
+    Box::new(Confirm {
+        ready,
+        duplicate,
+        acknowledged: false,
+        resend_of,
+    })
 }
 
 #[cfg(test)]
@@ -289,7 +624,7 @@ mod tests {
     use crate::api::key::Credentials;
     use crate::api::request::BaseUrl;
     use crate::api::update::Field;
-    use crate::history::{Provenance, Store};
+    use crate::history::{Filter, Provenance, Store};
     use crate::tui::app::Settings;
 
     fn app_with(credentials: Credentials) -> App {
@@ -298,7 +633,24 @@ mod tests {
             sandbox: true,
             credentials,
             utc_offset: time::UtcOffset::UTC,
+            duplicate_window_ms: crate::tui::app::DEFAULT_DUPLICATE_WINDOW_MS,
         })
+    }
+
+    /// Ctrl+S as the runtime completes it: the duplicate check (here: none found) opens the
+    /// confirmation. Returns what Ctrl+S itself asked for.
+    fn ctrl_s(app: &mut App) -> Vec<Effect> {
+        let effects = update(app, Action::RequestSend);
+        if let [
+            Effect::PrepareSend {
+                ready, resend_of, ..
+            },
+        ] = effects.as_slice()
+        {
+            let c = confirmation((**ready).clone(), None, resend_of.as_deref().cloned());
+            update(app, Action::ConfirmReady(c));
+        }
+        effects
     }
 
     fn app() -> App {
@@ -452,7 +804,7 @@ mod tests {
     fn required_errors_show_only_after_a_send_attempt() {
         let mut a = app();
         assert!(a.visible_errors(Field::Agent).is_empty());
-        update(&mut a, Action::RequestSend);
+        ctrl_s(&mut a);
         assert_eq!(a.visible_errors(Field::Agent).len(), 1);
     }
 
@@ -476,7 +828,14 @@ mod tests {
     #[test]
     fn confirm_then_send_then_finish() {
         let mut a = filled();
-        assert!(update(&mut a, Action::RequestSend).is_empty());
+        let asked = ctrl_s(&mut a);
+        assert!(matches!(
+            asked.as_slice(),
+            [Effect::PrepareSend {
+                resend_of: None,
+                ..
+            }]
+        ));
         assert!(matches!(a.modal, Some(Modal::Confirm(_))));
         let effects = update(&mut a, Action::ConfirmSend);
         let [Effect::Send { id, request, .. }] = effects.as_slice() else {
@@ -524,7 +883,7 @@ mod tests {
     #[test]
     fn esc_on_confirmation_sends_nothing() {
         let mut a = filled();
-        update(&mut a, Action::RequestSend);
+        ctrl_s(&mut a);
         assert!(update(&mut a, Action::CloseModal).is_empty());
         assert!(a.modal.is_none());
         assert!(a.in_flight.is_none());
@@ -534,7 +893,7 @@ mod tests {
     #[test]
     fn cancel_in_flight_and_late_results_only_update_history() {
         let mut a = filled();
-        update(&mut a, Action::RequestSend);
+        ctrl_s(&mut a);
         let effects = update(&mut a, Action::ConfirmSend);
         let Effect::Send { id, .. } = effects[0].clone() else {
             panic!()
@@ -554,7 +913,7 @@ mod tests {
     #[test]
     fn refusal_shows_the_servers_message() {
         let mut a = filled();
-        update(&mut a, Action::RequestSend);
+        ctrl_s(&mut a);
         let Effect::Send { id, .. } = update(&mut a, Action::ConfirmSend)[0].clone() else {
             panic!()
         };
@@ -584,7 +943,7 @@ mod tests {
     #[test]
     fn quitting_while_in_flight_asks_first() {
         let mut a = filled();
-        update(&mut a, Action::RequestSend);
+        ctrl_s(&mut a);
         update(&mut a, Action::ConfirmSend);
         update(&mut a, Action::Quit);
         assert!(!a.should_quit);
@@ -610,6 +969,8 @@ mod tests {
         update(
             &mut a,
             Action::HistoryLoaded {
+                generation: 0,
+                first: true,
                 rows,
                 exhausted: false,
             },
@@ -621,6 +982,8 @@ mod tests {
         assert_eq!(
             effects,
             vec![Effect::LoadHistory {
+                generation: 0,
+                filter: Filter::default(),
                 before: Some(1001),
                 limit: HISTORY_PAGE
             }]
@@ -629,6 +992,231 @@ mod tests {
             update(&mut a, Action::HistoryMove(1)).is_empty(),
             "one load at a time"
         );
+    }
+
+    fn press_filter(a: &mut App, text: &str) -> Vec<Effect> {
+        update(a, Action::OpenFilter);
+        let mut effects = Vec::new();
+        for c in text.chars() {
+            effects = update(
+                a,
+                Action::Edit(Input {
+                    key: Key::Char(c),
+                    ..Input::default()
+                }),
+            );
+        }
+        effects
+    }
+
+    #[test]
+    fn typing_a_filter_starts_a_new_query_and_drops_stale_results() {
+        let mut a = filled();
+        let old = record_for(&a, None);
+        let effects = press_filter(&mut a, "state:bad");
+        assert!(effects.is_empty(), "an unknown state is not searched");
+        assert!(
+            a.history
+                .filter_error
+                .as_deref()
+                .unwrap()
+                .contains("Unknown state")
+        );
+        update(&mut a, Action::ClearFilter);
+        update(&mut a, Action::OpenFilter);
+        let effects = update(&mut a, Action::Paste("state:failed".into()));
+        let [
+            Effect::LoadHistory {
+                generation,
+                filter,
+                before: None,
+                ..
+            },
+        ] = effects.as_slice()
+        else {
+            panic!("{effects:?}")
+        };
+        assert_eq!(filter.states, crate::history::FAILED);
+        assert!(a.history.filter_error.is_none());
+        let current = *generation;
+        // A page for an older filter arrives late: ignored.
+        update(
+            &mut a,
+            Action::HistoryLoaded {
+                generation: current - 1,
+                first: true,
+                rows: vec![old.clone()],
+                exhausted: true,
+            },
+        );
+        assert!(a.history.rows.is_empty());
+        update(
+            &mut a,
+            Action::HistoryLoaded {
+                generation: current,
+                first: true,
+                rows: vec![old],
+                exhausted: true,
+            },
+        );
+        assert_eq!(a.history.rows.len(), 1);
+        // Enter keeps the filter and goes back to the rows; Esc there clears it.
+        update(&mut a, Action::KeepFilter);
+        assert_eq!(a.focus, Focus::History);
+        let effects = update(&mut a, Action::ClearFilter);
+        assert!(matches!(
+            effects.as_slice(),
+            [Effect::LoadHistory { filter, .. }] if filter.is_empty()
+        ));
+    }
+
+    #[test]
+    fn ctrl_f_filters_to_the_call_in_the_form() {
+        let mut a = filled();
+        let effects = update(&mut a, Action::FilterToCall);
+        let [Effect::LoadHistory { filter, .. }] = effects.as_slice() else {
+            panic!("{effects:?}")
+        };
+        assert_eq!(filter.words, ["call456"]);
+        assert_eq!(a.focus, Focus::History);
+    }
+
+    #[test]
+    fn the_form_asks_for_the_calls_context_once_per_change() {
+        let last = record_for(&filled(), None);
+        let mut a = app();
+        type_text(&mut a, "agent123");
+        update(&mut a, Action::FocusNext);
+        let mut asked = Vec::new();
+        for c in "call456".chars() {
+            asked.extend(update(
+                &mut a,
+                Action::Edit(Input {
+                    key: Key::Char(c),
+                    ..Input::default()
+                }),
+            ));
+        }
+        // Every prefix is a valid call id, so each keystroke asks for its own context; the
+        // answers for old prefixes are dropped.
+        assert_eq!(asked.len(), 7);
+        assert!(
+            asked
+                .iter()
+                .all(|e| matches!(e, Effect::LoadContext { .. }))
+        );
+        update(
+            &mut a,
+            Action::ContextLoaded {
+                agent: "agent123".into(),
+                target: "call45".into(),
+                records: vec![last.clone()],
+                loaded_at_ms: 0,
+            },
+        );
+        assert!(
+            a.context.is_none(),
+            "an answer for an older target is dropped"
+        );
+        update(
+            &mut a,
+            Action::ContextLoaded {
+                agent: "agent123".into(),
+                target: "call456".into(),
+                records: vec![last],
+                loaded_at_ms: 0,
+            },
+        );
+        assert_eq!(a.context.as_ref().unwrap().records.len(), 1);
+        // Typing in the outcome does not ask again.
+        update(&mut a, Action::FocusNext);
+        assert!(
+            update(
+                &mut a,
+                Action::Edit(Input {
+                    key: Key::Char('S'),
+                    ..Input::default()
+                })
+            )
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn a_duplicate_asks_twice() {
+        let mut a = filled();
+        let Effect::PrepareSend { ready, .. } = update(&mut a, Action::RequestSend).remove(0)
+        else {
+            panic!()
+        };
+        let mut earlier = record_for(&a, None);
+        earlier.state = State::Ok;
+        earlier.verified = true;
+        update(
+            &mut a,
+            Action::ConfirmReady(confirmation(*ready, Some(earlier), None)),
+        );
+        assert!(
+            update(&mut a, Action::ConfirmSend).is_empty(),
+            "first yes only acknowledges"
+        );
+        assert!(matches!(&a.modal, Some(Modal::Confirm(c)) if c.acknowledged));
+        let effects = update(&mut a, Action::ConfirmSend);
+        assert!(matches!(effects.as_slice(), [Effect::Send { .. }]));
+    }
+
+    #[test]
+    fn a_history_row_can_be_edited_resent_and_copied() {
+        let mut a = filled();
+        type_text(&mut a, "");
+        let mut row = record_for(&a, None);
+        row.id = 7;
+        row.outcome = Some("No Sale".into());
+        row.value = Some("0".into());
+        row.metadata = Some(r#"{"b":1,"a":2}"#.into());
+        row.body = r#"{"custom_call_outcome":"No Sale","custom_call_outcome_value":0,"custom_call_metadata":{"b":1,"a":2}}"#.into();
+        update(
+            &mut a,
+            Action::HistoryLoaded {
+                generation: 0,
+                first: true,
+                rows: vec![row.clone()],
+                exhausted: true,
+            },
+        );
+        a.focus = Focus::History;
+        // y: curl text with the key left to the shell.
+        let effects = update(&mut a, Action::CopyCurl);
+        let [Effect::Copy { text, what }] = effects.as_slice() else {
+            panic!("{effects:?}")
+        };
+        assert!(text.contains("$PHONELY_API_KEY"), "{text}");
+        assert!(text.contains("No Sale"), "{text}");
+        assert_eq!(what, "update #7 as a curl command");
+        // r: the same request, through the confirmation.
+        let effects = update(&mut a, Action::Resend);
+        let [
+            Effect::PrepareSend {
+                ready,
+                resend_of: Some(of),
+                ..
+            },
+        ] = effects.as_slice()
+        else {
+            panic!("{effects:?}")
+        };
+        assert_eq!(of.id, 7);
+        assert_eq!(ready.request.body, row.body);
+        // e: into the form, metadata pretty and in its order.
+        update(&mut a, Action::LoadIntoForm);
+        assert_eq!(a.focus, Focus::Outcome);
+        assert_eq!(a.form.text(crate::api::update::Field::Outcome), "No Sale");
+        assert_eq!(a.form.text(crate::api::update::Field::Value), "0");
+        assert_eq!(
+            a.form.text(crate::api::update::Field::Metadata),
+            "{\n  \"b\": 1,\n  \"a\": 2\n}"
+        );
+        assert_eq!(a.checked.as_ref().unwrap().request.body, row.body);
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests: app states, screens as text, waiting with deadlines.
 #![allow(dead_code)]
 
+pub mod harness;
+
 use std::time::{Duration, Instant};
 
 use phonely_outcomes::api::client::{Completion, HttpResponse};
@@ -25,6 +27,7 @@ pub fn settings(base: &str, credentials: Credentials) -> Settings {
         sandbox: true,
         credentials,
         utc_offset: time::UtcOffset::UTC,
+        duplicate_window_ms: phonely_outcomes::tui::app::DEFAULT_DUPLICATE_WINDOW_MS,
     }
 }
 
@@ -69,6 +72,25 @@ pub fn fill_example1(app: &mut App) {
         app,
         r#"{"campaign":"spring_2026","rep_id":"12345","notes":"Customer was very interested"}"#,
     );
+}
+
+/// Ctrl+S as the runtime completes it: no duplicate found, the confirmation opens.
+pub fn ctrl_s(app: &mut App) {
+    use phonely_outcomes::tui::effect::Effect;
+    let effects = update(app, Action::RequestSend);
+    if let [
+        Effect::PrepareSend {
+            ready, resend_of, ..
+        },
+    ] = effects.as_slice()
+    {
+        let c = phonely_outcomes::tui::update::confirmation(
+            (**ready).clone(),
+            None,
+            resend_of.as_deref().cloned(),
+        );
+        update(app, Action::ConfirmReady(c));
+    }
 }
 
 /// A history record for the app's current (valid) form, completed as given.

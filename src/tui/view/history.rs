@@ -1,7 +1,7 @@
 //! The history pane: every update sent from this data directory, newest first, with its result.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
@@ -22,7 +22,7 @@ pub fn color(record: &Record) -> Color {
 }
 
 pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
-    let focused = app.focus == Focus::History;
+    let focused = matches!(app.focus, Focus::History | Focus::Filter);
     let h = &app.history;
     let mut title = format!(
         "History ({}{})",
@@ -33,8 +33,15 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
         title.push_str(" loading…");
     }
     let block = pane(&title, focused);
-    let inner = block.inner(area);
+    let mut inner = block.inner(area);
     frame.render_widget(block, area);
+    // The filter line, while it is being typed or holds a filter.
+    if app.focus == Focus::Filter || !h.filter.is_empty() || h.filter_error.is_some() {
+        let [line, rest] =
+            Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
+        render_filter(app, frame, line);
+        inner = rest;
+    }
     if let Some(error) = &h.error {
         frame.render_widget(
             Paragraph::new(Line::styled(
@@ -48,6 +55,8 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
     if h.rows.is_empty() {
         let text = if h.loading {
             "Loading…"
+        } else if !h.filter.is_empty() {
+            "Nothing matches the filter. Esc clears it."
         } else {
             "No updates yet. Each update you send appears here, newest first, with what came back."
         };
@@ -131,4 +140,29 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
         });
     let mut state = TableState::default().with_selected(Some(h.selected - first));
     frame.render_stateful_widget(table, inner, &mut state);
+}
+
+fn render_filter(app: &App, frame: &mut Frame<'_>, area: Rect) {
+    let h = &app.history;
+    let [label, input, note] = Layout::horizontal([
+        Constraint::Length(9),
+        Constraint::Fill(1),
+        Constraint::Length(if h.filter_error.is_some() { 60 } else { 0 }),
+    ])
+    .areas(area);
+    let style = if app.focus == Focus::Filter {
+        Style::default()
+            .fg(Color::Cyan)
+            .add_modifier(Modifier::BOLD)
+    } else {
+        Style::default().fg(Color::DarkGray)
+    };
+    frame.render_widget(Paragraph::new(Line::styled(" Filter /", style)), label);
+    frame.render_widget(&h.filter_input, input);
+    if let Some(error) = &h.filter_error {
+        frame.render_widget(
+            Paragraph::new(Line::styled(error.clone(), Style::default().fg(Color::Red))),
+            note,
+        );
+    }
 }

@@ -12,13 +12,13 @@ use super::preview::request_lines;
 use crate::api::client::BODY_CAP;
 use crate::api::update::Target;
 use crate::history::Record;
-use crate::tui::app::{App, Modal, Ready};
+use crate::tui::app::{App, Confirm, Modal};
 use crate::tui::keymap::HELP;
 
 pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
     match &app.modal {
         None => {}
-        Some(Modal::Confirm(ready)) => confirm(app, ready, frame, area),
+        Some(Modal::Confirm(c)) => confirm(app, c, frame, area),
         Some(Modal::Help { scroll }) => help(*scroll, frame, area),
         Some(Modal::Detail { record_id, scroll }) => {
             if let Some(record) = app.record(*record_id) {
@@ -55,8 +55,8 @@ fn row(label: &str, value: impl Into<String>) -> Line<'static> {
     ])
 }
 
-fn confirm(app: &App, ready: &Ready, frame: &mut Frame<'_>, area: Rect) {
-    let u = &ready.update;
+fn confirm(app: &App, c: &Confirm, frame: &mut Frame<'_>, area: Rect) {
+    let u = &c.ready.update;
     let s = &app.settings;
     let color = if s.sandbox || s.base_url.is_loopback() {
         Color::Green
@@ -80,6 +80,19 @@ fn confirm(app: &App, ready: &Ready, frame: &mut Frame<'_>, area: Rect) {
         },
         Line::raw(""),
     ];
+    if let Some(old) = &c.resend_of {
+        let elsewhere = if old.base_url == s.base_url.as_str() {
+            String::new()
+        } else {
+            format!(" (that one went to {})", old.base_url)
+        };
+        let note = format!(
+            "update #{} of {}{elsewhere}",
+            old.id,
+            format_time(old.created_ms, s.utc_offset)
+        );
+        lines.insert(0, row("Resending", note));
+    }
     if let Some(o) = &u.outcome {
         lines.push(row("Outcome", format!("\"{o}\"")));
     }
@@ -97,12 +110,46 @@ fn confirm(app: &App, ready: &Ready, frame: &mut Frame<'_>, area: Rect) {
         ));
     }
     lines.push(Line::raw(""));
+    let mut yes = " send   ";
+    if let Some(dup) = &c.duplicate {
+        let warn = Style::default()
+            .fg(Color::Yellow)
+            .add_modifier(Modifier::BOLD);
+        lines.push(Line::styled(
+            format!(
+                "⚠ This exact update was already sent at {} ({} ✓, update #{}{}).",
+                format_time(dup.created_ms, s.utc_offset),
+                dup.http_status.unwrap_or_default(),
+                dup.id,
+                if dup.operator.is_empty() {
+                    String::new()
+                } else {
+                    format!(", by {}", dup.operator)
+                }
+            ),
+            warn,
+        ));
+        if c.acknowledged {
+            lines.push(Line::styled(
+                "Press Enter again to send it once more.",
+                warn,
+            ));
+            yes = " send it again   ";
+        } else {
+            lines.push(Line::styled(
+                "Sending it again changes nothing. Send anyway?",
+                warn,
+            ));
+            yes = " yes, go on   ";
+        }
+        lines.push(Line::raw(""));
+    }
     lines.push(Line::from(vec![
         Span::styled(
             " Enter/y ",
             Style::default().add_modifier(Modifier::REVERSED),
         ),
-        Span::raw(" send   "),
+        Span::raw(yes),
         Span::styled(" Esc/n ", Style::default().add_modifier(Modifier::REVERSED)),
         Span::raw(" back to the form"),
     ]));

@@ -6,12 +6,16 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-use super::pane;
+use super::{format_time, pane};
 use crate::api::request::{AUTH_HEADER, WireRequest};
 use crate::tui::app::App;
 
 pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
-    let block = pane("Request that will be sent", false);
+    let mut block = pane("Request that will be sent", false);
+    // What this machine last set on the call rides on the bottom border: no lines taken.
+    if let Some(context) = context_line(app) {
+        block = block.title_bottom(context);
+    }
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let lines = match &app.checked {
@@ -65,6 +69,52 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
         };
         frame.render_widget(Paragraph::new(marker), last);
     }
+}
+
+/// What this data folder last set on the call in the form, once agent and target are valid.
+fn context_line(app: &App) -> Option<Line<'static>> {
+    let (agent, target, _) = app.form_call()?;
+    let dim = Style::default().fg(Color::DarkGray);
+    let Some(context) = app
+        .context
+        .as_ref()
+        .filter(|c| c.agent == agent && c.target == target)
+    else {
+        return Some(Line::styled(
+            " Looking up earlier updates of this call… ",
+            dim,
+        ));
+    };
+    let Some(last) = context.records.first() else {
+        return Some(Line::styled(
+            " No earlier update of this call from this machine ",
+            dim,
+        ));
+    };
+    let set = last.set_text();
+    let others = context.records.len() - 1;
+    Some(Line::from(vec![
+        Span::styled(" Last set here: ", dim),
+        Span::raw(if set.is_empty() {
+            "—".to_string()
+        } else {
+            set
+        }),
+        Span::styled(
+            format!(
+                ", {} by {} {}{}",
+                format_time(last.created_ms, app.settings.utc_offset),
+                last.operator,
+                last.mark(),
+                if others > 0 {
+                    format!(" (+{others} earlier; Ctrl+F lists them) ")
+                } else {
+                    " ".to_string()
+                }
+            ),
+            dim,
+        ),
+    ]))
 }
 
 /// The request as lines: request line, headers (the key masked), blank line, pretty body. The
