@@ -114,15 +114,70 @@ pub struct SendArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  phonely-outcomes history --call call456              every update of one call
+  phonely-outcomes history --state failed --since 24h  what did not go through today
+  phonely-outcomes history --format csv > audit.csv    everything, streamed
+  phonely-outcomes history show 42                     one update in full")]
 pub struct HistoryArgs {
-    /// How many updates to show.
-    #[arg(long, value_name = "N", default_value_t = 20)]
-    pub limit: usize,
-    /// One JSON object per line, the full record (never the key).
-    #[arg(long)]
+    #[command(subcommand)]
+    pub command: Option<HistoryCommand>,
+    /// How many updates, newest first [default: 20 for the table, all for jsonl and csv]
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+    /// Output: a table for people, or jsonl / csv (RFC 4180, with a header) for tools.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<HistoryFormat>,
+    /// Same as --format jsonl: one JSON object per line, the full record (never the key).
+    #[arg(long, conflicts_with = "format")]
     pub json: bool,
+    /// Only this agent.
+    #[arg(long, value_name = "ID")]
+    pub agent: Option<String>,
+    /// Only this target, as sent (a call ID or an E.164 phone number).
+    #[arg(long, value_name = "ID|E164", allow_hyphen_values = true)]
+    pub target: Option<String>,
+    /// Only updates of this call: sent to its ID, or to a phone that Phonely resolved to it.
+    #[arg(long, value_name = "ID")]
+    pub call: Option<String>,
+    /// Only this outcome label (exact).
+    #[arg(long, value_name = "TEXT")]
+    pub outcome: Option<String>,
+    /// Only these states, comma-separated: ok, failed, refused, network, cancelled, unknown,
+    /// pending ("failed" is refused, network, cancelled and unknown).
+    #[arg(long, value_name = "STATE[,STATE]")]
+    pub state: Option<String>,
+    /// From this time: 2026-11-25, 2026-11-25T10:30:00Z, or a span back from now (30m, 24h, 7d).
+    #[arg(long, value_name = "WHEN")]
+    pub since: Option<String>,
+    /// Before this time (same forms as --since).
+    #[arg(long, value_name = "WHEN")]
+    pub until: Option<String>,
+    /// Only updates recorded under this profile.
+    #[arg(long = "profile", value_name = "NAME")]
+    pub profile_filter: Option<String>,
+    /// Words that must each appear in the agent, target, call, outcome or metadata.
+    #[arg(long, value_name = "WORDS")]
+    pub text: Option<String>,
     #[command(flatten)]
     pub data: DataDirArg,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum HistoryFormat {
+    Table,
+    Jsonl,
+    Csv,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HistoryCommand {
+    /// One update in full: what was sent (key masked) and what came back.
+    Show {
+        /// The update's number (the # column).
+        id: i64,
+    },
 }
 
 #[derive(Debug, Args)]

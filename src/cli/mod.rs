@@ -2,13 +2,14 @@
 //! its arguments into the same domain types the workbench uses.
 
 pub mod args;
+mod history;
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use args::{Cli, Command, HistoryArgs, SandboxArgs, SendArgs, WorkbenchArgs};
+use args::{Cli, Command, SandboxArgs, SendArgs, WorkbenchArgs};
 
 use crate::api::client::{Client, Completion, DEFAULT_TIMEOUT, State};
 use crate::api::key::{Credentials, KEY_ENV};
@@ -47,7 +48,7 @@ pub fn main(cli: Cli) -> ExitCode {
     match cli.command {
         None => runtime.block_on(workbench(cli.workbench, offset)),
         Some(Command::Send(args)) => runtime.block_on(send(args)),
-        Some(Command::History(args)) => history(&args, offset),
+        Some(Command::History(args)) => history::run(&args, offset),
         Some(Command::Sandbox(args)) => runtime.block_on(sandbox(args)),
     }
 }
@@ -345,54 +346,6 @@ async fn send(args: SendArgs) -> ExitCode {
         State::Ok | State::Refused => exit::REFUSED,
         _ => exit::UNKNOWN,
     })
-}
-
-fn history(args: &HistoryArgs, offset: time::UtcOffset) -> ExitCode {
-    let data_dir = match data_dir(args.data.data_dir.clone()) {
-        Ok(d) => d,
-        Err(m) => return fail(exit::INVALID, &m),
-    };
-    if !data_dir.join(crate::history::DB_FILE).exists() {
-        if !args.json {
-            eprintln!("No history yet in {}", data_dir.display());
-        }
-        return ExitCode::SUCCESS;
-    }
-    let store = match open_for_reading(&data_dir) {
-        Ok(s) => s,
-        Err(m) => return fail(1, &m),
-    };
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    let result = store.for_each_matching(
-        &crate::history::Filter::default(),
-        None,
-        Some(args.limit),
-        |r| {
-            if args.json {
-                serde_json::to_writer(&mut out, r).map_err(std::io::Error::other)?;
-                writeln!(out)
-            } else {
-                writeln!(
-                    out,
-                    "#{:<5} {}  {} {:<13} {:<36} {:<28} {:>4} {:>7}  {}",
-                    r.id,
-                    crate::tui::view::format_time(r.created_ms, offset),
-                    r.mark(),
-                    r.state.as_str(),
-                    r.target_text(),
-                    r.set_text(),
-                    r.http_status.map(|s| s.to_string()).unwrap_or_default(),
-                    r.latency_ms.map(|l| format!("{l}ms")).unwrap_or_default(),
-                    r.result_text()
-                )
-            }
-        },
-    );
-    let _ = out.flush();
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => fail(1, &e.to_string()),
-    }
 }
 
 fn open_for_reading(data_dir: &Path) -> Result<Store, String> {

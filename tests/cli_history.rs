@@ -1,0 +1,201 @@
+//! `phonely-outcomes history` on the command line: filters, table / jsonl / csv, `show`.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+struct Env {
+    sandbox: phonely_outcomes::sandbox::RunningSandbox,
+    data: tempfile::TempDir,
+    _rt: tokio::runtime::Runtime,
+}
+
+fn env() -> Env {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let sandbox = rt
+        .block_on(phonely_outcomes::sandbox::start("127.0.0.1:0", "k"))
+        .unwrap();
+    Env {
+        sandbox,
+        data: tempfile::tempdir().unwrap(),
+        _rt: rt,
+    }
+}
+
+impl Env {
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = Command::cargo_bin("phonely-outcomes").unwrap();
+        c.env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("HOME", self.data.path())
+            .env("PHONELY_API_KEY", "k")
+            .env("PHONELY_BASE_URL", self.sandbox.base_url())
+            .env("PHONELY_OUTCOMES_DATA", self.data.path())
+            .args(args);
+        c
+    }
+
+    fn stdout(&self, args: &[&str]) -> String {
+        let out = self
+            .cmd(args)
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        String::from_utf8(out).unwrap()
+    }
+}
+
+/// Four updates: call456 twice (Sold, then No Sale), a phone, and a refused one.
+fn filled() -> Env {
+    let e = env();
+    for (target, flag, outcome, code) in [
+        ("call456", "--call", "Sold", 0),
+        ("+14155551234", "--phone", "Sold", 0),
+        ("nope", "--call", "Sold", 1),
+        ("call456", "--call", "No Sale", 0),
+    ] {
+        e.cmd(&[
+            "send",
+            "--agent",
+            "agent123",
+            flag,
+            target,
+            "--outcome",
+            outcome,
+        ])
+        .assert()
+        .code(code);
+    }
+    e
+}
+
+#[test]
+fn filters_pick_the_right_updates() {
+    let e = filled();
+    let all = e.stdout(&["history"]);
+    assert_eq!(all.lines().count(), 4, "{all}");
+    let call = e.stdout(&["history", "--call", "call456"]);
+    assert_eq!(call.lines().count(), 2, "{call}");
+    assert!(
+        call.lines().next().unwrap().contains("No Sale"),
+        "newest first: {call}"
+    );
+    // A phone update is found by the call Phonely resolved it to.
+    let resolved = e.stdout(&["history", "--call", "call-last-415"]);
+    assert_eq!(resolved.lines().count(), 1, "{resolved}");
+    assert!(resolved.contains("+14155551234"), "{resolved}");
+    let failed = e.stdout(&["history", "--state", "failed"]);
+    assert_eq!(failed.lines().count(), 1, "{failed}");
+    assert!(failed.contains("nope"), "{failed}");
+    assert_eq!(
+        e.stdout(&["history", "--outcome", "Sold"]).lines().count(),
+        3
+    );
+    assert_eq!(
+        e.stdout(&["history", "--text", "sale 456"]).lines().count(),
+        1
+    );
+    assert_eq!(
+        e.stdout(&["history", "--target", "+14155551234"])
+            .lines()
+            .count(),
+        1
+    );
+    assert_eq!(e.stdout(&["history", "--since", "1h"]).lines().count(), 4);
+    assert_eq!(
+        e.stdout(&["history", "--until", "2000-01-01"])
+            .lines()
+            .count(),
+        0
+    );
+    assert_eq!(
+        e.stdout(&["history", "--profile", "default"])
+            .lines()
+            .count(),
+        4
+    );
+    assert_eq!(e.stdout(&["history", "--limit", "1"]).lines().count(), 1);
+}
+
+#[test]
+fn csv_and_jsonl_exports() {
+    let e = filled();
+    let csv_text = e.stdout(&["history", "--format", "csv"]);
+    let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(
+        &header[..5],
+        ["id", "created_at", "sent_at", "completed_at", "state"]
+    );
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 4);
+    assert!(
+        rows.iter().all(|r| r.len() == header.len()),
+        "no ragged rows"
+    );
+    let body = header.iter().position(|h| h == "body").unwrap();
+    assert!(rows[0][body].starts_with("{\"custom_call_outcome\":\"No Sale\""));
+    assert!(
+        rows[0][1].ends_with('Z'),
+        "times in RFC 3339 UTC: {}",
+        &rows[0][1]
+    );
+    let jsonl = e.stdout(&["history", "--format", "jsonl", "--state", "ok"]);
+    let states: Vec<String> = jsonl
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["state"].to_string())
+        .collect();
+    assert_eq!(states, ["\"ok\""; 3]);
+    assert_eq!(
+        e.stdout(&["history", "--json"]),
+        e.stdout(&["history", "--format", "jsonl"])
+    );
+}
+
+#[test]
+fn show_one_update_in_full() {
+    let e = filled();
+    let shown = e.stdout(&["history", "show", "1"]);
+    for part in [
+        "Update #1",
+        "✓ ok",
+        "PATCH ",
+        "/api/calls/agent123/call456",
+        "X-Authorization: ••••••••",
+        "\"custom_call_outcome\": \"Sold\"",
+        "HTTP 200",
+        "\"success\": true",
+    ] {
+        assert!(shown.contains(part), "{part:?} in:\n{shown}");
+    }
+    e.cmd(&["history", "show", "99"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("there is no update #99"));
+}
+
+#[test]
+fn bad_filters_are_refused_clearly() {
+    let e = filled();
+    e.cmd(&["history", "--state", "sideways"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--state sideways is not a state"));
+    e.cmd(&["history", "--since", "yesterday"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--since: yesterday is not a time"));
+    e.cmd(&["history", "--format", "xml"]).assert().code(2);
+}
+
+#[test]
+fn an_empty_history_still_exports_a_header() {
+    let e = env();
+    assert_eq!(e.stdout(&["history", "--format", "csv"]).lines().count(), 1);
+    assert_eq!(e.stdout(&["history", "--format", "jsonl"]), "");
+}
