@@ -8,7 +8,7 @@ For the workbench and for a minimal ratatui app (examples/minimal_tui.rs), inter
     once idle and once while a request hangs in the sandbox (--hang).
 Prints medians and the ratios workbench / minimal from the same run.
 
-Usage: cargo build --release --examples && python3 scripts/measure_tui.py [--runs 30] [--db DIR]
+Usage: cargo build --release --bins --examples && python3 scripts/measure_tui.py [--runs 30] [--db DIR]
 """
 import argparse, os, pty, select, shutil, signal, statistics, subprocess, sys, tempfile, time, json
 import urllib.request
@@ -104,6 +104,7 @@ def main():
     wb_argv = [WORKBENCH, "--data-dir", data, "--base-url", "http://127.0.0.1:9"]
     startup = {"workbench": [], "minimal": []}
     rss = {"workbench": [], "minimal": []}
+    settled = []
     for i in range(args.runs):
         for name, argv in (("minimal", [MINIMAL]), ("workbench", wb_argv)):
             t0 = time.perf_counter()
@@ -112,7 +113,53 @@ def main():
             startup[name].append((time.perf_counter() - t0) * 1000)
             drain(fd, 0.05)
             rss[name].append(rss_kb(pid))
+            if name == "workbench" and i < 5:
+                # Once the history has loaded too (its page of rows is on screen).
+                drain(fd, 0.5)
+                settled.append(rss_kb(pid))
             finish(pid, fd)
+
+    # Filter keystroke -> results on screen: type a rare target into the history filter; time
+    # from its last character to the redraw that shows the matching rows.
+    filter_ms = []
+    probe = None
+    if args.db:
+        import sqlite3
+        db = sqlite3.connect(os.path.join(data, "history.sqlite3"))
+        total = db.execute("SELECT max(id) FROM updates").fetchone()[0] or 0
+        for k in range(5):
+            row = db.execute(
+                "SELECT target FROM updates WHERE target_kind = 'call' AND id <= ? ORDER BY id DESC LIMIT 1",
+                (total * (k + 1) // 7,)).fetchone()
+            if row:
+                n = db.execute("SELECT count(*) FROM updates_fts WHERE updates_fts MATCH ?",
+                               ('"' + row[0] + '"',)).fetchone()[0]
+                probe = (row[0], n)
+                pid, fd = spawn(wb_argv, env)
+                read_until(fd, MARKER)
+                drain(fd, 1.0)  # the first page of history is on screen
+                os.write(fd, b"\x1b[Z")  # Shift+Tab: to the history pane
+                drain(fd, 0.1)
+                os.write(fd, b"/" + row[0][:-1].encode())
+                drain(fd, 0.5)
+                # The key is echoed at once (with "loading…"); the matching rows come in a
+                # second redraw when the query answers. Time to that second redraw.
+                t0 = time.perf_counter()
+                os.write(fd, row[0][-1:].encode())
+                bursts = 0
+                while bursts < 2:
+                    r, _, _ = select.select([fd], [], [], 5)
+                    if not r:
+                        raise TimeoutError("no redraw with the filter's results")
+                    os.read(fd, 65536)
+                    bursts += 1
+                    # Bytes of one redraw can arrive in pieces: a piece within 1 ms of the
+                    # previous belongs to the same redraw.
+                    while select.select([fd], [], [], 0.001)[0]:
+                        os.read(fd, 65536)
+                filter_ms.append((time.perf_counter() - t0) * 1000)
+                finish(pid, fd)
+        db.close()
 
     # Keystroke -> screen, idle.
     pid, fd = spawn(wb_argv, env)
@@ -154,6 +201,10 @@ def main():
         "startup_ratio": round(med(startup["workbench"]) / med(startup["minimal"]), 3),
         "rss_kb": {k: med(v) for k, v in rss.items()},
         "rss_ratio": round(med(rss["workbench"]) / med(rss["minimal"]), 3),
+        "rss_kb_history_loaded": med(settled),
+        "filter_keystroke_to_results_ms": (
+            {"median": round(med(filter_ms), 2), "max": round(max(filter_ms), 2), "probe": probe}
+            if filter_ms else None),
         "keystroke_ms_idle": {"median": round(med(idle), 3), "p95": round(sorted(idle)[int(len(idle) * 0.95) - 1], 3)},
         "keystroke_ms_hung_request": {"median": round(med(hung), 3), "p95": round(sorted(hung)[int(len(hung) * 0.95) - 1], 3)},
     }
