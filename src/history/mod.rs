@@ -517,6 +517,7 @@ mod tests {
                     status: 200,
                     body: r#"{"success":true,"call_id":"c1","updated_fields":["custom_call_outcome","custom_call_outcome_value","custom_call_metadata"]}"#.into(),
                     truncated: false,
+                    retry_after: None,
                 }),
                 Duration::from_millis(42),
             )

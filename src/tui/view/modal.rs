@@ -236,21 +236,23 @@ fn detail(app: &App, record: &Record, scroll: u16, frame: &mut Frame<'_>, area: 
                         .unwrap_or_default()
                 ),
             ));
+            // Stated before the body: a capped body can be thousands of lines long.
+            if record.response_truncated {
+                lines.push(Line::styled(
+                    format!(
+                        "(the body was longer than {} MiB: only the first {} MiB was kept, below)",
+                        BODY_CAP / (1024 * 1024),
+                        BODY_CAP / (1024 * 1024)
+                    ),
+                    Style::default().fg(Color::Yellow),
+                ));
+            }
             let body = body.as_deref().unwrap_or("");
             let pretty = serde_json::from_str::<serde_json::Value>(body)
                 .and_then(|v| serde_json::to_string_pretty(&v))
                 .unwrap_or_else(|_| body.to_string());
             for line in pretty.lines() {
                 lines.push(Line::raw(line.to_string()));
-            }
-            if record.response_truncated {
-                lines.push(Line::styled(
-                    format!(
-                        "(the body was longer than {} KiB; the rest was not kept)",
-                        BODY_CAP / 1024
-                    ),
-                    Style::default().fg(Color::Yellow),
-                ));
             }
         }
         (None, _) => lines.push(Line::styled(
