@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crossterm::event::Event;
+use crossterm::event::{Event, KeyCode};
 use futures::{Stream, StreamExt};
 use ratatui::Terminal;
 use ratatui::backend::Backend;
@@ -36,6 +36,19 @@ pub struct Services {
     pub base_url: String,
     pub credentials: Credentials,
     pub timeout: Duration,
+}
+
+/// Test-only: when set to one character, pressing that key panics inside the loop, so a
+/// pseudo-terminal test can check the terminal is restored. Read once, when the loop starts.
+pub const TEST_PANIC_ENV: &str = "PHONELY_OUTCOMES_TEST_PANIC_KEY";
+
+fn test_panic_key() -> Option<char> {
+    let text = std::env::var(TEST_PANIC_ENV).ok()?;
+    let mut chars = text.chars();
+    match (chars.next(), chars.next()) {
+        (Some(key), None) => Some(key),
+        _ => None,
+    }
 }
 
 /// Called after every draw with the state and the screen; tests use it to wait for a screen.
@@ -76,6 +89,7 @@ where
     S: Stream<Item = std::io::Result<Event>> + Unpin,
     F: Future<Output = ()>,
 {
+    let panic_key = test_panic_key();
     let (tx, mut rx) = mpsc::unbounded_channel();
     let mut runner = Runner {
         services: Arc::new(services),
@@ -100,7 +114,14 @@ where
             biased;
             () = &mut shutdown => break,
             event = events.next() => match event {
-                Some(Ok(event)) => map_event(&app, &event),
+                Some(Ok(event)) => {
+                    if let (Some(key), Event::Key(k)) = (panic_key, &event)
+                        && k.code == KeyCode::Char(key)
+                    {
+                        panic!("test-only panic: the {TEST_PANIC_ENV} key {key:?} was pressed");
+                    }
+                    map_event(&app, &event)
+                }
                 Some(Err(e)) => return Err(e),
                 None => break,
             },
