@@ -14,7 +14,7 @@ const WAIT: Duration = Duration::from_secs(30);
 
 struct Tty {
     // Kept open while the child runs: closing it hangs up the terminal.
-    _master: Box<dyn portable_pty::MasterPty + Send>,
+    master: Box<dyn portable_pty::MasterPty + Send>,
     parser: Arc<Mutex<vt100::Parser>>,
     raw: Arc<Mutex<Vec<u8>>>,
     writer: Box<dyn Write + Send>,
@@ -63,7 +63,7 @@ impl Tty {
         });
         let writer = pty.master.take_writer().unwrap();
         Self {
-            _master: pty.master,
+            master: pty.master,
             parser,
             raw,
             writer,
@@ -147,7 +147,7 @@ fn fill_send_see_tick_quit_reopen() {
 
 /// The pty's line discipline flags, e.g. `ICANON | ECHO` when not in raw mode.
 fn local_flags(tty: &Tty) -> String {
-    format!("{:?}", tty._master.get_termios().unwrap().local_flags)
+    format!("{:?}", tty.master.get_termios().unwrap().local_flags)
 }
 
 #[test]
