@@ -160,6 +160,8 @@ fn a_panic_in_the_loop_restores_the_terminal_and_shows_no_key() {
         &[
             ("PHONELY_API_KEY", SECRET),
             (phonely_outcomes::tui::runtime::TEST_PANIC_ENV, "~"),
+            // A backtrace would scroll the message off the 32-row screen checked below.
+            ("RUST_BACKTRACE", "0"),
         ],
     );
     tty.wait_for("key ✓");
