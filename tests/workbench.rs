@@ -425,6 +425,17 @@ async fn a_crashed_sessions_pending_row_shows_as_outcome_unknown() {
 /// Sends `call456 ← Sold` through the whole workbench while the sandbox misbehaves with `fault`;
 /// checks the screen says `says`, the history holds `state`, and whether the call changed.
 async fn survives(fault: Fault, timeout: Duration, state: State, says: &str) -> App {
+    survives_and_details(fault, timeout, state, says, "Update #1 (Esc closes").await
+}
+
+/// As [`survives`], and the history detail of the update shows `detail`.
+async fn survives_and_details(
+    fault: Fault,
+    timeout: Duration,
+    state: State,
+    says: &str,
+    detail: &str,
+) -> App {
     let sb = start_sandbox().await;
     sb.sandbox.push_fault(fault.clone());
     let dir = tempfile::tempdir().unwrap();
@@ -439,6 +450,7 @@ async fn survives(fault: Fault, timeout: Duration, state: State, says: &str) -> 
         h.key(KeyCode::Tab);
         h.key(KeyCode::Enter);
         h.wait_for("Update #1 (Esc closes").await;
+        h.wait_for(detail).await;
         h.key(KeyCode::Esc);
         h.key(KeyCode::BackTab);
         h.key(KeyCode::BackTab);
@@ -543,11 +555,12 @@ async fn fault_html_error_page_is_refused() {
 
 #[tokio::test]
 async fn fault_10_mb_body_is_capped_and_the_cap_is_stated() {
-    let app = survives(
+    let app = survives_and_details(
         Fault::HugeBody,
         FAULT_WAIT,
         State::Unknown,
         "longer than 1 MiB and was cut there",
+        "showing the first 16 KiB of 1024 KiB kept",
     )
     .await;
     let row = &app.history.rows[0];
