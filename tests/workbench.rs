@@ -590,3 +590,59 @@ async fn fault_no_answer_at_all_is_unknown() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn hostile_form_input_is_refused_in_the_loop_and_nothing_leaves() {
+    let sb = start_sandbox().await;
+    let deep = format!("{}1{}", r#"{"a":"#.repeat(10_000), "}".repeat(10_000));
+    let big = format!(r#"{{"notes":"{}"}}"#, "x".repeat(1024 * 1024));
+    let long_id = "x".repeat(10 * 1024);
+    // Pasted (as a terminal delivers a paste) into agent, target, value, metadata.
+    let cases: &[(&str, &str, &str, &str, &str)] = &[
+        ("agent 1", "call456", "", "", "space character (U+0020)"),
+        ("a\u{7}b", "call456", "", "", "control character (U+0007)"),
+        ("a\x1b[31m", "call456", "", "", "control character (U+001B)"),
+        (&long_id, "call456", "", "", "at most 128 characters"),
+        ("agent123", "..", "", "", "cannot be \"..\""),
+        ("agent123", "++14155551234", "", "", "more than one +"),
+        ("agent123", "+1415555CALL", "", "", "is not allowed"),
+        ("agent123", "call456", "0x10", "", "not hexadecimal"),
+        ("agent123", "call456", "NaN", "", "not a finite number"),
+        ("agent123", "call456", "1e400", "", "too large"),
+        ("agent123", "call456", "", "[1,2]", "(got a list [...])"),
+        ("agent123", "call456", "", "\"text\"", "(got a string)"),
+        ("agent123", "call456", "", &deep, "nested too deeply"),
+        ("agent123", "call456", "", &big, "at most 64 KiB"),
+    ];
+    for (agent, target, value, metadata, says) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let (app, mut h) = workbench(&sb.base_url(), dir.path(), DEFAULT_TIMEOUT);
+        let script = async {
+            let paste = |text: &str| {
+                h.keys
+                    .unbounded_send(Ok(Event::Paste(text.to_string())))
+                    .unwrap();
+            };
+            paste(agent);
+            h.key(KeyCode::Tab);
+            paste(target);
+            h.key(KeyCode::Tab);
+            if target.starts_with('+') {
+                h.key(KeyCode::Tab);
+            }
+            h.text("Sold");
+            h.key(KeyCode::Tab);
+            paste(value);
+            h.key(KeyCode::Tab);
+            paste(metadata);
+            h.ctrl('s');
+            h.wait_for("Not sent").await;
+            h.wait_for(says).await;
+            h.ctrl('q');
+        };
+        let (app, ()) = tokio::join!(app, script);
+        assert!(app.in_flight.is_none(), "{says}");
+        assert!(rows(dir.path()).is_empty(), "{says}: nothing recorded");
+    }
+    assert!(sb.sandbox.received().is_empty(), "no request left");
+}
