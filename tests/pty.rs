@@ -195,3 +195,48 @@ fn a_panic_in_the_loop_restores_the_terminal_and_shows_no_key() {
     );
     assert!(!raw.contains(SECRET), "the key is never printed");
 }
+
+#[test]
+fn a_hung_request_keeps_the_screen_live_and_esc_cancels_it() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let sb = rt
+        .block_on(phonely_outcomes::sandbox::start(
+            "127.0.0.1:0",
+            phonely_outcomes::sandbox::DEFAULT_KEY,
+        ))
+        .unwrap();
+    sb.sandbox
+        .push_fault(phonely_outcomes::sandbox::Fault::Hang);
+    let data = tempfile::tempdir().unwrap();
+    let mut tty = Tty::spawn(
+        data.path(),
+        &["--base-url", &sb.base_url()],
+        &[("PHONELY_API_KEY", phonely_outcomes::sandbox::DEFAULT_KEY)],
+    );
+    tty.wait_for("LOCAL");
+    tty.keys("agent123");
+    tty.keys(TAB);
+    tty.keys("call456");
+    tty.keys(TAB);
+    tty.keys("Sold");
+    tty.wait_for("\"custom_call_outcome\": \"Sold\"");
+    tty.keys(CTRL_S);
+    tty.wait_for("Send this update?");
+    tty.keys(ENTER);
+    tty.wait_for("(Esc cancels)");
+    common::wait_until("the sandbox to hold the request", WAIT, || {
+        !sb.sandbox.received().is_empty()
+    });
+    // Typing still reaches the screen while the request hangs.
+    tty.keys(TAB);
+    tty.keys("42");
+    tty.wait_for("\"custom_call_outcome_value\": 42");
+    tty.keys("\x1b");
+    tty.wait_for("cancelled (may be applied)");
+    tty.keys(CTRL_Q);
+    assert!(tty.wait_exit().success());
+}
