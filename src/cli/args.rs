@@ -138,7 +138,7 @@ pub struct SandboxArgs {
     #[arg(long, value_name = "FAULT", value_parser = parse_fault)]
     pub fault: Option<crate::sandbox::Fault>,
     /// With --fault: only the next N update requests misbehave [default: every one].
-    #[arg(long, value_name = "N", requires = "fault")]
+    #[arg(long, value_name = "N", requires = "fault", value_parser = clap::value_parser!(u32).range(1..))]
     pub fault_times: Option<u32>,
 }
 

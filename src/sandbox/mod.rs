@@ -141,7 +141,7 @@ impl Sandbox {
     /// Applies `fault` to every request on the Phonely endpoint, or only to the next `times`.
     /// Queued faults and the request header come first.
     pub fn set_standing_fault(&self, fault: Fault, times: Option<u32>) {
-        self.lock().standing = Some(Standing {
+        self.lock().standing = (times != Some(0)).then_some(Standing {
             fault,
             remaining: times,
         });
@@ -330,7 +330,6 @@ async fn method_not_allowed() -> Response {
     r
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn set_outcome(
     State(sandbox): State<Sandbox>,
     chosen: Option<Extension<Chosen>>,
@@ -379,7 +378,10 @@ async fn set_outcome(
             (status, axum::Json(body)).into_response()
         }
         Some(Fault::Status { code }) => error(
-            StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            StatusCode::from_u16(code)
+                .ok()
+                .filter(|s| (200..=599).contains(&s.as_u16()))
+                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
             "injected",
             format!("Sandbox fault: status {code}"),
         ),
