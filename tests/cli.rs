@@ -618,9 +618,9 @@ fn send_classifies_every_sandbox_fault_and_records_it() {
         ),
         (
             Fault::EndlessBody,
-            "0.6",
+            "2",
             3,
-            "The answer (HTTP 200) started but did not finish within 0.6 s",
+            "The answer (HTTP 200) started but did not finish within 2 s",
             "unknown",
         ),
         (Fault::Hang, "0.3", 3, "No answer within 0.3 s", "unknown"),
