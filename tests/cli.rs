@@ -1,11 +1,15 @@
 //! CLI tests: the real binary (assert_cmd) against the sandbox on 127.0.0.1: each exit code,
 //! `--dry-run`, and the history it writes.
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;
+use std::time::Duration;
 
 use assert_cmd::Command;
-use phonely_outcomes::sandbox::{self, RunningSandbox};
+use phonely_outcomes::api::client::BODY_CAP;
+use phonely_outcomes::sandbox::{self, Fault, RunningSandbox};
 use predicates::prelude::*;
 
 const KEY: &str = "test-key-Zq9v-1a2b";
@@ -41,6 +45,29 @@ impl Env {
             .env("PHONELY_BASE_URL", self.sandbox.base_url())
             .env("PHONELY_OUTCOMES_DATA", self.data.path());
         c
+    }
+
+    /// The same environment for a process the test manages itself (to kill it).
+    fn std_cmd(&self) -> std::process::Command {
+        let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("phonely-outcomes"));
+        c.env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("HOME", self.data.path())
+            .env("PHONELY_API_KEY", KEY)
+            .env("PHONELY_BASE_URL", self.sandbox.base_url())
+            .env("PHONELY_OUTCOMES_DATA", self.data.path());
+        c
+    }
+
+    /// `history --json`, one value per line, newest first.
+    fn history_json(&self) -> Vec<serde_json::Value> {
+        let out = self.cmd().args(["history", "--json"]).output().unwrap();
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
     }
 
     fn send(&self, args: &[&str]) -> Command {
@@ -526,4 +553,200 @@ fn help_shows_examples_and_no_key_flag() {
         .assert()
         .success()
         .stdout(predicate::str::contains("--api-key").not());
+}
+
+#[test]
+fn send_classifies_every_sandbox_fault_and_records_it() {
+    let e = env();
+    // fault, --timeout, exit code, what stderr says, state in history
+    let cases: &[(Fault, &str, i32, &str, &str)] = &[
+        (
+            Fault::Delay { ms: 150 },
+            "10",
+            0,
+            "✓ agent123 call456: Updated",
+            "ok",
+        ),
+        (
+            Fault::Status { code: 503 },
+            "10",
+            1,
+            "HTTP 503 Service Unavailable: Sandbox fault: status 503",
+            "refused",
+        ),
+        (
+            Fault::RateLimited { retry_after: 7 },
+            "10",
+            1,
+            "(Retry-After: wait 7 s before trying again)",
+            "refused",
+        ),
+        (
+            Fault::ResetBeforeRead,
+            "10",
+            3,
+            "The connection was cut (reset) before an answer came: the request may have reached",
+            "unknown",
+        ),
+        (
+            Fault::ResetAfterRead,
+            "10",
+            3,
+            "The connection was cut (reset) before an answer came",
+            "unknown",
+        ),
+        (
+            Fault::MalformedJson,
+            "10",
+            3,
+            "HTTP 200 OK, but the answer is not valid JSON",
+            "unknown",
+        ),
+        (
+            Fault::Html,
+            "10",
+            1,
+            "HTTP 502 Bad Gateway: Not a JSON response: <html>",
+            "refused",
+        ),
+        (
+            Fault::HugeBody,
+            "10",
+            3,
+            "the answer was longer than 1 MiB and was cut there",
+            "unknown",
+        ),
+        (
+            Fault::EndlessBody,
+            "2",
+            3,
+            "The answer (HTTP 200) started but did not finish within 2 s",
+            "unknown",
+        ),
+        (Fault::Hang, "0.3", 3, "No answer within 0.3 s", "unknown"),
+    ];
+    for (fault, timeout, code, says, _) in cases {
+        e.sandbox.sandbox.push_fault(fault.clone());
+        let out = e
+            .send(&[
+                "--agent",
+                "agent123",
+                "--call",
+                "call456",
+                "--outcome",
+                "Sold",
+                "--timeout",
+                timeout,
+            ])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(*code), "{fault}: {stderr}");
+        assert!(stderr.contains(says), "{fault}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{fault}: {stderr}");
+        assert!(
+            out.stdout.len() <= BODY_CAP + 1,
+            "{fault}: stdout is capped ({} bytes)",
+            out.stdout.len()
+        );
+    }
+    let history = e.history_json();
+    assert_eq!(history.len(), cases.len());
+    for (row, (fault, _, _, _, state)) in history.iter().rev().zip(cases) {
+        assert_eq!(row["state"], *state, "{fault}: {row}");
+    }
+    let applied = cases.iter().filter(|c| c.0.applies()).count();
+    assert_eq!(
+        e.sandbox
+            .sandbox
+            .call("agent123", "call456")
+            .unwrap()
+            .updates_applied as usize,
+        applied
+    );
+}
+
+#[test]
+fn kill_9_during_a_send_leaves_it_as_outcome_unknown() {
+    let e = env();
+    e.sandbox.sandbox.push_fault(Fault::Hang);
+    let mut child = e
+        .std_cmd()
+        .args([
+            "send",
+            "--agent",
+            "agent123",
+            "--call",
+            "call456",
+            "--outcome",
+            "Sold",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    common::wait_until(
+        "the sandbox to receive the update",
+        Duration::from_secs(30),
+        || !e.sandbox.sandbox.received().is_empty(),
+    );
+    child.kill().unwrap(); // SIGKILL: no destructor, no handler runs
+    let status = child.wait().unwrap();
+    assert!(!status.success());
+    let history = e.history_json();
+    assert_eq!(history.len(), 1, "the update was recorded before it left");
+    assert_eq!(history[0]["state"], "unknown", "{}", history[0]);
+    assert!(
+        history[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("may or may not have been applied"),
+        "{}",
+        history[0]
+    );
+    let text = e.cmd().arg("history").output().unwrap();
+    assert!(String::from_utf8_lossy(&text.stdout).contains("outcome unknown"));
+}
+
+#[test]
+fn the_sandbox_command_can_misbehave_for_demos() {
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("phonely-outcomes"))
+        .args(["sandbox", "--addr", "127.0.0.1:0", "--key", "k1"])
+        .args(["--fault", "status:503", "--fault-times", "1"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let url = first.trim().rsplit(' ').next().unwrap().to_string();
+    let data = tempfile::tempdir().unwrap();
+    let send = || {
+        Command::cargo_bin("phonely-outcomes")
+            .unwrap()
+            .args(["send", "--agent", "agent123", "--call", "call456"])
+            .args(["--outcome", "Sold", "--base-url", &url])
+            .env("PHONELY_API_KEY", "k1")
+            .env("PHONELY_OUTCOMES_DATA", data.path())
+            .output()
+            .unwrap()
+    };
+    let (faulty, fine) = (send(), send());
+    child.kill().unwrap();
+    let _ = child.wait();
+    assert_eq!(faulty.status.code(), Some(1), "{faulty:?}");
+    assert!(String::from_utf8_lossy(&faulty.stderr).contains("HTTP 503"));
+    assert_eq!(
+        fine.status.code(),
+        Some(0),
+        "only the next 1 request: {fine:?}"
+    );
+    // A fault that does not exist is refused with the list of those that do.
+    Command::cargo_bin("phonely-outcomes")
+        .unwrap()
+        .args(["sandbox", "--fault", "explode"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("use one of delay:MS"));
 }

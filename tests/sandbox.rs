@@ -230,3 +230,69 @@ async fn documented_examples_and_refusals() {
     let log = serde_json::to_string(&sb.sandbox.received()).unwrap();
     assert!(!log.contains(DEFAULT_KEY));
 }
+
+#[tokio::test]
+async fn faults_by_header_by_queue_and_standing() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let sb = sandbox::start("127.0.0.1:0", DEFAULT_KEY).await.unwrap();
+    let url = format!("{}/api/calls/agent123/call456", sb.base_url());
+    let body = r#"{"custom_call_outcome":"Sold"}"#;
+    let client = reqwest::Client::new();
+    let patch = |fault: Option<&str>| {
+        let mut r = client
+            .patch(&url)
+            .header("X-Authorization", DEFAULT_KEY)
+            .body(body);
+        if let Some(f) = fault {
+            r = r.header("X-Sandbox-Fault", f);
+        }
+        r.send()
+    };
+    // One request picks its own fault with the header.
+    let r = patch(Some("status:418")).await.unwrap();
+    assert_eq!(r.status().as_u16(), 418);
+    let r = patch(Some("429:9")).await.unwrap();
+    assert_eq!(r.status().as_u16(), 429);
+    assert_eq!(r.headers()["retry-after"], "9");
+    let r = patch(Some("nonsense")).await.unwrap();
+    assert_eq!(r.status().as_u16(), 400);
+    assert!(r.text().await.unwrap().contains("use one of"));
+    // The control endpoint queues faults (JSON or text form) for the next requests.
+    let control = format!("{}/sandbox/faults", sb.base_url());
+    let r = client.post(&control).body("html").send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 204);
+    let r = patch(None).await.unwrap();
+    assert_eq!(r.status().as_u16(), 502);
+    assert!(r.text().await.unwrap().starts_with("<html>"));
+    // A standing fault, for the next 2 requests only.
+    sb.sandbox
+        .set_standing_fault(sandbox::Fault::Status { code: 500 }, Some(2));
+    for expected in [500, 500, 200] {
+        assert_eq!(patch(None).await.unwrap().status().as_u16(), expected);
+    }
+    // A reset: no answer at all, and the call is untouched.
+    let err = patch(Some("reset-before")).await.unwrap_err();
+    assert!(!err.is_connect(), "{err:?}");
+    let log = sb.sandbox.received();
+    let faults: Vec<Option<&str>> = log.iter().map(|r| r.fault.as_deref()).collect();
+    assert_eq!(
+        faults,
+        [
+            Some("status:418"),
+            Some("429:9"),
+            Some("html"),
+            Some("status:500"),
+            Some("status:500"),
+            None,
+            Some("reset-before")
+        ]
+    );
+    assert_eq!(log.last().unwrap().status, None);
+    assert_eq!(
+        sb.sandbox
+            .call("agent123", "call456")
+            .unwrap()
+            .updates_applied,
+        1
+    );
+}

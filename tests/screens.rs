@@ -3,7 +3,7 @@
 mod common;
 
 use common::{answered, app, fill_example1, record, screen, type_text};
-use phonely_outcomes::api::client::Completion;
+use phonely_outcomes::api::client::{Completion, HttpResponse};
 use phonely_outcomes::api::key::{Credentials, KeySource};
 use phonely_outcomes::tui::action::{Action, RequestId};
 use phonely_outcomes::tui::app::{App, Focus};
@@ -207,4 +207,34 @@ fn help_scrolls_on_a_small_screen() {
     update(&mut a, Action::ModalScroll(30));
     let bottom = screen(&a, 80, 24);
     assert!(bottom.contains("full request and response"), "{bottom}");
+}
+
+#[test]
+fn a_capped_body_is_stated_in_the_detail() {
+    let mut app = common::app();
+    common::fill_example1(&mut app);
+    let body = format!(
+        "{{\"success\":true,\"padding\":\"{}",
+        "x".repeat(phonely_outcomes::api::client::BODY_CAP - 30)
+    );
+    let record = common::record(
+        &app,
+        Some(Completion::Answered(HttpResponse {
+            status: 200,
+            body,
+            truncated: true,
+            retry_after: None,
+        })),
+    );
+    app.history.upsert(record);
+    update(&mut app, Action::OpenDetail);
+    let screen = common::screen(&app, 120, 32);
+    assert!(
+        screen.contains("(the body was longer than 1 MiB: only the first 1 MiB was kept)"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("(showing the first 16 KiB of 1024 KiB kept;"),
+        "{screen}"
+    );
 }

@@ -422,3 +422,228 @@ async fn a_crashed_sessions_pending_row_shows_as_outcome_unknown() {
     tokio::join!(app, script);
     assert_eq!(rows(dir.path())[0].state, State::Unknown);
 }
+
+/// Sends `call456 ← Sold` through the whole workbench while the sandbox misbehaves with `fault`;
+/// checks the screen says `says`, the history holds `state`, and whether the call changed.
+async fn survives(fault: Fault, timeout: Duration, state: State, says: &str) -> App {
+    survives_and_details(fault, timeout, state, says, "Update #1 (Esc closes").await
+}
+
+/// As [`survives`], and the history detail of the update shows `detail`.
+async fn survives_and_details(
+    fault: Fault,
+    timeout: Duration,
+    state: State,
+    says: &str,
+    detail: &str,
+) -> App {
+    let sb = start_sandbox().await;
+    sb.sandbox.push_fault(fault.clone());
+    let dir = tempfile::tempdir().unwrap();
+    let (app, mut h) = workbench(&sb.base_url(), dir.path(), timeout);
+    let script = async {
+        fill(&h, "agent123", "call456", false, "Sold", "", "");
+        h.ctrl('s');
+        h.wait_for("Send this update?").await;
+        h.key(KeyCode::Enter);
+        h.wait_for(says).await;
+        // Still responsive: the history row opens, and the form still takes keys.
+        h.key(KeyCode::Tab);
+        h.key(KeyCode::Enter);
+        h.wait_for("Update #1 (Esc closes").await;
+        h.wait_for(detail).await;
+        h.key(KeyCode::Esc);
+        h.key(KeyCode::BackTab);
+        h.key(KeyCode::BackTab);
+        h.text("7");
+        h.wait_for("\"custom_call_outcome_value\": 7").await;
+        h.ctrl('q');
+    };
+    let (app, ()) = tokio::join!(app, script);
+    let rows = rows(dir.path());
+    assert_eq!(rows.len(), 1, "{fault}: one update, one record");
+    assert_eq!(rows[0].state, state, "{fault}: {:?}", rows[0].message);
+    let received = sb.sandbox.received();
+    assert_eq!(received.len(), 1, "{fault}: the sandbox saw the request");
+    assert_eq!(received[0].fault, Some(fault.to_string()));
+    let call = sb.sandbox.call("agent123", "call456").unwrap();
+    assert_eq!(
+        call.updates_applied,
+        u32::from(fault.applies()),
+        "{fault}: applied or not, as the fault says"
+    );
+    app
+}
+
+const FAULT_WAIT: Duration = Duration::from_secs(10);
+
+#[tokio::test]
+async fn fault_delay_is_answered_normally() {
+    survives(
+        Fault::Delay { ms: 150 },
+        FAULT_WAIT,
+        State::Ok,
+        "✓ Updated call456 (HTTP 200",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn fault_status_is_refused() {
+    survives(
+        Fault::Status { code: 503 },
+        FAULT_WAIT,
+        State::Refused,
+        "✗ Refused: HTTP 503 Service Unavailable: Sandbox fault: status 503",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn fault_429_is_refused_and_says_when_to_retry() {
+    survives(
+        Fault::RateLimited { retry_after: 7 },
+        FAULT_WAIT,
+        State::Refused,
+        "(Retry-After: wait 7 s before trying again)",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn fault_reset_before_the_request_is_read_is_unknown() {
+    survives(
+        Fault::ResetBeforeRead,
+        FAULT_WAIT,
+        State::Unknown,
+        "✗ No response: The connection was cut",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn fault_reset_after_the_request_is_read_is_unknown() {
+    survives(
+        Fault::ResetAfterRead,
+        FAULT_WAIT,
+        State::Unknown,
+        "✗ No response: The connection was cut",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn fault_malformed_json_is_unknown() {
+    survives(
+        Fault::MalformedJson,
+        FAULT_WAIT,
+        State::Unknown,
+        "? Outcome unknown: HTTP 200 OK, but the answer is not valid JSON",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn fault_html_error_page_is_refused() {
+    survives(
+        Fault::Html,
+        FAULT_WAIT,
+        State::Refused,
+        "✗ Refused: HTTP 502 Bad Gateway: Not a JSON response: <html>",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn fault_10_mb_body_is_capped_and_the_cap_is_stated() {
+    let app = survives_and_details(
+        Fault::HugeBody,
+        FAULT_WAIT,
+        State::Unknown,
+        "longer than 1 MiB and was cut there",
+        "showing the first 16 KiB of 1024 KiB kept",
+    )
+    .await;
+    let row = &app.history.rows[0];
+    assert!(row.response_truncated);
+    let kept = row.response_body.as_deref().unwrap_or("").len();
+    assert_eq!(kept, phonely_outcomes::api::client::BODY_CAP);
+}
+
+#[tokio::test]
+async fn fault_endless_body_ends_at_the_timeout_as_unknown() {
+    survives(
+        Fault::EndlessBody,
+        Duration::from_secs(2),
+        State::Unknown,
+        "The answer (HTTP 200) started but did not finish within 2 s",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn fault_no_answer_at_all_is_unknown() {
+    survives(
+        Fault::Hang,
+        Duration::from_millis(300),
+        State::Unknown,
+        "✗ No response: No answer within 0.3 s",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn hostile_form_input_is_refused_in_the_loop_and_nothing_leaves() {
+    let sb = start_sandbox().await;
+    let deep = format!("{}1{}", r#"{"a":"#.repeat(10_000), "}".repeat(10_000));
+    let big = format!(r#"{{"notes":"{}"}}"#, "x".repeat(1024 * 1024));
+    let long_id = "x".repeat(10 * 1024);
+    // Pasted (as a terminal delivers a paste) into agent, target, value, metadata.
+    let cases: &[(&str, &str, &str, &str, &str)] = &[
+        ("agent 1", "call456", "", "", "space character (U+0020)"),
+        ("a\u{7}b", "call456", "", "", "control character (U+0007)"),
+        ("a\x1b[31m", "call456", "", "", "control character (U+001B)"),
+        (&long_id, "call456", "", "", "at most 128 characters"),
+        ("agent123", "..", "", "", "cannot be \"..\""),
+        ("agent123", "++14155551234", "", "", "more than one +"),
+        ("agent123", "+1415555CALL", "", "", "is not allowed"),
+        ("agent123", "call456", "0x10", "", "not hexadecimal"),
+        ("agent123", "call456", "NaN", "", "not a finite number"),
+        ("agent123", "call456", "1e400", "", "too large"),
+        ("agent123", "call456", "", "[1,2]", "(got a list [...])"),
+        ("agent123", "call456", "", "\"text\"", "(got a string)"),
+        ("agent123", "call456", "", &deep, "nested too deeply"),
+        ("agent123", "call456", "", &big, "at most 64 KiB"),
+    ];
+    for (agent, target, value, metadata, says) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let (app, mut h) = workbench(&sb.base_url(), dir.path(), DEFAULT_TIMEOUT);
+        let script = async {
+            let paste = |text: &str| {
+                h.keys
+                    .unbounded_send(Ok(Event::Paste(text.to_string())))
+                    .unwrap();
+            };
+            paste(agent);
+            h.key(KeyCode::Tab);
+            paste(target);
+            h.key(KeyCode::Tab);
+            if target.starts_with('+') {
+                h.key(KeyCode::Tab);
+            }
+            h.text("Sold");
+            h.key(KeyCode::Tab);
+            paste(value);
+            h.key(KeyCode::Tab);
+            paste(metadata);
+            h.ctrl('s');
+            h.wait_for("Not sent").await;
+            h.wait_for(says).await;
+            h.ctrl('q');
+        };
+        let (app, ()) = tokio::join!(app, script);
+        assert!(app.in_flight.is_none(), "{says}");
+        assert!(rows(dir.path()).is_empty(), "{says}: nothing recorded");
+    }
+    assert!(sb.sandbox.received().is_empty(), "no request left");
+}

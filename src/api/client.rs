@@ -1,6 +1,7 @@
 //! The HTTP client: sends a `WireRequest` with the key, times it, reads at most a capped body,
 //! and classifies what came back. Never panics; every failure becomes a `Completion`.
 
+use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -62,6 +63,8 @@ pub struct HttpResponse {
     pub body: String,
     /// True when the body was longer than the cap and the rest was dropped.
     pub truncated: bool,
+    /// The `Retry-After` header, when the server sent one (e.g. with 429).
+    pub retry_after: Option<String>,
 }
 
 /// How a request ended.
@@ -153,6 +156,33 @@ pub fn classify(sent_fields: &[&str], completion: &Completion) -> Verdict {
             call_id,
         };
     }
+    if (200..300).contains(&status) && json.is_none() {
+        // A 2xx says the server took it, but without a readable body nothing confirms it.
+        let why = if response.truncated {
+            format!(
+                "the answer was longer than {} MiB and was cut there",
+                BODY_CAP / (1024 * 1024)
+            )
+        } else if response.body.trim().is_empty() {
+            "the answer was empty".to_string()
+        } else {
+            format!(
+                "the answer is not valid JSON ({})",
+                one_line(&response.body, 80)
+            )
+        };
+        return Verdict {
+            state: State::Unknown,
+            verified: false,
+            http_status: Some(status),
+            message: format!(
+                "HTTP {status} {}, but {why}: it was probably applied, but that cannot be \
+                 confirmed; check before resending",
+                reason(status)
+            ),
+            call_id,
+        };
+    }
     let message = field("message")
         .or_else(|| field("error"))
         .unwrap_or_else(|| match &json {
@@ -163,11 +193,29 @@ pub fn classify(sent_fields: &[&str], completion: &Completion) -> Verdict {
             None if response.body.trim().is_empty() => "Empty response".to_string(),
             None => format!("Not a JSON response: {}", one_line(&response.body, 120)),
         });
+    let mut message = format!("HTTP {status} {}: {message}", reason(status));
+    if let Some(wait) = &response.retry_after {
+        let _ = match wait.parse::<u64>() {
+            Ok(secs) => write!(message, " (Retry-After: wait {secs} s before trying again)"),
+            Err(_) => write!(
+                message,
+                " (Retry-After: wait until {wait} before trying again)"
+            ),
+        };
+    }
+    if response.truncated {
+        let _ = write!(
+            message,
+            " (the answer was longer than {} MiB; only the first {} MiB was kept)",
+            BODY_CAP / (1024 * 1024),
+            BODY_CAP / (1024 * 1024)
+        );
+    }
     Verdict {
         state: State::Refused,
         verified: false,
         http_status: Some(status),
-        message: format!("HTTP {status} {}: {message}", reason(status)),
+        message,
         call_id,
     }
 }
@@ -220,19 +268,18 @@ impl Client {
     /// Sends the request and returns how it ended and how long it took.
     pub async fn send(&self, request: &WireRequest, key: &ApiKey) -> (Completion, Duration) {
         let started = Instant::now();
-        let completion = match tokio::time::timeout(self.timeout, self.exchange(request, key)).await
-        {
-            Ok(c) => c,
-            Err(_) => Completion::NoAnswer(format!(
-                "No answer within {} s: the update may or may not have been applied; check \
-                 before resending",
-                self.timeout.as_secs_f32()
-            )),
-        };
+        let deadline = tokio::time::Instant::now() + self.timeout;
+        let completion = self.exchange(request, key, deadline).await;
         (completion, started.elapsed())
     }
 
-    async fn exchange(&self, request: &WireRequest, key: &ApiKey) -> Completion {
+    async fn exchange(
+        &self,
+        request: &WireRequest,
+        key: &ApiKey,
+        deadline: tokio::time::Instant,
+    ) -> Completion {
+        let seconds = self.timeout.as_secs_f32();
         let Ok(method) = reqwest::Method::from_bytes(request.method.as_bytes()) else {
             return Completion::NotSent(format!("Unknown method {}", request.method));
         };
@@ -249,15 +296,34 @@ impl Client {
         };
         auth.set_sensitive(true);
         builder = builder.header(AUTH_HEADER, auth).body(request.body.clone());
-        let mut response = match builder.send().await {
-            Ok(r) => r,
-            Err(e) => return classify_error(&e),
+        let mut response = match tokio::time::timeout_at(deadline, builder.send()).await {
+            Ok(Ok(r)) => r,
+            Ok(Err(e)) => return classify_error(&e),
+            Err(_) => {
+                return Completion::NoAnswer(format!(
+                    "No answer within {seconds} s: the update may or may not have been applied; \
+                     check before resending"
+                ));
+            }
         };
         let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| one_line(v, 40));
         let mut body = Vec::new();
         let mut truncated = false;
         loop {
-            match response.chunk().await {
+            let Ok(next) = tokio::time::timeout_at(deadline, response.chunk()).await else {
+                return Completion::NoAnswer(format!(
+                    "The answer (HTTP {status}) started but did not finish within {seconds} s \
+                     ({} KiB came): the update may or may not have been applied; check before \
+                     resending",
+                    body.len() / 1024
+                ));
+            };
+            match next {
                 Ok(Some(chunk)) => {
                     let room = BODY_CAP - body.len();
                     if chunk.len() > room {
@@ -281,6 +347,7 @@ impl Client {
             status,
             body: String::from_utf8_lossy(&body).into_owned(),
             truncated,
+            retry_after,
         })
     }
 }
@@ -288,20 +355,47 @@ impl Client {
 fn classify_error(e: &reqwest::Error) -> Completion {
     let detail = error_chain(e);
     if e.is_connect() {
-        Completion::NotSent(format!(
+        // No connection (refused, DNS, TLS handshake): the request never left.
+        return Completion::NotSent(format!(
             "Could not connect ({detail}): nothing was sent; safe to try again"
-        ))
-    } else if e.is_timeout() {
-        Completion::NoAnswer(format!(
+        ));
+    }
+    if e.is_timeout() {
+        return Completion::NoAnswer(format!(
             "Timed out waiting for an answer ({detail}): the update may or may not have been \
              applied; check before resending"
-        ))
-    } else {
-        Completion::NoAnswer(format!(
-            "The connection failed ({detail}): the update may or may not have been applied; \
-             check before resending"
-        ))
+        ));
     }
+    // Once connected, the client cannot tell whether the server read the request before the
+    // connection broke (a reset looks the same either way), so it never claims it did not.
+    let what = match io_error_kind(e) {
+        Some(std::io::ErrorKind::ConnectionReset) => {
+            "The connection was cut (reset) before an answer came"
+        }
+        Some(std::io::ErrorKind::BrokenPipe | std::io::ErrorKind::ConnectionAborted) => {
+            "The connection was cut while the request was being sent"
+        }
+        _ if detail.contains("closed before message completed") => {
+            "The server closed the connection without answering"
+        }
+        _ => "The connection failed before an answer came",
+    };
+    Completion::NoAnswer(format!(
+        "{what}: the request may have reached the server, so the update may or may not have \
+         been applied; check before resending ({detail})"
+    ))
+}
+
+/// The kind of the first I/O error among the causes, if any.
+fn io_error_kind(e: &(dyn std::error::Error + 'static)) -> Option<std::io::ErrorKind> {
+    let mut current = Some(e);
+    while let Some(err) = current {
+        if let Some(io) = err.downcast_ref::<std::io::Error>() {
+            return Some(io.kind());
+        }
+        current = err.source();
+    }
+    None
 }
 
 /// The error and its causes on one line. reqwest's messages name the URL, never headers.
@@ -327,6 +421,7 @@ mod tests {
             status,
             body: body.to_string(),
             truncated: false,
+            retry_after: None,
         })
     }
 
@@ -376,8 +471,53 @@ mod tests {
         );
         let v = classify(&[], &answered(200, r#"{"success":false}"#));
         assert_eq!(v.state, State::Refused);
+        let v = classify(&[], &answered(429, r#"{"message":"Slow down"}"#));
+        assert_eq!(v.message, "HTTP 429 Too Many Requests: Slow down");
+    }
+
+    #[test]
+    fn a_2xx_that_cannot_be_read_is_unknown_not_refused() {
         let v = classify(&[], &answered(200, "not json"));
-        assert_eq!(v.state, State::Refused);
+        assert_eq!(v.state, State::Unknown);
+        assert_eq!(v.http_status, Some(200));
+        assert!(
+            v.message.contains("not valid JSON (not json)"),
+            "{}",
+            v.message
+        );
+        assert!(v.message.contains("cannot be confirmed"), "{}", v.message);
+        let cut = Completion::Answered(HttpResponse {
+            status: 200,
+            body: r#"{"success":true,"padding":"xxx"#.into(),
+            truncated: true,
+            retry_after: None,
+        });
+        let v = classify(&[], &cut);
+        assert_eq!(v.state, State::Unknown);
+        assert!(v.message.contains("longer than 1 MiB"), "{}", v.message);
+    }
+
+    #[test]
+    fn retry_after_and_the_cap_are_stated() {
+        let r = |retry: &str, truncated| {
+            classify(
+                &[],
+                &Completion::Answered(HttpResponse {
+                    status: 429,
+                    body: r#"{"message":"Too many requests"}"#.into(),
+                    truncated,
+                    retry_after: Some(retry.into()),
+                }),
+            )
+            .message
+        };
+        assert_eq!(
+            r("30", false),
+            "HTTP 429 Too Many Requests: Too many requests (Retry-After: wait 30 s before trying \
+             again)"
+        );
+        assert!(r("Wed, 21 Oct 2026 07:28:00 GMT", false).contains("wait until Wed"));
+        assert!(r("5", true).ends_with("only the first 1 MiB was kept)"));
     }
 
     #[test]

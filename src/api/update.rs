@@ -374,6 +374,10 @@ pub fn parse_value(text: &str) -> Result<Option<Number>, String> {
     }
     match serde_json::from_str::<Number>(trimmed) {
         Ok(n) => match n.as_f64() {
+            // `-0` would go out as the float -0.0: send plain zero, as typed without the sign.
+            Some(f) if f == 0.0 && f.is_sign_negative() => {
+                Ok(serde_json::from_str::<Number>(&trimmed[1..]).ok())
+            }
             Some(f) if f.is_finite() => Ok(Some(n)),
             _ => Err(format!("Value is too large (got {})", shorten(trimmed))),
         },
@@ -542,6 +546,14 @@ mod tests {
         assert_eq!(parse_value("299").unwrap().unwrap().to_string(), "299");
         assert_eq!(parse_value("299.5").unwrap().unwrap().to_string(), "299.5");
         assert_eq!(parse_value("").unwrap(), None);
+        assert_eq!(parse_value("-0").unwrap().unwrap().to_string(), "0");
+        assert_eq!(parse_value("-0.0").unwrap().unwrap().to_string(), "0.0");
+        // Correctly rounded: what goes out reads back as the number typed.
+        let big = format!("-41269549744584343{}", "0".repeat(182));
+        assert_eq!(
+            parse_value(&big).unwrap().unwrap().as_f64(),
+            big.parse::<f64>().ok()
+        );
         for (bad, says) in [
             ("$299", "currency"),
             ("NaN", "finite"),

@@ -188,4 +188,15 @@ pub struct SandboxArgs {
     /// The API key the sandbox accepts.
     #[arg(long, value_name = "KEY", default_value = crate::sandbox::DEFAULT_KEY)]
     pub key: String,
+    /// Misbehave on every update request, for demos: delay:MS, status:CODE, 429:SECS,
+    /// reset-before, reset-after, malformed-json, html, huge-body, endless-body, hang.
+    #[arg(long, value_name = "FAULT", value_parser = parse_fault)]
+    pub fault: Option<crate::sandbox::Fault>,
+    /// With --fault: only the next N update requests misbehave [default: every one].
+    #[arg(long, value_name = "N", requires = "fault", value_parser = clap::value_parser!(u32).range(1..))]
+    pub fault_times: Option<u32>,
+}
+
+fn parse_fault(text: &str) -> Result<crate::sandbox::Fault, String> {
+    text.parse()
 }

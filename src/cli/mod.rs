@@ -364,6 +364,21 @@ async fn sandbox(args: SandboxArgs) -> ExitCode {
         Err(e) => return fail(1, &format!("could not listen on {}: {e}", args.addr)),
     };
     let url = running.base_url();
+    let fault_note = match &args.fault {
+        Some(fault) => {
+            running
+                .sandbox
+                .set_standing_fault(fault.clone(), args.fault_times);
+            let which = args.fault_times.map_or_else(
+                || "every update request".to_string(),
+                |n| format!("the next {n} update requests"),
+            );
+            format!(
+                "\nFault: {which} gets {fault} (one request can pick its own with the X-Sandbox-Fault header)"
+            )
+        }
+        None => String::new(),
+    };
     // Written with errors ignored: a closed stdout must not stop the server.
     let mut out = std::io::stdout();
     let _ = writeln!(
@@ -371,7 +386,7 @@ async fn sandbox(args: SandboxArgs) -> ExitCode {
         "Phonely sandbox listening on {url}\nAPI key: {key}\n\
          Try:  PHONELY_API_KEY={key} phonely-outcomes --base-url {url}\n\
          Read back a call: curl {url}/sandbox/calls/agent123/call456\n\
-         Ctrl+C stops it.",
+         Ctrl+C stops it.{fault_note}",
         key = args.key
     );
     let _ = out.flush();

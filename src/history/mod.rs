@@ -511,29 +511,32 @@ impl Store {
     }
 }
 
+/// Brings the schema up to date. The version is read and the migrations applied inside one
+/// write-locked transaction, so two processes opening a new database at the same moment do not
+/// both try to create it: the second waits (busy timeout), then finds nothing to do.
 fn migrate(conn: &mut Connection) -> Result<()> {
     let known = i64::try_from(MIGRATIONS.len()).unwrap_or(i64::MAX);
+    // A cheap look first: an up-to-date database needs no write lock at all.
     let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if version == known {
+        return Ok(());
+    }
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let version: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
     if version > known {
         return Err(HistoryError::TooNew {
             found: version,
             known,
         });
     }
-    for (i, sql) in MIGRATIONS
+    for sql in MIGRATIONS
         .iter()
-        .enumerate()
         .skip(usize::try_from(version).unwrap_or(0))
     {
-        let tx = conn.transaction()?;
         tx.execute_batch(sql)?;
-        tx.pragma_update(
-            None,
-            "user_version",
-            i64::try_from(i + 1).unwrap_or(i64::MAX),
-        )?;
-        tx.commit()?;
     }
+    tx.pragma_update(None, "user_version", known)?;
+    tx.commit()?;
     Ok(())
 }
 
@@ -616,6 +619,7 @@ mod tests {
                     status: 200,
                     body: r#"{"success":true,"call_id":"c1","updated_fields":["custom_call_outcome","custom_call_outcome_value","custom_call_metadata"]}"#.into(),
                     truncated: false,
+                    retry_after: None,
                 }),
                 Duration::from_millis(42),
             )
@@ -656,6 +660,27 @@ mod tests {
         };
         let store = Store::open(dir.path(), "s2").unwrap();
         assert_eq!(store.get(id).unwrap().unwrap().agent, "agent123");
+        let version: i64 = store
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, i64::try_from(MIGRATIONS.len()).unwrap());
+    }
+
+    #[test]
+    fn processes_opening_a_new_database_together_do_not_collide() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().to_path_buf();
+        let openers: Vec<_> = (0..6)
+            .map(|i| {
+                let path = path.clone();
+                std::thread::spawn(move || Store::open(&path, &format!("s{i}")).map(|_| ()))
+            })
+            .collect();
+        for o in openers {
+            o.join().unwrap().unwrap();
+        }
+        let store = Store::open(dir.path(), "last").unwrap();
         let version: i64 = store
             .conn
             .pragma_query_value(None, "user_version", |r| r.get(0))
@@ -748,6 +773,7 @@ mod tests {
                     status: 200,
                     body: r#"{"success":true,"call_id":"call-last-415","updated_fields":["custom_call_outcome"]}"#.into(),
                     truncated: false,
+                    retry_after: None,
                 }),
                 Duration::from_millis(5),
             )

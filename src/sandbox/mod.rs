@@ -1,6 +1,10 @@
 //! A local Phonely stand-in (axum): the PATCH endpoint as documented, realistic refusals, demo
 //! data from `assets/sandbox-calls.json`, a read-back endpoint, a log of what it received (never
-//! the key) and faults on request, for tests and demos. State lives in memory.
+//! the key) and faults on request (`fault.rs`), served by its own accept loop (`server.rs`) so
+//! faults can reach down to the connection. State lives in memory.
+
+mod fault;
+mod server;
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
@@ -8,13 +12,16 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use axum::Router;
-use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::body::{Body, Bytes};
+use axum::extract::{Extension, Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, Method, Request, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
+
+pub use fault::{FAULT_HEADER, Fault, HUGE_BODY_BYTES};
+pub use server::Cutter;
 
 /// The sandbox's key, printed when it starts; it guards nothing real.
 pub const DEFAULT_KEY: &str = "sandbox-key";
@@ -57,20 +64,6 @@ struct Agent {
     name: String,
 }
 
-/// A misbehaviour for the next request(s), for tests and demos.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Fault {
-    /// Wait this long, then answer normally.
-    Delay { ms: u64 },
-    /// Answer with this status and a JSON error body, without applying anything.
-    Status { code: u16 },
-    /// Answer 502 with an HTML page.
-    Html,
-    /// Never answer.
-    Hang,
-}
-
 /// What the sandbox received on the Phonely endpoint (the key is never kept, only whether it
 /// matched).
 #[derive(Clone, Debug, Serialize)]
@@ -79,10 +72,25 @@ pub struct Received {
     pub agent: String,
     pub target: String,
     pub query: Option<String>,
+    /// Empty when a fault cut the connection before the body was read.
     pub body: String,
     pub key_ok: bool,
-    pub status: u16,
+    /// The status answered; `None` while there is no answer (or never will be).
+    pub status: Option<u16>,
+    /// The fault applied to this request, in its text form.
+    pub fault: Option<String>,
 }
+
+/// A fault applied to every request on the Phonely endpoint (or the next `remaining` ones).
+#[derive(Debug)]
+struct Standing {
+    fault: Fault,
+    remaining: Option<u32>,
+}
+
+/// The fault chosen for a request before routing (or why the header's fault was not understood).
+#[derive(Clone, Debug)]
+struct Chosen(Result<Option<Fault>, String>);
 
 #[derive(Debug)]
 struct Inner {
@@ -90,6 +98,7 @@ struct Inner {
     agents: Vec<Agent>,
     calls: Vec<Call>,
     faults: VecDeque<Fault>,
+    standing: Option<Standing>,
     received: Vec<Received>,
 }
 
@@ -110,6 +119,7 @@ impl Sandbox {
                 agents: demo.agents,
                 calls: demo.calls,
                 faults: VecDeque::new(),
+                standing: None,
                 received: Vec::new(),
             })),
         }
@@ -126,6 +136,96 @@ impl Sandbox {
     /// Queues a fault for the next request to the Phonely endpoint.
     pub fn push_fault(&self, fault: Fault) {
         self.lock().faults.push_back(fault);
+    }
+
+    /// Applies `fault` to every request on the Phonely endpoint, or only to the next `times`.
+    /// Queued faults and the request header come first.
+    pub fn set_standing_fault(&self, fault: Fault, times: Option<u32>) {
+        self.lock().standing = (times != Some(0)).then_some(Standing {
+            fault,
+            remaining: times,
+        });
+    }
+
+    /// The fault for one request: its `X-Sandbox-Fault` header, else the queue, else the
+    /// standing fault.
+    fn take_fault(&self, headers: &HeaderMap) -> Result<Option<Fault>, String> {
+        if let Some(value) = headers.get(FAULT_HEADER) {
+            let text = value
+                .to_str()
+                .map_err(|_| format!("{FAULT_HEADER} must be plain text"))?;
+            return text.parse().map(Some);
+        }
+        let mut inner = self.lock();
+        if let Some(fault) = inner.faults.pop_front() {
+            return Ok(Some(fault));
+        }
+        let Some(standing) = inner.standing.as_mut() else {
+            return Ok(None);
+        };
+        let fault = standing.fault.clone();
+        match &mut standing.remaining {
+            None => {}
+            Some(0 | 1) => inner.standing = None,
+            Some(n) => *n -= 1,
+        }
+        Ok(Some(fault))
+    }
+
+    fn key_ok(&self, headers: &HeaderMap) -> bool {
+        let inner = self.lock();
+        headers
+            .get("x-authorization")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|k| k == inner.key)
+    }
+
+    /// Logs a request as it arrives; returns its index for [`Sandbox::answered`].
+    fn log(&self, received: Received) -> usize {
+        let mut inner = self.lock();
+        inner.received.push(received);
+        inner.received.len() - 1
+    }
+
+    fn answered(&self, index: usize, status: StatusCode) {
+        if let Some(r) = self.lock().received.get_mut(index) {
+            r.status = Some(status.as_u16());
+        }
+    }
+
+    /// Runs before routing: picks the request's fault, and carries out a reset before the body
+    /// is read. Returns true when the request was cut (there is no answer to give).
+    fn intercept<B>(&self, request: &mut Request<B>, cutter: &Cutter) -> bool {
+        let path = request.uri().path();
+        let Some(ids) = path.strip_prefix("/api/calls/") else {
+            return false;
+        };
+        if request.method() != Method::PATCH {
+            return false;
+        }
+        let chosen = self.take_fault(request.headers());
+        if let Ok(Some(Fault::ResetBeforeRead)) = chosen {
+            let decode = |s: &str| {
+                percent_encoding::percent_decode_str(s)
+                    .decode_utf8_lossy()
+                    .into_owned()
+            };
+            let (agent, target) = ids.split_once('/').unwrap_or((ids, ""));
+            self.log(Received {
+                method: "PATCH".into(),
+                agent: decode(agent),
+                target: decode(target),
+                query: request.uri().query().map(str::to_string),
+                body: String::new(),
+                key_ok: self.key_ok(request.headers()),
+                status: None,
+                fault: Some(Fault::ResetBeforeRead.to_string()),
+            });
+            cutter.reset();
+            return true;
+        }
+        request.extensions_mut().insert(Chosen(chosen));
+        false
     }
 
     /// Every request received on the Phonely endpoint so far.
@@ -185,10 +285,7 @@ pub async fn start(addr: &str, key: &str) -> std::io::Result<RunningSandbox> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let addr = listener.local_addr()?;
     let sandbox = Sandbox::new(key);
-    let app = sandbox.router();
-    let task = tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
+    let task = tokio::spawn(server::serve(listener, sandbox.clone()));
     Ok(RunningSandbox {
         addr,
         sandbox,
@@ -196,12 +293,26 @@ pub async fn start(addr: &str, key: &str) -> std::io::Result<RunningSandbox> {
     })
 }
 
+/// A status and a JSON body: what `apply` decides, before a fault may garble it.
+type Answer = (StatusCode, Value);
+
+fn refusal(status: StatusCode, code: &str, message: impl Into<String>) -> Answer {
+    (status, json!({ "error": code, "message": message.into() }))
+}
+
 fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
-    (
-        status,
-        axum::Json(json!({ "error": code, "message": message.into() })),
-    )
-        .into_response()
+    let (status, body) = refusal(status, code, message);
+    (status, axum::Json(body)).into_response()
+}
+
+fn json_response(status: StatusCode, body: impl Into<Body>) -> Response {
+    let mut r = Response::new(body.into());
+    *r.status_mut() = status;
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    r
 }
 
 async fn not_found() -> Response {
@@ -221,19 +332,22 @@ async fn method_not_allowed() -> Response {
 
 async fn set_outcome(
     State(sandbox): State<Sandbox>,
+    chosen: Option<Extension<Chosen>>,
+    cutter: Option<Extension<Cutter>>,
     Path((agent, target)): Path<(String, String)>,
     Query(query): Query<Vec<(String, String)>>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let key_ok = {
-        let inner = sandbox.lock();
-        headers
-            .get("x-authorization")
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|k| k == inner.key)
+    let fault = match chosen {
+        Some(Extension(Chosen(c))) => c,
+        None => sandbox.take_fault(&headers),
     };
-    let fault = sandbox.lock().faults.pop_front();
+    let fault = match fault {
+        Ok(f) => f,
+        Err(m) => return error(StatusCode::BAD_REQUEST, "invalid_fault", m),
+    };
+    let key_ok = sandbox.key_ok(&headers);
     let query_text = (!query.is_empty()).then(|| {
         query
             .iter()
@@ -241,34 +355,91 @@ async fn set_outcome(
             .collect::<Vec<_>>()
             .join("&")
     });
+    let index = sandbox.log(Received {
+        method: "PATCH".into(),
+        agent: agent.clone(),
+        target: target.clone(),
+        query: query_text,
+        body: String::from_utf8_lossy(&body).into_owned(),
+        key_ok,
+        status: None,
+        fault: fault.as_ref().map(ToString::to_string),
+    });
+    let answer = || apply(&sandbox, &agent, &target, &query, key_ok, &body);
     let response = match fault {
-        Some(Fault::Hang) => std::future::pending::<Response>().await,
+        None => {
+            let (status, body) = answer();
+            (status, axum::Json(body)).into_response()
+        }
+        Some(Fault::Delay { ms }) => {
+            // The delay is the behaviour asked for.
+            tokio::time::sleep(Duration::from_millis(ms)).await;
+            let (status, body) = answer();
+            (status, axum::Json(body)).into_response()
+        }
         Some(Fault::Status { code }) => error(
-            StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            StatusCode::from_u16(code)
+                .ok()
+                .filter(|s| (200..=599).contains(&s.as_u16()))
+                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
             "injected",
             format!("Sandbox fault: status {code}"),
         ),
+        Some(Fault::RateLimited { retry_after }) => {
+            let mut r = error(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                format!("Too many requests: try again in {retry_after} s"),
+            );
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+            r
+        }
         Some(Fault::Html) => (
             StatusCode::BAD_GATEWAY,
             [("content-type", "text/html")],
             "<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>",
         )
             .into_response(),
-        Some(Fault::Delay { ms }) => {
-            tokio::time::sleep(Duration::from_millis(ms)).await;
-            apply(&sandbox, &agent, &target, &query, key_ok, &body)
+        Some(Fault::Hang) => std::future::pending::<Response>().await,
+        Some(fault @ (Fault::ResetBeforeRead | Fault::ResetAfterRead)) => {
+            if fault == Fault::ResetAfterRead {
+                let _ = answer();
+            }
+            // Without the sandbox's accept loop (a bare router) there is no cutter: hang.
+            if let Some(Extension(cutter)) = cutter {
+                cutter.reset();
+            }
+            std::future::pending::<Response>().await
         }
-        None => apply(&sandbox, &agent, &target, &query, key_ok, &body),
+        Some(Fault::MalformedJson) => {
+            let (status, body) = answer();
+            let text = body.to_string();
+            let cut: String = text.chars().take(text.chars().count() / 2).collect();
+            json_response(status, cut)
+        }
+        Some(Fault::HugeBody) => {
+            let (status, mut body) = answer();
+            if let Value::Object(map) = &mut body {
+                map.insert("padding".into(), Value::String("x".repeat(HUGE_BODY_BYTES)));
+            }
+            json_response(status, body.to_string())
+        }
+        Some(Fault::EndlessBody) => {
+            let (status, body) = answer();
+            let mut head = body.to_string();
+            head.pop();
+            head.push_str(",\"padding\":\"");
+            let first = futures::stream::once(async move { Ok::<_, std::io::Error>(Bytes::from(head)) });
+            let rest = futures::stream::unfold((), |()| async {
+                // The trickle is the behaviour asked for.
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                Some((Ok(Bytes::from_static(b"xxxxxxxxxxxxxxxx")), ()))
+            });
+            json_response(status, Body::from_stream(futures::StreamExt::chain(first, rest)))
+        }
     };
-    sandbox.lock().received.push(Received {
-        method: "PATCH".into(),
-        agent,
-        target,
-        query: query_text,
-        body: String::from_utf8_lossy(&body).into_owned(),
-        key_ok,
-        status: response.status().as_u16(),
-    });
+    sandbox.answered(index, response.status());
     response
 }
 
@@ -285,9 +456,9 @@ fn apply(
     query: &[(String, String)],
     key_ok: bool,
     body: &[u8],
-) -> Response {
+) -> Answer {
     if !key_ok {
-        return error(
+        return refusal(
             StatusCode::UNAUTHORIZED,
             "unauthorized",
             "Invalid or missing API key, or insufficient permissions",
@@ -303,7 +474,7 @@ fn apply(
         .map(|(_, v)| v.as_str());
     let mut inner = sandbox.lock();
     if !inner.agents.iter().any(|a| a.id == agent) {
-        return error(
+        return refusal(
             StatusCode::NOT_FOUND,
             "agent_not_found",
             format!("Agent {agent} not found"),
@@ -311,7 +482,7 @@ fn apply(
     }
     let (index, phone_pref) = if target.starts_with('+') {
         if !is_e164(target) {
-            return error(
+            return refusal(
                 StatusCode::BAD_REQUEST,
                 "invalid_phone",
                 "Phone number must be in E.164 format, e.g. +14155551234",
@@ -321,7 +492,7 @@ fn apply(
             None | Some("last") => "last",
             Some("first") => "first",
             Some(other) => {
-                return error(
+                return refusal(
                     StatusCode::BAD_REQUEST,
                     "invalid_preference",
                     format!("preference must be first or last, got {other}"),
@@ -344,7 +515,7 @@ fn apply(
         match chosen {
             Some(i) => (*i, Some(pref)),
             None => {
-                return error(
+                return refusal(
                     StatusCode::NOT_FOUND,
                     "call_not_found",
                     format!("No call from {target} for agent {agent}"),
@@ -359,7 +530,7 @@ fn apply(
         {
             Some(i) => (i, None),
             None => {
-                return error(
+                return refusal(
                     StatusCode::NOT_FOUND,
                     "call_not_found",
                     format!("Call {target} not found for agent {agent}"),
@@ -385,16 +556,15 @@ fn apply(
     call.updates_applied += 1;
     (
         StatusCode::OK,
-        axum::Json(json!({
+        json!({
             "success": true,
             "call_id": call.id,
             "agent_id": call.agent_id,
             "phone": call.customer_phone_number,
             "preference": phone_pref,
             "updated_fields": updated,
-        })),
+        }),
     )
-        .into_response()
 }
 
 struct Fields {
@@ -403,9 +573,8 @@ struct Fields {
     metadata: Option<Map<String, Value>>,
 }
 
-#[allow(clippy::result_large_err)]
-fn parse_body(body: &[u8]) -> Result<Fields, Response> {
-    let bad = |m: &str| error(StatusCode::BAD_REQUEST, "invalid_body", m.to_string());
+fn parse_body(body: &[u8]) -> Result<Fields, Answer> {
+    let bad = |m: &str| refusal(StatusCode::BAD_REQUEST, "invalid_body", m.to_string());
     let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(body) else {
         return Err(bad("Request body must be a JSON object"));
     };
@@ -456,12 +625,19 @@ async fn list_calls(State(sandbox): State<Sandbox>) -> Response {
 }
 
 async fn add_fault(State(sandbox): State<Sandbox>, body: Bytes) -> Response {
-    match serde_json::from_slice::<Fault>(&body) {
+    // JSON (`{"kind":"hang"}`) or the text form (`hang`, `status:503`).
+    let parsed = serde_json::from_slice::<Fault>(&body).or_else(|json_error| {
+        match std::str::from_utf8(&body).map(str::trim) {
+            Ok(text) if !text.starts_with('{') => text.parse::<Fault>(),
+            _ => Err(format!("not a fault: {json_error}")),
+        }
+    });
+    match parsed {
         Ok(f) => {
             sandbox.push_fault(f);
             StatusCode::NO_CONTENT.into_response()
         }
-        Err(e) => error(StatusCode::BAD_REQUEST, "invalid_fault", e.to_string()),
+        Err(e) => error(StatusCode::BAD_REQUEST, "invalid_fault", e),
     }
 }
 

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crossterm::event::Event;
+use crossterm::event::{Event, KeyCode};
 use futures::{Stream, StreamExt};
 use ratatui::Terminal;
 use ratatui::backend::Backend;
@@ -72,6 +72,19 @@ impl Clipboard {
     }
 }
 
+/// Test-only: when set to one character, pressing that key panics inside the loop, so a
+/// pseudo-terminal test can check the terminal is restored. Read once, when the loop starts.
+pub const TEST_PANIC_ENV: &str = "PHONELY_OUTCOMES_TEST_PANIC_KEY";
+
+fn test_panic_key() -> Option<char> {
+    let text = std::env::var(TEST_PANIC_ENV).ok()?;
+    let mut chars = text.chars();
+    match (chars.next(), chars.next()) {
+        (Some(key), None) => Some(key),
+        _ => None,
+    }
+}
+
 /// Called after every draw with the state and the screen; tests use it to wait for a screen.
 pub type Observer<'a> = &'a mut dyn FnMut(&App, &Buffer);
 
@@ -122,6 +135,7 @@ where
     S: Stream<Item = std::io::Result<Event>> + Unpin,
     F: Future<Output = ()>,
 {
+    let panic_key = test_panic_key();
     let (tx, mut rx) = mpsc::unbounded_channel();
     let mut runner = Runner {
         services: Arc::new(services),
@@ -148,7 +162,14 @@ where
             biased;
             () = &mut shutdown => break,
             event = events.next() => match event {
-                Some(Ok(event)) => map_event(&app, &event),
+                Some(Ok(event)) => {
+                    if let (Some(key), Event::Key(k)) = (panic_key, &event)
+                        && k.code == KeyCode::Char(key)
+                    {
+                        panic!("test-only panic: the {TEST_PANIC_ENV} key {key:?} was pressed");
+                    }
+                    map_event(&app, &event)
+                }
                 Some(Err(e)) => return Err(e),
                 None => break,
             },

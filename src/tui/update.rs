@@ -377,9 +377,17 @@ fn finished(app: &mut App, id: RequestId, record: Record) -> Vec<Effect> {
                 Tone::Error,
                 format!("✗ Refused: {}", record.message.as_deref().unwrap_or("")),
             ),
-            State::NetworkError | State::Unknown => (
+            State::NetworkError | State::Unknown if record.http_status.is_none() => (
                 Tone::Error,
                 format!("✗ No response: {}", record.message.as_deref().unwrap_or("")),
+            ),
+            // An answer came but says nothing certain (e.g. a 200 that is not JSON).
+            State::NetworkError | State::Unknown => (
+                Tone::Error,
+                format!(
+                    "? Outcome unknown: {}",
+                    record.message.as_deref().unwrap_or("")
+                ),
             ),
             State::Cancelled | State::Pending => {
                 (Tone::Warning, record.message.clone().unwrap_or_default())
@@ -702,6 +710,7 @@ mod tests {
                         status,
                         body: body.into(),
                         truncated: false,
+                        retry_after: None,
                     }),
                     std::time::Duration::from_millis(12),
                 )

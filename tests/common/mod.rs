@@ -120,6 +120,7 @@ pub fn answered(status: u16, body: &str) -> Completion {
         status,
         body: body.to_string(),
         truncated: false,
+        retry_after: None,
     })
 }
 

@@ -10,6 +10,10 @@ use super::format_time;
 use super::history::color;
 use super::preview::request_lines;
 use crate::api::client::BODY_CAP;
+
+/// The history detail shows at most this much of a response body: wrapping a whole 1 MiB body
+/// on every frame would make the detail sluggish. The history keeps all of it.
+const DETAIL_BODY_CAP: usize = 16 * 1024;
 use crate::api::update::Target;
 use crate::history::Record;
 use crate::tui::app::{App, Confirm, Modal};
@@ -283,21 +287,35 @@ fn detail(app: &App, record: &Record, scroll: u16, frame: &mut Frame<'_>, area: 
                         .unwrap_or_default()
                 ),
             ));
-            let body = body.as_deref().unwrap_or("");
-            let pretty = serde_json::from_str::<serde_json::Value>(body)
-                .and_then(|v| serde_json::to_string_pretty(&v))
-                .unwrap_or_else(|_| body.to_string());
-            for line in pretty.lines() {
-                lines.push(Line::raw(line.to_string()));
-            }
+            // Stated before the body: a capped body can be thousands of lines long.
+            let note = |text: String| Line::styled(text, Style::default().fg(Color::Yellow));
             if record.response_truncated {
-                lines.push(Line::styled(
-                    format!(
-                        "(the body was longer than {} KiB; the rest was not kept)",
-                        BODY_CAP / 1024
-                    ),
-                    Style::default().fg(Color::Yellow),
-                ));
+                lines.push(note(format!(
+                    "(the body was longer than {} MiB: only the first {} MiB was kept)",
+                    BODY_CAP / (1024 * 1024),
+                    BODY_CAP / (1024 * 1024)
+                )));
+            }
+            let body = body.as_deref().unwrap_or("");
+            let shown = if body.len() > DETAIL_BODY_CAP {
+                let mut cut = DETAIL_BODY_CAP;
+                while !body.is_char_boundary(cut) {
+                    cut -= 1;
+                }
+                lines.push(note(format!(
+                    "(showing the first {} KiB of {} KiB kept; `phonely-outcomes history --json` \
+                     prints all of it)",
+                    DETAIL_BODY_CAP / 1024,
+                    body.len().div_ceil(1024)
+                )));
+                body[..cut].to_string()
+            } else {
+                serde_json::from_str::<serde_json::Value>(body)
+                    .and_then(|v| serde_json::to_string_pretty(&v))
+                    .unwrap_or_else(|_| body.to_string())
+            };
+            for line in shown.lines() {
+                lines.push(Line::raw(line.to_string()));
             }
         }
         (None, _) => lines.push(Line::styled(
