@@ -185,6 +185,7 @@ fn no_key() {
         Credentials {
             key: None,
             source: KeySource::Env("PHONELY_API_KEY".into()),
+            problem: None,
         },
     ));
     a.settings.sandbox = false;

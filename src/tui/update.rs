@@ -461,6 +461,7 @@ mod tests {
         let mut a = app_with(Credentials {
             key: None,
             source: crate::api::key::KeySource::Env("PHONELY_API_KEY".into()),
+            problem: None,
         });
         type_text(&mut a, "agent123");
         update(&mut a, Action::FocusNext);
