@@ -36,6 +36,10 @@ impl Tty {
         cmd.arg(data_dir);
         cmd.env("TERM", "xterm-256color");
         cmd.env_remove("PHONELY_API_KEY");
+        cmd.env_remove("PHONELY_PROFILE");
+        // Never the developer's own config or log folder.
+        cmd.env("PHONELY_OUTCOMES_CONFIG", data_dir.join("config.toml"));
+        cmd.env("PHONELY_OUTCOMES_LOGS", data_dir.join("logs"));
         let child = pty.slave.spawn_command(cmd).unwrap();
         drop(pty.slave);
         let parser = Arc::new(Mutex::new(vt100::Parser::new(32, 120, 0)));

@@ -189,6 +189,7 @@ fn no_key() {
         },
     ));
     a.settings.sandbox = false;
+    a.profile = phonely_outcomes::tui::profiles::fallback_tag(false, &a.settings.base_url);
     a.history.loading = false;
     fill_example1(&mut a);
     update(&mut a, Action::RequestSend);

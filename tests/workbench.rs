@@ -77,6 +77,7 @@ fn services(data_dir: &Path, credentials: Credentials, timeout: Duration) -> Ser
         base_url: "sandbox".into(),
         credentials,
         timeout,
+        profiles: std::sync::Arc::default(),
     }
 }
 

@@ -65,7 +65,7 @@ impl KeySource {
 }
 
 /// The key, if one was found, where it was (or would be) looked for, and why it was not found.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Credentials {
     pub key: Option<ApiKey>,
     pub source: KeySource,

@@ -2,20 +2,24 @@
 //! its arguments into the same domain types the workbench uses.
 
 pub mod args;
+mod commands;
+pub mod logging;
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use args::{Cli, Command, HistoryArgs, SandboxArgs, SendArgs, WorkbenchArgs};
+use args::{Cli, Command, GlobalArgs, HistoryArgs, SandboxArgs, SendArgs, WorkbenchArgs};
 
-use crate::api::client::{Client, Completion, DEFAULT_TIMEOUT, State};
-use crate::api::key::{Credentials, KEY_ENV};
+use crate::api::client::{Client, Completion, State};
+use crate::api::key::Credentials;
 use crate::api::request::{BaseUrl, build};
 use crate::api::update::{Field, FieldError, UpdateInput, validate};
+use crate::config::{self, Config, Profile, secret};
 use crate::history::{Provenance, SessionLock, Store, operator_name};
-use crate::tui::app::Settings;
+use crate::tui::app::{Settings, Status, Tone};
+use crate::tui::profiles::{Active, ProfileTag, Switcher};
 use crate::tui::runtime::Services;
 
 /// Exit codes of `send`.
@@ -26,14 +30,46 @@ pub mod exit {
     pub const UNKNOWN: u8 = 3;
 }
 
-/// The profile name recorded with each update (named profiles come with the config file).
-fn profile_name(sandbox: bool) -> &'static str {
-    if sandbox { "sandbox" } else { "default" }
-}
-
 pub fn main(cli: Cli) -> ExitCode {
     // Read before any thread starts: reading the local offset later is refused on Unix.
     let offset = time::UtcOffset::current_local_offset().unwrap_or(time::UtcOffset::UTC);
+    let Cli {
+        command,
+        workbench: workbench_args,
+        global,
+    } = cli;
+    if let Some(Command::Completions(a)) = &command {
+        return commands::completions(a.shell);
+    }
+    let filter = match logging::filter(global.log_level.as_deref()) {
+        Ok(f) => f,
+        Err(m) => return fail(exit::INVALID, &m),
+    };
+    if let Err(why) = logging::init(config::log_dir(), filter)
+        && global.log_level.is_some()
+    {
+        eprintln!("warning: no log file: {why}");
+    }
+    log_panics();
+    let config_path = match config::config_path(global.config.as_deref()) {
+        Ok(p) => p,
+        Err(m) => return fail(exit::INVALID, &m),
+    };
+    let config = config::load(&config_path);
+    tracing::info!(
+        version = env!("CARGO_PKG_VERSION"),
+        config = %config_path.display(),
+        found = config.found,
+        errors = config.errors.len(),
+        warnings = config.warnings.len(),
+        "started"
+    );
+    for e in &config.errors {
+        tracing::error!("config: {e}");
+    }
+    for w in &config.warnings {
+        tracing::warn!("config: {w}");
+    }
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -44,11 +80,61 @@ pub fn main(cli: Cli) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match cli.command {
-        None => runtime.block_on(workbench(cli.workbench, offset)),
-        Some(Command::Send(args)) => runtime.block_on(send(args)),
+    let code = match command {
+        None => runtime.block_on(workbench(workbench_args, &global, &config, offset)),
+        Some(Command::Send(args)) => runtime.block_on(send(args, &global, &config)),
         Some(Command::History(args)) => history(&args, offset),
         Some(Command::Sandbox(args)) => runtime.block_on(sandbox(args)),
+        Some(Command::Config(c)) => runtime.block_on(commands::config(&c, &config)),
+        Some(Command::Key(k)) => commands::key(&k, &global, &config),
+        Some(Command::Completions(a)) => commands::completions(a.shell),
+    };
+    tracing::info!(code = ?code, "finished");
+    code
+}
+
+/// Panics go to the log too (their messages never hold the key: no type that holds it prints
+/// it), after the hooks that restore the terminal.
+fn log_panics() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        tracing::error!("panic: {info}");
+        previous(info);
+    }));
+}
+
+/// `--base-url`/$PHONELY_BASE_URL for `profile`: it sets the built-in `default` profile's URL.
+/// A named profile has its own URL: the flag is refused (a key must never be sent elsewhere by
+/// a stray flag), the environment variable ignored with a warning.
+fn profile_base_url(
+    profile: &Profile,
+    arg: Option<&str>,
+) -> Result<(BaseUrl, Option<String>), String> {
+    let Some(text) = arg else {
+        return Ok((profile.base_url.clone(), None));
+    };
+    if profile.builtin && profile.name == config::DEFAULT {
+        return BaseUrl::parse(text).map(|b| (b, None));
+    }
+    let from_env = std::env::var("PHONELY_BASE_URL").is_ok_and(|v| v == text);
+    if from_env {
+        Ok((
+            profile.base_url.clone(),
+            (!profile.is_sandbox()).then(|| {
+                format!(
+                    "$PHONELY_BASE_URL ({text}) is ignored: profile {} sends to {}",
+                    profile.name,
+                    profile.base_url.as_str()
+                )
+            }),
+        ))
+    } else {
+        Err(format!(
+            "--base-url cannot change where profile {} sends (its base_url is {}); edit the \
+             profile in the config file, or use another profile",
+            profile.name,
+            profile.base_url.as_str()
+        ))
     }
 }
 
@@ -69,51 +155,106 @@ pub fn data_dir(arg: Option<PathBuf>) -> Result<PathBuf, String> {
         })
 }
 
-fn base_url(arg: Option<&str>) -> Result<BaseUrl, String> {
-    match arg {
-        Some(text) => BaseUrl::parse(text),
-        None => Ok(BaseUrl::default()),
-    }
-}
-
-async fn workbench(args: WorkbenchArgs, offset: time::UtcOffset) -> ExitCode {
+async fn workbench(
+    args: WorkbenchArgs,
+    global: &GlobalArgs,
+    config: &Config,
+    offset: time::UtcOffset,
+) -> ExitCode {
     let data_dir = match data_dir(args.data.data_dir) {
         Ok(d) => d,
         Err(m) => return fail(exit::INVALID, &m),
     };
-    // Keep the sandbox alive for as long as the workbench runs.
-    let mut _sandbox = None;
-    let (base, credentials) = if args.sandbox {
-        match crate::sandbox::start("127.0.0.1:0", crate::sandbox::DEFAULT_KEY).await {
-            Ok(s) => {
-                let base = BaseUrl::parse(&s.base_url()).unwrap_or_default();
-                _sandbox = Some(s);
-                (base, Credentials::sandbox(crate::sandbox::DEFAULT_KEY))
-            }
-            Err(e) => return fail(1, &format!("could not start the sandbox: {e}")),
+    let requested = match (args.sandbox, global.profile.as_deref()) {
+        (true, Some(p)) if p != config::SANDBOX => {
+            return fail(
+                exit::INVALID,
+                &format!("--sandbox and --profile {p} disagree: use one of them"),
+            );
         }
-    } else {
-        match base_url(args.target.base_url.as_deref()) {
-            Ok(b) => (b, Credentials::from_env()),
-            Err(m) => return fail(exit::INVALID, &m),
+        (true, _) => Some(config::SANDBOX),
+        (false, p) => p,
+    };
+    // Problems with the config or the choice of profile open the workbench on the sandbox
+    // and say so: nothing goes to an account by guesswork.
+    let mut notes: Vec<Status> = Vec::new();
+    if config.is_broken() {
+        notes.push(Status {
+            tone: Tone::Error,
+            text: format!(
+                "The config file has errors, so only the sandbox is available: {} (fix it and \
+                 restart; `phonely-outcomes config show` lists them)",
+                config.errors.join("; ")
+            ),
+        });
+    }
+    let mut profile = match config.select(requested) {
+        Ok(p) => p.clone(),
+        Err(e) => {
+            notes.push(Status {
+                tone: Tone::Error,
+                text: format!("Opened on the sandbox: {e}. Press F2 to choose a profile"),
+            });
+            match config.profile(config::SANDBOX) {
+                Some(p) => p.clone(),
+                None => return fail(exit::INVALID, &e),
+            }
         }
     };
-    // The data folder, the session lock and the database are opened after the first frame;
-    // a problem with them shows in the workbench (and nothing can be sent without them).
+    match profile_base_url(&profile, args.target.base_url.as_deref()) {
+        Ok((base, warning)) => {
+            profile.base_url = base;
+            notes.extend(warning.map(|text| Status {
+                tone: Tone::Warning,
+                text,
+            }));
+        }
+        Err(m) => return fail(exit::INVALID, &m),
+    }
+    notes.extend(config.warnings.iter().map(|w| Status {
+        tone: Tone::Warning,
+        text: format!("Config: {w}"),
+    }));
+    let mut profiles = config.profiles.clone();
+    if let Some(p) = profiles.iter_mut().find(|p| p.name == profile.name) {
+        p.base_url = profile.base_url.clone();
+    }
+    let switcher = Switcher::new(profiles);
+    // The first profile's key is read before the first frame (a key command may ask for a
+    // passphrase on the terminal); others when they are chosen.
+    let active = match switcher.activate(&profile.name).await {
+        Ok(a) => a,
+        Err(e) => return fail(1, &e),
+    };
+    let Active {
+        tag,
+        base_url: base,
+        credentials,
+    } = active;
+    let choices: Vec<ProfileTag> = switcher.tags();
     let services = Services {
         data_dir,
-        profile: profile_name(args.sandbox).to_string(),
+        profile: tag.name.clone(),
         base_url: base.as_str().to_string(),
         credentials: credentials.clone(),
-        timeout: DEFAULT_TIMEOUT,
+        timeout: config.request_timeout,
+        profiles: std::sync::Arc::new(switcher),
     };
     let settings = Settings {
         base_url: base,
-        sandbox: args.sandbox,
+        sandbox: tag.kind == config::Kind::Sandbox,
         credentials,
         utc_offset: offset,
     };
-    match crate::tui::run_in_terminal(settings, services).await {
+    let mut app = crate::tui::app::App::new(settings).with_profiles(tag, choices);
+    app.confirm_before_send = config.confirm_before_send;
+    // The most serious note is the one shown.
+    app.status = notes.into_iter().min_by_key(|s| match s.tone {
+        Tone::Error => 0,
+        Tone::Warning => 1,
+        _ => 2,
+    });
+    match crate::tui::run_in_terminal(app, services).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(1, &format!("the terminal failed: {e}")),
     }
@@ -217,7 +358,7 @@ fn send_input(args: &SendArgs) -> Result<crate::api::update::OutcomeUpdate, Vec<
     }
 }
 
-async fn send(args: SendArgs) -> ExitCode {
+async fn send(args: SendArgs, global: &GlobalArgs, config: &Config) -> ExitCode {
     let update = match send_input(&args) {
         Ok(u) => u,
         Err(errors) => {
@@ -228,32 +369,58 @@ async fn send(args: SendArgs) -> ExitCode {
             return ExitCode::from(exit::INVALID);
         }
     };
-    let base = match base_url(args.target.base_url.as_deref()) {
-        Ok(b) => b,
+    if config.is_broken() {
+        for e in &config.errors {
+            eprintln!("error: {e}");
+        }
+        eprintln!(
+            "Nothing was sent: the config file has errors, and send does not guess which account \
+             to use. Fix it (`phonely-outcomes config show` checks it)."
+        );
+        return ExitCode::from(exit::INVALID);
+    }
+    for w in &config.warnings {
+        eprintln!("warning: {w}");
+    }
+    let profile = match config.select(global.profile.as_deref()) {
+        Ok(p) => p,
+        Err(m) => return fail(exit::INVALID, &format!("{m}. Nothing was sent.")),
+    };
+    let base = match profile_base_url(profile, args.target.base_url.as_deref()) {
+        Ok((b, warning)) => {
+            if let Some(w) = warning {
+                eprintln!("warning: {w}");
+            }
+            b
+        }
         Err(m) => return fail(exit::INVALID, &format!("{m}. Nothing was sent.")),
     };
     let request = build(&update, &base);
-    let credentials = Credentials::from_env();
     if args.dry_run {
-        let _ = writeln!(std::io::stdout(), "{}", request.curl(&credentials.source));
+        let source = profile.key.source(&profile.name);
+        let _ = writeln!(std::io::stdout(), "{}", request.curl(&source));
         return ExitCode::from(exit::UPDATED);
     }
-    if !(args.timeout.is_finite() && args.timeout > 0.0 && args.timeout <= 3600.0) {
+    let timeout = args
+        .timeout
+        .unwrap_or_else(|| config.request_timeout.as_secs_f64());
+    if !(timeout.is_finite() && timeout > 0.0 && timeout <= 3600.0) {
         return fail(
             exit::INVALID,
             &format!(
-                "--timeout must be a number of seconds between 0 and 3600 (got {}). Nothing was \
-                 sent.",
-                args.timeout
+                "--timeout must be a number of seconds between 0 and 3600 (got {timeout}). \
+                 Nothing was sent."
             ),
         );
     }
+    let credentials: Credentials = secret::resolve(&profile.key, &profile.name).await;
     let Some(key) = credentials.key.clone() else {
         return fail(
             exit::INVALID,
             &format!(
-                "no API key: set {KEY_ENV} to the key from Phonely's Settings → Profile page. \
-                 Nothing was sent."
+                "{} (profile {}). Nothing was sent.",
+                credentials.missing_key_help(),
+                profile.name
             ),
         );
     };
@@ -284,7 +451,7 @@ async fn send(args: SendArgs) -> ExitCode {
     };
     let who = Provenance {
         operator: operator_name(),
-        profile: profile_name(false).to_string(),
+        profile: profile.name.clone(),
         base_url: base.as_str().to_string(),
     };
     let record = match store.insert_pending(&who, &update, &request) {
@@ -296,7 +463,7 @@ async fn send(args: SendArgs) -> ExitCode {
             );
         }
     };
-    let client = match Client::new(Duration::from_secs_f64(args.timeout)) {
+    let client = match Client::new(Duration::from_secs_f64(timeout)) {
         Ok(c) => c,
         Err(m) => {
             let _ = store.complete(record.id, &Completion::NotSent(m.clone()), Duration::ZERO);
@@ -308,6 +475,7 @@ async fn send(args: SendArgs) -> ExitCode {
         r = client.send(&request, &key) => r,
         _ = tokio::signal::ctrl_c() => (Completion::Cancelled, started.elapsed()),
     };
+    crate::api::client::log_completion(&request, &completion, latency);
     let done = match store.complete(record.id, &completion, latency) {
         Ok(r) => r,
         Err(e) => {

@@ -5,6 +5,7 @@ use std::time::Duration;
 use ratatui_textarea::Input;
 
 use super::app::Focus;
+use super::profiles::Active;
 use crate::history::Record;
 
 /// Identifies one send from the moment it is confirmed; results for an id that is no longer in
@@ -33,6 +34,15 @@ pub enum Action {
     HistoryEnd,
     OpenDetail,
     ModalScroll(i32),
+    /// Opens the profile picker.
+    OpenProfiles,
+    /// Moves the picker's highlight.
+    ProfileMove(isize),
+    /// Switches to the highlighted profile.
+    ChooseProfile,
+    /// A character typed into a production profile's confirmation.
+    ConfirmType(char),
+    ConfirmBackspace,
 
     // From the runtime.
     /// Time since the in-flight request was confirmed (drives the spinner).
@@ -61,4 +71,11 @@ pub enum Action {
         exhausted: bool,
     },
     HistoryFailed(String),
+    /// The profile is ready: its key was read (or why not) and where it sends is known.
+    ProfileSwitched(Box<Active>),
+    /// The switch failed (e.g. the sandbox could not start); the previous profile stays.
+    ProfileSwitchFailed {
+        name: String,
+        message: String,
+    },
 }

@@ -13,9 +13,13 @@ pub enum Effect {
         id: RequestId,
         update: OutcomeUpdate,
         request: WireRequest,
+        /// The profile the request was built for: its key is used and its name recorded.
+        profile: String,
     },
     /// Stop waiting for a request; its record is completed as cancelled.
     CancelSend { id: RequestId },
     /// Load up to `limit` history records older than `before` (newest first).
     LoadHistory { before: Option<i64>, limit: usize },
+    /// Make a profile ready (read its key once; start the sandbox for `sandbox`).
+    SwitchProfile { name: String },
 }

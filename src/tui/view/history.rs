@@ -77,13 +77,18 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
             } else {
                 time.get(5..16).unwrap_or(&time).to_string()
             }),
+        ];
+        if wide {
+            cells.push(Cell::from(r.profile.clone()));
+        }
+        cells.extend([
             Cell::from(r.target_text()),
             Cell::from(r.set_text()),
             Cell::from(
                 r.http_status
                     .map_or_else(|| "—".to_string(), |s| s.to_string()),
             ),
-        ];
+        ]);
         if wide {
             cells.push(Cell::from(
                 r.latency_ms.map(|l| format!("{l} ms")).unwrap_or_default(),
@@ -100,13 +105,23 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
             vec![
                 Constraint::Length(1),
                 Constraint::Length(19),
+                Constraint::Length(10),
                 Constraint::Fill(3),
                 Constraint::Fill(2),
                 Constraint::Length(4),
                 Constraint::Length(7),
-                Constraint::Fill(3),
+                Constraint::Fill(2),
             ],
-            vec!["", "Sent", "Agent/target", "Set", "HTTP", "Time", "Result"],
+            vec![
+                "",
+                "Sent",
+                "Profile",
+                "Agent/target",
+                "Set",
+                "HTTP",
+                "Time",
+                "Result",
+            ],
         )
     } else {
         (

@@ -7,6 +7,7 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
+use crate::config::Kind;
 use crate::tui::app::App;
 use crate::tui::keymap::hints;
 
@@ -48,32 +49,44 @@ fn message(app: &App) -> Line<'static> {
     }
 }
 
+/// The profile's badge: calm for the sandbox, loud for production.
+pub fn badge(kind: Kind) -> Style {
+    match kind {
+        Kind::Sandbox => Style::default()
+            .fg(Color::Black)
+            .bg(Color::Green)
+            .add_modifier(Modifier::BOLD),
+        Kind::Local => Style::default().fg(Color::Black).bg(Color::Cyan),
+        Kind::Live => Style::default()
+            .fg(Color::Black)
+            .bg(Color::Yellow)
+            .add_modifier(Modifier::BOLD),
+        Kind::Production => Style::default()
+            .fg(Color::White)
+            .bg(Color::Red)
+            .add_modifier(Modifier::BOLD),
+    }
+}
+
 pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
     let s = &app.settings;
-    let mut first: Vec<Span<'static>> = Vec::new();
-    if s.sandbox {
+    let mut first: Vec<Span<'static>> = vec![
+        Span::styled(
+            format!(" {} ", app.profile.kind.label()),
+            badge(app.profile.kind),
+        ),
+        Span::styled(
+            format!(" profile {} ", app.profile.name),
+            Style::default().add_modifier(Modifier::BOLD),
+        ),
+    ];
+    if let Some(name) = &app.switching {
         first.push(Span::styled(
-            " SANDBOX ",
-            Style::default()
-                .fg(Color::Black)
-                .bg(Color::Green)
-                .add_modifier(Modifier::BOLD),
-        ));
-    } else if s.base_url.is_loopback() {
-        first.push(Span::styled(
-            " LOCAL ",
-            Style::default().fg(Color::Black).bg(Color::Cyan),
-        ));
-    } else {
-        first.push(Span::styled(
-            " LIVE ",
-            Style::default()
-                .fg(Color::White)
-                .bg(Color::Red)
-                .add_modifier(Modifier::BOLD),
+            format!("(switching to {name}…) "),
+            Style::default().fg(Color::Cyan),
         ));
     }
-    first.push(Span::raw(format!(" → {} ", s.base_url.as_str())));
+    first.push(Span::raw(format!("→ {} ", s.base_url.as_str())));
     let key = match &s.credentials.key {
         Some(_) => Span::styled(
             format!("key ✓ ({}) ", s.credentials.source.describe()),
