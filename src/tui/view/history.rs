@@ -73,7 +73,9 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
                 Style::default().fg(color).add_modifier(Modifier::BOLD),
             )),
             Cell::from(if wide {
-                time.clone()
+                // Minutes are enough in the list (the detail has seconds); the room goes to
+                // the profile column.
+                time.get(..16).unwrap_or(&time).to_string()
             } else {
                 time.get(5..16).unwrap_or(&time).to_string()
             }),
@@ -104,13 +106,13 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
         (
             vec![
                 Constraint::Length(1),
-                Constraint::Length(19),
-                Constraint::Length(10),
-                Constraint::Fill(3),
-                Constraint::Fill(2),
+                Constraint::Length(16),
+                Constraint::Length(8),
+                Constraint::Fill(1),
+                Constraint::Length(17),
                 Constraint::Length(4),
                 Constraint::Length(7),
-                Constraint::Fill(2),
+                Constraint::Fill(1),
             ],
             vec![
                 "",
