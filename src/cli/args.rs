@@ -2,7 +2,9 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::error::ErrorKind;
+use clap::parser::ValueSource;
+use clap::{Args, CommandFactory as _, FromArgMatches as _, Parser, Subcommand};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -60,8 +62,7 @@ Examples:
     version,
     about = "Record what really happened on a Phonely call (sale, no-show, follow-up): a \
              terminal workbench, a one-shot `send`, and an audit history",
-    after_help = EXAMPLES,
-    args_conflicts_with_subcommands = true
+    after_help = EXAMPLES
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -70,6 +71,35 @@ pub struct Cli {
     pub workbench: WorkbenchArgs,
     #[command(flatten)]
     pub global: GlobalArgs,
+}
+
+impl Cli {
+    /// Parses the command line, refusing the workbench's flags before a command (they would be
+    /// ignored there). The global options (--profile, --config, --log-level) go anywhere.
+    pub fn parse_checked() -> Self {
+        let mut command = Self::command();
+        let matches = command.get_matches_mut();
+        if let Some(sub) = matches.subcommand_name() {
+            for (id, flag) in [
+                ("sandbox", "--sandbox"),
+                ("base_url", "--base-url"),
+                ("data_dir", "--data-dir"),
+            ] {
+                if matches.value_source(id) == Some(ValueSource::CommandLine) {
+                    command
+                        .error(
+                            ErrorKind::ArgumentConflict,
+                            format!(
+                                "{flag} before `{sub}` belongs to the workbench; `{sub}` takes \
+                                 its own options after its name (see `{sub} --help`)"
+                            ),
+                        )
+                        .exit();
+                }
+            }
+        }
+        Self::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+    }
 }
 
 /// Options every command takes.
