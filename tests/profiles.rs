@@ -17,7 +17,7 @@ use phonely_outcomes::api::client::State;
 use phonely_outcomes::api::request::BaseUrl;
 use phonely_outcomes::config::{self, Profile};
 use phonely_outcomes::history::{Record, Store};
-use phonely_outcomes::sandbox::{self, Fault, RunningSandbox};
+use phonely_outcomes::sandbox::{self, Fault};
 use phonely_outcomes::tui::app::App;
 use phonely_outcomes::tui::profiles::Switcher;
 use phonely_outcomes::tui::runtime::{Services, run};

@@ -1,6 +1,7 @@
 //! `config init|show|path`, `key set|delete` and `completions`: the commands around the
 //! workbench that set it up. None of them ever prints a key.
 
+use std::fmt::Write as _;
 use std::io::{IsTerminal as _, Write as _};
 use std::process::ExitCode;
 
@@ -82,46 +83,45 @@ async fn show(config: &Config) -> ExitCode {
     } else {
         "ok"
     };
-    out.push_str(&format!(
-        "config file  {} ({state})\n",
-        config.path.display()
-    ));
+    let _ = writeln!(out, "config file  {} ({state})", config.path.display());
     for e in &config.errors {
-        out.push_str(&format!("  error: {e}\n"));
+        let _ = writeln!(out, "  error: {e}");
     }
     for w in &config.warnings {
-        out.push_str(&format!("  warning: {w}\n"));
+        let _ = writeln!(out, "  warning: {w}");
     }
     let default = match config.select(None) {
         Ok(p) => p.name.clone(),
         Err(_) => "(none: pass --profile)".to_string(),
     };
-    out.push_str(&format!("\ndefault_profile       {default}\n"));
-    out.push_str(&format!(
-        "confirm_before_send   {}\n",
-        config.confirm_before_send
-    ));
-    out.push_str(&format!(
-        "request_timeout_secs  {}\n",
+    let _ = writeln!(out, "\ndefault_profile       {default}");
+    let _ = writeln!(out, "confirm_before_send   {}", config.confirm_before_send);
+    let _ = writeln!(
+        out,
+        "request_timeout_secs  {}",
         config.request_timeout.as_secs_f64()
-    ));
+    );
     let reserved = |v: Option<&String>| v.map_or("(not set)".to_string(), Clone::clone);
-    out.push_str(&format!(
-        "default_region        {} (reserved)\n",
+    let _ = writeln!(
+        out,
+        "default_region        {} (reserved)",
         reserved(config.default_region.as_ref())
-    ));
-    out.push_str(&format!(
-        "theme                 {} (reserved)\n",
+    );
+    let _ = writeln!(
+        out,
+        "theme                 {} (reserved)",
         reserved(config.theme.as_ref())
-    ));
-    out.push_str(&format!(
-        "outcome_presets       {} (reserved)\n",
+    );
+    let _ = writeln!(
+        out,
+        "outcome_presets       {} (reserved)",
         config.outcome_presets.len()
-    ));
-    out.push_str(&format!(
-        "metadata_templates    {} (reserved)\n",
+    );
+    let _ = writeln!(
+        out,
+        "metadata_templates    {} (reserved)",
         config.metadata_templates.len()
-    ));
+    );
     out.push_str("\nprofiles\n");
     for p in &config.profiles {
         let url = if p.is_sandbox() {
@@ -132,8 +132,8 @@ async fn show(config: &Config) -> ExitCode {
         } else {
             p.base_url.as_str().to_string()
         };
-        out.push_str(&format!("  {} [{}]\n", p.name, p.kind().label()));
-        out.push_str(&format!("    base_url  {url}\n"));
+        let _ = writeln!(out, "  {} [{}]", p.name, p.kind().label());
+        let _ = writeln!(out, "    base_url  {url}");
         if p.production {
             out.push_str(
                 "    production: each send in the workbench asks for the profile's name\n",
@@ -145,7 +145,7 @@ async fn show(config: &Config) -> ExitCode {
             (Some(_), _) => "✓ found".to_string(),
             (None, _) => format!("✗ {}", creds.missing_key_help()),
         };
-        out.push_str(&format!("    key       {source}: {status}\n"));
+        let _ = writeln!(out, "    key       {source}: {status}");
     }
     let _ = std::io::stdout().write_all(out.as_bytes());
     if config.is_broken() {

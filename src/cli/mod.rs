@@ -401,9 +401,7 @@ async fn send(args: SendArgs, global: &GlobalArgs, config: &Config) -> ExitCode 
         let _ = writeln!(std::io::stdout(), "{}", request.curl(&source));
         return ExitCode::from(exit::UPDATED);
     }
-    let timeout = args
-        .timeout
-        .unwrap_or_else(|| config.request_timeout.as_secs_f64());
+    let timeout = args.timeout.unwrap_or(config.request_timeout.as_secs_f64());
     if !(timeout.is_finite() && timeout > 0.0 && timeout <= 3600.0) {
         return fail(
             exit::INVALID,

@@ -60,11 +60,11 @@ pub async fn resolve(spec: &KeySpec, profile: &str) -> Credentials {
 /// The first line the command prints on stdout, trimmed.
 pub async fn from_command(argv: &[String], timeout: Duration) -> Result<ApiKey, String> {
     let shown = argv.join(" ");
-    let Some((program, args)) = argv.split_first() else {
+    let Some((program, rest)) = argv.split_first() else {
         return Err("api_key_command is empty".to_string());
     };
     let child = tokio::process::Command::new(program)
-        .args(args)
+        .args(rest)
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())

@@ -143,7 +143,7 @@ mod tests {
                     || l.starts_with("api_key_env =")
                     || l.starts_with("default_profile =")
             })
-            .map(|l| format!("{l}\n"))
+            .flat_map(|l| [l, "\n"])
             .collect();
         let c = super::super::parse(std::path::Path::new("t.toml"), &live);
         assert!(

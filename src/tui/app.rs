@@ -262,6 +262,8 @@ impl HistoryPane {
     }
 }
 
+// Independent flags of the screen's state; an enum would couple what is not related.
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Clone, Debug)]
 pub struct App {
     pub settings: Settings,
