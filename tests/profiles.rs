@@ -299,6 +299,7 @@ fn test_log_dir() -> &'static Path {
         let dir = tempfile::tempdir().unwrap();
         let filter = phonely_outcomes::cli::logging::filter(Some("trace")).unwrap();
         phonely_outcomes::cli::logging::init(Some(dir.path().to_path_buf()), filter).unwrap();
+        phonely_outcomes::cli::logging::log_panics();
         dir
     })
     .path()
@@ -448,7 +449,19 @@ async fn the_key_is_nowhere_the_tool_writes() {
         assert!(outputs.last().unwrap().contains("chmod 600"), "{outputs:?}");
     }
 
-    // 3. Look everywhere.
+    // 3. A panic while the key is at hand: its message goes to the log, through the same hook
+    //    as the binary's, and must not carry the key.
+    let credentials = phonely_outcomes::api::key::Credentials::found(
+        phonely_outcomes::api::key::ApiKey::new(SECRET),
+        phonely_outcomes::api::key::KeySource::Command("pass show phonely/prod".into()),
+    );
+    let panicked = std::thread::spawn(move || {
+        panic!("forced panic holding {credentials:?}");
+    })
+    .join();
+    assert!(panicked.is_err());
+
+    // 4. Look everywhere.
     let mut written = files_under(&data);
     let db_files = written.len();
     written.extend(files_under(&home.path().join("logs")));
@@ -464,6 +477,10 @@ async fn the_key_is_nowhere_the_tool_writes() {
         "requests are logged (so the search below means something):\n{logs}"
     );
     assert!(logs.contains("request got no answer"), "{logs}");
+    assert!(
+        logs.contains("panic: ") && logs.contains("forced panic holding"),
+        "{logs}"
+    );
     for (path, text) in &written {
         assert!(!text.contains(SECRET), "the key is in {}", path.display());
     }

@@ -65,6 +65,16 @@ pub fn init(dir: Option<PathBuf>, filter: Targets) -> Result<PathBuf, String> {
     Ok(dir)
 }
 
+/// Panics go to the log too (their messages never hold the key: no type that holds it prints
+/// it), then to the hook before (the workbench's restores the terminal).
+pub fn log_panics() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        tracing::error!("panic: {info}");
+        previous(info);
+    }));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

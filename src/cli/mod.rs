@@ -50,7 +50,7 @@ pub fn main(cli: Cli) -> ExitCode {
     {
         eprintln!("warning: no log file: {why}");
     }
-    log_panics();
+    logging::log_panics();
     let config_path = match config::config_path(global.config.as_deref()) {
         Ok(p) => p,
         Err(m) => return fail(exit::INVALID, &m),
@@ -91,16 +91,6 @@ pub fn main(cli: Cli) -> ExitCode {
     };
     tracing::info!(code = ?code, "finished");
     code
-}
-
-/// Panics go to the log too (their messages never hold the key: no type that holds it prints
-/// it), after the hooks that restore the terminal.
-fn log_panics() {
-    let previous = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        tracing::error!("panic: {info}");
-        previous(info);
-    }));
 }
 
 /// `--base-url`/$PHONELY_BASE_URL for `profile`: it sets the built-in `default` profile's URL.
