@@ -167,9 +167,13 @@ pub fn keyring_get(profile: &str) -> Result<ApiKey, String> {
 }
 
 pub fn keyring_set(profile: &str, key: &ApiKey) -> Result<(), String> {
-    entry(profile)?
-        .set_password(key.expose())
-        .map_err(|e| no_keyring(&e))
+    entry(profile)?.set_password(key.expose()).map_err(|e| {
+        format!(
+            "the OS keyring could not store the key ({e}); where there is no keyring service \
+             (a headless or container session), use another key source in the profile: \
+             api_key_env, api_key_command or api_key_file"
+        )
+    })
 }
 
 /// Returns false when there was nothing to delete.
