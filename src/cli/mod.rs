@@ -165,46 +165,11 @@ async fn workbench(
         (true, _) => Some(config::SANDBOX),
         (false, p) => p,
     };
-    // Problems with the config or the choice of profile open the workbench on the sandbox
-    // and say so: nothing goes to an account by guesswork.
-    let mut notes: Vec<Status> = Vec::new();
-    if config.is_broken() {
-        notes.push(Status {
-            tone: Tone::Error,
-            text: format!(
-                "The config file has errors, so only the sandbox is available: {} (fix it and \
-                 restart; `phonely-outcomes config show` lists them)",
-                config.errors.join("; ")
-            ),
-        });
-    }
-    let mut profile = match config.select(requested) {
-        Ok(p) => p.clone(),
-        Err(e) => {
-            notes.push(Status {
-                tone: Tone::Error,
-                text: format!("Opened on the sandbox: {e}. Press F2 to choose a profile"),
-            });
-            match config.profile(config::SANDBOX) {
-                Some(p) => p.clone(),
-                None => return fail(exit::INVALID, &e),
-            }
-        }
-    };
-    match profile_base_url(&profile, args.target.base_url.as_deref()) {
-        Ok((base, warning)) => {
-            profile.base_url = base;
-            notes.extend(warning.map(|text| Status {
-                tone: Tone::Warning,
-                text,
-            }));
-        }
+    let (profile, notes) = match opening_profile(config, requested, args.target.base_url.as_deref())
+    {
+        Ok(x) => x,
         Err(m) => return fail(exit::INVALID, &m),
-    }
-    notes.extend(config.warnings.iter().map(|w| Status {
-        tone: Tone::Warning,
-        text: format!("Config: {w}"),
-    }));
+    };
     let mut profiles = config.profiles.clone();
     if let Some(p) = profiles.iter_mut().find(|p| p.name == profile.name) {
         p.base_url = profile.base_url.clone();
@@ -248,6 +213,49 @@ async fn workbench(
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(1, &format!("the terminal failed: {e}")),
     }
+}
+
+/// The profile the workbench opens on and what to tell the person first. Problems with the
+/// config or the choice of profile open it on the sandbox and say so: nothing goes to an
+/// account by guesswork. Only a `--base-url` flag that would send a profile's key elsewhere
+/// stops it.
+fn opening_profile(
+    config: &Config,
+    requested: Option<&str>,
+    base_url_arg: Option<&str>,
+) -> Result<(Profile, Vec<Status>), String> {
+    let mut notes: Vec<Status> = Vec::new();
+    if config.is_broken() {
+        notes.push(Status {
+            tone: Tone::Error,
+            text: format!(
+                "The config file has errors, so only the sandbox is available: {} (fix it and \
+                 restart; `phonely-outcomes config show` lists them)",
+                config.errors.join("; ")
+            ),
+        });
+    }
+    let mut profile = match config.select(requested) {
+        Ok(p) => p.clone(),
+        Err(e) => {
+            notes.push(Status {
+                tone: Tone::Error,
+                text: format!("Opened on the sandbox: {e}. Press F2 to choose a profile"),
+            });
+            config.profile(config::SANDBOX).cloned().ok_or(e)?
+        }
+    };
+    let (base, warning) = profile_base_url(&profile, base_url_arg)?;
+    profile.base_url = base;
+    notes.extend(warning.map(|text| Status {
+        tone: Tone::Warning,
+        text,
+    }));
+    notes.extend(config.warnings.iter().map(|w| Status {
+        tone: Tone::Warning,
+        text: format!("Config: {w}"),
+    }));
+    Ok((profile, notes))
 }
 
 /// Reads `--metadata`: inline JSON, or `@FILE`.
@@ -574,4 +582,56 @@ async fn sandbox(args: SandboxArgs) -> ExitCode {
     let _ = tokio::signal::ctrl_c().await;
     drop(running);
     ExitCode::SUCCESS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parsed(text: &str) -> Config {
+        config::parse(Path::new("config.toml"), text)
+    }
+
+    #[test]
+    fn a_broken_config_opens_the_workbench_on_the_sandbox_and_says_why() {
+        let c = parsed("[profiles.prod]\nbase_url = 5\n");
+        let (profile, notes) = opening_profile(&c, None, None).unwrap();
+        assert!(profile.is_sandbox());
+        assert_eq!(notes[0].tone, Tone::Error);
+        assert!(
+            notes[0]
+                .text
+                .contains("config.toml line 2, column 12 (`base_url`)"),
+            "{notes:?}"
+        );
+    }
+
+    #[test]
+    fn no_chosen_profile_opens_on_the_sandbox_and_points_to_the_picker() {
+        let c = parsed(
+            "[profiles.a]\nbase_url = \"https://a.example\"\n[profiles.b]\nbase_url = \"https://b.example\"\n",
+        );
+        let (profile, notes) = opening_profile(&c, None, None).unwrap();
+        assert!(profile.is_sandbox());
+        assert!(notes[0].text.contains("Press F2"), "{notes:?}");
+        let (profile, notes) = opening_profile(&c, Some("b"), None).unwrap();
+        assert_eq!((profile.name.as_str(), notes.len()), ("b", 0));
+    }
+
+    #[test]
+    fn a_base_url_flag_never_redirects_a_named_profile() {
+        let c = parsed("[profiles.a]\nbase_url = \"https://a.example\"\n");
+        let e = opening_profile(&c, None, Some("http://127.0.0.1:9")).unwrap_err();
+        assert!(
+            e.contains("--base-url cannot change where profile a sends"),
+            "{e}"
+        );
+        let defaults = Config::defaults("c.toml".into());
+        let (p, _) = opening_profile(&defaults, None, Some("http://127.0.0.1:9")).unwrap();
+        assert_eq!(
+            p.base_url.as_str(),
+            "http://127.0.0.1:9",
+            "the default profile takes it"
+        );
+    }
 }
