@@ -278,9 +278,28 @@ fn completions_for_each_shell() {
 }
 
 #[test]
+fn a_manual_page() {
+    let e = env();
+    e.cmd()
+        .arg("man")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(".TH phonely-outcomes"))
+        .stdout(predicate::str::contains("profile"));
+}
+
+#[test]
 fn every_command_has_examples_in_its_help() {
     let e = env();
-    for command in ["send", "history", "sandbox", "config", "key", "completions"] {
+    for command in [
+        "send",
+        "history",
+        "sandbox",
+        "config",
+        "key",
+        "completions",
+        "man",
+    ] {
         e.cmd()
             .args([command, "--help"])
             .assert()

@@ -179,5 +179,8 @@ fn a_broken_config_still_opens_the_workbench_on_the_sandbox() {
     tty.quit();
     // The message wraps; read it as one line.
     let flat = screen.replace('\n', " ");
-    assert!(flat.contains("line 3, column 14 (`production`)"), "{screen}");
+    assert!(
+        flat.contains("line 3, column 14 (`production`)"),
+        "{screen}"
+    );
 }

@@ -171,6 +171,9 @@ pub enum Command {
     /// Print a shell completion script.
     #[command(after_help = COMPLETIONS_EXAMPLES)]
     Completions(CompletionsArgs),
+    /// Print the manual page (roff), e.g. `phonely-outcomes man > phonely-outcomes.1`.
+    #[command(after_help = "Examples:\n  phonely-outcomes man | man -l -")]
+    Man,
 }
 
 #[derive(Debug, Subcommand)]

@@ -21,6 +21,16 @@ pub fn completions(shell: clap_complete::Shell) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// The manual page, from the same definitions as `--help`.
+pub fn man() -> ExitCode {
+    let command = <super::args::Cli as clap::CommandFactory>::command();
+    let mut out = std::io::stdout().lock();
+    match clap_mangen::Man::new(command).render(&mut out) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(1, &format!("could not write the manual page: {e}")),
+    }
+}
+
 pub async fn config(command: &ConfigCommand, config: &Config) -> ExitCode {
     match command {
         ConfigCommand::Init { force } => init(config, *force),

@@ -38,8 +38,10 @@ pub fn main(cli: Cli) -> ExitCode {
         workbench: workbench_args,
         global,
     } = cli;
-    if let Some(Command::Completions(a)) = &command {
-        return commands::completions(a.shell);
+    match &command {
+        Some(Command::Completions(a)) => return commands::completions(a.shell),
+        Some(Command::Man) => return commands::man(),
+        _ => {}
     }
     let filter = match logging::filter(global.log_level.as_deref()) {
         Ok(f) => f,
@@ -88,6 +90,7 @@ pub fn main(cli: Cli) -> ExitCode {
         Some(Command::Config(c)) => runtime.block_on(commands::config(&c, &config)),
         Some(Command::Key(k)) => commands::key(&k, &global, &config),
         Some(Command::Completions(a)) => commands::completions(a.shell),
+        Some(Command::Man) => commands::man(),
     };
     tracing::info!(code = ?code, "finished");
     code
@@ -491,7 +494,7 @@ async fn send(args: SendArgs, global: &GlobalArgs, config: &Config) -> ExitCode 
         let _ = writeln!(out, "{}", response.body.trim_end());
     }
     let summary = format!(
-        "{} {} {}: {} (HTTP {}, {} ms) [history #{}]",
+        "{} {} {}: {} (HTTP {}, {} ms) [history #{}, profile {}]",
         done.mark(),
         update.agent.as_str(),
         update.target.as_str(),
@@ -499,7 +502,8 @@ async fn send(args: SendArgs, global: &GlobalArgs, config: &Config) -> ExitCode 
         done.http_status
             .map_or_else(|| "none".to_string(), |s| s.to_string()),
         latency.as_millis(),
-        done.id
+        done.id,
+        profile.name
     );
     eprintln!("{summary}");
     ExitCode::from(match done.state {
@@ -532,11 +536,12 @@ fn history(args: &HistoryArgs, offset: time::UtcOffset) -> ExitCode {
         } else {
             writeln!(
                 out,
-                "#{:<5} {}  {} {:<13} {:<36} {:<28} {:>4} {:>7}  {}",
+                "#{:<5} {}  {} {:<13} {:<12} {:<36} {:<28} {:>4} {:>7}  {}",
                 r.id,
                 crate::tui::view::format_time(r.created_ms, offset),
                 r.mark(),
                 r.state.as_str(),
+                r.profile,
                 r.target_text(),
                 r.set_text(),
                 r.http_status.map(|s| s.to_string()).unwrap_or_default(),
