@@ -416,6 +416,11 @@ mod tests {
     fn profile_picker_keys() {
         let mut a = app();
         a.modal = Some(Modal::Profiles { selected: 0 });
+        let key = |code| map_event(&a, &press(code));
+        assert_eq!(key(KeyCode::Char('j')), Some(Action::ProfileMove(1)));
+        assert_eq!(key(KeyCode::Up), Some(Action::ProfileMove(-1)));
+        assert_eq!(key(KeyCode::F(2)), Some(Action::CloseModal));
+        assert_eq!(key(KeyCode::Char('q')), Some(Action::CloseModal));
         assert_eq!(
             map_event(&a, &press(KeyCode::Down)),
             Some(Action::ProfileMove(1))

@@ -75,13 +75,6 @@ impl Switcher {
         self.profiles.iter().map(ProfileTag::of).collect()
     }
 
-    /// Keeps a sandbox started before the workbench (by `--sandbox`) alive and reused.
-    pub fn adopt_sandbox(&self, running: RunningSandbox) {
-        if let Ok(mut slot) = self.sandbox.try_lock() {
-            *slot = Some(running);
-        }
-    }
-
     /// The profile, ready to send: its key read (once), the sandbox started if it is the
     /// built-in one. An unreadable key is not an error here: the profile becomes active with
     /// no key and the reason, so the screen says what to fix and nothing can be sent.
