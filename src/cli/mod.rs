@@ -158,8 +158,13 @@ async fn workbench(
         Ok(d) => d,
         Err(m) => return fail(exit::INVALID, &m),
     };
+    // An explicit --sandbox wins over $PHONELY_PROFILE; against --profile it is a conflict.
+    let profile_flag = global
+        .profile
+        .as_deref()
+        .filter(|p| std::env::var("PHONELY_PROFILE").ok().as_deref() != Some(*p));
     let requested = match (args.sandbox, global.profile.as_deref()) {
-        (true, Some(p)) if p != config::SANDBOX => {
+        (true, Some(p)) if p != config::SANDBOX && profile_flag.is_some() => {
             return fail(
                 exit::INVALID,
                 &format!("--sandbox and --profile {p} disagree: use one of them"),
