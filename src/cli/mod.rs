@@ -185,6 +185,14 @@ async fn workbench(
     let switcher = Switcher::new(profiles);
     // The first profile's key is read before the first frame (a key command may ask for a
     // passphrase on the terminal); others when they are chosen.
+    if let config::KeySpec::Command(argv) = &profile.key {
+        eprintln!(
+            "Reading the API key for profile {} with `{}` (up to {} s)…",
+            profile.name,
+            argv.join(" "),
+            secret::COMMAND_TIMEOUT.as_secs()
+        );
+    }
     let active = match switcher.activate(&profile.name).await {
         Ok(a) => a,
         Err(e) => return fail(1, &e),
