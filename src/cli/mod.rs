@@ -217,6 +217,17 @@ async fn workbench(
         credentials,
         utc_offset: offset,
     };
+    let mut notes = notes;
+    if settings.credentials.key.is_none() && settings.credentials.problem.is_some() {
+        notes.push(Status {
+            tone: Tone::Error,
+            text: format!(
+                "Profile {}: {}",
+                tag.name,
+                settings.credentials.missing_key_help()
+            ),
+        });
+    }
     let mut app = crate::tui::app::App::new(settings).with_profiles(tag, choices);
     app.confirm_before_send = config.confirm_before_send;
     // The most serious note is the one shown.

@@ -7,6 +7,7 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
+use crate::api::key::KeySource;
 use crate::config::Kind;
 use crate::tui::app::App;
 use crate::tui::keymap::hints;
@@ -93,7 +94,10 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
             Style::default().fg(Color::Green),
         ),
         None => Span::styled(
-            format!("no key (set {}) ", s.credentials.source.shell_expr()),
+            match &s.credentials.source {
+                KeySource::Env(_) => format!("no key (set {}) ", s.credentials.source.shell_expr()),
+                other => format!("no key ({}: see the message above) ", other.describe()),
+            },
             Style::default().fg(Color::Red),
         ),
     };
