@@ -47,31 +47,49 @@ pub fn main(cli: Cli) -> ExitCode {
         Ok(f) => f,
         Err(m) => return fail(exit::INVALID, &m),
     };
-    if let Err(why) = logging::init(config::log_dir(), filter)
-        && global.log_level.is_some()
-    {
-        eprintln!("warning: no log file: {why}");
-    }
-    logging::log_panics();
     let config_path = match config::config_path(global.config.as_deref()) {
         Ok(p) => p,
         Err(m) => return fail(exit::INVALID, &m),
     };
     let config = config::load(&config_path);
-    tracing::info!(
-        version = env!("CARGO_PKG_VERSION"),
-        config = %config_path.display(),
-        found = config.found,
-        errors = config.errors.len(),
-        warnings = config.warnings.len(),
-        "started"
-    );
-    for e in &config.errors {
-        tracing::error!("config: {e}");
+    let start_logging = {
+        let (errors, warnings, found) =
+            (config.errors.clone(), config.warnings.clone(), config.found);
+        let explicit = global.log_level.is_some() && command.is_some();
+        move || {
+            if let Err(why) = logging::init(config::log_dir(), filter) {
+                // Never on the workbench's screen.
+                if explicit {
+                    eprintln!("warning: no log file: {why}");
+                }
+                return;
+            }
+            tracing::info!(
+                version = env!("CARGO_PKG_VERSION"),
+                config = %config_path.display(),
+                found,
+                errors = errors.len(),
+                warnings = warnings.len(),
+                "started"
+            );
+            for e in &errors {
+                tracing::error!("config: {e}");
+            }
+            for w in &warnings {
+                tracing::warn!("config: {w}");
+            }
+        }
+    };
+    // Opening the log file costs about a millisecond: for the workbench it waits until the
+    // first frame is drawn (the first await of the loop), so start-up does not pay for it. The
+    // first profile's activation may go unlogged.
+    let mut deferred_logging = None;
+    if command.is_none() {
+        deferred_logging = Some(start_logging);
+    } else {
+        start_logging();
     }
-    for w in &config.warnings {
-        tracing::warn!("config: {w}");
-    }
+    logging::log_panics();
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -83,7 +101,14 @@ pub fn main(cli: Cli) -> ExitCode {
         }
     };
     let code = match command {
-        None => runtime.block_on(workbench(workbench_args, &global, &config, offset)),
+        None => runtime.block_on(async {
+            if let Some(start) = deferred_logging {
+                tokio::spawn(async move {
+                    let _ = tokio::task::spawn_blocking(start).await;
+                });
+            }
+            workbench(workbench_args, &global, &config, offset).await
+        }),
         Some(Command::Send(args)) => runtime.block_on(send(args, &global, &config)),
         Some(Command::History(args)) => history(&args, offset),
         Some(Command::Sandbox(args)) => runtime.block_on(sandbox(args)),
