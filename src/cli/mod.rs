@@ -107,7 +107,7 @@ pub fn main(cli: Cli) -> ExitCode {
                     let _ = tokio::task::spawn_blocking(start).await;
                 });
             }
-            workbench(workbench_args, &global, &config, offset).await
+            Box::pin(workbench(workbench_args, &global, &config, offset)).await
         }),
         Some(Command::Send(args)) => runtime.block_on(send(args, &global, &config)),
         Some(Command::History(args)) => history(&args, offset),
