@@ -98,9 +98,13 @@ def main():
     ap.add_argument("--runs", type=int, default=30)
     ap.add_argument("--db", help="data dir holding a history database to start with")
     args = ap.parse_args()
-    env = dict(os.environ, TERM="xterm-256color")
-    env.pop("PHONELY_API_KEY", None)
     data = args.db or tempfile.mkdtemp(prefix="phonely-bench-")
+    # Never the developer's own config, profile or log folder; logging on, as in real use.
+    env = dict(os.environ, TERM="xterm-256color",
+               PHONELY_OUTCOMES_CONFIG=os.path.join(data, "no-config.toml"),
+               PHONELY_OUTCOMES_LOGS=os.path.join(data, "logs"))
+    env.pop("PHONELY_API_KEY", None)
+    env.pop("PHONELY_PROFILE", None)
     wb_argv = [WORKBENCH, "--data-dir", data, "--base-url", "http://127.0.0.1:9"]
     startup = {"workbench": [], "minimal": []}
     rss = {"workbench": [], "minimal": []}

@@ -3,6 +3,7 @@
 //!
 //! - [`api`]: Phonely's endpoint free of any UI: validation into typed updates, the one request
 //!   builder (preview, curl, history and wire all come from it), the key, the HTTP client.
+//! - [`config`]: the config file, profiles, and where each profile's API key comes from.
 //! - [`history`]: the SQLite audit log; every update is pending before it leaves.
 //! - [`sandbox`]: a local Phonely stand-in with demo data, for trying things and for tests.
 //! - [`tui`]: the workbench (state, actions, effects, pure update, views, runtime).
@@ -10,6 +11,7 @@
 
 pub mod api;
 pub mod cli;
+pub mod config;
 pub mod history;
 pub mod sandbox;
 pub mod tui;

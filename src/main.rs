@@ -2,8 +2,6 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
-    phonely_outcomes::cli::main(phonely_outcomes::cli::args::Cli::parse())
+    phonely_outcomes::cli::main(phonely_outcomes::cli::args::Cli::parse_checked())
 }

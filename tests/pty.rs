@@ -45,6 +45,10 @@ impl Tty {
         for (name, value) in env {
             cmd.env(name, value);
         }
+        cmd.env_remove("PHONELY_PROFILE");
+        // Never the developer's own config or log folder.
+        cmd.env("PHONELY_OUTCOMES_CONFIG", data_dir.join("config.toml"));
+        cmd.env("PHONELY_OUTCOMES_LOGS", data_dir.join("logs"));
         let child = pty.slave.spawn_command(cmd).unwrap();
         drop(pty.slave);
         let parser = Arc::new(Mutex::new(vt100::Parser::new(32, 120, 0)));

@@ -185,9 +185,11 @@ fn no_key() {
         Credentials {
             key: None,
             source: KeySource::Env("PHONELY_API_KEY".into()),
+            problem: None,
         },
     ));
     a.settings.sandbox = false;
+    a.profile = phonely_outcomes::tui::profiles::fallback_tag(false, &a.settings.base_url);
     a.history.loading = false;
     fill_example1(&mut a);
     common::ctrl_s(&mut a);

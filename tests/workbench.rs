@@ -78,6 +78,7 @@ fn services(data_dir: &Path, credentials: Credentials, timeout: Duration) -> Ser
         credentials,
         timeout,
         clipboard: phonely_outcomes::tui::runtime::Clipboard::Memory(std::sync::Arc::default()),
+        profiles: std::sync::Arc::default(),
     }
 }
 

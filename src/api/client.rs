@@ -78,6 +78,42 @@ pub enum Completion {
     Cancelled,
 }
 
+/// Logs one request by method, path and outcome: never headers (the key is one), never the body.
+pub fn log_completion(request: &WireRequest, completion: &Completion, latency: Duration) {
+    let path = request
+        .url
+        .split_once("://")
+        .and_then(|(_, rest)| rest.find('/').map(|i| &rest[i..]))
+        .unwrap_or("/");
+    let ms = latency.as_millis();
+    match completion {
+        Completion::Answered(r) => {
+            tracing::info!(
+                method = request.method,
+                path,
+                status = r.status,
+                ms,
+                "request answered"
+            );
+        }
+        Completion::NotSent(why) => {
+            tracing::warn!(method = request.method, path, ms, why, "request not sent");
+        }
+        Completion::NoAnswer(why) => {
+            tracing::warn!(
+                method = request.method,
+                path,
+                ms,
+                why,
+                "request got no answer"
+            );
+        }
+        Completion::Cancelled => {
+            tracing::info!(method = request.method, path, ms, "request cancelled");
+        }
+    }
+}
+
 /// The classification of a completion, as stored in history and shown to people.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Verdict {

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-/// The environment variable the key is read from.
+/// The environment variable the key is read from when a profile names no other source.
 pub const KEY_ENV: &str = "PHONELY_API_KEY";
 
 /// The key itself. `Debug` masks it and there is no `Display`: the only way to the text is
@@ -27,21 +27,29 @@ impl fmt::Debug for ApiKey {
     }
 }
 
-/// Where the key comes from, for display ("from $PHONELY_API_KEY") and curl text.
+/// Where the key comes from, for display ("from $PHONELY_API_KEY") and curl text. Never holds
+/// the key.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum KeySource {
     /// An environment variable with this name.
     Env(String),
     /// The bundled sandbox's well-known key (not a secret).
     Sandbox,
+    /// The first line a command printed (the command as shown to people).
+    Command(String),
+    /// The OS keyring, under this profile's name.
+    Keyring(String),
+    /// A file readable by its owner only.
+    File(String),
 }
 
 impl KeySource {
-    /// The shell expression that stands for the key in a copied curl command.
+    /// The shell expression that stands for the key in a copied curl command: the variable's
+    /// name for an env source, `$PHONELY_API_KEY` for the others.
     pub fn shell_expr(&self) -> String {
         match self {
             KeySource::Env(name) => format!("${name}"),
-            KeySource::Sandbox => format!("${KEY_ENV}"),
+            _ => format!("${KEY_ENV}"),
         }
     }
 
@@ -49,28 +57,40 @@ impl KeySource {
         match self {
             KeySource::Env(name) => format!("from ${name}"),
             KeySource::Sandbox => "sandbox key".to_string(),
+            KeySource::Command(command) => format!("from `{command}`"),
+            KeySource::Keyring(profile) => format!("from the OS keyring, profile {profile}"),
+            KeySource::File(path) => format!("from {path}"),
         }
     }
 }
 
-/// The key, if one was found, and where it was (or would be) looked for.
-#[derive(Clone, Debug)]
+/// The key, if one was found, where it was (or would be) looked for, and why it was not found.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Credentials {
     pub key: Option<ApiKey>,
     pub source: KeySource,
+    /// Why there is no key, when the source says more than "not set" (a command that failed, a
+    /// key file anyone can read, no keyring service).
+    pub problem: Option<String>,
 }
 
 impl Credentials {
     /// Reads `PHONELY_API_KEY`; an empty or blank value counts as missing.
     pub fn from_env() -> Self {
-        let key = std::env::var(KEY_ENV)
+        Self::from_env_var(KEY_ENV)
+    }
+
+    /// Reads the named variable; an empty or blank value counts as missing.
+    pub fn from_env_var(name: &str) -> Self {
+        let key = std::env::var(name)
             .ok()
             .map(|k| k.trim().to_string())
             .filter(|k| !k.is_empty())
             .map(ApiKey);
         Self {
             key,
-            source: KeySource::Env(KEY_ENV.to_string()),
+            source: KeySource::Env(name.to_string()),
+            problem: None,
         }
     }
 
@@ -78,17 +98,40 @@ impl Credentials {
         Self {
             key: Some(ApiKey::new(key)),
             source: KeySource::Sandbox,
+            problem: None,
+        }
+    }
+
+    /// A key that was found.
+    pub fn found(key: ApiKey, source: KeySource) -> Self {
+        Self {
+            key: Some(key),
+            source,
+            problem: None,
+        }
+    }
+
+    /// No key, and why.
+    pub fn missing(source: KeySource, problem: impl Into<String>) -> Self {
+        Self {
+            key: None,
+            source,
+            problem: Some(problem.into()),
         }
     }
 
     /// What to tell a person who tries to send without a key.
     pub fn missing_key_help(&self) -> String {
+        if let Some(problem) = &self.problem {
+            return format!("No API key: {problem}");
+        }
         match &self.source {
             KeySource::Env(name) => format!(
                 "No API key: set {name} to the key from Phonely's Settings → Profile page and \
                  start again (or run with --sandbox to try the workbench)"
             ),
             KeySource::Sandbox => "No API key for the sandbox".to_string(),
+            other => format!("No API key ({})", other.describe()),
         }
     }
 
@@ -96,7 +139,10 @@ impl Credentials {
     pub fn masked_header(&self) -> String {
         match &self.key {
             Some(_) => format!("•••••••• ({})", self.source.describe()),
-            None => format!("(missing: set {})", self.source.shell_expr()),
+            None => match &self.source {
+                KeySource::Env(_) => format!("(missing: set {})", self.source.shell_expr()),
+                other => format!("(missing: {})", other.describe()),
+            },
         }
     }
 }
@@ -111,5 +157,23 @@ mod tests {
         let shown = format!("{c:?} {:?}", c.key);
         assert!(!shown.contains("s3cret"), "{shown}");
         assert!(!c.masked_header().contains("1a2b"));
+    }
+
+    #[test]
+    fn curl_stands_in_with_the_profiles_variable() {
+        assert_eq!(
+            KeySource::Env("STAGING_KEY".into()).shell_expr(),
+            "$STAGING_KEY"
+        );
+        assert_eq!(
+            KeySource::Keyring("prod".into()).shell_expr(),
+            "$PHONELY_API_KEY"
+        );
+    }
+
+    #[test]
+    fn a_problem_is_what_the_person_is_told() {
+        let c = Credentials::missing(KeySource::File("/k".into()), "run chmod 600 /k");
+        assert_eq!(c.missing_key_help(), "No API key: run chmod 600 /k");
     }
 }

@@ -2,7 +2,9 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::error::ErrorKind;
+use clap::parser::ValueSource;
+use clap::{Args, CommandFactory as _, FromArgMatches as _, Parser, Subcommand};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -12,8 +14,47 @@ Examples:
   phonely-outcomes send --agent agent123 --phone +14155551234 --preference first --outcome Sold
   phonely-outcomes history --limit 50
   phonely-outcomes sandbox                        serve the stand-in API on 127.0.0.1:8787
+  phonely-outcomes --profile staging              the workbench on the staging profile
+  phonely-outcomes config init                    write a commented config file to edit
+  phonely-outcomes key set --profile production   store a key in the OS keyring
 
-The API key is read from the environment variable PHONELY_API_KEY, never from a flag.";
+The API key is never a flag: each profile reads it from an environment variable (default
+PHONELY_API_KEY), a command, the OS keyring or an owner-only file (see `config init`).";
+
+const SEND_EXAMPLES: &str = "\
+Examples:
+  phonely-outcomes send --agent agent123 --call call456 --outcome Sold --value 299
+  phonely-outcomes send --agent agent123 --phone +14155551234 --preference first --outcome Sold
+  phonely-outcomes send --profile staging --agent agent123 --call call456 --metadata @notes.json
+  phonely-outcomes send --agent agent123 --call call456 --outcome Sold --dry-run";
+
+const HISTORY_EXAMPLES: &str = "\
+Examples:
+  phonely-outcomes history                 the last 20 updates
+  phonely-outcomes history --limit 200 --json | jq .profile";
+
+const SANDBOX_EXAMPLES: &str = "\
+Examples:
+  phonely-outcomes sandbox
+  phonely-outcomes send --profile sandbox --agent agent123 --call call456 --outcome Sold";
+
+const CONFIG_EXAMPLES: &str = "\
+Examples:
+  phonely-outcomes config init             write the commented template (never overwrites)
+  phonely-outcomes config show             settings in effect; each profile's key source
+  phonely-outcomes config path             where the config, history and logs are";
+
+const KEY_EXAMPLES: &str = "\
+Examples:
+  phonely-outcomes key set --profile production     asks for the key (not echoed)
+  pass show phonely/prod | phonely-outcomes key set --profile production
+  phonely-outcomes key delete --profile production";
+
+const COMPLETIONS_EXAMPLES: &str = "\
+Examples:
+  phonely-outcomes completions bash > ~/.local/share/bash-completion/completions/phonely-outcomes
+  phonely-outcomes completions zsh > ~/.zfunc/_phonely-outcomes
+  phonely-outcomes completions fish > ~/.config/fish/completions/phonely-outcomes.fish";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -21,14 +62,66 @@ The API key is read from the environment variable PHONELY_API_KEY, never from a 
     version,
     about = "Record what really happened on a Phonely call (sale, no-show, follow-up): a \
              terminal workbench, a one-shot `send`, and an audit history",
-    after_help = EXAMPLES,
-    args_conflicts_with_subcommands = true
+    after_help = EXAMPLES
 )]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
     #[command(flatten)]
     pub workbench: WorkbenchArgs,
+    #[command(flatten)]
+    pub global: GlobalArgs,
+}
+
+impl Cli {
+    /// Parses the command line, refusing the workbench's flags before a command (they would be
+    /// ignored there). The global options (--profile, --config, --log-level) go anywhere.
+    pub fn parse_checked() -> Self {
+        let mut command = Self::command();
+        let matches = command.get_matches_mut();
+        if let Some(sub) = matches.subcommand_name() {
+            for (id, flag) in [
+                ("sandbox", "--sandbox"),
+                ("base_url", "--base-url"),
+                ("data_dir", "--data-dir"),
+            ] {
+                if matches.value_source(id) == Some(ValueSource::CommandLine) {
+                    command
+                        .error(
+                            ErrorKind::ArgumentConflict,
+                            format!(
+                                "{flag} before `{sub}` belongs to the workbench; `{sub}` takes \
+                                 its own options after its name (see `{sub} --help`)"
+                            ),
+                        )
+                        .exit();
+                }
+            }
+        }
+        Self::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+    }
+}
+
+/// Options every command takes.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// The profile (account) to use [default: default_profile from the config]; `sandbox` is
+    /// built in.
+    #[arg(long, global = true, env = "PHONELY_PROFILE", value_name = "NAME")]
+    pub profile: Option<String>,
+    /// The config file [default: the platform config folder, e.g.
+    /// ~/.config/phonely-outcomes/config.toml]
+    #[arg(
+        long,
+        global = true,
+        env = "PHONELY_OUTCOMES_CONFIG",
+        value_name = "PATH"
+    )]
+    pub config: Option<PathBuf>,
+    /// What goes to the log file: error, warn, info, debug or trace, optionally per module
+    /// (e.g. phonely_outcomes=debug) [default: $RUST_LOG, else info]
+    #[arg(long, global = true, value_name = "LEVEL")]
+    pub log_level: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -61,11 +154,60 @@ pub struct DataDirArg {
 pub enum Command {
     /// Send one update and print the server's JSON response (exit 0 updated, 1 refused,
     /// 2 invalid input (nothing sent), 3 no response (outcome unknown)).
+    #[command(after_help = SEND_EXAMPLES)]
     Send(SendArgs),
     /// Print the history of updates, newest first.
+    #[command(after_help = HISTORY_EXAMPLES)]
     History(HistoryArgs),
     /// Serve the stand-in Phonely API until Ctrl+C.
+    #[command(after_help = SANDBOX_EXAMPLES)]
     Sandbox(SandboxArgs),
+    /// Write, show or locate the config file.
+    #[command(subcommand, after_help = CONFIG_EXAMPLES)]
+    Config(ConfigCommand),
+    /// Store or delete a profile's API key in the OS keyring.
+    #[command(subcommand, after_help = KEY_EXAMPLES)]
+    Key(KeyCommand),
+    /// Print a shell completion script.
+    #[command(after_help = COMPLETIONS_EXAMPLES)]
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), e.g. `phonely-outcomes man > phonely-outcomes.1`.
+    #[command(after_help = "Examples:\n  phonely-outcomes man | man -l -")]
+    Man,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Write a commented template to the config path (never overwrites without --force).
+    Init {
+        /// Replace an existing file.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Print the settings in effect and, per profile, where its key comes from and whether it
+    /// can be read (never the key).
+    Show,
+    /// Print the paths in use: config file, history folder, log folder.
+    Path {
+        #[command(flatten)]
+        data: DataDirArg,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// Read a key (without echo, or from standard input when it is not a terminal) and store it
+    /// in the OS keyring for --profile. The profile needs `api_key_keyring = true`.
+    Set,
+    /// Remove --profile's key from the OS keyring.
+    Delete,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args)]
@@ -100,14 +242,10 @@ pub struct SendArgs {
     pub target: BaseUrlArg,
     #[command(flatten)]
     pub data: DataDirArg,
-    /// Seconds to wait for the whole answer.
-    #[arg(
-        long,
-        value_name = "SECS",
-        default_value_t = 15.0,
-        allow_negative_numbers = true
-    )]
-    pub timeout: f64,
+    /// Seconds to wait for the whole answer [default: request_timeout_secs from the config,
+    /// else 15]
+    #[arg(long, value_name = "SECS", allow_negative_numbers = true)]
+    pub timeout: Option<f64>,
     /// Print the exact request as a curl command and send nothing.
     #[arg(long)]
     pub dry_run: bool,
@@ -154,9 +292,6 @@ pub struct HistoryArgs {
     /// Before this time (same forms as --since).
     #[arg(long, value_name = "WHEN")]
     pub until: Option<String>,
-    /// Only updates recorded under this profile.
-    #[arg(long = "profile", value_name = "NAME")]
-    pub profile_filter: Option<String>,
     /// Words that must each appear in the agent, target, call, outcome or metadata.
     #[arg(long, value_name = "WORDS")]
     pub text: Option<String>,

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use time::format_description::well_known::Rfc3339;
 use time::{Date, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
 
-use super::args::{HistoryArgs, HistoryCommand, HistoryFormat};
+use super::args::{GlobalArgs, HistoryArgs, HistoryCommand, HistoryFormat};
 use super::{data_dir, exit, fail, open_for_reading};
 use crate::api::client::State;
 use crate::history::{FAILED, Filter, Record, now_ms};
@@ -44,8 +44,9 @@ pub const CSV_HEADER: &[&str] = &[
     "response_body",
 ];
 
-pub fn run(args: &HistoryArgs, offset: UtcOffset) -> ExitCode {
-    let filter = match filter(args, offset, now_ms()) {
+/// `global.profile` (`--profile`, or `PHONELY_PROFILE`) narrows the list to that profile.
+pub fn run(args: &HistoryArgs, global: &GlobalArgs, offset: UtcOffset) -> ExitCode {
+    let filter = match filter(args, global.profile.clone(), offset, now_ms()) {
         Ok(f) => f,
         Err(m) => return fail(exit::INVALID, &m),
     };
@@ -122,13 +123,18 @@ pub fn run(args: &HistoryArgs, offset: UtcOffset) -> ExitCode {
     }
 }
 
-fn filter(args: &HistoryArgs, offset: UtcOffset, now: i64) -> Result<Filter, String> {
+fn filter(
+    args: &HistoryArgs,
+    profile: Option<String>,
+    offset: UtcOffset,
+    now: i64,
+) -> Result<Filter, String> {
     let mut f = Filter {
         agent: args.agent.clone(),
         target: args.target.clone(),
         call: args.call.clone(),
         outcome: args.outcome.clone(),
-        profile: args.profile_filter.clone(),
+        profile,
         words: args
             .text
             .as_deref()
@@ -195,11 +201,12 @@ pub fn parse_when(text: &str, offset: UtcOffset, now_ms: i64) -> Result<i64, Str
 
 fn table_line(r: &Record, offset: UtcOffset) -> String {
     format!(
-        "#{:<6} {}  {} {:<13} {:<36} {:<28} {:>4} {:>7}  {}",
+        "#{:<6} {}  {} {:<13} {:<12} {:<36} {:<28} {:>4} {:>7}  {}",
         r.id,
         format_time(r.created_ms, offset),
         r.mark(),
         r.state.as_str(),
+        r.profile,
         r.target_text(),
         r.set_text(),
         r.http_status.map(|s| s.to_string()).unwrap_or_default(),

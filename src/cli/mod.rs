@@ -2,21 +2,25 @@
 //! its arguments into the same domain types the workbench uses.
 
 pub mod args;
+mod commands;
 mod history;
+pub mod logging;
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use args::{Cli, Command, SandboxArgs, SendArgs, WorkbenchArgs};
+use args::{Cli, Command, GlobalArgs, SandboxArgs, SendArgs, WorkbenchArgs};
 
-use crate::api::client::{Client, Completion, DEFAULT_TIMEOUT, State};
-use crate::api::key::{Credentials, KEY_ENV};
+use crate::api::client::{Client, Completion, State};
+use crate::api::key::Credentials;
 use crate::api::request::{BaseUrl, build};
 use crate::api::update::{Field, FieldError, UpdateInput, validate};
+use crate::config::{self, Config, Profile, secret};
 use crate::history::{Provenance, SessionLock, Store, operator_name};
-use crate::tui::app::Settings;
+use crate::tui::app::{Settings, Status, Tone};
+use crate::tui::profiles::{Active, ProfileTag, Switcher};
 use crate::tui::runtime::Services;
 
 /// Exit codes of `send`.
@@ -27,14 +31,66 @@ pub mod exit {
     pub const UNKNOWN: u8 = 3;
 }
 
-/// The profile name recorded with each update (named profiles come with the config file).
-fn profile_name(sandbox: bool) -> &'static str {
-    if sandbox { "sandbox" } else { "default" }
-}
-
 pub fn main(cli: Cli) -> ExitCode {
     // Read before any thread starts: reading the local offset later is refused on Unix.
     let offset = time::UtcOffset::current_local_offset().unwrap_or(time::UtcOffset::UTC);
+    let Cli {
+        command,
+        workbench: workbench_args,
+        global,
+    } = cli;
+    match &command {
+        Some(Command::Completions(a)) => return commands::completions(a.shell),
+        Some(Command::Man) => return commands::man(),
+        _ => {}
+    }
+    let filter = match logging::filter(global.log_level.as_deref()) {
+        Ok(f) => f,
+        Err(m) => return fail(exit::INVALID, &m),
+    };
+    let config_path = match config::config_path(global.config.as_deref()) {
+        Ok(p) => p,
+        Err(m) => return fail(exit::INVALID, &m),
+    };
+    let config = config::load(&config_path);
+    let start_logging = {
+        let (errors, warnings, found) =
+            (config.errors.clone(), config.warnings.clone(), config.found);
+        let explicit = global.log_level.is_some() && command.is_some();
+        move || {
+            if let Err(why) = logging::init(config::log_dir(), filter) {
+                // Never on the workbench's screen.
+                if explicit {
+                    eprintln!("warning: no log file: {why}");
+                }
+                return;
+            }
+            tracing::info!(
+                version = env!("CARGO_PKG_VERSION"),
+                config = %config_path.display(),
+                found,
+                errors = errors.len(),
+                warnings = warnings.len(),
+                "started"
+            );
+            for e in &errors {
+                tracing::error!("config: {e}");
+            }
+            for w in &warnings {
+                tracing::warn!("config: {w}");
+            }
+        }
+    };
+    // Opening the log file costs about a millisecond: for the workbench it waits until the
+    // first frame is drawn (the first await of the loop), so start-up does not pay for it. The
+    // first profile's activation may go unlogged.
+    let mut deferred_logging = None;
+    if command.is_none() {
+        deferred_logging = Some(start_logging);
+    } else {
+        start_logging();
+    }
+    logging::log_panics();
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -45,11 +101,59 @@ pub fn main(cli: Cli) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match cli.command {
-        None => runtime.block_on(workbench(cli.workbench, offset)),
-        Some(Command::Send(args)) => runtime.block_on(send(args)),
-        Some(Command::History(args)) => history::run(&args, offset),
+    let code = match command {
+        None => runtime.block_on(async {
+            if let Some(start) = deferred_logging {
+                tokio::spawn(async move {
+                    let _ = tokio::task::spawn_blocking(start).await;
+                });
+            }
+            Box::pin(workbench(workbench_args, &global, &config, offset)).await
+        }),
+        Some(Command::Send(args)) => runtime.block_on(send(args, &global, &config)),
+        Some(Command::History(args)) => history::run(&args, &global, offset),
         Some(Command::Sandbox(args)) => runtime.block_on(sandbox(args)),
+        Some(Command::Config(c)) => runtime.block_on(commands::config(&c, &config)),
+        Some(Command::Key(k)) => commands::key(&k, &global, &config),
+        Some(Command::Completions(a)) => commands::completions(a.shell),
+        Some(Command::Man) => commands::man(),
+    };
+    tracing::info!(code = ?code, "finished");
+    code
+}
+
+/// `--base-url`/$PHONELY_BASE_URL for `profile`: it sets the built-in `default` profile's URL.
+/// A named profile has its own URL: the flag is refused (a key must never be sent elsewhere by
+/// a stray flag), the environment variable ignored with a warning.
+fn profile_base_url(
+    profile: &Profile,
+    arg: Option<&str>,
+) -> Result<(BaseUrl, Option<String>), String> {
+    let Some(text) = arg else {
+        return Ok((profile.base_url.clone(), None));
+    };
+    if profile.builtin && profile.name == config::DEFAULT {
+        return BaseUrl::parse(text).map(|b| (b, None));
+    }
+    let from_env = std::env::var("PHONELY_BASE_URL").is_ok_and(|v| v == text);
+    if from_env {
+        Ok((
+            profile.base_url.clone(),
+            (!profile.is_sandbox()).then(|| {
+                format!(
+                    "$PHONELY_BASE_URL ({text}) is ignored: profile {} sends to {}",
+                    profile.name,
+                    profile.base_url.as_str()
+                )
+            }),
+        ))
+    } else {
+        Err(format!(
+            "--base-url cannot change where profile {} sends (its base_url is {}); edit the \
+             profile in the config file, or use another profile",
+            profile.name,
+            profile.base_url.as_str()
+        ))
     }
 }
 
@@ -70,56 +174,143 @@ pub fn data_dir(arg: Option<PathBuf>) -> Result<PathBuf, String> {
         })
 }
 
-fn base_url(arg: Option<&str>) -> Result<BaseUrl, String> {
-    match arg {
-        Some(text) => BaseUrl::parse(text),
-        None => Ok(BaseUrl::default()),
-    }
-}
-
-async fn workbench(args: WorkbenchArgs, offset: time::UtcOffset) -> ExitCode {
+async fn workbench(
+    args: WorkbenchArgs,
+    global: &GlobalArgs,
+    config: &Config,
+    offset: time::UtcOffset,
+) -> ExitCode {
     let data_dir = match data_dir(args.data.data_dir) {
         Ok(d) => d,
         Err(m) => return fail(exit::INVALID, &m),
     };
-    // Keep the sandbox alive for as long as the workbench runs.
-    let mut _sandbox = None;
-    let (base, credentials) = if args.sandbox {
-        match crate::sandbox::start("127.0.0.1:0", crate::sandbox::DEFAULT_KEY).await {
-            Ok(s) => {
-                let base = BaseUrl::parse(&s.base_url()).unwrap_or_default();
-                _sandbox = Some(s);
-                (base, Credentials::sandbox(crate::sandbox::DEFAULT_KEY))
-            }
-            Err(e) => return fail(1, &format!("could not start the sandbox: {e}")),
+    // An explicit --sandbox wins over $PHONELY_PROFILE; against --profile it is a conflict.
+    let profile_flag = global
+        .profile
+        .as_deref()
+        .filter(|p| std::env::var("PHONELY_PROFILE").ok().as_deref() != Some(*p));
+    let requested = match (args.sandbox, global.profile.as_deref()) {
+        (true, Some(p)) if p != config::SANDBOX && profile_flag.is_some() => {
+            return fail(
+                exit::INVALID,
+                &format!("--sandbox and --profile {p} disagree: use one of them"),
+            );
         }
-    } else {
-        match base_url(args.target.base_url.as_deref()) {
-            Ok(b) => (b, Credentials::from_env()),
-            Err(m) => return fail(exit::INVALID, &m),
-        }
+        (true, _) => Some(config::SANDBOX),
+        (false, p) => p,
     };
-    // The data folder, the session lock and the database are opened after the first frame;
-    // a problem with them shows in the workbench (and nothing can be sent without them).
+    let (profile, notes) = match opening_profile(config, requested, args.target.base_url.as_deref())
+    {
+        Ok(x) => x,
+        Err(m) => return fail(exit::INVALID, &m),
+    };
+    let mut profiles = config.profiles.clone();
+    if let Some(p) = profiles.iter_mut().find(|p| p.name == profile.name) {
+        p.base_url = profile.base_url.clone();
+    }
+    let switcher = Switcher::new(profiles);
+    // The first profile's key is read before the first frame (a key command may ask for a
+    // passphrase on the terminal); others when they are chosen.
+    if let config::KeySpec::Command(argv) = &profile.key {
+        eprintln!(
+            "Reading the API key for profile {} with `{}` (up to {} s)…",
+            profile.name,
+            argv.join(" "),
+            secret::COMMAND_TIMEOUT.as_secs()
+        );
+    }
+    let active = match switcher.activate(&profile.name).await {
+        Ok(a) => a,
+        Err(e) => return fail(1, &e),
+    };
+    let Active {
+        tag,
+        base_url: base,
+        credentials,
+    } = active;
+    let choices: Vec<ProfileTag> = switcher.tags();
     let services = Services {
         data_dir,
-        profile: profile_name(args.sandbox).to_string(),
+        profile: tag.name.clone(),
         base_url: base.as_str().to_string(),
         credentials: credentials.clone(),
-        timeout: DEFAULT_TIMEOUT,
+        timeout: config.request_timeout,
         clipboard: crate::tui::runtime::Clipboard::Terminal,
+        profiles: std::sync::Arc::new(switcher),
     };
     let settings = Settings {
         base_url: base,
-        sandbox: args.sandbox,
+        sandbox: tag.kind == config::Kind::Sandbox,
         credentials,
         utc_offset: offset,
         duplicate_window_ms: crate::tui::app::DEFAULT_DUPLICATE_WINDOW_MS,
     };
-    match crate::tui::run_in_terminal(settings, services).await {
+    let mut notes = notes;
+    if settings.credentials.key.is_none() && settings.credentials.problem.is_some() {
+        notes.push(Status {
+            tone: Tone::Error,
+            text: format!(
+                "Profile {}: {}",
+                tag.name,
+                settings.credentials.missing_key_help()
+            ),
+        });
+    }
+    let mut app = crate::tui::app::App::new(settings).with_profiles(tag, choices);
+    app.confirm_before_send = config.confirm_before_send;
+    // The most serious note is the one shown.
+    app.status = notes.into_iter().min_by_key(|s| match s.tone {
+        Tone::Error => 0,
+        Tone::Warning => 1,
+        _ => 2,
+    });
+    match crate::tui::run_in_terminal(app, services).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(1, &format!("the terminal failed: {e}")),
     }
+}
+
+/// The profile the workbench opens on and what to tell the person first. Problems with the
+/// config or the choice of profile open it on the sandbox and say so: nothing goes to an
+/// account by guesswork. Only a `--base-url` flag that would send a profile's key elsewhere
+/// stops it.
+fn opening_profile(
+    config: &Config,
+    requested: Option<&str>,
+    base_url_arg: Option<&str>,
+) -> Result<(Profile, Vec<Status>), String> {
+    let mut notes: Vec<Status> = Vec::new();
+    if config.is_broken() {
+        notes.push(Status {
+            tone: Tone::Error,
+            text: format!(
+                "The config file has errors, so only the sandbox is available: {} (fix it and \
+                 restart; `phonely-outcomes config show` lists them)",
+                config.errors.join("; ")
+            ),
+        });
+    }
+    let mut profile = match config.select(requested) {
+        Ok(p) => p.clone(),
+        Err(e) => {
+            notes.push(Status {
+                tone: Tone::Error,
+                text: format!("Opened on the sandbox: {e}. Press F2 to choose a profile"),
+            });
+            config.profile(config::SANDBOX).cloned().ok_or(e)?
+        }
+    };
+    let (base, warning) = profile_base_url(&profile, base_url_arg)?;
+    profile.base_url = base;
+    notes.extend(warning.map(|text| Status {
+        tone: Tone::Warning,
+        text,
+    }));
+    notes.extend(config.warnings.iter().map(|w| Status {
+        tone: Tone::Warning,
+        text: format!("Config: {w}"),
+    }));
+    Ok((profile, notes))
 }
 
 /// Reads `--metadata`: inline JSON, or `@FILE`.
@@ -220,7 +411,7 @@ fn send_input(args: &SendArgs) -> Result<crate::api::update::OutcomeUpdate, Vec<
     }
 }
 
-async fn send(args: SendArgs) -> ExitCode {
+async fn send(args: SendArgs, global: &GlobalArgs, config: &Config) -> ExitCode {
     let update = match send_input(&args) {
         Ok(u) => u,
         Err(errors) => {
@@ -231,32 +422,56 @@ async fn send(args: SendArgs) -> ExitCode {
             return ExitCode::from(exit::INVALID);
         }
     };
-    let base = match base_url(args.target.base_url.as_deref()) {
-        Ok(b) => b,
+    if config.is_broken() {
+        for e in &config.errors {
+            eprintln!("error: {e}");
+        }
+        eprintln!(
+            "Nothing was sent: the config file has errors, and send does not guess which account \
+             to use. Fix it (`phonely-outcomes config show` checks it)."
+        );
+        return ExitCode::from(exit::INVALID);
+    }
+    for w in &config.warnings {
+        eprintln!("warning: {w}");
+    }
+    let profile = match config.select(global.profile.as_deref()) {
+        Ok(p) => p,
+        Err(m) => return fail(exit::INVALID, &format!("{m}. Nothing was sent.")),
+    };
+    let base = match profile_base_url(profile, args.target.base_url.as_deref()) {
+        Ok((b, warning)) => {
+            if let Some(w) = warning {
+                eprintln!("warning: {w}");
+            }
+            b
+        }
         Err(m) => return fail(exit::INVALID, &format!("{m}. Nothing was sent.")),
     };
     let request = build(&update, &base);
-    let credentials = Credentials::from_env();
     if args.dry_run {
-        let _ = writeln!(std::io::stdout(), "{}", request.curl(&credentials.source));
+        let source = profile.key.source(&profile.name);
+        let _ = writeln!(std::io::stdout(), "{}", request.curl(&source));
         return ExitCode::from(exit::UPDATED);
     }
-    if !(args.timeout.is_finite() && args.timeout > 0.0 && args.timeout <= 3600.0) {
+    let timeout = args.timeout.unwrap_or(config.request_timeout.as_secs_f64());
+    if !(timeout.is_finite() && timeout > 0.0 && timeout <= 3600.0) {
         return fail(
             exit::INVALID,
             &format!(
-                "--timeout must be a number of seconds between 0 and 3600 (got {}). Nothing was \
-                 sent.",
-                args.timeout
+                "--timeout must be a number of seconds between 0 and 3600 (got {timeout}). \
+                 Nothing was sent."
             ),
         );
     }
+    let credentials: Credentials = secret::resolve(&profile.key, &profile.name).await;
     let Some(key) = credentials.key.clone() else {
         return fail(
             exit::INVALID,
             &format!(
-                "no API key: set {KEY_ENV} to the key from Phonely's Settings → Profile page. \
-                 Nothing was sent."
+                "{} (profile {}). Nothing was sent.",
+                credentials.missing_key_help(),
+                profile.name
             ),
         );
     };
@@ -287,7 +502,7 @@ async fn send(args: SendArgs) -> ExitCode {
     };
     let who = Provenance {
         operator: operator_name(),
-        profile: profile_name(false).to_string(),
+        profile: profile.name.clone(),
         base_url: base.as_str().to_string(),
     };
     let record = match store.insert_pending(&who, &update, &request) {
@@ -299,7 +514,7 @@ async fn send(args: SendArgs) -> ExitCode {
             );
         }
     };
-    let client = match Client::new(Duration::from_secs_f64(args.timeout)) {
+    let client = match Client::new(Duration::from_secs_f64(timeout)) {
         Ok(c) => c,
         Err(m) => {
             let _ = store.complete(record.id, &Completion::NotSent(m.clone()), Duration::ZERO);
@@ -311,6 +526,7 @@ async fn send(args: SendArgs) -> ExitCode {
         r = client.send(&request, &key) => r,
         _ = tokio::signal::ctrl_c() => (Completion::Cancelled, started.elapsed()),
     };
+    crate::api::client::log_completion(&request, &completion, latency);
     let done = match store.complete(record.id, &completion, latency) {
         Ok(r) => r,
         Err(e) => {
@@ -330,7 +546,7 @@ async fn send(args: SendArgs) -> ExitCode {
         let _ = writeln!(out, "{}", response.body.trim_end());
     }
     let summary = format!(
-        "{} {} {}: {} (HTTP {}, {} ms) [history #{}]",
+        "{} {} {}: {} (HTTP {}, {} ms) [history #{}, profile {}]",
         done.mark(),
         update.agent.as_str(),
         update.target.as_str(),
@@ -338,7 +554,8 @@ async fn send(args: SendArgs) -> ExitCode {
         done.http_status
             .map_or_else(|| "none".to_string(), |s| s.to_string()),
         latency.as_millis(),
-        done.id
+        done.id,
+        profile.name
     );
     eprintln!("{summary}");
     ExitCode::from(match done.state {
@@ -393,4 +610,56 @@ async fn sandbox(args: SandboxArgs) -> ExitCode {
     let _ = tokio::signal::ctrl_c().await;
     drop(running);
     ExitCode::SUCCESS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parsed(text: &str) -> Config {
+        config::parse(Path::new("config.toml"), text)
+    }
+
+    #[test]
+    fn a_broken_config_opens_the_workbench_on_the_sandbox_and_says_why() {
+        let c = parsed("[profiles.prod]\nbase_url = 5\n");
+        let (profile, notes) = opening_profile(&c, None, None).unwrap();
+        assert!(profile.is_sandbox());
+        assert_eq!(notes[0].tone, Tone::Error);
+        assert!(
+            notes[0]
+                .text
+                .contains("config.toml line 2, column 12 (`base_url`)"),
+            "{notes:?}"
+        );
+    }
+
+    #[test]
+    fn no_chosen_profile_opens_on_the_sandbox_and_points_to_the_picker() {
+        let c = parsed(
+            "[profiles.a]\nbase_url = \"https://a.example\"\n[profiles.b]\nbase_url = \"https://b.example\"\n",
+        );
+        let (profile, notes) = opening_profile(&c, None, None).unwrap();
+        assert!(profile.is_sandbox());
+        assert!(notes[0].text.contains("Press F2"), "{notes:?}");
+        let (profile, notes) = opening_profile(&c, Some("b"), None).unwrap();
+        assert_eq!((profile.name.as_str(), notes.len()), ("b", 0));
+    }
+
+    #[test]
+    fn a_base_url_flag_never_redirects_a_named_profile() {
+        let c = parsed("[profiles.a]\nbase_url = \"https://a.example\"\n");
+        let e = opening_profile(&c, None, Some("http://127.0.0.1:9")).unwrap_err();
+        assert!(
+            e.contains("--base-url cannot change where profile a sends"),
+            "{e}"
+        );
+        let defaults = Config::defaults("c.toml".into());
+        let (p, _) = opening_profile(&defaults, None, Some("http://127.0.0.1:9")).unwrap();
+        assert_eq!(
+            p.base_url.as_str(),
+            "http://127.0.0.1:9",
+            "the default profile takes it"
+        );
+    }
 }

@@ -307,10 +307,11 @@ impl Store {
         self.conn.get_interrupt_handle()
     }
 
-    /// The newest update with exactly this URL and body that went through (✓) since
-    /// `since_ms`: sending it again would change nothing.
+    /// The newest update with exactly this URL and body that went through (✓) under this
+    /// profile since `since_ms`: sending it again would change nothing.
     pub fn find_duplicate(
         &self,
+        profile: &str,
         agent: &str,
         target: &str,
         url: &str,
@@ -323,9 +324,9 @@ impl Store {
                 &format!(
                     "SELECT {COLUMNS} FROM updates u WHERE u.agent = ?1 AND u.target = ?2 \
                      AND u.url = ?3 AND u.body = ?4 AND u.state = 'ok' AND u.verified = 1 \
-                     AND u.created_ms >= ?5 ORDER BY u.id DESC LIMIT 1"
+                     AND u.created_ms >= ?5 AND u.profile = ?6 ORDER BY u.id DESC LIMIT 1"
                 ),
-                params![agent, target, url, body, since_ms],
+                params![agent, target, url, body, since_ms, profile],
                 read_row,
             )
             .optional()?)

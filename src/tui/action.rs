@@ -5,6 +5,7 @@ use std::time::Duration;
 use ratatui_textarea::Input;
 
 use super::app::{Confirm, Focus};
+use super::profiles::Active;
 use crate::history::Record;
 
 /// Identifies one send from the moment it is confirmed; results for an id that is no longer in
@@ -47,6 +48,15 @@ pub enum Action {
     Resend,
     /// `y` on a row: copy it as a curl command.
     CopyCurl,
+    /// Opens the profile picker.
+    OpenProfiles,
+    /// Moves the picker's highlight.
+    ProfileMove(isize),
+    /// Switches to the highlighted profile.
+    ChooseProfile,
+    /// A character typed into a production profile's confirmation.
+    ConfirmType(char),
+    ConfirmBackspace,
 
     // From the runtime.
     /// Time since the in-flight request was confirmed (drives the spinner).
@@ -93,4 +103,11 @@ pub enum Action {
     /// The clipboard took the text (`what` says what it was), or did not.
     Copied(String),
     CopyFailed(String),
+    /// The profile is ready: its key was read (or why not) and where it sends is known.
+    ProfileSwitched(Box<Active>),
+    /// The switch failed (e.g. the sandbox could not start); the previous profile stays.
+    ProfileSwitchFailed {
+        name: String,
+        message: String,
+    },
 }

@@ -8,6 +8,7 @@ use ratatui_textarea::{TextArea, WrapMode};
 use time::UtcOffset;
 
 use super::action::RequestId;
+use super::profiles::{ProfileTag, fallback_tag};
 use crate::api::key::Credentials;
 use crate::api::phone::looks_like_national_phone;
 use crate::api::request::{BaseUrl, WireRequest, build};
@@ -70,7 +71,7 @@ impl Focus {
     }
 }
 
-/// Settings the screen shows but never changes.
+/// Where requests go and with which key: set at start and changed only by a profile switch.
 #[derive(Clone, Debug)]
 pub struct Settings {
     pub base_url: BaseUrl,
@@ -213,8 +214,17 @@ pub struct Confirm {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Modal {
     Confirm(Box<Confirm>),
-    Help { scroll: u16 },
-    Detail { record_id: i64, scroll: u16 },
+    Help {
+        scroll: u16,
+    },
+    Detail {
+        record_id: i64,
+        scroll: u16,
+    },
+    /// The profile picker, with the highlighted row.
+    Profiles {
+        selected: usize,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -305,6 +315,8 @@ impl HistoryPane {
     }
 }
 
+// Independent flags of the screen's state; an enum would couple what is not related.
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Clone, Debug)]
 pub struct App {
     pub settings: Settings,
@@ -326,10 +338,21 @@ pub struct App {
     pub context: Option<Context>,
     /// The (agent, target) the last context request was for, to ask once per change.
     pub context_key: Option<(String, String)>,
+    /// The active profile: shown in the status bar and the confirmation, recorded with sends.
+    pub profile: ProfileTag,
+    /// Every profile the picker offers.
+    pub profiles: Vec<ProfileTag>,
+    /// Set while a switch waits for the profile's key.
+    pub switching: Option<String>,
+    /// From the config: ask before each send (a production profile always asks).
+    pub confirm_before_send: bool,
+    /// What has been typed into a production profile's confirmation.
+    pub typed: String,
 }
 
 impl App {
     pub fn new(settings: Settings) -> Self {
+        let profile = fallback_tag(settings.sandbox, &settings.base_url);
         let mut app = Self {
             settings,
             form: Form::default(),
@@ -348,6 +371,11 @@ impl App {
             next_request: 1,
             context: None,
             context_key: None,
+            profiles: vec![profile.clone()],
+            profile,
+            switching: None,
+            confirm_before_send: true,
+            typed: String::new(),
         };
         app.history
             .filter_input
@@ -358,6 +386,17 @@ impl App {
         app.form.show_cursor_in(app.focus);
         app.recheck();
         app
+    }
+
+    /// Sets the active profile and the ones the picker offers (from the config).
+    #[must_use]
+    pub fn with_profiles(mut self, active: ProfileTag, choices: Vec<ProfileTag>) -> Self {
+        self.profiles = choices;
+        if !self.profiles.contains(&active) {
+            self.profiles.push(active.clone());
+        }
+        self.profile = active;
+        self
     }
 
     /// Re-validates the form and rebuilds the request preview.

@@ -15,6 +15,8 @@ pub enum Effect {
         id: RequestId,
         update: OutcomeUpdate,
         request: WireRequest,
+        /// The profile the request was built for: its key is used and its name recorded.
+        profile: String,
     },
     /// Stop waiting for a request; its record is completed as cancelled.
     CancelSend { id: RequestId },
@@ -38,7 +40,11 @@ pub enum Effect {
         ready: Box<Ready>,
         resend_of: Option<Box<Record>>,
         window_ms: i64,
+        /// Only an update sent under the same profile (account) counts as the same.
+        profile: String,
     },
     /// Put text on the clipboard (OSC 52); `what` names it in the "Copied" message.
     Copy { text: String, what: String },
+    /// Make a profile ready (read its key once; start the sandbox for `sandbox`).
+    SwitchProfile { name: String },
 }

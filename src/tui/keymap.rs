@@ -25,10 +25,11 @@ fn map_key(app: &App, key: KeyEvent) -> Option<Action> {
         return Some(Action::Quit);
     }
     if let Some(modal) = &app.modal {
-        return map_modal(modal, key);
+        return map_modal(app, modal, key);
     }
     match key.code {
         KeyCode::F(1) => return Some(Action::OpenHelp),
+        KeyCode::F(2) => return Some(Action::OpenProfiles),
         KeyCode::Esc if app.in_flight.is_some() => return Some(Action::CancelSend),
         KeyCode::Char('s') if ctrl => return Some(Action::RequestSend),
         KeyCode::Char('f') if ctrl => return Some(Action::FilterToCall),
@@ -79,8 +80,23 @@ fn editing_key(key: KeyEvent) -> Input {
     input
 }
 
-fn map_modal(modal: &Modal, key: KeyEvent) -> Option<Action> {
+fn map_modal(app: &App, modal: &Modal, key: KeyEvent) -> Option<Action> {
     match modal {
+        // A production profile: the person types its name, so letters are text here.
+        Modal::Confirm(_) if app.profile.production() => match key.code {
+            KeyCode::Enter => Some(Action::ConfirmSend),
+            KeyCode::Esc => Some(Action::CloseModal),
+            KeyCode::Backspace => Some(Action::ConfirmBackspace),
+            KeyCode::Char(c) => Some(Action::ConfirmType(c)),
+            _ => None,
+        },
+        Modal::Profiles { .. } => match key.code {
+            KeyCode::Up | KeyCode::Char('k') => Some(Action::ProfileMove(-1)),
+            KeyCode::Down | KeyCode::Char('j') => Some(Action::ProfileMove(1)),
+            KeyCode::Enter => Some(Action::ChooseProfile),
+            KeyCode::Esc | KeyCode::F(2) | KeyCode::Char('q') => Some(Action::CloseModal),
+            _ => None,
+        },
         Modal::Confirm(_) => match key.code {
             KeyCode::Enter | KeyCode::Char('y' | 'Y') => Some(Action::ConfirmSend),
             KeyCode::Esc | KeyCode::Char('n' | 'N') => Some(Action::CloseModal),
@@ -124,7 +140,16 @@ pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
         Some(Modal::Confirm(c)) if c.duplicate.is_some() && !c.acknowledged => {
             return vec![("Enter/y", "yes, I see it was sent"), ("Esc/n", "back")];
         }
-        Some(Modal::Confirm(_)) => return vec![("Enter/y", "send"), ("Esc/n", "back")],
+        Some(Modal::Confirm(_)) if app.profile.production() => {
+            return vec![
+                ("type the name, Enter", "send"),
+                ("Esc", "back to the form"),
+            ];
+        }
+        Some(Modal::Confirm(_)) => return vec![("Enter/y", "send"), ("Esc/n", "back to the form")],
+        Some(Modal::Profiles { .. }) => {
+            return vec![("↑↓", "choose"), ("Enter", "switch"), ("Esc", "keep")];
+        }
         Some(Modal::Help { .. }) => return vec![("↑↓ PgUp PgDn", "scroll"), ("Esc", "close help")],
         Some(Modal::Detail { .. }) => return vec![("↑↓ PgUp PgDn", "scroll"), ("Esc", "close")],
 
@@ -150,7 +175,12 @@ pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
         Focus::Metadata => out.extend([("Enter", "new line"), ("Tab", "history")]),
         _ => out.extend([("Tab", "next"), ("S-Tab", "back")]),
     }
-    out.extend([("^S", "send"), ("F1", "help"), ("^Q", "quit")]);
+    out.extend([
+        ("^S", "send"),
+        ("F2", "profile"),
+        ("F1", "help"),
+        ("^Q", "quit"),
+    ]);
     out
 }
 
@@ -166,6 +196,7 @@ pub const HELP: &[(&str, &[(&str, &str)])] = &[
                 "Ctrl+F",
                 "every update for the call in the form (or the history row)",
             ),
+            ("F2", "choose the profile (account); the form is kept"),
             ("Esc", "cancel the send in flight"),
             ("Ctrl+Q / Ctrl+C", "quit"),
         ],
@@ -190,6 +221,15 @@ pub const HELP: &[(&str, &[(&str, &str)])] = &[
         &[
             ("Enter / y", "send it"),
             ("Esc / n", "go back without sending"),
+            ("(production)", "type the profile's name, then Enter"),
+        ],
+    ),
+    (
+        "Profile picker (F2)",
+        &[
+            ("↑ ↓ / k j", "choose"),
+            ("Enter", "switch"),
+            ("Esc", "keep the current one"),
         ],
     ),
     (
@@ -441,6 +481,82 @@ mod tests {
         assert_eq!(
             map_event(&a, &press(KeyCode::Esc)),
             Some(Action::CancelSend)
+        );
+    }
+
+    #[test]
+    fn f2_opens_the_profile_picker() {
+        assert_eq!(
+            map_event(&app(), &press(KeyCode::F(2))),
+            Some(Action::OpenProfiles)
+        );
+    }
+
+    #[test]
+    fn profile_picker_keys() {
+        let mut a = app();
+        a.modal = Some(Modal::Profiles { selected: 0 });
+        let key = |code| map_event(&a, &press(code));
+        assert_eq!(key(KeyCode::Char('j')), Some(Action::ProfileMove(1)));
+        assert_eq!(key(KeyCode::Up), Some(Action::ProfileMove(-1)));
+        assert_eq!(key(KeyCode::F(2)), Some(Action::CloseModal));
+        assert_eq!(key(KeyCode::Char('q')), Some(Action::CloseModal));
+        assert_eq!(
+            map_event(&a, &press(KeyCode::Down)),
+            Some(Action::ProfileMove(1))
+        );
+        assert_eq!(
+            map_event(&a, &press(KeyCode::Char('k'))),
+            Some(Action::ProfileMove(-1))
+        );
+        assert_eq!(
+            map_event(&a, &press(KeyCode::Enter)),
+            Some(Action::ChooseProfile)
+        );
+        assert_eq!(
+            map_event(&a, &press(KeyCode::Esc)),
+            Some(Action::CloseModal)
+        );
+    }
+
+    #[test]
+    fn a_production_confirmation_takes_typed_letters() {
+        let mut a = app();
+        a.profile.kind = crate::config::Kind::Production;
+        a.modal = Some(Modal::Profiles { selected: 0 });
+        let ready = crate::tui::app::Ready {
+            update: crate::api::update::validate(&crate::api::update::UpdateInput {
+                agent: "a",
+                target: "c",
+                outcome: "Sold",
+                ..Default::default()
+            })
+            .unwrap(),
+            request: crate::api::request::WireRequest {
+                method: "PATCH",
+                url: String::new(),
+                headers: Vec::new(),
+                body: String::new(),
+            },
+        };
+        a.modal = Some(Modal::Confirm(crate::tui::update::confirmation(
+            ready, None, None,
+        )));
+        assert_eq!(
+            map_event(&a, &press(KeyCode::Char('y'))),
+            Some(Action::ConfirmType('y'))
+        );
+        assert_eq!(
+            map_event(&a, &press(KeyCode::Backspace)),
+            Some(Action::ConfirmBackspace)
+        );
+        assert_eq!(
+            map_event(&a, &press(KeyCode::Enter)),
+            Some(Action::ConfirmSend)
+        );
+        assert_eq!(
+            map_event(&a, &press(KeyCode::Esc)),
+            Some(Action::CloseModal)
         );
     }
 

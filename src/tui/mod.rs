@@ -5,6 +5,7 @@ pub mod action;
 pub mod app;
 pub mod effect;
 pub mod keymap;
+pub mod profiles;
 pub mod runtime;
 pub mod update;
 pub mod view;
@@ -14,12 +15,12 @@ use std::io::stdout;
 use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste, EventStream};
 use crossterm::execute;
 
-use app::{App, Settings};
+use app::App;
 use runtime::Services;
 
 /// Runs the workbench in the real terminal. The terminal is restored on every way out: normal
 /// exit, error, Ctrl+C, SIGTERM/SIGHUP, and panic (through the hook installed here).
-pub async fn run_in_terminal(settings: Settings, services: Services) -> std::io::Result<()> {
+pub async fn run_in_terminal(app: App, services: Services) -> std::io::Result<()> {
     let mut terminal = ratatui::try_init()?;
     // ratatui's hook restores the screen; ours, run first, also turns bracketed paste off.
     let ratatui_hook = std::panic::take_hook();
@@ -32,7 +33,7 @@ pub async fn run_in_terminal(settings: Settings, services: Services) -> std::io:
         &mut terminal,
         EventStream::new(),
         shutdown_signal(),
-        App::new(settings),
+        app,
         services,
         None,
     )

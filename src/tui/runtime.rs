@@ -20,6 +20,7 @@ use super::action::{Action, RequestId};
 use super::app::{App, HISTORY_PAGE};
 use super::effect::Effect;
 use super::keymap::map_event;
+use super::profiles::Switcher;
 use super::update::{confirmation, update};
 use super::view::view;
 use crate::api::client::{Client, Completion};
@@ -38,6 +39,8 @@ pub struct Services {
     pub credentials: Credentials,
     pub timeout: Duration,
     pub clipboard: Clipboard,
+    /// The other profiles the picker can switch to (empty: only the one above).
+    pub profiles: Arc<Switcher>,
 }
 
 /// Where copied text goes.
@@ -119,6 +122,8 @@ struct Runner {
     tx: mpsc::UnboundedSender<Action>,
     cancels: HashMap<RequestId, oneshot::Sender<()>>,
     started: HashMap<RequestId, Instant>,
+    /// Profiles ready to send: name → (base URL recorded, key).
+    ready: HashMap<String, (String, Credentials)>,
 }
 
 /// Runs the workbench until the person quits, the input ends or `shutdown` resolves.
@@ -144,7 +149,15 @@ where
         tx,
         cancels: HashMap::new(),
         started: HashMap::new(),
+        ready: HashMap::new(),
     };
+    runner.ready.insert(
+        runner.services.profile.clone(),
+        (
+            runner.services.base_url.clone(),
+            runner.services.credentials.clone(),
+        ),
+    );
     draw(terminal, &app, &mut observer)?;
     runner.run(Effect::LoadHistory {
         generation: app.history.generation,
@@ -216,6 +229,15 @@ impl Runner {
             self.cancels.remove(id);
             self.started.remove(id);
         }
+        if let Action::ProfileSwitched(active) = &action {
+            self.ready.insert(
+                active.tag.name.clone(),
+                (
+                    active.base_url.as_str().to_string(),
+                    active.credentials.clone(),
+                ),
+            );
+        }
         for effect in update(app, action) {
             self.run(effect);
         }
@@ -227,7 +249,18 @@ impl Runner {
                 id,
                 update,
                 request,
-            } => self.send(id, update, request),
+                profile,
+            } => self.send(id, update, request, profile),
+            Effect::SwitchProfile { name } => {
+                let switcher = self.services.profiles.clone();
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    let _ = tx.send(match switcher.activate(&name).await {
+                        Ok(active) => Action::ProfileSwitched(Box::new(active)),
+                        Err(message) => Action::ProfileSwitchFailed { name, message },
+                    });
+                });
+            }
             Effect::CancelSend { id } => {
                 if let Some(cancel) = self.cancels.remove(&id) {
                     let _ = cancel.send(());
@@ -265,6 +298,7 @@ impl Runner {
                 ready,
                 resend_of,
                 window_ms,
+                profile,
             } => {
                 self.blocking(move |stores, services| {
                     let r = &ready.request;
@@ -274,6 +308,7 @@ impl Runner {
                     // duplicate note): the person decides.
                     let duplicate = with_reader(stores, services, |s| {
                         s.find_duplicate(
+                            &profile,
                             u.agent.as_str(),
                             u.target.as_str(),
                             &r.url,
@@ -345,12 +380,26 @@ impl Runner {
         });
     }
 
-    fn send(&mut self, id: RequestId, update: OutcomeUpdate, request: WireRequest) {
+    fn send(
+        &mut self,
+        id: RequestId,
+        update: OutcomeUpdate,
+        request: WireRequest,
+        profile: String,
+    ) {
         let tx = self.tx.clone();
-        let Some(key) = self.services.credentials.key.clone() else {
+        // The key and the recorded base URL of the profile the request was built for.
+        let Some((base_url, credentials)) = self.ready.get(&profile).cloned() else {
             let _ = tx.send(Action::SendFailed {
                 id,
-                message: self.services.credentials.missing_key_help(),
+                message: format!("Not sent: profile {profile} is not ready"),
+            });
+            return;
+        };
+        let Some(key) = credentials.key.clone() else {
+            let _ = tx.send(Action::SendFailed {
+                id,
+                message: credentials.missing_key_help(),
             });
             return;
         };
@@ -378,7 +427,12 @@ impl Runner {
                 let request = request.clone();
                 tokio::task::spawn_blocking(move || {
                     with_store(&store, &services, |s, who| {
-                        s.insert_pending(who, &update, &request)
+                        let who = Provenance {
+                            operator: who.operator.clone(),
+                            profile,
+                            base_url,
+                        };
+                        s.insert_pending(&who, &update, &request)
                     })
                 })
                 .await
@@ -405,6 +459,7 @@ impl Runner {
                 r = client.send(&request, &key) => r,
                 Ok(()) = cancel_rx => (Completion::Cancelled, started.elapsed()),
             };
+            crate::api::client::log_completion(&request, &completion, latency);
             // 3. Completed with what came back.
             let done = tokio::task::spawn_blocking(move || {
                 with_store(&store, &services, |s, _| {

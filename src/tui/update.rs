@@ -35,11 +35,23 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::RequestSend => return request_send(app),
         Action::ConfirmReady(confirm) => {
             if app.modal.is_none() && app.in_flight.is_none() {
+                let ask = confirm.duplicate.is_some()
+                    || app.confirm_before_send
+                    || app.profile.production();
                 app.modal = Some(Modal::Confirm(confirm));
+                app.typed.clear();
+                // Without confirmation (config), except for production profiles and
+                // duplicates, which always ask.
+                if !ask {
+                    return confirm_send(app);
+                }
             }
         }
         Action::ConfirmSend => return confirm_send(app),
-        Action::CloseModal => app.modal = None,
+        Action::CloseModal => {
+            app.modal = None;
+            app.typed.clear();
+        }
         Action::CancelSend => return cancel_send(app),
         Action::OpenHelp => app.modal = Some(Modal::Help { scroll: 0 }),
         Action::HistoryMove(delta) => return history_move(app, delta),
@@ -151,8 +163,102 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 text: format!("Copy failed: {message}"),
             });
         }
+        Action::OpenProfiles => {
+            let selected = app
+                .profiles
+                .iter()
+                .position(|p| p.name == app.profile.name)
+                .unwrap_or(0);
+            app.modal = Some(Modal::Profiles { selected });
+        }
+        Action::ProfileMove(delta) => {
+            if let Some(Modal::Profiles { selected }) = &mut app.modal {
+                let last = app.profiles.len().saturating_sub(1);
+                *selected = selected.saturating_add_signed(delta).min(last);
+            }
+        }
+        Action::ChooseProfile => return choose_profile(app),
+        Action::ConfirmType(c) => {
+            if matches!(app.modal, Some(Modal::Confirm(_))) {
+                app.typed.push(c);
+            }
+        }
+        Action::ConfirmBackspace => {
+            app.typed.pop();
+        }
+        Action::ProfileSwitched(active) => profile_switched(app, *active),
+        Action::ProfileSwitchFailed { name, message } => {
+            if app.switching.as_deref() == Some(name.as_str()) {
+                app.switching = None;
+            }
+            app.status = Some(Status {
+                tone: Tone::Error,
+                text: format!("Still on profile {}: {message}", app.profile.name),
+            });
+        }
     }
     Vec::new()
+}
+
+fn choose_profile(app: &mut App) -> Vec<Effect> {
+    let Some(Modal::Profiles { selected }) = app.modal.take() else {
+        return Vec::new();
+    };
+    let Some(chosen) = app.profiles.get(selected) else {
+        return Vec::new();
+    };
+    if chosen.name == app.profile.name {
+        return Vec::new();
+    }
+    let name = chosen.name.clone();
+    app.switching = Some(name.clone());
+    app.status = Some(Status {
+        tone: Tone::Info,
+        text: format!("Switching to profile {name}: reading its key…"),
+    });
+    vec![Effect::SwitchProfile { name }]
+}
+
+fn profile_switched(app: &mut App, active: super::profiles::Active) {
+    if app
+        .switching
+        .as_deref()
+        .is_some_and(|n| n != active.tag.name)
+    {
+        // An older switch answered after a newer one was asked for.
+        return;
+    }
+    app.switching = None;
+    app.settings.sandbox = active.tag.kind == crate::config::Kind::Sandbox;
+    app.settings.base_url = active.base_url;
+    app.settings.credentials = active.credentials;
+    app.profile = active.tag;
+    // The form stays as typed; the preview now shows this profile's URL.
+    app.recheck();
+    let p = &app.profile;
+    app.status = Some(match &app.settings.credentials.key {
+        Some(_) => Status {
+            tone: if p.kind == crate::config::Kind::Sandbox {
+                Tone::Success
+            } else {
+                Tone::Warning
+            },
+            text: format!(
+                "Now on profile {} ({}): sends go to {}",
+                p.name,
+                p.kind.label(),
+                app.settings.base_url.as_str()
+            ),
+        },
+        None => Status {
+            tone: Tone::Error,
+            text: format!(
+                "Now on profile {}, but nothing can be sent: {}",
+                p.name,
+                app.settings.credentials.missing_key_help()
+            ),
+        },
+    });
 }
 
 fn quit(app: &mut App) {
@@ -267,6 +373,13 @@ fn can_send(app: &mut App) -> bool {
         });
         return false;
     }
+    if let Some(name) = &app.switching {
+        app.status = Some(Status {
+            tone: Tone::Warning,
+            text: format!("Not sent: still switching to profile {name}; try again in a moment"),
+        });
+        return false;
+    }
     if app.settings.credentials.key.is_none() {
         app.status = Some(Status {
             tone: Tone::Error,
@@ -310,21 +423,36 @@ fn request_send(app: &mut App) -> Vec<Effect> {
                 ready: Box::new(ready),
                 resend_of: None,
                 window_ms: app.settings.duplicate_window_ms,
+                profile: app.profile.name.clone(),
             }]
         }
     }
 }
 
 fn confirm_send(app: &mut App) -> Vec<Effect> {
-    let Some(Modal::Confirm(mut confirm)) = app.modal.take() else {
+    let Some(Modal::Confirm(confirm)) = &mut app.modal else {
         return Vec::new();
     };
     if confirm.duplicate.is_some() && !confirm.acknowledged {
         // The same update already went through: ask a second time.
         confirm.acknowledged = true;
-        app.modal = Some(Modal::Confirm(confirm));
         return Vec::new();
     }
+    if app.profile.production() && app.typed.trim() != app.profile.name {
+        app.status = Some(Status {
+            tone: Tone::Error,
+            text: format!(
+                "Not sent: type the profile name \"{}\" to send to this production account \
+                 (Esc goes back)",
+                app.profile.name
+            ),
+        });
+        return Vec::new();
+    }
+    app.typed.clear();
+    let Some(Modal::Confirm(confirm)) = app.modal.take() else {
+        return Vec::new();
+    };
     let Ready { update, request } = confirm.ready;
     let id = RequestId(app.next_request);
     app.next_request += 1;
@@ -339,6 +467,7 @@ fn confirm_send(app: &mut App) -> Vec<Effect> {
         id,
         update,
         request,
+        profile: app.profile.name.clone(),
     }]
 }
 
@@ -579,6 +708,7 @@ fn resend(app: &mut App) -> Vec<Effect> {
             ready: Box::new(ready),
             resend_of: Some(Box::new(r)),
             window_ms: app.settings.duplicate_window_ms,
+            profile: app.profile.name.clone(),
         }],
         Err(message) => {
             app.status = Some(Status {
@@ -822,6 +952,7 @@ mod tests {
         let mut a = app_with(Credentials {
             key: None,
             source: crate::api::key::KeySource::Env("PHONELY_API_KEY".into()),
+            problem: None,
         });
         type_text(&mut a, "agent123");
         update(&mut a, Action::FocusNext);
@@ -1250,5 +1381,146 @@ mod tests {
             }),
         );
         assert_eq!(a.form.agent.lines().len(), 1);
+    }
+
+    fn tag(name: &str, kind: crate::config::Kind) -> crate::tui::profiles::ProfileTag {
+        crate::tui::profiles::ProfileTag {
+            name: name.into(),
+            kind,
+            target: format!("https://{name}.example"),
+        }
+    }
+
+    fn with_two_profiles() -> App {
+        let mut a = filled();
+        let sandbox = a.profile.clone();
+        a = a.with_profiles(
+            sandbox.clone(),
+            vec![tag("production", crate::config::Kind::Production), sandbox],
+        );
+        a
+    }
+
+    #[test]
+    fn the_picker_switches_profile_through_an_effect_and_keeps_the_form() {
+        let mut a = with_two_profiles();
+        update(&mut a, Action::OpenProfiles);
+        assert_eq!(
+            a.modal,
+            Some(Modal::Profiles { selected: 1 }),
+            "opens on the active one"
+        );
+        update(&mut a, Action::ProfileMove(-1));
+        let effects = update(&mut a, Action::ChooseProfile);
+        assert_eq!(
+            effects,
+            vec![Effect::SwitchProfile {
+                name: "production".into()
+            }]
+        );
+        assert_eq!(a.switching.as_deref(), Some("production"));
+        assert!(
+            update(&mut a, Action::RequestSend).is_empty(),
+            "no send while switching"
+        );
+        assert!(a.modal.is_none());
+        update(
+            &mut a,
+            Action::ProfileSwitched(Box::new(crate::tui::profiles::Active {
+                tag: tag("production", crate::config::Kind::Production),
+                base_url: crate::api::request::BaseUrl::parse("https://prod.example").unwrap(),
+                credentials: Credentials::found(
+                    crate::api::key::ApiKey::new("k"),
+                    crate::api::key::KeySource::Command("pass show p".into()),
+                ),
+            })),
+        );
+        assert_eq!(a.profile.name, "production");
+        assert!(a.switching.is_none());
+        assert_eq!(a.form.text(Field::Agent), "agent123", "the form is kept");
+        assert_eq!(
+            a.checked.as_ref().unwrap().request.url,
+            "https://prod.example/api/calls/agent123/call456",
+            "the preview follows the profile"
+        );
+    }
+
+    #[test]
+    fn choosing_the_active_profile_changes_nothing() {
+        let mut a = with_two_profiles();
+        update(&mut a, Action::OpenProfiles);
+        assert!(update(&mut a, Action::ChooseProfile).is_empty());
+        assert!(a.switching.is_none());
+    }
+
+    #[test]
+    fn a_production_send_needs_the_typed_profile_name() {
+        let mut a = filled();
+        a.profile = tag("production", crate::config::Kind::Production);
+        a.confirm_before_send = false;
+        ctrl_s(&mut a);
+        assert!(
+            matches!(a.modal, Some(Modal::Confirm(_))),
+            "production always asks"
+        );
+        for c in "prod".chars() {
+            update(&mut a, Action::ConfirmType(c));
+        }
+        assert!(update(&mut a, Action::ConfirmSend).is_empty());
+        assert!(
+            a.status
+                .as_ref()
+                .unwrap()
+                .text
+                .contains("type the profile name")
+        );
+        assert!(matches!(a.modal, Some(Modal::Confirm(_))), "still asking");
+        for c in "uctionx".chars() {
+            update(&mut a, Action::ConfirmType(c));
+        }
+        update(&mut a, Action::ConfirmBackspace);
+        let effects = update(&mut a, Action::ConfirmSend);
+        let [Effect::Send { profile, .. }] = effects.as_slice() else {
+            panic!("{effects:?}");
+        };
+        assert_eq!(
+            profile, "production",
+            "the send carries the profile it was built for"
+        );
+    }
+
+    #[test]
+    fn without_confirmation_a_send_leaves_at_once() {
+        let mut a = filled();
+        a.confirm_before_send = false;
+        let Effect::PrepareSend { ready, .. } = update(&mut a, Action::RequestSend).remove(0)
+        else {
+            panic!("the duplicate check comes first")
+        };
+        let effects = update(
+            &mut a,
+            Action::ConfirmReady(confirmation(*ready, None, None)),
+        );
+        assert!(
+            matches!(effects.as_slice(), [Effect::Send { .. }]),
+            "{effects:?}"
+        );
+        assert!(a.modal.is_none());
+    }
+
+    #[test]
+    fn a_failed_switch_keeps_the_profile_and_says_why() {
+        let mut a = with_two_profiles();
+        a.switching = Some("production".into());
+        update(
+            &mut a,
+            Action::ProfileSwitchFailed {
+                name: "production".into(),
+                message: "could not start".into(),
+            },
+        );
+        assert_eq!(a.profile.name, "sandbox");
+        assert!(a.switching.is_none());
+        assert!(a.status.unwrap().text.contains("Still on profile sandbox"));
     }
 }

@@ -125,6 +125,7 @@ pub fn workbench(
         credentials,
         timeout,
         clipboard: Clipboard::Memory(clipboard.clone()),
+        profiles: Arc::default(),
     };
     let fut = async move {
         let mut terminal = Terminal::new(TestBackend::new(120, 32)).unwrap();

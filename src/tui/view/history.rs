@@ -82,17 +82,24 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
                 Style::default().fg(color).add_modifier(Modifier::BOLD),
             )),
             Cell::from(if wide {
-                time.clone()
+                // Minutes are enough in the list (the detail has seconds); the room goes to
+                // the profile column.
+                time.get(..16).unwrap_or(&time).to_string()
             } else {
                 time.get(5..16).unwrap_or(&time).to_string()
             }),
+        ];
+        if wide {
+            cells.push(Cell::from(r.profile.clone()));
+        }
+        cells.extend([
             Cell::from(r.target_text()),
             Cell::from(r.set_text()),
             Cell::from(
                 r.http_status
                     .map_or_else(|| "—".to_string(), |s| s.to_string()),
             ),
-        ];
+        ]);
         if wide {
             cells.push(Cell::from(
                 r.latency_ms.map(|l| format!("{l} ms")).unwrap_or_default(),
@@ -108,14 +115,24 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
         (
             vec![
                 Constraint::Length(1),
-                Constraint::Length(19),
-                Constraint::Fill(3),
-                Constraint::Fill(2),
+                Constraint::Length(16),
+                Constraint::Length(8),
+                Constraint::Fill(1),
+                Constraint::Length(17),
                 Constraint::Length(4),
                 Constraint::Length(7),
-                Constraint::Fill(3),
+                Constraint::Fill(1),
             ],
-            vec!["", "Sent", "Agent/target", "Set", "HTTP", "Time", "Result"],
+            vec![
+                "",
+                "Sent",
+                "Profile",
+                "Agent/target",
+                "Set",
+                "HTTP",
+                "Time",
+                "Result",
+            ],
         )
     } else {
         (

@@ -9,12 +9,14 @@ use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Wrap};
 use super::format_time;
 use super::history::color;
 use super::preview::request_lines;
+use super::status::badge;
 use crate::api::client::BODY_CAP;
 
 /// The history detail shows at most this much of a response body: wrapping a whole 1 MiB body
 /// on every frame would make the detail sluggish. The history keeps all of it.
 const DETAIL_BODY_CAP: usize = 16 * 1024;
 use crate::api::update::Target;
+use crate::config::Kind;
 use crate::history::Record;
 use crate::tui::app::{App, Confirm, Modal};
 use crate::tui::keymap::HELP;
@@ -24,6 +26,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
         None => {}
         Some(Modal::Confirm(c)) => confirm(app, c, frame, area),
         Some(Modal::Help { scroll }) => help(*scroll, frame, area),
+        Some(Modal::Profiles { selected }) => profiles(app, *selected, frame, area),
         Some(Modal::Detail { record_id, scroll }) => {
             if let Some(record) = app.record(*record_id) {
                 detail(app, record, *scroll, frame, area);
@@ -62,18 +65,25 @@ fn row(label: &str, value: impl Into<String>) -> Line<'static> {
 fn confirm(app: &App, c: &Confirm, frame: &mut Frame<'_>, area: Rect) {
     let u = &c.ready.update;
     let s = &app.settings;
-    let color = if s.sandbox || s.base_url.is_loopback() {
-        Color::Green
-    } else {
-        Color::Red
-    };
-    let where_to = if s.sandbox {
-        format!("{} (SANDBOX)", s.base_url.as_str())
-    } else {
-        s.base_url.as_str().to_string()
+    let p = &app.profile;
+    let color = match p.kind {
+        Kind::Sandbox | Kind::Local => Color::Green,
+        Kind::Live => Color::Yellow,
+        Kind::Production => Color::Red,
     };
     let mut lines = vec![
-        row("To", where_to),
+        Line::from(vec![
+            Span::styled(
+                format!("{:<10}", "Profile"),
+                Style::default().fg(Color::DarkGray),
+            ),
+            Span::styled(format!(" {} ", p.kind.label()), badge(p.kind)),
+            Span::styled(
+                format!(" {}", p.name),
+                Style::default().add_modifier(Modifier::BOLD),
+            ),
+        ]),
+        row("To", s.base_url.as_str()),
         row("Agent", u.agent.as_str()),
         match &u.target {
             Target::CallId(id) => row("Call", id.as_str()),
@@ -148,21 +158,85 @@ fn confirm(app: &App, c: &Confirm, frame: &mut Frame<'_>, area: Rect) {
         }
         lines.push(Line::raw(""));
     }
-    lines.push(Line::from(vec![
-        Span::styled(
-            " Enter/y ",
-            Style::default().add_modifier(Modifier::REVERSED),
-        ),
-        Span::raw(yes),
-        Span::styled(" Esc/n ", Style::default().add_modifier(Modifier::REVERSED)),
-        Span::raw(" back to the form"),
-    ]));
+    if p.production() && (c.duplicate.is_none() || c.acknowledged) {
+        lines.push(Line::styled(
+            format!(
+                "This is a production account. Type {} and press Enter to send:",
+                p.name
+            ),
+            Style::default().fg(Color::Red).add_modifier(Modifier::BOLD),
+        ));
+        lines.push(Line::from(vec![
+            Span::raw("> "),
+            Span::styled(
+                format!("{}▏", app.typed),
+                Style::default().add_modifier(Modifier::BOLD),
+            ),
+        ]));
+        lines.push(Line::from(vec![
+            Span::styled(" Esc ", Style::default().add_modifier(Modifier::REVERSED)),
+            Span::raw(" back to the form"),
+        ]));
+    } else {
+        lines.push(Line::from(vec![
+            Span::styled(
+                " Enter/y ",
+                Style::default().add_modifier(Modifier::REVERSED),
+            ),
+            Span::raw(yes),
+            Span::styled(" Esc/n ", Style::default().add_modifier(Modifier::REVERSED)),
+            Span::raw(" back to the form"),
+        ]));
+    }
     let rect = centered(area, 76, u16::try_from(lines.len()).unwrap_or(u16::MAX) + 2);
     frame.render_widget(Clear, rect);
     frame.render_widget(
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })
             .block(dialog("Send this update?", color)),
+        rect,
+    );
+}
+
+fn profiles(app: &App, selected: usize, frame: &mut Frame<'_>, area: Rect) {
+    let mut lines = vec![
+        Line::styled(
+            "Where sends go from now on. The form is kept; the preview follows the profile.",
+            Style::default().fg(Color::DarkGray),
+        ),
+        Line::raw(""),
+    ];
+    for (i, p) in app.profiles.iter().enumerate() {
+        let marker = if p.name == app.profile.name {
+            "●"
+        } else {
+            " "
+        };
+        let style = if i == selected {
+            Style::default().add_modifier(Modifier::REVERSED)
+        } else {
+            Style::default()
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!("{marker} {:<16}", p.name), style),
+            Span::raw(" "),
+            Span::styled(format!(" {:<10} ", p.kind.label()), badge(p.kind)),
+            Span::raw(format!(" {}", p.target)),
+        ]));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::from(vec![
+        Span::styled(" Enter ", Style::default().add_modifier(Modifier::REVERSED)),
+        Span::raw(" switch   "),
+        Span::styled(" Esc ", Style::default().add_modifier(Modifier::REVERSED)),
+        Span::raw(" keep the current one"),
+    ]));
+    let rect = centered(area, 84, u16::try_from(lines.len()).unwrap_or(u16::MAX) + 2);
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(dialog("Profile (account)", Color::Cyan)),
         rect,
     );
 }

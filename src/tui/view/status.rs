@@ -7,6 +7,8 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
+use crate::api::key::KeySource;
+use crate::config::Kind;
 use crate::tui::app::App;
 use crate::tui::keymap::hints;
 
@@ -23,7 +25,28 @@ pub fn height(app: &App, width: u16) -> u16 {
     u16::try_from(lines)
         .unwrap_or(MAX_MESSAGE_LINES)
         .clamp(1, MAX_MESSAGE_LINES)
-        + 2
+        + 1
+        + hint_lines(app, width)
+}
+
+/// The key hints, wrapped onto a second line on a narrow screen rather than cut off.
+fn hints_line(app: &App) -> Line<'static> {
+    let mut spans: Vec<Span<'static>> = Vec::new();
+    for (key, what) in hints(app) {
+        spans.push(Span::styled(
+            key,
+            Style::default().add_modifier(Modifier::BOLD | Modifier::REVERSED),
+        ));
+        spans.push(Span::raw(format!(" {what}  ")));
+    }
+    Line::from(spans)
+}
+
+fn hint_lines(app: &App, width: u16) -> u16 {
+    let n = Paragraph::new(hints_line(app))
+        .wrap(Wrap { trim: true })
+        .line_count(width.max(1));
+    u16::try_from(n).unwrap_or(2).clamp(1, 2)
 }
 
 fn message(app: &App) -> Line<'static> {
@@ -48,59 +71,71 @@ fn message(app: &App) -> Line<'static> {
     }
 }
 
+/// The profile's badge: calm for the sandbox, loud for production.
+pub fn badge(kind: Kind) -> Style {
+    match kind {
+        Kind::Sandbox => Style::default()
+            .fg(Color::Black)
+            .bg(Color::Green)
+            .add_modifier(Modifier::BOLD),
+        Kind::Local => Style::default().fg(Color::Black).bg(Color::Cyan),
+        Kind::Live => Style::default()
+            .fg(Color::Black)
+            .bg(Color::Yellow)
+            .add_modifier(Modifier::BOLD),
+        Kind::Production => Style::default()
+            .fg(Color::White)
+            .bg(Color::Red)
+            .add_modifier(Modifier::BOLD),
+    }
+}
+
 pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
     let s = &app.settings;
-    let mut first: Vec<Span<'static>> = Vec::new();
-    if s.sandbox {
+    let mut first: Vec<Span<'static>> = vec![
+        Span::styled(
+            format!(" {} ", app.profile.kind.label()),
+            badge(app.profile.kind),
+        ),
+        Span::styled(
+            format!(" profile {} ", app.profile.name),
+            Style::default().add_modifier(Modifier::BOLD),
+        ),
+    ];
+    if let Some(name) = &app.switching {
         first.push(Span::styled(
-            " SANDBOX ",
-            Style::default()
-                .fg(Color::Black)
-                .bg(Color::Green)
-                .add_modifier(Modifier::BOLD),
-        ));
-    } else if s.base_url.is_loopback() {
-        first.push(Span::styled(
-            " LOCAL ",
-            Style::default().fg(Color::Black).bg(Color::Cyan),
-        ));
-    } else {
-        first.push(Span::styled(
-            " LIVE ",
-            Style::default()
-                .fg(Color::White)
-                .bg(Color::Red)
-                .add_modifier(Modifier::BOLD),
+            format!("(switching to {name}…) "),
+            Style::default().fg(Color::Cyan),
         ));
     }
-    first.push(Span::raw(format!(" → {} ", s.base_url.as_str())));
+    first.push(Span::raw(format!("→ {} ", s.base_url.as_str())));
     let key = match &s.credentials.key {
         Some(_) => Span::styled(
             format!("key ✓ ({}) ", s.credentials.source.describe()),
             Style::default().fg(Color::Green),
         ),
         None => Span::styled(
-            format!("no key (set {}) ", s.credentials.source.shell_expr()),
+            match &s.credentials.source {
+                KeySource::Env(_) => format!("no key (set {}) ", s.credentials.source.shell_expr()),
+                other => format!("no key ({}: see the message above) ", other.describe()),
+            },
             Style::default().fg(Color::Red),
         ),
     };
     first.push(key);
-    let mut second: Vec<Span<'static>> = Vec::new();
-    for (key, what) in hints(app) {
-        second.push(Span::styled(
-            key,
-            Style::default().add_modifier(Modifier::BOLD | Modifier::REVERSED),
-        ));
-        second.push(Span::raw(format!(" {what}  ")));
-    }
-    let [message_area, rest] =
-        Layout::vertical([Constraint::Min(1), Constraint::Length(2)]).areas(area);
+    let [message_area, where_to, keys] = Layout::vertical([
+        Constraint::Min(1),
+        Constraint::Length(1),
+        Constraint::Length(hint_lines(app, area.width)),
+    ])
+    .areas(area);
     frame.render_widget(
         Paragraph::new(message(app)).wrap(Wrap { trim: false }),
         message_area,
     );
+    frame.render_widget(Paragraph::new(Line::from(first)), where_to);
     frame.render_widget(
-        Paragraph::new(vec![Line::from(first), Line::from(second)]),
-        rest,
+        Paragraph::new(hints_line(app)).wrap(Wrap { trim: true }),
+        keys,
     );
 }

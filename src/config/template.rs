@@ -1,0 +1,163 @@
+//! The commented config file that `config init` writes: every setting, its default and an
+//! example. README's settings table says the same.
+
+/// The template. Everything is commented out except a sandbox-safe choice, so the file written
+/// by `config init` changes nothing until it is edited.
+pub const TEMPLATE: &str = r#"# phonely-outcomes configuration (TOML). Every setting is optional.
+# `phonely-outcomes config show` prints what is in effect; `config path` where files live.
+# The API key is never written here: each profile says where to read it from.
+
+# Profile used when --profile / $PHONELY_PROFILE is not given. With several profiles and no
+# default_profile, `send` refuses to guess and the workbench opens on the sandbox.
+# default_profile = "staging"
+
+# Ask before each send in the workbench (a production profile always asks for its name).
+# confirm_before_send = true
+
+# Seconds to wait for Phonely's whole answer (send --timeout overrides it).
+# request_timeout_secs = 15
+
+# Reserved for coming features (accepted now, not used yet):
+# default_region = "US"                  # phone numbers typed without +country code
+# theme = "dark"                         # "dark" or "light"
+# outcome_presets = ["Sold", "No Sale"]  # offered in the Outcome field
+# [metadata_templates]
+# callback = '{"rep_id": "", "notes": ""}'
+
+# One [profiles.NAME] per Phonely account. `sandbox` is built in (the bundled sandbox) and
+# cannot be redefined. Each profile has a base_url and at most ONE key source:
+#   api_key_env = "NAME"                 an environment variable (default: PHONELY_API_KEY)
+#   api_key_command = ["prog", "arg"]    a command whose first line of output is the key,
+#                                        run once per session (60 s timeout)
+#   api_key_keyring = true               the OS keyring: store it with
+#                                        `phonely-outcomes key set --profile NAME`
+#   api_key_file = "~/.config/phonely-outcomes/prod.key"
+#                                        a file readable by you only (chmod 600)
+# production = true shows the profile in the warning colour and asks you to type the profile's
+# name before each send.
+
+# [profiles.production]
+# base_url = "https://app.phonely.ai"
+# production = true
+# api_key_command = ["pass", "show", "phonely/prod"]
+
+# [profiles.staging]
+# base_url = "https://app.phonely.ai"
+# api_key_env = "PHONELY_STAGING_KEY"
+"#;
+
+/// Every setting: (name, type, default, meaning). README and `config show` agree with it.
+pub const SETTINGS: &[(&str, &str, &str, &str)] = &[
+    (
+        "default_profile",
+        "string",
+        "none",
+        "profile used without --profile/$PHONELY_PROFILE",
+    ),
+    (
+        "confirm_before_send",
+        "bool",
+        "true",
+        "ask before each send in the workbench",
+    ),
+    (
+        "request_timeout_secs",
+        "number",
+        "15",
+        "seconds to wait for Phonely's answer",
+    ),
+    (
+        "default_region",
+        "string",
+        "none",
+        "reserved: region for national phone numbers",
+    ),
+    ("theme", "string", "none", "reserved: dark or light"),
+    (
+        "outcome_presets",
+        "list of strings",
+        "none",
+        "reserved: outcome pick-list",
+    ),
+    (
+        "metadata_templates",
+        "table of strings",
+        "none",
+        "reserved: metadata templates",
+    ),
+    (
+        "profiles.NAME.base_url",
+        "URL",
+        "required",
+        "where this account's requests go",
+    ),
+    (
+        "profiles.NAME.production",
+        "bool",
+        "false",
+        "warning colour and typed confirmation",
+    ),
+    (
+        "profiles.NAME.api_key_env",
+        "string",
+        "PHONELY_API_KEY",
+        "key from this variable",
+    ),
+    (
+        "profiles.NAME.api_key_command",
+        "list of strings",
+        "none",
+        "key from a command's output",
+    ),
+    (
+        "profiles.NAME.api_key_keyring",
+        "bool",
+        "false",
+        "key from the OS keyring",
+    ),
+    (
+        "profiles.NAME.api_key_file",
+        "path",
+        "none",
+        "key from an owner-only (0600) file",
+    ),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_template_parses_without_errors_or_warnings() {
+        let c = super::super::parse(std::path::Path::new("t.toml"), TEMPLATE);
+        assert!(c.errors.is_empty() && c.warnings.is_empty(), "{c:?}");
+        // Uncommented, the examples are valid too.
+        let live: String = TEMPLATE
+            .lines()
+            .filter_map(|l| l.strip_prefix("# "))
+            .filter(|l| {
+                l.starts_with("[profiles")
+                    || l.starts_with("base_url")
+                    || *l == "production = true"
+                    || l.starts_with("api_key_command")
+                    || l.starts_with("api_key_env =")
+                    || l.starts_with("default_profile =")
+            })
+            .flat_map(|l| [l, "\n"])
+            .collect();
+        let c = super::super::parse(std::path::Path::new("t.toml"), &live);
+        assert!(
+            c.errors.is_empty() && c.warnings.is_empty(),
+            "{live}\n{c:?}"
+        );
+        assert_eq!(c.names(), ["production", "staging", "sandbox"]);
+    }
+
+    #[test]
+    fn every_setting_is_in_the_template() {
+        for (name, ..) in SETTINGS {
+            let last = name.rsplit('.').next().unwrap();
+            assert!(TEMPLATE.contains(last), "{name} is not in the template");
+        }
+    }
+}
