@@ -4,114 +4,16 @@
 
 mod common;
 
-use std::future::Future;
 use std::path::Path;
 use std::time::Duration;
 
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
-use futures::channel::mpsc::{UnboundedSender, unbounded};
+use common::harness::{Harness, workbench};
+use crossterm::event::KeyCode;
 use phonely_outcomes::api::client::{DEFAULT_TIMEOUT, State};
-use phonely_outcomes::api::key::Credentials;
 use phonely_outcomes::api::update::{UpdateInput, validate};
 use phonely_outcomes::history::{Provenance, Store};
 use phonely_outcomes::sandbox::{self, Fault, RunningSandbox};
 use phonely_outcomes::tui::app::App;
-use phonely_outcomes::tui::runtime::{Services, run};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use ratatui::buffer::Buffer;
-use tokio::sync::watch;
-
-const WAIT: Duration = Duration::from_secs(20);
-
-struct Harness {
-    keys: UnboundedSender<std::io::Result<Event>>,
-    screen: watch::Receiver<String>,
-}
-
-impl Harness {
-    fn press(&self, code: KeyCode, modifiers: KeyModifiers) {
-        self.keys
-            .unbounded_send(Ok(Event::Key(KeyEvent::new(code, modifiers))))
-            .unwrap();
-    }
-
-    fn key(&self, code: KeyCode) {
-        self.press(code, KeyModifiers::NONE);
-    }
-
-    fn ctrl(&self, c: char) {
-        self.press(KeyCode::Char(c), KeyModifiers::CONTROL);
-    }
-
-    fn text(&self, text: &str) {
-        for c in text.chars() {
-            self.key(KeyCode::Char(c));
-        }
-    }
-
-    /// Waits until the screen contains `needle`; returns that screen.
-    async fn wait_for(&mut self, needle: &str) -> String {
-        let deadline = tokio::time::Instant::now() + WAIT;
-        loop {
-            {
-                let screen = self.screen.borrow_and_update();
-                if screen.contains(needle) {
-                    return screen.clone();
-                }
-            }
-            let changed = tokio::time::timeout_at(deadline, self.screen.changed()).await;
-            assert!(
-                matches!(changed, Ok(Ok(()))),
-                "timed out waiting for {needle:?}; screen:\n{}",
-                *self.screen.borrow()
-            );
-        }
-    }
-}
-
-fn services(data_dir: &Path, credentials: Credentials, timeout: Duration) -> Services {
-    Services {
-        data_dir: data_dir.to_path_buf(),
-        profile: "sandbox".into(),
-        base_url: "sandbox".into(),
-        credentials,
-        timeout,
-        clipboard: phonely_outcomes::tui::runtime::Clipboard::Memory(std::sync::Arc::default()),
-        profiles: std::sync::Arc::default(),
-    }
-}
-
-/// The workbench's whole loop on a 120×32 test terminal, and the handle that drives it.
-fn workbench(
-    base: &str,
-    data_dir: &Path,
-    timeout: Duration,
-) -> (impl Future<Output = App> + use<>, Harness) {
-    let (keys, key_stream) = unbounded();
-    let (screen_tx, screen) = watch::channel(String::new());
-    let credentials = Credentials::sandbox(sandbox::DEFAULT_KEY);
-    let mut app = App::new(common::settings(base, credentials.clone()));
-    app.settings.base_url = phonely_outcomes::api::request::BaseUrl::parse(base).unwrap();
-    let services = services(data_dir, credentials, timeout);
-    let fut = async move {
-        let mut terminal = Terminal::new(TestBackend::new(120, 32)).unwrap();
-        let mut observe = |_: &App, buffer: &Buffer| {
-            let _ = screen_tx.send(common::buffer_text(buffer));
-        };
-        run(
-            &mut terminal,
-            key_stream,
-            std::future::pending(),
-            app,
-            services,
-            Some(&mut observe),
-        )
-        .await
-        .unwrap()
-    };
-    (fut, Harness { keys, screen })
-}
 
 async fn start_sandbox() -> RunningSandbox {
     sandbox::start("127.0.0.1:0", sandbox::DEFAULT_KEY)
@@ -621,9 +523,7 @@ async fn hostile_form_input_is_refused_in_the_loop_and_nothing_leaves() {
         let (app, mut h) = workbench(&sb.base_url(), dir.path(), DEFAULT_TIMEOUT);
         let script = async {
             let paste = |text: &str| {
-                h.keys
-                    .unbounded_send(Ok(Event::Paste(text.to_string())))
-                    .unwrap();
+                h.paste(text);
             };
             paste(agent);
             h.key(KeyCode::Tab);

@@ -243,7 +243,7 @@ async fn workbench(
         sandbox: tag.kind == config::Kind::Sandbox,
         credentials,
         utc_offset: offset,
-        duplicate_window_ms: crate::tui::app::DEFAULT_DUPLICATE_WINDOW_MS,
+        duplicate_window_ms: i64::try_from(config.duplicate_window.as_millis()).unwrap_or(i64::MAX),
     };
     let mut notes = notes;
     if settings.credentials.key.is_none() && settings.credentials.problem.is_some() {

@@ -35,6 +35,7 @@ struct FileConfig {
     default_profile: Option<String>,
     confirm_before_send: Option<bool>,
     request_timeout_secs: Option<f64>,
+    duplicate_window_hours: Option<f64>,
     // Reserved for the ergonomics issue; accepted now so files written for it do not warn.
     default_region: Option<String>,
     theme: Option<String>,
@@ -137,6 +138,8 @@ pub struct Config {
     pub default_profile: Option<String>,
     pub confirm_before_send: bool,
     pub request_timeout: Duration,
+    /// Sending what already went through to the same call within this window asks twice.
+    pub duplicate_window: Duration,
     /// Named profiles in name order, then the built-ins.
     pub profiles: Vec<Profile>,
     /// Errors that made the file unusable ("config.toml line 3, column 1: …"). When there are
@@ -160,6 +163,7 @@ impl Config {
             default_profile: None,
             confirm_before_send: true,
             request_timeout: Duration::from_secs_f64(DEFAULT_TIMEOUT_SECS),
+            duplicate_window: Duration::from_secs(24 * 3600),
             profiles: vec![Profile::default_profile(), Profile::sandbox()],
             errors: Vec::new(),
             warnings: Vec::new(),
@@ -312,6 +316,16 @@ pub fn parse(path: &Path, text: &str) -> Config {
             errors.push(format!(
                 "{shown}: request_timeout_secs must be a number of seconds above 0 and at most \
                  3600, e.g. 15 (got {secs})"
+            ));
+        }
+    }
+    if let Some(hours) = file.duplicate_window_hours {
+        if hours.is_finite() && (0.0..=24.0 * 365.0).contains(&hours) {
+            config.duplicate_window = Duration::from_secs_f64(hours * 3600.0);
+        } else {
+            errors.push(format!(
+                "{shown}: duplicate_window_hours must be a number of hours from 0 (never warn) to \
+                 8760, e.g. 24 (got {hours})"
             ));
         }
     }
@@ -549,5 +563,20 @@ api_key_env = "STAGING_KEY"
         assert!(default.errors[0].contains("names no profile"));
         let timeout = cfg("request_timeout_secs = 0\n");
         assert!(timeout.errors[0].contains("above 0"));
+        let window = cfg("duplicate_window_hours = -1\n");
+        assert!(window.errors[0].contains("duplicate_window_hours"));
+    }
+
+    #[test]
+    fn the_duplicate_window_is_configurable() {
+        assert_eq!(cfg("").duplicate_window, Duration::from_secs(24 * 3600));
+        assert_eq!(
+            cfg("duplicate_window_hours = 2\n").duplicate_window,
+            Duration::from_secs(2 * 3600)
+        );
+        assert_eq!(
+            cfg("duplicate_window_hours = 0\n").duplicate_window,
+            Duration::ZERO
+        );
     }
 }

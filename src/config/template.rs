@@ -17,6 +17,10 @@ pub const TEMPLATE: &str = r#"# phonely-outcomes configuration (TOML). Every set
 # Seconds to wait for Phonely's whole answer (send --timeout overrides it).
 # request_timeout_secs = 15
 
+# Sending exactly what already went through (✓) to the same call under the same profile within
+# this many hours asks twice. 0 turns the warning off.
+# duplicate_window_hours = 24
+
 # Reserved for coming features (accepted now, not used yet):
 # default_region = "US"                  # phone numbers typed without +country code
 # theme = "dark"                         # "dark" or "light"
@@ -65,6 +69,12 @@ pub const SETTINGS: &[(&str, &str, &str, &str)] = &[
         "number",
         "15",
         "seconds to wait for Phonely's answer",
+    ),
+    (
+        "duplicate_window_hours",
+        "number",
+        "24",
+        "hours in which sending the same update again asks twice",
     ),
     (
         "default_region",

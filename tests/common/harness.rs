@@ -41,6 +41,13 @@ impl Harness {
         self.press(KeyCode::Char(c), KeyModifiers::CONTROL);
     }
 
+    /// A bracketed paste, as a terminal delivers it.
+    pub fn paste(&self, text: &str) {
+        self.keys
+            .unbounded_send(Ok(Event::Paste(text.to_string())))
+            .unwrap();
+    }
+
     pub fn text(&self, text: &str) {
         for c in text.chars() {
             self.key(KeyCode::Char(c));
