@@ -14,6 +14,7 @@ use std::io::stdout;
 
 use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste, EventStream};
 use crossterm::execute;
+use futures::StreamExt as _;
 
 use app::App;
 use runtime::Services;
@@ -29,9 +30,12 @@ pub async fn run_in_terminal(app: App, services: Services) -> std::io::Result<()
         ratatui_hook(info);
     }));
     let _ = execute!(stdout(), EnableBracketedPaste);
+    // The event stream starts a reader thread: create it on first poll, after the first frame
+    // is on screen (keys typed meanwhile wait in the terminal's buffer).
+    let events = Box::pin(futures::stream::once(async { EventStream::new() }).flatten());
     let result = runtime::run(
         &mut terminal,
-        EventStream::new(),
+        events,
         shutdown_signal(),
         app,
         services,
