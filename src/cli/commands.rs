@@ -111,6 +111,11 @@ async fn show(config: &Config) -> ExitCode {
         "request_timeout_secs  {}",
         config.request_timeout.as_secs_f64()
     );
+    let _ = writeln!(
+        out,
+        "duplicate_window_hours {}",
+        config.duplicate_window.as_secs_f64() / 3600.0
+    );
     let reserved = |v: Option<&String>| v.map_or("(not set)".to_string(), Clone::clone);
     let _ = writeln!(
         out,
