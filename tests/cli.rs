@@ -9,56 +9,18 @@ use std::time::Duration;
 
 use assert_cmd::Command;
 use phonely_outcomes::api::client::BODY_CAP;
-use phonely_outcomes::sandbox::{self, Fault, RunningSandbox};
+use phonely_outcomes::sandbox::Fault;
 use predicates::prelude::*;
 
 const KEY: &str = "test-key-Zq9v-1a2b";
 
-struct Env {
-    sandbox: RunningSandbox,
-    data: tempfile::TempDir,
-    // Keeps the sandbox's runtime alive while the binary talks to it.
-    _rt: tokio::runtime::Runtime,
-}
+type Env = common::cli_env::CliEnv;
 
 fn env() -> Env {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let sandbox = rt.block_on(sandbox::start("127.0.0.1:0", KEY)).unwrap();
-    Env {
-        sandbox,
-        data: tempfile::tempdir().unwrap(),
-        _rt: rt,
-    }
+    common::cli_env::start(KEY)
 }
 
 impl Env {
-    fn cmd(&self) -> Command {
-        let mut c = Command::cargo_bin("phonely-outcomes").unwrap();
-        c.env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("HOME", self.data.path())
-            .env("PHONELY_API_KEY", KEY)
-            .env("PHONELY_BASE_URL", self.sandbox.base_url())
-            .env("PHONELY_OUTCOMES_DATA", self.data.path());
-        c
-    }
-
-    /// The same environment for a process the test manages itself (to kill it).
-    fn std_cmd(&self) -> std::process::Command {
-        let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("phonely-outcomes"));
-        c.env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("HOME", self.data.path())
-            .env("PHONELY_API_KEY", KEY)
-            .env("PHONELY_BASE_URL", self.sandbox.base_url())
-            .env("PHONELY_OUTCOMES_DATA", self.data.path());
-        c
-    }
-
     /// `history --json`, one value per line, newest first.
     fn history_json(&self) -> Vec<serde_json::Value> {
         let out = self.cmd().args(["history", "--json"]).output().unwrap();

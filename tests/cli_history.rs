@@ -1,46 +1,26 @@
 //! `phonely-outcomes history` on the command line: filters, table / jsonl / csv, `show`.
 
+mod common;
+
 use assert_cmd::Command;
 use predicates::prelude::*;
 
-struct Env {
-    sandbox: phonely_outcomes::sandbox::RunningSandbox,
-    data: tempfile::TempDir,
-    _rt: tokio::runtime::Runtime,
-}
+type Env = common::cli_env::CliEnv;
 
 fn env() -> Env {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let sandbox = rt
-        .block_on(phonely_outcomes::sandbox::start("127.0.0.1:0", "k"))
-        .unwrap();
-    Env {
-        sandbox,
-        data: tempfile::tempdir().unwrap(),
-        _rt: rt,
-    }
+    common::cli_env::start("k")
 }
 
 impl Env {
-    fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = Command::cargo_bin("phonely-outcomes").unwrap();
-        c.env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("HOME", self.data.path())
-            .env("PHONELY_API_KEY", "k")
-            .env("PHONELY_BASE_URL", self.sandbox.base_url())
-            .env("PHONELY_OUTCOMES_DATA", self.data.path())
-            .args(args);
+    fn run(&self, args: &[&str]) -> Command {
+        let mut c = self.cmd();
+        c.args(args);
         c
     }
 
     fn stdout(&self, args: &[&str]) -> String {
         let out = self
-            .cmd(args)
+            .run(args)
             .assert()
             .success()
             .get_output()
@@ -59,7 +39,7 @@ fn filled() -> Env {
         ("nope", "--call", "Sold", 1),
         ("call456", "--call", "No Sale", 0),
     ] {
-        e.cmd(&[
+        e.run(&[
             "send",
             "--agent",
             "agent123",
@@ -173,7 +153,7 @@ fn show_one_update_in_full() {
     ] {
         assert!(shown.contains(part), "{part:?} in:\n{shown}");
     }
-    e.cmd(&["history", "show", "99"])
+    e.run(&["history", "show", "99"])
         .assert()
         .code(1)
         .stderr(predicate::str::contains("there is no update #99"));
@@ -182,15 +162,15 @@ fn show_one_update_in_full() {
 #[test]
 fn bad_filters_are_refused_clearly() {
     let e = filled();
-    e.cmd(&["history", "--state", "sideways"])
+    e.run(&["history", "--state", "sideways"])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("--state sideways is not a state"));
-    e.cmd(&["history", "--since", "yesterday"])
+    e.run(&["history", "--since", "yesterday"])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("--since: yesterday is not a time"));
-    e.cmd(&["history", "--format", "xml"]).assert().code(2);
+    e.run(&["history", "--format", "xml"]).assert().code(2);
 }
 
 #[test]

@@ -2,9 +2,10 @@
 //! both surfaces (the validator behind the form, and `send`'s flags), and nothing reaches the
 //! sandbox. Hostile-looking ids that are legal are sent percent-encoded and arrive intact.
 
+mod common;
+
 use assert_cmd::Command;
 use phonely_outcomes::api::update::{Field, UpdateInput, validate};
-use phonely_outcomes::sandbox::{self, RunningSandbox};
 
 const KEY: &str = "hostile-key-77";
 
@@ -248,36 +249,16 @@ fn every_hostile_form_input_gets_a_specific_error() {
     }
 }
 
-struct Env {
-    sandbox: RunningSandbox,
-    data: tempfile::TempDir,
-    _rt: tokio::runtime::Runtime,
-}
+type Env = common::cli_env::CliEnv;
 
 fn env() -> Env {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let sandbox = rt.block_on(sandbox::start("127.0.0.1:0", KEY)).unwrap();
-    Env {
-        sandbox,
-        data: tempfile::tempdir().unwrap(),
-        _rt: rt,
-    }
+    common::cli_env::start(KEY)
 }
 
 impl Env {
     fn send(&self) -> Command {
-        let mut c = Command::cargo_bin("phonely-outcomes").unwrap();
-        c.env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("HOME", self.data.path())
-            .env("PHONELY_API_KEY", KEY)
-            .env("PHONELY_BASE_URL", self.sandbox.base_url())
-            .env("PHONELY_OUTCOMES_DATA", self.data.path())
-            .arg("send");
+        let mut c = self.cmd();
+        c.arg("send");
         c
     }
 }

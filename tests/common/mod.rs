@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests: app states, screens as text, waiting with deadlines.
 #![allow(dead_code)]
 
+pub mod cli_env;
 pub mod harness;
 
 use std::time::{Duration, Instant};
