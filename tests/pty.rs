@@ -4,100 +4,29 @@
 
 mod common;
 
-use std::io::{Read, Write};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use common::tty::{Tty, WAIT};
+use portable_pty::CommandBuilder;
 
-use portable_pty::{CommandBuilder, PtySize, native_pty_system};
-
-const WAIT: Duration = Duration::from_secs(30);
-
-struct Tty {
-    // Kept open while the child runs: closing it hangs up the terminal.
-    master: Box<dyn portable_pty::MasterPty + Send>,
-    parser: Arc<Mutex<vt100::Parser>>,
-    raw: Arc<Mutex<Vec<u8>>>,
-    writer: Box<dyn Write + Send>,
-    child: Box<dyn portable_pty::Child + Send + Sync>,
+/// The workbench with `--sandbox` and its own data folder.
+fn start(data_dir: &std::path::Path) -> Tty {
+    spawn(data_dir, &["--sandbox"], &[])
 }
 
-impl Tty {
-    fn start(data_dir: &std::path::Path) -> Self {
-        Self::spawn(data_dir, &["--sandbox"], &[])
+/// The workbench with `args` (plus `--data-dir`) and extra environment variables; never the
+/// developer's own key, profile, config or log folder.
+fn spawn(data_dir: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> Tty {
+    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_phonely-outcomes"));
+    cmd.args(args);
+    cmd.arg("--data-dir");
+    cmd.arg(data_dir);
+    cmd.env_remove("PHONELY_API_KEY");
+    for (name, value) in env {
+        cmd.env(name, value);
     }
-
-    /// The workbench with `args` (plus `--data-dir`) and extra environment variables.
-    fn spawn(data_dir: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> Self {
-        let pty = native_pty_system()
-            .openpty(PtySize {
-                rows: 32,
-                cols: 120,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .unwrap();
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_phonely-outcomes"));
-        cmd.args(args);
-        cmd.arg("--data-dir");
-        cmd.arg(data_dir);
-        cmd.env("TERM", "xterm-256color");
-        cmd.env_remove("PHONELY_API_KEY");
-        for (name, value) in env {
-            cmd.env(name, value);
-        }
-        cmd.env_remove("PHONELY_PROFILE");
-        // Never the developer's own config or log folder.
-        cmd.env("PHONELY_OUTCOMES_CONFIG", data_dir.join("config.toml"));
-        cmd.env("PHONELY_OUTCOMES_LOGS", data_dir.join("logs"));
-        let child = pty.slave.spawn_command(cmd).unwrap();
-        drop(pty.slave);
-        let parser = Arc::new(Mutex::new(vt100::Parser::new(32, 120, 0)));
-        let raw = Arc::new(Mutex::new(Vec::new()));
-        let mut reader = pty.master.try_clone_reader().unwrap();
-        let (p, r) = (parser.clone(), raw.clone());
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 8192];
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                p.lock().unwrap().process(&buf[..n]);
-                r.lock().unwrap().extend_from_slice(&buf[..n]);
-            }
-        });
-        let writer = pty.master.take_writer().unwrap();
-        Self {
-            master: pty.master,
-            parser,
-            raw,
-            writer,
-            child,
-        }
-    }
-
-    fn screen(&self) -> String {
-        self.parser.lock().unwrap().screen().contents()
-    }
-
-    fn keys(&mut self, bytes: &str) {
-        self.writer.write_all(bytes.as_bytes()).unwrap();
-        self.writer.flush().unwrap();
-    }
-
-    fn wait_for(&self, needle: &str) {
-        common::wait_until(&format!("{needle:?} on screen"), WAIT, || {
-            self.screen().contains(needle)
-        });
-    }
-
-    fn wait_exit(&mut self) -> portable_pty::ExitStatus {
-        let mut status = None;
-        common::wait_until("the program to exit", WAIT, || {
-            status = self.child.try_wait().unwrap();
-            status.is_some()
-        });
-        status.unwrap()
-    }
+    cmd.env_remove("PHONELY_PROFILE");
+    cmd.env("PHONELY_OUTCOMES_CONFIG", data_dir.join("config.toml"));
+    cmd.env("PHONELY_OUTCOMES_LOGS", data_dir.join("logs"));
+    Tty::launch(cmd)
 }
 
 const TAB: &str = "\t";
@@ -109,7 +38,7 @@ const RIGHT: &str = "\x1b[C";
 #[test]
 fn fill_send_see_tick_quit_reopen() {
     let data = tempfile::tempdir().unwrap();
-    let mut tty = Tty::start(data.path());
+    let mut tty = start(data.path());
     tty.wait_for("SANDBOX");
     tty.wait_for("No updates yet");
     tty.keys("agent123");
@@ -142,7 +71,7 @@ fn fill_send_see_tick_quit_reopen() {
     assert!(raw.contains("\x1b[?2004l"), "bracketed paste turned off");
     assert!(!tty.parser.lock().unwrap().screen().alternate_screen());
 
-    let mut again = Tty::start(data.path());
+    let mut again = start(data.path());
     again.wait_for("History (1)");
     again.wait_for("Sold · 499");
     again.keys(CTRL_Q);
@@ -158,7 +87,7 @@ fn local_flags(tty: &Tty) -> String {
 fn a_panic_in_the_loop_restores_the_terminal_and_shows_no_key() {
     const SECRET: &str = "live-key-8c1f55e0d2";
     let data = tempfile::tempdir().unwrap();
-    let mut tty = Tty::spawn(
+    let mut tty = spawn(
         data.path(),
         &["--base-url", "http://127.0.0.1:9"],
         &[
@@ -216,7 +145,7 @@ fn a_hung_request_keeps_the_screen_live_and_esc_cancels_it() {
     sb.sandbox
         .push_fault(phonely_outcomes::sandbox::Fault::Hang);
     let data = tempfile::tempdir().unwrap();
-    let mut tty = Tty::spawn(
+    let mut tty = spawn(
         data.path(),
         &["--base-url", &sb.base_url()],
         &[("PHONELY_API_KEY", phonely_outcomes::sandbox::DEFAULT_KEY)],

@@ -6,87 +6,25 @@
 
 mod common;
 
-use std::io::{Read, Write};
 use std::path::Path;
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
+use common::tty::Tty;
 use phonely_outcomes::sandbox;
-use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+use portable_pty::CommandBuilder;
 
-const WAIT: Duration = Duration::from_secs(30);
 const KEY: &str = "pty-profile-key-3c9d";
 
-struct Tty {
-    _master: Box<dyn portable_pty::MasterPty + Send>,
-    parser: Arc<Mutex<vt100::Parser>>,
-    writer: Box<dyn Write + Send>,
-    child: Box<dyn portable_pty::Child + Send + Sync>,
-}
-
-impl Tty {
-    fn start(home: &Path) -> Self {
-        let pty = native_pty_system()
-            .openpty(PtySize {
-                rows: 32,
-                cols: 120,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .unwrap();
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_phonely-outcomes"));
-        cmd.env_clear();
-        cmd.env("PATH", std::env::var("PATH").unwrap_or_default());
-        cmd.env("TERM", "xterm-256color");
-        cmd.env("HOME", home);
-        cmd.env("PHONELY_OUTCOMES_CONFIG", home.join("config.toml"));
-        cmd.env("PHONELY_OUTCOMES_DATA", home.join("data"));
-        cmd.env("PHONELY_OUTCOMES_LOGS", home.join("logs"));
-        cmd.env("STAGING_KEY", KEY);
-        let child = pty.slave.spawn_command(cmd).unwrap();
-        drop(pty.slave);
-        let parser = Arc::new(Mutex::new(vt100::Parser::new(32, 120, 0)));
-        let mut reader = pty.master.try_clone_reader().unwrap();
-        let p = parser.clone();
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 8192];
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                p.lock().unwrap().process(&buf[..n]);
-            }
-        });
-        let writer = pty.master.take_writer().unwrap();
-        Self {
-            _master: pty.master,
-            parser,
-            writer,
-            child,
-        }
-    }
-
-    fn screen(&self) -> String {
-        self.parser.lock().unwrap().screen().contents()
-    }
-
-    fn keys(&mut self, bytes: &str) {
-        self.writer.write_all(bytes.as_bytes()).unwrap();
-        self.writer.flush().unwrap();
-    }
-
-    fn wait_for(&self, needle: &str) {
-        common::wait_until(&format!("{needle:?} on screen"), WAIT, || {
-            self.screen().contains(needle)
-        });
-    }
-
-    fn quit(mut self) {
-        self.keys("\x11");
-        common::wait_until("the program to exit", WAIT, || {
-            self.child.try_wait().unwrap().is_some()
-        });
-    }
+/// The workbench with everything in `home`: config, data and logs.
+fn start(home: &Path) -> Tty {
+    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_phonely-outcomes"));
+    cmd.env_clear();
+    cmd.env("PATH", std::env::var("PATH").unwrap_or_default());
+    cmd.env("HOME", home);
+    cmd.env("PHONELY_OUTCOMES_CONFIG", home.join("config.toml"));
+    cmd.env("PHONELY_OUTCOMES_DATA", home.join("data"));
+    cmd.env("PHONELY_OUTCOMES_LOGS", home.join("logs"));
+    cmd.env("STAGING_KEY", KEY);
+    Tty::launch(cmd)
 }
 
 const TAB: &str = "\t";
@@ -118,7 +56,7 @@ fn two_accounts_switched_in_the_workbench_and_found_in_the_history() {
     )
     .unwrap();
 
-    let mut tty = Tty::start(home.path());
+    let mut tty = start(home.path());
     tty.wait_for("profile staging");
     tty.wait_for("key ✓ (from $STAGING_KEY)");
     tty.keys("agent123");
@@ -172,7 +110,7 @@ fn a_broken_config_still_opens_the_workbench_on_the_sandbox() {
         "[profiles.production]\nbase_url = \"https://app.phonely.ai\"\nproduction = yes\n",
     )
     .unwrap();
-    let tty = Tty::start(home.path());
+    let tty = start(home.path());
     tty.wait_for("SANDBOX");
     tty.wait_for("The config file has errors");
     let screen = tty.screen();

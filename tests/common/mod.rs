@@ -3,6 +3,7 @@
 
 pub mod cli_env;
 pub mod harness;
+pub mod tty;
 
 use std::time::{Duration, Instant};
 
