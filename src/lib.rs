@@ -10,6 +10,7 @@
 //! - [`cli`]: the binary's commands over the same domain.
 
 pub mod api;
+pub mod batch;
 pub mod cli;
 pub mod config;
 pub mod history;

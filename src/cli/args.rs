@@ -38,6 +38,15 @@ Examples:
   phonely-outcomes sandbox
   phonely-outcomes send --profile sandbox --agent agent123 --call call456 --outcome Sold";
 
+const BATCH_EXAMPLES: &str = "\
+Examples:
+  phonely-outcomes batch corrections.csv --dry-run       check every row, show the first request
+  phonely-outcomes batch corrections.csv                 check, show a summary, ask, send
+  phonely-outcomes batch fixes.jsonl --yes --concurrency 8
+
+Columns (CSV header or JSON keys): agent_id, target (or call_id / phone), preference,
+outcome, value, metadata (a JSON object in one cell). An empty cell is not sent.";
+
 const CONFIG_EXAMPLES: &str = "\
 Examples:
   phonely-outcomes config init             write the commented template (never overwrites)
@@ -162,6 +171,11 @@ pub enum Command {
     /// Serve the stand-in Phonely API until Ctrl+C.
     #[command(after_help = SANDBOX_EXAMPLES)]
     Sandbox(SandboxArgs),
+    /// Send corrections from a CSV or JSON Lines file: every row is checked first, and nothing
+    /// is sent while any row is invalid (exit 0 all updated, 1 some refused, 2 invalid file,
+    /// nothing sent, 3 some with no answer).
+    #[command(after_help = BATCH_EXAMPLES)]
+    Batch(BatchArgs),
     /// Write, show or locate the config file.
     #[command(subcommand, after_help = CONFIG_EXAMPLES)]
     Config(ConfigCommand),
@@ -313,6 +327,30 @@ pub enum HistoryCommand {
         /// The update's number (the # column).
         id: i64,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct BatchArgs {
+    /// The file: CSV with a header row (UTF-8; a leading BOM is fine), or JSON Lines when it
+    /// ends in .jsonl or .ndjson.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Check every row and print a summary and the first request as curl; send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Send without asking (needed when the input is not a terminal).
+    #[arg(long)]
+    pub yes: bool,
+    /// How many requests may be in flight at once (1 to 32).
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub concurrency: usize,
+    /// Seconds to wait for each answer [default: request_timeout_secs from the config]
+    #[arg(long, value_name = "SECS", allow_negative_numbers = true)]
+    pub timeout: Option<f64>,
+    #[command(flatten)]
+    pub target: BaseUrlArg,
+    #[command(flatten)]
+    pub data: DataDirArg,
 }
 
 #[derive(Debug, Args)]

@@ -2,6 +2,7 @@
 //! its arguments into the same domain types the workbench uses.
 
 pub mod args;
+mod batch;
 mod commands;
 mod history;
 pub mod logging;
@@ -113,6 +114,7 @@ pub fn main(cli: Cli) -> ExitCode {
         Some(Command::Send(args)) => runtime.block_on(send(args, &global, &config)),
         Some(Command::History(args)) => history::run(&args, &global, offset),
         Some(Command::Sandbox(args)) => runtime.block_on(sandbox(args)),
+        Some(Command::Batch(args)) => runtime.block_on(batch::run(args, &global, &config)),
         Some(Command::Config(c)) => runtime.block_on(commands::config(&c, &config)),
         Some(Command::Key(k)) => commands::key(&k, &global, &config),
         Some(Command::Completions(a)) => commands::completions(a.shell),
@@ -411,6 +413,62 @@ fn send_input(args: &SendArgs) -> Result<crate::api::update::OutcomeUpdate, Vec<
     }
 }
 
+/// The account a command sends to: the selected profile and its base URL. A broken config
+/// or an unclear choice is refused (exit 2) with the reason; nothing is guessed.
+fn account<'c>(
+    global: &GlobalArgs,
+    config: &'c Config,
+    base_url_arg: Option<&str>,
+) -> Result<(&'c crate::config::Profile, BaseUrl), ExitCode> {
+    if config.is_broken() {
+        for e in &config.errors {
+            eprintln!("error: {e}");
+        }
+        eprintln!(
+            "Nothing was sent: the config file has errors, and send does not guess which account \
+             to use. Fix it (`phonely-outcomes config show` checks it)."
+        );
+        return Err(ExitCode::from(exit::INVALID));
+    }
+    for w in &config.warnings {
+        eprintln!("warning: {w}");
+    }
+    let profile = config
+        .select(global.profile.as_deref())
+        .map_err(|m| fail(exit::INVALID, &format!("{m}. Nothing was sent.")))?;
+    let (base, warning) = profile_base_url(profile, base_url_arg)
+        .map_err(|m| fail(exit::INVALID, &format!("{m}. Nothing was sent.")))?;
+    if let Some(w) = warning {
+        eprintln!("warning: {w}");
+    }
+    Ok((profile, base))
+}
+
+/// The history, opened under this process's session lock, before anything is sent (exit 2 and
+/// nothing sent if it cannot be).
+fn history_for_sending(arg: Option<PathBuf>) -> Result<(SessionLock, Store), ExitCode> {
+    let data_dir =
+        data_dir(arg).map_err(|m| fail(exit::INVALID, &format!("{m}. Nothing was sent.")))?;
+    std::fs::create_dir_all(&data_dir)
+        .map_err(|e| e.to_string())
+        .and_then(|()| SessionLock::acquire(&data_dir).map_err(|e| e.to_string()))
+        .and_then(|lock| {
+            Store::open(&data_dir, lock.id())
+                .map(|s| (lock, s))
+                .map_err(|e| e.to_string())
+        })
+        .map_err(|e| {
+            fail(
+                exit::INVALID,
+                &format!(
+                    "could not open the history in {}: {e}. Nothing was sent (every update is \
+                     recorded before it leaves).",
+                    data_dir.display()
+                ),
+            )
+        })
+}
+
 async fn send(args: SendArgs, global: &GlobalArgs, config: &Config) -> ExitCode {
     let update = match send_input(&args) {
         Ok(u) => u,
@@ -422,31 +480,9 @@ async fn send(args: SendArgs, global: &GlobalArgs, config: &Config) -> ExitCode 
             return ExitCode::from(exit::INVALID);
         }
     };
-    if config.is_broken() {
-        for e in &config.errors {
-            eprintln!("error: {e}");
-        }
-        eprintln!(
-            "Nothing was sent: the config file has errors, and send does not guess which account \
-             to use. Fix it (`phonely-outcomes config show` checks it)."
-        );
-        return ExitCode::from(exit::INVALID);
-    }
-    for w in &config.warnings {
-        eprintln!("warning: {w}");
-    }
-    let profile = match config.select(global.profile.as_deref()) {
-        Ok(p) => p,
-        Err(m) => return fail(exit::INVALID, &format!("{m}. Nothing was sent.")),
-    };
-    let base = match profile_base_url(profile, args.target.base_url.as_deref()) {
-        Ok((b, warning)) => {
-            if let Some(w) = warning {
-                eprintln!("warning: {w}");
-            }
-            b
-        }
-        Err(m) => return fail(exit::INVALID, &format!("{m}. Nothing was sent.")),
+    let (profile, base) = match account(global, config, args.target.base_url.as_deref()) {
+        Ok(x) => x,
+        Err(code) => return code,
     };
     let request = build(&update, &base);
     if args.dry_run {
@@ -475,30 +511,9 @@ async fn send(args: SendArgs, global: &GlobalArgs, config: &Config) -> ExitCode 
             ),
         );
     };
-    let data_dir = match data_dir(args.data.data_dir.clone()) {
-        Ok(d) => d,
-        Err(m) => return fail(exit::INVALID, &format!("{m}. Nothing was sent.")),
-    };
-    let opened = std::fs::create_dir_all(&data_dir)
-        .map_err(|e| e.to_string())
-        .and_then(|()| SessionLock::acquire(&data_dir).map_err(|e| e.to_string()))
-        .and_then(|lock| {
-            Store::open(&data_dir, lock.id())
-                .map(|s| (lock, s))
-                .map_err(|e| e.to_string())
-        });
-    let (lock, store) = match opened {
+    let (lock, store) = match history_for_sending(args.data.data_dir.clone()) {
         Ok(x) => x,
-        Err(e) => {
-            return fail(
-                exit::INVALID,
-                &format!(
-                    "could not open the history in {}: {e}. Nothing was sent (every update is \
-                     recorded before it leaves).",
-                    data_dir.display()
-                ),
-            );
-        }
+        Err(code) => return code,
     };
     let who = Provenance {
         operator: operator_name(),

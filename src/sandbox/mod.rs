@@ -138,6 +138,11 @@ impl Sandbox {
         self.lock().faults.push_back(fault);
     }
 
+    /// Drops the queued faults (a test's fault that no request took must not hit the next).
+    pub fn clear_faults(&self) {
+        self.lock().faults.clear();
+    }
+
     /// Applies `fault` to every request on the Phonely endpoint, or only to the next `times`.
     /// Queued faults and the request header come first.
     pub fn set_standing_fault(&self, fault: Fault, times: Option<u32>) {
@@ -642,7 +647,7 @@ async fn add_fault(State(sandbox): State<Sandbox>, body: Bytes) -> Response {
 }
 
 async fn clear_faults(State(sandbox): State<Sandbox>) -> Response {
-    sandbox.lock().faults.clear();
+    sandbox.clear_faults();
     StatusCode::NO_CONTENT.into_response()
 }
 

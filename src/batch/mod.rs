@@ -1,0 +1,425 @@
+//! Batch files: CSV (header row, RFC 4180, a leading BOM tolerated) or JSON Lines, one update a
+//! row, checked with the same rules as the form before anything is sent. Every bad row is
+//! reported with its line, its column and the problem.
+
+use std::fmt;
+
+use crate::api::update::{Field, OutcomeUpdate, UpdateInput, validate};
+
+/// The columns a file may have.
+pub const COLUMNS: &[&str] = &[
+    "agent_id",
+    "target",
+    "call_id",
+    "phone",
+    "preference",
+    "outcome",
+    "value",
+    "metadata",
+];
+
+/// One valid row: where it came from and what it sends.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Row {
+    /// 1-based line in the file where the row starts.
+    pub line: usize,
+    pub update: OutcomeUpdate,
+}
+
+/// A problem with the file or with one row.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RowError {
+    /// 1-based line, when the problem belongs to one.
+    pub line: Option<usize>,
+    /// The column named in the file, when the problem belongs to one.
+    pub column: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for RowError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.line, &self.column) {
+            (Some(l), Some(c)) => write!(f, "line {l}, column {c}: {}", self.message),
+            (Some(l), None) => write!(f, "line {l}: {}", self.message),
+            (None, Some(c)) => write!(f, "column {c}: {}", self.message),
+            (None, None) => f.write_str(&self.message),
+        }
+    }
+}
+
+fn file_error(message: impl Into<String>) -> RowError {
+    RowError {
+        line: None,
+        column: None,
+        message: message.into(),
+    }
+}
+
+/// Reads a whole file: JSON Lines when its name ends in `.jsonl` or `.ndjson`, CSV otherwise.
+/// Returns every valid row, and every problem found (not just the first).
+pub fn parse(name: &str, bytes: &[u8]) -> (Vec<Row>, Vec<RowError>) {
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let line = bytecount_lines(&bytes[..e.valid_up_to()]) + 1;
+            return (
+                Vec::new(),
+                vec![RowError {
+                    line: Some(line),
+                    column: None,
+                    message: "the file is not UTF-8 text: save it as UTF-8 (CSV UTF-8 in \
+                              spreadsheet programs)"
+                        .to_string(),
+                }],
+            );
+        }
+    };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let extension = std::path::Path::new(name)
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    if matches!(extension.as_deref(), Some("jsonl" | "ndjson")) {
+        parse_jsonl(text)
+    } else {
+        parse_csv(text)
+    }
+}
+
+/// Line breaks in `bytes`.
+#[allow(clippy::naive_bytecount)] // a file read once; no crate needed for this
+fn bytecount_lines(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|b| **b == b'\n').count()
+}
+
+/// The cells of one row by column name; empty cells are left out (not sent).
+type Cells = Vec<(String, String)>;
+
+fn parse_csv(text: &str) -> (Vec<Row>, Vec<RowError>) {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(false)
+        .from_reader(text.as_bytes());
+    let headers: Vec<String> = match reader.headers() {
+        Ok(h) => h.iter().map(|c| c.trim().to_string()).collect(),
+        Err(e) => return (Vec::new(), vec![csv_error(&e)]),
+    };
+    if headers.iter().all(String::is_empty) {
+        return (
+            Vec::new(),
+            vec![file_error(format!(
+                "the file is empty: the first line must name the columns, e.g. {}",
+                "agent_id,target,outcome,value"
+            ))],
+        );
+    }
+    if let Some(e) = check_columns(&headers) {
+        return (Vec::new(), vec![e]);
+    }
+    let mut rows = Vec::new();
+    let mut errors = Vec::new();
+    for record in reader.records() {
+        match record {
+            Err(e) => errors.push(csv_error(&e)),
+            Ok(record) => {
+                let line = record
+                    .position()
+                    .map_or(0, |p| usize::try_from(p.line()).unwrap_or(usize::MAX));
+                let cells: Cells = headers
+                    .iter()
+                    .zip(record.iter())
+                    .filter(|(_, v)| !v.is_empty())
+                    .map(|(h, v)| (h.clone(), v.to_string()))
+                    .collect();
+                match row(line, &cells) {
+                    Ok(r) => rows.push(r),
+                    Err(mut e) => errors.append(&mut e),
+                }
+            }
+        }
+    }
+    if rows.is_empty() && errors.is_empty() {
+        errors.push(file_error("the file has a header but no rows"));
+    }
+    (rows, errors)
+}
+
+fn csv_error(e: &csv::Error) -> RowError {
+    let line = e
+        .position()
+        .map(|p| usize::try_from(p.line()).unwrap_or(usize::MAX));
+    let message = match e.kind() {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => format!(
+            "this row has {len} cells but the header has {expected_len}: check for a missing \
+             or extra comma, or a comma inside a value that is not in \"double quotes\""
+        ),
+        csv::ErrorKind::Utf8 { .. } => "this row is not UTF-8 text".to_string(),
+        other => format!("the CSV cannot be read here ({other:?}): check the quoting"),
+    };
+    RowError {
+        line,
+        column: None,
+        message,
+    }
+}
+
+fn check_columns(headers: &[String]) -> Option<RowError> {
+    let unknown: Vec<&str> = headers
+        .iter()
+        .map(String::as_str)
+        .filter(|h| !COLUMNS.contains(h))
+        .collect();
+    if !unknown.is_empty() {
+        return Some(file_error(format!(
+            "unknown column{} {}: the columns are {}",
+            if unknown.len() == 1 { "" } else { "s" },
+            unknown.join(", "),
+            COLUMNS.join(", ")
+        )));
+    }
+    for (i, h) in headers.iter().enumerate() {
+        if headers[..i].contains(h) {
+            return Some(file_error(format!("column {h} appears twice")));
+        }
+    }
+    None
+}
+
+fn parse_jsonl(text: &str) -> (Vec<Row>, Vec<RowError>) {
+    let mut rows = Vec::new();
+    let mut errors = Vec::new();
+    for (i, raw) in text.lines().enumerate() {
+        let line = i + 1;
+        if raw.trim().is_empty() {
+            continue;
+        }
+        let object = match serde_json::from_str::<serde_json::Value>(raw) {
+            Ok(serde_json::Value::Object(o)) => o,
+            Ok(_) => {
+                errors.push(RowError {
+                    line: Some(line),
+                    column: None,
+                    message: "each line must be a JSON object such as \
+                              {\"agent_id\": \"agent123\", \"target\": \"call456\", \"outcome\": \"Sold\"}"
+                        .to_string(),
+                });
+                continue;
+            }
+            Err(e) => {
+                errors.push(RowError {
+                    line: Some(line),
+                    column: None,
+                    message: format!("not valid JSON at column {}: {e}", e.column()),
+                });
+                continue;
+            }
+        };
+        let keys: Vec<String> = object.keys().cloned().collect();
+        if let Some(mut e) = check_columns(&keys) {
+            e.line = Some(line);
+            errors.push(e);
+            continue;
+        }
+        let cells: Cells = object
+            .into_iter()
+            .filter_map(|(k, v)| {
+                let text = match v {
+                    serde_json::Value::Null => return None,
+                    serde_json::Value::String(s) => s,
+                    // Metadata is an object; a value may be a number: keep their JSON text.
+                    other => other.to_string(),
+                };
+                (!text.is_empty()).then_some((k, text))
+            })
+            .collect();
+        match row(line, &cells) {
+            Ok(r) => rows.push(r),
+            Err(mut e) => errors.append(&mut e),
+        }
+    }
+    if rows.is_empty() && errors.is_empty() {
+        errors.push(file_error("the file has no rows"));
+    }
+    (rows, errors)
+}
+
+/// One row's cells through the form's validation; errors name the file's column.
+fn row(line: usize, cells: &Cells) -> Result<Row, Vec<RowError>> {
+    let get = |name: &str| {
+        cells
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    let err = |column: &str, message: String| RowError {
+        line: Some(line),
+        column: Some(column.to_string()),
+        message,
+    };
+    // A line break inside a one-line cell almost always means a quote that was never closed,
+    // which swallowed the rows after it: say that, not "control character".
+    if let Some((column, _)) = cells
+        .iter()
+        .find(|(k, v)| k != "metadata" && v.contains('\n'))
+    {
+        return Err(vec![err(
+            column,
+            "this cell runs over several lines: a \" quote is probably not closed, so the \
+             rows after it were read into this cell"
+                .to_string(),
+        )]);
+    }
+    let targets: Vec<&str> = ["target", "call_id", "phone"]
+        .into_iter()
+        .filter(|c| get(c).is_some())
+        .collect();
+    if targets.len() > 1 {
+        return Err(vec![err(
+            targets[1],
+            format!(
+                "give the call in one column only (this row fills {})",
+                targets.join(" and ")
+            ),
+        )]);
+    }
+    let target_column = targets.first().copied().unwrap_or("target");
+    let target = get(target_column).unwrap_or("");
+    let mut errors = Vec::new();
+    if target_column == "phone" && !target.trim_start().starts_with('+') {
+        errors.push(err(
+            "phone",
+            format!(
+                "Phone must be in international form, e.g. +14155551234 (got {}); for a call \
+                 ID use the call_id column",
+                crate::api::client::one_line(target, 40)
+            ),
+        ));
+    }
+    if target_column == "call_id" && target.trim_start().starts_with('+') {
+        errors.push(err(
+            "call_id",
+            format!("{target} is a phone number: put it in the phone column"),
+        ));
+    }
+    let input = UpdateInput {
+        agent: get("agent_id").unwrap_or(""),
+        target,
+        preference: get("preference"),
+        outcome: get("outcome").unwrap_or(""),
+        value: get("value").unwrap_or(""),
+        metadata: get("metadata").unwrap_or(""),
+    };
+    match validate(&input) {
+        Ok(update) if errors.is_empty() => Ok(Row { line, update }),
+        Ok(_) => Err(errors),
+        Err(found) => {
+            for e in found {
+                let column = match e.field {
+                    Field::Agent => "agent_id",
+                    Field::Target => target_column,
+                    Field::Preference => "preference",
+                    Field::Outcome => "outcome",
+                    Field::Value => "value",
+                    Field::Metadata => "metadata",
+                };
+                if !errors.iter().any(|x| x.column.as_deref() == Some(column)) {
+                    errors.push(err(column, e.message));
+                }
+            }
+            Err(errors)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn csv(text: &str) -> (Vec<Row>, Vec<RowError>) {
+        parse("corrections.csv", text.as_bytes())
+    }
+
+    #[test]
+    fn a_good_csv_with_a_bom_and_quoted_metadata() {
+        let (rows, errors) = csv(
+            "\u{feff}agent_id,target,preference,outcome,value,metadata\n\
+             agent123,call456,,Sold,299,\"{\"\"campaign\"\":\"\"spring_2026\"\"}\"\n\
+             agent123,+14155551234,first,No Sale,0,\n",
+        );
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].line, 2);
+        assert_eq!(rows[1].update.target.as_str(), "+14155551234");
+        assert_eq!(
+            rows[0].update.metadata.as_ref().unwrap()["campaign"],
+            "spring_2026"
+        );
+    }
+
+    #[test]
+    fn every_bad_row_is_reported_with_line_and_column() {
+        let (rows, errors) = csv("agent_id,call_id,phone,outcome,value\n\
+             agent123,call456,,Sold,$299\n\
+             agent123,,4155551234,Sold,\n\
+             agent123,call1,,,\n");
+        assert_eq!(rows.len(), 0);
+        let shown: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        assert!(
+            shown[0].starts_with("line 2, column value: Value"),
+            "{shown:?}"
+        );
+        assert!(
+            shown[1].starts_with("line 3, column phone: Phone must be in international"),
+            "{shown:?}"
+        );
+        assert!(
+            shown[2].starts_with("line 4, column outcome: Nothing to set"),
+            "{shown:?}"
+        );
+    }
+
+    #[test]
+    fn file_level_problems() {
+        let unknown = csv("agent,target,outcome\na,b,c\n").1;
+        assert!(
+            unknown[0].message.contains("unknown column agent"),
+            "{unknown:?}"
+        );
+        let ragged = csv("agent_id,target,outcome\nagent123,call456,Sold,extra\n").1;
+        assert_eq!(ragged[0].line, Some(2));
+        assert!(
+            ragged[0].message.contains("4 cells but the header has 3"),
+            "{ragged:?}"
+        );
+        let quoting = csv("agent_id,target,outcome\nagent123,call456,\"Sold\n").1;
+        assert!(!quoting.is_empty());
+        let empty = csv("").1;
+        assert!(empty[0].message.contains("the file is empty"), "{empty:?}");
+        let bytes = b"agent_id,target,outcome\nagent123,call456,\xffSold\n";
+        let not_utf8 = parse("x.csv", bytes).1;
+        assert!(not_utf8[0].message.contains("not UTF-8"), "{not_utf8:?}");
+        assert_eq!(not_utf8[0].line, Some(2));
+        let twice = csv("agent_id,target,target\na,b,c\n").1;
+        assert!(twice[0].message.contains("appears twice"), "{twice:?}");
+    }
+
+    #[test]
+    fn json_lines() {
+        let (rows, errors) = parse(
+            "fixes.jsonl",
+            br#"{"agent_id":"agent123","target":"call456","outcome":"Sold","value":299,"metadata":{"a":1}}
+{"agent_id":"agent123","phone":"+14155551234","outcome":"No Sale"}
+
+[1,2]
+{"agent_id":"agent123","target":"call456","bogus":1}
+"#,
+        );
+        assert_eq!(rows.len(), 2, "{errors:?}");
+        assert_eq!(rows[0].update.value.as_ref().unwrap().to_string(), "299");
+        assert_eq!(errors.len(), 2);
+        assert_eq!(errors[0].line, Some(4));
+        assert!(errors[1].message.contains("unknown column bogus"));
+    }
+}

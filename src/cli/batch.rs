@@ -1,0 +1,245 @@
+//! `phonely-outcomes batch FILE`: corrections from a CSV or JSON Lines file. Every row is
+//! checked with the form's rules first and nothing leaves while any row is invalid; then each
+//! row is recorded as pending, sent (a few at a time) and completed, like a `send`.
+
+use std::collections::HashSet;
+use std::io::{BufRead as _, IsTerminal as _, Write as _};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use futures::StreamExt as _;
+
+use super::args::{BatchArgs, GlobalArgs};
+use super::{account, exit, fail, history_for_sending};
+use crate::api::client::{Client, State};
+use crate::api::request::{BaseUrl, build};
+use crate::batch::{Row, parse};
+use crate::config::{Config, secret};
+use crate::history::{Provenance, operator_name};
+
+pub async fn run(args: BatchArgs, global: &GlobalArgs, config: &Config) -> ExitCode {
+    let name = args.file.display().to_string();
+    let bytes = match std::fs::read(&args.file) {
+        Ok(b) => b,
+        Err(e) => return fail(exit::INVALID, &format!("could not read {name}: {e}")),
+    };
+    let (rows, errors) = parse(&name, &bytes);
+    if !errors.is_empty() {
+        for e in &errors {
+            eprintln!("error: {name}: {e}");
+        }
+        eprintln!(
+            "Nothing was sent: {} problem{} above ({} row{} fine). Fix them and run again.",
+            errors.len(),
+            if errors.len() == 1 { "" } else { "s" },
+            rows.len(),
+            if rows.len() == 1 { " is" } else { "s are" }
+        );
+        return ExitCode::from(exit::INVALID);
+    }
+    if !(1..=32).contains(&args.concurrency) {
+        return fail(
+            exit::INVALID,
+            &format!(
+                "--concurrency must be from 1 to 32 (got {}). Nothing was sent.",
+                args.concurrency
+            ),
+        );
+    }
+    let (profile, base) = match account(global, config, args.target.base_url.as_deref()) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    eprintln!("{}", summary(&rows, &base, &profile.name));
+    if args.dry_run {
+        let first = build(&rows[0].update, &base);
+        let _ = writeln!(
+            std::io::stdout(),
+            "{}",
+            first.curl(&profile.key.source(&profile.name))
+        );
+        return ExitCode::from(exit::UPDATED);
+    }
+    if !args.yes {
+        if !std::io::stdin().is_terminal() {
+            return fail(
+                exit::INVALID,
+                "the input is not a terminal, so there is no one to ask: add --yes to send. \
+                 Nothing was sent.",
+            );
+        }
+        eprint!("Send {} updates? [y/N] ", rows.len());
+        let mut answer = String::new();
+        let _ = std::io::stdin().lock().read_line(&mut answer);
+        if !matches!(answer.trim(), "y" | "Y" | "yes") {
+            eprintln!("Nothing was sent.");
+            return ExitCode::SUCCESS;
+        }
+    }
+    let timeout = args.timeout.unwrap_or(config.request_timeout.as_secs_f64());
+    if !(timeout.is_finite() && timeout > 0.0 && timeout <= 3600.0) {
+        return fail(
+            exit::INVALID,
+            &format!("--timeout must be seconds from 0 to 3600 (got {timeout}). Nothing was sent."),
+        );
+    }
+    let credentials = secret::resolve(&profile.key, &profile.name).await;
+    let Some(key) = credentials.key.clone() else {
+        return fail(
+            exit::INVALID,
+            &format!(
+                "{} (profile {}). Nothing was sent.",
+                credentials.missing_key_help(),
+                profile.name
+            ),
+        );
+    };
+    let (lock, store) = match history_for_sending(args.data.data_dir.clone()) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    let client = match Client::new(Duration::from_secs_f64(timeout)) {
+        Ok(c) => c,
+        Err(m) => return fail(exit::INVALID, &format!("{m}. Nothing was sent.")),
+    };
+    let who = Provenance {
+        operator: operator_name(),
+        profile: profile.name.clone(),
+        base_url: base.as_str().to_string(),
+    };
+    let total = rows.len();
+    // Rows for the same call go one after another, in file order, so the last row in the file
+    // is what the call holds; different calls go side by side.
+    let mut groups: Vec<Vec<Row>> = Vec::new();
+    for row in rows {
+        let key = (
+            row.update.agent.clone(),
+            row.update.target.as_str().to_string(),
+        );
+        match groups
+            .iter_mut()
+            .find(|g| g[0].update.agent == key.0 && g[0].update.target.as_str() == key.1)
+        {
+            Some(group) => group.push(row),
+            None => groups.push(vec![row]),
+        }
+    }
+    // Ctrl+C stops starting new calls; rows under way finish and are recorded.
+    let stop = Box::pin(async {
+        let _ = tokio::signal::ctrl_c().await;
+    });
+    let counts = std::cell::RefCell::new(Counts::default());
+    let send_group = |group: Vec<Row>| {
+        let (client, key, store, who, base, counts) = (&client, &key, &store, &who, &base, &counts);
+        async move {
+            for row in group {
+                let request = build(&row.update, base);
+                // Recorded before it leaves; a row that cannot be recorded is not sent.
+                let record = match store.insert_pending(who, &row.update, &request) {
+                    Ok(r) => r,
+                    Err(e) => {
+                        counts.borrow_mut().not_sent += 1;
+                        eprintln!(
+                            "✗ line {}: could not be recorded in the history, so it was not \
+                             sent: {e}",
+                            row.line
+                        );
+                        continue;
+                    }
+                };
+                let (completion, latency) = client.send(&request, key).await;
+                match store.complete(record.id, &completion, latency) {
+                    Ok(done) => {
+                        counts.borrow_mut().add(done.state, done.verified);
+                        eprintln!(
+                            "{} line {} {} {}: {} [history #{}]",
+                            done.mark(),
+                            row.line,
+                            row.update.agent.as_str(),
+                            row.update.target.as_str(),
+                            done.message.as_deref().unwrap_or(""),
+                            done.id
+                        );
+                    }
+                    Err(e) => {
+                        counts.borrow_mut().unknown += 1;
+                        eprintln!(
+                            "? line {}: the request ended but could not be recorded ({e}); \
+                             history #{} will show as outcome unknown",
+                            row.line, record.id
+                        );
+                    }
+                }
+            }
+        }
+    };
+    futures::stream::iter(groups)
+        .take_until(stop)
+        .map(send_group)
+        .buffer_unordered(args.concurrency)
+        .collect::<Vec<()>>()
+        .await;
+    let counts = counts.into_inner();
+    drop(lock);
+    let done = counts.ok + counts.refused + counts.unknown + counts.not_sent;
+    eprintln!(
+        "{done} of {total} rows: {} updated, {} refused, {} with no answer (outcome unknown), {} \
+         not sent",
+        counts.ok, counts.refused, counts.unknown, counts.not_sent
+    );
+    if done < total {
+        eprintln!(
+            "Stopped: {} rows were not sent. Run the command again with a file of those rows.",
+            total - done
+        );
+    }
+    ExitCode::from(if counts.unknown > 0 {
+        exit::UNKNOWN
+    } else if counts.refused > 0 || counts.not_sent > 0 || done < total {
+        exit::REFUSED
+    } else {
+        exit::UPDATED
+    })
+}
+
+#[derive(Debug, Default)]
+struct Counts {
+    ok: usize,
+    refused: usize,
+    unknown: usize,
+    not_sent: usize,
+}
+
+impl Counts {
+    fn add(&mut self, state: State, verified: bool) {
+        match state {
+            State::Ok if verified => self.ok += 1,
+            State::Ok | State::Refused => self.refused += 1,
+            State::NetworkError => self.not_sent += 1,
+            State::Unknown | State::Cancelled | State::Pending => self.unknown += 1,
+        }
+    }
+}
+
+/// What the file will do, before anything is sent.
+fn summary(rows: &[Row], base: &BaseUrl, profile: &str) -> String {
+    let agents: HashSet<&str> = rows.iter().map(|r| r.update.agent.as_str()).collect();
+    let targets: HashSet<&str> = rows.iter().map(|r| r.update.target.as_str()).collect();
+    let count = |name: &str| {
+        rows.iter()
+            .filter(|r| r.update.fields().contains(&name))
+            .count()
+    };
+    format!(
+        "{} rows, all valid: {} agent{}, {} calls or numbers; sets outcome on {}, value on {}, \
+         metadata on {} (metadata replaces what a call holds). Sends to {} (profile {profile}).",
+        rows.len(),
+        agents.len(),
+        if agents.len() == 1 { "" } else { "s" },
+        targets.len(),
+        count(crate::api::update::FIELD_OUTCOME),
+        count(crate::api::update::FIELD_VALUE),
+        count(crate::api::update::FIELD_METADATA),
+        base.as_str()
+    )
+}

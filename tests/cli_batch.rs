@@ -1,0 +1,238 @@
+//! `phonely-outcomes batch FILE` against the sandbox: a good file is checked, recorded and sent;
+//! a hostile file (ragged rows, bad quoting, unknown columns, bad cells, not UTF-8, a BOM)
+//! gets specific errors with line and column, and nothing leaves.
+
+mod common;
+
+use std::fmt::Write as _;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+const KEY: &str = "batch-key-51e0";
+
+type Env = common::cli_env::CliEnv;
+
+fn env() -> Env {
+    common::cli_env::start(KEY)
+}
+
+impl Env {
+    fn batch(&self, name: &str, content: &[u8], args: &[&str]) -> Command {
+        let file = self.data.path().join(name);
+        std::fs::write(&file, content).unwrap();
+        let mut c = self.cmd();
+        c.arg("batch").arg(&file).args(args);
+        c
+    }
+}
+
+const GOOD: &str = "\u{feff}agent_id,target,preference,outcome,value,metadata\n\
+agent123,call456,,Sold,299,\"{\"\"campaign\"\":\"\"spring_2026\"\"}\"\n\
+agent123,+14155551234,first,Sold,499,\n\
+agent123,+14155551234,,No Sale,0,\"{\"\"reason\"\":\"\"Price too high\"\"}\"\n";
+
+#[test]
+fn a_good_file_is_sent_row_by_row_and_recorded() {
+    let e = env();
+    e.batch("good.csv", GOOD.as_bytes(), &["--yes"])
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains("3 rows, all valid"))
+        .stderr(predicate::str::contains(
+            "3 of 3 rows: 3 updated, 0 refused",
+        ));
+    let received = e.sandbox.sandbox.received();
+    assert_eq!(received.len(), 3);
+    assert!(received.iter().any(|r| r.body
+        == r#"{"custom_call_outcome":"Sold","custom_call_outcome_value":299,"custom_call_metadata":{"campaign":"spring_2026"}}"#));
+    assert_eq!(
+        e.sandbox
+            .sandbox
+            .call("agent123", "call-first-415")
+            .unwrap()
+            .custom_call_outcome
+            .as_deref(),
+        Some("Sold")
+    );
+    let out = e
+        .cmd()
+        .args(["history", "--format", "jsonl"])
+        .output()
+        .unwrap();
+    let states: Vec<String> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["state"].to_string())
+        .collect();
+    assert_eq!(states, ["\"ok\""; 3]);
+}
+
+#[test]
+fn dry_run_checks_and_shows_the_first_request() {
+    let e = env();
+    e.batch("good.csv", GOOD.as_bytes(), &["--dry-run"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::starts_with("curl -X PATCH"))
+        .stdout(predicate::str::contains("/api/calls/agent123/call456'"))
+        .stdout(predicate::str::contains("$PHONELY_API_KEY"))
+        .stdout(predicate::str::contains(KEY).not());
+    assert!(e.sandbox.sandbox.received().is_empty());
+}
+
+#[test]
+fn json_lines_and_a_refused_row() {
+    let e = env();
+    let file = br#"{"agent_id":"agent123","target":"call456","outcome":"Sold","value":299}
+{"agent_id":"agent123","call_id":"no-such-call","outcome":"Sold"}
+"#;
+    e.batch("fixes.jsonl", file, &["--yes", "--concurrency", "1"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("✗ line 2 agent123 no-such-call"))
+        .stderr(predicate::str::contains("1 updated, 1 refused"));
+}
+
+#[test]
+fn without_yes_and_without_a_terminal_nothing_is_sent() {
+    let e = env();
+    e.batch("good.csv", GOOD.as_bytes(), &[])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("add --yes"));
+    assert!(e.sandbox.sandbox.received().is_empty());
+}
+
+#[test]
+fn hostile_files_are_refused_with_line_and_column_and_nothing_leaves() {
+    let e = env();
+    let cases: &[(&str, &[u8], &str)] = &[
+        (
+            "ragged.csv",
+            b"agent_id,target,outcome\nagent123,call456,Sold\nagent123,call456,Sold,extra\n",
+            "line 3: this row has 4 cells but the header has 3",
+        ),
+        (
+            "short.csv",
+            b"agent_id,target,outcome\nagent123,call456\n",
+            "line 2: this row has 2 cells but the header has 3",
+        ),
+        (
+            "quotes.csv",
+            b"agent_id,target,outcome\nagent123,call456,\"Sold\nagent123,call457,Sold\n",
+            "line 2, column outcome: this cell runs over several lines: a \" quote is probably not closed",
+        ),
+        (
+            "unknown.csv",
+            b"agent_id,target,outcome,notes\nagent123,call456,Sold,x\n",
+            "unknown column notes",
+        ),
+        ("empty.csv", b"", "the file is empty"),
+        (
+            "header-only.csv",
+            b"agent_id,target,outcome\n",
+            "a header but no rows",
+        ),
+        (
+            "latin1.csv",
+            b"agent_id,target,outcome\nagent123,call456,Caf\xe9\n",
+            "line 2: the file is not UTF-8 text",
+        ),
+        (
+            "national.csv",
+            b"agent_id,phone,outcome\nagent123,4155551234,Sold\n",
+            "line 2, column phone: Phone must be in international form",
+        ),
+        (
+            "value.csv",
+            b"agent_id,target,value\nagent123,call456,\"1,299\"\n",
+            "line 2, column value: Value must be a plain number",
+        ),
+        (
+            "metadata.csv",
+            b"agent_id,target,metadata\nagent123,call456,[1]\n",
+            "line 2, column metadata: Metadata must be a JSON object",
+        ),
+        (
+            "nothing.csv",
+            b"agent_id,target,outcome\nagent123,call456,\n",
+            "line 2, column outcome: Nothing to set",
+        ),
+        (
+            "two-targets.csv",
+            b"agent_id,call_id,phone,outcome\nagent123,call456,+14155551234,Sold\n",
+            "line 2, column phone: give the call in one column only",
+        ),
+        (
+            "agent.csv",
+            b"agent_id,target,outcome\nagent 123,call456,Sold\n",
+            "line 2, column agent_id: Agent cannot contain",
+        ),
+        (
+            "bad.jsonl",
+            b"{\"agent_id\":\"agent123\",\"target\":\"call456\",\"outcome\":\"Sold\"}\n{oops\n",
+            "line 2: not valid JSON",
+        ),
+        (
+            "array.jsonl",
+            b"[\"agent123\",\"call456\"]\n",
+            "line 1: each line must be a JSON object",
+        ),
+    ];
+    for (name, content, says) in cases {
+        e.batch(name, content, &["--yes"])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(*says))
+            .stderr(predicate::str::contains("Nothing was sent"));
+    }
+    // One bad row stops the whole file, good rows included.
+    let mixed = format!("{GOOD}agent123,call456,,Sold,$5,\n");
+    e.batch("mixed.csv", mixed.as_bytes(), &["--yes"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("line 5, column value"))
+        .stderr(predicate::str::contains("3 rows are fine"));
+    assert!(
+        e.sandbox.sandbox.received().is_empty(),
+        "nothing reached the server"
+    );
+    assert!(
+        !e.data.path().join("history.sqlite3").exists(),
+        "nothing was recorded either"
+    );
+}
+
+#[test]
+fn rows_for_the_same_call_go_in_file_order() {
+    let e = env();
+    let mut file = String::from("agent_id,target,outcome,value\n");
+    for v in 1..=6 {
+        let _ = write!(
+            file,
+            "agent123,call456,Sold,{v}\nagent123,call100{v},Sold,{v}\n"
+        );
+    }
+    e.batch(
+        "order.csv",
+        file.as_bytes(),
+        &["--yes", "--concurrency", "8"],
+    )
+    .assert()
+    .code(1); // some call100N belong to other agents: refused, which is fine here
+    let values: Vec<String> = e
+        .sandbox
+        .sandbox
+        .received()
+        .iter()
+        .filter(|r| r.target == "call456")
+        .map(|r| r.body.clone())
+        .collect();
+    let expected: Vec<String> = (1..=6)
+        .map(|v| format!(r#"{{"custom_call_outcome":"Sold","custom_call_outcome_value":{v}}}"#))
+        .collect();
+    assert_eq!(values, expected);
+    let call = e.sandbox.sandbox.call("agent123", "call456").unwrap();
+    assert_eq!(call.custom_call_outcome_value.unwrap().to_string(), "6");
+}
