@@ -236,3 +236,50 @@ fn rows_for_the_same_call_go_in_file_order() {
     let call = e.sandbox.sandbox.call("agent123", "call456").unwrap();
     assert_eq!(call.custom_call_outcome_value.unwrap().to_string(), "6");
 }
+
+#[test]
+fn busy_answers_are_retried_politely_but_not_for_a_phones_last_call() {
+    use phonely_outcomes::sandbox::Fault;
+    let e = env();
+    e.sandbox.sandbox.push_fault(Fault::Status { code: 503 });
+    e.sandbox
+        .sandbox
+        .push_fault(Fault::RateLimited { retry_after: 1 });
+    e.batch(
+        "retry.csv",
+        b"agent_id,target,outcome\nagent123,call456,Sold\n",
+        &["--yes"],
+    )
+    .assert()
+    .code(0)
+    .stderr(predicate::str::contains("line 2: HTTP 503"))
+    .stderr(predicate::str::contains("trying again in"))
+    .stderr(predicate::str::contains("1 updated"));
+    assert_eq!(
+        e.sandbox.sandbox.received().len(),
+        3,
+        "503, 429, then the update"
+    );
+    let out = e
+        .cmd()
+        .args(["history", "--format", "jsonl"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap().lines().count(),
+        1,
+        "one row, one record"
+    );
+
+    // A phone number with `last` may have reached Phonely and hit a newer call: no retry.
+    e.sandbox.sandbox.push_fault(Fault::Status { code: 503 });
+    e.batch(
+        "phone.csv",
+        b"agent_id,phone,outcome\nagent123,+14155551234,Sold\n",
+        &["--yes"],
+    )
+    .assert()
+    .code(1)
+    .stderr(predicate::str::contains("trying again").not());
+    assert_eq!(e.sandbox.sandbox.received().len(), 4);
+}

@@ -11,8 +11,9 @@ use futures::StreamExt as _;
 
 use super::args::{BatchArgs, GlobalArgs};
 use super::{account, exit, fail, history_for_sending};
-use crate::api::client::{Client, State};
+use crate::api::client::{Client, Completion, State};
 use crate::api::request::{BaseUrl, build};
+use crate::api::update::{Preference, Target};
 use crate::batch::{Row, parse};
 use crate::config::{Config, secret};
 use crate::history::{Provenance, operator_name};
@@ -147,7 +148,23 @@ pub async fn run(args: BatchArgs, global: &GlobalArgs, config: &Config) -> ExitC
                         continue;
                     }
                 };
-                let (completion, latency) = client.send(&request, key).await;
+                let mut attempt = 0;
+                let (completion, latency) = loop {
+                    let (completion, latency) = client.send(&request, key).await;
+                    let Some(wait) = retry_after(&completion, &row.update.target, attempt) else {
+                        break (completion, latency);
+                    };
+                    attempt += 1;
+                    eprintln!(
+                        "… line {}: {}; trying again in {:.1} s (attempt {} of {})",
+                        row.line,
+                        crate::api::client::classify(&row.update.fields(), &completion).message,
+                        wait.as_secs_f32(),
+                        attempt + 1,
+                        MAX_ATTEMPTS
+                    );
+                    tokio::time::sleep(wait).await;
+                };
                 match store.complete(record.id, &completion, latency) {
                     Ok(done) => {
                         counts.borrow_mut().add(done.state, done.verified);
@@ -200,6 +217,50 @@ pub async fn run(args: BatchArgs, global: &GlobalArgs, config: &Config) -> ExitC
     } else {
         exit::UPDATED
     })
+}
+
+/// Tries per row, the first included.
+const MAX_ATTEMPTS: u32 = 4;
+
+/// When to try a row again, if at all: after a 429 (honouring `Retry-After`), a 5xx, or a
+/// connection that never opened, with exponential backoff and jitter. A phone number with
+/// `last` is retried only when the request surely never reached Phonely: a retry after it
+/// arrived could land on a newer call from that number.
+fn retry_after(completion: &Completion, target: &Target, attempt: u32) -> Option<Duration> {
+    if attempt + 1 >= MAX_ATTEMPTS {
+        return None;
+    }
+    let backoff = {
+        let base = 250_u64.saturating_mul(1 << attempt.min(6));
+        let jitter = u64::from(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.subsec_nanos()),
+        ) % (base / 2 + 1);
+        Duration::from_millis((base + jitter).min(10_000))
+    };
+    let reached_maybe_a_newer_call = matches!(
+        target,
+        Target::Phone {
+            preference: Preference::Last,
+            ..
+        }
+    );
+    match completion {
+        Completion::NotSent(_) => Some(backoff),
+        Completion::Answered(r) if r.status == 429 || (500..600).contains(&r.status) => {
+            if reached_maybe_a_newer_call {
+                return None;
+            }
+            let asked = r
+                .retry_after
+                .as_deref()
+                .and_then(|s| s.trim().parse::<u64>().ok())
+                .map(|secs| Duration::from_secs(secs.min(60)));
+            Some(asked.map_or(backoff, |a| a.max(backoff)))
+        }
+        _ => None,
+    }
 }
 
 #[derive(Debug, Default)]
