@@ -283,3 +283,38 @@ fn busy_answers_are_retried_politely_but_not_for_a_phones_last_call() {
     .stderr(predicate::str::contains("trying again").not());
     assert_eq!(e.sandbox.sandbox.received().len(), 4);
 }
+
+#[test]
+fn a_report_line_per_row_in_file_order() {
+    let e = env();
+    let report = e.data.path().join("report.csv");
+    let file = b"agent_id,target,outcome\nagent123,call456,Sold\nagent123,no-such-call,Sold\nagent123,+14155551234,Sold\n";
+    e.batch("r.csv", file, &["--yes", "--report"])
+        .arg(&report)
+        .assert()
+        .code(1);
+    let mut reader = csv::Reader::from_path(&report).unwrap();
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(
+        header,
+        [
+            "line",
+            "request",
+            "state",
+            "http_status",
+            "message",
+            "resolved_call_id",
+            "history_id"
+        ]
+    );
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let lines: Vec<&str> = rows.iter().map(|r| &r[0]).collect();
+    assert_eq!(lines, ["2", "3", "4"]);
+    assert_eq!(&rows[0][2], "ok");
+    assert_eq!(&rows[1][2], "refused");
+    assert_eq!(&rows[1][3], "404");
+    assert_eq!(
+        &rows[2][5], "call-last-415",
+        "the call a phone number resolved to"
+    );
+}

@@ -341,6 +341,10 @@ pub struct BatchArgs {
     /// Send without asking (needed when the input is not a terminal).
     #[arg(long)]
     pub yes: bool,
+    /// Write one CSV line per row sent: input line, request, state, HTTP status, message,
+    /// resolved call id, history number.
+    #[arg(long, value_name = "OUT.csv")]
+    pub report: Option<PathBuf>,
     /// How many requests may be in flight at once (1 to 32).
     #[arg(long, value_name = "N", default_value_t = 4)]
     pub concurrency: usize,

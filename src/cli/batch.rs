@@ -130,8 +130,10 @@ pub async fn run(args: BatchArgs, global: &GlobalArgs, config: &Config) -> ExitC
         let _ = tokio::signal::ctrl_c().await;
     });
     let counts = std::cell::RefCell::new(Counts::default());
+    let report = std::cell::RefCell::new(Vec::<ReportLine>::new());
     let send_group = |group: Vec<Row>| {
-        let (client, key, store, who, base, counts) = (&client, &key, &store, &who, &base, &counts);
+        let (client, key, store, who, base, counts, report) =
+            (&client, &key, &store, &who, &base, &counts, &report);
         async move {
             for row in group {
                 let request = build(&row.update, base);
@@ -140,6 +142,15 @@ pub async fn run(args: BatchArgs, global: &GlobalArgs, config: &Config) -> ExitC
                     Ok(r) => r,
                     Err(e) => {
                         counts.borrow_mut().not_sent += 1;
+                        report.borrow_mut().push(ReportLine {
+                            line: row.line,
+                            request: row.update.summary(),
+                            state: "not_sent".to_string(),
+                            http_status: None,
+                            message: format!("could not be recorded first: {e}"),
+                            call_id: None,
+                            history_id: None,
+                        });
                         eprintln!(
                             "✗ line {}: could not be recorded in the history, so it was not \
                              sent: {e}",
@@ -168,6 +179,20 @@ pub async fn run(args: BatchArgs, global: &GlobalArgs, config: &Config) -> ExitC
                 match store.complete(record.id, &completion, latency) {
                     Ok(done) => {
                         counts.borrow_mut().add(done.state, done.verified);
+                        report.borrow_mut().push(ReportLine {
+                            line: row.line,
+                            request: format!(
+                                "{} {} ← {}",
+                                row.update.agent.as_str(),
+                                row.update.target.as_str(),
+                                row.update.summary()
+                            ),
+                            state: done.state.as_str().to_string(),
+                            http_status: done.http_status,
+                            message: done.message.clone().unwrap_or_default(),
+                            call_id: done.resolved_call_id.clone(),
+                            history_id: Some(done.id),
+                        });
                         eprintln!(
                             "{} line {} {} {}: {} [history #{}]",
                             done.mark(),
@@ -180,6 +205,15 @@ pub async fn run(args: BatchArgs, global: &GlobalArgs, config: &Config) -> ExitC
                     }
                     Err(e) => {
                         counts.borrow_mut().unknown += 1;
+                        report.borrow_mut().push(ReportLine {
+                            line: row.line,
+                            request: row.update.summary(),
+                            state: "unknown".to_string(),
+                            http_status: None,
+                            message: format!("the result could not be recorded: {e}"),
+                            call_id: None,
+                            history_id: Some(record.id),
+                        });
                         eprintln!(
                             "? line {}: the request ended but could not be recorded ({e}); \
                              history #{} will show as outcome unknown",
@@ -197,6 +231,14 @@ pub async fn run(args: BatchArgs, global: &GlobalArgs, config: &Config) -> ExitC
         .collect::<Vec<()>>()
         .await;
     let counts = counts.into_inner();
+    if let Some(path) = &args.report
+        && let Err(e) = write_report(path, report.into_inner())
+    {
+        eprintln!(
+            "warning: the report could not be written to {}: {e}",
+            path.display()
+        );
+    }
     drop(lock);
     let done = counts.ok + counts.refused + counts.unknown + counts.not_sent;
     eprintln!(
@@ -217,6 +259,46 @@ pub async fn run(args: BatchArgs, global: &GlobalArgs, config: &Config) -> ExitC
     } else {
         exit::UPDATED
     })
+}
+
+/// One line of `--report`: what a row asked for and what came of it.
+struct ReportLine {
+    line: usize,
+    request: String,
+    state: String,
+    http_status: Option<u16>,
+    message: String,
+    call_id: Option<String>,
+    history_id: Option<i64>,
+}
+
+/// Writes the report as CSV, in the file's row order.
+fn write_report(path: &std::path::Path, mut lines: Vec<ReportLine>) -> Result<(), String> {
+    lines.sort_by_key(|l| l.line);
+    let mut out = csv::Writer::from_path(path).map_err(|e| e.to_string())?;
+    out.write_record([
+        "line",
+        "request",
+        "state",
+        "http_status",
+        "message",
+        "resolved_call_id",
+        "history_id",
+    ])
+    .map_err(|e| e.to_string())?;
+    for l in lines {
+        out.write_record([
+            l.line.to_string(),
+            l.request,
+            l.state,
+            l.http_status.map(|s| s.to_string()).unwrap_or_default(),
+            l.message,
+            l.call_id.unwrap_or_default(),
+            l.history_id.map(|i| i.to_string()).unwrap_or_default(),
+        ])
+        .map_err(|e| e.to_string())?;
+    }
+    out.flush().map_err(|e| e.to_string())
 }
 
 /// Tries per row, the first included.
