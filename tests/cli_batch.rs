@@ -318,3 +318,108 @@ fn a_report_line_per_row_in_file_order() {
         "the call a phone number resolved to"
     );
 }
+
+/// 300 rows over the sandbox's calls of agent123, each with its own value, so every request
+/// can be told apart on the sandbox's side.
+fn many_rows() -> String {
+    let calls = [
+        "call456", "call1003", "call1006", "call1009", "call1012", "call1015",
+    ];
+    let mut file = String::from("agent_id,target,outcome,value\n");
+    for i in 0..300 {
+        let _ = writeln!(file, "agent123,{},Sold,{}", calls[i % calls.len()], i + 1);
+    }
+    file
+}
+
+#[test]
+fn killed_mid_batch_then_resumed_every_row_is_applied_once() {
+    use phonely_outcomes::sandbox::Fault;
+    let e = env();
+    // Slow answers, so the batch is surely still running when it is killed.
+    e.sandbox
+        .sandbox
+        .set_standing_fault(Fault::Delay { ms: 20 }, None);
+    let file = e.data.path().join("many.csv");
+    std::fs::write(&file, many_rows()).unwrap();
+    let mut child = e
+        .std_cmd()
+        .arg("batch")
+        .arg(&file)
+        .args(["--yes", "--concurrency", "4"])
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    common::wait_until(
+        "a third of the rows to arrive",
+        std::time::Duration::from_secs(60),
+        || e.sandbox.sandbox.received().len() >= 100,
+    );
+    child.kill().unwrap(); // SIGKILL
+    let _ = child.wait();
+    let before = e.sandbox.sandbox.received().len();
+    assert!(
+        before < 300,
+        "the batch was stopped part way ({before} rows)"
+    );
+
+    e.cmd()
+        .args(["batch", "--list"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("300 rows"));
+    e.sandbox.sandbox.clear_faults();
+    e.sandbox
+        .sandbox
+        .set_standing_fault(Fault::Delay { ms: 0 }, Some(0));
+    e.cmd()
+        .args(["batch", "--resume", "1", "--yes"])
+        .assert()
+        .stderr(predicate::str::contains("Resuming batch #1"))
+        .stderr(predicate::str::contains(
+            "left alone; --resend-unknown sends them",
+        ));
+    // Every row reached the sandbox, and none twice: the rows in flight at the kill are
+    // "unknown" and were left alone, and they had arrived.
+    let bodies: Vec<String> = e
+        .sandbox
+        .sandbox
+        .received()
+        .iter()
+        .map(|r| r.body.clone())
+        .collect();
+    let mut unique = bodies.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), bodies.len(), "no row was sent twice");
+    let missing: Vec<usize> = (1..=300)
+        .filter(|v| {
+            !bodies.contains(&format!(
+                r#"{{"custom_call_outcome":"Sold","custom_call_outcome_value":{v}}}"#
+            ))
+        })
+        .collect();
+    // A row recorded but killed before its request left is unknown too: --resend-unknown
+    // sends exactly those.
+    if !missing.is_empty() {
+        e.cmd()
+            .args(["batch", "--resume", "1", "--yes", "--resend-unknown"])
+            .assert()
+            .code(0);
+        let bodies: Vec<String> = e
+            .sandbox
+            .sandbox
+            .received()
+            .iter()
+            .map(|r| r.body.clone())
+            .collect();
+        for v in &missing {
+            assert!(bodies.contains(&format!(
+                r#"{{"custom_call_outcome":"Sold","custom_call_outcome_value":{v}}}"#
+            )));
+        }
+    }
+    // The last value for each call is the file's last row for it: order held across the kill.
+    let call = e.sandbox.sandbox.call("agent123", "call1015").unwrap();
+    assert_eq!(call.custom_call_outcome_value.unwrap().to_string(), "300");
+}

@@ -330,11 +330,22 @@ pub enum HistoryCommand {
 }
 
 #[derive(Debug, Args)]
+#[allow(clippy::struct_excessive_bools)] // command-line switches
 pub struct BatchArgs {
     /// The file: CSV with a header row (UTF-8; a leading BOM is fine), or JSON Lines when it
     /// ends in .jsonl or .ndjson.
-    #[arg(value_name = "FILE")]
-    pub file: PathBuf,
+    #[arg(value_name = "FILE", required_unless_present_any = ["resume", "list"])]
+    pub file: Option<PathBuf>,
+    /// Go on with a batch that stopped: rows already updated or refused are left as they are,
+    /// rows never sent are sent, rows whose outcome is unknown are left alone.
+    #[arg(long, value_name = "BATCH_ID", conflicts_with_all = ["file", "list"])]
+    pub resume: Option<i64>,
+    /// With --resume: send the rows whose outcome is unknown too (they may have been applied).
+    #[arg(long, requires = "resume")]
+    pub resend_unknown: bool,
+    /// List the batches sent from this machine and how their rows stand.
+    #[arg(long, conflicts_with = "file")]
+    pub list: bool,
     /// Check every row and print a summary and the first request as curl; send nothing.
     #[arg(long)]
     pub dry_run: bool,

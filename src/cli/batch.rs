@@ -4,6 +4,7 @@
 
 use std::collections::HashSet;
 use std::io::{BufRead as _, IsTerminal as _, Write as _};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -19,11 +20,57 @@ use crate::config::{Config, secret};
 use crate::history::{Provenance, operator_name};
 
 pub async fn run(args: BatchArgs, global: &GlobalArgs, config: &Config) -> ExitCode {
-    let name = args.file.display().to_string();
-    let bytes = match std::fs::read(&args.file) {
+    if args.list {
+        return list(&args);
+    }
+    // On --resume the history says which file, and which of its rows are done.
+    let (opened, resume) = match args.resume {
+        None => (None, None),
+        Some(id) => {
+            let (lock, store) = match history_for_sending(args.data.data_dir.clone()) {
+                Ok(x) => x,
+                Err(code) => return code,
+            };
+            match store.batch(id) {
+                Ok(Some(b)) => (Some((lock, store)), Some(b)),
+                Ok(None) => {
+                    return fail(
+                        exit::INVALID,
+                        &format!("there is no batch #{id}: `batch --list` shows them"),
+                    );
+                }
+                Err(e) => return fail(exit::INVALID, &e.to_string()),
+            }
+        }
+    };
+    let Some(path) = resume
+        .as_ref()
+        .map(|b| PathBuf::from(&b.file))
+        .or_else(|| args.file.clone())
+    else {
+        return fail(
+            exit::INVALID,
+            "give the FILE to send, --resume BATCH_ID, or --list",
+        );
+    };
+    let name = path.display().to_string();
+    let bytes = match std::fs::read(&path) {
         Ok(b) => b,
         Err(e) => return fail(exit::INVALID, &format!("could not read {name}: {e}")),
     };
+    let hash = file_hash(&bytes);
+    if let Some(b) = &resume
+        && b.file_hash != hash
+    {
+        return fail(
+            exit::INVALID,
+            &format!(
+                "{name} has changed since batch #{} was sent from it, so its rows cannot be \
+                 matched to what was sent: send the new file as a new batch. Nothing was sent.",
+                b.id
+            ),
+        );
+    }
     let (rows, errors) = parse(&name, &bytes);
     if !errors.is_empty() {
         for e in &errors {
@@ -95,18 +142,52 @@ pub async fn run(args: BatchArgs, global: &GlobalArgs, config: &Config) -> ExitC
             ),
         );
     };
-    let (lock, store) = match history_for_sending(args.data.data_dir.clone()) {
-        Ok(x) => x,
-        Err(code) => return code,
-    };
-    let client = match Client::new(Duration::from_secs_f64(timeout)) {
-        Ok(c) => c,
-        Err(m) => return fail(exit::INVALID, &format!("{m}. Nothing was sent.")),
+    let (lock, store) = match opened {
+        Some(x) => x,
+        None => match history_for_sending(args.data.data_dir.clone()) {
+            Ok(x) => x,
+            Err(code) => return code,
+        },
     };
     let who = Provenance {
         operator: operator_name(),
         profile: profile.name.clone(),
         base_url: base.as_str().to_string(),
+    };
+    let rows = if let Some(b) = &resume {
+        match rows_to_resume(
+            &store,
+            args.data.data_dir.clone(),
+            b.id,
+            rows,
+            args.resend_unknown,
+        ) {
+            Ok(rows) => rows,
+            Err(m) => return fail(exit::INVALID, &m),
+        }
+    } else {
+        rows
+    };
+    let batch_id = if let Some(b) = &resume {
+        b.id
+    } else {
+        let absolute = std::fs::canonicalize(&path).unwrap_or(path.clone());
+        let created = store.create_batch(&absolute.display().to_string(), &hash, rows.len(), &who);
+        let Ok(b) = created else {
+            return fail(
+                exit::INVALID,
+                "could not record the batch in the history. Nothing was sent.",
+            );
+        };
+        eprintln!(
+            "Batch #{}: if this stops, `phonely-outcomes batch --resume {}` goes on.",
+            b.id, b.id
+        );
+        b.id
+    };
+    let client = match Client::new(Duration::from_secs_f64(timeout)) {
+        Ok(c) => c,
+        Err(m) => return fail(exit::INVALID, &format!("{m}. Nothing was sent.")),
     };
     let total = rows.len();
     // Rows for the same call go one after another, in file order, so the last row in the file
@@ -138,7 +219,12 @@ pub async fn run(args: BatchArgs, global: &GlobalArgs, config: &Config) -> ExitC
             for row in group {
                 let request = build(&row.update, base);
                 // Recorded before it leaves; a row that cannot be recorded is not sent.
-                let record = match store.insert_pending(who, &row.update, &request) {
+                let record = match store.insert_pending_in(
+                    who,
+                    &row.update,
+                    &request,
+                    Some((batch_id, row.line)),
+                ) {
                     Ok(r) => r,
                     Err(e) => {
                         counts.borrow_mut().not_sent += 1;
@@ -259,6 +345,95 @@ pub async fn run(args: BatchArgs, global: &GlobalArgs, config: &Config) -> ExitC
     } else {
         exit::UPDATED
     })
+}
+
+/// A short fingerprint of the file, so a resume can tell it is still the same file.
+fn file_hash(bytes: &[u8]) -> String {
+    use std::hash::{Hash as _, Hasher as _};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    bytes.hash(&mut h);
+    format!("{:016x}-{}", h.finish(), bytes.len())
+}
+
+/// The rows a resume sends: never recorded, or never reached Phonely; with `resend_unknown`
+/// also those whose outcome is unknown. Rows already updated or refused are left as they are.
+fn rows_to_resume(
+    store: &crate::history::Store,
+    data_dir: Option<PathBuf>,
+    batch_id: i64,
+    rows: Vec<Row>,
+    resend_unknown: bool,
+) -> Result<Vec<Row>, String> {
+    // A crashed run's rows in flight read as unknown, not as pending forever.
+    if let Ok(dir) = super::data_dir(data_dir) {
+        store.reconcile_orphans(&dir).map_err(|e| e.to_string())?;
+    }
+    let states = store.batch_states(batch_id).map_err(|e| e.to_string())?;
+    let (mut done, mut refused, mut unknown) = (0, 0, 0);
+    let mut send = Vec::new();
+    for row in rows {
+        match states.get(&row.line) {
+            None | Some(State::NetworkError) => send.push(row),
+            Some(State::Ok) => done += 1,
+            Some(State::Refused) => refused += 1,
+            Some(_) if resend_unknown => send.push(row),
+            Some(_) => unknown += 1,
+        }
+    }
+    eprintln!(
+        "Resuming batch #{batch_id}: {done} already updated, {refused} refused (left as they \
+         are), {unknown} with outcome unknown{}, {} to send.",
+        if resend_unknown {
+            String::new()
+        } else {
+            " (left alone; --resend-unknown sends them)".to_string()
+        },
+        send.len()
+    );
+    Ok(send)
+}
+
+/// `batch --list`: every batch, newest first, with how its rows stand.
+fn list(args: &BatchArgs) -> ExitCode {
+    let dir = match super::data_dir(args.data.data_dir.clone()) {
+        Ok(d) => d,
+        Err(m) => return fail(exit::INVALID, &m),
+    };
+    if !dir.join(crate::history::DB_FILE).exists() {
+        eprintln!("No batches yet in {}", dir.display());
+        return ExitCode::SUCCESS;
+    }
+    let store = match super::open_for_reading(&dir) {
+        Ok(s) => s,
+        Err(m) => return fail(1, &m),
+    };
+    let batches = match store.batches() {
+        Ok(b) => b,
+        Err(e) => return fail(1, &e.to_string()),
+    };
+    let offset = time::UtcOffset::current_local_offset().unwrap_or(time::UtcOffset::UTC);
+    let mut out = std::io::stdout().lock();
+    for b in batches {
+        let states = store.batch_states(b.id).unwrap_or_default();
+        let count = |f: &dyn Fn(State) -> bool| states.values().filter(|s| f(**s)).count();
+        let _ = writeln!(
+            out,
+            "#{:<4} {}  {:<10} {} rows: {} updated, {} refused, {} unknown, {} not sent  {}",
+            b.id,
+            crate::tui::view::format_time(b.created_ms, offset),
+            b.profile,
+            b.rows,
+            count(&|s| s == State::Ok),
+            count(&|s| s == State::Refused),
+            count(&|s| matches!(s, State::Unknown | State::Cancelled | State::Pending)),
+            usize::try_from(b.rows)
+                .unwrap_or(0)
+                .saturating_sub(states.len())
+                + count(&|s| s == State::NetworkError),
+            b.file
+        );
+    }
+    ExitCode::SUCCESS
 }
 
 /// One line of `--report`: what a row asked for and what came of it.

@@ -101,7 +101,37 @@ WHEN old.resolved_call_id IS NOT new.resolved_call_id BEGIN
 END;
 INSERT INTO updates_fts (updates_fts) VALUES ('rebuild');
 ",
+    r"
+-- 3: batches. Each batch file sent is recorded; its rows are ordinary updates that point back
+-- to it with their line in the file. Adds only; drops nothing.
+CREATE TABLE batches (
+    id          INTEGER PRIMARY KEY,
+    file        TEXT NOT NULL,
+    file_hash   TEXT NOT NULL,
+    rows        INTEGER NOT NULL,
+    operator    TEXT NOT NULL,
+    profile     TEXT NOT NULL,
+    base_url    TEXT NOT NULL,
+    created_ms  INTEGER NOT NULL
+) STRICT;
+ALTER TABLE updates ADD COLUMN batch_id INTEGER REFERENCES batches (id);
+ALTER TABLE updates ADD COLUMN batch_line INTEGER;
+CREATE INDEX updates_batch ON updates (batch_id, batch_line) WHERE batch_id IS NOT NULL;
+",
 ];
+
+/// A batch file as the history recorded it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Batch {
+    pub id: i64,
+    pub file: String,
+    pub file_hash: String,
+    pub rows: i64,
+    pub operator: String,
+    pub profile: String,
+    pub base_url: String,
+    pub created_ms: i64,
+}
 
 /// One update as the audit log holds it.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -339,6 +369,81 @@ impl Store {
         update: &OutcomeUpdate,
         request: &WireRequest,
     ) -> Result<Record> {
+        self.insert_pending_in(who, update, request, None)
+    }
+
+    /// Records a batch file about to be sent; its rows then go through `insert_pending_in`.
+    pub fn create_batch(
+        &self,
+        file: &str,
+        file_hash: &str,
+        rows: usize,
+        who: &Provenance,
+    ) -> Result<Batch> {
+        self.conn.execute(
+            "INSERT INTO batches (file, file_hash, rows, operator, profile, base_url, created_ms) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                file,
+                file_hash,
+                i64::try_from(rows).unwrap_or(i64::MAX),
+                who.operator,
+                who.profile,
+                who.base_url,
+                now_ms()
+            ],
+        )?;
+        self.batch(self.conn.last_insert_rowid())?
+            .ok_or(HistoryError::Sqlite(rusqlite::Error::QueryReturnedNoRows))
+    }
+
+    pub fn batch(&self, id: i64) -> Result<Option<Batch>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT id, file, file_hash, rows, operator, profile, base_url, created_ms \
+                 FROM batches WHERE id = ?1",
+                [id],
+                read_batch,
+            )
+            .optional()?)
+    }
+
+    /// Every batch, newest first.
+    pub fn batches(&self) -> Result<Vec<Batch>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, file, file_hash, rows, operator, profile, base_url, created_ms \
+             FROM batches ORDER BY id DESC",
+        )?;
+        let rows = stmt.query_map([], read_batch)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// For each line of a batch, the state of its newest record.
+    pub fn batch_states(&self, batch_id: i64) -> Result<std::collections::HashMap<usize, State>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT batch_line, state FROM updates WHERE id IN \
+             (SELECT max(id) FROM updates WHERE batch_id = ?1 GROUP BY batch_line)",
+        )?;
+        let rows = stmt.query_map([batch_id], |r| {
+            let line: i64 = r.get(0)?;
+            let state: String = r.get(1)?;
+            Ok((
+                usize::try_from(line).unwrap_or(0),
+                State::parse(&state).unwrap_or(State::Unknown),
+            ))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// `insert_pending`, for a row of a batch (`(batch id, line)`).
+    pub fn insert_pending_in(
+        &self,
+        who: &Provenance,
+        update: &OutcomeUpdate,
+        request: &WireRequest,
+        batch: Option<(i64, usize)>,
+    ) -> Result<Record> {
         let metadata = update
             .metadata
             .as_ref()
@@ -346,8 +451,8 @@ impl Store {
         self.conn.execute(
             "INSERT INTO updates (session, operator, profile, base_url, agent, target, \
              target_kind, preference, outcome, value, metadata, method, url, body, state, \
-             created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, \
-             'pending', ?15)",
+             created_ms, batch_id, batch_line) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, \
+             ?11, ?12, ?13, ?14, 'pending', ?15, ?16, ?17)",
             params![
                 self.session,
                 who.operator,
@@ -364,6 +469,8 @@ impl Store {
                 request.url,
                 request.body,
                 now_ms(),
+                batch.map(|(id, _)| id),
+                batch.map(|(_, line)| i64::try_from(line).unwrap_or(i64::MAX)),
             ],
         )?;
         let id = self.conn.last_insert_rowid();
@@ -539,6 +646,19 @@ fn migrate(conn: &mut Connection) -> Result<()> {
     tx.pragma_update(None, "user_version", known)?;
     tx.commit()?;
     Ok(())
+}
+
+fn read_batch(r: &Row<'_>) -> rusqlite::Result<Batch> {
+    Ok(Batch {
+        id: r.get(0)?,
+        file: r.get(1)?,
+        file_hash: r.get(2)?,
+        rows: r.get(3)?,
+        operator: r.get(4)?,
+        profile: r.get(5)?,
+        base_url: r.get(6)?,
+        created_ms: r.get(7)?,
+    })
 }
 
 fn read_row(row: &Row<'_>) -> rusqlite::Result<Record> {
@@ -791,37 +911,79 @@ mod tests {
     }
 
     #[test]
-    fn a_database_of_the_first_schema_is_migrated_and_read_back() {
-        let dir = tempfile::tempdir().unwrap();
-        {
-            // Schema 1 exactly as the first release wrote it, with one row.
-            let conn = Connection::open(dir.path().join(DB_FILE)).unwrap();
-            conn.execute_batch(MIGRATIONS[0]).unwrap();
-            conn.pragma_update(None, "user_version", 1).unwrap();
-            conn.execute(
-                "INSERT INTO updates (session, operator, profile, base_url, agent, target, \
-                 target_kind, outcome, method, url, body, state, created_ms, http_status, \
-                 verified, resolved_call_id) VALUES ('old', 'sam', 'default', \
-                 'https://app.phonely.ai', 'agent123', 'call456', 'call', 'Sold', 'PATCH', \
-                 'https://app.phonely.ai/api/calls/agent123/call456', \
-                 '{\"custom_call_outcome\":\"Sold\"}', 'ok', 1700000000000, 200, 1, 'call456')",
-                [],
+    fn a_database_of_every_earlier_schema_is_migrated_and_read_back() {
+        for version in 1..MIGRATIONS.len() {
+            let dir = tempfile::tempdir().unwrap();
+            {
+                // The schema exactly as that release wrote it, with one row.
+                let conn = Connection::open(dir.path().join(DB_FILE)).unwrap();
+                for sql in &MIGRATIONS[..version] {
+                    conn.execute_batch(sql).unwrap();
+                }
+                conn.pragma_update(None, "user_version", i64::try_from(version).unwrap())
+                    .unwrap();
+                conn.execute(
+                    "INSERT INTO updates (session, operator, profile, base_url, agent, target, \
+                     target_kind, outcome, method, url, body, state, created_ms, http_status, \
+                     verified, resolved_call_id) VALUES ('old', 'sam', 'default', \
+                     'https://app.phonely.ai', 'agent123', 'call456', 'call', 'Sold', 'PATCH', \
+                     'https://app.phonely.ai/api/calls/agent123/call456', \
+                     '{\"custom_call_outcome\":\"Sold\"}', 'ok', 1700000000000, 200, 1, 'call456')",
+                    [],
+                )
+                .unwrap();
+            }
+            let store = Store::open(dir.path(), "new").unwrap();
+            let old = store.page(None, 10).unwrap();
+            assert_eq!(old.len(), 1, "schema {version}: no migration drops history");
+            assert_eq!(old[0].outcome.as_deref(), Some("Sold"));
+            assert_eq!(old[0].sent_ms, None);
+            let found = store
+                .search(&Filter::parse_query("call456").unwrap(), None, 10)
+                .unwrap();
+            assert_eq!(
+                ids(&found),
+                [old[0].id],
+                "schema {version}: old rows are in the search index"
+            );
+            assert!(store.batches().unwrap().is_empty());
+        }
+    }
+
+    #[test]
+    fn batch_rows_point_back_to_their_batch() {
+        let store = Store::open_in_memory("s").unwrap();
+        let (u, r) = sample();
+        let batch = store.create_batch("fixes.csv", "abc", 2, &who()).unwrap();
+        let first = store
+            .insert_pending_in(&who(), &u, &r, Some((batch.id, 2)))
+            .unwrap();
+        store
+            .insert_pending_in(&who(), &u, &r, Some((batch.id, 3)))
+            .unwrap();
+        store
+            .complete(first.id, &Completion::NotSent("x".into()), Duration::ZERO)
+            .unwrap();
+        // A resend of line 2 supersedes the first try.
+        let again = store
+            .insert_pending_in(&who(), &u, &r, Some((batch.id, 2)))
+            .unwrap();
+        store
+            .complete(
+                again.id,
+                &Completion::Answered(HttpResponse {
+                    status: 200,
+                    body: r#"{"success":true,"updated_fields":["custom_call_outcome","custom_call_outcome_value","custom_call_metadata"]}"#.into(),
+                    truncated: false,
+                    retry_after: None,
+                }),
+                Duration::ZERO,
             )
             .unwrap();
-        }
-        let store = Store::open(dir.path(), "new").unwrap();
-        let old = store.page(None, 10).unwrap();
-        assert_eq!(old.len(), 1, "no migration drops history");
-        assert_eq!(old[0].outcome.as_deref(), Some("Sold"));
-        assert_eq!(old[0].sent_ms, None);
-        let found = store
-            .search(&Filter::parse_query("call456").unwrap(), None, 10)
-            .unwrap();
-        assert_eq!(
-            ids(&found),
-            [old[0].id],
-            "old rows are in the new search index"
-        );
+        let states = store.batch_states(batch.id).unwrap();
+        assert_eq!(states[&2], State::Ok);
+        assert_eq!(states[&3], State::Pending);
+        assert_eq!(store.batches().unwrap()[0].file, "fixes.csv");
     }
 
     #[test]
