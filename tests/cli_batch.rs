@@ -423,3 +423,33 @@ fn killed_mid_batch_then_resumed_every_row_is_applied_once() {
     let call = e.sandbox.sandbox.call("agent123", "call1015").unwrap();
     assert_eq!(call.custom_call_outcome_value.unwrap().to_string(), "300");
 }
+
+#[test]
+fn skip_invalid_sends_the_good_rows_and_rate_limits() {
+    let e = env();
+    let file = b"agent_id,target,outcome,value\nagent123,call456,Sold,1\nagent123,call456,Sold,$2\nagent123,call1003,Sold,3\n";
+    e.batch(
+        "some-bad.csv",
+        file,
+        &["--yes", "--skip-invalid", "--rate", "50"],
+    )
+    .assert()
+    .code(0)
+    .stderr(predicate::str::contains("skipped: "))
+    .stderr(predicate::str::contains("line 3, column value"))
+    .stderr(predicate::str::contains("2 of 2 rows: 2 updated"));
+    assert_eq!(e.sandbox.sandbox.received().len(), 2);
+    // A file-level problem still stops everything.
+    e.batch(
+        "unknown.csv",
+        b"agent,target\na,b\n",
+        &["--yes", "--skip-invalid"],
+    )
+    .assert()
+    .code(2);
+    e.batch("good.csv", GOOD.as_bytes(), &["--yes", "--rate", "0"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--rate must be"));
+    assert_eq!(e.sandbox.sandbox.received().len(), 2);
+}

@@ -356,6 +356,12 @@ pub struct BatchArgs {
     /// resolved call id, history number.
     #[arg(long, value_name = "OUT.csv")]
     pub report: Option<PathBuf>,
+    /// Send the valid rows even when some are invalid (those are listed and skipped).
+    #[arg(long)]
+    pub skip_invalid: bool,
+    /// At most this many requests per second (e.g. 5, or 0.5).
+    #[arg(long, value_name = "PER_SEC")]
+    pub rate: Option<f64>,
     /// How many requests may be in flight at once (1 to 32).
     #[arg(long, value_name = "N", default_value_t = 4)]
     pub concurrency: usize,

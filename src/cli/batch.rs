@@ -72,7 +72,21 @@ pub async fn run(args: BatchArgs, global: &GlobalArgs, config: &Config) -> ExitC
         );
     }
     let (rows, errors) = parse(&name, &bytes);
-    if !errors.is_empty() {
+    // A file-level problem (no line, or the file unreadable) always stops; bad rows stop unless
+    // --skip-invalid, which sends the good ones and names the skipped.
+    let file_level = errors.iter().any(|e| e.line.is_none()) || rows.is_empty();
+    if !errors.is_empty() && args.skip_invalid && !file_level {
+        for e in &errors {
+            eprintln!("skipped: {name}: {e}");
+        }
+        eprintln!(
+            "{} row problem{} skipped (--skip-invalid); the {} valid row{} go on.",
+            errors.len(),
+            if errors.len() == 1 { "" } else { "s" },
+            rows.len(),
+            if rows.len() == 1 { "" } else { "s" }
+        );
+    } else if !errors.is_empty() {
         for e in &errors {
             eprintln!("error: {name}: {e}");
         }
@@ -84,6 +98,16 @@ pub async fn run(args: BatchArgs, global: &GlobalArgs, config: &Config) -> ExitC
             if rows.len() == 1 { " is" } else { "s are" }
         );
         return ExitCode::from(exit::INVALID);
+    }
+    if let Some(rate) = args.rate
+        && !(rate.is_finite() && rate > 0.0 && rate <= 1000.0)
+    {
+        return fail(
+            exit::INVALID,
+            &format!(
+                "--rate must be requests per second above 0, at most 1000 (got {rate}). Nothing was sent."
+            ),
+        );
     }
     if !(1..=32).contains(&args.concurrency) {
         return fail(
@@ -212,9 +236,20 @@ pub async fn run(args: BatchArgs, global: &GlobalArgs, config: &Config) -> ExitC
     });
     let counts = std::cell::RefCell::new(Counts::default());
     let report = std::cell::RefCell::new(Vec::<ReportLine>::new());
+    // --rate: requests start at most this often, whatever the concurrency.
+    let pace = args.rate.map(|r| Duration::from_secs_f64(1.0 / r));
+    let next_start = tokio::sync::Mutex::new(tokio::time::Instant::now());
     let send_group = |group: Vec<Row>| {
-        let (client, key, store, who, base, counts, report) =
-            (&client, &key, &store, &who, &base, &counts, &report);
+        let (client, key, store, who, base, counts, report, next_start) = (
+            &client,
+            &key,
+            &store,
+            &who,
+            &base,
+            &counts,
+            &report,
+            &next_start,
+        );
         async move {
             for row in group {
                 let request = build(&row.update, base);
@@ -247,6 +282,13 @@ pub async fn run(args: BatchArgs, global: &GlobalArgs, config: &Config) -> ExitC
                 };
                 let mut attempt = 0;
                 let (completion, latency) = loop {
+                    if let Some(pace) = pace {
+                        let mut next = next_start.lock().await;
+                        let at = (*next).max(tokio::time::Instant::now());
+                        *next = at + pace;
+                        drop(next);
+                        tokio::time::sleep_until(at).await;
+                    }
                     let (completion, latency) = client.send(&request, key).await;
                     let Some(wait) = retry_after(&completion, &row.update.target, attempt) else {
                         break (completion, latency);
