@@ -1,0 +1,74 @@
+#!/usr/bin/env python3
+"""Batch throughput on loopback, side by side in one run, against one sandbox:
+  1. a shell loop: `xargs -P16 curl`, one process per row (what teams do today);
+  2. `phonely-outcomes batch --yes --concurrency 16` (recorded, ordered per call, retries);
+  3. examples/bare_batch.rs: same parse, build and client, no history (the client-side limit).
+Each sends the same N rows (spread over every call the sandbox knows). Prints rows/s and the
+ratios batch/curl and batch/bare.
+
+Usage: cargo build --release --bins --examples && python3 scripts/measure_batch.py [--rows 2000]
+"""
+import argparse, json, os, subprocess, tempfile, time, urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.path.join(ROOT, "target/release/phonely-outcomes")
+BARE = os.path.join(ROOT, "target/release/examples/bare_batch")
+KEY = "sandbox-key"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rows", type=int, default=2000)
+    args = ap.parse_args()
+    work = tempfile.mkdtemp(prefix="phonely-batch-")
+    sandbox = subprocess.Popen([BIN, "sandbox", "--addr", "127.0.0.1:0"], stdout=subprocess.PIPE)
+    url = sandbox.stdout.readline().decode().split()[-1]
+    calls = json.load(urllib.request.urlopen(url + "/sandbox/calls"))["calls"]
+    rows = [(calls[i % len(calls)]["agent_id"], calls[i % len(calls)]["id"], i + 1)
+            for i in range(args.rows)]
+    csv_path = os.path.join(work, "rows.csv")
+    with open(csv_path, "w") as f:
+        f.write("agent_id,target,outcome,value\n")
+        for agent, call, v in rows:
+            f.write(f"{agent},{call},Sold,{v}\n")
+    jobs = os.path.join(work, "jobs.txt")
+    with open(jobs, "w") as f:
+        for i, (agent, call, v) in enumerate(rows):
+            body = os.path.join(work, f"b{i}.json")
+            with open(body, "w") as b:
+                b.write(json.dumps({"custom_call_outcome": "Sold", "custom_call_outcome_value": v}))
+            f.write(f"{url}/api/calls/{agent}/{call} {body}\n")
+    results = {}
+
+    t = time.perf_counter()
+    subprocess.run(
+        ["xargs", "-P16", "-L1", "sh", "-c",
+         'curl -s -o /dev/null -X PATCH "$0" -H "Content-Type: application/json" '
+         f'-H "X-Authorization: {KEY}" --data-binary @"$1"'],
+        stdin=open(jobs), check=True)
+    results["curl_xargs_P16"] = time.perf_counter() - t
+
+    env = dict(os.environ, PHONELY_OUTCOMES_DATA=os.path.join(work, "data"),
+               PHONELY_OUTCOMES_CONFIG=os.path.join(work, "config.toml"),
+               PHONELY_OUTCOMES_LOGS=os.path.join(work, "logs"), PHONELY_API_KEY=KEY)
+    t = time.perf_counter()
+    subprocess.run([BIN, "batch", csv_path, "--yes", "--concurrency", "16", "--base-url", url],
+                   env=env, check=True, stderr=subprocess.DEVNULL)
+    results["phonely_outcomes_batch"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    subprocess.run([BARE, csv_path, url, KEY, "16"], check=True, stderr=subprocess.DEVNULL)
+    results["bare_client"] = time.perf_counter() - t
+
+    sandbox.terminate()
+    sandbox.wait()
+    n = args.rows
+    out = {k: {"seconds": round(v, 3), "rows_per_s": round(n / v)} for k, v in results.items()}
+    out["batch_vs_curl"] = round(results["curl_xargs_P16"] / results["phonely_outcomes_batch"], 2)
+    out["batch_vs_bare"] = round(results["bare_client"] / results["phonely_outcomes_batch"], 2)
+    out["rows"] = n
+    print(json.dumps(out, indent=2))
+
+
+if __name__ == "__main__":
+    main()
