@@ -44,9 +44,7 @@ fn main() {
                 async move { client.send(&request, key).await.0 }
             })
             .buffer_unordered(concurrency)
-            .filter(|c| {
-                std::future::ready(matches!(c, Completion::Answered(r) if r.status == 200))
-            })
+            .filter(|c| std::future::ready(matches!(c, Completion::Answered(r) if r.status == 200)))
             .count()
             .await
     });
