@@ -107,13 +107,18 @@ pub fn build(update: &OutcomeUpdate, base: &BaseUrl) -> WireRequest {
     WireRequest {
         method: "PATCH",
         url,
-        headers: vec![
-            ("Content-Type", "application/json".to_string()),
-            ("Accept", "application/json".to_string()),
-            ("User-Agent", user_agent()),
-        ],
+        headers: headers(),
         body: update.body().to_string(),
     }
+}
+
+/// The headers every request carries, in order (the key is added by the client).
+pub fn headers() -> Vec<(&'static str, String)> {
+    vec![
+        ("Content-Type", "application/json".to_string()),
+        ("Accept", "application/json".to_string()),
+        ("User-Agent", user_agent()),
+    ]
 }
 
 impl WireRequest {

@@ -154,17 +154,11 @@ pub struct OutcomeUpdate {
 impl OutcomeUpdate {
     /// Wire names of the fields this update sets, in body order.
     pub fn fields(&self) -> Vec<&'static str> {
-        let mut out = Vec::with_capacity(3);
-        if self.outcome.is_some() {
-            out.push(FIELD_OUTCOME);
-        }
-        if self.value.is_some() {
-            out.push(FIELD_VALUE);
-        }
-        if self.metadata.is_some() {
-            out.push(FIELD_METADATA);
-        }
-        out
+        fields_present(
+            self.outcome.is_some(),
+            self.value.is_some(),
+            self.metadata.is_some(),
+        )
     }
 
     /// The body as a JSON object: only the given fields, in the order outcome, value, metadata.
@@ -200,6 +194,18 @@ impl OutcomeUpdate {
         }
         parts.join(", ")
     }
+}
+
+/// The wire names of the fields that are there, in body order.
+pub fn fields_present(outcome: bool, value: bool, metadata: bool) -> Vec<&'static str> {
+    [
+        (outcome, FIELD_OUTCOME),
+        (value, FIELD_VALUE),
+        (metadata, FIELD_METADATA),
+    ]
+    .into_iter()
+    .filter_map(|(present, name)| present.then_some(name))
+    .collect()
 }
 
 /// Raw input, as typed. Empty optional fields mean "not sent".

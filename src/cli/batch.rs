@@ -11,17 +11,21 @@ use std::time::Duration;
 use futures::StreamExt as _;
 
 use super::args::{BatchArgs, GlobalArgs};
-use super::{account, exit, fail, history_for_sending};
-use crate::api::client::{Client, Completion, State};
+use super::{Sender, account, exit, fail, history_for_sending, sender};
+use crate::api::client::{Completion, State};
 use crate::api::request::{BaseUrl, build};
 use crate::api::update::{Preference, Target};
 use crate::batch::{Row, parse};
-use crate::config::{Config, secret};
-use crate::history::{Provenance, operator_name};
+use crate::config::Config;
 
-pub async fn run(args: BatchArgs, global: &GlobalArgs, config: &Config) -> ExitCode {
+pub async fn run(
+    args: BatchArgs,
+    global: &GlobalArgs,
+    config: &Config,
+    offset: time::UtcOffset,
+) -> ExitCode {
     if args.list {
-        return list(&args);
+        return list(&args, offset);
     }
     // On --resume the history says which file, and which of its rows are done.
     let (opened, resume) = match args.resume {
@@ -148,23 +152,9 @@ pub async fn run(args: BatchArgs, global: &GlobalArgs, config: &Config) -> ExitC
             return ExitCode::SUCCESS;
         }
     }
-    let timeout = args.timeout.unwrap_or(config.request_timeout.as_secs_f64());
-    if !(timeout.is_finite() && timeout > 0.0 && timeout <= 3600.0) {
-        return fail(
-            exit::INVALID,
-            &format!("--timeout must be seconds from 0 to 3600 (got {timeout}). Nothing was sent."),
-        );
-    }
-    let credentials = secret::resolve(&profile.key, &profile.name).await;
-    let Some(key) = credentials.key.clone() else {
-        return fail(
-            exit::INVALID,
-            &format!(
-                "{} (profile {}). Nothing was sent.",
-                credentials.missing_key_help(),
-                profile.name
-            ),
-        );
+    let Sender { key, client, who } = match sender(profile, &base, args.timeout, config).await {
+        Ok(s) => s,
+        Err(code) => return code,
     };
     let (lock, store) = match opened {
         Some(x) => x,
@@ -172,11 +162,6 @@ pub async fn run(args: BatchArgs, global: &GlobalArgs, config: &Config) -> ExitC
             Ok(x) => x,
             Err(code) => return code,
         },
-    };
-    let who = Provenance {
-        operator: operator_name(),
-        profile: profile.name.clone(),
-        base_url: base.as_str().to_string(),
     };
     let rows = if let Some(b) = &resume {
         match rows_to_resume(
@@ -208,10 +193,6 @@ pub async fn run(args: BatchArgs, global: &GlobalArgs, config: &Config) -> ExitC
             b.id, b.id
         );
         b.id
-    };
-    let client = match Client::new(Duration::from_secs_f64(timeout)) {
-        Ok(c) => c,
-        Err(m) => return fail(exit::INVALID, &format!("{m}. Nothing was sent.")),
     };
     let total = rows.len();
     // Rows for the same call go one after another, in file order, so the last row in the file
@@ -436,7 +417,7 @@ fn rows_to_resume(
 }
 
 /// `batch --list`: every batch, newest first, with how its rows stand.
-fn list(args: &BatchArgs) -> ExitCode {
+fn list(args: &BatchArgs, offset: time::UtcOffset) -> ExitCode {
     let dir = match super::data_dir(args.data.data_dir.clone()) {
         Ok(d) => d,
         Err(m) => return fail(exit::INVALID, &m),
@@ -453,7 +434,6 @@ fn list(args: &BatchArgs) -> ExitCode {
         Ok(b) => b,
         Err(e) => return fail(1, &e.to_string()),
     };
-    let offset = time::UtcOffset::current_local_offset().unwrap_or(time::UtcOffset::UTC);
     let mut out = std::io::stdout().lock();
     for b in batches {
         let states = store.batch_states(b.id).unwrap_or_default();

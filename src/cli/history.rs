@@ -281,12 +281,16 @@ fn show(r: &Record, offset: UtcOffset) -> String {
     if let Some(m) = &r.message {
         let _ = writeln!(out, "Message    {m}");
     }
-    let _ = write!(
+    let request = r.request();
+    let _ = writeln!(out, "\nRequest\n{} {}", request.method, request.url);
+    // The User-Agent was not recorded (it names the version that sent it): not shown.
+    for (name, value) in request.headers.iter().filter(|(n, _)| *n != "User-Agent") {
+        let _ = writeln!(out, "{name}: {value}");
+    }
+    let _ = writeln!(
         out,
-        "\nRequest\n{} {}\nContent-Type: application/json\nAccept: application/json\n\
-         X-Authorization: •••••••• (the key is never stored)\n\n{}\n",
-        r.method,
-        r.url,
+        "{}: •••••••• (the key is never stored)\n\n{}",
+        crate::api::request::AUTH_HEADER,
         pretty(&r.body)
     );
     out.push_str("\nResponse\n");

@@ -114,7 +114,7 @@ pub fn main(cli: Cli) -> ExitCode {
         Some(Command::Send(args)) => runtime.block_on(send(args, &global, &config)),
         Some(Command::History(args)) => history::run(&args, &global, offset),
         Some(Command::Sandbox(args)) => runtime.block_on(sandbox(args)),
-        Some(Command::Batch(args)) => runtime.block_on(batch::run(args, &global, &config)),
+        Some(Command::Batch(args)) => runtime.block_on(batch::run(args, &global, &config, offset)),
         Some(Command::Config(c)) => runtime.block_on(commands::config(&c, &config)),
         Some(Command::Key(k)) => commands::key(&k, &global, &config),
         Some(Command::Completions(a)) => commands::completions(a.shell),
@@ -444,6 +444,55 @@ fn account<'c>(
     Ok((profile, base))
 }
 
+/// What a command needs to send under a profile: its key, a client with the timeout (the
+/// flag's, else the config's), and who and where to record.
+struct Sender {
+    key: crate::api::key::ApiKey,
+    client: Client,
+    who: Provenance,
+}
+
+/// Builds the `Sender`, or refuses (exit 2, nothing sent) with the reason.
+async fn sender(
+    profile: &crate::config::Profile,
+    base: &BaseUrl,
+    timeout_arg: Option<f64>,
+    config: &Config,
+) -> Result<Sender, ExitCode> {
+    let timeout = timeout_arg.unwrap_or(config.request_timeout.as_secs_f64());
+    if !(timeout.is_finite() && timeout > 0.0 && timeout <= 3600.0) {
+        return Err(fail(
+            exit::INVALID,
+            &format!(
+                "--timeout must be a number of seconds between 0 and 3600 (got {timeout}). \
+                 Nothing was sent."
+            ),
+        ));
+    }
+    let credentials: Credentials = secret::resolve(&profile.key, &profile.name).await;
+    let Some(key) = credentials.key.clone() else {
+        return Err(fail(
+            exit::INVALID,
+            &format!(
+                "{} (profile {}). Nothing was sent.",
+                credentials.missing_key_help(),
+                profile.name
+            ),
+        ));
+    };
+    let client = Client::new(Duration::from_secs_f64(timeout))
+        .map_err(|m| fail(exit::INVALID, &format!("{m}. Nothing was sent.")))?;
+    Ok(Sender {
+        key,
+        client,
+        who: Provenance {
+            operator: operator_name(),
+            profile: profile.name.clone(),
+            base_url: base.as_str().to_string(),
+        },
+    })
+}
+
 /// The history, opened under this process's session lock, before anything is sent (exit 2 and
 /// nothing sent if it cannot be).
 fn history_for_sending(arg: Option<PathBuf>) -> Result<(SessionLock, Store), ExitCode> {
@@ -490,35 +539,13 @@ async fn send(args: SendArgs, global: &GlobalArgs, config: &Config) -> ExitCode 
         let _ = writeln!(std::io::stdout(), "{}", request.curl(&source));
         return ExitCode::from(exit::UPDATED);
     }
-    let timeout = args.timeout.unwrap_or(config.request_timeout.as_secs_f64());
-    if !(timeout.is_finite() && timeout > 0.0 && timeout <= 3600.0) {
-        return fail(
-            exit::INVALID,
-            &format!(
-                "--timeout must be a number of seconds between 0 and 3600 (got {timeout}). \
-                 Nothing was sent."
-            ),
-        );
-    }
-    let credentials: Credentials = secret::resolve(&profile.key, &profile.name).await;
-    let Some(key) = credentials.key.clone() else {
-        return fail(
-            exit::INVALID,
-            &format!(
-                "{} (profile {}). Nothing was sent.",
-                credentials.missing_key_help(),
-                profile.name
-            ),
-        );
+    let Sender { key, client, who } = match sender(profile, &base, args.timeout, config).await {
+        Ok(s) => s,
+        Err(code) => return code,
     };
     let (lock, store) = match history_for_sending(args.data.data_dir.clone()) {
         Ok(x) => x,
         Err(code) => return code,
-    };
-    let who = Provenance {
-        operator: operator_name(),
-        profile: profile.name.clone(),
-        base_url: base.as_str().to_string(),
     };
     let record = match store.insert_pending(&who, &update, &request) {
         Ok(r) => r,
@@ -527,13 +554,6 @@ async fn send(args: SendArgs, global: &GlobalArgs, config: &Config) -> ExitCode 
                 exit::INVALID,
                 &format!("could not record the update in the history: {e}. Nothing was sent."),
             );
-        }
-    };
-    let client = match Client::new(Duration::from_secs_f64(timeout)) {
-        Ok(c) => c,
-        Err(m) => {
-            let _ = store.complete(record.id, &Completion::NotSent(m.clone()), Duration::ZERO);
-            return fail(exit::UNKNOWN, &m);
         }
     };
     let started = std::time::Instant::now();

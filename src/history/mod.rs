@@ -225,20 +225,24 @@ impl Record {
         }
     }
 
+    /// The request as it was sent: the recorded method, URL and body with the headers every
+    /// request carries (never the key).
+    pub fn request(&self) -> WireRequest {
+        WireRequest {
+            method: "PATCH",
+            url: self.url.clone(),
+            headers: crate::api::request::headers(),
+            body: self.body.clone(),
+        }
+    }
+
     /// The wire names of the fields this record set.
     pub fn fields(&self) -> Vec<&'static str> {
-        use crate::api::update::{FIELD_METADATA, FIELD_OUTCOME, FIELD_VALUE};
-        let mut out = Vec::new();
-        if self.outcome.is_some() {
-            out.push(FIELD_OUTCOME);
-        }
-        if self.value.is_some() {
-            out.push(FIELD_VALUE);
-        }
-        if self.metadata.is_some() {
-            out.push(FIELD_METADATA);
-        }
-        out
+        crate::api::update::fields_present(
+            self.outcome.is_some(),
+            self.value.is_some(),
+            self.metadata.is_some(),
+        )
     }
 }
 

@@ -10,7 +10,7 @@ use super::app::{
 };
 use super::effect::Effect;
 use crate::api::client::State;
-use crate::api::request::{WireRequest, build};
+use crate::api::request::build;
 use crate::api::update::{UpdateInput, validate};
 use crate::history::{Filter, Record};
 
@@ -724,18 +724,8 @@ fn copy_curl(app: &mut App) -> Vec<Effect> {
     let Some(r) = app.history.selected_record() else {
         return Vec::new();
     };
-    let request = WireRequest {
-        method: "PATCH",
-        url: r.url.clone(),
-        headers: vec![
-            ("Content-Type", "application/json".to_string()),
-            ("Accept", "application/json".to_string()),
-            ("User-Agent", crate::api::request::user_agent()),
-        ],
-        body: r.body.clone(),
-    };
     vec![Effect::Copy {
-        text: request.curl(&app.settings.credentials.source),
+        text: r.request().curl(&app.settings.credentials.source),
         what: format!("update #{} as a curl command", r.id),
     }]
 }

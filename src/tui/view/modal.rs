@@ -326,19 +326,9 @@ fn detail(app: &App, record: &Record, scroll: u16, frame: &mut Frame<'_>, area: 
         "Request",
         Style::default().add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
     ));
-    let request = crate::api::request::WireRequest {
-        method: if record.method == "PATCH" {
-            "PATCH"
-        } else {
-            "?"
-        },
-        url: record.url.clone(),
-        headers: vec![
-            ("Content-Type", "application/json".to_string()),
-            ("Accept", "application/json".to_string()),
-        ],
-        body: record.body.clone(),
-    };
+    // The User-Agent was not recorded (it names the version that sent it): not shown.
+    let mut request = record.request();
+    request.headers.retain(|(name, _)| *name != "User-Agent");
     lines.extend(request_lines(
         &request,
         "•••••••• (the key is never stored)",
