@@ -73,12 +73,13 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
 
 /// What this data folder last set on the call in the form, once agent and target are valid.
 fn context_line(app: &App) -> Option<Line<'static>> {
-    let (agent, target, _) = app.form_call()?;
+    // `context_key` is the form's call, kept by `update` on each edit: no validation per frame.
+    let (agent, target) = app.context_key.as_ref()?;
     let dim = Style::default().fg(Color::DarkGray);
     let Some(context) = app
         .context
         .as_ref()
-        .filter(|c| c.agent == agent && c.target == target)
+        .filter(|c| &c.agent == agent && &c.target == target)
     else {
         return Some(Line::styled(
             " Looking up earlier updates of this call… ",
