@@ -38,6 +38,25 @@ pub enum HistoryError {
 
 pub type Result<T> = std::result::Result<T, HistoryError>;
 
+impl HistoryError {
+    /// Another connection holds a lock this one could not wait out.
+    fn is_busy(&self) -> bool {
+        matches!(
+            self,
+            HistoryError::Sqlite(rusqlite::Error::SqliteFailure(e, _))
+                if matches!(e.code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+        )
+    }
+}
+
+/// The per-connection settings, then the schema.
+fn prepare(conn: &mut Connection) -> Result<()> {
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    migrate(conn)
+}
+
 /// Numbered migrations; index + 1 is the schema version. Append only: never edit or drop one.
 const MIGRATIONS: &[&str] = &[
     r"
@@ -321,10 +340,21 @@ impl Store {
 
     fn with_connection(mut conn: Connection, session: &str) -> Result<Self> {
         conn.busy_timeout(Duration::from_secs(5))?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
-        conn.pragma_update(None, "foreign_keys", "ON")?;
-        migrate(&mut conn)?;
+        // Switching a brand-new file to WAL while another process does the same can return
+        // "database is locked" at once, without going through the busy timeout (SQLite takes
+        // an exclusive lock it cannot wait for). That is a transient state of the file, so the
+        // set-up is retried for as long as the busy timeout would have waited.
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        let mut pause = Duration::from_millis(5);
+        loop {
+            match prepare(&mut conn) {
+                Err(e) if e.is_busy() && std::time::Instant::now() < deadline => {
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(Duration::from_millis(100));
+                }
+                other => break other?,
+            }
+        }
         Ok(Self {
             conn,
             session: session.to_string(),
