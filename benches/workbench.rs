@@ -33,6 +33,7 @@ fn example1() -> UpdateInput<'static> {
         outcome: "Sold",
         value: "299",
         metadata: METADATA,
+        ..UpdateInput::default()
     }
 }
 
@@ -56,6 +57,7 @@ fn busy_app() -> App {
         credentials: Credentials::sandbox("sandbox-key"),
         utc_offset: time::UtcOffset::UTC,
         duplicate_window_ms: phonely_outcomes::tui::app::DEFAULT_DUPLICATE_WINDOW_MS,
+        prefs: phonely_outcomes::tui::app::Prefs::default(),
     });
     for (i, text) in ["agent123", "call456", "Sold", "299", METADATA]
         .iter()

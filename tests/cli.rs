@@ -220,11 +220,11 @@ fn invalid_input_exits_2_and_sends_nothing() {
                 "--agent",
                 "agent123",
                 "--phone",
-                "4155551234",
+                "415 5555",
                 "--outcome",
                 "Sold",
             ],
-            "did you mean +14155551234?",
+            "Phone is too short for US",
         ),
         (
             &["--agent", "agent123", "--call", "call456"],
@@ -711,4 +711,79 @@ fn the_sandbox_command_can_misbehave_for_demos() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("use one of delay:MS"));
+}
+
+#[test]
+fn phone_numbers_as_people_type_them_are_sent_in_international_form() {
+    let e = env();
+    for typed in ["(415) 555-1234", "415.555.1234", "1-415-555-1234"] {
+        e.send(&[
+            "--agent",
+            "agent123",
+            "--phone",
+            typed,
+            "--outcome",
+            "Sold",
+            "--dry-run",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "/api/calls/agent123/+14155551234?preference=last'",
+        ));
+    }
+    // The region comes from the config: in GB, 020 7946 0958 is London.
+    let config = e.data.path().join("gb.toml");
+    std::fs::write(&config, "default_region = \"GB\"\n").unwrap();
+    e.send(&[
+        "--agent",
+        "agent123",
+        "--phone",
+        "020 7946 0958",
+        "--outcome",
+        "Sold",
+        "--dry-run",
+    ])
+    .env("PHONELY_OUTCOMES_CONFIG", &config)
+    .assert()
+    .success()
+    .stdout(predicate::str::contains("/agent123/+442079460958?"));
+    // An impossible number is explained and nothing leaves.
+    e.send(&[
+        "--agent",
+        "agent123",
+        "--phone",
+        "415 5555",
+        "--outcome",
+        "Sold",
+    ])
+    .assert()
+    .code(2)
+    .stderr(predicate::str::contains("Phone is too short for US"));
+    assert!(e.sandbox.sandbox.received().is_empty());
+}
+
+#[test]
+fn pasted_values_need_lenient_on_the_command_line() {
+    let e = env();
+    let args = [
+        "--agent",
+        "agent123",
+        "--call",
+        "call456",
+        "--value",
+        "$1,299.00",
+    ];
+    e.send(&args)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--lenient reads it as 1299.0"));
+    e.send(&args)
+        .args(["--lenient", "--dry-run"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            r#"{"custom_call_outcome_value":1299.0}"#,
+        ));
+    assert!(e.sandbox.sandbox.received().is_empty());
 }

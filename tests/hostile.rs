@@ -141,9 +141,19 @@ fn corpus() -> Vec<Case> {
         target("double + phone", "++14155551234", "more than one +"),
         target("second + in phone", "+1 415 555 1234 +1", "more than one +"),
         target(
-            "phone without +",
-            "4155551234",
-            "did you mean +14155551234?",
+            "national phone too short",
+            "415 5555",
+            "Phone is too short for US",
+        ),
+        target(
+            "national phone of another country",
+            "06 12 34 56 78",
+            "not a valid US number",
+        ),
+        target(
+            "country code that does not exist",
+            "+999 123 456 789",
+            "country code that does not exist",
         ),
         target(
             "phone with country code 0",
@@ -225,6 +235,7 @@ fn every_hostile_form_input_gets_a_specific_error() {
             outcome: &c.outcome,
             value: &c.value,
             metadata: &c.metadata,
+            ..UpdateInput::default()
         })
         .expect_err(c.name);
         assert_eq!(errors.len(), 1, "{}: {errors:?}", c.name);
@@ -463,4 +474,39 @@ fn legal_hostile_ids_are_encoded_and_arrive_intact() {
         assert_eq!((r.agent.as_str(), r.target.as_str()), (*agent, *call));
         assert_eq!(r.query, None, "no id leaked into the query");
     }
+}
+
+/// The form reads values leniently (`$299`, `1,299`); every other hostile value is still
+/// refused there, for the same reason as on the command line.
+#[test]
+fn the_forms_lenient_values_accept_only_what_people_paste() {
+    let lenient = phonely_outcomes::api::update::Rules {
+        lenient_value: true,
+        ..Default::default()
+    };
+    let mut accepted = Vec::new();
+    for c in corpus().iter().filter(|c| c.field == Field::Value) {
+        let result = validate(&UpdateInput {
+            agent: &c.agent,
+            target: &c.target,
+            outcome: &c.outcome,
+            value: &c.value,
+            rules: lenient,
+            ..UpdateInput::default()
+        });
+        match result {
+            Ok(u) => accepted.push((c.value.clone(), u.value.unwrap().to_string())),
+            Err(errors) => {
+                assert_eq!(errors.len(), 1, "{}: {errors:?}", c.name);
+                assert_eq!(errors[0].field, Field::Value, "{}", c.name);
+            }
+        }
+    }
+    assert_eq!(
+        accepted,
+        vec![
+            ("$299".to_string(), "299".to_string()),
+            ("1,299".to_string(), "1299".to_string())
+        ]
+    );
 }

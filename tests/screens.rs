@@ -43,16 +43,17 @@ fn invalid_form() {
     let mut a = app();
     type_text(&mut a, "agent 123");
     update(&mut a, Action::FocusNext);
-    type_text(&mut a, "4155551234");
+    type_text(&mut a, "415 5555");
     update(&mut a, Action::FocusNext);
     update(&mut a, Action::FocusNext);
     type_text(&mut a, "Sold");
     update(&mut a, Action::FocusNext);
-    type_text(&mut a, "$299");
+    type_text(&mut a, "1,29");
     update(&mut a, Action::FocusNext);
     type_text(&mut a, "{\n  \"campaign\": spring\n}");
     let s = screen(&a, 120, 32);
-    assert!(s.contains("did you mean +14155551234?"), "{s}");
+    assert!(s.contains("too short for US"), "{s}");
+    assert!(s.contains("comma that does not"), "{s}");
     assert!(s.contains("line 2, column 15"), "{s}");
     insta::assert_snapshot!(s);
 }

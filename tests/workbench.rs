@@ -211,7 +211,7 @@ async fn invalid_input_sends_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let (app, mut h) = workbench(&sb.base_url(), dir.path(), DEFAULT_TIMEOUT);
     let script = async {
-        fill(&h, "agent123", "4155551234", false, "Sold", "$299", "[1]");
+        fill(&h, "agent123", "415 5555", false, "Sold", "1,29", "[1]");
         h.ctrl('s');
         h.wait_for("Not sent: 3 things to fix").await;
         h.key(KeyCode::Enter);

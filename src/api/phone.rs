@@ -12,7 +12,10 @@ impl E164 {
     pub fn parse(input: &str) -> Result<Self, String> {
         let trimmed = input.trim();
         let Some(rest) = trimmed.strip_prefix('+') else {
-            return Err(national_hint(trimmed));
+            return Err(format!(
+                "Phone must start with + and the country code, e.g. +14155551234 (got {})",
+                shorten(trimmed)
+            ));
         };
         let mut digits = String::with_capacity(rest.len());
         for c in rest.chars() {
@@ -68,8 +71,138 @@ impl fmt::Display for E164 {
     }
 }
 
+/// The country whose numbering plan applies to numbers typed without `+` (setting
+/// `default_region`, default US).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Region(phonenumber::country::Id);
+
+impl Default for Region {
+    fn default() -> Self {
+        Self(phonenumber::country::Id::US)
+    }
+}
+
+impl Region {
+    /// A two-letter country code such as `US` or `gb`.
+    pub fn parse(code: &str) -> Result<Self, String> {
+        let upper = code.trim().to_ascii_uppercase();
+        if upper.len() == 2
+            && let Ok(id) = upper.parse::<phonenumber::country::Id>()
+        {
+            return Ok(Self(id));
+        }
+        Err(format!(
+            "default_region must be a two-letter country code such as US, GB or DE (got {})",
+            shorten(code)
+        ))
+    }
+}
+
+impl fmt::Display for Region {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0.as_ref())
+    }
+}
+
+impl E164 {
+    /// A phone number as people type it: international with `+` (`+44 20 7946 0958`,
+    /// `+44 (0)20 7946 0958`), or national in `region` (`(415) 555-1234`, `415.555.1234`,
+    /// `1-415-555-1234`). National numbers are read with libphonenumber's data and must be valid
+    /// there; the error says why not ("too short for US").
+    pub fn normalise(input: &str, region: Region) -> Result<Self, String> {
+        let trimmed = input.trim();
+        if trimmed.starts_with('+') {
+            // "(0)" marks a trunk prefix that is dialled only inside the country.
+            let strict = Self::parse(&trimmed.replacen("(0)", "", 1))?;
+            return check_international(strict, trimmed);
+        }
+        if let Some(c) = trimmed
+            .chars()
+            .find(|c| !c.is_ascii_digit() && !matches!(c, ' ' | '-' | '.' | '(' | ')'))
+        {
+            return Err(format!(
+                "Phone may only contain digits, spaces, dashes, dots and brackets; {} is not \
+                 allowed (got {})",
+                describe_char(c),
+                shorten(trimmed)
+            ));
+        }
+        let digits: String = trimmed.chars().filter(char::is_ascii_digit).collect();
+        let parsed = phonenumber::parse(Some(region.0), &digits)
+            .ok()
+            .filter(|n| n.country().id() == Some(region.0) || n.is_valid());
+        match parsed {
+            Some(n) if n.is_valid() => {
+                Ok(Self(n.format().mode(phonenumber::Mode::E164).to_string()))
+            }
+            _ => Err(national_problem(trimmed, &digits, region)),
+        }
+    }
+}
+
+/// An international number as typed. libphonenumber's Rust port misreads some valid forms
+/// (`+33 1 23 45 67 89` loses its 1), so the typed digits are kept and its opinion counts only
+/// when it agrees on what the digits are.
+fn check_international(strict: E164, typed: &str) -> Result<E164, String> {
+    match phonenumber::parse(None, strict.as_str()) {
+        Err(phonenumber::ParseError::InvalidCountryCode) => Err(format!(
+            "Phone starts with a country code that does not exist: after the + comes the \
+             country code, e.g. +1 (US), +44 (UK), +49 (Germany) (got {})",
+            shorten(typed)
+        )),
+        Ok(n)
+            if n.format().mode(phonenumber::Mode::E164).to_string() == strict.as_str()
+                && !n.is_valid() =>
+        {
+            let country = n.country().id().map_or_else(
+                || format!("+{}", n.code().value()),
+                |id| id.as_ref().to_string(),
+            );
+            Err(format!(
+                "Phone {} is not a valid number for {country}: check the digits (got {})",
+                strict,
+                shorten(typed)
+            ))
+        }
+        _ => Ok(strict),
+    }
+}
+
+/// Why a national number did not read as a valid number of `region`, with the likely fix.
+fn national_problem(typed: &str, digits: &str, region: Region) -> String {
+    let meta = phonenumber::metadata::DATABASE.by_id(region.0.as_ref());
+    let example = meta
+        .and_then(|m| m.descriptors().fixed_line().or(m.descriptors().mobile()))
+        .and_then(|d| d.example());
+    // A leading country code (the 1 of 1-415-555-1234) is not part of the national number.
+    let code = meta
+        .map(|m| m.country_code().to_string())
+        .unwrap_or_default();
+    let national = match (digits.strip_prefix(code.as_str()), example) {
+        (Some(rest), Some(e)) if !code.is_empty() && rest.len() >= e.len() => rest,
+        _ => digits,
+    };
+    let got = shorten(typed);
+    let abroad = "for a number from another country, write + and its country code, e.g. \
+                  +442079460958";
+    let (n, how) = (national.len(), |e: &str| {
+        format!("a {region} number looks like {e} ({} digits)", e.len())
+    });
+    match example {
+        Some(e) if n < e.len() => format!(
+            "Phone is too short for {region}: got {n} digits ({got}), {}; {abroad}",
+            how(e)
+        ),
+        Some(e) if n > e.len() => format!(
+            "Phone is too long for {region}: got {n} digits ({got}), {}; {abroad}",
+            how(e)
+        ),
+        _ => format!("Phone {got} is not a valid {region} number: check the digits; {abroad}"),
+    }
+}
+
 /// True when the text is digits with the usual separators and no `+`: a phone number written in
-/// national form, which Phonely would not match.
+/// national form, which is read in the default region.
 pub fn looks_like_national_phone(input: &str) -> bool {
     let trimmed = input.trim();
     let digits = trimmed.chars().filter(char::is_ascii_digit).count();
@@ -77,20 +210,6 @@ pub fn looks_like_national_phone(input: &str) -> bool {
         && trimmed
             .chars()
             .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '.' | '(' | ')'))
-}
-
-/// The error for a number typed without `+`, with the most likely fix.
-fn national_hint(input: &str) -> String {
-    let digits: String = input.chars().filter(char::is_ascii_digit).collect();
-    let suggestion = match digits.len() {
-        10 => format!("+1{digits}"),
-        11 if digits.starts_with('1') => format!("+{digits}"),
-        _ => format!("+<country code>{digits}"),
-    };
-    format!(
-        "Phone must be in international form, e.g. +14155551234 (got {}); did you mean {suggestion}?",
-        shorten(input)
-    )
 }
 
 pub(crate) fn describe_char(c: char) -> String {
@@ -137,13 +256,80 @@ mod tests {
         );
     }
 
+    fn us(input: &str) -> Result<String, String> {
+        E164::normalise(input, Region::default()).map(|p| p.to_string())
+    }
+
     #[test]
-    fn national_form_suggests_the_fix() {
-        let err = E164::parse("4155551234").unwrap_err();
-        assert!(err.contains("international form"), "{err}");
-        assert!(err.contains("did you mean +14155551234?"), "{err}");
-        let err = E164::parse("14155551234").unwrap_err();
-        assert!(err.contains("did you mean +14155551234?"), "{err}");
+    fn national_forms_become_e164_in_the_default_region() {
+        for typed in [
+            "(415) 555-1234",
+            "415.555.1234",
+            "1-415-555-1234",
+            "4155551234",
+            " 415 555 1234 ",
+        ] {
+            assert_eq!(us(typed).as_deref(), Ok("+14155551234"), "{typed}");
+        }
+        let gb = Region::parse("gb").unwrap();
+        assert_eq!(
+            E164::normalise("020 7946 0958", gb).unwrap().as_str(),
+            "+442079460958"
+        );
+    }
+
+    #[test]
+    fn international_forms_work_from_any_region() {
+        let de = Region::parse("DE").unwrap();
+        for region in [Region::default(), de] {
+            for (typed, want) in [
+                ("+44 20 7946 0958", "+442079460958"),
+                ("+44 (0)20 7946 0958", "+442079460958"),
+                // The Rust port of libphonenumber reads this one as +3323456789: the typed
+                // digits win.
+                ("+33 1 23 45 67 89", "+33123456789"),
+                ("+1 (415) 555-1234", "+14155551234"),
+            ] {
+                assert_eq!(
+                    E164::normalise(typed, region).unwrap().as_str(),
+                    want,
+                    "{typed} in {region}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn impossible_numbers_are_explained() {
+        let short = us("415555").unwrap_err();
+        assert!(short.contains("too short for US"), "{short}");
+        assert!(short.contains("got 6 digits"), "{short}");
+        let long = us("1-415-555-12345").unwrap_err();
+        assert!(long.contains("too long for US"), "{long}");
+        let invalid = us("0612345678").unwrap_err();
+        assert!(invalid.contains("not a valid US number"), "{invalid}");
+        assert!(
+            invalid.contains("write + and its country code"),
+            "{invalid}"
+        );
+        let letters = us("1-800-FLOWERS").unwrap_err();
+        assert!(letters.contains("'F'"), "{letters}");
+        let nowhere = us("+999 123 456 789").unwrap_err();
+        assert!(
+            nowhere.contains("country code that does not exist"),
+            "{nowhere}"
+        );
+        let bad_us = us("+1 555 555 5555").unwrap_err();
+        assert!(bad_us.contains("not a valid number for"), "{bad_us}");
+    }
+
+    #[test]
+    fn regions_are_two_letter_codes() {
+        assert_eq!(Region::parse(" us ").unwrap(), Region::default());
+        for bad in ["USA", "", "XX", "1"] {
+            let e = Region::parse(bad).unwrap_err();
+            assert!(e.contains("two-letter country code"), "{bad}: {e}");
+        }
     }
 
     #[test]

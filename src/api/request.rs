@@ -170,6 +170,7 @@ mod tests {
             outcome: o,
             value: v,
             metadata: m,
+            ..UpdateInput::default()
         })
         .unwrap()
     }

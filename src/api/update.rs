@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde_json::{Map, Number, Value};
 
-use super::phone::{E164, describe_char, looks_like_national_phone, shorten};
+use super::phone::{E164, Region, describe_char, looks_like_national_phone, shorten};
 
 /// Longest agent or call id accepted.
 pub const MAX_ID_CHARS: usize = 128;
@@ -218,6 +218,17 @@ pub struct UpdateInput<'a> {
     pub outcome: &'a str,
     pub value: &'a str,
     pub metadata: &'a str,
+    pub rules: Rules,
+}
+
+/// How forgiving to be with what people type: the form reads numbers as people paste them,
+/// the command line stays strict unless `--lenient`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Rules {
+    /// Where phone numbers typed without `+` are from.
+    pub region: Region,
+    /// Accept `$1,299.00` as 1299.00.
+    pub lenient_value: bool,
 }
 
 /// Checks every field and returns the typed update, or every problem found (not just the first).
@@ -238,7 +249,7 @@ pub fn validate(input: &UpdateInput<'_>) -> Result<OutcomeUpdate, Vec<FieldError
             None
         }
     };
-    let target = parse_target(input.target);
+    let target = parse_target(input.target, input.rules.region);
     let target = match target {
         Ok(Target::Phone { phone, .. }) => Some(Target::Phone {
             phone,
@@ -262,7 +273,12 @@ pub fn validate(input: &UpdateInput<'_>) -> Result<OutcomeUpdate, Vec<FieldError
     };
 
     let outcome = check_outcome(input.outcome).map_err(|m| fail(Field::Outcome, m));
-    let value = parse_value(input.value).map_err(|m| fail(Field::Value, m));
+    let value = if input.rules.lenient_value {
+        parse_value_lenient(input.value)
+    } else {
+        parse_value(input.value)
+    }
+    .map_err(|m| fail(Field::Value, m));
     let metadata = parse_metadata(input.metadata).map_err(|m| fail(Field::Metadata, m));
 
     if let (Ok(None), Ok(None), Ok(None)) = (&outcome, &value, &metadata) {
@@ -313,13 +329,13 @@ fn check_id(text: &str, what: &str, example: &str) -> Result<String, String> {
 }
 
 /// A call id, or a phone number when it starts with `+` or looks like one.
-pub fn parse_target(text: &str) -> Result<Target, String> {
+pub fn parse_target(text: &str, region: Region) -> Result<Target, String> {
     let trimmed = text.trim();
     if trimmed.is_empty() {
         return Err("Call ID or phone is required, e.g. call456 or +14155551234".to_string());
     }
     if trimmed.starts_with('+') || looks_like_national_phone(trimmed) {
-        return E164::parse(trimmed).map(|phone| Target::Phone {
+        return E164::normalise(trimmed, region).map(|phone| Target::Phone {
             phone,
             preference: Preference::Last,
         });
@@ -396,6 +412,47 @@ pub fn parse_value(text: &str) -> Result<Option<Number>, String> {
             shorten(trimmed)
         )),
     }
+}
+
+/// A value as people paste it: a leading currency sign (`$`, `€`, `£`) and thousands separators
+/// (`1,299.00`) are dropped, then the strict rules apply. Commas must group thousands, so
+/// `1,29` (a decimal comma) is refused rather than read as 129.
+pub fn parse_value_lenient(text: &str) -> Result<Option<Number>, String> {
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return parse_value(text);
+    }
+    let unsigned = trimmed
+        .strip_prefix(['$', '€', '£'])
+        .map_or(trimmed, str::trim_start);
+    let (sign, rest) = match unsigned.strip_prefix('-') {
+        Some(rest) => ("-", rest.trim_start_matches(['$', '€', '£'])),
+        None => ("", unsigned),
+    };
+    if rest.contains(',') {
+        let (whole, fraction) = rest.split_once('.').unwrap_or((rest, ""));
+        let mut groups = whole.split(',');
+        let first = groups.next().unwrap_or("");
+        let grouped = !fraction.contains(',')
+            && (1..=3).contains(&first.len())
+            && first.chars().all(|c| c.is_ascii_digit())
+            && groups.all(|g| g.len() == 3 && g.chars().all(|c| c.is_ascii_digit()));
+        if !grouped {
+            return Err(format!(
+                "Value has a comma that does not separate thousands: write 1,299.00 or 1299.00, \
+                 with a dot for decimals (got {})",
+                shorten(trimmed)
+            ));
+        }
+    }
+    let plain = format!("{sign}{}", rest.replace(',', ""));
+    if rest.is_empty() {
+        return Err(format!(
+            "Value has no digits: write a number such as 299 or $1,299.00 (got {})",
+            shorten(trimmed)
+        ));
+    }
+    parse_value(&plain).map_err(|e| e.replace("(got ", &format!("(read {plain} from ")))
 }
 
 /// Metadata text: empty means "not sent"; otherwise a JSON object of at most 64 KiB.
@@ -512,11 +569,43 @@ mod tests {
     }
 
     #[test]
+    fn lenient_values_read_what_people_paste() {
+        let read = |t: &str| parse_value_lenient(t).map(|n| n.map(|n| n.to_string()));
+        assert_eq!(read("1,299.00"), Ok(Some("1299.0".into())));
+        assert_eq!(read("$299"), Ok(Some("299".into())));
+        assert_eq!(read("$ 1,299"), Ok(Some("1299".into())));
+        assert_eq!(read("-$5"), Ok(Some("-5".into())));
+        assert_eq!(read("€12,345,678.5"), Ok(Some("12345678.5".into())));
+        assert_eq!(read(""), Ok(None));
+        for (bad, says) in [
+            ("1,29", "comma that does not separate thousands"),
+            ("1.299,00", "comma that does not separate thousands"),
+            (",299", "comma that does not separate thousands"),
+            ("$", "no digits"),
+            ("$abc", "not a number"),
+            ("$NaN", "not a finite number"),
+        ] {
+            let e = read(bad).unwrap_err();
+            assert!(e.contains(says), "{bad}: {e}");
+        }
+        // The strict reading (the command line without --lenient) refuses them all.
+        assert!(parse_value("$299").is_err());
+        assert!(parse_value("1,299.00").is_err());
+    }
+
+    #[test]
     fn target_rules() {
         assert!(only_error(&input("a", "", "Sold"), Field::Target).contains("required"));
         assert!(
-            only_error(&input("a", "4155551234", "Sold"), Field::Target)
-                .contains("did you mean +14155551234?")
+            only_error(&input("a", "415 5555", "Sold"), Field::Target).contains("too short for US")
+        );
+        // National numbers are read in the default region.
+        assert_eq!(
+            validate(&input("a", "(415) 555-1234", "Sold"))
+                .unwrap()
+                .target
+                .as_str(),
+            "+14155551234"
         );
         assert!(only_error(&input("a", "call 456", "Sold"), Field::Target).contains("space"));
         assert!(only_error(&input("a", ".", "Sold"), Field::Target).contains("cannot be"));

@@ -310,6 +310,7 @@ fn row(line: usize, cells: &Cells) -> Result<Row, Vec<RowError>> {
         outcome: get("outcome").unwrap_or(""),
         value: get("value").unwrap_or(""),
         metadata: get("metadata").unwrap_or(""),
+        ..UpdateInput::default()
     };
     match validate(&input) {
         Ok(update) if errors.is_empty() => Ok(Row { line, update }),

@@ -263,6 +263,9 @@ pub struct SendArgs {
     /// Print the exact request as a curl command and send nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Read --value as people paste it: `$1,299.00` is sent as 1299.00.
+    #[arg(long)]
+    pub lenient: bool,
 }
 
 #[derive(Debug, Args)]

@@ -116,26 +116,31 @@ async fn show(config: &Config) -> ExitCode {
         "duplicate_window_hours {}",
         config.duplicate_window.as_secs_f64() / 3600.0
     );
-    let reserved = |v: Option<&String>| v.map_or("(not set)".to_string(), Clone::clone);
+    let _ = writeln!(out, "default_region        {}", config.region);
+    let _ = writeln!(out, "theme                 {}", config.theme.name());
     let _ = writeln!(
         out,
-        "default_region        {} (reserved)",
-        reserved(config.default_region.as_ref())
+        "outcome_presets       {}",
+        config.outcome_presets.join(", ")
+    );
+    let templates: Vec<&str> = config
+        .metadata_templates
+        .keys()
+        .map(String::as_str)
+        .collect();
+    let _ = writeln!(
+        out,
+        "metadata_templates    {}",
+        if templates.is_empty() {
+            "(none)".to_string()
+        } else {
+            templates.join(", ")
+        }
     );
     let _ = writeln!(
         out,
-        "theme                 {} (reserved)",
-        reserved(config.theme.as_ref())
-    );
-    let _ = writeln!(
-        out,
-        "outcome_presets       {} (reserved)",
-        config.outcome_presets.len()
-    );
-    let _ = writeln!(
-        out,
-        "metadata_templates    {} (reserved)",
-        config.metadata_templates.len()
+        "keep_metadata_after_send {}",
+        config.keep_metadata_after_send
     );
     out.push_str("\nprofiles\n");
     for p in &config.profiles {

@@ -246,6 +246,18 @@ async fn workbench(
         credentials,
         utc_offset: offset,
         duplicate_window_ms: i64::try_from(config.duplicate_window.as_millis()).unwrap_or(i64::MAX),
+        prefs: crate::tui::app::Prefs {
+            region: config.region,
+            outcome_presets: config.outcome_presets.clone(),
+            metadata_templates: config
+                .metadata_templates
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+            keep_metadata_after_send: config.keep_metadata_after_send,
+            theme: config.theme,
+            no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
+        },
     };
     let mut notes = notes;
     if settings.credentials.key.is_none() && settings.credentials.problem.is_some() {
@@ -343,7 +355,10 @@ fn metadata_text(arg: Option<&str>) -> Result<String, FieldError> {
 }
 
 /// Checks the CLI flags with the same rules as the form, plus what only flags can get wrong.
-fn send_input(args: &SendArgs) -> Result<crate::api::update::OutcomeUpdate, Vec<FieldError>> {
+fn send_input(
+    args: &SendArgs,
+    region: crate::api::phone::Region,
+) -> Result<crate::api::update::OutcomeUpdate, Vec<FieldError>> {
     let mut errors = Vec::new();
     let empty_flag = |field: Field, flag: &str| FieldError {
         field,
@@ -367,8 +382,8 @@ fn send_input(args: &SendArgs) -> Result<crate::api::update::OutcomeUpdate, Vec<
         errors.push(FieldError {
             field: Field::Target,
             message: format!(
-                "--phone must be a phone number in international form, e.g. +14155551234 \
-                 (got {phone}); for a call ID use --call"
+                "--phone must be a phone number, e.g. +14155551234 or, in {region}, \
+                 (415) 555-1234 (got {phone}); for a call ID use --call"
             ),
         });
     }
@@ -397,14 +412,28 @@ fn send_input(args: &SendArgs) -> Result<crate::api::update::OutcomeUpdate, Vec<
         outcome: args.outcome.as_deref().unwrap_or(""),
         value: args.value.as_deref().unwrap_or(""),
         metadata: &metadata,
+        rules: crate::api::update::Rules {
+            region,
+            lenient_value: args.lenient,
+        },
     };
+    let lenient_hint = (!args.lenient)
+        .then(|| {
+            crate::api::update::parse_value_lenient(input.value)
+                .ok()
+                .flatten()
+        })
+        .flatten();
     match validate(&input) {
         Ok(u) if errors.is_empty() => Ok(u),
         Ok(_) => Err(errors),
         Err(more) => {
             // Keep flag-specific messages first; drop generic ones for the same field.
-            for e in more {
+            for mut e in more {
                 if !errors.iter().any(|x| x.field == e.field) {
+                    if let (Field::Value, Some(n)) = (e.field, &lenient_hint) {
+                        e.message = format!("{}; --lenient reads it as {n}", e.message);
+                    }
                     errors.push(e);
                 }
             }
@@ -519,7 +548,7 @@ fn history_for_sending(arg: Option<PathBuf>) -> Result<(SessionLock, Store), Exi
 }
 
 async fn send(args: SendArgs, global: &GlobalArgs, config: &Config) -> ExitCode {
-    let update = match send_input(&args) {
+    let update = match send_input(&args, config.region) {
         Ok(u) => u,
         Err(errors) => {
             for e in &errors {

@@ -16,6 +16,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::api::key::KEY_ENV;
+use crate::api::phone::Region;
 use crate::api::request::BaseUrl;
 pub use secret::KeySpec;
 
@@ -36,8 +37,8 @@ struct FileConfig {
     confirm_before_send: Option<bool>,
     request_timeout_secs: Option<f64>,
     duplicate_window_hours: Option<f64>,
-    // Reserved for the ergonomics issue; accepted now so files written for it do not warn.
     default_region: Option<String>,
+    keep_metadata_after_send: Option<bool>,
     theme: Option<String>,
     outcome_presets: Option<Vec<String>>,
     metadata_templates: Option<BTreeMap<String, String>>,
@@ -147,11 +148,44 @@ pub struct Config {
     pub errors: Vec<String>,
     /// Things worth fixing that change nothing (unknown keys).
     pub warnings: Vec<String>,
-    /// Reserved settings, shown by `config show` and read by later features.
-    pub default_region: Option<String>,
-    pub theme: Option<String>,
+    /// Where phone numbers typed without `+` are from.
+    pub region: Region,
+    /// Colours: dark or light background (`NO_COLOR` turns colour off whatever this says).
+    pub theme: Theme,
+    /// The Outcome pick-list, before the labels the history adds.
     pub outcome_presets: Vec<String>,
+    /// Metadata templates by name, each a JSON object (checked when the file is read).
     pub metadata_templates: BTreeMap<String, String>,
+    /// After a successful send the form keeps the agent; this keeps the metadata too.
+    pub keep_metadata_after_send: bool,
+}
+
+/// Phonely's documented outcome labels: the pick-list when `outcome_presets` is not set.
+pub const DOCUMENTED_OUTCOMES: &[&str] = &[
+    "Sold",
+    "No Sale",
+    "Appointment Completed",
+    "Appointment No-Show",
+    "Qualified Lead",
+    "Follow-Up Required",
+    "Escalated Successfully",
+];
+
+/// Colours for a dark or a light terminal background.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Theme {
+    #[default]
+    Dark,
+    Light,
+}
+
+impl Theme {
+    pub fn name(self) -> &'static str {
+        match self {
+            Theme::Dark => "dark",
+            Theme::Light => "light",
+        }
+    }
 }
 
 impl Config {
@@ -167,10 +201,14 @@ impl Config {
             profiles: vec![Profile::default_profile(), Profile::sandbox()],
             errors: Vec::new(),
             warnings: Vec::new(),
-            default_region: None,
-            theme: None,
-            outcome_presets: Vec::new(),
+            region: Region::default(),
+            theme: Theme::default(),
+            outcome_presets: DOCUMENTED_OUTCOMES
+                .iter()
+                .map(|s| (*s).to_string())
+                .collect(),
             metadata_templates: BTreeMap::new(),
+            keep_metadata_after_send: false,
         }
     }
 
@@ -329,10 +367,47 @@ pub fn parse(path: &Path, text: &str) -> Config {
             ));
         }
     }
-    config.default_region = file.default_region;
-    config.theme = file.theme;
-    config.outcome_presets = file.outcome_presets.unwrap_or_default();
-    config.metadata_templates = file.metadata_templates.unwrap_or_default();
+    if let Some(code) = file.default_region {
+        match Region::parse(&code) {
+            Ok(r) => config.region = r,
+            Err(e) => errors.push(format!("{shown}: {e}")),
+        }
+    }
+    match file.theme.as_deref() {
+        None => {}
+        Some("dark") => config.theme = Theme::Dark,
+        Some("light") => config.theme = Theme::Light,
+        Some(other) => errors.push(format!(
+            "{shown}: theme must be \"dark\" or \"light\" (got \"{other}\")"
+        )),
+    }
+    if let Some(presets) = file.outcome_presets {
+        match presets
+            .iter()
+            .find(|p| p.trim().is_empty() || p.trim() != p.as_str())
+        {
+            Some(bad) => errors.push(format!(
+                "{shown}: outcome_presets has \"{bad}\": each label must be non-empty, without \
+                 spaces at the start or end"
+            )),
+            None => config.outcome_presets = presets,
+        }
+    }
+    for (name, text) in file.metadata_templates.unwrap_or_default() {
+        match crate::api::update::parse_metadata(&text) {
+            Ok(Some(_)) => {
+                config.metadata_templates.insert(name, text);
+            }
+            Ok(None) => errors.push(format!(
+                "{shown}: metadata_templates.{name} is empty: write a JSON object such as \
+                 '{{\"rep_id\": \"\", \"notes\": \"\"}}'"
+            )),
+            Err(e) => errors.push(format!("{shown}: metadata_templates.{name}: {e}")),
+        }
+    }
+    if let Some(keep) = file.keep_metadata_after_send {
+        config.keep_metadata_after_send = keep;
+    }
     let mut named = Vec::new();
     for (name, p) in file.profiles {
         match profile(&shown, &name, p) {

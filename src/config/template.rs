@@ -21,10 +21,23 @@ pub const TEMPLATE: &str = r#"# phonely-outcomes configuration (TOML). Every set
 # this many hours asks twice. 0 turns the warning off.
 # duplicate_window_hours = 24
 
-# Reserved for coming features (accepted now, not used yet):
-# default_region = "US"                  # phone numbers typed without +country code
-# theme = "dark"                         # "dark" or "light"
-# outcome_presets = ["Sold", "No Sale"]  # offered in the Outcome field
+# Phone numbers typed without +country code are read as numbers of this country
+# (two-letter code): with "US", (415) 555-1234 becomes +14155551234.
+# default_region = "US"
+
+# Colours for a "dark" or "light" terminal background. NO_COLOR=1 turns colour off.
+# theme = "dark"
+
+# The Outcome field's pick-list (labels used before are added after these). The default is
+# Phonely's documented labels.
+# outcome_presets = ["Sold", "No Sale", "Appointment Completed", "Appointment No-Show",
+#                    "Qualified Lead", "Follow-Up Required", "Escalated Successfully"]
+
+# After a successful send the form keeps the agent and clears the call, outcome and value,
+# ready for the next call. true keeps the metadata as well.
+# keep_metadata_after_send = false
+
+# Metadata templates, inserted in the workbench with Ctrl+T (each must be a JSON object).
 # [metadata_templates]
 # callback = '{"rep_id": "", "notes": ""}'
 
@@ -79,21 +92,32 @@ pub const SETTINGS: &[(&str, &str, &str, &str)] = &[
     (
         "default_region",
         "string",
-        "none",
-        "reserved: region for national phone numbers",
+        "US",
+        "country of phone numbers typed without +country code",
     ),
-    ("theme", "string", "none", "reserved: dark or light"),
+    (
+        "theme",
+        "string",
+        "dark",
+        "dark or light terminal background; NO_COLOR turns colour off",
+    ),
     (
         "outcome_presets",
         "list of strings",
-        "none",
-        "reserved: outcome pick-list",
+        "Phonely's labels",
+        "the Outcome pick-list",
+    ),
+    (
+        "keep_metadata_after_send",
+        "bool",
+        "false",
+        "keep the metadata in the form after a successful send",
     ),
     (
         "metadata_templates",
         "table of strings",
         "none",
-        "reserved: metadata templates",
+        "JSON objects inserted into Metadata with Ctrl+T",
     ),
     (
         "profiles.NAME.base_url",

@@ -751,6 +751,7 @@ mod tests {
             outcome: "Sold",
             value: "299",
             metadata: r#"{"b":1,"a":2}"#,
+            ..UpdateInput::default()
         })
         .unwrap();
         let r = build(&u, &BaseUrl::default());

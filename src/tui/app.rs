@@ -10,9 +10,12 @@ use time::UtcOffset;
 use super::action::RequestId;
 use super::profiles::{ProfileTag, fallback_tag};
 use crate::api::key::Credentials;
-use crate::api::phone::looks_like_national_phone;
+use crate::api::phone::{Region, looks_like_national_phone};
 use crate::api::request::{BaseUrl, WireRequest, build};
-use crate::api::update::{Field, FieldError, OutcomeUpdate, Preference, UpdateInput, validate};
+use crate::api::update::{
+    Field, FieldError, OutcomeUpdate, Preference, Rules, UpdateInput, validate,
+};
+use crate::config::{DOCUMENTED_OUTCOMES, Theme};
 use crate::history::{Filter, Record};
 
 /// How many history rows one page load brings in.
@@ -82,6 +85,38 @@ pub struct Settings {
     /// Sending what was already sent successfully to the same call within this window asks
     /// twice.
     pub duplicate_window_ms: i64,
+    /// The everyday-ergonomics settings from the config.
+    pub prefs: Prefs,
+}
+
+/// How the form helps: the region for national phone numbers, the Outcome pick-list, the
+/// metadata templates, what survives a send, and the colours.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Prefs {
+    pub region: Region,
+    pub outcome_presets: Vec<String>,
+    /// (name, JSON object text), in name order.
+    pub metadata_templates: Vec<(String, String)>,
+    pub keep_metadata_after_send: bool,
+    pub theme: Theme,
+    /// `NO_COLOR` is set: no colour, only bold/reverse/underline.
+    pub no_color: bool,
+}
+
+impl Default for Prefs {
+    fn default() -> Self {
+        Self {
+            region: Region::default(),
+            outcome_presets: DOCUMENTED_OUTCOMES
+                .iter()
+                .map(|s| (*s).to_string())
+                .collect(),
+            metadata_templates: Vec::new(),
+            keep_metadata_after_send: false,
+            theme: Theme::default(),
+            no_color: false,
+        }
+    }
 }
 
 /// The duplicate guard's window unless configured otherwise: 24 hours.
@@ -399,6 +434,14 @@ impl App {
         self
     }
 
+    /// The form reads phone numbers in the configured region and values as people paste them.
+    pub fn rules(&self) -> Rules {
+        Rules {
+            region: self.settings.prefs.region,
+            lenient_value: true,
+        }
+    }
+
     /// Re-validates the form and rebuilds the request preview.
     pub fn recheck(&mut self) {
         let (agent, target, outcome, value, metadata) = self.form.input();
@@ -413,6 +456,7 @@ impl App {
             outcome: &outcome,
             value: &value,
             metadata: &metadata,
+            rules: self.rules(),
         };
         self.checked = validate(&input).map(|update| {
             let request = build(&update, &self.settings.base_url);
@@ -470,6 +514,7 @@ impl App {
             agent: &agent,
             target: &target,
             outcome: "probe",
+            rules: self.rules(),
             ..UpdateInput::default()
         })
         .ok()?;

@@ -267,6 +267,7 @@ mod tests {
             credentials: Credentials::sandbox("k"),
             utc_offset: time::UtcOffset::UTC,
             duplicate_window_ms: crate::tui::app::DEFAULT_DUPLICATE_WINDOW_MS,
+            prefs: crate::tui::app::Prefs::default(),
         })
     }
 

@@ -636,6 +636,7 @@ fn row_as_ready(app: &App, r: &Record) -> Result<Ready, String> {
         outcome: r.outcome.as_deref().unwrap_or(""),
         value: r.value.as_deref().unwrap_or(""),
         metadata: &metadata,
+        ..UpdateInput::default()
     })
     .map_err(|errors| {
         errors
@@ -762,6 +763,7 @@ mod tests {
             credentials,
             utc_offset: time::UtcOffset::UTC,
             duplicate_window_ms: crate::tui::app::DEFAULT_DUPLICATE_WINDOW_MS,
+            prefs: crate::tui::app::Prefs::default(),
         })
     }
 
@@ -913,7 +915,7 @@ mod tests {
         let mut a = app();
         type_text(&mut a, "agent123");
         update(&mut a, Action::FocusNext);
-        type_text(&mut a, "4155551234");
+        type_text(&mut a, "415 5555");
         update(&mut a, Action::Focus(Focus::History));
         let effects = update(&mut a, Action::RequestSend);
         assert!(effects.is_empty());
@@ -923,7 +925,7 @@ mod tests {
         let status = a.status.unwrap();
         assert_eq!(status.tone, Tone::Error);
         assert!(
-            status.text.contains("did you mean +14155551234"),
+            status.text.contains("Phone is too short for US"),
             "{}",
             status.text
         );

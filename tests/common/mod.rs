@@ -30,6 +30,7 @@ pub fn settings(base: &str, credentials: Credentials) -> Settings {
         credentials,
         utc_offset: time::UtcOffset::UTC,
         duplicate_window_ms: phonely_outcomes::tui::app::DEFAULT_DUPLICATE_WINDOW_MS,
+        prefs: phonely_outcomes::tui::app::Prefs::default(),
     }
 }
 
