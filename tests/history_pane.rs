@@ -32,10 +32,7 @@ async fn find_fix_resend_and_be_warned_before_sending_twice() {
         // Three updates: one for call456, one for another call, one refused.
         h.fill("agent123", "call456", "Sold", "299", "");
         h.send_ok().await;
-        h.key(KeyCode::BackTab);
-        h.key(KeyCode::BackTab);
-        h.key(KeyCode::BackTab);
-        h.ctrl('u');
+        // The form kept the agent and outcome and waits on the (empty) call field.
         h.text("call1003");
         h.wait_for("agent123/call1003").await;
         h.send_ok().await;
@@ -80,9 +77,10 @@ async fn find_fix_resend_and_be_warned_before_sending_twice() {
         h.send_ok().await;
 
         // `r` on the newest row resends it as it was: the same update went through moments
-        // ago, so the confirmation says so and asks twice.
-        h.key(KeyCode::Tab);
-        h.key(KeyCode::Tab);
+        // ago, so the confirmation says so and asks twice. (Focus is back on the call field:
+        // two steps back reach the history.)
+        h.key(KeyCode::BackTab);
+        h.key(KeyCode::BackTab);
         h.wait_for("History (4)").await;
         h.key(KeyCode::Home);
         h.key(KeyCode::Char('r'));

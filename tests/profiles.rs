@@ -128,6 +128,7 @@ async fn workbench(
         credentials: active.credentials.clone(),
         timeout,
         clipboard: phonely_outcomes::tui::runtime::Clipboard::Memory(Arc::default()),
+        real_terminal: false,
         profiles: Arc::new(switcher),
     };
     let mut settings = common::settings(active.base_url.as_str(), active.credentials.clone());
@@ -207,7 +208,9 @@ async fn switching_profile_changes_the_url_the_key_and_the_record() {
         h.key(KeyCode::Down);
         h.key(KeyCode::Enter);
         h.wait_for("Now on profile beta").await;
-        // The form was kept and the preview now shows beta's URL.
+        // After the send the form kept agent and outcome, ready for the next call; the same
+        // call again, and the preview now shows beta's URL.
+        h.text("call456");
         h.wait_for(&format!("PATCH {beta_url}/api/calls/agent123/call456"))
             .await;
         h.ctrl('s');
@@ -337,10 +340,8 @@ async fn the_key_is_nowhere_the_tool_writes() {
         h.wait_for("Send this update?").await;
         h.key(KeyCode::Enter);
         h.wait_for("✓ Updated call456").await;
-        // Refused: an unknown call.
-        h.key(KeyCode::BackTab);
-        h.key(KeyCode::BackTab);
-        h.text("-nope");
+        // Refused: an unknown call. The send left the focus on the call, now empty.
+        h.text("call456-nope");
         h.ctrl('s');
         h.wait_for("Send this update?").await;
         h.key(KeyCode::Enter);

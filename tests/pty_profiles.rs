@@ -74,6 +74,8 @@ fn two_accounts_switched_in_the_workbench_and_found_in_the_history() {
     tty.keys(UP);
     tty.keys(ENTER);
     tty.wait_for("Now on profile production");
+    // The send cleared the call for the next one: the same call again.
+    tty.keys("call456");
     tty.wait_for(&format!("key ✓ (from `cat {}`)", key_file.display()));
     tty.keys(CTRL_S);
     tty.wait_for("Type production and press Enter");

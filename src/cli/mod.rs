@@ -238,6 +238,7 @@ async fn workbench(
         credentials: credentials.clone(),
         timeout: config.request_timeout,
         clipboard: crate::tui::runtime::Clipboard::Terminal,
+        real_terminal: true,
         profiles: std::sync::Arc::new(switcher),
     };
     let settings = Settings {

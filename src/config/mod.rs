@@ -156,7 +156,7 @@ pub struct Config {
     pub outcome_presets: Vec<String>,
     /// Metadata templates by name, each a JSON object (checked when the file is read).
     pub metadata_templates: BTreeMap<String, String>,
-    /// After a successful send the form keeps the agent; this keeps the metadata too.
+    /// After a successful send the form keeps the agent and outcome; this keeps the metadata too.
     pub keep_metadata_after_send: bool,
 }
 

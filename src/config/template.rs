@@ -33,8 +33,8 @@ pub const TEMPLATE: &str = r#"# phonely-outcomes configuration (TOML). Every set
 # outcome_presets = ["Sold", "No Sale", "Appointment Completed", "Appointment No-Show",
 #                    "Qualified Lead", "Follow-Up Required", "Escalated Successfully"]
 
-# After a successful send the form keeps the agent and clears the call, outcome and value,
-# ready for the next call. true keeps the metadata as well.
+# After a successful send the form keeps the agent and the outcome and clears the call and
+# the value, ready for the next call. true keeps the metadata as well.
 # keep_metadata_after_send = false
 
 # Metadata templates, inserted in the workbench with Ctrl+T (each must be a JSON object).

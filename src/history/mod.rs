@@ -562,6 +562,19 @@ impl Store {
             .optional()?)
     }
 
+    /// Outcome labels sent before, with how often, most used first (the pick-list's second
+    /// half). Reads the outcome index only.
+    pub fn outcome_labels(&self, limit: usize) -> Result<Vec<(String, i64)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT outcome, COUNT(*) AS n FROM updates WHERE outcome IS NOT NULL \
+             GROUP BY outcome ORDER BY n DESC, outcome LIMIT ?1",
+        )?;
+        let rows = stmt.query_map([i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// Newest first: up to `limit` records older than `before_id` (or the newest, if `None`).
     pub fn page(&self, before_id: Option<i64>, limit: usize) -> Result<Vec<Record>> {
         self.search(&Filter::default(), before_id, limit)

@@ -57,6 +57,45 @@ pub enum Action {
     /// A character typed into a production profile's confirmation.
     ConfirmType(char),
     ConfirmBackspace,
+    /// Ctrl+N: an empty form.
+    NewForm,
+    /// Ctrl+O: lay the metadata out (and turn `key=value` lines into JSON).
+    FormatMetadata,
+    /// Ctrl+T: insert a metadata template (asks which when there are several).
+    InsertTemplate,
+    TemplateMove(isize),
+    ChooseTemplate,
+    /// Ctrl+P or `:`: the command palette.
+    OpenPalette,
+    PaletteType(char),
+    PaletteBackspace,
+    PaletteMove(isize),
+    RunPalette,
+    /// The Outcome pick-list: move the highlight, take it, or close the list.
+    OutcomeMove(isize),
+    OutcomeAccept,
+    OutcomeClose,
+    /// The terminal's size (at start and on each resize).
+    Resized {
+        width: u16,
+        height: u16,
+    },
+    /// A left click at a screen cell.
+    Click {
+        column: u16,
+        row: u16,
+    },
+    /// The wheel over a screen cell: positive is down.
+    Wheel {
+        column: u16,
+        row: u16,
+        lines: i32,
+    },
+    /// F12: give the mouse to the terminal (to select text) or take it back.
+    ToggleMouse,
+    /// Copy the selected history row's response body, or its call id.
+    CopyResponse,
+    CopyCallId,
 
     // From the runtime.
     /// Time since the in-flight request was confirmed (drives the spinner).
@@ -103,6 +142,8 @@ pub enum Action {
     /// The clipboard took the text (`what` says what it was), or did not.
     Copied(String),
     CopyFailed(String),
+    /// Outcome labels sent before, most used first.
+    OutcomeLabels(Vec<(String, i64)>),
     /// The profile is ready: its key was read (or why not) and where it sends is known.
     ProfileSwitched(Box<Active>),
     /// The switch failed (e.g. the sandbox could not start); the previous profile stays.

@@ -13,7 +13,8 @@ use crate::api::key::Credentials;
 use crate::api::phone::{Region, looks_like_national_phone};
 use crate::api::request::{BaseUrl, WireRequest, build};
 use crate::api::update::{
-    Field, FieldError, OutcomeUpdate, Preference, Rules, UpdateInput, validate,
+    Field, FieldError, OutcomeUpdate, Preference, Rules, UpdateInput, parse_target,
+    parse_value_lenient, validate,
 };
 use crate::config::{DOCUMENTED_OUTCOMES, Theme};
 use crate::history::{Filter, Record};
@@ -157,6 +158,31 @@ impl Default for Form {
 }
 
 impl Form {
+    /// Ready for the next call after a successful send: the agent, preference and outcome
+    /// label stay (and the metadata when configured); the call and the value, which belong to
+    /// one call only, are cleared.
+    pub fn clear_for_next(&mut self, keep_metadata: bool) {
+        let fresh = Form::default();
+        self.target = fresh.target;
+        self.value = fresh.value;
+        if !keep_metadata {
+            self.metadata = fresh.metadata;
+        }
+    }
+
+    /// Replaces the metadata text (format, template), cursor at (row, col). Undo brings the
+    /// previous text back.
+    pub fn set_metadata(&mut self, text: &str, cursor: (usize, usize)) {
+        self.metadata.select_all();
+        self.metadata.cut();
+        self.metadata.insert_str(text);
+        self.metadata
+            .move_cursor(ratatui_textarea::CursorMove::Jump(
+                u16::try_from(cursor.0).unwrap_or(u16::MAX),
+                u16::try_from(cursor.1).unwrap_or(u16::MAX),
+            ));
+    }
+
     pub fn text(&self, field: Field) -> String {
         match field {
             Field::Agent => self.agent.lines().join(""),
@@ -258,6 +284,15 @@ pub enum Modal {
     },
     /// The profile picker, with the highlighted row.
     Profiles {
+        selected: usize,
+    },
+    /// The command palette: every action by name, filtered by what is typed.
+    Palette {
+        query: String,
+        selected: usize,
+    },
+    /// The metadata templates, to pick one.
+    Templates {
         selected: usize,
     },
 }
@@ -383,6 +418,30 @@ pub struct App {
     pub confirm_before_send: bool,
     /// What has been typed into a production profile's confirmation.
     pub typed: String,
+    /// The terminal's size, for mouse clicks (kept by `Action::Resized`).
+    pub screen: ratatui::layout::Rect,
+    /// Lines the request pane is scrolled by (mouse wheel).
+    pub preview_scroll: u16,
+    /// The mouse is captured (click and wheel work); off, the terminal selects text.
+    pub mouse_capture: bool,
+    /// Outcome labels sent before from this data folder, most used first.
+    pub outcome_labels: Vec<(String, i64)>,
+    /// The highlighted entry of the Outcome pick-list.
+    pub outcome_pick: Option<usize>,
+    /// Esc closed the pick-list; typing opens it again.
+    pub outcome_menu_closed: bool,
+}
+
+/// At most this many outcome suggestions are shown.
+pub const MAX_SUGGESTIONS: usize = 6;
+
+/// Labels that differ only in case, spaces or punctuation compare equal here.
+pub fn label_key(label: &str) -> String {
+    label
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 impl App {
@@ -411,6 +470,12 @@ impl App {
             switching: None,
             confirm_before_send: true,
             typed: String::new(),
+            screen: ratatui::layout::Rect::default(),
+            preview_scroll: 0,
+            mouse_capture: true,
+            outcome_labels: Vec::new(),
+            outcome_pick: None,
+            outcome_menu_closed: false,
         };
         app.history
             .filter_input
@@ -523,6 +588,107 @@ impl App {
             probe.target.as_str().to_string(),
             probe.target.kind(),
         ))
+    }
+
+    /// Every known outcome label: the presets, then labels sent before (most used first).
+    pub fn known_labels(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        let presets = self
+            .settings
+            .prefs
+            .outcome_presets
+            .iter()
+            .map(String::as_str);
+        let used = self.outcome_labels.iter().map(|(l, _)| l.as_str());
+        for label in presets.chain(used) {
+            if seen.insert(label) {
+                out.push(label);
+            }
+        }
+        out
+    }
+
+    /// The pick-list for what is typed in Outcome: labels starting with it first, then labels
+    /// containing it (case ignored); everything when it is empty.
+    pub fn outcome_suggestions(&self) -> Vec<&str> {
+        let typed = self.form.text(Field::Outcome);
+        let needle = typed.trim().to_lowercase();
+        let labels = self.known_labels();
+        if needle.is_empty() {
+            return labels.into_iter().take(MAX_SUGGESTIONS).collect();
+        }
+        let (mut starts, mut contains): (Vec<&str>, Vec<&str>) = (Vec::new(), Vec::new());
+        for label in labels {
+            let lower = label.to_lowercase();
+            if label == typed {
+                // Already exactly this: nothing to offer.
+                return Vec::new();
+            } else if lower.starts_with(&needle) {
+                starts.push(label);
+            } else if lower.contains(&needle) {
+                contains.push(label);
+            }
+        }
+        starts.extend(contains);
+        starts.truncate(MAX_SUGGESTIONS);
+        starts
+    }
+
+    /// True while the Outcome pick-list is on screen.
+    pub fn outcome_menu_open(&self) -> bool {
+        self.focus == Focus::Outcome
+            && self.modal.is_none()
+            && !self.outcome_menu_closed
+            && !self.outcome_suggestions().is_empty()
+    }
+
+    /// A known label that the typed outcome matches only loosely ("sold " vs "Sold"): the
+    /// team's reports would count them apart.
+    pub fn outcome_near_miss(&self) -> Option<&str> {
+        let typed = self.form.text(Field::Outcome);
+        if typed.trim().is_empty() {
+            return None;
+        }
+        let key = label_key(&typed);
+        let labels = self.known_labels();
+        if labels.contains(&typed.as_str()) {
+            return None;
+        }
+        labels.into_iter().find(|l| label_key(l) == key)
+    }
+
+    /// A note under a field that is valid: what will be sent when it differs from what was
+    /// typed, or a warning. (tone, text)
+    pub fn field_note(&self, field: Field) -> Option<(Tone, String)> {
+        match field {
+            Field::Outcome => self.outcome_near_miss().map(|label| {
+                (
+                    Tone::Warning,
+                    format!(
+                        "did you mean {label}? Labels that differ only in case or spacing are \
+                         counted apart in reports"
+                    ),
+                )
+            }),
+            Field::Target => {
+                let typed = self.form.text(Field::Target);
+                let target = parse_target(&typed, self.settings.prefs.region).ok()?;
+                let sent = target.as_str();
+                (typed.trim() != sent).then(|| (Tone::Info, format!("→ sent as {sent}")))
+            }
+            Field::Value => {
+                let typed = self.form.text(Field::Value);
+                if !typed.contains(['$', '€', '£', ',']) {
+                    return None;
+                }
+                parse_value_lenient(&typed)
+                    .ok()
+                    .flatten()
+                    .map(|n| (Tone::Info, format!("→ sent as {n}")))
+            }
+            _ => None,
+        }
     }
 
     pub fn record(&self, id: i64) -> Option<&Record> {

@@ -45,6 +45,10 @@ pub enum Effect {
     },
     /// Put text on the clipboard (OSC 52); `what` names it in the "Copied" message.
     Copy { text: String, what: String },
+    /// Read the outcome labels sent before, most used first (for the pick-list).
+    LoadOutcomeLabels,
+    /// Turn mouse reporting on (clicks and wheel) or off (the terminal selects text).
+    SetMouseCapture(bool),
     /// Make a profile ready (read its key once; start the sandbox for `sandbox`).
     SwitchProfile { name: String },
 }

@@ -1,7 +1,9 @@
 //! `map_event(&App, &Event) -> Option<Action>`: keys to intents, pure and focus-aware, so every
 //! binding has a one-line test. The footer's hints come from here too.
 
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use crossterm::event::{
+    Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
 use ratatui_textarea::{Input, Key};
 
 use super::action::Action;
@@ -14,6 +16,29 @@ pub fn map_event(app: &App, event: &Event) -> Option<Action> {
         Event::Paste(text) if app.modal.is_none() && app.focus.is_text() => {
             Some(Action::Paste(text.clone()))
         }
+        Event::Mouse(mouse) => map_mouse(*mouse),
+        Event::Resize(width, height) => Some(Action::Resized {
+            width: *width,
+            height: *height,
+        }),
+        _ => None,
+    }
+}
+
+fn map_mouse(mouse: MouseEvent) -> Option<Action> {
+    let (column, row) = (mouse.column, mouse.row);
+    match mouse.kind {
+        MouseEventKind::Down(MouseButton::Left) => Some(Action::Click { column, row }),
+        MouseEventKind::ScrollDown => Some(Action::Wheel {
+            column,
+            row,
+            lines: 3,
+        }),
+        MouseEventKind::ScrollUp => Some(Action::Wheel {
+            column,
+            row,
+            lines: -3,
+        }),
         _ => None,
     }
 }
@@ -30,10 +55,17 @@ fn map_key(app: &App, key: KeyEvent) -> Option<Action> {
     match key.code {
         KeyCode::F(1) => return Some(Action::OpenHelp),
         KeyCode::F(2) => return Some(Action::OpenProfiles),
+        KeyCode::F(12) => return Some(Action::ToggleMouse),
+        KeyCode::Char('n') if ctrl => return Some(Action::NewForm),
+        KeyCode::Char('p') if ctrl => return Some(Action::OpenPalette),
+        KeyCode::Char('o') if ctrl => return Some(Action::FormatMetadata),
+        KeyCode::Char('t') if ctrl => return Some(Action::InsertTemplate),
         KeyCode::Esc if app.in_flight.is_some() => return Some(Action::CancelSend),
         KeyCode::Char('s') if ctrl => return Some(Action::RequestSend),
         KeyCode::Char('f') if ctrl => return Some(Action::FilterToCall),
-        KeyCode::Tab => return Some(Action::FocusNext),
+        KeyCode::Tab if !(app.focus == Focus::Outcome && app.outcome_menu_open()) => {
+            return Some(Action::FocusNext);
+        }
         KeyCode::BackTab => return Some(Action::FocusPrev),
         _ => {}
     }
@@ -54,6 +86,16 @@ fn map_key(app: &App, key: KeyEvent) -> Option<Action> {
             _ => None,
         },
         Focus::Metadata => Some(Action::Edit(editing_key(key))),
+        Focus::Outcome if app.outcome_menu_open() => match key.code {
+            KeyCode::Down if !ctrl && !alt => Some(Action::OutcomeMove(1)),
+            KeyCode::Up if !ctrl && !alt && app.outcome_pick.is_some() => {
+                Some(Action::OutcomeMove(-1))
+            }
+            KeyCode::Up if !ctrl && !alt => Some(Action::FocusPrev),
+            KeyCode::Enter | KeyCode::Tab => Some(Action::OutcomeAccept),
+            KeyCode::Esc => Some(Action::OutcomeClose),
+            _ => Some(Action::Edit(editing_key(key))),
+        },
         Focus::Agent | Focus::Target | Focus::Outcome | Focus::Value => match key.code {
             KeyCode::Enter | KeyCode::Down if !ctrl && !alt => Some(Action::FocusNext),
             KeyCode::Up if !ctrl && !alt => Some(Action::FocusPrev),
@@ -90,6 +132,32 @@ fn map_modal(app: &App, modal: &Modal, key: KeyEvent) -> Option<Action> {
             KeyCode::Char(c) => Some(Action::ConfirmType(c)),
             _ => None,
         },
+        Modal::Palette { .. } => match key.code {
+            KeyCode::Up => Some(Action::PaletteMove(-1)),
+            KeyCode::Down | KeyCode::Tab => Some(Action::PaletteMove(1)),
+            KeyCode::Enter => Some(Action::RunPalette),
+            KeyCode::Esc => Some(Action::CloseModal),
+            KeyCode::Backspace => Some(Action::PaletteBackspace),
+            KeyCode::Char('p') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+                Some(Action::CloseModal)
+            }
+            KeyCode::Char(c) => Some(Action::PaletteType(c)),
+            _ => None,
+        },
+        Modal::Templates { .. } => match key.code {
+            KeyCode::Up | KeyCode::Char('k') => Some(Action::TemplateMove(-1)),
+            KeyCode::Down | KeyCode::Char('j') => Some(Action::TemplateMove(1)),
+            KeyCode::Enter => Some(Action::ChooseTemplate),
+            KeyCode::Esc | KeyCode::Char('q') => Some(Action::CloseModal),
+            _ => None,
+        },
+        Modal::Detail { .. } if matches!(key.code, KeyCode::Char('y' | 'b' | 'c')) => {
+            Some(match key.code {
+                KeyCode::Char('y') => Action::CopyCurl,
+                KeyCode::Char('b') => Action::CopyResponse,
+                _ => Action::CopyCallId,
+            })
+        }
         Modal::Profiles { .. } => match key.code {
             KeyCode::Up | KeyCode::Char('k') => Some(Action::ProfileMove(-1)),
             KeyCode::Down | KeyCode::Char('j') => Some(Action::ProfileMove(1)),
@@ -129,6 +197,9 @@ fn map_history(key: KeyEvent) -> Option<Action> {
         KeyCode::Char('e') => Action::LoadIntoForm,
         KeyCode::Char('r') => Action::Resend,
         KeyCode::Char('y') => Action::CopyCurl,
+        KeyCode::Char('b') => Action::CopyResponse,
+        KeyCode::Char('c') => Action::CopyCallId,
+        KeyCode::Char(':') => Action::OpenPalette,
         KeyCode::Esc => Action::ClearFilter,
         _ => return None,
     })
@@ -151,7 +222,26 @@ pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
             return vec![("↑↓", "choose"), ("Enter", "switch"), ("Esc", "keep")];
         }
         Some(Modal::Help { .. }) => return vec![("↑↓ PgUp PgDn", "scroll"), ("Esc", "close help")],
-        Some(Modal::Detail { .. }) => return vec![("↑↓ PgUp PgDn", "scroll"), ("Esc", "close")],
+        Some(Modal::Detail { .. }) => {
+            return vec![
+                ("↑↓", "scroll"),
+                ("y", "copy curl"),
+                ("b", "copy response"),
+                ("c", "copy call id"),
+                ("Esc", "close"),
+            ];
+        }
+        Some(Modal::Palette { .. }) => {
+            return vec![
+                ("type", "find"),
+                ("↑↓", "choose"),
+                ("Enter", "run"),
+                ("Esc", "close"),
+            ];
+        }
+        Some(Modal::Templates { .. }) => {
+            return vec![("↑↓", "choose"), ("Enter", "insert"), ("Esc", "close")];
+        }
 
         None => {}
     }
@@ -168,20 +258,111 @@ pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
                 ("e", "edit"),
                 ("r", "resend"),
                 ("y", "copy curl"),
+                ("b", "copy response"),
+                ("c", "copy call id"),
             ]);
         }
         Focus::Filter => out.extend([("Enter", "to the rows"), ("Esc", "clear")]),
         Focus::Preference => out.extend([("←→", "last/first"), ("Tab", "next")]),
-        Focus::Metadata => out.extend([("Enter", "new line"), ("Tab", "history")]),
+        Focus::Metadata => out.extend([
+            ("Enter", "new line"),
+            ("^O", "format JSON / key=value"),
+            ("^T", "template"),
+            ("Tab", "history"),
+        ]),
+        Focus::Outcome if app.outcome_menu_open() => out.extend([
+            ("↓↑", "choose"),
+            ("Tab/Enter", "take"),
+            ("Esc", "keep as typed"),
+        ]),
         _ => out.extend([("Tab", "next"), ("S-Tab", "back")]),
     }
     out.extend([
         ("^S", "send"),
+        ("^N", "new"),
+        ("^P", "commands"),
         ("F2", "profile"),
         ("F1", "help"),
         ("^Q", "quit"),
     ]);
     out
+}
+
+/// One entry of the command palette: what it is called, its key, what it does.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Command {
+    pub name: &'static str,
+    pub key: &'static str,
+    pub action: Action,
+}
+
+/// Every action by name, for the command palette (Ctrl+P or `:`).
+pub fn commands() -> Vec<Command> {
+    let c = |name, key, action| Command { name, key, action };
+    vec![
+        c("Send the update", "Ctrl+S", Action::RequestSend),
+        c("New form (clear every field)", "Ctrl+N", Action::NewForm),
+        c(
+            "Format metadata JSON (and key=value lines)",
+            "Ctrl+O",
+            Action::FormatMetadata,
+        ),
+        c(
+            "Insert a metadata template",
+            "Ctrl+T",
+            Action::InsertTemplate,
+        ),
+        c("Switch profile (account)", "F2", Action::OpenProfiles),
+        c(
+            "Show every update for the call in the form",
+            "Ctrl+F",
+            Action::FilterToCall,
+        ),
+        c("Filter the history", "/", Action::OpenFilter),
+        c("Go to the history", "Tab", Action::Focus(Focus::History)),
+        c("Go to the agent field", "", Action::Focus(Focus::Agent)),
+        c(
+            "Go to the call/phone field",
+            "",
+            Action::Focus(Focus::Target),
+        ),
+        c("Go to the outcome field", "", Action::Focus(Focus::Outcome)),
+        c("Go to the value field", "", Action::Focus(Focus::Value)),
+        c(
+            "Go to the metadata editor",
+            "",
+            Action::Focus(Focus::Metadata),
+        ),
+        c(
+            "Show the selected update in full",
+            "Enter",
+            Action::OpenDetail,
+        ),
+        c(
+            "Edit the selected update in the form",
+            "e",
+            Action::LoadIntoForm,
+        ),
+        c("Resend the selected update", "r", Action::Resend),
+        c("Copy the selected update as curl", "y", Action::CopyCurl),
+        c(
+            "Copy the selected update's response body",
+            "b",
+            Action::CopyResponse,
+        ),
+        c(
+            "Copy the selected update's call id",
+            "c",
+            Action::CopyCallId,
+        ),
+        c(
+            "Mouse on/off (off lets the terminal select text)",
+            "F12",
+            Action::ToggleMouse,
+        ),
+        c("Help: every key", "F1", Action::OpenHelp),
+        c("Quit", "Ctrl+Q", Action::Quit),
+    ]
 }
 
 /// Every binding, by context, for the help screen.
@@ -197,6 +378,10 @@ pub const HELP: &[(&str, &[(&str, &str)])] = &[
                 "every update for the call in the form (or the history row)",
             ),
             ("F2", "choose the profile (account); the form is kept"),
+            ("Ctrl+N", "new form: clear every field"),
+            ("Ctrl+P / :", "command palette: every action by name"),
+            ("F12", "mouse on/off (off: the terminal selects text)"),
+            ("Mouse", "click a field or pane; the wheel scrolls"),
             ("Esc", "cancel the send in flight"),
             ("Ctrl+Q / Ctrl+C", "quit"),
         ],
@@ -214,6 +399,27 @@ pub const HELP: &[(&str, &[(&str, &str)])] = &[
             ("Ctrl+A / Ctrl+E", "start / end of line"),
             ("Ctrl+U / Ctrl+K", "delete to the start / end of the line"),
             ("Ctrl+W", "delete the word before the cursor"),
+        ],
+    ),
+    (
+        "Outcome",
+        &[
+            (
+                "typing",
+                "the pick-list shows presets and labels used before",
+            ),
+            ("↓ ↑", "choose in the pick-list"),
+            ("Tab / Enter", "take the highlighted label and move on"),
+            ("Esc", "close the list and keep what is typed"),
+        ],
+    ),
+    (
+        "Metadata",
+        &[
+            ("Enter", "new line"),
+            ("Ctrl+O", "format the JSON; turns key=value lines into JSON"),
+            ("Ctrl+T", "insert a template from the config"),
+            ("paste", "large JSON pastes as one edit (Ctrl+Z undoes it)"),
         ],
     ),
     (
@@ -249,6 +455,8 @@ pub const HELP: &[(&str, &[(&str, &str)])] = &[
                 "y",
                 "copy it as a curl command (the key stays $PHONELY_API_KEY)",
             ),
+            ("b / c", "copy its response body / the call id"),
+            (":", "command palette"),
         ],
     ),
 ];

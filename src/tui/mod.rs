@@ -4,15 +4,20 @@
 pub mod action;
 pub mod app;
 pub mod effect;
+pub mod json;
 pub mod keymap;
 pub mod profiles;
 pub mod runtime;
+pub mod theme;
 pub mod update;
 pub mod view;
 
 use std::io::stdout;
 
-use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste, EventStream};
+use crossterm::event::{
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+    EventStream,
+};
 use crossterm::execute;
 use futures::StreamExt as _;
 
@@ -23,13 +28,16 @@ use runtime::Services;
 /// exit, error, Ctrl+C, SIGTERM/SIGHUP, and panic (through the hook installed here).
 pub async fn run_in_terminal(app: App, services: Services) -> std::io::Result<()> {
     let mut terminal = ratatui::try_init()?;
-    // ratatui's hook restores the screen; ours, run first, also turns bracketed paste off.
+    // ratatui's hook restores the screen; ours, run first, also turns bracketed paste and mouse reporting off.
     let ratatui_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        let _ = execute!(stdout(), DisableBracketedPaste);
+        let _ = execute!(stdout(), DisableBracketedPaste, DisableMouseCapture);
         ratatui_hook(info);
     }));
     let _ = execute!(stdout(), EnableBracketedPaste);
+    if app.mouse_capture {
+        let _ = execute!(stdout(), EnableMouseCapture);
+    }
     // The event stream starts a reader thread: create it on first poll, after the first frame
     // is on screen (keys typed meanwhile wait in the terminal's buffer).
     let events = Box::pin(futures::stream::once(async { EventStream::new() }).flatten());
@@ -42,7 +50,7 @@ pub async fn run_in_terminal(app: App, services: Services) -> std::io::Result<()
         None,
     )
     .await;
-    let _ = execute!(stdout(), DisableBracketedPaste);
+    let _ = execute!(stdout(), DisableBracketedPaste, DisableMouseCapture);
     ratatui::restore();
     result.map(|_| ())
 }

@@ -39,6 +39,8 @@ pub struct Services {
     pub credentials: Credentials,
     pub timeout: Duration,
     pub clipboard: Clipboard,
+    /// The runtime drives the real terminal, so it may switch mouse reporting on and off.
+    pub real_terminal: bool,
     /// The other profiles the picker can switch to (empty: only the one above).
     pub profiles: Arc<Switcher>,
 }
@@ -158,7 +160,17 @@ where
             runner.services.credentials.clone(),
         ),
     );
+    if let Ok(size) = terminal.size() {
+        update(
+            &mut app,
+            Action::Resized {
+                width: size.width,
+                height: size.height,
+            },
+        );
+    }
     draw(terminal, &app, &mut observer)?;
+    runner.run(Effect::LoadOutcomeLabels);
     runner.run(Effect::LoadHistory {
         generation: app.history.generation,
         filter: app.history.filter.clone(),
@@ -320,6 +332,23 @@ impl Runner {
                     .flatten();
                     Action::ConfirmReady(confirmation(*ready, duplicate, resend_of.map(|b| *b)))
                 });
+            }
+            Effect::LoadOutcomeLabels => {
+                self.blocking(|stores, services| {
+                    Action::OutcomeLabels(
+                        with_reader(stores, services, |s| s.outcome_labels(50)).unwrap_or_default(),
+                    )
+                });
+            }
+            Effect::SetMouseCapture(on) => {
+                if self.services.real_terminal {
+                    let mut out = std::io::stdout();
+                    let _ = if on {
+                        crossterm::execute!(out, crossterm::event::EnableMouseCapture)
+                    } else {
+                        crossterm::execute!(out, crossterm::event::DisableMouseCapture)
+                    };
+                }
             }
             Effect::Copy { text, what } => {
                 let _ = self.tx.send(match self.services.clipboard.copy(&text) {

@@ -187,6 +187,94 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             app.typed.pop();
         }
         Action::ProfileSwitched(active) => profile_switched(app, *active),
+        Action::NewForm => new_form(app),
+        Action::FormatMetadata => format_metadata(app),
+        Action::InsertTemplate => return insert_template(app, None),
+        Action::TemplateMove(delta) => {
+            if let Some(Modal::Templates { selected }) = &mut app.modal {
+                let last = app
+                    .settings
+                    .prefs
+                    .metadata_templates
+                    .len()
+                    .saturating_sub(1);
+                *selected = selected.saturating_add_signed(delta).min(last);
+            }
+        }
+        Action::ChooseTemplate => {
+            if let Some(Modal::Templates { selected }) = app.modal.take() {
+                return insert_template(app, Some(selected));
+            }
+        }
+        Action::OpenPalette => {
+            app.modal = Some(Modal::Palette {
+                query: String::new(),
+                selected: 0,
+            });
+        }
+        Action::PaletteType(c) => {
+            if let Some(Modal::Palette { query, selected }) = &mut app.modal {
+                query.push(c);
+                *selected = 0;
+            }
+        }
+        Action::PaletteBackspace => {
+            if let Some(Modal::Palette { query, selected }) = &mut app.modal {
+                query.pop();
+                *selected = 0;
+            }
+        }
+        Action::PaletteMove(delta) => {
+            if let Some(Modal::Palette { query, selected }) = &mut app.modal {
+                let last = palette_matches(query).len().saturating_sub(1);
+                *selected = selected.saturating_add_signed(delta).min(last);
+            }
+        }
+        Action::RunPalette => {
+            if let Some(Modal::Palette { query, selected }) = app.modal.take()
+                && let Some(command) = palette_matches(&query).into_iter().nth(selected)
+            {
+                return update(app, command.action);
+            }
+        }
+        Action::OutcomeMove(delta) => {
+            let n = app.outcome_suggestions().len();
+            if n > 0 {
+                app.outcome_menu_closed = false;
+                app.outcome_pick = Some(match app.outcome_pick {
+                    None if delta < 0 => n - 1,
+                    None => 0,
+                    Some(i) => i.saturating_add_signed(delta).min(n - 1),
+                });
+            }
+        }
+        Action::OutcomeAccept => return accept_outcome(app),
+        Action::OutcomeClose => {
+            app.outcome_menu_closed = true;
+            app.outcome_pick = None;
+        }
+        Action::OutcomeLabels(labels) => app.outcome_labels = labels,
+        Action::Resized { width, height } => {
+            app.screen = ratatui::layout::Rect::new(0, 0, width, height);
+        }
+        Action::Click { column, row } => return click(app, column, row),
+        Action::Wheel { column, row, lines } => return wheel(app, column, row, lines),
+        Action::ToggleMouse => {
+            app.mouse_capture = !app.mouse_capture;
+            app.status = Some(Status {
+                tone: Tone::Info,
+                text: if app.mouse_capture {
+                    "Mouse on: click fields and panes, the wheel scrolls (F12 to select text)"
+                        .to_string()
+                } else {
+                    "Mouse off: select text with the mouse as usual (F12 turns clicks back on)"
+                        .to_string()
+                },
+            });
+            return vec![Effect::SetMouseCapture(app.mouse_capture)];
+        }
+        Action::CopyResponse => return copy_response(app),
+        Action::CopyCallId => return copy_call_id(app),
         Action::ProfileSwitchFailed { name, message } => {
             if app.switching.as_deref() == Some(name.as_str()) {
                 app.switching = None;
@@ -198,6 +286,219 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         }
     }
     Vec::new()
+}
+
+fn new_form(app: &mut App) {
+    app.form = super::app::Form::default();
+    app.form.preference = crate::api::update::Preference::Last;
+    app.show_required = false;
+    app.outcome_pick = None;
+    app.outcome_menu_closed = false;
+    app.context = None;
+    app.context_key = None;
+    set_focus(app, Focus::Agent);
+    app.recheck();
+    app.status = Some(Status {
+        tone: Tone::Info,
+        text: "New form: every field is empty".to_string(),
+    });
+}
+
+fn format_metadata(app: &mut App) {
+    let text = app.form.text(crate::api::update::Field::Metadata);
+    match super::json::format(&text) {
+        Ok(pretty) => {
+            let end = pretty.lines().count().saturating_sub(1);
+            let converted = super::json::has_key_value_lines(&text);
+            app.form.set_metadata(&pretty, (end, usize::MAX));
+            set_focus(app, Focus::Metadata);
+            app.recheck();
+            app.status = Some(Status {
+                tone: Tone::Info,
+                text: if converted {
+                    "key=value lines turned into JSON (Ctrl+Z undoes it)".to_string()
+                } else {
+                    "Metadata formatted (Ctrl+Z undoes it)".to_string()
+                },
+            });
+        }
+        Err(message) => {
+            app.status = Some(Status {
+                tone: Tone::Warning,
+                text: message,
+            });
+        }
+    }
+}
+
+/// Ctrl+T: with one template it goes straight in; with several, a picker asks which.
+fn insert_template(app: &mut App, chosen: Option<usize>) -> Vec<Effect> {
+    let templates = &app.settings.prefs.metadata_templates;
+    let index = match (chosen, templates.len()) {
+        (_, 0) => {
+            app.status = Some(Status {
+                tone: Tone::Info,
+                text: "No metadata templates yet: add them to the config under \
+                       [metadata_templates], e.g. callback = '{\"rep_id\": \"\", \"notes\": \"\"}' \
+                       (phonely-outcomes config path shows where it is)"
+                    .to_string(),
+            });
+            return Vec::new();
+        }
+        (Some(i), _) => i,
+        (None, 1) => 0,
+        (None, _) => {
+            app.modal = Some(Modal::Templates { selected: 0 });
+            return Vec::new();
+        }
+    };
+    let Some((name, template)) = templates.get(index).cloned() else {
+        return Vec::new();
+    };
+    let current = app.form.text(crate::api::update::Field::Metadata);
+    match super::json::insert_template(&current, &template) {
+        Ok((text, cursor)) => {
+            app.form.set_metadata(&text, cursor);
+            set_focus(app, Focus::Metadata);
+            app.status = Some(Status {
+                tone: Tone::Info,
+                text: format!("Template {name} inserted: type the first value"),
+            });
+            form_changed(app)
+        }
+        Err(message) => {
+            app.status = Some(Status {
+                tone: Tone::Warning,
+                text: message,
+            });
+            Vec::new()
+        }
+    }
+}
+
+/// The palette's commands whose name has every typed word, in list order.
+pub fn palette_matches(query: &str) -> Vec<super::keymap::Command> {
+    let words: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
+    super::keymap::commands()
+        .into_iter()
+        .filter(|c| {
+            let name = c.name.to_lowercase();
+            words.iter().all(|w| name.contains(w.as_str()))
+        })
+        .collect()
+}
+
+/// Tab or Enter on a highlighted suggestion: it becomes the outcome, and focus moves on.
+fn accept_outcome(app: &mut App) -> Vec<Effect> {
+    let picked = app
+        .outcome_pick
+        .and_then(|i| app.outcome_suggestions().get(i).map(|s| (*s).to_string()));
+    let Some(label) = picked else {
+        move_focus(app, 1);
+        return Vec::new();
+    };
+    let mut t = super::app::Form::default().outcome;
+    t.insert_str(&label);
+    app.form.outcome = t;
+    app.outcome_pick = None;
+    let effects = form_changed(app);
+    move_focus(app, 1);
+    effects
+}
+
+fn click(app: &mut App, column: u16, row: u16) -> Vec<Effect> {
+    if app.modal.is_some() {
+        return Vec::new();
+    }
+    let Some(hit) = super::view::hit(app, column, row) else {
+        return Vec::new();
+    };
+    match hit {
+        super::view::Hit::Focus(focus) => {
+            if focus != app.focus {
+                set_focus(app, focus);
+            }
+            Vec::new()
+        }
+        super::view::Hit::Preference => {
+            set_focus(app, Focus::Preference);
+            app.form.preference = app.form.preference.toggled();
+            form_changed(app)
+        }
+        super::view::Hit::HistoryRow(index) => {
+            set_focus(app, Focus::History);
+            if index < app.history.rows.len() {
+                let delta = index.cast_signed() - app.history.selected.cast_signed();
+                return history_move(app, delta);
+            }
+            Vec::new()
+        }
+        super::view::Hit::Preview => Vec::new(),
+    }
+}
+
+fn wheel(app: &mut App, column: u16, row: u16, lines: i32) -> Vec<Effect> {
+    if app.modal.is_some() {
+        return update(app, Action::ModalScroll(lines));
+    }
+    match super::view::hit(app, column, row) {
+        Some(super::view::Hit::HistoryRow(_)) => history_move(app, lines as isize),
+        Some(super::view::Hit::Preview) => {
+            app.preview_scroll = app.preview_scroll.saturating_add_signed(
+                i16::try_from(lines).unwrap_or(if lines < 0 { i16::MIN } else { i16::MAX }),
+            );
+            Vec::new()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// The response body of the selected history row (the open detail's, when there is one).
+fn copy_response(app: &mut App) -> Vec<Effect> {
+    let Some(r) = detail_or_selected(app) else {
+        return Vec::new();
+    };
+    match &r.response_body {
+        Some(body) if !body.is_empty() => vec![Effect::Copy {
+            text: body.clone(),
+            what: format!("the response body of update #{}", r.id),
+        }],
+        _ => {
+            let id = r.id;
+            app.status = Some(Status {
+                tone: Tone::Warning,
+                text: format!("Nothing copied: update #{id} has no response body"),
+            });
+            Vec::new()
+        }
+    }
+}
+
+fn copy_call_id(app: &mut App) -> Vec<Effect> {
+    let Some(r) = detail_or_selected(app) else {
+        return Vec::new();
+    };
+    if let Some(call) = &r.resolved_call_id {
+        return vec![Effect::Copy {
+            text: call.clone(),
+            what: format!("call id {call}"),
+        }];
+    }
+    app.status = Some(Status {
+        tone: Tone::Warning,
+        text: format!(
+            "Nothing copied: Phonely's answer to update #{} named no call id",
+            r.id
+        ),
+    });
+    Vec::new()
+}
+
+fn detail_or_selected(app: &App) -> Option<Record> {
+    match &app.modal {
+        Some(Modal::Detail { record_id, .. }) => app.record(*record_id).cloned(),
+        _ => app.history.selected_record().cloned(),
+    }
 }
 
 fn choose_profile(app: &mut App) -> Vec<Effect> {
@@ -275,7 +576,35 @@ fn quit(app: &mut App) {
     app.should_quit = true;
 }
 
+/// One more use of an outcome label: the pick-list orders by use.
+fn count_label(app: &mut App, label: &str) {
+    match app.outcome_labels.iter_mut().find(|(l, _)| l == label) {
+        Some((_, n)) => *n += 1,
+        None => app.outcome_labels.push((label.to_string(), 1)),
+    }
+    app.outcome_labels
+        .sort_by_key(|(_, n)| std::cmp::Reverse(*n));
+}
+
+/// The pick-list highlights the first label that starts with what is typed, so Tab takes it.
+fn refresh_outcome_pick(app: &mut App) {
+    let typed = app
+        .form
+        .text(crate::api::update::Field::Outcome)
+        .to_lowercase();
+    app.outcome_pick = (!typed.trim().is_empty())
+        .then(|| app.outcome_suggestions().first().map(|s| s.to_lowercase()))
+        .flatten()
+        .filter(|top| top.starts_with(typed.trim()))
+        .map(|_| 0);
+}
+
 fn set_focus(app: &mut App, focus: Focus) {
+    if focus == Focus::Outcome && app.focus != Focus::Outcome {
+        app.outcome_menu_closed = false;
+        app.focus = focus;
+        refresh_outcome_pick(app);
+    }
     app.focus = focus;
     app.form.show_cursor_in(focus);
     let style = if focus == Focus::Filter {
@@ -316,6 +645,12 @@ fn edit(app: &mut App, input: Input) -> Vec<Effect> {
         return Vec::new();
     };
     if editor.input(input) {
+        if focus == Focus::Outcome {
+            app.outcome_menu_closed = false;
+            let effects = form_changed(app);
+            refresh_outcome_pick(app);
+            return effects;
+        }
         return form_changed(app);
     }
     Vec::new()
@@ -335,7 +670,8 @@ fn paste(app: &mut App, text: &str) -> Vec<Effect> {
         return Vec::new();
     };
     if focus == Focus::Metadata {
-        editor.insert_str(&text);
+        // Tabs become spaces: the editor's columns then match the characters one to one.
+        editor.insert_str(text.replace('\t', "  "));
     } else {
         editor.insert_str(&one_line);
     }
@@ -522,7 +858,24 @@ fn finished(app: &mut App, id: RequestId, record: Record) -> Vec<Effect> {
                 (Tone::Warning, record.message.clone().unwrap_or_default())
             }
         };
+        let sent_ok = record.state == State::Ok && record.verified;
         app.status = Some(Status { tone, text });
+        if sent_ok {
+            // Ready for the next call: the agent stays, the call and what was set go.
+            app.form
+                .clear_for_next(app.settings.prefs.keep_metadata_after_send);
+            app.show_required = false;
+            set_focus(app, Focus::Target);
+            app.recheck();
+            if let Some(status) = &mut app.status {
+                status.text.push_str(" · next call: type its ID or phone");
+            }
+        }
+        if let Some(label) = &record.outcome
+            && sent_ok
+        {
+            count_label(app, label);
+        }
     }
     app.history.offer(record);
     // The call's context has a new entry: read it again.

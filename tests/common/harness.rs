@@ -132,6 +132,7 @@ pub fn workbench(
         credentials,
         timeout,
         clipboard: Clipboard::Memory(clipboard.clone()),
+        real_terminal: false,
         profiles: Arc::default(),
     };
     let fut = async move {

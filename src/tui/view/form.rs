@@ -5,29 +5,77 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use ratatui_textarea::TextArea;
 
 use super::pane;
 use crate::api::update::{Field, Preference, parse_metadata};
-use crate::tui::app::{App, Focus};
+use crate::tui::app::{App, Focus, Tone};
+use crate::tui::json::{self, Token};
 
 const LABEL_WIDTH: u16 = 12;
 
+const FIELDS: [Field; 5] = [
+    Field::Agent,
+    Field::Target,
+    Field::Preference,
+    Field::Outcome,
+    Field::Value,
+];
+
+/// What a field shows under itself: its first error, or else its note.
+fn under(app: &App, field: Field) -> Option<(Tone, String)> {
+    if let Some(e) = app.visible_errors(field).first() {
+        return Some((Tone::Error, e.message.clone()));
+    }
+    app.field_note(field)
+}
+
 /// Rows the form wants for its fields (the metadata editor takes what is left).
 pub fn height(app: &App) -> u16 {
-    let errors: u16 = [
-        Field::Agent,
-        Field::Target,
-        Field::Preference,
-        Field::Outcome,
-        Field::Value,
-    ]
-    .iter()
-    .map(|f| u16::from(!app.visible_errors(*f).is_empty()))
-    .sum();
-    // 5 field rows + errors + metadata label + at least 4 editor rows + borders.
-    5 + errors + 1 + 4 + 2
+    let extra: u16 = FIELDS
+        .iter()
+        .map(|f| u16::from(under(app, *f).is_some()))
+        .sum();
+    // 5 field rows + errors/notes + metadata label + at least 4 editor rows + borders.
+    5 + extra + 1 + 4 + 2
+}
+
+/// Where each part of the form is inside the pane: shared by drawing and mouse clicks.
+pub struct FormRows {
+    /// Each field's row, and the row under it when it shows an error or a note.
+    pub fields: Vec<(Field, Rect, Option<Rect>)>,
+    pub metadata_label: Rect,
+    pub editor: Rect,
+}
+
+pub fn rows(app: &App, inner: Rect) -> FormRows {
+    let mut constraints: Vec<Constraint> = Vec::new();
+    for f in FIELDS {
+        constraints.push(Constraint::Length(1));
+        if under(app, f).is_some() {
+            constraints.push(Constraint::Length(1));
+        }
+    }
+    constraints.push(Constraint::Length(1));
+    constraints.push(Constraint::Min(1));
+    let areas = Layout::vertical(constraints).split(inner);
+    let mut i = 0;
+    let mut fields = Vec::new();
+    for f in FIELDS {
+        let row = areas[i];
+        i += 1;
+        let note = under(app, f).is_some().then(|| {
+            i += 1;
+            areas[i - 1]
+        });
+        fields.push((f, row, note));
+    }
+    FormRows {
+        fields,
+        metadata_label: areas[i],
+        editor: areas[i + 1],
+    }
 }
 
 pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
@@ -35,51 +83,37 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
     let block = pane("Update", in_form);
     let inner = block.inner(area);
     frame.render_widget(block, area);
-
-    let mut rows: Vec<Constraint> = Vec::new();
-    let fields = [
-        Field::Agent,
-        Field::Target,
-        Field::Preference,
-        Field::Outcome,
-        Field::Value,
-    ];
-    for f in fields {
-        rows.push(Constraint::Length(1));
-        if !app.visible_errors(f).is_empty() {
-            rows.push(Constraint::Length(1));
-        }
-    }
-    rows.push(Constraint::Length(1));
-    rows.push(Constraint::Min(1));
-    let areas = Layout::vertical(rows).split(inner);
-    let mut i = 0;
-    for f in fields {
-        let row = areas[i];
-        i += 1;
+    let layout = rows(app, inner);
+    let mut outcome_input = None;
+    for (f, row, note) in &layout.fields {
         let [label, input] =
-            Layout::horizontal([Constraint::Length(LABEL_WIDTH), Constraint::Min(1)]).areas(row);
-        frame.render_widget(label_line(app, f), label);
+            Layout::horizontal([Constraint::Length(LABEL_WIDTH), Constraint::Min(1)]).areas(*row);
+        frame.render_widget(label_line(app, *f), label);
         match f {
             Field::Preference => render_preference(app, frame, input),
-            _ => frame.render_widget(editor(app, f), input),
+            _ => frame.render_widget(editor(app, *f), input),
         }
-        let errors = app.visible_errors(f);
-        if let Some(e) = errors.first() {
+        if *f == Field::Outcome {
+            outcome_input = Some(input);
+        }
+        if let (Some(area), Some((tone, text))) = (note, under(app, *f)) {
             let room = usize::from(inner.width.saturating_sub(LABEL_WIDTH));
+            let marker = if tone == Tone::Error { "↳ " } else { "" };
             let line = Line::from(vec![
                 Span::raw(" ".repeat(usize::from(LABEL_WIDTH.saturating_sub(2)))),
                 Span::styled(
-                    fit(&format!("↳ {}", e.message), room),
-                    Style::default().fg(Color::Red),
+                    fit(&format!("{marker}{text}"), room),
+                    Style::default().fg(match tone {
+                        Tone::Info => Color::DarkGray,
+                        other => other.color(),
+                    }),
                 ),
             ]);
-            frame.render_widget(Paragraph::new(line), areas[i]);
-            i += 1;
+            frame.render_widget(Paragraph::new(line), *area);
         }
     }
-    frame.render_widget(metadata_label(app), areas[i]);
-    let editor_area = areas[i + 1];
+    frame.render_widget(metadata_label(app), layout.metadata_label);
+    let editor_area = layout.editor;
     let gutter =
         Block::default()
             .borders(Borders::LEFT)
@@ -91,6 +125,119 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
     let text_area = gutter.inner(editor_area);
     frame.render_widget(gutter, editor_area);
     frame.render_widget(&app.form.metadata, text_area);
+    colour_metadata(app, frame, text_area);
+    if let Some(input) = outcome_input
+        && app.outcome_menu_open()
+    {
+        render_pick_list(app, frame, input, inner);
+    }
+}
+
+/// The Outcome pick-list, dropped down under the field over what is below it.
+fn render_pick_list(app: &App, frame: &mut Frame<'_>, input: Rect, form: Rect) {
+    let suggestions = app.outcome_suggestions();
+    let height = u16::try_from(suggestions.len()).unwrap_or(0) + 2;
+    let bottom = form.y + form.height;
+    let room = bottom.saturating_sub(input.y + 1);
+    if room < 3 {
+        return;
+    }
+    let area = Rect {
+        x: input.x,
+        y: input.y + 1,
+        width: input.width.min(40),
+        height: height.min(room),
+    };
+    let used: std::collections::HashMap<&str, i64> = app
+        .outcome_labels
+        .iter()
+        .map(|(l, n)| (l.as_str(), *n))
+        .collect();
+    let lines: Vec<Line<'_>> = suggestions
+        .iter()
+        .enumerate()
+        .map(|(i, label)| {
+            let style = if app.outcome_pick == Some(i) {
+                Style::default().add_modifier(Modifier::REVERSED | Modifier::BOLD)
+            } else {
+                Style::default()
+            };
+            let count = used
+                .get(label)
+                .map(|n| format!(" ×{n}"))
+                .unwrap_or_default();
+            Line::from(vec![
+                Span::styled(format!(" {label} "), style),
+                Span::styled(count, Style::default().fg(Color::DarkGray)),
+            ])
+        })
+        .collect();
+    frame.render_widget(Clear, area);
+    frame.render_widget(
+        Paragraph::new(lines).block(
+            Block::bordered()
+                .border_style(Style::default().fg(Color::Cyan))
+                .title_bottom(Line::styled(
+                    " Tab takes · Esc keeps typed ",
+                    Style::default().fg(Color::DarkGray),
+                )),
+        ),
+        area,
+    );
+}
+
+/// JSON colours over the editor's cells, and the parse error's place marked. The editor draws
+/// the text (cursor, selection, wrapping, scrolling); this only changes foreground colours of
+/// what it drew, found through its own screen-to-text mapping.
+fn colour_metadata(app: &App, frame: &mut Frame<'_>, area: Rect) {
+    let editor = &app.form.metadata;
+    let lines = editor.lines();
+    if area.width == 0 || lines.iter().all(String::is_empty) {
+        return;
+    }
+    let classes = json::classify(lines);
+    let error = json::error_position(&app.form.text(Field::Metadata));
+    let (top, left) = editor.scroll_offset();
+    let buf = frame.buffer_mut();
+    for dy in 0..area.height {
+        let start = editor.screen_to_data(usize::from(top + dy), usize::from(left));
+        let (line, mut col) = (start.0, start.1);
+        // Rows past the text map back onto its last line: stop there.
+        if dy > 0 {
+            let previous = editor.screen_to_data(usize::from(top + dy - 1), usize::from(left));
+            if previous == start {
+                break;
+            }
+        }
+        let Some(chars) = classes.get(line) else {
+            break;
+        };
+        for dx in 0..area.width {
+            if col >= chars.len() {
+                break;
+            }
+            let cell = &mut buf[(area.x + dx, area.y + dy)];
+            if cell.symbol().is_empty() {
+                continue;
+            }
+            let color = match chars[col] {
+                Token::Key => Some(Color::Cyan),
+                Token::String => Some(Color::Green),
+                Token::Number => Some(Color::Magenta),
+                Token::Literal => Some(Color::Yellow),
+                Token::Punctuation | Token::Other => None,
+            };
+            if let Some(color) = color {
+                cell.fg = color;
+            }
+            if error == Some((line, col)) {
+                cell.fg = Color::White;
+                cell.bg = Color::Red;
+                cell.modifier.insert(Modifier::BOLD);
+            }
+            col += 1;
+        }
+    }
 }
 
 fn editor(app: &App, field: Field) -> &TextArea<'static> {

@@ -21,6 +21,26 @@ pub fn color(record: &Record) -> Color {
     }
 }
 
+/// Inside the pane: the filter line (while it is typed or holds a filter) and the rows.
+pub fn rows_area(app: &App, area: Rect) -> (Option<Rect>, Rect) {
+    let h = &app.history;
+    let inner = pane("", false).inner(area);
+    if app.focus == Focus::Filter || !h.filter.is_empty() || h.filter_error.is_some() {
+        let [line, rest] =
+            Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
+        (Some(line), rest)
+    } else {
+        (None, inner)
+    }
+}
+
+/// The index of the first row on screen: the list scrolls just enough to show the selection.
+pub fn first_visible(app: &App, rows: Rect) -> usize {
+    // One line is the header.
+    let visible = usize::from(rows.height.saturating_sub(1)).max(1);
+    app.history.selected.saturating_sub(visible - 1)
+}
+
 pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
     let focused = matches!(app.focus, Focus::History | Focus::Filter);
     let h = &app.history;
@@ -33,14 +53,10 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
         title.push_str(" loading…");
     }
     let block = pane(&title, focused);
-    let mut inner = block.inner(area);
     frame.render_widget(block, area);
-    // The filter line, while it is being typed or holds a filter.
-    if app.focus == Focus::Filter || !h.filter.is_empty() || h.filter_error.is_some() {
-        let [line, rest] =
-            Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
+    let (filter_line, inner) = rows_area(app, area);
+    if let Some(line) = filter_line {
         render_filter(app, frame, line);
-        inner = rest;
     }
     if let Some(error) = &h.error {
         frame.render_widget(
@@ -69,8 +85,8 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
     let offset = app.settings.utc_offset;
     // Build only the rows that fit (one line is the header): the pane costs the same with ten
     // rows loaded or ten thousand.
+    let first = first_visible(app, inner);
     let visible = usize::from(inner.height.saturating_sub(1)).max(1);
-    let first = h.selected.saturating_sub(visible - 1);
     // Narrow panes drop the date and the latency, never the result.
     let wide = inner.width >= 100;
     let rows = h.rows.iter().skip(first).take(visible).map(|r| {

@@ -14,6 +14,7 @@ use ratatui::widgets::{Block, BorderType, Paragraph, Wrap};
 use time::{OffsetDateTime, UtcOffset};
 
 use super::app::{App, Focus};
+use crate::api::update::Field;
 
 /// Below this the screen shows a message instead of a broken layout.
 pub const MIN_WIDTH: u16 = 60;
@@ -22,9 +23,113 @@ pub const MIN_HEIGHT: u16 = 16;
 pub const WIDE_WIDTH: u16 = 100;
 pub const WIDE_HEIGHT: u16 = 28;
 
+/// Where the panes are on a screen of `area`: one function for drawing and for mouse clicks.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Regions {
+    /// The narrow layout's line naming the two views.
+    pub tabs: Option<Rect>,
+    pub form: Option<Rect>,
+    pub preview: Option<Rect>,
+    pub history: Option<Rect>,
+    pub footer: Rect,
+}
+
+/// `None` when the screen is too small for the workbench.
+pub fn regions(app: &App, area: Rect) -> Option<Regions> {
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        return None;
+    }
+    let footer_height = status::height(app, area.width);
+    let [body, footer] =
+        Layout::vertical([Constraint::Min(0), Constraint::Length(footer_height)]).areas(area);
+    let mut r = Regions {
+        footer,
+        ..Regions::default()
+    };
+    if area.width >= WIDE_WIDTH && area.height >= WIDE_HEIGHT {
+        let history_height = (body.height * 2 / 5).max(8);
+        let [top, bottom] =
+            Layout::vertical([Constraint::Min(0), Constraint::Length(history_height)]).areas(body);
+        let [left, right] =
+            Layout::horizontal([Constraint::Percentage(48), Constraint::Percentage(52)]).areas(top);
+        r.form = Some(left);
+        r.preview = Some(right);
+        r.history = Some(bottom);
+    } else {
+        // Narrow: the form and its request stacked, or the history, by focus; a tab line says
+        // which is shown and how to reach the other.
+        let [tabs, rest] =
+            Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(body);
+        r.tabs = Some(tabs);
+        if app.focus == Focus::History {
+            r.history = Some(rest);
+        } else {
+            let form_height = form::height(app).min(rest.height.saturating_sub(6));
+            let [f, p] =
+                Layout::vertical([Constraint::Length(form_height), Constraint::Min(0)]).areas(rest);
+            r.form = Some(f);
+            r.preview = Some(p);
+        }
+    }
+    Some(r)
+}
+
+/// What a click at a screen cell lands on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Hit {
+    Focus(Focus),
+    /// The preference choice (a click toggles it).
+    Preference,
+    /// A history row, by its index in the loaded rows.
+    HistoryRow(usize),
+    Preview,
+}
+
+pub fn hit(app: &App, column: u16, row: u16) -> Option<Hit> {
+    let r = regions(app, app.screen)?;
+    let at = ratatui::layout::Position::new(column, row);
+    if r.tabs.is_some_and(|t| t.contains(at)) {
+        return Some(Hit::Focus(if app.focus == Focus::History {
+            Focus::Agent
+        } else {
+            Focus::History
+        }));
+    }
+    if let Some(area) = r.form.filter(|a| a.contains(at)) {
+        let inner = pane("", false).inner(area);
+        let rows = form::rows(app, inner);
+        for (field, line, note) in rows.fields {
+            if line.contains(at) || note.is_some_and(|n| n.contains(at)) {
+                return Some(match field {
+                    Field::Preference if app.form.target_is_phone() => Hit::Preference,
+                    Field::Preference => return None,
+                    other => Hit::Focus(Focus::of_field(other)),
+                });
+            }
+        }
+        return Some(Hit::Focus(Focus::Metadata));
+    }
+    if r.preview.is_some_and(|a| a.contains(at)) {
+        return Some(Hit::Preview);
+    }
+    if let Some(area) = r.history.filter(|a| a.contains(at)) {
+        let (filter_line, rows) = history::rows_area(app, area);
+        if filter_line.is_some_and(|f| f.contains(at)) {
+            return Some(Hit::Focus(Focus::Filter));
+        }
+        let first = history::first_visible(app, rows);
+        // The first line of the rows area is the header.
+        return Some(match row.checked_sub(rows.y + 1) {
+            Some(offset) if rows.contains(at) => Hit::HistoryRow(first + usize::from(offset)),
+            _ => Hit::Focus(Focus::History),
+        });
+    }
+    None
+}
+
 pub fn view(app: &App, frame: &mut Frame<'_>) {
     let area = frame.area();
-    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+    let Some(r) = regions(app, area) else {
         let text = format!(
             "The window is too small: phonely-outcomes needs at least {MIN_WIDTH}×{MIN_HEIGHT} \
              (now {}×{}). Make it larger, or press Ctrl+Q to quit.",
@@ -32,37 +137,23 @@ pub fn view(app: &App, frame: &mut Frame<'_>) {
         );
         frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
         return;
-    }
-    let footer_height = status::height(app, area.width);
-    let [body, footer] =
-        Layout::vertical([Constraint::Min(0), Constraint::Length(footer_height)]).areas(area);
-    if area.width >= WIDE_WIDTH && area.height >= WIDE_HEIGHT {
-        let history_height = (body.height * 2 / 5).max(8);
-        let [top, bottom] =
-            Layout::vertical([Constraint::Min(0), Constraint::Length(history_height)]).areas(body);
-        let [left, right] =
-            Layout::horizontal([Constraint::Percentage(48), Constraint::Percentage(52)]).areas(top);
-        form::render(app, frame, left);
-        preview::render(app, frame, right);
-        history::render(app, frame, bottom);
-    } else {
-        // Narrow: the form and its request stacked, or the history, by focus; a tab line says
-        // which is shown and how to reach the other.
-        let [tabs, rest] =
-            Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(body);
+    };
+    if let Some(tabs) = r.tabs {
         render_tabs(app, frame, tabs);
-        if app.focus == Focus::History {
-            history::render(app, frame, rest);
-        } else {
-            let form_height = form::height(app).min(rest.height.saturating_sub(6));
-            let [f, p] =
-                Layout::vertical([Constraint::Length(form_height), Constraint::Min(0)]).areas(rest);
-            form::render(app, frame, f);
-            preview::render(app, frame, p);
-        }
     }
-    status::render(app, frame, footer);
+    if let Some(f) = r.form {
+        form::render(app, frame, f);
+    }
+    if let Some(p) = r.preview {
+        preview::render(app, frame, p);
+    }
+    if let Some(h) = r.history {
+        history::render(app, frame, h);
+    }
+    status::render(app, frame, r.footer);
     modal::render(app, frame, area);
+    let prefs = &app.settings.prefs;
+    super::theme::apply(frame.buffer_mut(), prefs.theme, prefs.no_color);
 }
 
 fn render_tabs(app: &App, frame: &mut Frame<'_>, area: Rect) {

@@ -27,6 +27,8 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
         Some(Modal::Confirm(c)) => confirm(app, c, frame, area),
         Some(Modal::Help { scroll }) => help(*scroll, frame, area),
         Some(Modal::Profiles { selected }) => profiles(app, *selected, frame, area),
+        Some(Modal::Palette { query, selected }) => palette(query, *selected, frame, area),
+        Some(Modal::Templates { selected }) => templates(app, *selected, frame, area),
         Some(Modal::Detail { record_id, scroll }) => {
             if let Some(record) = app.record(*record_id) {
                 detail(app, record, *scroll, frame, area);
@@ -237,6 +239,77 @@ fn profiles(app: &App, selected: usize, frame: &mut Frame<'_>, area: Rect) {
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })
             .block(dialog("Profile (account)", Color::Cyan)),
+        rect,
+    );
+}
+
+fn palette(query: &str, selected: usize, frame: &mut Frame<'_>, area: Rect) {
+    let matches = crate::tui::update::palette_matches(query);
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled("> ", Style::default().fg(Color::Cyan)),
+            Span::raw(query.to_string()),
+            Span::styled("█", Style::default().add_modifier(Modifier::SLOW_BLINK)),
+        ]),
+        Line::raw(""),
+    ];
+    if matches.is_empty() {
+        lines.push(Line::styled(
+            "No command has those words. Backspace to widen the search.",
+            Style::default().fg(Color::DarkGray),
+        ));
+    }
+    // Keep the highlighted command on screen.
+    let room = usize::from(area.height.saturating_sub(8)).max(3);
+    let first = selected.saturating_sub(room - 1);
+    for (i, c) in matches.iter().enumerate().skip(first).take(room) {
+        let style = if i == selected {
+            Style::default().add_modifier(Modifier::REVERSED)
+        } else {
+            Style::default()
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!(" {:<52}", c.name), style),
+            Span::styled(
+                format!(" {:>7} ", c.key),
+                Style::default().fg(Color::DarkGray),
+            ),
+        ]));
+    }
+    let rect = centered(area, 66, u16::try_from(lines.len()).unwrap_or(u16::MAX) + 2);
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(lines).block(dialog("Commands (type to find, Enter runs)", Color::Cyan)),
+        rect,
+    );
+}
+
+fn templates(app: &App, selected: usize, frame: &mut Frame<'_>, area: Rect) {
+    let mut lines = vec![
+        Line::styled(
+            "Members the metadata already has are kept; the cursor goes to the first empty value.",
+            Style::default().fg(Color::DarkGray),
+        ),
+        Line::raw(""),
+    ];
+    for (i, (name, text)) in app.settings.prefs.metadata_templates.iter().enumerate() {
+        let style = if i == selected {
+            Style::default().add_modifier(Modifier::REVERSED)
+        } else {
+            Style::default()
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!(" {name:<16} "), style),
+            Span::styled(
+                format!(" {}", text.replace('\n', " ")),
+                Style::default().fg(Color::DarkGray),
+            ),
+        ]));
+    }
+    let rect = centered(area, 80, u16::try_from(lines.len()).unwrap_or(u16::MAX) + 2);
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(lines).block(dialog("Insert a metadata template", Color::Cyan)),
         rect,
     );
 }

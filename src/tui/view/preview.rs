@@ -24,19 +24,28 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
             &app.settings.credentials.masked_header(),
             usize::from(inner.width),
         ),
-        Err(_) if app.form_is_empty() => vec![
-            Line::styled(
-                "Fill in the form: the exact request appears here as you type.",
-                Style::default().fg(Color::DarkGray),
-            ),
-            Line::raw(""),
-            Line::styled(
-                "Needed: an agent, a call ID or phone, and at least one of outcome, value or \
+        Err(errors)
+            if errors
+                .iter()
+                .all(|e| app.visible_errors(e.field).is_empty()) =>
+        {
+            vec![
+                Line::styled(
+                    "Fill in the form: the exact request appears here as you type.",
+                    Style::default().fg(Color::DarkGray),
+                ),
+                Line::raw(""),
+                Line::styled(
+                    "Needed: an agent, a call ID or phone, and at least one of outcome, value or \
                  metadata.",
-                Style::default().fg(Color::DarkGray),
-            ),
-        ],
+                    Style::default().fg(Color::DarkGray),
+                ),
+            ]
+        }
         Err(errors) => {
+            let errors = errors
+                .iter()
+                .filter(|e| !app.visible_errors(e.field).is_empty());
             let mut lines = vec![Line::styled(
                 "Not ready to send. To fix:",
                 Style::default()
