@@ -173,3 +173,133 @@ fn a_hung_request_keeps_the_screen_live_and_esc_cancels_it() {
     tty.keys(CTRL_Q);
     assert!(tty.wait_exit().success());
 }
+
+/// Docs example 1 from an empty form, the fewest keys: `So` + Tab takes "Sold" from the
+/// pick-list, and the metadata is typed as key=value lines that Ctrl+O turns into JSON.
+const EXAMPLE_1_KEYS: &[&str] = &[
+    "agent123",
+    TAB,
+    "call456",
+    TAB,
+    "So",
+    TAB,
+    "299",
+    TAB,
+    "campaign=spring_2026",
+    ENTER,
+    "rep_id=12345",
+    ENTER,
+    "notes=Customer was very interested",
+    CTRL_O,
+];
+
+const CTRL_O: &str = "\x0f";
+const F12: &str = "\x1b[24~";
+
+/// Keys pressed: a character, or one escape/control sequence.
+fn keystrokes(keys: &[&str]) -> usize {
+    keys.iter()
+        .map(|k| {
+            if k.starts_with('\x1b') || k.chars().all(char::is_control) {
+                1
+            } else {
+                k.chars().count()
+            }
+        })
+        .sum()
+}
+
+/// A left click at a screen cell (0-based), as an xterm SGR mouse report: press and release.
+fn click(tty: &mut Tty, column: usize, row: usize) {
+    let (x, y) = (column + 1, row + 1);
+    tty.keys(&format!("\x1b[<0;{x};{y}M\x1b[<0;{x};{y}m"));
+}
+
+/// Where `needle` is on the screen: (column, row).
+fn find(tty: &Tty, needle: &str) -> (usize, usize) {
+    let screen = tty.screen();
+    screen
+        .lines()
+        .enumerate()
+        .find_map(|(row, line)| {
+            line.find(needle)
+                .map(|byte| (line[..byte].chars().count(), row))
+        })
+        .unwrap_or_else(|| panic!("{needle:?} not on screen:\n{screen}"))
+}
+
+#[test]
+fn fewest_keys_then_mouse_clicks_and_copies_in_a_real_terminal() {
+    use base64::Engine as _;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let sb = rt
+        .block_on(phonely_outcomes::sandbox::start(
+            "127.0.0.1:0",
+            phonely_outcomes::sandbox::DEFAULT_KEY,
+        ))
+        .unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let mut tty = spawn(
+        data.path(),
+        &["--base-url", &sb.base_url()],
+        &[("PHONELY_API_KEY", phonely_outcomes::sandbox::DEFAULT_KEY)],
+    );
+    tty.wait_for("No updates yet");
+    let bytes = tty.raw.clone();
+    let raw = move || String::from_utf8_lossy(&bytes.lock().unwrap()).into_owned();
+    assert!(raw().contains("\x1b[?1000h"), "mouse reporting is on");
+
+    // The docs' first example, byte for byte, in few keystrokes.
+    for k in EXAMPLE_1_KEYS {
+        tty.keys(k);
+    }
+    tty.wait_for("key=value lines turned into JSON");
+    tty.keys(CTRL_S);
+    tty.wait_for("Send this update?");
+    tty.keys(ENTER);
+    tty.wait_for("✓ Updated call456");
+    assert_eq!(
+        sb.sandbox.received()[0].body,
+        r#"{"custom_call_outcome":"Sold","custom_call_outcome_value":299,"custom_call_metadata":{"campaign":"spring_2026","rep_id":"12345","notes":"Customer was very interested"}}"#
+    );
+    // 109 keys before the pick-list and key=value entry (closing note of issue 6).
+    let pressed = keystrokes(EXAMPLE_1_KEYS) + 2;
+    assert!(pressed <= 96, "{pressed} keystrokes");
+
+    // A click on the history row selects it; `c` and `b` copy through OSC 52.
+    let (col, row) = find(&tty, "agent123/call456");
+    click(&mut tty, col, row);
+    tty.wait_for("Enter details");
+    tty.keys("c");
+    tty.wait_for("Copied call id call456");
+    let call = base64::engine::general_purpose::STANDARD.encode("call456");
+    assert!(
+        raw().contains(&format!("\x1b]52;c;{call}\x1b\\")),
+        "OSC 52 with the call id"
+    );
+    tty.keys("b");
+    tty.wait_for("Copied the response body of update #1");
+    let body =
+        base64::engine::general_purpose::STANDARD.encode(r#"{"success":true,"call_id":"call456""#);
+    let body = &body[..body.len() - 4];
+    assert!(
+        raw().contains(&format!("\x1b]52;c;{body}")),
+        "the body, base64"
+    );
+    // A click on a field focuses it.
+    let (col, row) = find(&tty, "Value");
+    click(&mut tty, col + 14, row);
+    tty.wait_for("▸Value");
+
+    // F12 gives the mouse back to the terminal, for selecting text.
+    tty.keys(F12);
+    tty.wait_for("Mouse off");
+    assert!(raw().contains("\x1b[?1000l"), "mouse reporting is off");
+    tty.keys(CTRL_Q);
+    assert!(tty.wait_exit().success());
+    assert!(!raw().contains(phonely_outcomes::sandbox::DEFAULT_KEY));
+}

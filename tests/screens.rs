@@ -241,3 +241,166 @@ fn a_capped_body_is_stated_in_the_detail() {
         "{screen}"
     );
 }
+
+fn buffer(app: &App, width: u16, height: u16) -> ratatui::buffer::Buffer {
+    let mut terminal =
+        ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height)).unwrap();
+    terminal
+        .draw(|f| phonely_outcomes::tui::view::view(app, f))
+        .unwrap();
+    terminal.backend().buffer().clone()
+}
+
+#[test]
+fn outcome_pick_list() {
+    let mut a = app();
+    a.outcome_labels = vec![("Callback Booked".into(), 12), ("Sold".into(), 40)];
+    type_text(&mut a, "agent123");
+    update(&mut a, Action::FocusNext);
+    type_text(&mut a, "(415) 555-1234");
+    update(&mut a, Action::Focus(Focus::Outcome));
+    type_text(&mut a, "s");
+    let s = screen(&a, 120, 32);
+    assert!(s.contains("→ sent as +14155551234"), "{s}");
+    assert!(s.contains("Tab takes"), "{s}");
+    insta::assert_snapshot!(s);
+}
+
+#[test]
+fn outcome_near_miss_and_pasted_value() {
+    let mut a = app();
+    type_text(&mut a, "agent123");
+    update(&mut a, Action::FocusNext);
+    type_text(&mut a, "call456");
+    update(&mut a, Action::Focus(Focus::Outcome));
+    type_text(&mut a, "SOLD");
+    update(&mut a, Action::OutcomeClose);
+    update(&mut a, Action::Focus(Focus::Value));
+    type_text(&mut a, "$1,299.00");
+    let s = screen(&a, 120, 32);
+    assert!(s.contains("did you mean Sold?"), "{s}");
+    assert!(s.contains("→ sent as 1299.0"), "{s}");
+    insta::assert_snapshot!(s);
+}
+
+#[test]
+fn command_palette() {
+    let mut a = app();
+    update(&mut a, Action::OpenPalette);
+    for c in "copy".chars() {
+        update(&mut a, Action::PaletteType(c));
+    }
+    let s = screen(&a, 120, 32);
+    assert!(s.contains("Copy the selected update's call id"), "{s}");
+    assert!(!s.contains("New form"), "{s}");
+    insta::assert_snapshot!(s);
+}
+
+#[test]
+fn metadata_template_picker() {
+    let mut a = app();
+    a.settings.prefs.metadata_templates = vec![
+        ("callback".into(), r#"{"rep_id": "", "notes": ""}"#.into()),
+        ("sale".into(), r#"{"campaign": "spring_2026"}"#.into()),
+    ];
+    update(&mut a, Action::InsertTemplate);
+    insta::assert_snapshot!(screen(&a, 120, 32));
+}
+
+/// The metadata editor colours JSON and marks where the parser stopped.
+#[test]
+fn metadata_colours_and_error_mark() {
+    use ratatui::style::Color;
+    let mut a = app();
+    update(&mut a, Action::Focus(Focus::Metadata));
+    update(
+        &mut a,
+        Action::Paste("{\n  \"campaign\": spring,\n  \"n\": 5\n}".into()),
+    );
+    let b = buffer(&a, 120, 32);
+    let text = common::buffer_text(&b);
+    let (row, line) = text
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains("\"campaign\""))
+        .unwrap();
+    let col = line.chars().position(|c| c == '"').unwrap();
+    let row = u16::try_from(row).unwrap();
+    let col = u16::try_from(col).unwrap();
+    assert_eq!(b[(col, row)].fg, Color::Cyan, "keys are cyan");
+    // `spring` is where the parser stopped: its first letter is marked.
+    let s_col = col + u16::try_from("\"campaign\": ".len()).unwrap();
+    assert_eq!(b[(s_col, row)].symbol(), "s");
+    assert_eq!(
+        b[(s_col, row)].bg,
+        Color::Red,
+        "the error's place is marked"
+    );
+    // Fixed, the mark goes and values are coloured by kind.
+    let mut a = app();
+    update(&mut a, Action::Focus(Focus::Metadata));
+    update(
+        &mut a,
+        Action::Paste("{\"campaign\": \"spring\", \"n\": 5, \"ok\": true}".into()),
+    );
+    let b = buffer(&a, 120, 32);
+    let text = common::buffer_text(&b);
+    let (row, line) = text
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains("\"campaign\": \"spring\""))
+        .unwrap();
+    let at = |needle: &str| {
+        let byte = line.find(needle).unwrap();
+        let col = line[..byte].chars().count();
+        &b[(u16::try_from(col).unwrap(), u16::try_from(row).unwrap())]
+    };
+    assert_eq!(at("\"spring\"").fg, Color::Green);
+    assert_eq!(at("5").fg, Color::Magenta);
+    assert_eq!(at("true").fg, Color::Yellow);
+    assert!(b.content.iter().all(|c| c.bg != Color::Red));
+}
+
+/// NO_COLOR: not one coloured cell anywhere, on any screen; meaning stays through emphasis.
+#[test]
+fn no_color_means_no_colour() {
+    use ratatui::style::{Color, Modifier};
+    let mut screens = vec![sent(Some(answered(404, r#"{"message":"Call not found"}"#)))];
+    let mut invalid = app();
+    type_text(&mut invalid, "agent 123");
+    screens.push(invalid);
+    let mut palette = app();
+    update(&mut palette, Action::OpenPalette);
+    screens.push(palette);
+    for mut a in screens {
+        a.settings.prefs.no_color = true;
+        let b = buffer(&a, 120, 32);
+        for cell in &b.content {
+            assert_eq!(
+                (cell.fg, cell.bg),
+                (Color::Reset, Color::Reset),
+                "{:?}",
+                cell.symbol()
+            );
+        }
+        // The profile badge is still set apart.
+        assert!(
+            b.content
+                .iter()
+                .any(|c| c.modifier.contains(Modifier::REVERSED))
+        );
+    }
+}
+
+#[test]
+fn light_theme_has_no_cyan_or_yellow_text() {
+    use ratatui::style::Color;
+    let mut a = sent(Some(answered(200, OK_BODY)));
+    a.settings.prefs.theme = phonely_outcomes::config::Theme::Light;
+    let b = buffer(&a, 120, 32);
+    assert!(
+        b.content
+            .iter()
+            .all(|c| !matches!(c.fg, Color::Cyan | Color::Yellow | Color::White))
+    );
+}

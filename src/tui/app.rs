@@ -610,7 +610,7 @@ impl App {
     }
 
     /// The pick-list for what is typed in Outcome: labels starting with it first, then labels
-    /// containing it (case ignored); everything when it is empty.
+    /// with a word starting with it (case ignored); everything when it is empty.
     pub fn outcome_suggestions(&self) -> Vec<&str> {
         let typed = self.form.text(Field::Outcome);
         let needle = typed.trim().to_lowercase();
@@ -626,7 +626,11 @@ impl App {
                 return Vec::new();
             } else if lower.starts_with(&needle) {
                 starts.push(label);
-            } else if lower.contains(&needle) {
+            } else if lower
+                .split(|c: char| !c.is_alphanumeric())
+                .any(|word| word.starts_with(&needle))
+                || (needle.len() >= 3 && lower.contains(&needle))
+            {
                 contains.push(label);
             }
         }

@@ -778,4 +778,151 @@ mod tests {
         );
         assert_eq!(map_event(&focused(Focus::History), &ev), None);
     }
+
+    #[test]
+    fn ergonomic_keys_work_from_any_field() {
+        for focus in [Focus::Agent, Focus::Metadata, Focus::History] {
+            let a = focused(focus);
+            assert_eq!(map_event(&a, &ctrl('n')), Some(Action::NewForm));
+            assert_eq!(map_event(&a, &ctrl('p')), Some(Action::OpenPalette));
+            assert_eq!(map_event(&a, &ctrl('o')), Some(Action::FormatMetadata));
+            assert_eq!(map_event(&a, &ctrl('t')), Some(Action::InsertTemplate));
+            assert_eq!(
+                map_event(&a, &press(KeyCode::F(12))),
+                Some(Action::ToggleMouse)
+            );
+        }
+        // `:` opens the palette where it is not text.
+        let h = focused(Focus::History);
+        assert_eq!(
+            map_event(&h, &press(KeyCode::Char(':'))),
+            Some(Action::OpenPalette)
+        );
+        assert!(matches!(
+            map_event(&focused(Focus::Agent), &press(KeyCode::Char(':'))),
+            Some(Action::Edit(_))
+        ));
+        assert_eq!(
+            map_event(&h, &press(KeyCode::Char('b'))),
+            Some(Action::CopyResponse)
+        );
+        assert_eq!(
+            map_event(&h, &press(KeyCode::Char('c'))),
+            Some(Action::CopyCallId)
+        );
+    }
+
+    #[test]
+    fn the_outcome_pick_list_takes_arrows_tab_and_esc_while_open() {
+        let mut a = focused(Focus::Outcome);
+        assert!(a.outcome_menu_open());
+        assert_eq!(
+            map_event(&a, &press(KeyCode::Down)),
+            Some(Action::OutcomeMove(1))
+        );
+        assert_eq!(
+            map_event(&a, &press(KeyCode::Tab)),
+            Some(Action::OutcomeAccept)
+        );
+        assert_eq!(
+            map_event(&a, &press(KeyCode::Enter)),
+            Some(Action::OutcomeAccept)
+        );
+        assert_eq!(
+            map_event(&a, &press(KeyCode::Esc)),
+            Some(Action::OutcomeClose)
+        );
+        // Closed, the keys are the field's own again.
+        a.outcome_menu_closed = true;
+        assert_eq!(map_event(&a, &press(KeyCode::Tab)), Some(Action::FocusNext));
+        assert_eq!(
+            map_event(&a, &press(KeyCode::Down)),
+            Some(Action::FocusNext)
+        );
+    }
+
+    #[test]
+    fn the_palette_takes_typing_and_runs_with_enter() {
+        let mut a = app();
+        a.modal = Some(Modal::Palette {
+            query: String::new(),
+            selected: 0,
+        });
+        assert_eq!(
+            map_event(&a, &press(KeyCode::Char('q'))),
+            Some(Action::PaletteType('q')),
+            "letters are the search, not shortcuts"
+        );
+        assert_eq!(
+            map_event(&a, &press(KeyCode::Enter)),
+            Some(Action::RunPalette)
+        );
+        assert_eq!(
+            map_event(&a, &press(KeyCode::Down)),
+            Some(Action::PaletteMove(1))
+        );
+        assert_eq!(
+            map_event(&a, &press(KeyCode::Backspace)),
+            Some(Action::PaletteBackspace)
+        );
+        assert_eq!(
+            map_event(&a, &press(KeyCode::Esc)),
+            Some(Action::CloseModal)
+        );
+        assert_eq!(map_event(&a, &ctrl('q')), Some(Action::Quit));
+    }
+
+    #[test]
+    fn mouse_and_resize_events_become_actions() {
+        let a = app();
+        let mouse = |kind| {
+            Event::Mouse(MouseEvent {
+                kind,
+                column: 7,
+                row: 3,
+                modifiers: KeyModifiers::NONE,
+            })
+        };
+        assert_eq!(
+            map_event(&a, &mouse(MouseEventKind::Down(MouseButton::Left))),
+            Some(Action::Click { column: 7, row: 3 })
+        );
+        assert_eq!(
+            map_event(&a, &mouse(MouseEventKind::ScrollUp)),
+            Some(Action::Wheel {
+                column: 7,
+                row: 3,
+                lines: -3
+            })
+        );
+        assert_eq!(map_event(&a, &mouse(MouseEventKind::Moved)), None);
+        assert_eq!(
+            map_event(&a, &Event::Resize(100, 30)),
+            Some(Action::Resized {
+                width: 100,
+                height: 30
+            })
+        );
+    }
+
+    #[test]
+    fn the_detail_view_copies_too() {
+        let mut a = app();
+        a.modal = Some(Modal::Detail {
+            record_id: 1,
+            scroll: 0,
+        });
+        assert_eq!(
+            map_event(&a, &press(KeyCode::Char('b'))),
+            Some(Action::CopyResponse)
+        );
+        assert_eq!(
+            map_event(&a, &press(KeyCode::Char('c'))),
+            Some(Action::CopyCallId)
+        );
+        assert_eq!(
+            map_event(&a, &press(KeyCode::Char('y'))),
+            Some(Action::CopyCurl)
+        );
+    }
 }

@@ -1868,4 +1868,335 @@ mod tests {
         assert!(a.switching.is_none());
         assert!(a.status.unwrap().text.contains("Still on profile sandbox"));
     }
+
+    /// Sends the filled form and finishes it with `state` (200 ✓ unless told otherwise).
+    fn send_and_finish(a: &mut App, ok: bool) {
+        ctrl_s(a);
+        let effects = update(a, Action::ConfirmSend);
+        let [Effect::Send { id, .. }] = effects.as_slice() else {
+            panic!("expected one send, got {effects:?}");
+        };
+        let id = *id;
+        let mut done = record_for(
+            a,
+            Some(if ok {
+                (200, "{\"success\":true}")
+            } else {
+                (404, "{}")
+            }),
+        );
+        done.state = if ok { State::Ok } else { State::Refused };
+        done.verified = ok;
+        update(a, Action::Finished { id, record: done });
+    }
+
+    #[test]
+    fn a_success_leaves_the_form_ready_for_the_next_call() {
+        let mut a = filled();
+        update(&mut a, Action::FocusNext);
+        type_text(&mut a, r#"{"notes":"x"}"#);
+        send_and_finish(&mut a, true);
+        assert_eq!(a.form.text(Field::Agent), "agent123");
+        assert_eq!(a.form.text(Field::Outcome), "Sold");
+        assert_eq!(a.form.text(Field::Target), "");
+        assert_eq!(a.form.text(Field::Value), "");
+        assert_eq!(
+            a.form.text(Field::Metadata),
+            "",
+            "metadata goes unless kept"
+        );
+        assert_eq!(a.focus, Focus::Target);
+        assert!(a.status.as_ref().unwrap().text.contains("next call"));
+        assert_eq!(a.outcome_labels, vec![("Sold".to_string(), 1)]);
+
+        // Kept when configured; a refusal keeps everything to fix and resend.
+        let mut b = filled();
+        b.settings.prefs.keep_metadata_after_send = true;
+        update(&mut b, Action::FocusNext);
+        type_text(&mut b, r#"{"notes":"x"}"#);
+        send_and_finish(&mut b, true);
+        assert_eq!(b.form.text(Field::Metadata), r#"{"notes":"x"}"#);
+        let mut c = filled();
+        send_and_finish(&mut c, false);
+        assert_eq!(c.form.text(Field::Target), "call456");
+        assert_eq!(c.form.text(Field::Value), "299");
+    }
+
+    #[test]
+    fn ctrl_n_clears_every_field() {
+        let mut a = filled();
+        update(&mut a, Action::NewForm);
+        assert!(a.form_is_empty());
+        assert_eq!(a.focus, Focus::Agent);
+        assert!(a.checked.is_err());
+    }
+
+    #[test]
+    fn the_outcome_pick_list_offers_presets_then_labels_used_before() {
+        let mut a = app();
+        a.outcome_labels = vec![("Callback Booked".into(), 9), ("Sold".into(), 3)];
+        update(&mut a, Action::Focus(Focus::Outcome));
+        let all = a.outcome_suggestions();
+        assert_eq!(all[0], "Sold", "presets first");
+        assert!(a.outcome_menu_open());
+        // Typing narrows it and highlights the first label that starts with the text.
+        type_text(&mut a, "app");
+        assert_eq!(
+            a.outcome_suggestions(),
+            vec!["Appointment Completed", "Appointment No-Show"]
+        );
+        assert_eq!(a.outcome_pick, Some(0));
+        update(&mut a, Action::OutcomeMove(1));
+        assert_eq!(a.outcome_pick, Some(1));
+        update(&mut a, Action::OutcomeAccept);
+        assert_eq!(a.form.text(Field::Outcome), "Appointment No-Show");
+        assert_eq!(a.focus, Focus::Value, "taking a label moves on");
+        // A label used before is offered too; Esc keeps what is typed.
+        update(&mut a, Action::FocusPrev);
+        update(&mut a, Action::NewForm);
+        update(&mut a, Action::Focus(Focus::Outcome));
+        type_text(&mut a, "call");
+        assert_eq!(a.outcome_suggestions(), vec!["Callback Booked"]);
+        update(&mut a, Action::OutcomeClose);
+        assert!(!a.outcome_menu_open());
+        assert_eq!(a.form.text(Field::Outcome), "call");
+        // Text that starts no label is not highlighted: Tab keeps it.
+        update(&mut a, Action::NewForm);
+        update(&mut a, Action::Focus(Focus::Outcome));
+        type_text(&mut a, "booked");
+        assert_eq!(a.outcome_suggestions(), vec!["Callback Booked"]);
+        assert_eq!(a.outcome_pick, None);
+        update(&mut a, Action::OutcomeAccept);
+        assert_eq!(a.form.text(Field::Outcome), "booked");
+    }
+
+    #[test]
+    fn a_label_that_differs_only_in_case_or_spacing_is_flagged() {
+        let mut a = app();
+        update(&mut a, Action::Focus(Focus::Outcome));
+        type_text(&mut a, "follow up required");
+        let (tone, text) = a.field_note(Field::Outcome).unwrap();
+        assert_eq!(tone, Tone::Warning);
+        assert!(text.contains("did you mean Follow-Up Required?"), "{text}");
+        // Free text stays allowed: it is only a warning.
+        update(&mut a, Action::NewForm);
+        type_text(&mut a, "agent123");
+        update(&mut a, Action::FocusNext);
+        type_text(&mut a, "call456");
+        update(&mut a, Action::Focus(Focus::Outcome));
+        type_text(&mut a, "SOLD");
+        assert!(
+            a.field_note(Field::Outcome)
+                .unwrap()
+                .1
+                .contains("did you mean Sold?")
+        );
+        assert!(a.checked.is_ok());
+        update(&mut a, Action::NewForm);
+        update(&mut a, Action::Focus(Focus::Outcome));
+        type_text(&mut a, "Sold");
+        assert_eq!(a.field_note(Field::Outcome), None);
+    }
+
+    #[test]
+    fn phone_and_value_notes_show_what_will_be_sent() {
+        let mut a = app();
+        type_text(&mut a, "agent123");
+        update(&mut a, Action::FocusNext);
+        type_text(&mut a, "(415) 555-1234");
+        assert_eq!(
+            a.field_note(Field::Target).unwrap().1,
+            "→ sent as +14155551234"
+        );
+        update(&mut a, Action::Focus(Focus::Value));
+        type_text(&mut a, "$1,299.50");
+        assert_eq!(a.field_note(Field::Value).unwrap().1, "→ sent as 1299.5");
+        let body = &a.checked.as_ref().unwrap().request.body;
+        assert_eq!(body, r#"{"custom_call_outcome_value":1299.5}"#);
+    }
+
+    #[test]
+    fn format_turns_key_value_lines_into_json_and_undo_brings_them_back() {
+        let mut a = app();
+        update(&mut a, Action::Focus(Focus::Metadata));
+        update(
+            &mut a,
+            Action::Paste("campaign=spring_2026\nnotes=Customer called back".into()),
+        );
+        update(&mut a, Action::FormatMetadata);
+        let text = a.form.text(Field::Metadata);
+        assert_eq!(
+            text,
+            "{\n  \"campaign\": \"spring_2026\",\n  \"notes\": \"Customer called back\"\n}"
+        );
+        assert!(a.status.as_ref().unwrap().text.contains("key=value lines"));
+        // Broken JSON is left alone, with the reason.
+        update(&mut a, Action::NewForm);
+        update(&mut a, Action::Focus(Focus::Metadata));
+        update(&mut a, Action::Paste("{\"a\":".into()));
+        update(&mut a, Action::FormatMetadata);
+        assert_eq!(a.form.text(Field::Metadata), "{\"a\":");
+        assert_eq!(a.status.as_ref().unwrap().tone, Tone::Warning);
+    }
+
+    #[test]
+    fn templates_insert_with_the_cursor_in_the_first_empty_value() {
+        let mut a = app();
+        update(&mut a, Action::InsertTemplate);
+        assert!(
+            a.status
+                .as_ref()
+                .unwrap()
+                .text
+                .contains("No metadata templates")
+        );
+        a.settings.prefs.metadata_templates = vec![
+            ("callback".into(), r#"{"rep_id": "", "notes": ""}"#.into()),
+            ("sale".into(), r#"{"campaign": "spring"}"#.into()),
+        ];
+        update(&mut a, Action::InsertTemplate);
+        assert_eq!(a.modal, Some(Modal::Templates { selected: 0 }));
+        update(&mut a, Action::ChooseTemplate);
+        assert!(a.modal.is_none());
+        assert_eq!(a.focus, Focus::Metadata);
+        assert_eq!(a.form.metadata.cursor(), (1, 13));
+        type_text(&mut a, "42");
+        assert!(a.form.text(Field::Metadata).contains(r#""rep_id": "42""#));
+    }
+
+    #[test]
+    fn the_palette_finds_commands_by_words_and_runs_them() {
+        let mut a = filled();
+        update(&mut a, Action::OpenPalette);
+        for c in "new form".chars() {
+            update(&mut a, Action::PaletteType(c));
+        }
+        let found = palette_matches("new form");
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].key, "Ctrl+N");
+        update(&mut a, Action::RunPalette);
+        assert!(a.modal.is_none());
+        assert!(a.form_is_empty(), "the command ran");
+        // Every command has a name; none is listed twice.
+        let all = crate::tui::keymap::commands();
+        let names: std::collections::HashSet<_> = all.iter().map(|c| c.name).collect();
+        assert_eq!(names.len(), all.len());
+        assert!(palette_matches("no such command at all").is_empty());
+    }
+
+    #[test]
+    fn clicks_focus_fields_and_rows_and_the_wheel_scrolls_history() {
+        let mut a = filled();
+        update(
+            &mut a,
+            Action::Resized {
+                width: 120,
+                height: 32,
+            },
+        );
+        update(&mut a, Action::Focus(Focus::Metadata));
+        // The form pane starts at (0,0): its border, then Agent on row 1, Call/phone on row 2.
+        update(&mut a, Action::Click { column: 20, row: 2 });
+        assert_eq!(a.focus, Focus::Target);
+        update(&mut a, Action::Click { column: 20, row: 4 });
+        assert_eq!(a.focus, Focus::Outcome);
+        // History rows: 20 loaded; the pane is the bottom 2/5 of the body.
+        let rows: Vec<_> = (1..=20)
+            .rev()
+            .map(|id| {
+                let mut r = record_for(&a, Some((200, "{\"success\":true}")));
+                r.id = id;
+                r
+            })
+            .collect();
+        let generation = a.history.generation;
+        update(
+            &mut a,
+            Action::HistoryLoaded {
+                generation,
+                first: true,
+                rows,
+                exhausted: true,
+            },
+        );
+        let history = crate::tui::view::regions(&a, a.screen)
+            .unwrap()
+            .history
+            .unwrap();
+        // Border, header, then the rows: the third row.
+        update(
+            &mut a,
+            Action::Click {
+                column: 10,
+                row: history.y + 4,
+            },
+        );
+        assert_eq!(a.focus, Focus::History);
+        assert_eq!(a.history.selected, 2);
+        update(
+            &mut a,
+            Action::Wheel {
+                column: 10,
+                row: history.y + 4,
+                lines: 3,
+            },
+        );
+        assert_eq!(a.history.selected, 5);
+        // Over the preview the wheel scrolls it instead.
+        update(
+            &mut a,
+            Action::Wheel {
+                column: 100,
+                row: 5,
+                lines: 3,
+            },
+        );
+        assert_eq!(a.preview_scroll, 3);
+        assert_eq!(a.history.selected, 5);
+    }
+
+    #[test]
+    fn copy_keys_take_the_response_body_and_the_call_id() {
+        let mut a = filled();
+        let mut r = record_for(&a, Some((200, "{\"success\":true,\"call_id\":\"c-9\"}")));
+        r.resolved_call_id = Some("c-9".into());
+        let generation = a.history.generation;
+        update(
+            &mut a,
+            Action::HistoryLoaded {
+                generation,
+                first: true,
+                rows: vec![r],
+                exhausted: true,
+            },
+        );
+        let effects = update(&mut a, Action::CopyCallId);
+        assert!(matches!(
+            effects.as_slice(),
+            [Effect::Copy { text, .. }] if text == "c-9"
+        ));
+        let effects = update(&mut a, Action::CopyResponse);
+        assert!(matches!(
+            effects.as_slice(),
+            [Effect::Copy { text, .. }] if text.contains("\"call_id\":\"c-9\"")
+        ));
+        update(&mut a, Action::CopyFailed("the terminal refused".into()));
+        assert_eq!(a.status.as_ref().unwrap().tone, Tone::Error);
+        assert!(a.status.as_ref().unwrap().text.starts_with("Copy failed"));
+    }
+
+    #[test]
+    fn f12_gives_the_mouse_to_the_terminal_and_back() {
+        let mut a = app();
+        assert!(a.mouse_capture);
+        assert_eq!(
+            update(&mut a, Action::ToggleMouse),
+            vec![Effect::SetMouseCapture(false)]
+        );
+        assert!(a.status.as_ref().unwrap().text.contains("select text"));
+        assert_eq!(
+            update(&mut a, Action::ToggleMouse),
+            vec![Effect::SetMouseCapture(true)]
+        );
+    }
 }

@@ -287,7 +287,7 @@ fn palette(query: &str, selected: usize, frame: &mut Frame<'_>, area: Rect) {
 fn templates(app: &App, selected: usize, frame: &mut Frame<'_>, area: Rect) {
     let mut lines = vec![
         Line::styled(
-            "Members the metadata already has are kept; the cursor goes to the first empty value.",
+            "Keeps what the metadata has; the cursor lands in the first empty value.",
             Style::default().fg(Color::DarkGray),
         ),
         Line::raw(""),
