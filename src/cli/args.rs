@@ -365,6 +365,11 @@ pub struct BatchArgs {
     /// How many requests may be in flight at once (1 to 32).
     #[arg(long, value_name = "N", default_value_t = 4)]
     pub concurrency: usize,
+    /// Read the file's column NAME as FIELD (agent_id, target, call_id, phone, preference,
+    /// outcome, value, metadata), e.g. --column "Phone Number=phone". Repeatable; give the same
+    /// ones again with --resume.
+    #[arg(long = "column", value_name = "NAME=FIELD", conflicts_with = "list")]
+    pub columns: Vec<String>,
     /// Seconds to wait for each answer [default: request_timeout_secs from the config]
     #[arg(long, value_name = "SECS", allow_negative_numbers = true)]
     pub timeout: Option<f64>,
