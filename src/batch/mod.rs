@@ -189,10 +189,6 @@ fn parse_csv(text: &str, columns: &ColumnMap) -> (Vec<Row>, Vec<RowError>) {
             ))],
         );
     }
-    let fields = match check_columns(&headers, columns) {
-        Ok(f) => f,
-        Err(e) => return (Vec::new(), vec![e]),
-    };
     if let Some((name, field)) = columns
         .pairs
         .iter()
@@ -206,6 +202,10 @@ fn parse_csv(text: &str, columns: &ColumnMap) -> (Vec<Row>, Vec<RowError>) {
             ))],
         );
     }
+    let fields = match check_columns(&headers, columns) {
+        Ok(f) => f,
+        Err(e) => return (Vec::new(), vec![e]),
+    };
     let mut rows = Vec::new();
     let mut errors = Vec::new();
     for record in reader.records() {
@@ -554,5 +554,139 @@ mod tests {
         assert_eq!(errors.len(), 2);
         assert_eq!(errors[0].line, Some(4));
         assert!(errors[1].message.contains("unknown column bogus"));
+    }
+
+    fn map(specs: &[&str]) -> Result<ColumnMap, String> {
+        ColumnMap::parse(&specs.iter().map(ToString::to_string).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn mapped_columns_read_as_their_field_in_csv_and_json_lines() {
+        let columns = map(&["Agent=agent_id", "Phone Number=phone", " Result = outcome"]).unwrap();
+        let (rows, errors) = parse_with(
+            "crm.csv",
+            b"Agent,Phone Number,Result,value\nagent123,+14155551234,Sold,5\n",
+            &columns,
+        );
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(rows[0].update.target.as_str(), "+14155551234");
+        assert_eq!(rows[0].update.outcome.as_deref(), Some("Sold"));
+        let (rows, errors) = parse_with(
+            "crm.jsonl",
+            br#"{"Agent":"agent123","Phone Number":"+14155551234","Result":"Sold"}
+{"agent_id":"agent123","Phone Number":"+14155551234","outcome":"No Sale"}
+"#,
+            &columns,
+        );
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[1].update.outcome.as_deref(), Some("No Sale"));
+    }
+
+    #[test]
+    fn errors_in_a_mapped_column_name_the_files_column() {
+        let columns = map(&["Phone Number=phone"]).unwrap();
+        let (_, errors) = parse_with(
+            "crm.csv",
+            b"agent_id,Phone Number,outcome\nagent123,4155551234,Sold\n",
+            &columns,
+        );
+        assert!(
+            errors[0]
+                .to_string()
+                .starts_with("line 2, column Phone Number: Phone must be in international form"),
+            "{errors:?}"
+        );
+    }
+
+    #[test]
+    fn unmapped_unknown_columns_stay_an_error_that_points_to_column() {
+        let columns = map(&["Result=outcome"]).unwrap();
+        let (_, errors) = parse_with(
+            "crm.csv",
+            b"agent_id,target,Result,Notes\nagent123,call456,Sold,x\n",
+            &columns,
+        );
+        assert!(
+            errors[0].message.starts_with("unknown column Notes:"),
+            "{errors:?}"
+        );
+        assert!(
+            errors[0].message.contains("--column \"Notes=agent_id\""),
+            "{errors:?}"
+        );
+        let (_, errors) = parse_with(
+            "crm.jsonl",
+            br#"{"agent_id":"agent123","target":"call456","Result":"Sold","Notes":"x"}"#,
+            &columns,
+        );
+        assert_eq!(errors[0].line, Some(1));
+        assert!(
+            errors[0].message.contains("unknown column Notes"),
+            "{errors:?}"
+        );
+    }
+
+    #[test]
+    fn bad_mappings_are_refused_with_what_would_be_right() {
+        let e = map(&["Phone Number"]).unwrap_err();
+        assert!(e.contains("write it as NAME=field"), "{e}");
+        let e = map(&["=phone"]).unwrap_err();
+        assert!(e.contains("the column name before = is empty"), "{e}");
+        let e = map(&["Phone=telephone"]).unwrap_err();
+        assert!(
+            e.contains("\"telephone\" is not a field; the fields are agent_id"),
+            "{e}"
+        );
+        let e = map(&["Phone=phone", "Mobile=phone"]).unwrap_err();
+        assert!(
+            e.contains("--column Phone=phone and --column Mobile=phone both fill phone"),
+            "{e}"
+        );
+        let e = map(&["Phone=phone", "Phone=target"]).unwrap_err();
+        assert!(e.contains("--column Phone is given twice"), "{e}");
+        // A column that maps onto a field the file also has under its own name.
+        let columns = map(&["Mobile=phone"]).unwrap();
+        let (rows, errors) = parse_with(
+            "x.csv",
+            b"agent_id,phone,Mobile,outcome\nagent123,+14155551234,+14155551234,Sold\n",
+            &columns,
+        );
+        assert!(rows.is_empty());
+        assert!(
+            errors[0]
+                .message
+                .contains("columns phone and Mobile both give phone"),
+            "{errors:?}"
+        );
+        // A mapping for a column the file does not have is a typo, not silence.
+        let columns = map(&["Phone Nmber=phone"]).unwrap();
+        let (_, errors) = parse_with(
+            "x.csv",
+            b"agent_id,Phone Number,outcome\nagent123,+14155551234,Sold\n",
+            &columns,
+        );
+        assert!(
+            errors[0].message.contains(
+                "--column Phone Nmber=phone: the file has no column \"Phone Nmber\"; its \
+                 columns are agent_id, Phone Number, outcome"
+            ),
+            "{errors:?}"
+        );
+        let (_, errors) = parse_with(
+            "x.jsonl",
+            br#"{"agent_id":"agent123","phone":"+14155551234","outcome":"Sold"}"#,
+            &columns,
+        );
+        assert!(
+            errors[0]
+                .message
+                .contains("--column Phone Nmber=phone: no line of the file has the key"),
+            "{errors:?}"
+        );
+        assert_eq!(
+            map(&["b=phone", "a=outcome"]).unwrap().canonical(),
+            "a=outcome;b=phone"
+        );
     }
 }
