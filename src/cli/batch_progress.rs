@@ -2,6 +2,7 @@
 //! terminal, otherwise a plain line every so many rows, for logs and pipes.
 
 use std::cell::Cell;
+use std::fmt::Write as _;
 use std::io::Write as _;
 use std::time::{Duration, Instant};
 
@@ -28,7 +29,7 @@ impl Counts {
             self.ok, self.refused, self.unknown
         );
         if self.not_sent > 0 {
-            text.push_str(&format!(", {} not sent", self.not_sent));
+            let _ = write!(text, ", {} not sent", self.not_sent);
         }
         text
     }
@@ -121,10 +122,10 @@ impl Progress {
         }
     }
 
-    /// Before the summary: the bar is left on screen as it stands.
+    /// Before the summary, which says the same in words: the bar is cleared.
     pub fn finish(&self) {
         if let Progress::Bar(bar) = self {
-            bar.abandon();
+            bar.finish_and_clear();
         }
     }
 }
