@@ -43,9 +43,12 @@ Examples:
   phonely-outcomes batch corrections.csv --dry-run       check every row, show the first request
   phonely-outcomes batch corrections.csv                 check, show a summary, ask, send
   phonely-outcomes batch fixes.jsonl --yes --concurrency 8
+  phonely-outcomes batch crm.csv --column \"Phone Number=phone\" --column Result=outcome
+  phonely-outcomes batch --resume 3                      after Ctrl+C or a crash: send the rest
 
 Columns (CSV header or JSON keys): agent_id, target (or call_id / phone), preference,
-outcome, value, metadata (a JSON object in one cell). An empty cell is not sent.";
+outcome, value, metadata (a JSON object in one cell). An empty cell is not sent. A column
+under another name is read as a field with --column NAME=FIELD.";
 
 const CONFIG_EXAMPLES: &str = "\
 Examples:

@@ -252,16 +252,18 @@ pub async fn run(
     // Completions are written in groups: wait for the last, and count any that could not be
     // written as unknown (their rows stay pending in the history, read as unknown later).
     for u in writer.finish() {
-        if let Some(l) = report.iter_mut().find(|l| l.history_id == Some(u.id)) {
-            l.state = State::Unknown;
-            l.verified = false;
-            l.message = format!("the result could not be recorded: {}", u.error);
-            eprintln!(
-                "? line {}: the request ended but its result could not be recorded ({}); history \
-                 #{} will show as outcome unknown",
-                l.line, u.error, u.id
-            );
-        }
+        let Some(l) = report.iter_mut().find(|l| l.history_id == Some(u.id)) else {
+            eprintln!("warning: the history may be missing results: {}", u.error);
+            continue;
+        };
+        l.state = State::Unknown;
+        l.verified = false;
+        l.message = format!("the result could not be recorded: {}", u.error);
+        eprintln!(
+            "? line {}: the request ended but its result could not be recorded ({}); history \
+             #{} will show as outcome unknown",
+            l.line, u.error, u.id
+        );
     }
     let counts = report.iter().fold(Counts::default(), |mut c, l| {
         add(&mut c, l.state, l.verified);
