@@ -453,3 +453,352 @@ fn skip_invalid_sends_the_good_rows_and_rate_limits() {
         .stderr(predicate::str::contains("--rate must be"));
     assert_eq!(e.sandbox.sandbox.received().len(), 2);
 }
+
+/// The lines on standard error that start with `prefix`.
+fn lines_starting<'a>(stderr: &'a str, prefix: &str) -> Vec<&'a str> {
+    stderr.lines().filter(|l| l.starts_with(prefix)).collect()
+}
+
+#[test]
+fn without_a_terminal_progress_is_a_plain_line_every_hundred_rows_and_failures_their_own() {
+    let e = env();
+    // 300 good rows and one refused: 301 rows, so a line at 100, 200 and 300 done.
+    let mut file = many_rows();
+    file.push_str("agent123,no-such-call,Sold,1\n");
+    let out = e
+        .batch(
+            "progress.csv",
+            file.as_bytes(),
+            &["--yes", "--concurrency", "8"],
+        )
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let progress = lines_starting(&stderr, "progress: ");
+    let done: Vec<&str> = progress
+        .iter()
+        .map(|l| l["progress: ".len()..].split(' ').next().unwrap())
+        .collect();
+    assert_eq!(done, ["100", "200", "300"], "{stderr}");
+    for line in &progress {
+        let (head, tail) = line.split_once("): ").unwrap();
+        assert!(head.contains(" of 301 rows ("), "{line}");
+        assert!(
+            tail.contains(" updated, ") && tail.contains(" refused, "),
+            "{line}"
+        );
+        assert!(tail.contains(" outcome unknown; "), "{line}");
+        assert!(
+            tail.contains(" rows/s, about ") && tail.ends_with(" left"),
+            "{line}"
+        );
+    }
+    // Rows that went through are counted, not listed; the one that did not is listed.
+    assert!(lines_starting(&stderr, "✓").is_empty(), "{stderr}");
+    assert_eq!(
+        lines_starting(&stderr, "✗ line 302 agent123 no-such-call: ").len(),
+        1,
+        "{stderr}"
+    );
+    assert!(
+        stderr.ends_with("301 of 301 rows: 300 updated, 1 refused, 0 with no answer (outcome unknown), 0 not sent\n"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.lines().count() <= 8,
+        "a handful of lines, not one per row: {stderr}"
+    );
+}
+
+/// Sends SIGINT, as Ctrl+C in a terminal does, with the system's `kill`.
+fn interrupt(child: &std::process::Child) {
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+/// Waits for a child to end, with a deadline; its exit code.
+fn wait_for_exit(child: &mut std::process::Child, what: &str) -> Option<i32> {
+    let mut code = None;
+    common::wait_until(what, std::time::Duration::from_secs(60), || {
+        match child.try_wait().unwrap() {
+            Some(status) => {
+                code = status.code();
+                true
+            }
+            None => false,
+        }
+    });
+    code
+}
+
+/// Standard error of a child, collected as it comes.
+fn collect_stderr(child: &mut std::process::Child) -> std::sync::Arc<std::sync::Mutex<String>> {
+    use std::io::Read as _;
+    let text = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let mut pipe = child.stderr.take().unwrap();
+    let sink = text.clone();
+    std::thread::spawn(move || {
+        let mut buf = [0_u8; 4096];
+        while let Ok(n) = pipe.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            sink.lock()
+                .unwrap()
+                .push_str(&String::from_utf8_lossy(&buf[..n]));
+        }
+    });
+    text
+}
+
+#[test]
+fn ctrl_c_stops_taking_rows_lets_those_under_way_finish_and_says_how_to_resume() {
+    use phonely_outcomes::sandbox::Fault;
+    let e = env();
+    e.sandbox
+        .sandbox
+        .set_standing_fault(Fault::Delay { ms: 30 }, None);
+    let file = e.data.path().join("many.csv");
+    std::fs::write(&file, many_rows()).unwrap();
+    let mut child = e
+        .std_cmd()
+        .arg("batch")
+        .arg(&file)
+        .args(["--yes", "--concurrency", "3"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = collect_stderr(&mut child);
+    common::wait_until(
+        "some rows to arrive",
+        std::time::Duration::from_secs(60),
+        || e.sandbox.sandbox.received().len() >= 20,
+    );
+    interrupt(&child);
+    let code = wait_for_exit(&mut child, "the batch to stop after Ctrl+C");
+    common::wait_until(
+        "the summary on standard error",
+        std::time::Duration::from_secs(10),
+        || stderr.lock().unwrap().contains(" rows: "),
+    );
+    let stderr = stderr.lock().unwrap().clone();
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains("Stopping: no more rows will be sent"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("Batch #1 stopped (Ctrl+C): ")
+            && stderr.contains("`phonely-outcomes batch --resume 1` sends them"),
+        "{stderr}"
+    );
+    // The rows under way finished and were recorded: nothing is left pending or unknown, and
+    // every row that reached the sandbox is recorded as updated.
+    let arrived = e.sandbox.sandbox.received().len();
+    assert!(arrived < 300, "it stopped part way ({arrived} rows)");
+    let out = e
+        .cmd()
+        .args(["history", "--format", "jsonl"])
+        .output()
+        .unwrap();
+    let states: Vec<String> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["state"].to_string())
+        .collect();
+    let ok = states.iter().filter(|s| *s == "\"ok\"").count();
+    assert_eq!(ok, arrived, "{states:?}");
+    assert!(
+        states
+            .iter()
+            .all(|s| s == "\"ok\"" || s == "\"network_error\""),
+        "only updated, or recorded but never sent: {states:?}"
+    );
+    // The resume sends exactly the rest.
+    e.sandbox.sandbox.clear_faults();
+    e.sandbox
+        .sandbox
+        .set_standing_fault(Fault::Delay { ms: 0 }, Some(0));
+    e.cmd()
+        .args(["batch", "--resume", "1", "--yes"])
+        .assert()
+        .code(0);
+    let bodies: Vec<String> = e
+        .sandbox
+        .sandbox
+        .received()
+        .iter()
+        .map(|r| r.body.clone())
+        .collect();
+    let mut unique = bodies.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(bodies.len(), 300, "every row once");
+    assert_eq!(unique.len(), 300, "none twice");
+}
+
+#[test]
+fn a_second_ctrl_c_stops_waiting_and_those_rows_are_outcome_unknown() {
+    use phonely_outcomes::sandbox::Fault;
+    let e = env();
+    e.sandbox.sandbox.set_standing_fault(Fault::Hang, None);
+    let mut child = e
+        .std_cmd()
+        .arg("batch")
+        .arg({
+            let file = e.data.path().join("hang.csv");
+            std::fs::write(&file, many_rows()).unwrap();
+            file
+        })
+        .args(["--yes", "--concurrency", "2"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = collect_stderr(&mut child);
+    common::wait_until(
+        "two requests hanging",
+        std::time::Duration::from_secs(60),
+        || e.sandbox.sandbox.received().len() >= 2,
+    );
+    interrupt(&child);
+    common::wait_until(
+        "the first Ctrl+C to be taken",
+        std::time::Duration::from_secs(30),
+        || stderr.lock().unwrap().contains("Stopping: "),
+    );
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "still waiting for the two"
+    );
+    interrupt(&child);
+    let code = wait_for_exit(&mut child, "the batch to stop after a second Ctrl+C");
+    common::wait_until("the summary", std::time::Duration::from_secs(10), || {
+        stderr.lock().unwrap().contains(" rows: ")
+    });
+    let stderr = stderr.lock().unwrap().clone();
+    assert_eq!(code, Some(3), "{stderr}");
+    assert!(
+        stderr.contains("2 of 300 rows: 0 updated, 0 refused, 2 with no answer"),
+        "{stderr}"
+    );
+    assert_eq!(lines_starting(&stderr, "⊘ line ").len(), 2, "{stderr}");
+    assert_eq!(e.sandbox.sandbox.received().len(), 2);
+}
+
+#[test]
+fn columns_under_other_names_are_mapped_with_column() {
+    let e = env();
+    let file = b"Agent,Call ID,Result,Amount\nagent123,call456,Sold,299\n";
+    e.batch(
+        "crm.csv",
+        file,
+        &[
+            "--yes",
+            "--column",
+            "Agent=agent_id",
+            "--column",
+            "Call ID=call_id",
+            "--column",
+            "Result=outcome",
+            "--column",
+            "Amount=value",
+        ],
+    )
+    .assert()
+    .code(0)
+    .stderr(predicate::str::contains("1 of 1 rows: 1 updated"));
+    let received = e.sandbox.sandbox.received();
+    assert_eq!(received[0].target, "call456");
+    assert_eq!(
+        received[0].body,
+        r#"{"custom_call_outcome":"Sold","custom_call_outcome_value":299}"#
+    );
+    e.batch(
+        "crm.jsonl",
+        br#"{"agent_id":"agent123","Phone":"+14155551234","outcome":"No Sale"}"#,
+        &["--yes", "--column", "Phone=phone"],
+    )
+    .assert()
+    .code(0);
+    assert_eq!(e.sandbox.sandbox.received()[1].target, "+14155551234");
+}
+
+#[test]
+fn a_wrong_column_mapping_is_refused_and_nothing_is_sent() {
+    let e = env();
+    let file = b"Agent,Call ID,Result\nagent123,call456,Sold\n";
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["--column", "Agent=agent", "--column", "Call ID=call_id"],
+            "--column Agent=agent: \"agent\" is not a field; the fields are agent_id, target",
+        ),
+        (
+            &[
+                "--column",
+                "Agent=agent_id",
+                "--column",
+                "Call ID=target",
+                "--column",
+                "Result=target",
+            ],
+            "--column Call ID=target and --column Result=target both fill target",
+        ),
+        (
+            &["--column", "Agent=agent_id", "--column", "Call ID=call_id"],
+            "unknown column Result: the columns are agent_id",
+        ),
+        (&["--column", "Result"], "write it as NAME=field"),
+    ];
+    for (args, says) in cases {
+        e.batch("crm.csv", file, &[&["--yes"][..], args].concat())
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(*says))
+            .stderr(predicate::str::contains("Nothing was sent"));
+    }
+    assert!(e.sandbox.sandbox.received().is_empty());
+}
+
+#[test]
+fn a_resume_must_read_the_columns_as_the_first_run_did() {
+    let e = env();
+    let file = e.data.path().join("crm.csv");
+    std::fs::write(
+        &file,
+        "Agent,target,outcome\nagent123,call456,Sold\nagent123,call1003,Sold\n",
+    )
+    .unwrap();
+    e.cmd()
+        .arg("batch")
+        .arg(&file)
+        .args(["--yes", "--column", "Agent=agent_id"])
+        .assert()
+        .code(0);
+    e.cmd()
+        .args(["batch", "--resume", "1", "--yes"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("batch #1 read"))
+        .stderr(predicate::str::contains(
+            "with other --column flags than these (none)",
+        ));
+    e.cmd()
+        .args([
+            "batch",
+            "--resume",
+            "1",
+            "--yes",
+            "--column",
+            "Agent=agent_id",
+        ])
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains(
+            "Resuming batch #1: 2 already updated",
+        ));
+    assert_eq!(e.sandbox.sandbox.received().len(), 2, "nothing sent twice");
+}

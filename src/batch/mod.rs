@@ -18,6 +18,77 @@ pub const COLUMNS: &[&str] = &[
     "metadata",
 ];
 
+/// `--column NAME=field` flags: the file's column NAME holds `field` (one of [`COLUMNS`]).
+/// Columns not mapped keep their own name, which must then be one of [`COLUMNS`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ColumnMap {
+    /// `(column in the file, field)`, in the order given.
+    pairs: Vec<(String, &'static str)>,
+}
+
+impl ColumnMap {
+    /// Reads `NAME=field` specs (split at the last `=`, so a column name may hold one). Any
+    /// mistake is refused with what would be right: a missing `=`, an empty name, a field that
+    /// does not exist, a name given twice, two columns onto one field.
+    pub fn parse(specs: &[String]) -> Result<Self, String> {
+        let mut pairs: Vec<(String, &'static str)> = Vec::new();
+        for spec in specs {
+            let Some((name, field)) = spec.rsplit_once('=') else {
+                return Err(format!(
+                    "--column {spec}: write it as NAME=field, the file's column and the field \
+                     it holds, e.g. --column \"Phone Number=phone\""
+                ));
+            };
+            let (name, field) = (name.trim(), field.trim());
+            if name.is_empty() {
+                return Err(format!(
+                    "--column {spec}: the column name before = is empty, e.g. --column crm_id=call_id"
+                ));
+            }
+            let Some(field) = COLUMNS.iter().copied().find(|c| *c == field) else {
+                return Err(format!(
+                    "--column {spec}: {field:?} is not a field; the fields are {}",
+                    COLUMNS.join(", ")
+                ));
+            };
+            if let Some((_, before)) = pairs.iter().find(|(n, _)| n == name) {
+                return Err(format!(
+                    "--column {name} is given twice (={before} and ={field}): a column can hold \
+                     one field"
+                ));
+            }
+            if let Some((other, _)) = pairs.iter().find(|(_, f)| *f == field) {
+                return Err(format!(
+                    "--column {other}={field} and --column {name}={field} both fill {field}: \
+                     map one column to each field"
+                ));
+            }
+            pairs.push((name.to_string(), field));
+        }
+        Ok(Self { pairs })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.pairs.is_empty()
+    }
+
+    /// The mapping as text with a stable order, e.g. `Phone Number=phone;crm=call_id` (for a
+    /// batch's fingerprint: a resume must read the file the same way).
+    pub fn canonical(&self) -> String {
+        let mut pairs: Vec<String> = self.pairs.iter().map(|(n, f)| format!("{n}={f}")).collect();
+        pairs.sort();
+        pairs.join(";")
+    }
+
+    /// The field a column of the file holds, if it holds one.
+    fn field(&self, column: &str) -> Option<&'static str> {
+        match self.pairs.iter().find(|(n, _)| n == column) {
+            Some((_, f)) => Some(f),
+            None => COLUMNS.iter().copied().find(|c| *c == column),
+        }
+    }
+}
+
 /// One valid row: where it came from and what it sends.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Row {
@@ -58,6 +129,11 @@ fn file_error(message: impl Into<String>) -> RowError {
 /// Reads a whole file: JSON Lines when its name ends in `.jsonl` or `.ndjson`, CSV otherwise.
 /// Returns every valid row, and every problem found (not just the first).
 pub fn parse(name: &str, bytes: &[u8]) -> (Vec<Row>, Vec<RowError>) {
+    parse_with(name, bytes, &ColumnMap::default())
+}
+
+/// `parse`, with some of the file's columns mapped to fields (`--column NAME=field`).
+pub fn parse_with(name: &str, bytes: &[u8], columns: &ColumnMap) -> (Vec<Row>, Vec<RowError>) {
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
@@ -80,9 +156,9 @@ pub fn parse(name: &str, bytes: &[u8]) -> (Vec<Row>, Vec<RowError>) {
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase);
     if matches!(extension.as_deref(), Some("jsonl" | "ndjson")) {
-        parse_jsonl(text)
+        parse_jsonl(text, columns)
     } else {
-        parse_csv(text)
+        parse_csv(text, columns)
     }
 }
 
@@ -95,7 +171,7 @@ fn bytecount_lines(bytes: &[u8]) -> usize {
 /// The cells of one row by column name; empty cells are left out (not sent).
 type Cells = Vec<(String, String)>;
 
-fn parse_csv(text: &str) -> (Vec<Row>, Vec<RowError>) {
+fn parse_csv(text: &str, columns: &ColumnMap) -> (Vec<Row>, Vec<RowError>) {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(false)
@@ -113,9 +189,23 @@ fn parse_csv(text: &str) -> (Vec<Row>, Vec<RowError>) {
             ))],
         );
     }
-    if let Some(e) = check_columns(&headers) {
-        return (Vec::new(), vec![e]);
+    if let Some((name, field)) = columns
+        .pairs
+        .iter()
+        .find(|(n, _)| !headers.iter().any(|h| h == n))
+    {
+        return (
+            Vec::new(),
+            vec![file_error(format!(
+                "--column {name}={field}: the file has no column {name:?}; its columns are {}",
+                headers.join(", ")
+            ))],
+        );
     }
+    let fields = match check_columns(&headers, columns) {
+        Ok(f) => f,
+        Err(e) => return (Vec::new(), vec![e]),
+    };
     let mut rows = Vec::new();
     let mut errors = Vec::new();
     for record in reader.records() {
@@ -125,15 +215,15 @@ fn parse_csv(text: &str) -> (Vec<Row>, Vec<RowError>) {
                 let line = record
                     .position()
                     .map_or(0, |p| usize::try_from(p.line()).unwrap_or(usize::MAX));
-                let cells: Cells = headers
+                let cells: Cells = fields
                     .iter()
                     .zip(record.iter())
                     .filter(|(_, v)| !v.is_empty())
-                    .map(|(h, v)| (h.clone(), v.to_string()))
+                    .map(|(f, v)| ((*f).to_string(), v.to_string()))
                     .collect();
                 match row(line, &cells) {
                     Ok(r) => rows.push(r),
-                    Err(mut e) => errors.append(&mut e),
+                    Err(e) => errors.extend(e.into_iter().map(|e| named(e, columns))),
                 }
             }
         }
@@ -165,31 +255,57 @@ fn csv_error(e: &csv::Error) -> RowError {
     }
 }
 
-fn check_columns(headers: &[String]) -> Option<RowError> {
+/// The field each column holds, or the problem: columns that hold no field (named, with the
+/// way to map them), a name given twice, two columns holding one field.
+fn check_columns(headers: &[String], columns: &ColumnMap) -> Result<Vec<&'static str>, RowError> {
     let unknown: Vec<&str> = headers
         .iter()
         .map(String::as_str)
-        .filter(|h| !COLUMNS.contains(h))
+        .filter(|h| columns.field(h).is_none())
         .collect();
     if !unknown.is_empty() {
-        return Some(file_error(format!(
-            "unknown column{} {}: the columns are {}",
+        return Err(file_error(format!(
+            "unknown column{} {}: the columns are {}; a column under another name can be \
+             mapped to one, e.g. --column \"{}={}\"",
             if unknown.len() == 1 { "" } else { "s" },
             unknown.join(", "),
-            COLUMNS.join(", ")
+            COLUMNS.join(", "),
+            unknown[0],
+            COLUMNS[0]
         )));
     }
+    let mut fields: Vec<&'static str> = Vec::with_capacity(headers.len());
     for (i, h) in headers.iter().enumerate() {
         if headers[..i].contains(h) {
-            return Some(file_error(format!("column {h} appears twice")));
+            return Err(file_error(format!("column {h} appears twice")));
         }
+        let field = columns.field(h).unwrap_or_default();
+        if let Some(j) = fields.iter().position(|f| *f == field) {
+            return Err(file_error(format!(
+                "columns {} and {h} both give {field}: keep one, or map one of them to another \
+                 field with --column",
+                headers[j]
+            )));
+        }
+        fields.push(field);
     }
-    None
+    Ok(fields)
 }
 
-fn parse_jsonl(text: &str) -> (Vec<Row>, Vec<RowError>) {
+/// An error about a field, named by the file's column for it (a mapped column's own name).
+fn named(mut e: RowError, columns: &ColumnMap) -> RowError {
+    if let Some(field) = &e.column
+        && let Some((name, _)) = columns.pairs.iter().find(|(_, f)| f == field)
+    {
+        e.column = Some(name.clone());
+    }
+    e
+}
+
+fn parse_jsonl(text: &str, columns: &ColumnMap) -> (Vec<Row>, Vec<RowError>) {
     let mut rows = Vec::new();
     let mut errors = Vec::new();
+    let mut used = vec![false; columns.pairs.len()];
     for (i, raw) in text.lines().enumerate() {
         let line = i + 1;
         if raw.trim().is_empty() {
@@ -217,13 +333,20 @@ fn parse_jsonl(text: &str) -> (Vec<Row>, Vec<RowError>) {
             }
         };
         let keys: Vec<String> = object.keys().cloned().collect();
-        if let Some(mut e) = check_columns(&keys) {
-            e.line = Some(line);
-            errors.push(e);
-            continue;
+        let fields = match check_columns(&keys, columns) {
+            Ok(f) => f,
+            Err(mut e) => {
+                e.line = Some(line);
+                errors.push(e);
+                continue;
+            }
+        };
+        for (u, (name, _)) in used.iter_mut().zip(&columns.pairs) {
+            *u |= object.contains_key(name);
         }
-        let cells: Cells = object
+        let cells: Cells = fields
             .into_iter()
+            .zip(object.into_iter().map(|(_, v)| v))
             .filter_map(|(k, v)| {
                 let text = match v {
                     serde_json::Value::Null => return None,
@@ -231,13 +354,23 @@ fn parse_jsonl(text: &str) -> (Vec<Row>, Vec<RowError>) {
                     // Metadata is an object; a value may be a number: keep their JSON text.
                     other => other.to_string(),
                 };
-                (!text.is_empty()).then_some((k, text))
+                (!text.is_empty()).then_some((k.to_string(), text))
             })
             .collect();
         match row(line, &cells) {
             Ok(r) => rows.push(r),
-            Err(mut e) => errors.append(&mut e),
+            Err(e) => errors.extend(e.into_iter().map(|e| named(e, columns))),
         }
+    }
+    if let Some((name, field)) = columns
+        .pairs
+        .iter()
+        .zip(&used)
+        .find_map(|(pair, used)| (!used).then_some(pair))
+    {
+        errors.push(file_error(format!(
+            "--column {name}={field}: no line of the file has the key {name:?}"
+        )));
     }
     if rows.is_empty() && errors.is_empty() {
         errors.push(file_error("the file has no rows"));
@@ -422,5 +555,139 @@ mod tests {
         assert_eq!(errors.len(), 2);
         assert_eq!(errors[0].line, Some(4));
         assert!(errors[1].message.contains("unknown column bogus"));
+    }
+
+    fn map(specs: &[&str]) -> Result<ColumnMap, String> {
+        ColumnMap::parse(&specs.iter().map(ToString::to_string).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn mapped_columns_read_as_their_field_in_csv_and_json_lines() {
+        let columns = map(&["Agent=agent_id", "Phone Number=phone", " Result = outcome"]).unwrap();
+        let (rows, errors) = parse_with(
+            "crm.csv",
+            b"Agent,Phone Number,Result,value\nagent123,+14155551234,Sold,5\n",
+            &columns,
+        );
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(rows[0].update.target.as_str(), "+14155551234");
+        assert_eq!(rows[0].update.outcome.as_deref(), Some("Sold"));
+        let (rows, errors) = parse_with(
+            "crm.jsonl",
+            br#"{"Agent":"agent123","Phone Number":"+14155551234","Result":"Sold"}
+{"agent_id":"agent123","Phone Number":"+14155551234","outcome":"No Sale"}
+"#,
+            &columns,
+        );
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[1].update.outcome.as_deref(), Some("No Sale"));
+    }
+
+    #[test]
+    fn errors_in_a_mapped_column_name_the_files_column() {
+        let columns = map(&["Phone Number=phone"]).unwrap();
+        let (_, errors) = parse_with(
+            "crm.csv",
+            b"agent_id,Phone Number,outcome\nagent123,4155551234,Sold\n",
+            &columns,
+        );
+        assert!(
+            errors[0]
+                .to_string()
+                .starts_with("line 2, column Phone Number: Phone must be in international form"),
+            "{errors:?}"
+        );
+    }
+
+    #[test]
+    fn unmapped_unknown_columns_stay_an_error_that_points_to_column() {
+        let columns = map(&["Result=outcome"]).unwrap();
+        let (_, errors) = parse_with(
+            "crm.csv",
+            b"agent_id,target,Result,Notes\nagent123,call456,Sold,x\n",
+            &columns,
+        );
+        assert!(
+            errors[0].message.starts_with("unknown column Notes:"),
+            "{errors:?}"
+        );
+        assert!(
+            errors[0].message.contains("--column \"Notes=agent_id\""),
+            "{errors:?}"
+        );
+        let (_, errors) = parse_with(
+            "crm.jsonl",
+            br#"{"agent_id":"agent123","target":"call456","Result":"Sold","Notes":"x"}"#,
+            &columns,
+        );
+        assert_eq!(errors[0].line, Some(1));
+        assert!(
+            errors[0].message.contains("unknown column Notes"),
+            "{errors:?}"
+        );
+    }
+
+    #[test]
+    fn bad_mappings_are_refused_with_what_would_be_right() {
+        let e = map(&["Phone Number"]).unwrap_err();
+        assert!(e.contains("write it as NAME=field"), "{e}");
+        let e = map(&["=phone"]).unwrap_err();
+        assert!(e.contains("the column name before = is empty"), "{e}");
+        let e = map(&["Phone=telephone"]).unwrap_err();
+        assert!(
+            e.contains("\"telephone\" is not a field; the fields are agent_id"),
+            "{e}"
+        );
+        let e = map(&["Phone=phone", "Mobile=phone"]).unwrap_err();
+        assert!(
+            e.contains("--column Phone=phone and --column Mobile=phone both fill phone"),
+            "{e}"
+        );
+        let e = map(&["Phone=phone", "Phone=target"]).unwrap_err();
+        assert!(e.contains("--column Phone is given twice"), "{e}");
+        // A column that maps onto a field the file also has under its own name.
+        let columns = map(&["Mobile=phone"]).unwrap();
+        let (rows, errors) = parse_with(
+            "x.csv",
+            b"agent_id,phone,Mobile,outcome\nagent123,+14155551234,+14155551234,Sold\n",
+            &columns,
+        );
+        assert!(rows.is_empty());
+        assert!(
+            errors[0]
+                .message
+                .contains("columns phone and Mobile both give phone"),
+            "{errors:?}"
+        );
+        // A mapping for a column the file does not have is a typo, not silence.
+        let columns = map(&["Phone Nmber=phone"]).unwrap();
+        let (_, errors) = parse_with(
+            "x.csv",
+            b"agent_id,Phone Number,outcome\nagent123,+14155551234,Sold\n",
+            &columns,
+        );
+        assert!(
+            errors[0].message.contains(
+                "--column Phone Nmber=phone: the file has no column \"Phone Nmber\"; its \
+                 columns are agent_id, Phone Number, outcome"
+            ),
+            "{errors:?}"
+        );
+        let (_, errors) = parse_with(
+            "x.jsonl",
+            br#"{"agent_id":"agent123","phone":"+14155551234","outcome":"Sold"}"#,
+            &columns,
+        );
+        assert!(
+            errors[0]
+                .message
+                .contains("--column Phone Nmber=phone: no line of the file has the key"),
+            "{errors:?}"
+        );
+        assert_eq!(
+            map(&["b=phone", "a=outcome"]).unwrap().canonical(),
+            "a=outcome;b=phone"
+        );
     }
 }

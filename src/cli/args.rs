@@ -43,9 +43,12 @@ Examples:
   phonely-outcomes batch corrections.csv --dry-run       check every row, show the first request
   phonely-outcomes batch corrections.csv                 check, show a summary, ask, send
   phonely-outcomes batch fixes.jsonl --yes --concurrency 8
+  phonely-outcomes batch crm.csv --column \"Phone Number=phone\" --column Result=outcome
+  phonely-outcomes batch --resume 3                      after Ctrl+C or a crash: send the rest
 
 Columns (CSV header or JSON keys): agent_id, target (or call_id / phone), preference,
-outcome, value, metadata (a JSON object in one cell). An empty cell is not sent.";
+outcome, value, metadata (a JSON object in one cell). An empty cell is not sent. A column
+under another name is read as a field with --column NAME=FIELD.";
 
 const CONFIG_EXAMPLES: &str = "\
 Examples:
@@ -368,6 +371,11 @@ pub struct BatchArgs {
     /// How many requests may be in flight at once (1 to 32).
     #[arg(long, value_name = "N", default_value_t = 4)]
     pub concurrency: usize,
+    /// Read the file's column NAME as FIELD (agent_id, target, call_id, phone, preference,
+    /// outcome, value, metadata), e.g. --column "Phone Number=phone". Repeatable; give the same
+    /// ones again with --resume.
+    #[arg(long = "column", value_name = "NAME=FIELD", conflicts_with = "list")]
+    pub columns: Vec<String>,
     /// Seconds to wait for each answer [default: request_timeout_secs from the config]
     #[arg(long, value_name = "SECS", allow_negative_numbers = true)]
     pub timeout: Option<f64>,

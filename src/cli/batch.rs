@@ -2,21 +2,25 @@
 //! checked with the form's rules first and nothing leaves while any row is invalid; then each
 //! row is recorded as pending, sent (a few at a time) and completed, like a `send`.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::io::{BufRead as _, IsTerminal as _, Write as _};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use futures::StreamExt as _;
+use futures::stream::FuturesUnordered;
 
 use super::args::{BatchArgs, GlobalArgs};
+use super::batch_progress::{Counts, Progress};
 use super::{Sender, account, exit, fail, history_for_sending, sender};
-use crate::api::client::{Completion, State};
-use crate::api::request::{BaseUrl, build};
+use crate::api::client::{Client, Completion, State};
+use crate::api::key::ApiKey;
+use crate::api::request::{BaseUrl, WireRequest, build};
 use crate::api::update::{Preference, Target};
-use crate::batch::{Row, parse};
+use crate::batch::{ColumnMap, Row, parse_with};
 use crate::config::Config;
+use crate::history::writer::{Finished, NewPending, Recorded, Writer};
 
 pub async fn run(
     args: BatchArgs,
@@ -27,6 +31,10 @@ pub async fn run(
     if args.list {
         return list(&args, offset);
     }
+    let columns = match ColumnMap::parse(&args.columns) {
+        Ok(c) => c,
+        Err(m) => return fail(exit::INVALID, &format!("{m}. Nothing was sent.")),
+    };
     // On --resume the history says which file, and which of its rows are done.
     let (opened, resume) = match args.resume {
         None => (None, None),
@@ -62,7 +70,27 @@ pub async fn run(
         Ok(b) => b,
         Err(e) => return fail(exit::INVALID, &format!("could not read {name}: {e}")),
     };
-    let hash = file_hash(&bytes);
+    let hash = file_hash(&bytes, &columns);
+    if let Some(b) = &resume
+        && b.file_hash != hash
+        && b.file_hash
+            .starts_with(&file_hash(&bytes, &ColumnMap::default()))
+    {
+        return fail(
+            exit::INVALID,
+            &format!(
+                "batch #{} read {name} with other --column flags than these ({}): give the same \
+                 --column flags as when it was first sent, so each row means what it meant then. \
+                 Nothing was sent.",
+                b.id,
+                if columns.is_empty() {
+                    "none".to_string()
+                } else {
+                    columns.canonical()
+                }
+            ),
+        );
+    }
     if let Some(b) = &resume
         && b.file_hash != hash
     {
@@ -75,7 +103,7 @@ pub async fn run(
             ),
         );
     }
-    let (rows, errors) = parse(&name, &bytes);
+    let (rows, errors) = parse_with(&name, &bytes, &columns);
     // A file-level problem (no line, or the file unreadable) always stops; bad rows stop unless
     // --skip-invalid, which sends the good ones and names the skipped.
     let file_level = errors.iter().any(|e| e.line.is_none()) || rows.is_empty();
@@ -195,153 +223,54 @@ pub async fn run(
         b.id
     };
     let total = rows.len();
-    // Rows for the same call go one after another, in file order, so the last row in the file
-    // is what the call holds; different calls go side by side.
-    let mut groups: Vec<Vec<Row>> = Vec::new();
-    for row in rows {
-        let key = (
-            row.update.agent.clone(),
-            row.update.target.as_str().to_string(),
-        );
-        match groups
-            .iter_mut()
-            .find(|g| g[0].update.agent == key.0 && g[0].update.target.as_str() == key.1)
-        {
-            Some(group) => group.push(row),
-            None => groups.push(vec![row]),
-        }
-    }
-    // Ctrl+C stops starting new calls; rows under way finish and are recorded.
-    let stop = Box::pin(async {
-        let _ = tokio::signal::ctrl_c().await;
-    });
-    let counts = std::cell::RefCell::new(Counts::default());
-    let report = std::cell::RefCell::new(Vec::<ReportLine>::new());
-    // --rate: requests start at most this often, whatever the concurrency.
-    let pace = args.rate.map(|r| Duration::from_secs_f64(1.0 / r));
-    let next_start = tokio::sync::Mutex::new(tokio::time::Instant::now());
-    let send_group = |group: Vec<Row>| {
-        let (client, key, store, who, base, counts, report, next_start) = (
-            &client,
-            &key,
-            &store,
-            &who,
-            &base,
-            &counts,
-            &report,
-            &next_start,
-        );
-        async move {
-            for row in group {
-                let request = build(&row.update, base);
-                // Recorded before it leaves; a row that cannot be recorded is not sent.
-                let record = match store.insert_pending_in(
-                    who,
-                    &row.update,
-                    &request,
-                    Some((batch_id, row.line)),
-                ) {
-                    Ok(r) => r,
-                    Err(e) => {
-                        counts.borrow_mut().not_sent += 1;
-                        report.borrow_mut().push(ReportLine {
-                            line: row.line,
-                            request: row.update.summary(),
-                            state: "not_sent".to_string(),
-                            http_status: None,
-                            message: format!("could not be recorded first: {e}"),
-                            call_id: None,
-                            history_id: None,
-                        });
-                        eprintln!(
-                            "✗ line {}: could not be recorded in the history, so it was not \
-                             sent: {e}",
-                            row.line
-                        );
-                        continue;
-                    }
-                };
-                let mut attempt = 0;
-                let (completion, latency) = loop {
-                    if let Some(pace) = pace {
-                        let mut next = next_start.lock().await;
-                        let at = (*next).max(tokio::time::Instant::now());
-                        *next = at + pace;
-                        drop(next);
-                        tokio::time::sleep_until(at).await;
-                    }
-                    let (completion, latency) = client.send(&request, key).await;
-                    let Some(wait) = retry_after(&completion, &row.update.target, attempt) else {
-                        break (completion, latency);
-                    };
-                    attempt += 1;
-                    eprintln!(
-                        "… line {}: {}; trying again in {:.1} s (attempt {} of {})",
-                        row.line,
-                        crate::api::client::classify(&row.update.fields(), &completion).message,
-                        wait.as_secs_f32(),
-                        attempt + 1,
-                        MAX_ATTEMPTS
-                    );
-                    tokio::time::sleep(wait).await;
-                };
-                match store.complete(record.id, &completion, latency) {
-                    Ok(done) => {
-                        counts.borrow_mut().add(done.state, done.verified);
-                        report.borrow_mut().push(ReportLine {
-                            line: row.line,
-                            request: format!(
-                                "{} {} ← {}",
-                                row.update.agent.as_str(),
-                                row.update.target.as_str(),
-                                row.update.summary()
-                            ),
-                            state: done.state.as_str().to_string(),
-                            http_status: done.http_status,
-                            message: done.message.clone().unwrap_or_default(),
-                            call_id: done.resolved_call_id.clone(),
-                            history_id: Some(done.id),
-                        });
-                        eprintln!(
-                            "{} line {} {} {}: {} [history #{}]",
-                            done.mark(),
-                            row.line,
-                            row.update.agent.as_str(),
-                            row.update.target.as_str(),
-                            done.message.as_deref().unwrap_or(""),
-                            done.id
-                        );
-                    }
-                    Err(e) => {
-                        counts.borrow_mut().unknown += 1;
-                        report.borrow_mut().push(ReportLine {
-                            line: row.line,
-                            request: row.update.summary(),
-                            state: "unknown".to_string(),
-                            http_status: None,
-                            message: format!("the result could not be recorded: {e}"),
-                            call_id: None,
-                            history_id: Some(record.id),
-                        });
-                        eprintln!(
-                            "? line {}: the request ended but could not be recorded ({e}); \
-                             history #{} will show as outcome unknown",
-                            row.line, record.id
-                        );
-                    }
-                }
-            }
+    let writer = match Writer::spawn(store, who) {
+        Ok(w) => w,
+        Err(e) => {
+            return fail(
+                exit::INVALID,
+                &format!("could not start writing the history ({e}). Nothing was sent."),
+            );
         }
     };
-    futures::stream::iter(groups)
-        .take_until(stop)
-        .map(send_group)
-        .buffer_unordered(args.concurrency)
-        .collect::<Vec<()>>()
-        .await;
-    let counts = counts.into_inner();
+    let progress = Progress::new(total);
+    let plan = Plan {
+        client: &client,
+        key: &key,
+        base: &base,
+        batch_id,
+        concurrency: args.concurrency,
+        pace: args.rate.map(|r| Duration::from_secs_f64(1.0 / r)),
+        next_slot: std::cell::Cell::new(tokio::time::Instant::now()),
+        progress: &progress,
+    };
+    let ended = send_rows(&plan, &writer, rows).await;
+    progress.finish();
+    let Ended {
+        mut report,
+        stopped,
+    } = ended;
+    // Completions are written in groups: wait for the last, and count any that could not be
+    // written as unknown (their rows stay pending in the history, read as unknown later).
+    for u in writer.finish() {
+        let Some(l) = report.iter_mut().find(|l| l.history_id == Some(u.id)) else {
+            eprintln!("warning: the history may be missing results: {}", u.error);
+            continue;
+        };
+        l.state = State::Unknown;
+        l.verified = false;
+        l.message = format!("the result could not be recorded: {}", u.error);
+        eprintln!(
+            "? line {}: the request ended but its result could not be recorded ({}); history \
+             #{} will show as outcome unknown",
+            l.line, u.error, u.id
+        );
+    }
+    let counts = report.iter().fold(Counts::default(), |mut c, l| {
+        add(&mut c, l.state, l.verified);
+        c
+    });
     if let Some(path) = &args.report
-        && let Err(e) = write_report(path, report.into_inner())
+        && let Err(e) = write_report(path, report)
     {
         eprintln!(
             "warning: the report could not be written to {}: {e}",
@@ -349,16 +278,21 @@ pub async fn run(
         );
     }
     drop(lock);
-    let done = counts.ok + counts.refused + counts.unknown + counts.not_sent;
+    let done = counts.done();
     eprintln!(
         "{done} of {total} rows: {} updated, {} refused, {} with no answer (outcome unknown), {} \
          not sent",
         counts.ok, counts.refused, counts.unknown, counts.not_sent
     );
-    if done < total {
+    let unsent = total - done + counts.not_sent;
+    if let Some(why) = stopped
+        && unsent > 0
+    {
         eprintln!(
-            "Stopped: {} rows were not sent. Run the command again with a file of those rows.",
-            total - done
+            "Batch #{batch_id} stopped ({why}): {unsent} row{} not sent. `phonely-outcomes batch \
+             --resume {batch_id}` sends {}; rows already updated or refused are left as they are.",
+            if unsent == 1 { " was" } else { "s were" },
+            if unsent == 1 { "it" } else { "them" }
         );
     }
     ExitCode::from(if counts.unknown > 0 {
@@ -370,12 +304,345 @@ pub async fn run(
     })
 }
 
-/// A short fingerprint of the file, so a resume can tell it is still the same file.
-fn file_hash(bytes: &[u8]) -> String {
+/// What sending a batch needs, shared by the scheduler and the rows under way.
+struct Plan<'a> {
+    client: &'a Client,
+    key: &'a ApiKey,
+    base: &'a BaseUrl,
+    batch_id: i64,
+    concurrency: usize,
+    /// `--rate`: at least this long between two requests leaving.
+    pace: Option<Duration>,
+    /// With `--rate`: when the next request may leave.
+    next_slot: std::cell::Cell<tokio::time::Instant>,
+    progress: &'a Progress,
+}
+
+impl Plan<'_> {
+    /// With `--rate`: takes the next start time (now or later) and moves the next one on.
+    fn take_slot(&self) -> Option<tokio::time::Instant> {
+        let pace = self.pace?;
+        let at = self.next_slot.get().max(tokio::time::Instant::now());
+        self.next_slot.set(at + pace);
+        Some(at)
+    }
+
+    /// With `--rate`: whether a request may leave now.
+    fn slot_due(&self) -> bool {
+        self.pace.is_none() || self.next_slot.get() <= tokio::time::Instant::now()
+    }
+}
+
+/// What came of the rows that were taken, and why the run stopped early, if it did.
+struct Ended {
+    report: Vec<ReportLine>,
+    stopped: Option<&'static str>,
+}
+
+/// A row whose request is over (after any retries).
+struct Sent {
+    lane: usize,
+    row: Row,
+    id: i64,
+    request: WireRequest,
+    completion: Completion,
+    latency: Duration,
+}
+
+/// Sends the rows: rows of one call one after another in file order (a lane per call), up to
+/// `concurrency` requests at once. Each row is recorded as pending by the writer thread (rows
+/// taken together share one transaction) and leaves only once that is committed; how it ended
+/// is queued to the writer. Ctrl+C stops taking rows and lets those under way finish; a second
+/// Ctrl+C stops waiting for them (they are recorded as cancelled: outcome unknown).
+async fn send_rows(plan: &Plan<'_>, writer: &Writer, rows: Vec<Row>) -> Ended {
+    let mut lanes: Vec<std::collections::VecDeque<Row>> = Vec::new();
+    let mut lane_of: HashMap<(String, String), usize> = HashMap::new();
+    for row in rows {
+        let key = (
+            row.update.agent.as_str().to_string(),
+            row.update.target.as_str().to_string(),
+        );
+        let lane = *lane_of.entry(key).or_insert_with(|| {
+            lanes.push(std::collections::VecDeque::new());
+            lanes.len() - 1
+        });
+        lanes[lane].push_back(row);
+    }
+    drop(lane_of);
+    // Lanes with a row to take and nothing under way, in the order they became free.
+    let mut ready: std::collections::VecDeque<usize> = (0..lanes.len()).collect();
+    let mut recording = FuturesUnordered::new();
+    let mut under_way = FuturesUnordered::new();
+    // Rows taken (being recorded or under way): at most `concurrency`.
+    let mut taken = 0_usize;
+    let mut counts = Counts::default();
+    let mut report: Vec<ReportLine> = Vec::new();
+    let mut stopped: Option<&'static str> = None;
+    let (cancel, cancelled) = tokio::sync::watch::channel(false);
+    let mut interrupt = Box::pin(tokio::signal::ctrl_c());
+    let mut listening = true;
+    loop {
+        if stopped.is_none() {
+            // The next rows about to leave, recorded together.
+            let mut group: Vec<(usize, Row)> = Vec::new();
+            while taken + group.len() < plan.concurrency && plan.slot_due() {
+                let Some(lane) = ready.pop_front() else { break };
+                let Some(row) = lanes[lane].pop_front() else {
+                    continue;
+                };
+                let _ = plan.take_slot();
+                group.push((lane, row));
+            }
+            if !group.is_empty() {
+                taken += group.len();
+                recording.push(record(plan, writer, group));
+            }
+        }
+        if recording.is_empty() && under_way.is_empty() && (stopped.is_some() || ready.is_empty()) {
+            break;
+        }
+        let wait_for_slot =
+            stopped.is_none() && !ready.is_empty() && taken < plan.concurrency && !plan.slot_due();
+        tokio::select! {
+            Some((group, recorded)) = recording.next(), if !recording.is_empty() => {
+                match recorded {
+                    Ok(ids) if stopped.is_none() => {
+                        for ((lane, row), id) in group.into_iter().zip(ids) {
+                            under_way.push(send_one(plan, lane, row, id, cancelled.clone()));
+                        }
+                    }
+                    // Ctrl+C came while these were being recorded: they were never sent, and
+                    // say so in the history, so a resume sends them.
+                    Ok(ids) => {
+                        for ((_, row), id) in group.into_iter().zip(ids) {
+                            taken -= 1;
+                            let request = build(&row.update, plan.base);
+                            let sent = Sent {
+                                lane: usize::MAX,
+                                row,
+                                id,
+                                request,
+                                completion: Completion::NotSent(
+                                    "Not sent: the batch was stopped (Ctrl+C) before this row \
+                                     left; `batch --resume` sends it"
+                                        .to_string(),
+                                ),
+                                latency: Duration::ZERO,
+                            };
+                            finished(plan, writer, &sent, &mut counts, &mut report);
+                        }
+                    }
+                    Err(e) => {
+                        for (_, row) in group {
+                            taken -= 1;
+                            counts.not_sent += 1;
+                            plan.progress.note(&format!(
+                                "✗ line {}: could not be recorded in the history, so it was not \
+                                 sent: {e}",
+                                row.line
+                            ));
+                            report.push(ReportLine {
+                                line: row.line,
+                                request: request_text(&row),
+                                state: State::NetworkError,
+                                verified: false,
+                                http_status: None,
+                                message: format!("not sent: it could not be recorded first: {e}"),
+                                call_id: None,
+                                history_id: None,
+                            });
+                            plan.progress.update(&counts);
+                        }
+                        // The history cannot be written: every further row would fail the same.
+                        stopped.get_or_insert("the history could not be written");
+                    }
+                }
+            }
+            Some(sent) = under_way.next(), if !under_way.is_empty() => {
+                taken -= 1;
+                finished(plan, writer, &sent, &mut counts, &mut report);
+                if !lanes[sent.lane].is_empty() {
+                    ready.push_back(sent.lane);
+                }
+            }
+            () = sleep_until_slot(plan), if wait_for_slot => {}
+            _ = &mut interrupt, if listening => {
+                if stopped.is_none() {
+                    stopped = Some("Ctrl+C");
+                    plan.progress.note(&format!(
+                        "Stopping: no more rows will be sent; waiting for the {taken} under way \
+                         (Ctrl+C again stops waiting: those become \"outcome unknown\")."
+                    ));
+                    interrupt = Box::pin(tokio::signal::ctrl_c());
+                } else {
+                    let _ = cancel.send(true);
+                    listening = false;
+                }
+            }
+        }
+    }
+    Ended { report, stopped }
+}
+
+fn sleep_until_slot(plan: &Plan<'_>) -> tokio::time::Sleep {
+    tokio::time::sleep_until(plan.next_slot.get())
+}
+
+/// Asks the writer to record a group of rows as pending; resolves when they are committed.
+fn record(
+    plan: &Plan<'_>,
+    writer: &Writer,
+    group: Vec<(usize, Row)>,
+) -> impl Future<Output = (Vec<(usize, Row)>, Recorded)> + use<> {
+    let pending = group
+        .iter()
+        .map(|(_, row)| NewPending {
+            update: row.update.clone(),
+            request: build(&row.update, plan.base),
+            batch: Some((plan.batch_id, row.line)),
+        })
+        .collect();
+    let committed = writer.record(pending);
+    async move { (group, committed.await) }
+}
+
+/// One recorded row: sent, and tried again politely while that is safe.
+async fn send_one(
+    plan: &Plan<'_>,
+    lane: usize,
+    row: Row,
+    id: i64,
+    mut cancelled: tokio::sync::watch::Receiver<bool>,
+) -> Sent {
+    let request = build(&row.update, plan.base);
+    let mut attempt = 0;
+    let (completion, latency) = loop {
+        let started = std::time::Instant::now();
+        let (completion, latency) = tokio::select! {
+            r = plan.client.send(&request, plan.key) => r,
+            _ = cancelled.wait_for(|c| *c) => (Completion::Cancelled, started.elapsed()),
+        };
+        let Some(wait) = retry_after(&completion, &row.update.target, attempt) else {
+            break (completion, latency);
+        };
+        attempt += 1;
+        plan.progress.note(&format!(
+            "… line {}: {}; trying again in {:.1} s (attempt {} of {})",
+            row.line,
+            crate::api::client::classify(&row.update.fields(), &completion).message,
+            wait.as_secs_f32(),
+            attempt + 1,
+            MAX_ATTEMPTS
+        ));
+        // A second Ctrl+C ends the wait: the row keeps the answer it had.
+        let woken = tokio::select! {
+            () = tokio::time::sleep(wait) => true,
+            _ = cancelled.wait_for(|c| *c) => false,
+        };
+        let woken = woken
+            && match plan.take_slot() {
+                None => true,
+                Some(at) => tokio::select! {
+                    () = tokio::time::sleep_until(at) => true,
+                    _ = cancelled.wait_for(|c| *c) => false,
+                },
+            };
+        if !woken {
+            break (completion, latency);
+        }
+    };
+    Sent {
+        lane,
+        row,
+        id,
+        request,
+        completion,
+        latency,
+    }
+}
+
+/// A row is over: its completion goes to the writer, the counts and the report; a row that did
+/// not go through gets a line of its own.
+fn finished(
+    plan: &Plan<'_>,
+    writer: &Writer,
+    sent: &Sent,
+    counts: &mut Counts,
+    report: &mut Vec<ReportLine>,
+) {
+    let fields = sent.row.update.fields();
+    let verdict = crate::api::client::classify(&fields, &sent.completion);
+    crate::api::client::log_completion(&sent.request, &sent.completion, sent.latency);
+    let mut line = ReportLine {
+        line: sent.row.line,
+        request: request_text(&sent.row),
+        state: verdict.state,
+        verified: verdict.verified,
+        http_status: verdict.http_status,
+        message: verdict.message,
+        call_id: verdict.call_id,
+        history_id: Some(sent.id),
+    };
+    if let Err(u) = writer.complete(Finished {
+        id: sent.id,
+        fields,
+        completion: sent.completion.clone(),
+        latency: sent.latency,
+    }) {
+        line.state = State::Unknown;
+        line.verified = false;
+        line.message = format!("the result could not be recorded: {}", u.error);
+    }
+    add(counts, line.state, line.verified);
+    if !(line.state == State::Ok && line.verified) {
+        plan.progress.note(&format!(
+            "{} line {} {} {}: {} [history #{}]",
+            mark(line.state, line.verified),
+            line.line,
+            sent.row.update.agent.as_str(),
+            sent.row.update.target.as_str(),
+            line.message,
+            sent.id
+        ));
+    }
+    report.push(line);
+    plan.progress.update(counts);
+}
+
+fn request_text(row: &Row) -> String {
+    format!(
+        "{} {} ← {}",
+        row.update.agent.as_str(),
+        row.update.target.as_str(),
+        row.update.summary()
+    )
+}
+
+/// ✓ applied and confirmed, ✗ refused or not sent, ⊘ cancelled, ? outcome unknown (as in the
+/// history).
+fn mark(state: State, verified: bool) -> &'static str {
+    match state {
+        State::Ok if verified => "✓",
+        State::Ok | State::Refused | State::NetworkError => "✗",
+        State::Cancelled => "⊘",
+        State::Unknown | State::Pending => "?",
+    }
+}
+
+/// A short fingerprint of the file and of how its columns are read (`--column`), so a resume
+/// can tell it is still the same file, read the same way. Without `--column` it is what it
+/// always was; with, the mapping's fingerprint follows.
+fn file_hash(bytes: &[u8], columns: &ColumnMap) -> String {
     use std::hash::{Hash as _, Hasher as _};
     let mut h = std::collections::hash_map::DefaultHasher::new();
     bytes.hash(&mut h);
-    format!("{:016x}-{}", h.finish(), bytes.len())
+    let file = format!("{:016x}-{}", h.finish(), bytes.len());
+    if columns.is_empty() {
+        return file;
+    }
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    columns.canonical().hash(&mut h);
+    format!("{file}-c{:016x}", h.finish())
 }
 
 /// The rows a resume sends: never recorded, or never reached Phonely; with `resend_unknown`
@@ -462,7 +729,8 @@ fn list(args: &BatchArgs, offset: time::UtcOffset) -> ExitCode {
 struct ReportLine {
     line: usize,
     request: String,
-    state: String,
+    state: State,
+    verified: bool,
     http_status: Option<u16>,
     message: String,
     call_id: Option<String>,
@@ -487,7 +755,7 @@ fn write_report(path: &std::path::Path, mut lines: Vec<ReportLine>) -> Result<()
         out.write_record([
             l.line.to_string(),
             l.request,
-            l.state,
+            l.state.as_str().to_string(),
             l.http_status.map(|s| s.to_string()).unwrap_or_default(),
             l.message,
             l.call_id.unwrap_or_default(),
@@ -542,22 +810,13 @@ fn retry_after(completion: &Completion, target: &Target, attempt: u32) -> Option
     }
 }
 
-#[derive(Debug, Default)]
-struct Counts {
-    ok: usize,
-    refused: usize,
-    unknown: usize,
-    not_sent: usize,
-}
-
-impl Counts {
-    fn add(&mut self, state: State, verified: bool) {
-        match state {
-            State::Ok if verified => self.ok += 1,
-            State::Ok | State::Refused => self.refused += 1,
-            State::NetworkError => self.not_sent += 1,
-            State::Unknown | State::Cancelled | State::Pending => self.unknown += 1,
-        }
+/// Counts a row that ended in `state`.
+fn add(counts: &mut Counts, state: State, verified: bool) {
+    match state {
+        State::Ok if verified => counts.ok += 1,
+        State::Ok | State::Refused => counts.refused += 1,
+        State::NetworkError => counts.not_sent += 1,
+        State::Unknown | State::Cancelled | State::Pending => counts.unknown += 1,
     }
 }
 

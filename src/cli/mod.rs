@@ -3,6 +3,7 @@
 
 pub mod args;
 mod batch;
+mod batch_progress;
 mod commands;
 mod history;
 pub mod logging;

@@ -4,6 +4,7 @@
 pub mod generate;
 mod search;
 mod session;
+pub mod writer;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -478,16 +479,32 @@ impl Store {
         request: &WireRequest,
         batch: Option<(i64, usize)>,
     ) -> Result<Record> {
+        let id = self.insert_pending_id(who, update, request, batch)?;
+        self.get(id)?
+            .ok_or(HistoryError::Sqlite(rusqlite::Error::QueryReturnedNoRows))
+    }
+
+    /// Writes a `pending` record and returns its id, without reading it back (the batch writer
+    /// calls this for each row of a group, inside one transaction).
+    pub fn insert_pending_id(
+        &self,
+        who: &Provenance,
+        update: &OutcomeUpdate,
+        request: &WireRequest,
+        batch: Option<(i64, usize)>,
+    ) -> Result<i64> {
         let metadata = update
             .metadata
             .as_ref()
             .map(|m| serde_json::Value::Object(m.clone()).to_string());
-        self.conn.execute(
-            "INSERT INTO updates (session, operator, profile, base_url, agent, target, \
-             target_kind, preference, outcome, value, metadata, method, url, body, state, \
-             created_ms, batch_id, batch_line) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, \
-             ?11, ?12, ?13, ?14, 'pending', ?15, ?16, ?17)",
-            params![
+        self.conn
+            .prepare_cached(
+                "INSERT INTO updates (session, operator, profile, base_url, agent, target, \
+                 target_kind, preference, outcome, value, metadata, method, url, body, state, \
+                 created_ms, batch_id, batch_line) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, \
+                 ?10, ?11, ?12, ?13, ?14, 'pending', ?15, ?16, ?17)",
+            )?
+            .execute(params![
                 self.session,
                 who.operator,
                 who.profile,
@@ -505,11 +522,8 @@ impl Store {
                 now_ms(),
                 batch.map(|(id, _)| id),
                 batch.map(|(_, line)| i64::try_from(line).unwrap_or(i64::MAX)),
-            ],
-        )?;
-        let id = self.conn.last_insert_rowid();
-        self.get(id)?
-            .ok_or(HistoryError::Sqlite(rusqlite::Error::QueryReturnedNoRows))
+            ])?;
+        Ok(self.conn.last_insert_rowid())
     }
 
     /// Completes a pending record with how its request ended. Returns the updated record.
@@ -517,7 +531,21 @@ impl Store {
         let record = self
             .get(id)?
             .ok_or(HistoryError::Sqlite(rusqlite::Error::QueryReturnedNoRows))?;
-        let verdict: Verdict = classify(&record.fields(), completion);
+        self.complete_id(id, &record.fields(), completion, latency)?;
+        self.get(id)?
+            .ok_or(HistoryError::Sqlite(rusqlite::Error::QueryReturnedNoRows))
+    }
+
+    /// Completes record `id`, which sent `sent_fields`, without reading it first or after; returns
+    /// the verdict stored (the same `classify` gives). A missing id is an error.
+    pub fn complete_id(
+        &self,
+        id: i64,
+        sent_fields: &[&str],
+        completion: &Completion,
+        latency: Duration,
+    ) -> Result<Verdict> {
+        let verdict: Verdict = classify(sent_fields, completion);
         let (body, truncated, cap) = match completion {
             Completion::Answered(r) => (
                 Some(r.body.as_str()),
@@ -528,11 +556,15 @@ impl Store {
         };
         let now = now_ms();
         let latency_ms = i64::try_from(latency.as_millis()).unwrap_or(i64::MAX);
-        self.conn.execute(
-            "UPDATE updates SET state = ?2, completed_ms = ?3, http_status = ?4, latency_ms = ?5, \
-             verified = ?6, resolved_call_id = ?7, message = ?8, response_body = ?9, \
-             response_truncated = ?10, sent_ms = ?11, response_cap = ?12 WHERE id = ?1",
-            params![
+        let changed = self
+            .conn
+            .prepare_cached(
+                "UPDATE updates SET state = ?2, completed_ms = ?3, http_status = ?4, \
+                 latency_ms = ?5, verified = ?6, resolved_call_id = ?7, message = ?8, \
+                 response_body = ?9, response_truncated = ?10, sent_ms = ?11, response_cap = ?12 \
+                 WHERE id = ?1",
+            )?
+            .execute(params![
                 id,
                 verdict.state.as_str(),
                 now,
@@ -545,10 +577,24 @@ impl Store {
                 truncated,
                 now.saturating_sub(latency_ms),
                 cap,
-            ],
+            ])?;
+        if changed == 0 {
+            return Err(HistoryError::Sqlite(rusqlite::Error::QueryReturnedNoRows));
+        }
+        Ok(verdict)
+    }
+
+    /// Runs `write` inside one write transaction (taken at once, so it never has to be upgraded
+    /// later), committed when it returns `Ok` and rolled back otherwise. Once this returns `Ok`,
+    /// what `write` did is in the database file: a crash of this process after it cannot undo it.
+    pub fn in_transaction<T>(&self, write: impl FnOnce(&Self) -> Result<T>) -> Result<T> {
+        let tx = rusqlite::Transaction::new_unchecked(
+            &self.conn,
+            rusqlite::TransactionBehavior::Immediate,
         )?;
-        self.get(id)?
-            .ok_or(HistoryError::Sqlite(rusqlite::Error::QueryReturnedNoRows))
+        let out = write(self)?;
+        tx.commit()?;
+        Ok(out)
     }
 
     pub fn get(&self, id: i64) -> Result<Option<Record>> {

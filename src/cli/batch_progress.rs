@@ -1,0 +1,196 @@
+//! How far a batch has got, on standard error: a progress bar (indicatif) when it is a
+//! terminal, otherwise a plain line every so many rows, for logs and pipes.
+
+use std::cell::Cell;
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+/// The rows done so far, by how they ended.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub ok: usize,
+    pub refused: usize,
+    /// No answer, cancelled, or the result could not be recorded: may or may not be applied.
+    pub unknown: usize,
+    pub not_sent: usize,
+}
+
+impl Counts {
+    pub fn done(&self) -> usize {
+        self.ok + self.refused + self.unknown + self.not_sent
+    }
+
+    fn words(&self) -> String {
+        let mut text = format!(
+            "{} updated, {} refused, {} outcome unknown",
+            self.ok, self.refused, self.unknown
+        );
+        if self.not_sent > 0 {
+            let _ = write!(text, ", {} not sent", self.not_sent);
+        }
+        text
+    }
+}
+
+/// Where progress goes.
+pub enum Progress {
+    Bar(ProgressBar),
+    Lines {
+        total: usize,
+        /// A line each time this many more rows are done.
+        step: usize,
+        next: Cell<usize>,
+        started: Instant,
+    },
+}
+
+/// Rows between two plain progress lines: every 10 % or every 100 rows, whichever gives
+/// fewer lines (so a short batch prints none, only the final summary).
+pub fn line_step(total: usize) -> usize {
+    total.div_ceil(10).max(100)
+}
+
+impl Progress {
+    /// A bar when standard error is a terminal, lines otherwise.
+    pub fn new(total: usize) -> Self {
+        use std::io::IsTerminal as _;
+        if std::io::stderr().is_terminal() {
+            let bar = ProgressBar::with_draw_target(
+                Some(u64::try_from(total).unwrap_or(u64::MAX)),
+                ProgressDrawTarget::stderr_with_hz(10),
+            );
+            if let Ok(style) = ProgressStyle::with_template(
+                "{bar:30.green/white} {pos}/{len} rows · {per_sec:0} · {eta} left · {msg}",
+            ) {
+                bar.set_style(style.progress_chars("█▌ "));
+            }
+            bar.set_message(Counts::default().words());
+            // Redrawn now and then even when no row ends, so the rate and time stay true.
+            bar.enable_steady_tick(Duration::from_millis(250));
+            Progress::Bar(bar)
+        } else {
+            let step = line_step(total);
+            Progress::Lines {
+                total,
+                step,
+                next: Cell::new(step),
+                started: Instant::now(),
+            }
+        }
+    }
+
+    /// A line of its own (a refused row, a retry), above the bar.
+    pub fn note(&self, line: &str) {
+        match self {
+            Progress::Bar(bar) => bar.println(line),
+            Progress::Lines { .. } => {
+                let _ = writeln!(std::io::stderr(), "{line}");
+            }
+        }
+    }
+
+    /// After each row that ends.
+    pub fn update(&self, counts: &Counts) {
+        let done = counts.done();
+        match self {
+            Progress::Bar(bar) => {
+                bar.set_position(u64::try_from(done).unwrap_or(u64::MAX));
+                bar.set_message(counts.words());
+            }
+            Progress::Lines {
+                total,
+                step,
+                next,
+                started,
+            } => {
+                // The last row's line is the summary, printed by the caller.
+                if done < next.get() || done >= *total {
+                    return;
+                }
+                while next.get() <= done {
+                    next.set(next.get() + step);
+                }
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "{}",
+                    progress_line(done, *total, counts, started.elapsed())
+                );
+            }
+        }
+    }
+
+    /// Before the summary, which says the same in words: the bar is cleared.
+    pub fn finish(&self) {
+        if let Progress::Bar(bar) = self {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// One plain progress line, e.g.
+/// `progress: 200 of 1000 rows (20%): 198 updated, 2 refused, 0 outcome unknown; 85 rows/s,
+/// about 10 s left`.
+pub fn progress_line(done: usize, total: usize, counts: &Counts, elapsed: Duration) -> String {
+    #[allow(clippy::cast_precision_loss)] // row counts and seconds: far inside f64's range
+    let (done_f, left_f) = (done as f64, total.saturating_sub(done) as f64);
+    let secs = elapsed.as_secs_f64().max(0.001);
+    let rate = done_f / secs;
+    let left = if rate > 0.0 { left_f / rate } else { 0.0 };
+    format!(
+        "progress: {done} of {total} rows ({}%): {}; {rate:.0} rows/s, about {} left",
+        done * 100 / total.max(1),
+        counts.words(),
+        human_secs(left)
+    )
+}
+
+fn human_secs(secs: f64) -> String {
+    if secs < 90.0 {
+        format!("{secs:.0} s")
+    } else if secs < 90.0 * 60.0 {
+        format!("{:.0} min", secs / 60.0)
+    } else {
+        format!("{:.1} h", secs / 3600.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_ten_percent_or_every_hundred_rows_whichever_is_fewer() {
+        assert_eq!(line_step(50), 100, "a short batch: the summary only");
+        assert_eq!(line_step(300), 100);
+        assert_eq!(line_step(1000), 100);
+        assert_eq!(line_step(2500), 250);
+        assert_eq!(line_step(100_001), 10_001);
+    }
+
+    #[test]
+    fn a_plain_line_says_how_far_how_it_went_and_how_long_is_left() {
+        let counts = Counts {
+            ok: 198,
+            refused: 1,
+            unknown: 1,
+            not_sent: 0,
+        };
+        assert_eq!(
+            progress_line(200, 1000, &counts, Duration::from_secs(2)),
+            "progress: 200 of 1000 rows (20%): 198 updated, 1 refused, 1 outcome unknown; \
+             100 rows/s, about 8 s left"
+        );
+        let slow = Counts {
+            not_sent: 2,
+            ..Counts::default()
+        };
+        assert!(
+            progress_line(2, 100_000, &slow, Duration::from_secs(1)).ends_with(
+                "0 updated, 0 refused, 0 outcome unknown, 2 not sent; 2 rows/s, about 13.9 h left"
+            ),
+        );
+    }
+}
