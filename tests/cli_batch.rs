@@ -141,8 +141,8 @@ fn hostile_files_are_refused_with_line_and_column_and_nothing_leaves() {
         ),
         (
             "national.csv",
-            b"agent_id,phone,outcome\nagent123,4155551234,Sold\n",
-            "line 2, column phone: Phone must be in international form",
+            b"agent_id,phone,outcome\nagent123,415 5555,Sold\n",
+            "line 2, column phone: Phone is too short for US",
         ),
         (
             "value.csv",
@@ -784,7 +784,7 @@ fn a_resume_must_read_the_columns_as_the_first_run_did() {
         .code(2)
         .stderr(predicate::str::contains("batch #1 read"))
         .stderr(predicate::str::contains(
-            "with other --column flags than these (none)",
+            "with other --column flags, --lenient or default_region than these (none)",
         ));
     e.cmd()
         .args([
@@ -801,4 +801,27 @@ fn a_resume_must_read_the_columns_as_the_first_run_did() {
             "Resuming batch #1: 2 already updated",
         ));
     assert_eq!(e.sandbox.sandbox.received().len(), 2, "nothing sent twice");
+}
+
+#[test]
+fn phones_as_people_type_them_and_pasted_values_with_lenient() {
+    let e = env();
+    let file = b"agent_id,phone,outcome,value\nagent123,(415) 555-1234,Sold,\"$1,299.00\"\n";
+    // Values stay strict unless --lenient, which says so.
+    e.batch("crm.csv", file, &["--dry-run"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "line 2, column value: Value must be a plain number",
+        ));
+    e.batch("crm.csv", file, &["--dry-run", "--lenient"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "/api/calls/agent123/+14155551234?preference=last'",
+        ))
+        .stdout(predicate::str::contains(
+            r#""custom_call_outcome_value":1299.0"#,
+        ));
+    assert!(e.sandbox.sandbox.received().is_empty());
 }

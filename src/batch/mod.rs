@@ -4,7 +4,8 @@
 
 use std::fmt;
 
-use crate::api::update::{Field, OutcomeUpdate, UpdateInput, validate};
+use crate::api::phone::looks_like_national_phone;
+use crate::api::update::{Field, OutcomeUpdate, Rules, UpdateInput, validate};
 
 /// The columns a file may have.
 pub const COLUMNS: &[&str] = &[
@@ -24,6 +25,8 @@ pub const COLUMNS: &[&str] = &[
 pub struct ColumnMap {
     /// `(column in the file, field)`, in the order given.
     pairs: Vec<(String, &'static str)>,
+    /// How cells are read: the region of national phone numbers, lenient values.
+    pub rules: Rules,
 }
 
 impl ColumnMap {
@@ -65,11 +68,22 @@ impl ColumnMap {
             }
             pairs.push((name.to_string(), field));
         }
-        Ok(Self { pairs })
+        Ok(Self {
+            pairs,
+            rules: Rules::default(),
+        })
     }
 
+    /// The same columns, with cells read by `rules`.
+    #[must_use]
+    pub fn with_rules(mut self, rules: Rules) -> Self {
+        self.rules = rules;
+        self
+    }
+
+    /// No mapping and the default reading rules: the file is read as it always was.
     pub fn is_empty(&self) -> bool {
-        self.pairs.is_empty()
+        self.pairs.is_empty() && self.rules == Rules::default()
     }
 
     /// The mapping as text with a stable order, e.g. `Phone Number=phone;crm=call_id` (for a
@@ -77,6 +91,12 @@ impl ColumnMap {
     pub fn canonical(&self) -> String {
         let mut pairs: Vec<String> = self.pairs.iter().map(|(n, f)| format!("{n}={f}")).collect();
         pairs.sort();
+        if self.rules.region != Rules::default().region {
+            pairs.push(format!("region={}", self.rules.region));
+        }
+        if self.rules.lenient_value {
+            pairs.push("lenient".to_string());
+        }
         pairs.join(";")
     }
 
@@ -221,7 +241,7 @@ fn parse_csv(text: &str, columns: &ColumnMap) -> (Vec<Row>, Vec<RowError>) {
                     .filter(|(_, v)| !v.is_empty())
                     .map(|(f, v)| ((*f).to_string(), v.to_string()))
                     .collect();
-                match row(line, &cells) {
+                match row(line, &cells, columns.rules) {
                     Ok(r) => rows.push(r),
                     Err(e) => errors.extend(e.into_iter().map(|e| named(e, columns))),
                 }
@@ -357,7 +377,7 @@ fn parse_jsonl(text: &str, columns: &ColumnMap) -> (Vec<Row>, Vec<RowError>) {
                 (!text.is_empty()).then_some((k.to_string(), text))
             })
             .collect();
-        match row(line, &cells) {
+        match row(line, &cells, columns.rules) {
             Ok(r) => rows.push(r),
             Err(e) => errors.extend(e.into_iter().map(|e| named(e, columns))),
         }
@@ -379,7 +399,7 @@ fn parse_jsonl(text: &str, columns: &ColumnMap) -> (Vec<Row>, Vec<RowError>) {
 }
 
 /// One row's cells through the form's validation; errors name the file's column.
-fn row(line: usize, cells: &Cells) -> Result<Row, Vec<RowError>> {
+fn row(line: usize, cells: &Cells, rules: Rules) -> Result<Row, Vec<RowError>> {
     let get = |name: &str| {
         cells
             .iter()
@@ -420,12 +440,16 @@ fn row(line: usize, cells: &Cells) -> Result<Row, Vec<RowError>> {
     let target_column = targets.first().copied().unwrap_or("target");
     let target = get(target_column).unwrap_or("");
     let mut errors = Vec::new();
-    if target_column == "phone" && !target.trim_start().starts_with('+') {
+    if target_column == "phone"
+        && !target.trim_start().starts_with('+')
+        && !looks_like_national_phone(target)
+    {
         errors.push(err(
             "phone",
             format!(
-                "Phone must be in international form, e.g. +14155551234 (got {}); for a call \
-                 ID use the call_id column",
+                "Phone must be a phone number, e.g. +14155551234, or (415) 555-1234 for a \
+                 number in {} (got {}); for a call ID use the call_id column",
+                rules.region,
                 crate::api::client::one_line(target, 40)
             ),
         ));
@@ -443,7 +467,7 @@ fn row(line: usize, cells: &Cells) -> Result<Row, Vec<RowError>> {
         outcome: get("outcome").unwrap_or(""),
         value: get("value").unwrap_or(""),
         metadata: get("metadata").unwrap_or(""),
-        ..UpdateInput::default()
+        rules,
     };
     match validate(&input) {
         Ok(update) if errors.is_empty() => Ok(Row { line, update }),

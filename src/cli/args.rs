@@ -376,6 +376,10 @@ pub struct BatchArgs {
     /// ones again with --resume.
     #[arg(long = "column", value_name = "NAME=FIELD", conflicts_with = "list")]
     pub columns: Vec<String>,
+    /// Read values as people paste them: `$1,299.00` is sent as 1299.00. Give it again with
+    /// --resume.
+    #[arg(long, conflicts_with = "list")]
+    pub lenient: bool,
     /// Seconds to wait for each answer [default: request_timeout_secs from the config]
     #[arg(long, value_name = "SECS", allow_negative_numbers = true)]
     pub timeout: Option<f64>,

@@ -32,7 +32,10 @@ pub async fn run(
         return list(&args, offset);
     }
     let columns = match ColumnMap::parse(&args.columns) {
-        Ok(c) => c,
+        Ok(c) => c.with_rules(crate::api::update::Rules {
+            region: config.region,
+            lenient_value: args.lenient,
+        }),
         Err(m) => return fail(exit::INVALID, &format!("{m}. Nothing was sent.")),
     };
     // On --resume the history says which file, and which of its rows are done.
@@ -79,9 +82,9 @@ pub async fn run(
         return fail(
             exit::INVALID,
             &format!(
-                "batch #{} read {name} with other --column flags than these ({}): give the same \
-                 --column flags as when it was first sent, so each row means what it meant then. \
-                 Nothing was sent.",
+                "batch #{} read {name} with other --column flags, --lenient or default_region \
+                 than these ({}): give the same ones as when it was first sent, so each row \
+                 means what it meant then. Nothing was sent.",
                 b.id,
                 if columns.is_empty() {
                     "none".to_string()
@@ -629,20 +632,23 @@ fn mark(state: State, verified: bool) -> &'static str {
     }
 }
 
-/// A short fingerprint of the file and of how its columns are read (`--column`), so a resume
-/// can tell it is still the same file, read the same way. Without `--column` it is what it
-/// always was; with, the mapping's fingerprint follows.
+/// A short fingerprint of the file and of how it is read (`--column`, `--lenient`, the
+/// region), so a resume can tell it is still the same file, read the same way. Without those
+/// it is just the file's; with, theirs follows.
 fn file_hash(bytes: &[u8], columns: &ColumnMap) -> String {
-    use std::hash::{Hash as _, Hasher as _};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    bytes.hash(&mut h);
-    let file = format!("{:016x}-{}", h.finish(), bytes.len());
+    let file = format!("{:016x}-{}", fnv1a(bytes), bytes.len());
     if columns.is_empty() {
         return file;
     }
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    columns.canonical().hash(&mut h);
-    format!("{file}-c{:016x}", h.finish())
+    format!("{file}-c{:016x}", fnv1a(columns.canonical().as_bytes()))
+}
+
+/// FNV-1a, 64 bits: the same on every build and toolchain (std's `DefaultHasher` promises
+/// neither), so a batch sent by one version resumes with the next.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// The rows a resume sends: never recorded, or never reached Phonely; with `resend_unknown`
