@@ -207,7 +207,7 @@ fn help_scrolls_on_a_small_screen() {
     let top = screen(&a, 80, 24);
     assert!(top.contains("↑↓ scroll"), "{top}");
     assert!(!top.contains("full request and response"), "{top}");
-    update(&mut a, Action::ModalScroll(30));
+    update(&mut a, Action::ModalScroll(200));
     let bottom = screen(&a, 80, 24);
     assert!(bottom.contains("full request and response"), "{bottom}");
 }
@@ -403,4 +403,30 @@ fn light_theme_has_no_cyan_or_yellow_text() {
             .iter()
             .all(|c| !matches!(c.fg, Color::Cyan | Color::Yellow | Color::White))
     );
+}
+
+#[test]
+fn batch_queue() {
+    let mut a = app();
+    let csv = "agent_id,target,outcome,value\nagent123,call456,Sold,299\nagent123,call1003,Sold,150\nagent123,415 5555,Sold,10\nagent123,call456,Follow-Up Required,\n";
+    let columns = phonely_outcomes::batch::ColumnMap::default();
+    let (entries, _) = phonely_outcomes::batch::entries("fixes.csv", csv.as_bytes(), &columns);
+    update(
+        &mut a,
+        Action::QueueLoaded {
+            file: "fixes.csv".into(),
+            entries,
+            errors: Vec::new(),
+        },
+    );
+    update(&mut a, Action::QueueMove(1));
+    update(&mut a, Action::QueueToggleExclude);
+    let s = screen(&a, 120, 32);
+    assert!(s.contains("Queue: fixes.csv"), "{s}");
+    assert!(s.contains("excluded 1"), "{s}");
+    insta::assert_snapshot!(s);
+    // 80×24: the queue is a tab of its own.
+    let narrow = screen(&a, 80, 24);
+    assert!(narrow.contains(" Queue (4) "), "{narrow}");
+    assert!(narrow.contains("Line"), "{narrow}");
 }

@@ -154,6 +154,72 @@ pub fn parse(name: &str, bytes: &[u8]) -> (Vec<Row>, Vec<RowError>) {
 
 /// `parse`, with some of the file's columns mapped to fields (`--column NAME=field`).
 pub fn parse_with(name: &str, bytes: &[u8], columns: &ColumnMap) -> (Vec<Row>, Vec<RowError>) {
+    read(name, bytes, columns, &mut |_, _| {})
+}
+
+/// One row of a file as the workbench's queue shows it: its cells as written (by field name,
+/// empty cells left out) and what the form's checks make of them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Entry {
+    pub line: usize,
+    pub cells: Cells,
+    pub checked: Result<OutcomeUpdate, Vec<RowError>>,
+}
+
+impl Entry {
+    /// The cell for `field`, or "".
+    pub fn cell(&self, field: &str) -> &str {
+        self.cells
+            .iter()
+            .find(|(k, _)| k == field)
+            .map_or("", |(_, v)| v.as_str())
+    }
+
+    /// The call column, whichever of target, call_id and phone the file uses.
+    pub fn target(&self) -> &str {
+        ["target", "call_id", "phone"]
+            .into_iter()
+            .map(|f| self.cell(f))
+            .find(|v| !v.is_empty())
+            .unwrap_or("")
+    }
+}
+
+/// Every row the file holds, valid or not (for the queue, where bad rows are fixed in the
+/// form), and the problems that belong to no readable row (the header, broken quoting).
+pub fn entries(name: &str, bytes: &[u8], columns: &ColumnMap) -> (Vec<Entry>, Vec<RowError>) {
+    let mut raw: Vec<(usize, Cells)> = Vec::new();
+    let (_, errors) = read(name, bytes, columns, &mut |line, cells| {
+        raw.push((line, cells.clone()));
+    });
+    let lines: std::collections::HashSet<usize> = raw.iter().map(|(l, _)| *l).collect();
+    let file_errors = errors
+        .into_iter()
+        .filter(|e| e.line.is_none_or(|l| !lines.contains(&l)))
+        .collect();
+    let entries = raw
+        .into_iter()
+        .map(|(line, cells)| {
+            let checked = row(line, &cells, columns.rules)
+                .map(|r| r.update)
+                .map_err(|errs| errs.into_iter().map(|e| named(e, columns)).collect());
+            Entry {
+                line,
+                cells,
+                checked,
+            }
+        })
+        .collect();
+    (entries, file_errors)
+}
+
+/// Reads the file; `seen` gets each readable row's cells before they are checked.
+fn read(
+    name: &str,
+    bytes: &[u8],
+    columns: &ColumnMap,
+    seen: &mut dyn FnMut(usize, &Cells),
+) -> (Vec<Row>, Vec<RowError>) {
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
@@ -176,9 +242,9 @@ pub fn parse_with(name: &str, bytes: &[u8], columns: &ColumnMap) -> (Vec<Row>, V
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase);
     if matches!(extension.as_deref(), Some("jsonl" | "ndjson")) {
-        parse_jsonl(text, columns)
+        parse_jsonl(text, columns, seen)
     } else {
-        parse_csv(text, columns)
+        parse_csv(text, columns, seen)
     }
 }
 
@@ -188,10 +254,14 @@ fn bytecount_lines(bytes: &[u8]) -> usize {
     bytes.iter().filter(|b| **b == b'\n').count()
 }
 
-/// The cells of one row by column name; empty cells are left out (not sent).
-type Cells = Vec<(String, String)>;
+/// The cells of one row by field name; empty cells are left out (not sent).
+pub type Cells = Vec<(String, String)>;
 
-fn parse_csv(text: &str, columns: &ColumnMap) -> (Vec<Row>, Vec<RowError>) {
+fn parse_csv(
+    text: &str,
+    columns: &ColumnMap,
+    seen: &mut dyn FnMut(usize, &Cells),
+) -> (Vec<Row>, Vec<RowError>) {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(false)
@@ -241,6 +311,7 @@ fn parse_csv(text: &str, columns: &ColumnMap) -> (Vec<Row>, Vec<RowError>) {
                     .filter(|(_, v)| !v.is_empty())
                     .map(|(f, v)| ((*f).to_string(), v.to_string()))
                     .collect();
+                seen(line, &cells);
                 match row(line, &cells, columns.rules) {
                     Ok(r) => rows.push(r),
                     Err(e) => errors.extend(e.into_iter().map(|e| named(e, columns))),
@@ -322,7 +393,11 @@ fn named(mut e: RowError, columns: &ColumnMap) -> RowError {
     e
 }
 
-fn parse_jsonl(text: &str, columns: &ColumnMap) -> (Vec<Row>, Vec<RowError>) {
+fn parse_jsonl(
+    text: &str,
+    columns: &ColumnMap,
+    seen: &mut dyn FnMut(usize, &Cells),
+) -> (Vec<Row>, Vec<RowError>) {
     let mut rows = Vec::new();
     let mut errors = Vec::new();
     let mut used = vec![false; columns.pairs.len()];
@@ -377,6 +452,7 @@ fn parse_jsonl(text: &str, columns: &ColumnMap) -> (Vec<Row>, Vec<RowError>) {
                 (!text.is_empty()).then_some((k.to_string(), text))
             })
             .collect();
+        seen(line, &cells);
         match row(line, &cells, columns.rules) {
             Ok(r) => rows.push(r),
             Err(e) => errors.extend(e.into_iter().map(|e| named(e, columns))),
@@ -495,6 +571,20 @@ fn row(line: usize, cells: &Cells, rules: Rules) -> Result<Row, Vec<RowError>> {
 mod tests {
     use super::*;
 
+    #[test]
+    fn entries_keep_every_row_with_its_cells_and_problems() {
+        let csv = "agent_id,phone,outcome\nagent123,+14155551234,Sold\nagent123,12,Sold\n\"bad,x\n";
+        let (entries, errors) = entries("f.csv", csv.as_bytes(), &ColumnMap::default());
+        assert_eq!(entries.len(), 2);
+        assert!(entries[0].checked.is_ok());
+        assert_eq!(entries[1].target(), "12");
+        assert_eq!(entries[1].cell("outcome"), "Sold");
+        let problem = &entries[1].checked.as_ref().unwrap_err()[0];
+        assert_eq!(problem.column.as_deref(), Some("phone"));
+        // The unreadable last line belongs to no row.
+        assert_eq!(errors.len(), 1, "{errors:?}");
+    }
+
     fn csv(text: &str) -> (Vec<Row>, Vec<RowError>) {
         parse("corrections.csv", text.as_bytes())
     }
@@ -520,7 +610,7 @@ mod tests {
     fn every_bad_row_is_reported_with_line_and_column() {
         let (rows, errors) = csv("agent_id,call_id,phone,outcome,value\n\
              agent123,call456,,Sold,$299\n\
-             agent123,,4155551234,Sold,\n\
+             agent123,,415 5555,Sold,\n\
              agent123,call1,,,\n");
         assert_eq!(rows.len(), 0);
         let shown: Vec<String> = errors.iter().map(ToString::to_string).collect();
@@ -529,7 +619,7 @@ mod tests {
             "{shown:?}"
         );
         assert!(
-            shown[1].starts_with("line 3, column phone: Phone must be in international"),
+            shown[1].starts_with("line 3, column phone: Phone is too short for US"),
             "{shown:?}"
         );
         assert!(
@@ -613,13 +703,13 @@ mod tests {
         let columns = map(&["Phone Number=phone"]).unwrap();
         let (_, errors) = parse_with(
             "crm.csv",
-            b"agent_id,Phone Number,outcome\nagent123,4155551234,Sold\n",
+            b"agent_id,Phone Number,outcome\nagent123,415 5555,Sold\n",
             &columns,
         );
         assert!(
             errors[0]
                 .to_string()
-                .starts_with("line 2, column Phone Number: Phone must be in international form"),
+                .starts_with("line 2, column Phone Number: Phone is too short for US"),
             "{errors:?}"
         );
     }

@@ -280,7 +280,7 @@ async fn workbench(
         Tone::Warning => 1,
         _ => 2,
     });
-    match crate::tui::run_in_terminal(app, services).await {
+    match Box::pin(crate::tui::run_in_terminal(app, services)).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(1, &format!("the terminal failed: {e}")),
     }

@@ -96,6 +96,21 @@ pub enum Action {
     /// Copy the selected history row's response body, or its call id.
     CopyResponse,
     CopyCallId,
+    /// Ctrl+B: ask for a batch file's path.
+    OpenBatchPrompt,
+    PathType(char),
+    PathBackspace,
+    /// Enter in the path prompt: read the file into the queue.
+    OpenBatchFile,
+    QueueMove(isize),
+    /// Enter on a queue row: put it in the form to fix (or look at) it.
+    QueueLoadRow,
+    /// `x` or Space: leave the row out of the send, or put it back.
+    QueueToggleExclude,
+    /// `p`: stop taking new rows (those in flight finish), or go on.
+    QueuePause,
+    /// Esc or `q` on the queue while nothing is sending: close it.
+    QueueClose,
 
     // From the runtime.
     /// Time since the in-flight request was confirmed (drives the spinner).
@@ -144,6 +159,18 @@ pub enum Action {
     CopyFailed(String),
     /// Outcome labels sent before, most used first.
     OutcomeLabels(Vec<(String, i64)>),
+    /// A batch file was read: its rows (valid or not) and the problems of no row.
+    QueueLoaded {
+        file: String,
+        entries: Vec<crate::batch::Entry>,
+        errors: Vec<String>,
+    },
+    QueueFailed(String),
+    /// The queue's duplicate check is done: these rows already went through as they are.
+    QueueReady {
+        rows: usize,
+        duplicates: Vec<usize>,
+    },
     /// The profile is ready: its key was read (or why not) and where it sends is known.
     ProfileSwitched(Box<Active>),
     /// The switch failed (e.g. the sandbox could not start); the previous profile stays.

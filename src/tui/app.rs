@@ -34,6 +34,8 @@ pub enum Focus {
     History,
     /// The history pane's filter line.
     Filter,
+    /// The batch queue pane (a file opened with Ctrl+B).
+    Queue,
 }
 
 impl Focus {
@@ -46,7 +48,7 @@ impl Focus {
             Focus::Outcome => Field::Outcome,
             Focus::Value => Field::Value,
             Focus::Metadata => Field::Metadata,
-            Focus::History | Focus::Filter => return None,
+            Focus::History | Focus::Filter | Focus::Queue => return None,
         })
     }
 
@@ -201,7 +203,7 @@ impl Form {
             Focus::Outcome => Some(&mut self.outcome),
             Focus::Value => Some(&mut self.value),
             Focus::Metadata => Some(&mut self.metadata),
-            Focus::Preference | Focus::History | Focus::Filter => None,
+            Focus::Preference | Focus::History | Focus::Filter | Focus::Queue => None,
         }
     }
 
@@ -295,6 +297,95 @@ pub enum Modal {
     Templates {
         selected: usize,
     },
+    /// Ctrl+B: the path of a batch file to open into the queue.
+    OpenFile {
+        path: String,
+    },
+    /// Before the queue is sent: how many rows, to which profile; rows whose exact update
+    /// already went through ask a second time.
+    ConfirmQueue {
+        rows: usize,
+        duplicates: Vec<usize>,
+        acknowledged: bool,
+    },
+}
+
+/// How many queue rows are in flight at once (rows for one call go one after another).
+pub const QUEUE_CONCURRENCY: usize = 4;
+
+/// A batch file in the workbench: every row, what is wrong with it, and how its send went.
+#[derive(Clone, Debug, Default)]
+pub struct Queue {
+    pub file: String,
+    pub items: Vec<QueueItem>,
+    /// Problems that belong to no row (the header, broken quoting).
+    pub file_errors: Vec<String>,
+    pub selected: usize,
+    /// Sending has started and not finished.
+    pub running: bool,
+    /// `p`: no new rows leave; the ones in flight finish.
+    pub paused: bool,
+    /// Rows in flight: (request, item index).
+    pub in_flight: Vec<(RequestId, usize)>,
+}
+
+#[derive(Clone, Debug)]
+pub struct QueueItem {
+    pub entry: crate::batch::Entry,
+    /// What it would send, or its first problem.
+    pub ready: Result<Ready, String>,
+    pub excluded: bool,
+    pub status: ItemStatus,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ItemStatus {
+    Waiting,
+    Sending,
+    /// The history row says the rest: ✓ / ✗ / ? and a short message.
+    Done {
+        mark: &'static str,
+        text: String,
+        ok: bool,
+    },
+}
+
+impl Queue {
+    /// Rows that would be sent: valid, not excluded, not done.
+    pub fn to_send(&self) -> Vec<usize> {
+        self.items
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| i.ready.is_ok() && !i.excluded && i.status == ItemStatus::Waiting)
+            .map(|(n, _)| n)
+            .collect()
+    }
+
+    /// (done ok, done not ok, in flight, still to send, to fix, excluded)
+    pub fn counts(&self) -> QueueCounts {
+        let mut c = QueueCounts::default();
+        for i in &self.items {
+            match &i.status {
+                ItemStatus::Done { ok: true, .. } => c.ok += 1,
+                ItemStatus::Done { ok: false, .. } => c.failed += 1,
+                ItemStatus::Sending => c.sending += 1,
+                ItemStatus::Waiting if i.excluded => c.excluded += 1,
+                ItemStatus::Waiting if i.ready.is_err() => c.to_fix += 1,
+                ItemStatus::Waiting => c.waiting += 1,
+            }
+        }
+        c
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct QueueCounts {
+    pub ok: usize,
+    pub failed: usize,
+    pub sending: usize,
+    pub waiting: usize,
+    pub to_fix: usize,
+    pub excluded: usize,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -430,6 +521,11 @@ pub struct App {
     pub outcome_pick: Option<usize>,
     /// Esc closed the pick-list; typing opens it again.
     pub outcome_menu_closed: bool,
+    /// The batch file open in the queue pane.
+    pub queue: Option<Queue>,
+    /// The queue row loaded into the form (Enter): a successful send from the form marks it
+    /// done.
+    pub queue_edit: Option<usize>,
 }
 
 /// At most this many outcome suggestions are shown.
@@ -476,6 +572,8 @@ impl App {
             outcome_labels: Vec::new(),
             outcome_pick: None,
             outcome_menu_closed: false,
+            queue: None,
+            queue_edit: None,
         };
         app.history
             .filter_input
@@ -561,12 +659,11 @@ impl App {
         if self.form.target_is_phone() {
             order.push(Focus::Preference);
         }
-        order.extend([
-            Focus::Outcome,
-            Focus::Value,
-            Focus::Metadata,
-            Focus::History,
-        ]);
+        order.extend([Focus::Outcome, Focus::Value, Focus::Metadata]);
+        if self.queue.is_some() {
+            order.push(Focus::Queue);
+        }
+        order.push(Focus::History);
         order
     }
 

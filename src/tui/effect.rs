@@ -45,6 +45,18 @@ pub enum Effect {
     },
     /// Put text on the clipboard (OSC 52); `what` names it in the "Copied" message.
     Copy { text: String, what: String },
+    /// Read a batch file into the queue, reading cells by `rules`.
+    LoadQueue {
+        path: String,
+        rules: crate::api::update::Rules,
+    },
+    /// Find which of these queue rows (index, update) already went through as they are within
+    /// the window, then answer with `Action::QueueReady`.
+    PrepareQueue {
+        items: Vec<(usize, Ready)>,
+        window_ms: i64,
+        profile: String,
+    },
     /// Read the outcome labels sent before, most used first (for the pick-list).
     LoadOutcomeLabels,
     /// Turn mouse reporting on (clicks and wheel) or off (the terminal selects text).

@@ -60,6 +60,7 @@ fn map_key(app: &App, key: KeyEvent) -> Option<Action> {
         KeyCode::Char('p') if ctrl => return Some(Action::OpenPalette),
         KeyCode::Char('o') if ctrl => return Some(Action::FormatMetadata),
         KeyCode::Char('t') if ctrl => return Some(Action::InsertTemplate),
+        KeyCode::Char('b') if ctrl => return Some(Action::OpenBatchPrompt),
         KeyCode::Esc if app.in_flight.is_some() => return Some(Action::CancelSend),
         KeyCode::Char('s') if ctrl => return Some(Action::RequestSend),
         KeyCode::Char('f') if ctrl => return Some(Action::FilterToCall),
@@ -71,6 +72,19 @@ fn map_key(app: &App, key: KeyEvent) -> Option<Action> {
     }
     match app.focus {
         Focus::History => map_history(key),
+        Focus::Queue => match key.code {
+            KeyCode::Up | KeyCode::Char('k') => Some(Action::QueueMove(-1)),
+            KeyCode::Down | KeyCode::Char('j') => Some(Action::QueueMove(1)),
+            KeyCode::PageUp => Some(Action::QueueMove(-10)),
+            KeyCode::PageDown => Some(Action::QueueMove(10)),
+            KeyCode::Enter => Some(Action::QueueLoadRow),
+            KeyCode::Char('x' | ' ') => Some(Action::QueueToggleExclude),
+            KeyCode::Char('p') => Some(Action::QueuePause),
+            KeyCode::Esc | KeyCode::Char('q') => Some(Action::QueueClose),
+            KeyCode::Char('?') => Some(Action::OpenHelp),
+            KeyCode::Char(':') => Some(Action::OpenPalette),
+            _ => None,
+        },
         Focus::Filter => match key.code {
             KeyCode::Enter | KeyCode::Down => Some(Action::KeepFilter),
             KeyCode::Esc => Some(Action::ClearFilter),
@@ -125,13 +139,16 @@ fn editing_key(key: KeyEvent) -> Input {
 fn map_modal(app: &App, modal: &Modal, key: KeyEvent) -> Option<Action> {
     match modal {
         // A production profile: the person types its name, so letters are text here.
-        Modal::Confirm(_) if app.profile.production() => match key.code {
-            KeyCode::Enter => Some(Action::ConfirmSend),
-            KeyCode::Esc => Some(Action::CloseModal),
-            KeyCode::Backspace => Some(Action::ConfirmBackspace),
-            KeyCode::Char(c) => Some(Action::ConfirmType(c)),
-            _ => None,
-        },
+        // The queue's confirmation follows the same rules as one update's.
+        Modal::Confirm(_) | Modal::ConfirmQueue { .. } if app.profile.production() => {
+            match key.code {
+                KeyCode::Enter => Some(Action::ConfirmSend),
+                KeyCode::Esc => Some(Action::CloseModal),
+                KeyCode::Backspace => Some(Action::ConfirmBackspace),
+                KeyCode::Char(c) => Some(Action::ConfirmType(c)),
+                _ => None,
+            }
+        }
         Modal::Palette { .. } => match key.code {
             KeyCode::Up => Some(Action::PaletteMove(-1)),
             KeyCode::Down | KeyCode::Tab => Some(Action::PaletteMove(1)),
@@ -142,6 +159,20 @@ fn map_modal(app: &App, modal: &Modal, key: KeyEvent) -> Option<Action> {
                 Some(Action::CloseModal)
             }
             KeyCode::Char(c) => Some(Action::PaletteType(c)),
+            _ => None,
+        },
+        Modal::OpenFile { .. } => match key.code {
+            KeyCode::Enter => Some(Action::OpenBatchFile),
+            KeyCode::Esc => Some(Action::CloseModal),
+            KeyCode::Backspace => Some(Action::PathBackspace),
+            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                Some(Action::PathType(c))
+            }
+            _ => None,
+        },
+        Modal::ConfirmQueue { .. } => match key.code {
+            KeyCode::Enter | KeyCode::Char('y' | 'Y') => Some(Action::ConfirmSend),
+            KeyCode::Esc | KeyCode::Char('n' | 'N') => Some(Action::CloseModal),
             _ => None,
         },
         Modal::Templates { .. } => match key.code {
@@ -242,6 +273,22 @@ pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
         Some(Modal::Templates { .. }) => {
             return vec![("↑↓", "choose"), ("Enter", "insert"), ("Esc", "close")];
         }
+        Some(Modal::OpenFile { .. }) => {
+            return vec![("type the path", ""), ("Enter", "open"), ("Esc", "cancel")];
+        }
+        Some(Modal::ConfirmQueue {
+            duplicates,
+            acknowledged,
+            ..
+        }) if !duplicates.is_empty() && !acknowledged => {
+            return vec![("Enter/y", "yes, I see some were sent"), ("Esc/n", "back")];
+        }
+        Some(Modal::ConfirmQueue { .. }) if app.profile.production() => {
+            return vec![("type the name, Enter", "send the queue"), ("Esc", "back")];
+        }
+        Some(Modal::ConfirmQueue { .. }) => {
+            return vec![("Enter/y", "send the queue"), ("Esc/n", "back")];
+        }
 
         None => {}
     }
@@ -263,6 +310,16 @@ pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
             ]);
         }
         Focus::Filter => out.extend([("Enter", "to the rows"), ("Esc", "clear")]),
+        Focus::Queue => {
+            out.extend([
+                ("↑↓", "move"),
+                ("Enter", "to the form"),
+                ("x", "exclude"),
+                ("^S", "send queue"),
+                ("p", "pause"),
+                ("q", "close"),
+            ]);
+        }
         Focus::Preference => out.extend([("←→", "last/first"), ("Tab", "next")]),
         Focus::Metadata => out.extend([
             ("Enter", "new line"),
@@ -277,8 +334,10 @@ pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
         ]),
         _ => out.extend([("Tab", "next"), ("S-Tab", "back")]),
     }
+    if app.focus != Focus::Queue {
+        out.push(("^S", "send"));
+    }
     out.extend([
-        ("^S", "send"),
         ("^N", "new"),
         ("^P", "commands"),
         ("F2", "profile"),
@@ -312,6 +371,13 @@ pub fn commands() -> Vec<Command> {
             "Ctrl+T",
             Action::InsertTemplate,
         ),
+        c(
+            "Open a batch file into the queue",
+            "Ctrl+B",
+            Action::OpenBatchPrompt,
+        ),
+        c("Go to the queue", "", Action::Focus(Focus::Queue)),
+        c("Pause or go on sending the queue", "p", Action::QueuePause),
         c("Switch profile (account)", "F2", Action::OpenProfiles),
         c(
             "Show every update for the call in the form",
@@ -378,6 +444,10 @@ pub const HELP: &[(&str, &[(&str, &str)])] = &[
                 "every update for the call in the form (or the history row)",
             ),
             ("F2", "choose the profile (account); the form is kept"),
+            (
+                "Ctrl+B",
+                "open a batch file (CSV or JSON Lines) into the queue",
+            ),
             ("Ctrl+N", "new form: clear every field"),
             ("Ctrl+P / :", "command palette: every action by name"),
             ("F12", "mouse on/off (off: the terminal selects text)"),
@@ -436,6 +506,26 @@ pub const HELP: &[(&str, &[(&str, &str)])] = &[
             ("↑ ↓ / k j", "choose"),
             ("Enter", "switch"),
             ("Esc", "keep the current one"),
+        ],
+    ),
+    (
+        "Queue (a batch file, Ctrl+B)",
+        &[
+            ("↑ ↓ / k j", "move"),
+            (
+                "Enter",
+                "put the row in the form to fix it; Ctrl+S there sends it",
+            ),
+            ("x / Space", "leave the row out, or put it back"),
+            (
+                "Ctrl+S",
+                "send the ready rows (asks first, like one update)",
+            ),
+            (
+                "p",
+                "pause: rows in flight finish, no new ones leave; p again goes on",
+            ),
+            ("q / Esc", "close the queue (when nothing is sending)"),
         ],
     ),
     (

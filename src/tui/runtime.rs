@@ -85,6 +85,54 @@ impl Clipboard {
     }
 }
 
+/// Largest batch file the queue opens; bigger ones belong to `phonely-outcomes batch`.
+const MAX_QUEUE_FILE: u64 = 20 * 1024 * 1024;
+
+/// Reads a batch file for the queue (a leading `~/` is the home folder).
+fn load_queue(path: &str, rules: crate::api::update::Rules) -> Action {
+    let expanded = match path.strip_prefix("~/") {
+        Some(rest) => std::env::var_os("HOME").map_or_else(
+            || PathBuf::from(path),
+            |home| PathBuf::from(home).join(rest),
+        ),
+        None => PathBuf::from(path),
+    };
+    let size = match std::fs::metadata(&expanded) {
+        Ok(m) if m.is_dir() => {
+            return Action::QueueFailed(format!(
+                "{path} is a folder: give the path of a .csv or .jsonl file in it"
+            ));
+        }
+        Ok(m) => m.len(),
+        Err(e) => return Action::QueueFailed(format!("Could not open {path}: {e}")),
+    };
+    if size > MAX_QUEUE_FILE {
+        return Action::QueueFailed(format!(
+            "{path} is {} MB: the queue opens files up to {} MB; send bigger ones with \
+             `phonely-outcomes batch {path}`",
+            size / (1024 * 1024),
+            MAX_QUEUE_FILE / (1024 * 1024)
+        ));
+    }
+    let bytes = match std::fs::read(&expanded) {
+        Ok(b) => b,
+        Err(e) => return Action::QueueFailed(format!("Could not read {path}: {e}")),
+    };
+    let columns = crate::batch::ColumnMap::default().with_rules(rules);
+    let (entries, errors) = crate::batch::entries(path, &bytes, &columns);
+    if entries.is_empty() {
+        let why = errors
+            .first()
+            .map_or_else(|| "it has no rows".to_string(), ToString::to_string);
+        return Action::QueueFailed(format!("Nothing to queue from {path}: {why}"));
+    }
+    Action::QueueLoaded {
+        file: path.to_string(),
+        entries,
+        errors: errors.iter().map(ToString::to_string).collect(),
+    }
+}
+
 /// The desktop's clipboard tool, when this session has one: pbcopy on macOS, wl-copy on
 /// Wayland, xclip or xsel on X11. The text goes in on stdin, never on a command line.
 fn native_copy(text: &str) -> Result<&'static str, ()> {
@@ -384,6 +432,41 @@ impl Runner {
                     .ok()
                     .flatten();
                     Action::ConfirmReady(confirmation(*ready, duplicate, resend_of.map(|b| *b)))
+                });
+            }
+            Effect::LoadQueue { path, rules } => {
+                self.blocking(move |_, _| load_queue(&path, rules));
+            }
+            Effect::PrepareQueue {
+                items,
+                window_ms,
+                profile,
+            } => {
+                self.blocking(move |stores, services| {
+                    let since = now_ms().saturating_sub(window_ms);
+                    let rows = items.len();
+                    // As for one update: if the check fails, the confirmation still comes.
+                    let duplicates = with_reader(stores, services, |s| {
+                        let mut found = Vec::new();
+                        for (index, ready) in &items {
+                            let (u, r) = (&ready.update, &ready.request);
+                            if s.find_duplicate(
+                                &profile,
+                                u.agent.as_str(),
+                                u.target.as_str(),
+                                &r.url,
+                                &r.body,
+                                since,
+                            )?
+                            .is_some()
+                            {
+                                found.push(*index);
+                            }
+                        }
+                        Ok(found)
+                    })
+                    .unwrap_or_default();
+                    Action::QueueReady { rows, duplicates }
                 });
             }
             Effect::LoadOutcomeLabels => {

@@ -6,7 +6,8 @@ use ratatui_textarea::{Input, Key, TextArea};
 
 use super::action::{Action, RequestId};
 use super::app::{
-    App, Confirm, Context, Focus, HISTORY_PAGE, InFlight, Modal, Ready, Status, Tone,
+    App, Confirm, Context, Focus, HISTORY_PAGE, InFlight, ItemStatus, Modal, QUEUE_CONCURRENCY,
+    Queue, QueueItem, Ready, Status, Tone,
 };
 use super::effect::Effect;
 use crate::api::client::State;
@@ -91,12 +92,24 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             }
         }
         Action::Recorded { id, record } => {
+            if let Some(q) = &mut app.queue
+                && let Some(&(_, index)) = q.in_flight.iter().find(|(r, _)| *r == id)
+                && let Some(item) = q.items.get_mut(index)
+            {
+                item.status = ItemStatus::Sending;
+            }
             if let Some(f) = app.in_flight.as_mut().filter(|f| f.id == id) {
                 f.record_id = Some(record.id);
             }
             app.history.offer(record);
         }
+        Action::Finished { id, record } if queue_owns(app, id) => {
+            return queue_finished(app, id, record);
+        }
         Action::Finished { id, record } => return finished(app, id, record),
+        Action::SendFailed { id, message } if queue_owns(app, id) => {
+            return queue_send_failed(app, id, &message);
+        }
         Action::SendFailed { id, message } => {
             if app.in_flight.as_ref().is_some_and(|f| f.id == id) {
                 app.in_flight = None;
@@ -179,7 +192,10 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::ChooseProfile => return choose_profile(app),
         Action::ConfirmType(c) => {
-            if matches!(app.modal, Some(Modal::Confirm(_))) {
+            if matches!(
+                app.modal,
+                Some(Modal::Confirm(_) | Modal::ConfirmQueue { .. })
+            ) {
                 app.typed.push(c);
             }
         }
@@ -275,6 +291,73 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::CopyResponse => return copy_response(app),
         Action::CopyCallId => return copy_call_id(app),
+        Action::OpenBatchPrompt => {
+            app.modal = Some(Modal::OpenFile {
+                path: String::new(),
+            });
+        }
+        Action::PathType(c) => {
+            if let Some(Modal::OpenFile { path }) = &mut app.modal {
+                path.push(c);
+            }
+        }
+        Action::PathBackspace => {
+            if let Some(Modal::OpenFile { path }) = &mut app.modal {
+                path.pop();
+            }
+        }
+        Action::OpenBatchFile => return open_batch_file(app),
+        Action::QueueLoaded {
+            file,
+            entries,
+            errors,
+        } => queue_loaded(app, &file, entries, errors),
+        Action::QueueFailed(message) => {
+            app.status = Some(Status {
+                tone: Tone::Error,
+                text: message,
+            });
+        }
+        Action::QueueMove(delta) => {
+            if let Some(q) = &mut app.queue {
+                let last = q.items.len().saturating_sub(1);
+                q.selected = q.selected.saturating_add_signed(delta).min(last);
+            }
+        }
+        Action::QueueLoadRow => return queue_load_row(app),
+        Action::QueueToggleExclude => {
+            if let Some(q) = &mut app.queue
+                && let Some(item) = q.items.get_mut(q.selected)
+                && item.status == ItemStatus::Waiting
+            {
+                item.excluded = !item.excluded;
+            }
+        }
+        Action::QueuePause => return queue_pause(app),
+        Action::QueueClose => {
+            if app.queue.as_ref().is_some_and(|q| !q.in_flight.is_empty()) {
+                app.status = Some(Status {
+                    tone: Tone::Warning,
+                    text: "Rows are still sending: p pauses the queue; close it when they are \
+                           done"
+                        .to_string(),
+                });
+            } else {
+                app.queue = None;
+                app.queue_edit = None;
+                set_focus(app, Focus::History);
+            }
+        }
+        Action::QueueReady { rows, duplicates } => {
+            if app.queue.is_some() {
+                app.typed.clear();
+                app.modal = Some(Modal::ConfirmQueue {
+                    rows,
+                    duplicates,
+                    acknowledged: false,
+                });
+            }
+        }
         Action::ProfileSwitchFailed { name, message } => {
             if app.switching.as_deref() == Some(name.as_str()) {
                 app.switching = None;
@@ -291,6 +374,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
 fn new_form(app: &mut App) {
     app.form = super::app::Form::default();
     app.form.preference = crate::api::update::Preference::Last;
+    app.queue_edit = None;
     app.show_required = false;
     app.outcome_pick = None;
     app.outcome_menu_closed = false;
@@ -433,6 +517,15 @@ fn click(app: &mut App, column: u16, row: u16) -> Vec<Effect> {
             }
             Vec::new()
         }
+        super::view::Hit::QueueRow(index) => {
+            set_focus(app, Focus::Queue);
+            if let Some(q) = &mut app.queue
+                && index < q.items.len()
+            {
+                q.selected = index;
+            }
+            Vec::new()
+        }
         super::view::Hit::Preview => Vec::new(),
     }
 }
@@ -443,6 +536,7 @@ fn wheel(app: &mut App, column: u16, row: u16, lines: i32) -> Vec<Effect> {
     }
     match super::view::hit(app, column, row) {
         Some(super::view::Hit::HistoryRow(_)) => history_move(app, lines as isize),
+        Some(super::view::Hit::QueueRow(_)) => update(app, Action::QueueMove(lines as isize)),
         Some(super::view::Hit::Preview) => {
             app.preview_scroll = app.preview_scroll.saturating_add_signed(
                 i16::try_from(lines).unwrap_or(if lines < 0 { i16::MIN } else { i16::MAX }),
@@ -499,6 +593,388 @@ fn detail_or_selected(app: &App) -> Option<Record> {
         Some(Modal::Detail { record_id, .. }) => app.record(*record_id).cloned(),
         _ => app.history.selected_record().cloned(),
     }
+}
+
+fn open_batch_file(app: &mut App) -> Vec<Effect> {
+    let Some(Modal::OpenFile { path }) = app.modal.take() else {
+        return Vec::new();
+    };
+    let path = path.trim().to_string();
+    if path.is_empty() {
+        app.status = Some(Status {
+            tone: Tone::Warning,
+            text: "No file given: Ctrl+B, then the path of a CSV or JSON Lines file".to_string(),
+        });
+        return Vec::new();
+    }
+    if app.queue.as_ref().is_some_and(|q| !q.in_flight.is_empty()) {
+        app.status = Some(Status {
+            tone: Tone::Warning,
+            text: "The open queue is still sending: wait for it (p pauses it) before opening \
+                   another file"
+                .to_string(),
+        });
+        return Vec::new();
+    }
+    app.status = Some(Status {
+        tone: Tone::Info,
+        text: format!("Reading {path}…"),
+    });
+    vec![Effect::LoadQueue {
+        path,
+        rules: app.rules(),
+    }]
+}
+
+fn queue_loaded(app: &mut App, file: &str, entries: Vec<crate::batch::Entry>, errors: Vec<String>) {
+    let base = app.settings.base_url.clone();
+    let items: Vec<QueueItem> = entries
+        .into_iter()
+        .map(|entry| {
+            let ready = match &entry.checked {
+                Ok(update) => Ok(Ready {
+                    request: build(update, &base),
+                    update: update.clone(),
+                }),
+                Err(errors) => Err(errors
+                    .first()
+                    .map_or_else(String::new, |e| e.message.clone())),
+            };
+            QueueItem {
+                entry,
+                ready,
+                excluded: false,
+                status: ItemStatus::Waiting,
+            }
+        })
+        .collect();
+    let queue = Queue {
+        file: file.to_string(),
+        items,
+        file_errors: errors,
+        ..Queue::default()
+    };
+    let c = queue.counts();
+    app.status = Some(Status {
+        tone: if c.to_fix > 0 || !queue.file_errors.is_empty() {
+            Tone::Warning
+        } else {
+            Tone::Info
+        },
+        text: if let Some(first) = queue.file_errors.first() {
+            format!("{file}: {first}")
+        } else {
+            format!(
+                "{file}: {} rows ready, {} to fix (Enter puts a row in the form). Ctrl+S sends \
+                 the ready ones",
+                c.waiting, c.to_fix
+            )
+        },
+    });
+    app.queue = Some(queue);
+    app.queue_edit = None;
+    set_focus(app, Focus::Queue);
+}
+
+fn queue_load_row(app: &mut App) -> Vec<Effect> {
+    let Some(q) = &app.queue else {
+        return Vec::new();
+    };
+    let Some(item) = q.items.get(q.selected) else {
+        return Vec::new();
+    };
+    let e = item.entry.clone();
+    let index = q.selected;
+    let line = e.line;
+    let text = |s: &str| {
+        let mut t = TextArea::from(s.lines().map(str::to_string).collect::<Vec<_>>());
+        t.set_cursor_line_style(Style::default());
+        t.move_cursor(ratatui_textarea::CursorMove::Bottom);
+        t.move_cursor(ratatui_textarea::CursorMove::End);
+        t
+    };
+    let fresh = super::app::Form::default();
+    let pick = |field: &str, empty: TextArea<'static>| {
+        let v = if field == "target" {
+            e.target()
+        } else {
+            e.cell(field)
+        };
+        if v.is_empty() { empty } else { text(v) }
+    };
+    app.form.agent = pick("agent_id", fresh.agent);
+    app.form.target = pick("target", fresh.target);
+    app.form.outcome = pick("outcome", fresh.outcome);
+    app.form.value = pick("value", fresh.value);
+    let mut metadata = pick("metadata", fresh.metadata);
+    metadata.set_wrap_mode(ratatui_textarea::WrapMode::WordOrGlyph);
+    app.form.metadata = metadata;
+    app.form.preference = match e.cell("preference") {
+        "first" => crate::api::update::Preference::First,
+        _ => crate::api::update::Preference::Last,
+    };
+    app.queue_edit = Some(index);
+    app.show_required = true;
+    let effects = form_changed(app);
+    // Straight to the first problem, or to the agent when there is none.
+    let focus = match &app.checked {
+        Err(errors) => errors
+            .first()
+            .map_or(Focus::Agent, |e| Focus::of_field(e.field)),
+        Ok(_) => Focus::Agent,
+    };
+    set_focus(app, focus);
+    app.status = Some(Status {
+        tone: Tone::Info,
+        text: format!(
+            "Line {line} is in the form: fix it and Ctrl+S sends it from here (the queue row is \
+             then marked done)"
+        ),
+    });
+    effects
+}
+
+fn queue_owns(app: &App, id: RequestId) -> bool {
+    app.queue
+        .as_ref()
+        .is_some_and(|q| q.in_flight.iter().any(|(r, _)| *r == id))
+}
+
+/// Ctrl+S on the queue: check for rows already sent as they are, then confirm.
+fn queue_request_send(app: &mut App) -> Vec<Effect> {
+    let Some(q) = &app.queue else {
+        return Vec::new();
+    };
+    if q.running {
+        app.status = Some(Status {
+            tone: Tone::Info,
+            text: "The queue is already sending: p pauses it".to_string(),
+        });
+        return Vec::new();
+    }
+    let rows = q.to_send();
+    if rows.is_empty() {
+        app.status = Some(Status {
+            tone: Tone::Warning,
+            text: "Nothing to send: every row is done, excluded or needs fixing (Enter puts a \
+                   row in the form)"
+                .to_string(),
+        });
+        return Vec::new();
+    }
+    if !can_send(app) {
+        return Vec::new();
+    }
+    let Some(q) = &app.queue else {
+        return Vec::new();
+    };
+    let items = rows
+        .iter()
+        .filter_map(|i| q.items[*i].ready.clone().ok().map(|r| (*i, r)))
+        .collect();
+    vec![Effect::PrepareQueue {
+        items,
+        window_ms: app.settings.duplicate_window_ms,
+        profile: app.profile.name.clone(),
+    }]
+}
+
+/// Enter on the queue's confirmation.
+fn queue_confirm(app: &mut App) -> Vec<Effect> {
+    let Some(Modal::ConfirmQueue {
+        duplicates,
+        acknowledged,
+        ..
+    }) = &mut app.modal
+    else {
+        return Vec::new();
+    };
+    if !duplicates.is_empty() && !*acknowledged {
+        *acknowledged = true;
+        return Vec::new();
+    }
+    if app.profile.production() && app.typed.trim() != app.profile.name {
+        app.status = Some(Status {
+            tone: Tone::Error,
+            text: format!(
+                "Not sent: type the profile name \"{}\" to send the queue to this production \
+                 account (Esc goes back)",
+                app.profile.name
+            ),
+        });
+        return Vec::new();
+    }
+    app.typed.clear();
+    app.modal = None;
+    if let Some(q) = &mut app.queue {
+        q.running = true;
+        q.paused = false;
+    }
+    app.status = Some(Status {
+        tone: Tone::Info,
+        text: "Sending the queue: p pauses it".to_string(),
+    });
+    queue_pump(app)
+}
+
+/// Starts rows until the concurrency is used up; rows for a call already in flight wait, so
+/// one call's rows land in file order. Ends the run when nothing is left.
+fn queue_pump(app: &mut App) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    let profile = app.profile.name.clone();
+    let Some(q) = &mut app.queue else {
+        return effects;
+    };
+    if !q.running {
+        return effects;
+    }
+    if !q.paused {
+        for index in q.to_send() {
+            if q.in_flight.len() >= QUEUE_CONCURRENCY {
+                break;
+            }
+            let Ok(ready) = q.items[index].ready.clone() else {
+                continue;
+            };
+            let call = (ready.update.agent.as_str(), ready.update.target.as_str());
+            let busy = q.in_flight.iter().any(|(_, i)| {
+                q.items[*i]
+                    .ready
+                    .as_ref()
+                    .is_ok_and(|r| (r.update.agent.as_str(), r.update.target.as_str()) == call)
+            });
+            if busy
+                || q.items[..index].iter().any(|earlier| {
+                    earlier.status == ItemStatus::Waiting
+                        && !earlier.excluded
+                        && earlier.ready.as_ref().is_ok_and(|r| {
+                            (r.update.agent.as_str(), r.update.target.as_str()) == call
+                        })
+                })
+            {
+                continue;
+            }
+            let id = RequestId(app.next_request);
+            app.next_request += 1;
+            q.items[index].status = ItemStatus::Sending;
+            q.in_flight.push((id, index));
+            effects.push(Effect::Send {
+                id,
+                update: ready.update,
+                request: ready.request,
+                profile: profile.clone(),
+            });
+        }
+    }
+    if q.in_flight.is_empty() && (q.paused || q.to_send().is_empty()) {
+        let c = q.counts();
+        let finished = !q.paused;
+        if finished {
+            q.running = false;
+        }
+        app.status = Some(Status {
+            tone: if c.failed > 0 {
+                Tone::Warning
+            } else {
+                Tone::Success
+            },
+            text: format!(
+                "Queue {}: {} updated, {} not, {} left to fix, {} excluded{}",
+                if finished { "done" } else { "paused" },
+                c.ok,
+                c.failed,
+                c.to_fix,
+                c.excluded,
+                if finished { "" } else { " · p goes on" }
+            ),
+        });
+    }
+    effects
+}
+
+fn queue_finished(app: &mut App, id: RequestId, record: Record) -> Vec<Effect> {
+    let throttled = record.http_status == Some(429);
+    if let Some(q) = &mut app.queue {
+        if let Some(pos) = q.in_flight.iter().position(|(r, _)| *r == id) {
+            let (_, index) = q.in_flight.remove(pos);
+            let ok = record.state == State::Ok && record.verified;
+            if let Some(item) = q.items.get_mut(index) {
+                item.status = ItemStatus::Done {
+                    mark: record.mark(),
+                    text: record.result_text(),
+                    ok,
+                };
+            }
+        }
+        if throttled && !q.paused {
+            q.paused = true;
+        }
+    }
+    if let Some(label) = record
+        .outcome
+        .clone()
+        .filter(|_| record.state == State::Ok && record.verified)
+    {
+        count_label(app, &label);
+    }
+    app.history.offer(record);
+    if throttled {
+        app.status = Some(Status {
+            tone: Tone::Warning,
+            text: "Phonely asked to slow down (HTTP 429): the queue is paused; p goes on when \
+                   it is time"
+                .to_string(),
+        });
+        return Vec::new();
+    }
+    queue_pump(app)
+}
+
+fn queue_send_failed(app: &mut App, id: RequestId, message: &str) -> Vec<Effect> {
+    if let Some(q) = &mut app.queue {
+        if let Some(pos) = q.in_flight.iter().position(|(r, _)| *r == id) {
+            let (_, index) = q.in_flight.remove(pos);
+            if let Some(item) = q.items.get_mut(index) {
+                item.status = ItemStatus::Done {
+                    mark: "✗",
+                    text: message.to_string(),
+                    ok: false,
+                };
+            }
+        }
+        // Whatever stopped this row (no key, the history) stops the others too.
+        q.paused = true;
+    }
+    app.status = Some(Status {
+        tone: Tone::Error,
+        text: format!("Queue paused: {message}"),
+    });
+    queue_pump(app)
+}
+
+fn queue_pause(app: &mut App) -> Vec<Effect> {
+    let Some(q) = &mut app.queue else {
+        return Vec::new();
+    };
+    if !q.running {
+        return Vec::new();
+    }
+    q.paused = !q.paused;
+    if q.paused {
+        app.status = Some(Status {
+            tone: Tone::Info,
+            text: format!(
+                "Queue paused: {} in flight finish; p goes on",
+                q.in_flight.len()
+            ),
+        });
+        return Vec::new();
+    }
+    app.status = Some(Status {
+        tone: Tone::Info,
+        text: "Queue going on".to_string(),
+    });
+    queue_pump(app)
 }
 
 fn choose_profile(app: &mut App) -> Vec<Effect> {
@@ -563,6 +1039,17 @@ fn profile_switched(app: &mut App, active: super::profiles::Active) {
 }
 
 fn quit(app: &mut App) {
+    let queue_sending = app.queue.as_ref().is_some_and(|q| !q.in_flight.is_empty());
+    if queue_sending && app.in_flight.is_none() && !app.quit_armed {
+        app.quit_armed = true;
+        app.status = Some(Status {
+            tone: Tone::Warning,
+            text: "Queue rows are in flight: p pauses the queue; Ctrl+Q again quits now and \
+                   their outcome will show as unknown"
+                .to_string(),
+        });
+        return;
+    }
     if app.in_flight.is_some() && !app.quit_armed {
         app.quit_armed = true;
         app.status = Some(Status {
@@ -730,6 +1217,9 @@ fn request_send(app: &mut App) -> Vec<Effect> {
     if app.modal.is_some() {
         return Vec::new();
     }
+    if app.focus == Focus::Queue {
+        return queue_request_send(app);
+    }
     match app.checked.clone() {
         Err(errors) => {
             if app.in_flight.is_some() {
@@ -766,6 +1256,9 @@ fn request_send(app: &mut App) -> Vec<Effect> {
 }
 
 fn confirm_send(app: &mut App) -> Vec<Effect> {
+    if matches!(app.modal, Some(Modal::ConfirmQueue { .. })) {
+        return queue_confirm(app);
+    }
     let Some(Modal::Confirm(confirm)) = &mut app.modal else {
         return Vec::new();
     };
@@ -860,6 +1353,16 @@ fn finished(app: &mut App, id: RequestId, record: Record) -> Vec<Effect> {
         };
         let sent_ok = record.state == State::Ok && record.verified;
         app.status = Some(Status { tone, text });
+        if let Some(index) = app.queue_edit.take()
+            && let Some(item) = app.queue.as_mut().and_then(|q| q.items.get_mut(index))
+            && sent_ok
+        {
+            item.status = ItemStatus::Done {
+                mark: "✓",
+                text: format!("sent from the form (#{})", record.id),
+                ok: true,
+            };
+        }
         if sent_ok {
             // Ready for the next call: the agent stays, the call and what was set go.
             app.form
@@ -2198,5 +2701,164 @@ mod tests {
             update(&mut a, Action::ToggleMouse),
             vec![Effect::SetMouseCapture(true)]
         );
+    }
+
+    fn queue_app(csv: &str) -> App {
+        let mut a = app();
+        let columns = crate::batch::ColumnMap::default();
+        let (entries, errors) = crate::batch::entries("q.csv", csv.as_bytes(), &columns);
+        update(
+            &mut a,
+            Action::QueueLoaded {
+                file: "q.csv".into(),
+                entries,
+                errors: errors.iter().map(ToString::to_string).collect(),
+            },
+        );
+        a
+    }
+
+    fn sends(effects: &[Effect]) -> Vec<(RequestId, String)> {
+        effects
+            .iter()
+            .filter_map(|e| match e {
+                Effect::Send { id, update, .. } => Some((*id, update.target.as_str().to_string())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn finish(a: &mut App, id: RequestId, status: u16) -> Vec<Effect> {
+        let mut r = record_for(&filled(), Some((status, "{\"success\":true}")));
+        r.state = if status == 200 {
+            State::Ok
+        } else {
+            State::Refused
+        };
+        r.verified = status == 200;
+        r.http_status = Some(status);
+        update(a, Action::Finished { id, record: r })
+    }
+
+    #[test]
+    fn the_queue_sends_ready_rows_a_few_at_a_time_and_one_calls_rows_in_order() {
+        let csv = "agent_id,target,outcome\na,c1,Sold\na,c1,No Sale\na,c2,Sold\na,c3,Sold\n\
+                   a,c4,Sold\na,c5,Sold\na,bad id,Sold\n";
+        let mut a = queue_app(csv);
+        assert_eq!(a.focus, Focus::Queue);
+        let c = a.queue.as_ref().unwrap().counts();
+        assert_eq!((c.waiting, c.to_fix), (6, 1));
+        let prepare = update(&mut a, Action::RequestSend);
+        assert!(
+            matches!(prepare.as_slice(), [Effect::PrepareQueue { items, .. }] if items.len() == 6)
+        );
+        update(
+            &mut a,
+            Action::QueueReady {
+                rows: 6,
+                duplicates: Vec::new(),
+            },
+        );
+        let first = sends(&update(&mut a, Action::ConfirmSend));
+        // Four at a time; c1's second row waits for its first.
+        let targets: Vec<&str> = first.iter().map(|(_, t)| t.as_str()).collect();
+        assert_eq!(targets, ["c1", "c2", "c3", "c4"]);
+        let next = sends(&finish(&mut a, first[0].0, 200));
+        // One slot came free: the call's next row takes it, before later calls.
+        assert_eq!(
+            next.iter().map(|(_, t)| t.as_str()).collect::<Vec<_>>(),
+            ["c1"]
+        );
+        // Pause: what is in flight finishes, nothing new leaves.
+        update(&mut a, Action::QueuePause);
+        assert!(sends(&finish(&mut a, first[1].0, 200)).is_empty());
+        let mut in_flight: Vec<RequestId> = a
+            .queue
+            .as_ref()
+            .unwrap()
+            .in_flight
+            .iter()
+            .map(|(r, _)| *r)
+            .collect();
+        for id in in_flight.drain(..) {
+            finish(&mut a, id, 200);
+        }
+        assert!(a.status.as_ref().unwrap().text.contains("Queue paused"));
+        let resumed = sends(&update(&mut a, Action::QueuePause));
+        assert_eq!(
+            resumed.iter().map(|(_, t)| t.as_str()).collect::<Vec<_>>(),
+            ["c5"],
+            "p again goes on with what is left"
+        );
+        finish(&mut a, resumed[0].0, 200);
+        let q = a.queue.as_ref().unwrap();
+        assert!(!q.running);
+        assert_eq!(q.counts().ok, 6);
+        assert!(
+            a.status
+                .as_ref()
+                .unwrap()
+                .text
+                .contains("Queue done: 6 updated")
+        );
+        assert_eq!(a.history.rows.len(), 1, "records share one id here");
+    }
+
+    #[test]
+    fn a_429_pauses_the_queue_and_excluded_rows_are_not_sent() {
+        let mut a = queue_app("agent_id,target,outcome\na,c1,Sold\na,c2,Sold\na,c3,Sold\n");
+        update(&mut a, Action::QueueMove(1));
+        update(&mut a, Action::QueueToggleExclude);
+        update(&mut a, Action::RequestSend);
+        update(
+            &mut a,
+            Action::QueueReady {
+                rows: 2,
+                duplicates: vec![0],
+            },
+        );
+        // A row already sent as it is: asked twice.
+        assert!(update(&mut a, Action::ConfirmSend).is_empty());
+        let started = sends(&update(&mut a, Action::ConfirmSend));
+        assert_eq!(
+            started.iter().map(|(_, t)| t.as_str()).collect::<Vec<_>>(),
+            ["c1", "c3"]
+        );
+        assert!(finish(&mut a, started[0].0, 429).is_empty());
+        assert!(a.queue.as_ref().unwrap().paused);
+        assert!(a.status.as_ref().unwrap().text.contains("HTTP 429"));
+        // Closing while a row is in flight is refused.
+        update(&mut a, Action::QueueClose);
+        assert!(a.queue.is_some());
+        finish(&mut a, started[1].0, 200);
+        update(&mut a, Action::QueueClose);
+        assert!(a.queue.is_none());
+    }
+
+    #[test]
+    fn a_production_queue_wants_the_profile_name() {
+        let mut a = queue_app("agent_id,target,outcome\na,c1,Sold\n");
+        a.profile.kind = crate::config::Kind::Production;
+        a.profile.name = "production".into();
+        update(&mut a, Action::RequestSend);
+        update(
+            &mut a,
+            Action::QueueReady {
+                rows: 1,
+                duplicates: Vec::new(),
+            },
+        );
+        assert!(update(&mut a, Action::ConfirmSend).is_empty());
+        assert!(
+            a.status
+                .as_ref()
+                .unwrap()
+                .text
+                .contains("type the profile name")
+        );
+        for c in "production".chars() {
+            update(&mut a, Action::ConfirmType(c));
+        }
+        assert_eq!(sends(&update(&mut a, Action::ConfirmSend)).len(), 1);
     }
 }

@@ -4,6 +4,7 @@ mod form;
 mod history;
 mod modal;
 mod preview;
+mod queue;
 mod status;
 
 use ratatui::Frame;
@@ -31,6 +32,8 @@ pub struct Regions {
     pub form: Option<Rect>,
     pub preview: Option<Rect>,
     pub history: Option<Rect>,
+    /// The batch queue, when a file is open.
+    pub queue: Option<Rect>,
     pub footer: Rect,
 }
 
@@ -54,14 +57,24 @@ pub fn regions(app: &App, area: Rect) -> Option<Regions> {
             Layout::horizontal([Constraint::Percentage(48), Constraint::Percentage(52)]).areas(top);
         r.form = Some(left);
         r.preview = Some(right);
-        r.history = Some(bottom);
+        if app.queue.is_some() {
+            let [q, h] =
+                Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
+                    .areas(bottom);
+            r.queue = Some(q);
+            r.history = Some(h);
+        } else {
+            r.history = Some(bottom);
+        }
     } else {
         // Narrow: the form and its request stacked, or the history, by focus; a tab line says
         // which is shown and how to reach the other.
         let [tabs, rest] =
             Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(body);
         r.tabs = Some(tabs);
-        if app.focus == Focus::History {
+        if app.focus == Focus::Queue && app.queue.is_some() {
+            r.queue = Some(rest);
+        } else if matches!(app.focus, Focus::History | Focus::Filter) {
             r.history = Some(rest);
         } else {
             let form_height = form::height(app).min(rest.height.saturating_sub(6));
@@ -82,18 +95,24 @@ pub enum Hit {
     Preference,
     /// A history row, by its index in the loaded rows.
     HistoryRow(usize),
+    /// A queue row, by its index in the file's rows.
+    QueueRow(usize),
     Preview,
 }
 
 pub fn hit(app: &App, column: u16, row: u16) -> Option<Hit> {
     let r = regions(app, app.screen)?;
     let at = ratatui::layout::Position::new(column, row);
-    if r.tabs.is_some_and(|t| t.contains(at)) {
-        return Some(Hit::Focus(if app.focus == Focus::History {
-            Focus::Agent
-        } else {
-            Focus::History
-        }));
+    if let Some(tabs) = r.tabs.filter(|t| t.contains(at)) {
+        return tab_at(app, column.saturating_sub(tabs.x)).map(Hit::Focus);
+    }
+    if let (Some(area), Some(q)) = (r.queue.filter(|a| a.contains(at)), &app.queue) {
+        let (_, rows) = queue::parts(area);
+        let first = queue::first_visible(q, rows);
+        return Some(match row.checked_sub(rows.y + 1) {
+            Some(offset) if rows.contains(at) => Hit::QueueRow(first + usize::from(offset)),
+            _ => Hit::Focus(Focus::Queue),
+        });
     }
     if let Some(area) = r.form.filter(|a| a.contains(at)) {
         let inner = pane("", false).inner(area);
@@ -150,27 +169,66 @@ pub fn view(app: &App, frame: &mut Frame<'_>) {
     if let Some(h) = r.history {
         history::render(app, frame, h);
     }
+    if let Some(q) = r.queue {
+        queue::render(app, frame, q);
+    }
     status::render(app, frame, r.footer);
     modal::render(app, frame, area);
     let prefs = &app.settings.prefs;
     super::theme::apply(frame.buffer_mut(), prefs.theme, prefs.no_color);
 }
 
+/// The narrow layout's tabs: their text and the focus each one shows.
+fn tabs(app: &App) -> Vec<(String, Focus)> {
+    let mut tabs = vec![
+        (" Form + Request ".to_string(), Focus::Agent),
+        (
+            format!(" History ({}) ", app.history.rows.len()),
+            Focus::History,
+        ),
+    ];
+    if let Some(q) = &app.queue {
+        tabs.push((format!(" Queue ({}) ", q.items.len()), Focus::Queue));
+    }
+    tabs
+}
+
+/// Which tab shows now.
+fn current_tab(app: &App) -> Focus {
+    match app.focus {
+        Focus::History | Focus::Filter => Focus::History,
+        Focus::Queue if app.queue.is_some() => Focus::Queue,
+        _ => Focus::Agent,
+    }
+}
+
+/// The tab under column `x` of the tab line (tabs are one space apart).
+fn tab_at(app: &App, x: u16) -> Option<Focus> {
+    let mut start = 0u16;
+    for (text, focus) in tabs(app) {
+        let width = u16::try_from(text.chars().count()).unwrap_or(u16::MAX);
+        if (start..start.saturating_add(width)).contains(&x) {
+            return Some(focus);
+        }
+        start = start.saturating_add(width + 1);
+    }
+    None
+}
+
 fn render_tabs(app: &App, frame: &mut Frame<'_>, area: Rect) {
     let on = Style::default().add_modifier(Modifier::REVERSED | Modifier::BOLD);
     let off = Style::default().fg(Color::DarkGray);
-    let (form, history) = if app.focus == Focus::History {
-        (off, on)
-    } else {
-        (on, off)
-    };
-    let line = Line::from(vec![
-        ratatui::text::Span::styled(" Form + Request ", form),
-        " ".into(),
-        ratatui::text::Span::styled(format!(" History ({}) ", app.history.rows.len()), history),
-        ratatui::text::Span::styled("  Tab switches", off),
-    ]);
-    frame.render_widget(Paragraph::new(line), area);
+    let current = current_tab(app);
+    let mut spans = Vec::new();
+    for (text, focus) in tabs(app) {
+        spans.push(ratatui::text::Span::styled(
+            text,
+            if focus == current { on } else { off },
+        ));
+        spans.push(" ".into());
+    }
+    spans.push(ratatui::text::Span::styled(" Tab switches", off));
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
 /// A pane's frame, highlighted when it has the focus.

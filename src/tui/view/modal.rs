@@ -29,6 +29,12 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
         Some(Modal::Profiles { selected }) => profiles(app, *selected, frame, area),
         Some(Modal::Palette { query, selected }) => palette(query, *selected, frame, area),
         Some(Modal::Templates { selected }) => templates(app, *selected, frame, area),
+        Some(Modal::OpenFile { path }) => open_file(path, frame, area),
+        Some(Modal::ConfirmQueue {
+            rows,
+            duplicates,
+            acknowledged,
+        }) => confirm_queue(app, *rows, duplicates, *acknowledged, frame, area),
         Some(Modal::Detail { record_id, scroll }) => {
             if let Some(record) = app.record(*record_id) {
                 detail(app, record, *scroll, frame, area);
@@ -280,6 +286,142 @@ fn palette(query: &str, selected: usize, frame: &mut Frame<'_>, area: Rect) {
     frame.render_widget(Clear, rect);
     frame.render_widget(
         Paragraph::new(lines).block(dialog("Commands (type to find, Enter runs)", Color::Cyan)),
+        rect,
+    );
+}
+
+fn open_file(path: &str, frame: &mut Frame<'_>, area: Rect) {
+    let lines = vec![
+        Line::styled(
+            "A CSV (header row: agent_id, target or call_id/phone, preference, outcome, value, \
+             metadata) or a .jsonl file. Each row is checked as the form checks it.",
+            Style::default().fg(Color::DarkGray),
+        ),
+        Line::raw(""),
+        Line::from(vec![
+            Span::styled("Path: ", Style::default().add_modifier(Modifier::BOLD)),
+            Span::raw(path.to_string()),
+            Span::styled("▏", Style::default().add_modifier(Modifier::BOLD)),
+        ]),
+        Line::raw(""),
+        Line::from(vec![
+            Span::styled(" Enter ", Style::default().add_modifier(Modifier::REVERSED)),
+            Span::raw(" open   "),
+            Span::styled(" Esc ", Style::default().add_modifier(Modifier::REVERSED)),
+            Span::raw(" cancel"),
+        ]),
+    ];
+    let rect = centered(area, 80, 9);
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(dialog("Open a batch file into the queue", Color::Cyan)),
+        rect,
+    );
+}
+
+fn confirm_queue(
+    app: &App,
+    rows: usize,
+    duplicates: &[usize],
+    acknowledged: bool,
+    frame: &mut Frame<'_>,
+    area: Rect,
+) {
+    let p = &app.profile;
+    let color = match p.kind {
+        Kind::Sandbox | Kind::Local => Color::Green,
+        Kind::Live => Color::Yellow,
+        Kind::Production => Color::Red,
+    };
+    let file = app.queue.as_ref().map_or("", |q| q.file.as_str());
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled(
+                format!("{:<10}", "Profile"),
+                Style::default().fg(Color::DarkGray),
+            ),
+            Span::styled(format!(" {} ", p.kind.label()), badge(p.kind)),
+            Span::styled(
+                format!(" {}", p.name),
+                Style::default().add_modifier(Modifier::BOLD),
+            ),
+        ]),
+        row("To", app.settings.base_url.as_str()),
+        row("File", file),
+        row(
+            "Rows",
+            format!(
+                "{rows} ready row{} ({} at a time; one call's rows in file order)",
+                if rows == 1 { "" } else { "s" },
+                crate::tui::app::QUEUE_CONCURRENCY
+            ),
+        ),
+        Line::raw(""),
+    ];
+    let warn = Style::default()
+        .fg(Color::Yellow)
+        .add_modifier(Modifier::BOLD);
+    if !duplicates.is_empty() {
+        let lines_of: Vec<String> = app.queue.as_ref().map_or_else(Vec::new, |q| {
+            duplicates
+                .iter()
+                .take(8)
+                .filter_map(|i| q.items.get(*i).map(|it| it.entry.line.to_string()))
+                .collect()
+        });
+        lines.push(Line::styled(
+            format!(
+                "⚠ {} of these rows already went through exactly as they are (lines {}{}).",
+                duplicates.len(),
+                lines_of.join(", "),
+                if duplicates.len() > 8 { ", …" } else { "" }
+            ),
+            warn,
+        ));
+        lines.push(Line::styled(
+            if acknowledged {
+                "Press Enter again to send them all once more (x excludes rows first)."
+            } else {
+                "Sending them again changes nothing. Go on?"
+            },
+            warn,
+        ));
+        lines.push(Line::raw(""));
+    }
+    if p.production() && (duplicates.is_empty() || acknowledged) {
+        lines.push(Line::styled(
+            format!(
+                "This is a production account. Type {} and press Enter to send the queue:",
+                p.name
+            ),
+            Style::default().fg(Color::Red).add_modifier(Modifier::BOLD),
+        ));
+        lines.push(Line::from(vec![
+            Span::raw("> "),
+            Span::styled(
+                format!("{}▏", app.typed),
+                Style::default().add_modifier(Modifier::BOLD),
+            ),
+        ]));
+    } else {
+        lines.push(Line::from(vec![
+            Span::styled(
+                " Enter/y ",
+                Style::default().add_modifier(Modifier::REVERSED),
+            ),
+            Span::raw(" send the queue   "),
+            Span::styled(" Esc/n ", Style::default().add_modifier(Modifier::REVERSED)),
+            Span::raw(" back"),
+        ]));
+    }
+    let rect = centered(area, 80, u16::try_from(lines.len()).unwrap_or(u16::MAX) + 2);
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(dialog("Send the queue?", color)),
         rect,
     );
 }

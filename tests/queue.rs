@@ -1,0 +1,130 @@
+//! The batch queue in the workbench, through the whole loop against the sandbox: open a file
+//! with Ctrl+B, see which rows are ready and which need fixing, send the ready ones with the
+//! usual confirmation, fix a bad row in the form and send it from there.
+
+mod common;
+
+use common::harness::workbench;
+use crossterm::event::KeyCode;
+use phonely_outcomes::api::client::DEFAULT_TIMEOUT;
+use phonely_outcomes::history::Store;
+use phonely_outcomes::sandbox;
+
+const FILE: &str = "agent_id,target,outcome,value
+agent123,call456,Sold,299
+agent123,call1003,Sold,150
+agent123,415 5555,Sold,10
+agent123,call456,Follow-Up Required,
+";
+
+#[tokio::test]
+async fn open_send_fix_and_finish_a_batch_file() {
+    let sb = sandbox::start("127.0.0.1:0", sandbox::DEFAULT_KEY)
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("fixes.csv");
+    std::fs::write(&file, FILE).unwrap();
+    let data = dir.path().join("data");
+    let (app, mut h) = workbench(&sb.base_url(), &data, DEFAULT_TIMEOUT);
+    let script = async {
+        h.wait_for("No updates yet").await;
+        h.ctrl('b');
+        h.wait_for("Open a batch file into the queue").await;
+        h.text(&file.display().to_string());
+        h.key(KeyCode::Enter);
+        let screen = h.wait_for("3 rows ready, 1 to fix").await;
+        assert!(screen.contains("Phone is too short"), "{screen}");
+        // Leave nothing out; send the ready rows.
+        h.ctrl('s');
+        let screen = h.wait_for("Send the queue?").await;
+        assert!(screen.contains("3 ready rows"), "{screen}");
+        h.key(KeyCode::Enter);
+        h.wait_for("Queue done: 3 updated, 0 not, 1 left to fix")
+            .await;
+        // The bad row into the form: focus lands on its problem; fix it and send it.
+        h.key(KeyCode::Down);
+        h.key(KeyCode::Down);
+        h.key(KeyCode::Enter);
+        h.wait_for("Line 4 is in the form").await;
+        h.ctrl('u');
+        h.text("+14155551234");
+        h.wait_for("agent123/+14155551234").await;
+        h.send_ok().await;
+        h.wait_until("the fixed row done", |s| {
+            s.contains("sent from the form") && s.contains("✓ 4  ✗ 0")
+        })
+        .await;
+        h.ctrl('q');
+    };
+    let (app, ()) = tokio::join!(app, script);
+    let q = app.queue.expect("the queue stays open");
+    assert_eq!(q.counts().ok, 4);
+    let received = sb.sandbox.received();
+    assert_eq!(received.len(), 4);
+    // One call's rows land in file order.
+    let call456: Vec<&str> = received
+        .iter()
+        .filter(|r| r.target == "call456")
+        .map(|r| r.body.as_str())
+        .collect();
+    assert_eq!(
+        call456,
+        [
+            r#"{"custom_call_outcome":"Sold","custom_call_outcome_value":299}"#,
+            r#"{"custom_call_outcome":"Follow-Up Required"}"#
+        ]
+    );
+    let rows = Store::open(&data, "reader")
+        .unwrap()
+        .page(None, 10)
+        .unwrap();
+    assert_eq!(rows.len(), 4, "every row is in the history");
+}
+
+#[tokio::test]
+async fn excluded_rows_stay_and_a_missing_file_is_explained() {
+    let sb = sandbox::start("127.0.0.1:0", sandbox::DEFAULT_KEY)
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("fixes.csv");
+    std::fs::write(&file, FILE).unwrap();
+    let data = dir.path().join("data");
+    let (app, mut h) = workbench(&sb.base_url(), &data, DEFAULT_TIMEOUT);
+    let script = async {
+        h.ctrl('b');
+        h.text("/no/such/file.csv");
+        h.key(KeyCode::Enter);
+        h.wait_for("Could not open /no/such/file.csv").await;
+        h.ctrl('b');
+        h.text(&file.display().to_string());
+        h.key(KeyCode::Enter);
+        h.wait_for("3 rows ready").await;
+        // Leave out the first two rows.
+        h.key(KeyCode::Char('x'));
+        h.key(KeyCode::Down);
+        h.key(KeyCode::Char('x'));
+        h.wait_for("excluded 2").await;
+        h.ctrl('s');
+        h.wait_for("1 ready row").await;
+        // Esc on the confirmation sends nothing.
+        h.key(KeyCode::Esc);
+        h.wait_until("the confirmation to close", |s| {
+            !s.contains("Send the queue?")
+        })
+        .await;
+        h.ctrl('s');
+        h.wait_for("Send the queue?").await;
+        h.key(KeyCode::Enter);
+        h.wait_for("Queue done: 1 updated").await;
+        h.ctrl('q');
+    };
+    tokio::join!(app, script);
+    let received = sb.sandbox.received();
+    assert_eq!(received.len(), 1);
+    assert_eq!(
+        received[0].body,
+        r#"{"custom_call_outcome":"Follow-Up Required"}"#
+    );
+}
