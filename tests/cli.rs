@@ -787,3 +787,20 @@ fn pasted_values_need_lenient_on_the_command_line() {
         ));
     assert!(e.sandbox.sandbox.received().is_empty());
 }
+
+#[test]
+fn a_call_id_of_digits_is_sent_as_a_call_id() {
+    let e = env();
+    e.send(&[
+        "--agent",
+        "agent123",
+        "--call",
+        "4155551234",
+        "--outcome",
+        "Sold",
+        "--dry-run",
+    ])
+    .assert()
+    .success()
+    .stdout(predicate::str::contains("/api/calls/agent123/4155551234'"));
+}

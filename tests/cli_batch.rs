@@ -825,3 +825,16 @@ fn phones_as_people_type_them_and_pasted_values_with_lenient() {
         ));
     assert!(e.sandbox.sandbox.received().is_empty());
 }
+
+#[test]
+fn a_call_id_column_of_digits_stays_a_call_id() {
+    let e = env();
+    e.batch(
+        "ids.csv",
+        b"agent_id,call_id,outcome\nagent123,4155551234,Sold\n",
+        &["--dry-run"],
+    )
+    .assert()
+    .code(0)
+    .stdout(predicate::str::contains("/api/calls/agent123/4155551234'"));
+}

@@ -117,7 +117,7 @@ fn corpus() -> Vec<Case> {
             ten_kb.clone(),
             "at most 128 characters (got 10240)",
         ),
-        target("empty target", "", "Call ID or phone is required"),
+        target("empty target", "", "is required, e.g. call456"),
         target(
             "space in call id",
             "call 456",

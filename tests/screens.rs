@@ -430,3 +430,28 @@ fn batch_queue() {
     assert!(narrow.contains(" Queue (4) "), "{narrow}");
     assert!(narrow.contains("Line"), "{narrow}");
 }
+
+/// Wide characters take two cells: the colours after them stay on their own characters.
+#[test]
+fn metadata_colours_after_wide_characters() {
+    use ratatui::style::Color;
+    let mut a = app();
+    update(&mut a, Action::Focus(Focus::Metadata));
+    update(&mut a, Action::Paste(r#"{"名前": 12, "b": true}"#.into()));
+    let b = buffer(&a, 120, 32);
+    let text = common::buffer_text(&b);
+    let (row, line) = text
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains("12, "))
+        .unwrap();
+    // The text has one character per cell (a wide character's second cell reads as a space).
+    let cells = |needle: &str| {
+        let byte = line.find(needle).unwrap();
+        u16::try_from(line[..byte].chars().count()).unwrap()
+    };
+    let row = u16::try_from(row).unwrap();
+    assert_eq!(b[(cells("12"), row)].fg, Color::Magenta, "{line}");
+    assert_eq!(b[(cells("true"), row)].fg, Color::Yellow, "{line}");
+    assert_ne!(b[(cells(": 12"), row)].fg, Color::Magenta, "{line}");
+}

@@ -112,9 +112,21 @@ impl E164 {
     pub fn normalise(input: &str, region: Region) -> Result<Self, String> {
         let trimmed = input.trim();
         if trimmed.starts_with('+') {
-            // "(0)" marks a trunk prefix that is dialled only inside the country.
-            let strict = Self::parse(&trimmed.replacen("(0)", "", 1))?;
-            return check_international(strict, trimmed);
+            // "(0)" usually marks a trunk prefix dialled only inside the country (UK, Germany),
+            // but in Italy the 0 belongs to the number: keep the reading that is valid.
+            if trimmed.contains("(0)") {
+                let without = Self::parse(&trimmed.replacen("(0)", "", 1))?;
+                let with = Self::parse(&trimmed.replacen("(0)", "0", 1))?;
+                let valid =
+                    |p: &E164| phonenumber::parse(None, p.as_str()).is_ok_and(|n| n.is_valid());
+                let pick = if !valid(&without) && valid(&with) {
+                    with
+                } else {
+                    without
+                };
+                return check_international(pick, trimmed);
+            }
+            return check_international(Self::parse(trimmed)?, trimmed);
         }
         if let Some(c) = trimmed
             .chars()
@@ -154,10 +166,17 @@ fn check_international(strict: E164, typed: &str) -> Result<E164, String> {
             if n.format().mode(phonenumber::Mode::E164).to_string() == strict.as_str()
                 && !n.is_valid() =>
         {
-            let country = n.country().id().map_or_else(
-                || format!("+{}", n.code().value()),
-                |id| id.as_ref().to_string(),
-            );
+            let code = n.code().value();
+            let country = n
+                .country()
+                .id()
+                .map(|id| id.as_ref().to_string())
+                .or_else(|| {
+                    phonenumber::metadata::DATABASE
+                        .region(&code)
+                        .and_then(|r| r.first().map(|s| (*s).to_string()))
+                })
+                .map_or_else(|| format!("+{code}"), |id| format!("{id} (+{code})"));
             Err(format!(
                 "Phone {} is not a valid number for {country}: check the digits (got {})",
                 strict,
@@ -285,6 +304,8 @@ mod tests {
             for (typed, want) in [
                 ("+44 20 7946 0958", "+442079460958"),
                 ("+44 (0)20 7946 0958", "+442079460958"),
+                // In Italy the 0 stays.
+                ("+39 (0)6 1234 5678", "+390612345678"),
                 // The Rust port of libphonenumber reads this one as +3323456789: the typed
                 // digits win.
                 ("+33 1 23 45 67 89", "+33123456789"),

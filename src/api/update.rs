@@ -219,6 +219,19 @@ pub struct UpdateInput<'a> {
     pub value: &'a str,
     pub metadata: &'a str,
     pub rules: Rules,
+    /// What the target is known to be: a `--call` flag or a `call_id` column is a call ID even
+    /// when it is all digits; the form's one field is read by its look.
+    pub kind: TargetKind,
+}
+
+/// Where the target came from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TargetKind {
+    /// One field for both: `+…` or digits that look like a number are a phone.
+    #[default]
+    Either,
+    CallId,
+    Phone,
 }
 
 /// How forgiving to be with what people type: the form reads numbers as people paste them,
@@ -249,7 +262,18 @@ pub fn validate(input: &UpdateInput<'_>) -> Result<OutcomeUpdate, Vec<FieldError
             None
         }
     };
-    let target = parse_target(input.target, input.rules.region);
+    let target = match input.kind {
+        TargetKind::Either => parse_target(input.target, input.rules.region),
+        TargetKind::CallId => {
+            check_id(input.target, "Call ID", "call456").map(|id| Target::CallId(CallId(id)))
+        }
+        TargetKind::Phone => {
+            E164::normalise(input.target, input.rules.region).map(|phone| Target::Phone {
+                phone,
+                preference: Preference::Last,
+            })
+        }
+    };
     let target = match target {
         Ok(Target::Phone { phone, .. }) => Some(Target::Phone {
             phone,
@@ -422,6 +446,7 @@ pub fn parse_value_lenient(text: &str) -> Result<Option<Number>, String> {
     if trimmed.is_empty() {
         return parse_value(text);
     }
+    let currency = trimmed.contains(['$', '€', '£']);
     let unsigned = trimmed
         .strip_prefix(['$', '€', '£'])
         .map_or(trimmed, str::trim_start);
@@ -444,6 +469,25 @@ pub fn parse_value_lenient(text: &str) -> Result<Option<Number>, String> {
                 shorten(trimmed)
             ));
         }
+        if rest.contains(['e', 'E']) {
+            return Err(format!(
+                "Value mixes thousands separators with an exponent: write it as a plain number \
+                 such as 1234500 (got {})",
+                shorten(trimmed)
+            ));
+        }
+    } else if currency
+        && let Some((_, fraction)) = rest.split_once('.')
+        && fraction.len() == 3
+        && fraction.chars().all(|c| c.is_ascii_digit())
+    {
+        // €1.000 is one thousand in much of Europe and 1.0 in the US: do not guess.
+        return Err(format!(
+            "Value {} could mean one or one thousand: write 1000 for a thousand, or 1.00 for one \
+             (got {})",
+            shorten(trimmed),
+            shorten(trimmed)
+        ));
     }
     let plain = format!("{sign}{}", rest.replace(',', ""));
     if rest.is_empty() {
@@ -452,7 +496,10 @@ pub fn parse_value_lenient(text: &str) -> Result<Option<Number>, String> {
             shorten(trimmed)
         ));
     }
-    parse_value(&plain).map_err(|e| e.replace("(got ", &format!("(read {plain} from ")))
+    parse_value(&plain).map_err(|e| match e.rfind(" (got ") {
+        Some(at) => format!("{} (got {})", &e[..at], shorten(trimmed)),
+        None => e,
+    })
 }
 
 /// Metadata text: empty means "not sent"; otherwise a JSON object of at most 64 KiB.
@@ -584,6 +631,9 @@ mod tests {
             ("$", "no digits"),
             ("$abc", "not a number"),
             ("$NaN", "not a finite number"),
+            ("€1.000", "could mean one or one thousand"),
+            ("1,234.5e3", "exponent"),
+            ("-$ -5", "(got -$ -5)"),
         ] {
             let e = read(bad).unwrap_err();
             assert!(e.contains(says), "{bad}: {e}");

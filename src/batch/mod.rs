@@ -5,7 +5,7 @@
 use std::fmt;
 
 use crate::api::phone::looks_like_national_phone;
-use crate::api::update::{Field, OutcomeUpdate, Rules, UpdateInput, validate};
+use crate::api::update::{Field, OutcomeUpdate, Rules, TargetKind, UpdateInput, validate};
 
 /// The columns a file may have.
 pub const COLUMNS: &[&str] = &[
@@ -544,6 +544,11 @@ fn row(line: usize, cells: &Cells, rules: Rules) -> Result<Row, Vec<RowError>> {
         value: get("value").unwrap_or(""),
         metadata: get("metadata").unwrap_or(""),
         rules,
+        kind: match target_column {
+            "call_id" => TargetKind::CallId,
+            "phone" => TargetKind::Phone,
+            _ => TargetKind::Either,
+        },
     };
     match validate(&input) {
         Ok(update) if errors.is_empty() => Ok(Row { line, update }),

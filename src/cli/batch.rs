@@ -73,7 +73,14 @@ pub async fn run(
         Ok(b) => b,
         Err(e) => return fail(exit::INVALID, &format!("could not read {name}: {e}")),
     };
-    let hash = file_hash(&bytes, &columns);
+    let mut hash = file_hash(&bytes, &columns);
+    // A batch recorded before the fingerprint became FNV-1a (same file, read the same way).
+    if let Some(b) = &resume
+        && columns.is_empty()
+        && b.file_hash == legacy_file_hash(&bytes)
+    {
+        hash.clone_from(&b.file_hash);
+    }
     if let Some(b) = &resume
         && b.file_hash != hash
         && b.file_hash
@@ -641,6 +648,15 @@ fn file_hash(bytes: &[u8], columns: &ColumnMap) -> String {
         return file;
     }
     format!("{file}-c{:016x}", fnv1a(columns.canonical().as_bytes()))
+}
+
+/// The fingerprint of batches recorded by 0.1.0 without `--column` (std's hasher of this
+/// toolchain): still accepted on resume, so those batches can be finished.
+fn legacy_file_hash(bytes: &[u8]) -> String {
+    use std::hash::{Hash as _, Hasher as _};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    bytes.hash(&mut h);
+    format!("{:016x}-{}", h.finish(), bytes.len())
 }
 
 /// FNV-1a, 64 bits: the same on every build and toolchain (std's `DefaultHasher` promises

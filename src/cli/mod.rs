@@ -384,8 +384,8 @@ fn send_input(
         errors.push(FieldError {
             field: Field::Target,
             message: format!(
-                "--phone must be a phone number, e.g. +14155551234 or, in {region}, \
-                 (415) 555-1234 (got {phone}); for a call ID use --call"
+                "--phone must be a phone number, e.g. +14155551234, or a national number of \
+                 {region} (default_region) (got {phone}); for a call ID use --call"
             ),
         });
     }
@@ -417,6 +417,11 @@ fn send_input(
         rules: crate::api::update::Rules {
             region,
             lenient_value: args.lenient,
+        },
+        kind: if args.call.is_some() {
+            crate::api::update::TargetKind::CallId
+        } else {
+            crate::api::update::TargetKind::Phone
         },
     };
     let lenient_hint = (!args.lenient)

@@ -172,11 +172,10 @@ impl Form {
         }
     }
 
-    /// Replaces the metadata text (format, template), cursor at (row, col). Undo brings the
-    /// previous text back.
+    /// Replaces the metadata text (format, template), cursor at (row, col). Two undos bring the
+    /// previous text back (the editor records the removal and the insertion apart).
     pub fn set_metadata(&mut self, text: &str, cursor: (usize, usize)) {
         self.metadata.select_all();
-        self.metadata.cut();
         self.metadata.insert_str(text);
         self.metadata
             .move_cursor(ratatui_textarea::CursorMove::Jump(
@@ -260,6 +259,9 @@ pub struct InFlight {
     pub elapsed: Duration,
     /// The history row, once it is written.
     pub record_id: Option<i64>,
+    /// What was sent: after a ✓ the form is cleared for the next call only if it still holds
+    /// this (what was typed during the send is kept).
+    pub sent: Option<OutcomeUpdate>,
 }
 
 /// The confirmation before a send.
@@ -521,6 +523,9 @@ pub struct App {
     pub outcome_pick: Option<usize>,
     /// Esc closed the pick-list; typing opens it again.
     pub outcome_menu_closed: bool,
+    /// The notes under the fields (what will be sent, warnings), computed once per edit: phone
+    /// parsing is too slow to run for every frame.
+    pub notes: Vec<(Field, (Tone, String))>,
     /// The batch file open in the queue pane.
     pub queue: Option<Queue>,
     /// The queue row loaded into the form (Enter): a successful send from the form marks it
@@ -572,6 +577,7 @@ impl App {
             outcome_labels: Vec::new(),
             outcome_pick: None,
             outcome_menu_closed: false,
+            notes: Vec::new(),
             queue: None,
             queue_edit: None,
         };
@@ -620,11 +626,16 @@ impl App {
             value: &value,
             metadata: &metadata,
             rules: self.rules(),
+            kind: crate::api::update::TargetKind::Either,
         };
         self.checked = validate(&input).map(|update| {
             let request = build(&update, &self.settings.base_url);
             Ready { update, request }
         });
+        self.notes = [Field::Target, Field::Outcome, Field::Value]
+            .into_iter()
+            .filter_map(|f| self.field_note(f).map(|n| (f, n)))
+            .collect();
     }
 
     /// The errors to show for a field right now: always for text that is there, and for empty
@@ -670,6 +681,14 @@ impl App {
     /// The call the form names, once agent and target are valid: (agent, target, kind), with
     /// a phone number in its normalised form.
     pub fn form_call(&self) -> Option<(String, String, &'static str)> {
+        if let Ok(ready) = &self.checked {
+            let u = &ready.update;
+            return Some((
+                u.agent.as_str().to_string(),
+                u.target.as_str().to_string(),
+                u.target.kind(),
+            ));
+        }
         let agent = self.form.text(Field::Agent);
         let target = self.form.text(Field::Target);
         let probe = validate(&UpdateInput {
@@ -752,11 +771,28 @@ impl App {
             return None;
         }
         let key = label_key(&typed);
+        // The presets are the team's labels: a label that only loosely matches one stays
+        // flagged even after it was sent once (and so became a "label used before").
+        let presets = &self.settings.prefs.outcome_presets;
+        if presets.contains(&typed) {
+            return None;
+        }
+        if let Some(preset) = presets.iter().find(|p| label_key(p) == key) {
+            return Some(preset.as_str());
+        }
         let labels = self.known_labels();
         if labels.contains(&typed.as_str()) {
             return None;
         }
         labels.into_iter().find(|l| label_key(l) == key)
+    }
+
+    /// The note under `field`, as computed at the last edit.
+    pub fn note(&self, field: Field) -> Option<&(Tone, String)> {
+        self.notes
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, note)| note)
     }
 
     /// A note under a field that is valid: what will be sent when it differs from what was

@@ -61,6 +61,9 @@ fn map_key(app: &App, key: KeyEvent) -> Option<Action> {
         KeyCode::Char('o') if ctrl => return Some(Action::FormatMetadata),
         KeyCode::Char('t') if ctrl => return Some(Action::InsertTemplate),
         KeyCode::Char('b') if ctrl => return Some(Action::OpenBatchPrompt),
+        KeyCode::Esc if app.focus == Focus::Outcome && app.outcome_menu_open() => {
+            return Some(Action::OutcomeClose);
+        }
         KeyCode::Esc if app.in_flight.is_some() => return Some(Action::CancelSend),
         KeyCode::Char('s') if ctrl => return Some(Action::RequestSend),
         KeyCode::Char('f') if ctrl => return Some(Action::FilterToCall),
@@ -385,7 +388,7 @@ pub fn commands() -> Vec<Command> {
             Action::FilterToCall,
         ),
         c("Filter the history", "/", Action::OpenFilter),
-        c("Go to the history", "Tab", Action::Focus(Focus::History)),
+        c("Go to the history", "", Action::Focus(Focus::History)),
         c("Go to the agent field", "", Action::Focus(Focus::Agent)),
         c(
             "Go to the call/phone field",
@@ -776,6 +779,7 @@ mod tests {
             summary: String::new(),
             elapsed: std::time::Duration::ZERO,
             record_id: None,
+            sent: None,
         });
         assert_eq!(
             map_event(&a, &press(KeyCode::Esc)),
@@ -1013,6 +1017,27 @@ mod tests {
         assert_eq!(
             map_event(&a, &press(KeyCode::Char('y'))),
             Some(Action::CopyCurl)
+        );
+    }
+
+    #[test]
+    fn esc_closes_an_open_pick_list_even_while_a_send_is_in_flight() {
+        let mut a = focused(Focus::Outcome);
+        a.in_flight = Some(crate::tui::app::InFlight {
+            id: crate::tui::action::RequestId(1),
+            summary: String::new(),
+            elapsed: std::time::Duration::ZERO,
+            record_id: None,
+            sent: None,
+        });
+        assert_eq!(
+            map_event(&a, &press(KeyCode::Esc)),
+            Some(Action::OutcomeClose)
+        );
+        a.outcome_menu_closed = true;
+        assert_eq!(
+            map_event(&a, &press(KeyCode::Esc)),
+            Some(Action::CancelSend)
         );
     }
 }

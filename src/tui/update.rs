@@ -269,7 +269,10 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             app.outcome_menu_closed = true;
             app.outcome_pick = None;
         }
-        Action::OutcomeLabels(labels) => app.outcome_labels = labels,
+        Action::OutcomeLabels(labels) => {
+            app.outcome_labels = labels;
+            app.recheck();
+        }
         Action::Resized { width, height } => {
             app.screen = ratatui::layout::Rect::new(0, 0, width, height);
         }
@@ -400,9 +403,10 @@ fn format_metadata(app: &mut App) {
             app.status = Some(Status {
                 tone: Tone::Info,
                 text: if converted {
-                    "key=value lines turned into JSON (Ctrl+Z undoes it)".to_string()
+                    "key=value lines turned into JSON (Ctrl+Z twice brings the old text back)"
+                        .to_string()
                 } else {
-                    "Metadata formatted (Ctrl+Z undoes it)".to_string()
+                    "Metadata formatted (Ctrl+Z twice brings the old text back)".to_string()
                 },
             });
         }
@@ -525,6 +529,10 @@ fn click(app: &mut App, column: u16, row: u16) -> Vec<Effect> {
                 q.selected = index;
             }
             Vec::new()
+        }
+        super::view::Hit::Suggestion(index) => {
+            app.outcome_pick = Some(index);
+            accept_outcome(app)
         }
         super::view::Hit::Preview => Vec::new(),
     }
@@ -1088,9 +1096,10 @@ fn refresh_outcome_pick(app: &mut App) {
 
 fn set_focus(app: &mut App, focus: Focus) {
     if focus == Focus::Outcome && app.focus != Focus::Outcome {
+        // Nothing is highlighted on arrival: Tab through the field keeps what it holds; typing
+        // highlights a match.
         app.outcome_menu_closed = false;
-        app.focus = focus;
-        refresh_outcome_pick(app);
+        app.outcome_pick = None;
     }
     app.focus = focus;
     app.form.show_cursor_in(focus);
@@ -1169,6 +1178,7 @@ fn paste(app: &mut App, text: &str) -> Vec<Effect> {
 /// agent or target changed to a valid pair.
 fn form_changed(app: &mut App) -> Vec<Effect> {
     app.recheck();
+    app.preview_scroll = 0;
     let now = app.form_call();
     let key = now.as_ref().map(|(a, t, _)| (a.clone(), t.clone()));
     if key == app.context_key {
@@ -1290,6 +1300,7 @@ fn confirm_send(app: &mut App) -> Vec<Effect> {
         summary: format!("{} → {}", update.target.as_str(), update.summary()),
         elapsed: std::time::Duration::ZERO,
         record_id: None,
+        sent: Some(update.clone()),
     });
     app.status = None;
     vec![Effect::Send {
@@ -1316,7 +1327,10 @@ fn cancel_send(app: &mut App) -> Vec<Effect> {
 fn finished(app: &mut App, id: RequestId, record: Record) -> Vec<Effect> {
     let ours = app.in_flight.as_ref().is_some_and(|f| f.id == id);
     if ours {
-        app.in_flight = None;
+        let sent = app.in_flight.take().and_then(|f| f.sent);
+        // Typed on during the send? Then the form is the next update already: leave it.
+        let form_unchanged =
+            sent.is_some() && app.checked.as_ref().ok().map(|r| &r.update) == sent.as_ref();
         let (tone, text) = match record.state {
             State::Ok if record.verified => (
                 Tone::Success,
@@ -1352,6 +1366,7 @@ fn finished(app: &mut App, id: RequestId, record: Record) -> Vec<Effect> {
             }
         };
         let sent_ok = record.state == State::Ok && record.verified;
+        let clear = sent_ok && form_unchanged;
         app.status = Some(Status { tone, text });
         if let Some(index) = app.queue_edit.take()
             && let Some(item) = app.queue.as_mut().and_then(|q| q.items.get_mut(index))
@@ -1363,7 +1378,7 @@ fn finished(app: &mut App, id: RequestId, record: Record) -> Vec<Effect> {
                 ok: true,
             };
         }
-        if sent_ok {
+        if clear {
             // Ready for the next call: the agent stays, the call and what was set go.
             app.form
                 .clear_for_next(app.settings.prefs.keep_metadata_after_send);
@@ -1578,7 +1593,7 @@ fn resend(app: &mut App) -> Vec<Effect> {
 }
 
 fn copy_curl(app: &mut App) -> Vec<Effect> {
-    let Some(r) = app.history.selected_record() else {
+    let Some(r) = detail_or_selected(app) else {
         return Vec::new();
     };
     vec![Effect::Copy {
@@ -2860,5 +2875,99 @@ mod tests {
             update(&mut a, Action::ConfirmType(c));
         }
         assert_eq!(sends(&update(&mut a, Action::ConfirmSend)).len(), 1);
+    }
+
+    #[test]
+    fn what_is_typed_during_a_send_survives_its_success() {
+        let mut a = filled();
+        ctrl_s(&mut a);
+        let effects = update(&mut a, Action::ConfirmSend);
+        let [Effect::Send { id, .. }] = effects.as_slice() else {
+            panic!("{effects:?}");
+        };
+        let id = *id;
+        let mut done = record_for(&a, Some((200, "{\"success\":true}")));
+        done.state = State::Ok;
+        done.verified = true;
+        // The next call is typed while the first is in flight.
+        update(&mut a, Action::Focus(Focus::Target));
+        type_text(&mut a, "-next");
+        update(&mut a, Action::Finished { id, record: done });
+        assert_eq!(a.form.text(Field::Target), "call456-next");
+        assert_eq!(a.form.text(Field::Value), "299");
+    }
+
+    #[test]
+    fn tabbing_through_outcome_keeps_a_custom_label() {
+        let mut a = app();
+        update(&mut a, Action::Focus(Focus::Outcome));
+        type_text(&mut a, "Appointment");
+        assert_eq!(a.outcome_pick, Some(0), "typing highlights a match");
+        update(&mut a, Action::OutcomeClose);
+        update(&mut a, Action::FocusNext);
+        update(&mut a, Action::FocusPrev);
+        assert!(a.outcome_menu_open());
+        assert_eq!(a.outcome_pick, None, "arriving highlights nothing");
+        update(&mut a, Action::OutcomeAccept);
+        assert_eq!(a.form.text(Field::Outcome), "Appointment");
+    }
+
+    #[test]
+    fn a_click_on_the_pick_list_takes_that_label() {
+        let mut a = app();
+        update(
+            &mut a,
+            Action::Resized {
+                width: 120,
+                height: 32,
+            },
+        );
+        update(&mut a, Action::Focus(Focus::Outcome));
+        type_text(&mut a, "s");
+        let suggestions: Vec<String> = a
+            .outcome_suggestions()
+            .iter()
+            .map(|s| (*s).to_string())
+            .collect();
+        // Outcome is on row 4 (border, agent, call, preference); the list's border on row 5,
+        // its first entry on row 6, the second on row 7.
+        update(&mut a, Action::Click { column: 16, row: 7 });
+        assert_eq!(a.form.text(Field::Outcome), suggestions[1]);
+        assert_eq!(a.focus, Focus::Value);
+    }
+
+    #[test]
+    fn a_loose_label_stays_flagged_after_it_was_sent() {
+        let mut a = app();
+        a.outcome_labels = vec![("sold".into(), 3)];
+        update(&mut a, Action::Focus(Focus::Outcome));
+        type_text(&mut a, "sold");
+        assert!(
+            a.field_note(Field::Outcome)
+                .unwrap()
+                .1
+                .contains("did you mean Sold?")
+        );
+    }
+
+    #[test]
+    fn a_call_id_of_digits_stays_a_call_id_where_it_says_so() {
+        use crate::api::update::TargetKind;
+        let u = validate(&UpdateInput {
+            agent: "a",
+            target: "4155551234",
+            outcome: "Sold",
+            kind: TargetKind::CallId,
+            ..UpdateInput::default()
+        })
+        .unwrap();
+        assert_eq!(u.target.kind(), "call");
+        assert_eq!(u.target.as_str(), "4155551234");
+        // In the form's one field, digits that look like a number are a phone.
+        let mut a = app();
+        type_text(&mut a, "a");
+        update(&mut a, Action::FocusNext);
+        type_text(&mut a, "4155551234");
+        assert_eq!(a.form_call().unwrap().2, "phone");
     }
 }

@@ -28,7 +28,7 @@ fn under(app: &App, field: Field) -> Option<(Tone, String)> {
     if let Some(e) = app.visible_errors(field).first() {
         return Some((Tone::Error, e.message.clone()));
     }
-    app.field_note(field)
+    app.note(field).cloned()
 }
 
 /// Rows the form wants for its fields (the metadata editor takes what is left).
@@ -133,20 +133,38 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
     }
 }
 
-/// The Outcome pick-list, dropped down under the field over what is below it.
-fn render_pick_list(app: &App, frame: &mut Frame<'_>, input: Rect, form: Rect) {
-    let suggestions = app.outcome_suggestions();
-    let height = u16::try_from(suggestions.len()).unwrap_or(0) + 2;
+/// The Outcome field's input cell, inside the form pane's `inner` area.
+pub fn outcome_input(app: &App, inner: Rect) -> Option<Rect> {
+    rows(app, inner)
+        .fields
+        .into_iter()
+        .find(|(f, _, _)| *f == Field::Outcome)
+        .map(|(_, row, _)| {
+            let [_, input] =
+                Layout::horizontal([Constraint::Length(LABEL_WIDTH), Constraint::Min(1)])
+                    .areas(row);
+            input
+        })
+}
+
+/// Where the Outcome pick-list drops down (with its border), if there is room.
+pub fn pick_list_area(app: &App, input: Rect, form: Rect) -> Option<Rect> {
+    let count = u16::try_from(app.outcome_suggestions().len()).unwrap_or(0);
     let bottom = form.y + form.height;
     let room = bottom.saturating_sub(input.y + 1);
-    if room < 3 {
-        return;
-    }
-    let area = Rect {
+    (room >= 3).then(|| Rect {
         x: input.x,
         y: input.y + 1,
         width: input.width.min(40),
-        height: height.min(room),
+        height: (count + 2).min(room),
+    })
+}
+
+/// The Outcome pick-list, dropped down under the field over what is below it.
+fn render_pick_list(app: &App, frame: &mut Frame<'_>, input: Rect, form: Rect) {
+    let suggestions = app.outcome_suggestions();
+    let Some(area) = pick_list_area(app, input, form) else {
+        return;
     };
     let used: std::collections::HashMap<&str, i64> = app
         .outcome_labels
@@ -200,11 +218,12 @@ fn colour_metadata(app: &App, frame: &mut Frame<'_>, area: Rect) {
     let (top, left) = editor.scroll_offset();
     let buf = frame.buffer_mut();
     for dy in 0..area.height {
-        let start = editor.screen_to_data(usize::from(top + dy), usize::from(left));
+        let start = editor.screen_to_data(usize::from(top) + usize::from(dy), usize::from(left));
         let (line, mut col) = (start.0, start.1);
         // Rows past the text map back onto its last line: stop there.
         if dy > 0 {
-            let previous = editor.screen_to_data(usize::from(top + dy - 1), usize::from(left));
+            let previous =
+                editor.screen_to_data(usize::from(top) + usize::from(dy) - 1, usize::from(left));
             if previous == start {
                 break;
             }
@@ -212,14 +231,9 @@ fn colour_metadata(app: &App, frame: &mut Frame<'_>, area: Rect) {
         let Some(chars) = classes.get(line) else {
             break;
         };
-        for dx in 0..area.width {
-            if col >= chars.len() {
-                break;
-            }
-            let cell = &mut buf[(area.x + dx, area.y + dy)];
-            if cell.symbol().is_empty() {
-                continue;
-            }
+        let text: Vec<char> = lines[line].chars().collect();
+        let mut dx = 0u16;
+        while dx < area.width && col < chars.len() {
             let color = match chars[col] {
                 Token::Key => Some(Color::Cyan),
                 Token::String => Some(Color::Green),
@@ -227,14 +241,30 @@ fn colour_metadata(app: &App, frame: &mut Frame<'_>, area: Rect) {
                 Token::Literal => Some(Color::Yellow),
                 Token::Punctuation | Token::Other => None,
             };
-            if let Some(color) = color {
-                cell.fg = color;
+            // A wide character (CJK, emoji) covers two cells: colour both, move on by both.
+            let width = text.get(col).map_or(1, |c| {
+                unicode_width::UnicodeWidthChar::width(*c).unwrap_or(0)
+            });
+            if width == 0 {
+                // A combining mark shares the cell before it.
+                col += 1;
+                continue;
             }
-            if error == Some((line, col)) {
-                cell.fg = Color::White;
-                cell.bg = Color::Red;
-                cell.modifier.insert(Modifier::BOLD);
+            for w in 0..u16::try_from(width).unwrap_or(1) {
+                if dx + w >= area.width {
+                    break;
+                }
+                let cell = &mut buf[(area.x + dx + w, area.y + dy)];
+                if let Some(color) = color {
+                    cell.fg = color;
+                }
+                if error == Some((line, col)) {
+                    cell.fg = Color::White;
+                    cell.bg = Color::Red;
+                    cell.modifier.insert(Modifier::BOLD);
+                }
             }
+            dx = dx.saturating_add(u16::try_from(width).unwrap_or(1));
             col += 1;
         }
     }

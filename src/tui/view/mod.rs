@@ -97,6 +97,8 @@ pub enum Hit {
     HistoryRow(usize),
     /// A queue row, by its index in the file's rows.
     QueueRow(usize),
+    /// An entry of the open Outcome pick-list.
+    Suggestion(usize),
     Preview,
 }
 
@@ -116,6 +118,16 @@ pub fn hit(app: &App, column: u16, row: u16) -> Option<Hit> {
     }
     if let Some(area) = r.form.filter(|a| a.contains(at)) {
         let inner = pane("", false).inner(area);
+        // The pick-list lies over the fields below Outcome: it is hit first.
+        if app.outcome_menu_open()
+            && let Some(list) = form::outcome_input(app, inner)
+                .and_then(|input| form::pick_list_area(app, input, inner))
+            && list.contains(at)
+        {
+            let index = usize::from(row.saturating_sub(list.y + 1));
+            return (row > list.y && index < app.outcome_suggestions().len())
+                .then_some(Hit::Suggestion(index));
+        }
         let rows = form::rows(app, inner);
         for (field, line, note) in rows.fields {
             if line.contains(at) || note.is_some_and(|n| n.contains(at)) {

@@ -63,12 +63,16 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
     };
     let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false });
     let needed = paragraph.line_count(inner.width);
-    frame.render_widget(paragraph, inner);
-    if needed > usize::from(inner.height) && inner.height > 0 {
+    // The wheel scrolls the pane, never past its last line.
+    let scroll =
+        usize::from(app.preview_scroll).min(needed.saturating_sub(usize::from(inner.height)));
+    let scroll16 = u16::try_from(scroll).unwrap_or(u16::MAX);
+    frame.render_widget(paragraph.scroll((scroll16, 0)), inner);
+    if needed > usize::from(inner.height) + scroll && inner.height > 0 {
         // Never cut off silently: say that there is more, and where to see it.
-        let more = needed - usize::from(inner.height) + 1;
+        let more = needed - scroll - usize::from(inner.height) + 1;
         let marker = Line::styled(
-            format!("… {more} more line(s): widen the window to see all"),
+            format!("… {more} more line(s): the mouse wheel scrolls, or widen the window"),
             Style::default().fg(Color::Black).bg(Color::Yellow),
         );
         let last = Rect {
