@@ -270,6 +270,25 @@ fn fewest_keys_then_mouse_clicks_and_copies_in_a_real_terminal() {
     let pressed = keystrokes(EXAMPLE_1_KEYS) + 2;
     assert!(pressed <= 96, "{pressed} keystrokes");
 
+    // The next call for the same agent and outcome: the call, Tab, Tab, the value, send
+    // (15 keys here, with an 8-character call ID).
+    let next: &[&str] = &["call1003", TAB, TAB, "199", CTRL_S, ENTER];
+    tty.wait_for("next call: type its ID or phone");
+    tty.keys(next[0]);
+    tty.wait_for("agent123/call1003");
+    for k in &next[1..4] {
+        tty.keys(k);
+    }
+    tty.wait_for("\"custom_call_outcome_value\": 199");
+    tty.keys(CTRL_S);
+    tty.wait_for("Send this update?");
+    tty.keys(ENTER);
+    tty.wait_for("✓ Updated call1003");
+    assert_eq!(
+        sb.sandbox.received()[1].body,
+        r#"{"custom_call_outcome":"Sold","custom_call_outcome_value":199}"#
+    );
+
     // A click on the history row selects it; `c` and `b` copy through OSC 52.
     let (col, row) = find(&tty, "agent123/call456");
     click(&mut tty, col, row);
