@@ -455,3 +455,21 @@ fn metadata_colours_after_wide_characters() {
     assert_eq!(b[(cells("true"), row)].fg, Color::Yellow, "{line}");
     assert_ne!(b[(cells(": 12"), row)].fg, Color::Magenta, "{line}");
 }
+
+#[test]
+fn key_value_lines_are_offered_as_json() {
+    let mut a = app();
+    update(&mut a, Action::Focus(Focus::Metadata));
+    update(
+        &mut a,
+        Action::Paste("campaign=spring_2026\nnotes=Customer called back".into()),
+    );
+    let s = screen(&a, 120, 32);
+    assert!(
+        s.contains("key=value lines: Ctrl+O turns them into JSON"),
+        "{s}"
+    );
+    update(&mut a, Action::FormatMetadata);
+    let s = screen(&a, 120, 32);
+    assert!(s.contains("✓ JSON object, 2 keys"), "{s}");
+}

@@ -357,6 +357,11 @@ fn metadata_label(app: &App) -> Line<'static> {
             ),
             Style::default().fg(Color::Green),
         ),
+        // key=value lines, typed by people who do not write JSON: offer the conversion.
+        Err(_) if json::has_key_value_lines(&text) => Span::styled(
+            "key=value lines: Ctrl+O turns them into JSON",
+            Style::default().fg(Color::Yellow),
+        ),
         Err(message) => Span::styled(
             format!("✗ {}", message.trim_start_matches("Metadata ")),
             Style::default().fg(Color::Red),
