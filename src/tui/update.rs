@@ -1396,18 +1396,19 @@ fn finished(app: &mut App, id: RequestId, record: Record) -> Vec<Effect> {
         }
     }
     app.history.offer(record);
-    // The call's context has a new entry: read it again.
-    match app.form_call() {
-        Some((agent, target, kind)) => {
-            app.context_key = Some((agent.clone(), target.clone()));
-            vec![Effect::LoadContext {
-                agent,
-                target,
-                kind,
-            }]
-        }
-        None => Vec::new(),
+    // The call's context has a new entry: read it again (or forget it: the form may have been
+    // cleared for the next call).
+    if let Some((agent, target, kind)) = app.form_call() {
+        app.context_key = Some((agent.clone(), target.clone()));
+        return vec![Effect::LoadContext {
+            agent,
+            target,
+            kind,
+        }];
     }
+    app.context_key = None;
+    app.context = None;
+    Vec::new()
 }
 
 fn history_move(app: &mut App, delta: isize) -> Vec<Effect> {
@@ -2424,6 +2425,10 @@ mod tests {
             "metadata goes unless kept"
         );
         assert_eq!(a.focus, Focus::Target);
+        assert_eq!(
+            a.context_key, None,
+            "no call in the form, so no context line"
+        );
         assert!(a.status.as_ref().unwrap().text.contains("next call"));
         assert_eq!(a.outcome_labels, vec![("Sold".to_string(), 1)]);
 
