@@ -322,11 +322,16 @@ fn a_report_line_per_row_in_file_order() {
 /// 300 rows over the sandbox's calls of agent123, each with its own value, so every request
 /// can be told apart on the sandbox's side.
 fn many_rows() -> String {
+    rows_of(300)
+}
+
+/// `n` such rows.
+fn rows_of(n: usize) -> String {
     let calls = [
         "call456", "call1003", "call1006", "call1009", "call1012", "call1015",
     ];
     let mut file = String::from("agent_id,target,outcome,value\n");
-    for i in 0..300 {
+    for i in 0..n {
         let _ = writeln!(file, "agent123,{},Sold,{}", calls[i % calls.len()], i + 1);
     }
     file
@@ -341,7 +346,7 @@ fn killed_mid_batch_then_resumed_every_row_is_applied_once() {
         .sandbox
         .set_standing_fault(Fault::Delay { ms: 20 }, None);
     let file = e.data.path().join("many.csv");
-    std::fs::write(&file, many_rows()).unwrap();
+    std::fs::write(&file, rows_of(1000)).unwrap();
     let mut child = e
         .std_cmd()
         .arg("batch")
@@ -353,13 +358,13 @@ fn killed_mid_batch_then_resumed_every_row_is_applied_once() {
     common::wait_until(
         "a third of the rows to arrive",
         std::time::Duration::from_secs(60),
-        || e.sandbox.sandbox.received().len() >= 100,
+        || e.sandbox.sandbox.received().len() >= 300,
     );
     child.kill().unwrap(); // SIGKILL
     let _ = child.wait();
     let before = e.sandbox.sandbox.received().len();
     assert!(
-        before < 300,
+        before < 1000,
         "the batch was stopped part way ({before} rows)"
     );
 
@@ -367,7 +372,7 @@ fn killed_mid_batch_then_resumed_every_row_is_applied_once() {
         .args(["batch", "--list"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("300 rows"));
+        .stdout(predicate::str::contains("1000 rows"));
     e.sandbox.sandbox.clear_faults();
     e.sandbox
         .sandbox
@@ -392,7 +397,7 @@ fn killed_mid_batch_then_resumed_every_row_is_applied_once() {
     unique.sort();
     unique.dedup();
     assert_eq!(unique.len(), bodies.len(), "no row was sent twice");
-    let missing: Vec<usize> = (1..=300)
+    let missing: Vec<usize> = (1..=1000)
         .filter(|v| {
             !bodies.contains(&format!(
                 r#"{{"custom_call_outcome":"Sold","custom_call_outcome_value":{v}}}"#
@@ -419,9 +424,10 @@ fn killed_mid_batch_then_resumed_every_row_is_applied_once() {
             )));
         }
     }
-    // The last value for each call is the file's last row for it: order held across the kill.
-    let call = e.sandbox.sandbox.call("agent123", "call1015").unwrap();
-    assert_eq!(call.custom_call_outcome_value.unwrap().to_string(), "300");
+    // The last value for each call is the file's last row for it: order held across the kill
+    // (row 1000 goes to call1009: 999 % 6 = 3).
+    let call = e.sandbox.sandbox.call("agent123", "call1009").unwrap();
+    assert_eq!(call.custom_call_outcome_value.unwrap().to_string(), "1000");
 }
 
 #[test]
