@@ -240,8 +240,9 @@ pub struct SendArgs {
         conflicts_with = "phone"
     )]
     pub call: Option<String>,
-    /// The caller's phone number in E.164 form, e.g. +14155551234.
-    #[arg(long, value_name = "E164", allow_hyphen_values = true)]
+    /// The caller's phone number: +14155551234, or a national number of the config's
+    /// default_region (US unless set), e.g. "(415) 555-1234".
+    #[arg(long, value_name = "NUMBER", allow_hyphen_values = true)]
     pub phone: Option<String>,
     /// With --phone: the last (default) or first call from that number.
     #[arg(long, value_name = "first|last")]
