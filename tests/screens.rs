@@ -473,3 +473,55 @@ fn key_value_lines_are_offered_as_json() {
     let s = screen(&a, 120, 32);
     assert!(s.contains("✓ JSON object, 2 keys"), "{s}");
 }
+
+#[test]
+fn metadata_template_inserted() {
+    let mut a = app();
+    a.settings.prefs.metadata_templates =
+        vec![("callback".into(), r#"{"rep_id": "", "notes": ""}"#.into())];
+    update(&mut a, Action::InsertTemplate);
+    let s = screen(&a, 120, 32);
+    assert!(s.contains("Template callback inserted"), "{s}");
+    assert!(s.contains(r#""rep_id": "","#), "{s}");
+    insta::assert_snapshot!(s);
+}
+
+/// The light theme as a snapshot: the text, then each distinct colour pair of the status
+/// lines and the production badge, which must stay a warning in every theme.
+#[test]
+fn light_theme_and_no_color_keep_the_production_warning() {
+    use ratatui::style::{Color, Modifier};
+    let mut a = sent(Some(answered(200, OK_BODY)));
+    a.profile.kind = phonely_outcomes::config::Kind::Production;
+    a.profile.name = "production".into();
+    a.settings.prefs.theme = phonely_outcomes::config::Theme::Light;
+    let b = buffer(&a, 120, 32);
+    let text = common::buffer_text(&b);
+    let (row, line) = text
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains(" PRODUCTION "))
+        .expect("the badge");
+    let col = line[..line.find(" PRODUCTION ").unwrap()].chars().count() + 1;
+    let badge = &b[(u16::try_from(col).unwrap(), u16::try_from(row).unwrap())];
+    assert_eq!(badge.bg, Color::Red, "light keeps the red badge");
+    let mut colours: Vec<String> = b
+        .content
+        .iter()
+        .map(|c| format!("{:?} on {:?}", c.fg, c.bg))
+        .collect();
+    colours.sort();
+    colours.dedup();
+    insta::assert_snapshot!(format!(
+        "{text}\n--- colours in use ---\n{}",
+        colours.join("\n")
+    ));
+    a.settings.prefs.no_color = true;
+    let b = buffer(&a, 120, 32);
+    let badge = &b[(u16::try_from(col).unwrap(), u16::try_from(row).unwrap())];
+    assert_eq!(badge.bg, Color::Reset);
+    assert!(
+        badge.modifier.contains(Modifier::REVERSED | Modifier::BOLD),
+        "NO_COLOR: the badge is reversed and bold"
+    );
+}

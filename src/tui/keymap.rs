@@ -1040,4 +1040,69 @@ mod tests {
             Some(Action::CancelSend)
         );
     }
+
+    #[test]
+    fn queue_file_prompt_and_template_keys() {
+        let a = app();
+        assert_eq!(map_event(&a, &ctrl('b')), Some(Action::OpenBatchPrompt));
+        let mut q = focused(Focus::Queue);
+        for (code, action) in [
+            (KeyCode::Down, Action::QueueMove(1)),
+            (KeyCode::Char('k'), Action::QueueMove(-1)),
+            (KeyCode::Enter, Action::QueueLoadRow),
+            (KeyCode::Char('x'), Action::QueueToggleExclude),
+            (KeyCode::Char(' '), Action::QueueToggleExclude),
+            (KeyCode::Char('p'), Action::QueuePause),
+            (KeyCode::Char('q'), Action::QueueClose),
+            (KeyCode::Esc, Action::QueueClose),
+            (KeyCode::Char(':'), Action::OpenPalette),
+        ] {
+            assert_eq!(map_event(&q, &press(code)), Some(action), "{code:?}");
+        }
+        assert_eq!(map_event(&q, &ctrl('s')), Some(Action::RequestSend));
+        q.modal = Some(Modal::OpenFile {
+            path: String::new(),
+        });
+        assert_eq!(
+            map_event(&q, &press(KeyCode::Char('q'))),
+            Some(Action::PathType('q')),
+            "the path takes every letter"
+        );
+        assert_eq!(
+            map_event(&q, &press(KeyCode::Enter)),
+            Some(Action::OpenBatchFile)
+        );
+        assert_eq!(
+            map_event(&q, &press(KeyCode::Backspace)),
+            Some(Action::PathBackspace)
+        );
+        q.modal = Some(Modal::ConfirmQueue {
+            rows: 3,
+            duplicates: Vec::new(),
+            acknowledged: false,
+        });
+        assert_eq!(
+            map_event(&q, &press(KeyCode::Char('y'))),
+            Some(Action::ConfirmSend)
+        );
+        assert_eq!(
+            map_event(&q, &press(KeyCode::Char('n'))),
+            Some(Action::CloseModal)
+        );
+        q.profile.kind = crate::config::Kind::Production;
+        assert_eq!(
+            map_event(&q, &press(KeyCode::Char('y'))),
+            Some(Action::ConfirmType('y')),
+            "production: letters are the typed name"
+        );
+        q.modal = Some(Modal::Templates { selected: 0 });
+        assert_eq!(
+            map_event(&q, &press(KeyCode::Down)),
+            Some(Action::TemplateMove(1))
+        );
+        assert_eq!(
+            map_event(&q, &press(KeyCode::Enter)),
+            Some(Action::ChooseTemplate)
+        );
+    }
 }
