@@ -13,7 +13,7 @@ use crate::api::key::Credentials;
 use crate::api::phone::{Region, looks_like_national_phone};
 use crate::api::request::{BaseUrl, WireRequest, build};
 use crate::api::update::{
-    Field, FieldError, OutcomeUpdate, Preference, Rules, UpdateInput, parse_target,
+    Field, FieldError, OutcomeUpdate, Preference, Rules, TargetKind, UpdateInput, parse_target,
     parse_value_lenient, validate,
 };
 use crate::config::{DOCUMENTED_OUTCOMES, Theme};
@@ -134,6 +134,9 @@ pub struct Form {
     pub outcome: TextArea<'static>,
     pub value: TextArea<'static>,
     pub metadata: TextArea<'static>,
+    /// What the target field holds when a file's column said so (`call_id`, `phone`);
+    /// otherwise read by its look.
+    pub target_kind: TargetKind,
 }
 
 impl Default for Form {
@@ -155,6 +158,7 @@ impl Default for Form {
                 m.set_wrap_mode(WrapMode::WordOrGlyph);
                 m
             },
+            target_kind: TargetKind::Either,
         }
     }
 }
@@ -166,6 +170,7 @@ impl Form {
     pub fn clear_for_next(&mut self, keep_metadata: bool) {
         let fresh = Form::default();
         self.target = fresh.target;
+        self.target_kind = TargetKind::Either;
         self.value = fresh.value;
         if !keep_metadata {
             self.metadata = fresh.metadata;
@@ -208,8 +213,14 @@ impl Form {
 
     /// Preference only means something for a phone number.
     pub fn target_is_phone(&self) -> bool {
-        let t = self.text(Field::Target);
-        t.trim_start().starts_with('+') || looks_like_national_phone(&t)
+        match self.target_kind {
+            TargetKind::CallId => false,
+            TargetKind::Phone => true,
+            TargetKind::Either => {
+                let t = self.text(Field::Target);
+                t.trim_start().starts_with('+') || looks_like_national_phone(&t)
+            }
+        }
     }
 
     /// Shows the cursor in the focused editor only.
@@ -329,6 +340,10 @@ pub struct Queue {
     pub paused: bool,
     /// Rows in flight: (request, item index).
     pub in_flight: Vec<(RequestId, usize)>,
+    /// The profile the run was confirmed for: every row of the run goes there.
+    pub profile: String,
+    /// The duplicate check before the confirmation is running (Ctrl+S was pressed).
+    pub checking: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -337,6 +352,8 @@ pub struct QueueItem {
     /// What it would send, or its first problem.
     pub ready: Result<Ready, String>,
     pub excluded: bool,
+    /// Put in the form with Enter: it is sent from there, not by the queue.
+    pub in_form: bool,
     pub status: ItemStatus,
 }
 
@@ -353,12 +370,14 @@ pub enum ItemStatus {
 }
 
 impl Queue {
-    /// Rows that would be sent: valid, not excluded, not done.
+    /// Rows that would be sent: valid, not excluded, not done, not in the form.
     pub fn to_send(&self) -> Vec<usize> {
         self.items
             .iter()
             .enumerate()
-            .filter(|(_, i)| i.ready.is_ok() && !i.excluded && i.status == ItemStatus::Waiting)
+            .filter(|(_, i)| {
+                i.ready.is_ok() && !i.excluded && !i.in_form && i.status == ItemStatus::Waiting
+            })
             .map(|(n, _)| n)
             .collect()
     }
@@ -626,7 +645,7 @@ impl App {
             value: &value,
             metadata: &metadata,
             rules: self.rules(),
-            kind: crate::api::update::TargetKind::Either,
+            kind: self.form.target_kind,
         };
         self.checked = validate(&input).map(|update| {
             let request = build(&update, &self.settings.base_url);
@@ -670,11 +689,15 @@ impl App {
         if self.form.target_is_phone() {
             order.push(Focus::Preference);
         }
-        order.extend([Focus::Outcome, Focus::Value, Focus::Metadata]);
+        order.extend([
+            Focus::Outcome,
+            Focus::Value,
+            Focus::Metadata,
+            Focus::History,
+        ]);
         if self.queue.is_some() {
             order.push(Focus::Queue);
         }
-        order.push(Focus::History);
         order
     }
 
@@ -696,6 +719,7 @@ impl App {
             target: &target,
             outcome: "probe",
             rules: self.rules(),
+            kind: self.form.target_kind,
             ..UpdateInput::default()
         })
         .ok()?;
@@ -808,6 +832,10 @@ impl App {
                     ),
                 )
             }),
+            Field::Target if self.form.target_kind == TargetKind::CallId => Some((
+                Tone::Info,
+                "a call ID (the file's call_id column)".to_string(),
+            )),
             Field::Target => {
                 let typed = self.form.text(Field::Target);
                 let target = parse_target(&typed, self.settings.prefs.region).ok()?;

@@ -243,7 +243,11 @@ fn map_history(key: KeyEvent) -> Option<Action> {
 pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
     match &app.modal {
         Some(Modal::Confirm(c)) if c.duplicate.is_some() && !c.acknowledged => {
-            return vec![("Enter/y", "yes, I see it was sent"), ("Esc/n", "back")];
+            return if app.profile.production() {
+                vec![("Enter", "yes, I see it was sent"), ("Esc", "back")]
+            } else {
+                vec![("Enter/y", "yes, I see it was sent"), ("Esc/n", "back")]
+            };
         }
         Some(Modal::Confirm(_)) if app.profile.production() => {
             return vec![
@@ -284,7 +288,11 @@ pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
             acknowledged,
             ..
         }) if !duplicates.is_empty() && !acknowledged => {
-            return vec![("Enter/y", "yes, I see some were sent"), ("Esc/n", "back")];
+            return if app.profile.production() {
+                vec![("Enter", "yes, I see some were sent"), ("Esc", "back")]
+            } else {
+                vec![("Enter/y", "yes, I see some were sent"), ("Esc/n", "back")]
+            };
         }
         Some(Modal::ConfirmQueue { .. }) if app.profile.production() => {
             return vec![("type the name, Enter", "send the queue"), ("Esc", "back")];

@@ -19,13 +19,33 @@ use crate::history::{Filter, Record};
 const PAGE_AHEAD: usize = 20;
 
 pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
-    if !matches!(action, Action::Quit | Action::Tick { .. }) {
+    // A second Ctrl+Q quits; anything the person does in between disarms it, results do not.
+    if !matches!(
+        action,
+        Action::Quit
+            | Action::Tick { .. }
+            | Action::Recorded { .. }
+            | Action::Finished { .. }
+            | Action::SendFailed { .. }
+            | Action::HistoryLoaded { .. }
+            | Action::HistoryFailed { .. }
+            | Action::ContextLoaded { .. }
+            | Action::OutcomeLabels(_)
+            | Action::Copied(_)
+            | Action::CopyFailed(_)
+    ) {
         app.quit_armed = false;
     }
     match action {
         Action::Quit => quit(app),
         Action::FocusNext => move_focus(app, 1),
         Action::FocusPrev => move_focus(app, -1),
+        Action::Focus(Focus::Queue) if app.queue.is_none() => {
+            app.status = Some(Status {
+                tone: Tone::Info,
+                text: "No queue open: Ctrl+B opens a batch file".to_string(),
+            });
+        }
         Action::Focus(focus) => set_focus(app, focus),
         Action::Edit(input) => return edit(app, input),
         Action::Paste(text) => return paste(app, &text),
@@ -352,7 +372,13 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             }
         }
         Action::QueueReady { rows, duplicates } => {
-            if app.queue.is_some() {
+            // Only the answer to this Ctrl+S, and only while nothing else is asked.
+            let asked = app.queue.as_mut().is_some_and(|q| {
+                let asked = q.checking && !q.running;
+                q.checking = false;
+                asked
+            });
+            if asked && app.modal.is_none() {
                 app.typed.clear();
                 app.modal = Some(Modal::ConfirmQueue {
                     rows,
@@ -377,7 +403,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
 fn new_form(app: &mut App) {
     app.form = super::app::Form::default();
     app.form.preference = crate::api::update::Preference::Last;
-    app.queue_edit = None;
+    forget_queue_row(app);
     app.show_required = false;
     app.outcome_pick = None;
     app.outcome_menu_closed = false;
@@ -603,6 +629,16 @@ fn detail_or_selected(app: &App) -> Option<Record> {
     }
 }
 
+/// The form no longer holds a queue row: the queue may send that row again.
+fn forget_queue_row(app: &mut App) {
+    app.queue_edit = None;
+    if let Some(q) = &mut app.queue {
+        for item in &mut q.items {
+            item.in_form = false;
+        }
+    }
+}
+
 fn open_batch_file(app: &mut App) -> Vec<Effect> {
     let Some(Modal::OpenFile { path }) = app.modal.take() else {
         return Vec::new();
@@ -635,6 +671,19 @@ fn open_batch_file(app: &mut App) -> Vec<Effect> {
 }
 
 fn queue_loaded(app: &mut App, file: &str, entries: Vec<crate::batch::Entry>, errors: Vec<String>) {
+    if app.queue.as_ref().is_some_and(|q| q.running || q.checking) {
+        app.status = Some(Status {
+            tone: Tone::Warning,
+            text: format!(
+                "{file} was not opened: the open queue is sending; open it again when that \
+                 queue is done"
+            ),
+        });
+        return;
+    }
+    if matches!(app.modal, Some(Modal::ConfirmQueue { .. })) {
+        app.modal = None;
+    }
     let base = app.settings.base_url.clone();
     let items: Vec<QueueItem> = entries
         .into_iter()
@@ -652,6 +701,7 @@ fn queue_loaded(app: &mut App, file: &str, entries: Vec<crate::batch::Entry>, er
                 entry,
                 ready,
                 excluded: false,
+                in_form: false,
                 status: ItemStatus::Waiting,
             }
         })
@@ -717,10 +767,23 @@ fn queue_load_row(app: &mut App) -> Vec<Effect> {
     let mut metadata = pick("metadata", fresh.metadata);
     metadata.set_wrap_mode(ratatui_textarea::WrapMode::WordOrGlyph);
     app.form.metadata = metadata;
-    app.form.preference = match e.cell("preference") {
+    app.form.preference = match e.cell("preference").trim() {
         "first" => crate::api::update::Preference::First,
         _ => crate::api::update::Preference::Last,
     };
+    // The file's column says what the call is: a call_id of digits stays a call ID.
+    app.form.target_kind = if !e.cell("call_id").is_empty() {
+        crate::api::update::TargetKind::CallId
+    } else if !e.cell("phone").is_empty() {
+        crate::api::update::TargetKind::Phone
+    } else {
+        crate::api::update::TargetKind::Either
+    };
+    if let Some(q) = &mut app.queue {
+        for (i, item) in q.items.iter_mut().enumerate() {
+            item.in_form = i == index;
+        }
+    }
     app.queue_edit = Some(index);
     app.show_required = true;
     let effects = form_changed(app);
@@ -756,8 +819,15 @@ fn queue_request_send(app: &mut App) -> Vec<Effect> {
     if q.running {
         app.status = Some(Status {
             tone: Tone::Info,
-            text: "The queue is already sending: p pauses it".to_string(),
+            text: if q.paused {
+                "The queue is paused: p goes on".to_string()
+            } else {
+                "The queue is already sending: p pauses it".to_string()
+            },
         });
+        return Vec::new();
+    }
+    if q.checking {
         return Vec::new();
     }
     let rows = q.to_send();
@@ -773,9 +843,17 @@ fn queue_request_send(app: &mut App) -> Vec<Effect> {
     if !can_send(app) {
         return Vec::new();
     }
-    let Some(q) = &app.queue else {
+    let base = app.settings.base_url.clone();
+    let Some(q) = &mut app.queue else {
         return Vec::new();
     };
+    // Built for the profile in use now (it may have changed since the file was opened).
+    for item in &mut q.items {
+        if let Ok(ready) = &mut item.ready {
+            ready.request = build(&ready.update, &base);
+        }
+    }
+    q.checking = true;
     let items = rows
         .iter()
         .filter_map(|i| q.items[*i].ready.clone().ok().map(|r| (*i, r)))
@@ -799,6 +877,7 @@ fn queue_confirm(app: &mut App) -> Vec<Effect> {
     };
     if !duplicates.is_empty() && !*acknowledged {
         *acknowledged = true;
+        app.typed.clear();
         return Vec::new();
     }
     if app.profile.production() && app.typed.trim() != app.profile.name {
@@ -814,9 +893,11 @@ fn queue_confirm(app: &mut App) -> Vec<Effect> {
     }
     app.typed.clear();
     app.modal = None;
+    let profile = app.profile.name.clone();
     if let Some(q) = &mut app.queue {
         q.running = true;
         q.paused = false;
+        q.profile = profile;
     }
     app.status = Some(Status {
         tone: Tone::Info,
@@ -829,10 +910,16 @@ fn queue_confirm(app: &mut App) -> Vec<Effect> {
 /// one call's rows land in file order. Ends the run when nothing is left.
 fn queue_pump(app: &mut App) -> Vec<Effect> {
     let mut effects = Vec::new();
-    let profile = app.profile.name.clone();
+    // The form's own send, if any: its call waits like one of the queue's.
+    let form_call = app.in_flight.as_ref().and_then(|f| {
+        f.sent
+            .as_ref()
+            .map(|u| (u.agent.as_str().to_string(), u.target.as_str().to_string()))
+    });
     let Some(q) = &mut app.queue else {
         return effects;
     };
+    let profile = q.profile.clone();
     if !q.running {
         return effects;
     }
@@ -851,7 +938,11 @@ fn queue_pump(app: &mut App) -> Vec<Effect> {
                     .as_ref()
                     .is_ok_and(|r| (r.update.agent.as_str(), r.update.target.as_str()) == call)
             });
+            let form_busy = form_call
+                .as_ref()
+                .is_some_and(|(a, t)| (a.as_str(), t.as_str()) == call);
             if busy
+                || form_busy
                 || q.items[..index].iter().any(|earlier| {
                     earlier.status == ItemStatus::Waiting
                         && !earlier.excluded
@@ -907,10 +998,15 @@ fn queue_finished(app: &mut App, id: RequestId, record: Record) -> Vec<Effect> {
             let (_, index) = q.in_flight.remove(pos);
             let ok = record.state == State::Ok && record.verified;
             if let Some(item) = q.items.get_mut(index) {
-                item.status = ItemStatus::Done {
-                    mark: record.mark(),
-                    text: record.result_text(),
-                    ok,
+                // A 429 was refused before anything was applied: the row waits to go again.
+                item.status = if throttled {
+                    ItemStatus::Waiting
+                } else {
+                    ItemStatus::Done {
+                        mark: record.mark(),
+                        text: record.result_text(),
+                        ok,
+                    }
                 };
             }
         }
@@ -925,13 +1021,19 @@ fn queue_finished(app: &mut App, id: RequestId, record: Record) -> Vec<Effect> {
     {
         count_label(app, &label);
     }
+    let wait = record
+        .message
+        .as_deref()
+        .and_then(|m| m.find("Retry-After").map(|i| format!(" ({})", &m[i..])))
+        .unwrap_or_default();
     app.history.offer(record);
     if throttled {
         app.status = Some(Status {
             tone: Tone::Warning,
-            text: "Phonely asked to slow down (HTTP 429): the queue is paused; p goes on when \
-                   it is time"
-                .to_string(),
+            text: format!(
+                "Phonely asked to slow down (HTTP 429): the queue is paused and that row waits; \
+                 p goes on{wait}"
+            ),
         });
         return Vec::new();
     }
@@ -953,11 +1055,12 @@ fn queue_send_failed(app: &mut App, id: RequestId, message: &str) -> Vec<Effect>
         // Whatever stopped this row (no key, the history) stops the others too.
         q.paused = true;
     }
+    // Nothing new leaves (paused); the reason stays on screen.
     app.status = Some(Status {
         tone: Tone::Error,
         text: format!("Queue paused: {message}"),
     });
-    queue_pump(app)
+    Vec::new()
 }
 
 fn queue_pause(app: &mut App) -> Vec<Effect> {
@@ -993,6 +1096,16 @@ fn choose_profile(app: &mut App) -> Vec<Effect> {
         return Vec::new();
     };
     if chosen.name == app.profile.name {
+        return Vec::new();
+    }
+    if app.queue.as_ref().is_some_and(|q| q.running || q.checking) {
+        app.status = Some(Status {
+            tone: Tone::Warning,
+            text: format!(
+                "Still on profile {}: the queue is sending there; switch when it is done",
+                app.profile.name
+            ),
+        });
         return Vec::new();
     }
     let name = chosen.name.clone();
@@ -1368,10 +1481,11 @@ fn finished(app: &mut App, id: RequestId, record: Record) -> Vec<Effect> {
         let sent_ok = record.state == State::Ok && record.verified;
         let clear = sent_ok && form_unchanged;
         app.status = Some(Status { tone, text });
-        if let Some(index) = app.queue_edit.take()
+        if sent_ok
+            && let Some(index) = app.queue_edit.take()
             && let Some(item) = app.queue.as_mut().and_then(|q| q.items.get_mut(index))
-            && sent_ok
         {
+            item.in_form = false;
             item.status = ItemStatus::Done {
                 mark: "✓",
                 text: format!("sent from the form (#{})", record.id),
@@ -1523,6 +1637,7 @@ fn load_into_form(app: &mut App) -> Vec<Effect> {
     let Some(r) = app.history.selected_record().cloned() else {
         return Vec::new();
     };
+    forget_queue_row(app);
     let text = |s: &str| {
         let mut t = TextArea::from(s.lines().map(str::to_string).collect::<Vec<_>>());
         t.set_cursor_line_style(Style::default());
@@ -2974,5 +3089,107 @@ mod tests {
         update(&mut a, Action::FocusNext);
         type_text(&mut a, "4155551234");
         assert_eq!(a.form_call().unwrap().2, "phone");
+    }
+
+    #[test]
+    fn a_row_in_the_form_is_not_sent_by_the_queue_and_keeps_its_call_id() {
+        let mut a = queue_app("agent_id,call_id,outcome\na,4155551234,Sold\na,c2,Sold\n");
+        update(&mut a, Action::QueueLoadRow);
+        assert_eq!(a.focus, Focus::Agent);
+        // The call_id column said call ID: digits stay a call ID in the form too.
+        let ready = a.checked.as_ref().unwrap();
+        assert!(
+            ready.request.url.ends_with("/a/4155551234"),
+            "{}",
+            ready.request.url
+        );
+        update(&mut a, Action::Focus(Focus::Queue));
+        update(&mut a, Action::RequestSend);
+        update(
+            &mut a,
+            Action::QueueReady {
+                rows: 1,
+                duplicates: Vec::new(),
+            },
+        );
+        let started = sends(&update(&mut a, Action::ConfirmSend));
+        assert_eq!(
+            started.iter().map(|(_, t)| t.as_str()).collect::<Vec<_>>(),
+            ["c2"],
+            "the row in the form is sent from the form, not twice"
+        );
+    }
+
+    #[test]
+    fn no_profile_switch_while_the_queue_sends_and_rows_go_to_the_run_s_profile() {
+        let mut a = queue_app("agent_id,target,outcome\na,c1,Sold\na,c2,Sold\n");
+        a.profiles.push(crate::tui::profiles::fallback_tag(
+            false,
+            &BaseUrl::parse("https://prod.example").unwrap(),
+        ));
+        update(&mut a, Action::RequestSend);
+        update(
+            &mut a,
+            Action::QueueReady {
+                rows: 2,
+                duplicates: Vec::new(),
+            },
+        );
+        let effects = update(&mut a, Action::ConfirmSend);
+        assert!(
+            effects
+                .iter()
+                .all(|e| matches!(e, Effect::Send { profile, .. } if profile == "sandbox"))
+        );
+        a.modal = Some(Modal::Profiles { selected: 1 });
+        assert!(update(&mut a, Action::ChooseProfile).is_empty());
+        assert!(a.switching.is_none());
+        assert!(
+            a.status
+                .as_ref()
+                .unwrap()
+                .text
+                .contains("the queue is sending")
+        );
+    }
+
+    #[test]
+    fn a_throttled_row_waits_and_results_do_not_disarm_quit() {
+        let mut a = queue_app("agent_id,target,outcome\na,c1,Sold\na,c2,Sold\n");
+        update(&mut a, Action::RequestSend);
+        update(
+            &mut a,
+            Action::QueueReady {
+                rows: 2,
+                duplicates: Vec::new(),
+            },
+        );
+        let started = sends(&update(&mut a, Action::ConfirmSend));
+        update(&mut a, Action::Quit);
+        assert!(a.quit_armed);
+        finish(&mut a, started[0].0, 429);
+        assert!(a.quit_armed, "a result arriving does not disarm Ctrl+Q");
+        let q = a.queue.as_ref().unwrap();
+        assert_eq!(
+            q.items[0].status,
+            ItemStatus::Waiting,
+            "a 429 row goes again"
+        );
+        assert!(q.paused);
+        // A late duplicate-check answer is ignored during the run.
+        update(
+            &mut a,
+            Action::QueueReady {
+                rows: 2,
+                duplicates: Vec::new(),
+            },
+        );
+        assert!(a.modal.is_none());
+        finish(&mut a, started[1].0, 200);
+        let again = sends(&update(&mut a, Action::QueuePause));
+        assert_eq!(
+            again.iter().map(|(_, t)| t.as_str()).collect::<Vec<_>>(),
+            ["c1"]
+        );
     }
 }

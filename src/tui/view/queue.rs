@@ -83,6 +83,11 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
                 text.clone(),
             ),
             (ItemStatus::Sending, _) => ("…", Color::Cyan, "sending…".to_string()),
+            (ItemStatus::Waiting, _) if item.in_form => (
+                "✎",
+                Color::Cyan,
+                "in the form: Ctrl+S there sends it".to_string(),
+            ),
             (ItemStatus::Waiting, _) if item.excluded => (
                 "–",
                 Color::DarkGray,
@@ -132,7 +137,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
         rows,
         [
             Constraint::Length(1),
-            Constraint::Length(4),
+            Constraint::Length(5),
             Constraint::Fill(3),
             Constraint::Fill(2),
             Constraint::Fill(3),
