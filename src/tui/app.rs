@@ -390,6 +390,7 @@ impl Queue {
                 ItemStatus::Done { ok: true, .. } => c.ok += 1,
                 ItemStatus::Done { ok: false, .. } => c.failed += 1,
                 ItemStatus::Sending => c.sending += 1,
+                ItemStatus::Waiting if i.in_form => c.in_form += 1,
                 ItemStatus::Waiting if i.excluded => c.excluded += 1,
                 ItemStatus::Waiting if i.ready.is_err() => c.to_fix += 1,
                 ItemStatus::Waiting => c.waiting += 1,
@@ -407,6 +408,8 @@ pub struct QueueCounts {
     pub waiting: usize,
     pub to_fix: usize,
     pub excluded: usize,
+    /// Put in the form with Enter: sent from there.
+    pub in_form: usize,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

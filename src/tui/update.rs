@@ -3096,6 +3096,8 @@ mod tests {
         let mut a = queue_app("agent_id,call_id,outcome\na,4155551234,Sold\na,c2,Sold\n");
         update(&mut a, Action::QueueLoadRow);
         assert_eq!(a.focus, Focus::Agent);
+        let c = a.queue.as_ref().unwrap().counts();
+        assert_eq!((c.in_form, c.waiting), (1, 1), "the gauge counts it apart");
         // The call_id column said call ID: digits stay a call ID in the form too.
         let ready = a.checked.as_ref().unwrap();
         assert!(
