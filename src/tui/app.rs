@@ -344,6 +344,9 @@ pub struct Queue {
     pub profile: String,
     /// The duplicate check before the confirmation is running (Ctrl+S was pressed).
     pub checking: bool,
+    /// The row put in the form with Enter: it is sent from there, never by the queue; a ✓
+    /// send from the form marks it done.
+    pub in_form: Option<usize>,
 }
 
 #[derive(Clone, Debug)]
@@ -352,8 +355,6 @@ pub struct QueueItem {
     /// What it would send, or its first problem.
     pub ready: Result<Ready, String>,
     pub excluded: bool,
-    /// Put in the form with Enter: it is sent from there, not by the queue.
-    pub in_form: bool,
     pub status: ItemStatus,
 }
 
@@ -369,14 +370,37 @@ pub enum ItemStatus {
     },
 }
 
+impl QueueItem {
+    /// The call this row updates (agent, target), when it is valid.
+    pub fn call(&self) -> Option<(&str, &str)> {
+        self.ready
+            .as_ref()
+            .ok()
+            .map(|r| (r.update.agent.as_str(), r.update.target.as_str()))
+    }
+}
+
 impl Queue {
+    /// The request `id` is over: its row leaves the in-flight list and takes `status`.
+    pub fn land(&mut self, id: RequestId, status: ItemStatus) {
+        if let Some(pos) = self.in_flight.iter().position(|(r, _)| *r == id) {
+            let (_, index) = self.in_flight.remove(pos);
+            if let Some(item) = self.items.get_mut(index) {
+                item.status = status;
+            }
+        }
+    }
+
     /// Rows that would be sent: valid, not excluded, not done, not in the form.
     pub fn to_send(&self) -> Vec<usize> {
         self.items
             .iter()
             .enumerate()
-            .filter(|(_, i)| {
-                i.ready.is_ok() && !i.excluded && !i.in_form && i.status == ItemStatus::Waiting
+            .filter(|(n, i)| {
+                i.ready.is_ok()
+                    && !i.excluded
+                    && self.in_form != Some(*n)
+                    && i.status == ItemStatus::Waiting
             })
             .map(|(n, _)| n)
             .collect()
@@ -385,12 +409,12 @@ impl Queue {
     /// (done ok, done not ok, in flight, still to send, to fix, excluded)
     pub fn counts(&self) -> QueueCounts {
         let mut c = QueueCounts::default();
-        for i in &self.items {
+        for (n, i) in self.items.iter().enumerate() {
             match &i.status {
                 ItemStatus::Done { ok: true, .. } => c.ok += 1,
                 ItemStatus::Done { ok: false, .. } => c.failed += 1,
                 ItemStatus::Sending => c.sending += 1,
-                ItemStatus::Waiting if i.in_form => c.in_form += 1,
+                ItemStatus::Waiting if self.in_form == Some(n) => c.in_form += 1,
                 ItemStatus::Waiting if i.excluded => c.excluded += 1,
                 ItemStatus::Waiting if i.ready.is_err() => c.to_fix += 1,
                 ItemStatus::Waiting => c.waiting += 1,
@@ -550,9 +574,6 @@ pub struct App {
     pub notes: Vec<(Field, (Tone, String))>,
     /// The batch file open in the queue pane.
     pub queue: Option<Queue>,
-    /// The queue row loaded into the form (Enter): a successful send from the form marks it
-    /// done.
-    pub queue_edit: Option<usize>,
 }
 
 /// At most this many outcome suggestions are shown.
@@ -601,7 +622,6 @@ impl App {
             outcome_menu_closed: false,
             notes: Vec::new(),
             queue: None,
-            queue_edit: None,
         };
         app.history
             .filter_input

@@ -367,7 +367,6 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 });
             } else {
                 app.queue = None;
-                app.queue_edit = None;
                 set_focus(app, Focus::History);
             }
         }
@@ -629,13 +628,19 @@ fn detail_or_selected(app: &App) -> Option<Record> {
     }
 }
 
+/// An editor holding `s`, the cursor at its end (a history or queue row put in the form).
+fn editor_holding(s: &str) -> TextArea<'static> {
+    let mut t = TextArea::from(s.lines().map(str::to_string).collect::<Vec<_>>());
+    t.set_cursor_line_style(Style::default());
+    t.move_cursor(ratatui_textarea::CursorMove::Bottom);
+    t.move_cursor(ratatui_textarea::CursorMove::End);
+    t
+}
+
 /// The form no longer holds a queue row: the queue may send that row again.
 fn forget_queue_row(app: &mut App) {
-    app.queue_edit = None;
     if let Some(q) = &mut app.queue {
-        for item in &mut q.items {
-            item.in_form = false;
-        }
+        q.in_form = None;
     }
 }
 
@@ -701,7 +706,6 @@ fn queue_loaded(app: &mut App, file: &str, entries: Vec<crate::batch::Entry>, er
                 entry,
                 ready,
                 excluded: false,
-                in_form: false,
                 status: ItemStatus::Waiting,
             }
         })
@@ -730,7 +734,6 @@ fn queue_loaded(app: &mut App, file: &str, entries: Vec<crate::batch::Entry>, er
         },
     });
     app.queue = Some(queue);
-    app.queue_edit = None;
     set_focus(app, Focus::Queue);
 }
 
@@ -744,13 +747,7 @@ fn queue_load_row(app: &mut App) -> Vec<Effect> {
     let e = item.entry.clone();
     let index = q.selected;
     let line = e.line;
-    let text = |s: &str| {
-        let mut t = TextArea::from(s.lines().map(str::to_string).collect::<Vec<_>>());
-        t.set_cursor_line_style(Style::default());
-        t.move_cursor(ratatui_textarea::CursorMove::Bottom);
-        t.move_cursor(ratatui_textarea::CursorMove::End);
-        t
-    };
+    let text = editor_holding;
     let fresh = super::app::Form::default();
     let pick = |field: &str, empty: TextArea<'static>| {
         let v = if field == "target" {
@@ -780,11 +777,8 @@ fn queue_load_row(app: &mut App) -> Vec<Effect> {
         crate::api::update::TargetKind::Either
     };
     if let Some(q) = &mut app.queue {
-        for (i, item) in q.items.iter_mut().enumerate() {
-            item.in_form = i == index;
-        }
+        q.in_form = Some(index);
     }
-    app.queue_edit = Some(index);
     app.show_required = true;
     let effects = form_changed(app);
     // Straight to the first problem, or to the agent when there is none.
@@ -924,33 +918,26 @@ fn queue_pump(app: &mut App) -> Vec<Effect> {
         return effects;
     }
     if !q.paused {
-        for index in q.to_send() {
+        let pending = q.to_send();
+        for (k, &index) in pending.iter().enumerate() {
             if q.in_flight.len() >= QUEUE_CONCURRENCY {
                 break;
             }
             let Ok(ready) = q.items[index].ready.clone() else {
                 continue;
             };
-            let call = (ready.update.agent.as_str(), ready.update.target.as_str());
-            let busy = q.in_flight.iter().any(|(_, i)| {
-                q.items[*i]
-                    .ready
+            let call = q.items[index].call();
+            // One call at a time, in file order: not while the call is in flight (from the
+            // queue or the form), nor before an earlier row of it that is still to go.
+            let same = |i: usize| q.items[i].call() == call;
+            let busy = q.in_flight.iter().any(|(_, i)| same(*i))
+                || form_call
                     .as_ref()
-                    .is_ok_and(|r| (r.update.agent.as_str(), r.update.target.as_str()) == call)
-            });
-            let form_busy = form_call
-                .as_ref()
-                .is_some_and(|(a, t)| (a.as_str(), t.as_str()) == call);
-            if busy
-                || form_busy
-                || q.items[..index].iter().any(|earlier| {
-                    earlier.status == ItemStatus::Waiting
-                        && !earlier.excluded
-                        && earlier.ready.as_ref().is_ok_and(|r| {
-                            (r.update.agent.as_str(), r.update.target.as_str()) == call
-                        })
-                })
-            {
+                    .is_some_and(|(a, t)| Some((a.as_str(), t.as_str())) == call)
+                || pending[..k]
+                    .iter()
+                    .any(|&i| q.items[i].status == ItemStatus::Waiting && same(i));
+            if busy {
                 continue;
             }
             let id = RequestId(app.next_request);
@@ -994,22 +981,19 @@ fn queue_pump(app: &mut App) -> Vec<Effect> {
 fn queue_finished(app: &mut App, id: RequestId, record: Record) -> Vec<Effect> {
     let throttled = record.http_status == Some(429);
     if let Some(q) = &mut app.queue {
-        if let Some(pos) = q.in_flight.iter().position(|(r, _)| *r == id) {
-            let (_, index) = q.in_flight.remove(pos);
-            let ok = record.state == State::Ok && record.verified;
-            if let Some(item) = q.items.get_mut(index) {
-                // A 429 was refused before anything was applied: the row waits to go again.
-                item.status = if throttled {
-                    ItemStatus::Waiting
-                } else {
-                    ItemStatus::Done {
-                        mark: record.mark(),
-                        text: record.result_text(),
-                        ok,
-                    }
-                };
-            }
-        }
+        // A 429 was refused before anything was applied: the row waits to go again.
+        q.land(
+            id,
+            if throttled {
+                ItemStatus::Waiting
+            } else {
+                ItemStatus::Done {
+                    mark: record.mark(),
+                    text: record.result_text(),
+                    ok: record.state == State::Ok && record.verified,
+                }
+            },
+        );
         if throttled && !q.paused {
             q.paused = true;
         }
@@ -1042,16 +1026,14 @@ fn queue_finished(app: &mut App, id: RequestId, record: Record) -> Vec<Effect> {
 
 fn queue_send_failed(app: &mut App, id: RequestId, message: &str) -> Vec<Effect> {
     if let Some(q) = &mut app.queue {
-        if let Some(pos) = q.in_flight.iter().position(|(r, _)| *r == id) {
-            let (_, index) = q.in_flight.remove(pos);
-            if let Some(item) = q.items.get_mut(index) {
-                item.status = ItemStatus::Done {
-                    mark: "✗",
-                    text: message.to_string(),
-                    ok: false,
-                };
-            }
-        }
+        q.land(
+            id,
+            ItemStatus::Done {
+                mark: "✗",
+                text: message.to_string(),
+                ok: false,
+            },
+        );
         // Whatever stopped this row (no key, the history) stops the others too.
         q.paused = true;
     }
@@ -1482,10 +1464,10 @@ fn finished(app: &mut App, id: RequestId, record: Record) -> Vec<Effect> {
         let clear = sent_ok && form_unchanged;
         app.status = Some(Status { tone, text });
         if sent_ok
-            && let Some(index) = app.queue_edit.take()
-            && let Some(item) = app.queue.as_mut().and_then(|q| q.items.get_mut(index))
+            && let Some(q) = app.queue.as_mut()
+            && let Some(index) = q.in_form.take()
+            && let Some(item) = q.items.get_mut(index)
         {
-            item.in_form = false;
             item.status = ItemStatus::Done {
                 mark: "✓",
                 text: format!("sent from the form (#{})", record.id),
@@ -1638,13 +1620,7 @@ fn load_into_form(app: &mut App) -> Vec<Effect> {
         return Vec::new();
     };
     forget_queue_row(app);
-    let text = |s: &str| {
-        let mut t = TextArea::from(s.lines().map(str::to_string).collect::<Vec<_>>());
-        t.set_cursor_line_style(Style::default());
-        t.move_cursor(ratatui_textarea::CursorMove::Bottom);
-        t.move_cursor(ratatui_textarea::CursorMove::End);
-        t
-    };
+    let text = editor_holding;
     let placeholder = |old: &TextArea<'static>| old.placeholder_text().to_string();
     let form = &mut app.form;
     let fields = [
@@ -3193,5 +3169,24 @@ mod tests {
             again.iter().map(|(_, t)| t.as_str()).collect::<Vec<_>>(),
             ["c1"]
         );
+    }
+
+    #[test]
+    fn a_row_left_in_the_form_does_not_hold_up_its_call_s_later_rows() {
+        let mut a = queue_app("agent_id,target,outcome\na,c1,Sold\na,c1,No Sale\n");
+        update(&mut a, Action::QueueLoadRow);
+        update(&mut a, Action::Focus(Focus::Queue));
+        update(&mut a, Action::RequestSend);
+        update(
+            &mut a,
+            Action::QueueReady {
+                rows: 1,
+                duplicates: Vec::new(),
+            },
+        );
+        let started = sends(&update(&mut a, Action::ConfirmSend));
+        assert_eq!(started.len(), 1, "the second row goes");
+        finish(&mut a, started[0].0, 200);
+        assert!(!a.queue.as_ref().unwrap().running, "and the run ends");
     }
 }

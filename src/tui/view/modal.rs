@@ -70,27 +70,58 @@ fn row(label: &str, value: impl Into<String>) -> Line<'static> {
     ])
 }
 
+/// The dialog's colour for a kind of profile: calm for the sandbox, loud for production.
+fn kind_color(kind: Kind) -> Color {
+    match kind {
+        Kind::Sandbox | Kind::Local => Color::Green,
+        Kind::Live => Color::Yellow,
+        Kind::Production => Color::Red,
+    }
+}
+
+/// "Profile  PRODUCTION  name": the first line of every send confirmation.
+fn profile_line(app: &App) -> Line<'static> {
+    let p = &app.profile;
+    Line::from(vec![
+        Span::styled(
+            format!("{:<10}", "Profile"),
+            Style::default().fg(Color::DarkGray),
+        ),
+        Span::styled(format!(" {} ", p.kind.label()), badge(p.kind)),
+        Span::styled(
+            format!(" {}", p.name),
+            Style::default().add_modifier(Modifier::BOLD),
+        ),
+    ])
+}
+
+/// A production profile's typed confirmation: what to type, and what has been typed.
+fn typed_name_prompt(app: &App, to: &str) -> [Line<'static>; 2] {
+    [
+        Line::styled(
+            format!(
+                "This is a production account. Type {} and press Enter to {to}:",
+                app.profile.name
+            ),
+            Style::default().fg(Color::Red).add_modifier(Modifier::BOLD),
+        ),
+        Line::from(vec![
+            Span::raw("> "),
+            Span::styled(
+                format!("{}▏", app.typed),
+                Style::default().add_modifier(Modifier::BOLD),
+            ),
+        ]),
+    ]
+}
+
 fn confirm(app: &App, c: &Confirm, frame: &mut Frame<'_>, area: Rect) {
     let u = &c.ready.update;
     let s = &app.settings;
     let p = &app.profile;
-    let color = match p.kind {
-        Kind::Sandbox | Kind::Local => Color::Green,
-        Kind::Live => Color::Yellow,
-        Kind::Production => Color::Red,
-    };
+    let color = kind_color(p.kind);
     let mut lines = vec![
-        Line::from(vec![
-            Span::styled(
-                format!("{:<10}", "Profile"),
-                Style::default().fg(Color::DarkGray),
-            ),
-            Span::styled(format!(" {} ", p.kind.label()), badge(p.kind)),
-            Span::styled(
-                format!(" {}", p.name),
-                Style::default().add_modifier(Modifier::BOLD),
-            ),
-        ]),
+        profile_line(app),
         row("To", s.base_url.as_str()),
         row("Agent", u.agent.as_str()),
         match &u.target {
@@ -167,20 +198,7 @@ fn confirm(app: &App, c: &Confirm, frame: &mut Frame<'_>, area: Rect) {
         lines.push(Line::raw(""));
     }
     if p.production() && (c.duplicate.is_none() || c.acknowledged) {
-        lines.push(Line::styled(
-            format!(
-                "This is a production account. Type {} and press Enter to send:",
-                p.name
-            ),
-            Style::default().fg(Color::Red).add_modifier(Modifier::BOLD),
-        ));
-        lines.push(Line::from(vec![
-            Span::raw("> "),
-            Span::styled(
-                format!("{}▏", app.typed),
-                Style::default().add_modifier(Modifier::BOLD),
-            ),
-        ]));
+        lines.extend(typed_name_prompt(app, "send"));
         lines.push(Line::from(vec![
             Span::styled(" Esc ", Style::default().add_modifier(Modifier::REVERSED)),
             Span::raw(" back to the form"),
@@ -330,24 +348,10 @@ fn confirm_queue(
     area: Rect,
 ) {
     let p = &app.profile;
-    let color = match p.kind {
-        Kind::Sandbox | Kind::Local => Color::Green,
-        Kind::Live => Color::Yellow,
-        Kind::Production => Color::Red,
-    };
+    let color = kind_color(p.kind);
     let file = app.queue.as_ref().map_or("", |q| q.file.as_str());
     let mut lines = vec![
-        Line::from(vec![
-            Span::styled(
-                format!("{:<10}", "Profile"),
-                Style::default().fg(Color::DarkGray),
-            ),
-            Span::styled(format!(" {} ", p.kind.label()), badge(p.kind)),
-            Span::styled(
-                format!(" {}", p.name),
-                Style::default().add_modifier(Modifier::BOLD),
-            ),
-        ]),
+        profile_line(app),
         row("To", app.settings.base_url.as_str()),
         row("File", file),
         row(
@@ -391,20 +395,7 @@ fn confirm_queue(
         lines.push(Line::raw(""));
     }
     if p.production() && (duplicates.is_empty() || acknowledged) {
-        lines.push(Line::styled(
-            format!(
-                "This is a production account. Type {} and press Enter to send the queue:",
-                p.name
-            ),
-            Style::default().fg(Color::Red).add_modifier(Modifier::BOLD),
-        ));
-        lines.push(Line::from(vec![
-            Span::raw("> "),
-            Span::styled(
-                format!("{}▏", app.typed),
-                Style::default().add_modifier(Modifier::BOLD),
-            ),
-        ]));
+        lines.extend(typed_name_prompt(app, "send the queue"));
     } else {
         lines.push(Line::from(vec![
             Span::styled(

@@ -75,64 +75,70 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
     }
     let first = first_visible(q, rows_area);
     let visible = usize::from(rows_area.height.saturating_sub(1)).max(1);
-    let rows = q.items.iter().skip(first).take(visible).map(|item| {
-        let (mark, color, text) = match (&item.status, &item.ready) {
-            (ItemStatus::Done { mark, text, ok }, _) => (
-                *mark,
-                if *ok { Color::Green } else { Color::Red },
-                text.clone(),
-            ),
-            (ItemStatus::Sending, _) => ("…", Color::Cyan, "sending…".to_string()),
-            (ItemStatus::Waiting, _) if item.in_form => (
-                "✎",
-                Color::Cyan,
-                "in the form: Ctrl+S there sends it".to_string(),
-            ),
-            (ItemStatus::Waiting, _) if item.excluded => (
-                "–",
-                Color::DarkGray,
-                "excluded (x puts it back)".to_string(),
-            ),
-            (ItemStatus::Waiting, Err(problem)) => ("!", Color::Yellow, problem.clone()),
-            (ItemStatus::Waiting, Ok(_)) => ("·", Color::Reset, "ready".to_string()),
-        };
-        // As the history shows it: outcome · value · {…}
-        let e = &item.entry;
-        let set = [
-            e.cell("outcome"),
-            e.cell("value"),
-            if e.cell("metadata").is_empty() {
-                ""
-            } else {
-                "{…}"
-            },
-        ]
-        .into_iter()
-        .filter(|s| !s.is_empty())
-        .collect::<Vec<_>>()
-        .join(" · ");
-        Row::new(vec![
-            Cell::from(Span::styled(
-                mark,
-                Style::default().fg(color).add_modifier(Modifier::BOLD),
-            )),
-            Cell::from(item.entry.line.to_string()),
-            Cell::from(format!(
-                "{}/{}",
-                item.entry.cell("agent_id"),
-                item.entry.target()
-            )),
-            Cell::from(set),
-            Cell::from(Span::styled(
-                text,
-                Style::default().fg(if color == Color::Green {
-                    Color::Reset
+    let rows = q
+        .items
+        .iter()
+        .enumerate()
+        .skip(first)
+        .take(visible)
+        .map(|(n, item)| {
+            let (mark, color, text) = match (&item.status, &item.ready) {
+                (ItemStatus::Done { mark, text, ok }, _) => (
+                    *mark,
+                    if *ok { Color::Green } else { Color::Red },
+                    text.clone(),
+                ),
+                (ItemStatus::Sending, _) => ("…", Color::Cyan, "sending…".to_string()),
+                (ItemStatus::Waiting, _) if q.in_form == Some(n) => (
+                    "✎",
+                    Color::Cyan,
+                    "in the form: Ctrl+S there sends it".to_string(),
+                ),
+                (ItemStatus::Waiting, _) if item.excluded => (
+                    "–",
+                    Color::DarkGray,
+                    "excluded (x puts it back)".to_string(),
+                ),
+                (ItemStatus::Waiting, Err(problem)) => ("!", Color::Yellow, problem.clone()),
+                (ItemStatus::Waiting, Ok(_)) => ("·", Color::Reset, "ready".to_string()),
+            };
+            // As the history shows it: outcome · value · {…}
+            let e = &item.entry;
+            let set = [
+                e.cell("outcome"),
+                e.cell("value"),
+                if e.cell("metadata").is_empty() {
+                    ""
                 } else {
-                    color
-                }),
-            )),
-        ])
-    });
+                    "{…}"
+                },
+            ]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(" · ");
+            Row::new(vec![
+                Cell::from(Span::styled(
+                    mark,
+                    Style::default().fg(color).add_modifier(Modifier::BOLD),
+                )),
+                Cell::from(item.entry.line.to_string()),
+                Cell::from(format!(
+                    "{}/{}",
+                    item.entry.cell("agent_id"),
+                    item.entry.target()
+                )),
+                Cell::from(set),
+                Cell::from(Span::styled(
+                    text,
+                    Style::default().fg(if color == Color::Green {
+                        Color::Reset
+                    } else {
+                        color
+                    }),
+                )),
+            ])
+        });
     let table = Table::new(
         rows,
         [
