@@ -304,7 +304,7 @@ fn a_report_line_per_row_in_file_order() {
             "http_status",
             "message",
             "resolved_call_id",
-            "history_id"
+            "batch_id"
         ]
     );
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
@@ -317,6 +317,87 @@ fn a_report_line_per_row_in_file_order() {
         &rows[2][5], "call-last-415",
         "the call a phone number resolved to"
     );
+    assert!(rows.iter().all(|r| &r[6] == "1"), "batch #1, the first");
+}
+
+#[test]
+fn a_batch_still_sending_is_listed_as_such_cannot_be_resumed_and_joins_the_history_after() {
+    use phonely_outcomes::sandbox::Fault;
+    let e = env();
+    e.sandbox
+        .sandbox
+        .set_standing_fault(Fault::Delay { ms: 20 }, None);
+    let file = e.data.path().join("slow.csv");
+    std::fs::write(&file, rows_of(300)).unwrap();
+    let mut child = e
+        .std_cmd()
+        .arg("batch")
+        .arg(&file)
+        .args(["--yes", "--concurrency", "1"])
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    common::wait_until(
+        "some rows to arrive",
+        std::time::Duration::from_secs(60),
+        || e.sandbox.sandbox.received().len() >= 5,
+    );
+    e.cmd()
+        .args(["batch", "--list"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("300 rows: being sent now ("));
+    // Its rows are in its journal, not yet in the history: a resume now could send them twice.
+    e.cmd()
+        .args(["batch", "--resume", "1", "--yes"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "batch #1 is still being sent by another phonely-outcomes",
+        ));
+    child.kill().unwrap(); // SIGKILL
+    let _ = child.wait();
+    let arrived = e.sandbox.sandbox.received().len();
+    assert!(arrived < 300, "stopped part way ({arrived} rows)");
+
+    // The next look at the history brings the run in: each row that left is there once, the
+    // one in flight at the kill (at most one, one at a time) as outcome unknown.
+    let history = |e: &Env| -> Vec<serde_json::Value> {
+        let out = e
+            .cmd()
+            .args(["history", "--format", "jsonl", "--limit", "1000"])
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    };
+    let rows = history(&e);
+    let ok = rows.iter().filter(|r| r["state"] == "ok").count();
+    let unknown = rows.iter().filter(|r| r["state"] == "unknown").count();
+    assert_eq!(ok + unknown, rows.len(), "only ok and unknown: {rows:?}");
+    assert!(unknown <= 1, "{unknown} in flight with --concurrency 1");
+    assert!(
+        ok == arrived || ok + 1 == arrived,
+        "{ok} ok for {arrived} arrived (the last may have arrived unrecorded)"
+    );
+    assert!(
+        rows.len() >= arrived,
+        "every row that left is in the history"
+    );
+    assert_eq!(history(&e).len(), rows.len(), "imported once");
+    let journals = e.data.path().join("journals");
+    let left: Vec<_> = std::fs::read_dir(&journals)
+        .map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    assert!(left.is_empty(), "imported journals are removed: {left:?}");
+    e.sandbox.sandbox.clear_faults();
+    e.cmd()
+        .args(["batch", "--resume", "1", "--yes"])
+        .assert()
+        .stderr(predicate::str::contains("Resuming batch #1"));
 }
 
 /// 300 rows over the sandbox's calls of agent123, each with its own value, so every request

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use futures::FutureExt as _;
 use futures::StreamExt as _;
 use futures::stream::FuturesUnordered;
 
@@ -20,7 +21,7 @@ use crate::api::request::{BaseUrl, WireRequest, build};
 use crate::api::update::{Preference, Target};
 use crate::batch::{ColumnMap, Row, parse_with};
 use crate::config::Config;
-use crate::history::writer::{Finished, NewPending, Recorded, Writer};
+use crate::history::journal::Journal;
 
 pub async fn run(
     args: BatchArgs,
@@ -233,15 +234,25 @@ pub async fn run(
         b.id
     };
     let total = rows.len();
-    let writer = match Writer::spawn(store, who) {
-        Ok(w) => w,
+    let data_dir = match super::data_dir(args.data.data_dir.clone()) {
+        Ok(d) => d,
+        Err(m) => return fail(exit::INVALID, &format!("{m}. Nothing was sent.")),
+    };
+    let journal = match Journal::create(&data_dir, batch_id, lock.id(), &who) {
+        Ok(j) => j,
         Err(e) => {
             return fail(
                 exit::INVALID,
-                &format!("could not start writing the history ({e}). Nothing was sent."),
+                &format!(
+                    "could not start recording the batch in {} ({e}). Nothing was sent.",
+                    data_dir.join(crate::history::journal::DIR).display()
+                ),
             );
         }
     };
+    // The rows go to the journal from here; the database has what it needs (the batch).
+    drop(store);
+    let journal = std::cell::RefCell::new(journal);
     let progress = Progress::new(total);
     let plan = Plan {
         client: &client,
@@ -252,35 +263,26 @@ pub async fn run(
         pace: args.rate.map(|r| Duration::from_secs_f64(1.0 / r)),
         next_slot: std::cell::Cell::new(tokio::time::Instant::now()),
         progress: &progress,
+        journal: &journal,
+        report: args.report.is_some(),
     };
-    let ended = send_rows(&plan, &writer, rows).await;
+    let ended = send_rows(&plan, rows).await;
     progress.finish();
     let Ended {
         mut report,
         stopped,
     } = ended;
-    // Completions are written in groups: wait for the last, and count any that could not be
-    // written as unknown (their rows stay pending in the history, read as unknown later).
-    for u in writer.finish() {
-        let Some(l) = report.iter_mut().find(|l| l.history_id == Some(u.id)) else {
-            eprintln!("warning: the history may be missing results: {}", u.error);
-            continue;
-        };
-        l.state = State::Unknown;
-        l.verified = false;
-        l.message = format!("the result could not be recorded: {}", u.error);
-        eprintln!(
-            "? line {}: the request ended but its result could not be recorded ({}); history \
-             #{} will show as outcome unknown",
-            l.line, u.error, u.id
-        );
+    // Endings are written with the next rows: write the last, and count any that could not be
+    // written as unknown (their rows are imported as "outcome unknown").
+    if let Err((e, lost)) = journal.into_inner().finish() {
+        unrecorded(&mut report, &e, &lost);
     }
     let counts = report.iter().fold(Counts::default(), |mut c, l| {
         add(&mut c, l.state, l.verified);
         c
     });
     if let Some(path) = &args.report
-        && let Err(e) = write_report(path, report)
+        && let Err(e) = write_report(path, batch_id, report)
     {
         eprintln!(
             "warning: the report could not be written to {}: {e}",
@@ -289,6 +291,16 @@ pub async fn run(
     }
     drop(lock);
     let done = counts.done();
+    tracing::info!(
+        batch = batch_id,
+        rows = total,
+        updated = counts.ok,
+        refused = counts.refused,
+        unknown = counts.unknown,
+        not_sent = counts.not_sent,
+        stopped = stopped.unwrap_or("no"),
+        "batch run ended"
+    );
     eprintln!(
         "{done} of {total} rows: {} updated, {} refused, {} with no answer (outcome unknown), {} \
          not sent",
@@ -314,6 +326,24 @@ pub async fn run(
     })
 }
 
+/// Rows whose endings could not be written to the journal: they will be imported as "outcome
+/// unknown", so the report and the counts say so now.
+fn unrecorded(report: &mut [ReportLine], error: &std::io::Error, lost: &[usize]) {
+    for seq in lost {
+        let Some(l) = report.iter_mut().find(|l| l.seq == Some(*seq)) else {
+            continue;
+        };
+        l.state = State::Unknown;
+        l.verified = false;
+        l.message = format!("the result could not be recorded: {error}");
+        eprintln!(
+            "? line {}: the request ended but its result could not be recorded ({error}); the \
+             history will show it as outcome unknown",
+            l.line
+        );
+    }
+}
+
 /// What sending a batch needs, shared by the scheduler and the rows under way.
 struct Plan<'a> {
     client: &'a Client,
@@ -326,6 +356,10 @@ struct Plan<'a> {
     /// With `--rate`: when the next request may leave.
     next_slot: std::cell::Cell<tokio::time::Instant>,
     progress: &'a Progress,
+    /// Where each row is recorded before it leaves, and how it ended after.
+    journal: &'a std::cell::RefCell<Journal>,
+    /// `--report` was given.
+    report: bool,
 }
 
 impl Plan<'_> {
@@ -353,18 +387,19 @@ struct Ended {
 struct Sent {
     lane: usize,
     row: Row,
-    id: i64,
+    /// The row's number in this run (its journal lines refer to it).
+    seq: usize,
     request: WireRequest,
     completion: Completion,
     latency: Duration,
 }
 
 /// Sends the rows: rows of one call one after another in file order (a lane per call), up to
-/// `concurrency` requests at once. Each row is recorded as pending by the writer thread (rows
-/// taken together share one transaction) and leaves only once that is committed; how it ended
-/// is queued to the writer. Ctrl+C stops taking rows and lets those under way finish; a second
-/// Ctrl+C stops waiting for them (they are recorded as cancelled: outcome unknown).
-async fn send_rows(plan: &Plan<'_>, writer: &Writer, rows: Vec<Row>) -> Ended {
+/// `concurrency` requests at once. The rows taken together are written to the journal as
+/// pending in one write, and leave only once it has returned; how each ended is written with
+/// the next. Ctrl+C stops taking rows and lets those under way finish; a second Ctrl+C stops
+/// waiting for them (they are recorded as cancelled: outcome unknown).
+async fn send_rows(plan: &Plan<'_>, rows: Vec<Row>) -> Ended {
     let mut lanes: Vec<std::collections::VecDeque<Row>> = Vec::new();
     let mut lane_of: HashMap<(String, String), usize> = HashMap::new();
     for row in rows {
@@ -381,10 +416,8 @@ async fn send_rows(plan: &Plan<'_>, writer: &Writer, rows: Vec<Row>) -> Ended {
     drop(lane_of);
     // Lanes with a row to take and nothing under way, in the order they became free.
     let mut ready: std::collections::VecDeque<usize> = (0..lanes.len()).collect();
-    let mut recording = FuturesUnordered::new();
     let mut under_way = FuturesUnordered::new();
-    // Rows taken (being recorded or under way): at most `concurrency`.
-    let mut taken = 0_usize;
+    let mut next_seq = 0_usize;
     let mut counts = Counts::default();
     let mut report: Vec<ReportLine> = Vec::new();
     let mut stopped: Option<&'static str> = None;
@@ -394,85 +427,75 @@ async fn send_rows(plan: &Plan<'_>, writer: &Writer, rows: Vec<Row>) -> Ended {
     loop {
         if stopped.is_none() {
             // The next rows about to leave, recorded together.
-            let mut group: Vec<(usize, Row)> = Vec::new();
-            while taken + group.len() < plan.concurrency && plan.slot_due() {
+            let mut group: Vec<(usize, Row, usize, WireRequest)> = Vec::new();
+            while under_way.len() + group.len() < plan.concurrency && plan.slot_due() {
                 let Some(lane) = ready.pop_front() else { break };
                 let Some(row) = lanes[lane].pop_front() else {
                     continue;
                 };
                 let _ = plan.take_slot();
-                group.push((lane, row));
+                let request = build(&row.update, plan.base);
+                plan.journal
+                    .borrow_mut()
+                    .pending(next_seq, row.line, &row.update, &request);
+                group.push((lane, row, next_seq, request));
+                next_seq += 1;
             }
-            if !group.is_empty() {
-                taken += group.len();
-                recording.push(record(plan, writer, group));
-            }
-        }
-        if recording.is_empty() && under_way.is_empty() && (stopped.is_some() || ready.is_empty()) {
-            break;
-        }
-        let wait_for_slot =
-            stopped.is_none() && !ready.is_empty() && taken < plan.concurrency && !plan.slot_due();
-        tokio::select! {
-            Some((group, recorded)) = recording.next(), if !recording.is_empty() => {
-                match recorded {
-                    Ok(ids) if stopped.is_none() => {
-                        for ((lane, row), id) in group.into_iter().zip(ids) {
-                            under_way.push(send_one(plan, lane, row, id, cancelled.clone()));
-                        }
-                    }
-                    // Ctrl+C came while these were being recorded: they were never sent, and
-                    // say so in the history, so a resume sends them.
-                    Ok(ids) => {
-                        for ((_, row), id) in group.into_iter().zip(ids) {
-                            taken -= 1;
-                            let request = build(&row.update, plan.base);
-                            let sent = Sent {
-                                lane: usize::MAX,
-                                row,
-                                id,
-                                request,
-                                completion: Completion::NotSent(
-                                    "Not sent: the batch was stopped (Ctrl+C) before this row \
-                                     left; `batch --resume` sends it"
-                                        .to_string(),
-                                ),
-                                latency: Duration::ZERO,
-                            };
-                            finished(plan, writer, &sent, &mut counts, &mut report);
-                        }
-                    }
-                    Err(e) => {
-                        for (_, row) in group {
-                            taken -= 1;
-                            counts.not_sent += 1;
-                            plan.progress.note(&format!(
-                                "✗ line {}: could not be recorded in the history, so it was not \
-                                 sent: {e}",
-                                row.line
-                            ));
-                            report.push(ReportLine {
-                                line: row.line,
-                                request: request_text(&row),
-                                state: State::NetworkError,
-                                verified: false,
-                                http_status: None,
-                                message: format!("not sent: it could not be recorded first: {e}"),
-                                call_id: None,
-                                history_id: None,
-                            });
-                            plan.progress.update(&counts);
-                        }
-                        // The history cannot be written: every further row would fail the same.
-                        stopped.get_or_insert("the history could not be written");
+            let written = if group.is_empty() {
+                Ok(())
+            } else {
+                plan.journal.borrow_mut().write()
+            };
+            match written {
+                Ok(()) => {
+                    for (lane, row, seq, request) in group {
+                        under_way.push(send_one(plan, lane, row, seq, request, cancelled.clone()));
                     }
                 }
+                Err((e, lost)) => {
+                    unrecorded(&mut report, &e, &lost);
+                    for (_, row, _, _) in group {
+                        counts.not_sent += 1;
+                        plan.progress.note(&format!(
+                            "✗ line {}: could not be recorded in the history, so it was not \
+                             sent: {e}",
+                            row.line
+                        ));
+                        report.push(ReportLine {
+                            line: row.line,
+                            request: request_text(&row),
+                            state: State::NetworkError,
+                            verified: false,
+                            http_status: None,
+                            message: format!("not sent: it could not be recorded first: {e}"),
+                            call_id: None,
+                            seq: None,
+                        });
+                        plan.progress.update(&counts);
+                    }
+                    // The journal cannot be written: every further row would fail the same.
+                    stopped.get_or_insert("the history could not be written");
+                }
             }
+        }
+        if under_way.is_empty() && (stopped.is_some() || ready.is_empty()) {
+            break;
+        }
+        let wait_for_slot = stopped.is_none()
+            && !ready.is_empty()
+            && under_way.len() < plan.concurrency
+            && !plan.slot_due();
+        tokio::select! {
             Some(sent) = under_way.next(), if !under_way.is_empty() => {
-                taken -= 1;
-                finished(plan, writer, &sent, &mut counts, &mut report);
-                if !lanes[sent.lane].is_empty() {
-                    ready.push_back(sent.lane);
+                // Every answer already in is taken now, so the rows that replace them are
+                // recorded together (one write to the journal, not one each).
+                let mut sent = Some(sent);
+                while let Some(s) = sent {
+                    finished(plan, &s, &mut counts, &mut report);
+                    if !lanes[s.lane].is_empty() {
+                        ready.push_back(s.lane);
+                    }
+                    sent = under_way.next().now_or_never().flatten();
                 }
             }
             () = sleep_until_slot(plan), if wait_for_slot => {}
@@ -480,8 +503,9 @@ async fn send_rows(plan: &Plan<'_>, writer: &Writer, rows: Vec<Row>) -> Ended {
                 if stopped.is_none() {
                     stopped = Some("Ctrl+C");
                     plan.progress.note(&format!(
-                        "Stopping: no more rows will be sent; waiting for the {taken} under way \
-                         (Ctrl+C again stops waiting: those become \"outcome unknown\")."
+                        "Stopping: no more rows will be sent; waiting for the {} under way \
+                         (Ctrl+C again stops waiting: those become \"outcome unknown\").",
+                        under_way.len()
                     ));
                     interrupt = Box::pin(tokio::signal::ctrl_c());
                 } else {
@@ -498,33 +522,15 @@ fn sleep_until_slot(plan: &Plan<'_>) -> tokio::time::Sleep {
     tokio::time::sleep_until(plan.next_slot.get())
 }
 
-/// Asks the writer to record a group of rows as pending; resolves when they are committed.
-fn record(
-    plan: &Plan<'_>,
-    writer: &Writer,
-    group: Vec<(usize, Row)>,
-) -> impl Future<Output = (Vec<(usize, Row)>, Recorded)> + use<> {
-    let pending = group
-        .iter()
-        .map(|(_, row)| NewPending {
-            update: row.update.clone(),
-            request: build(&row.update, plan.base),
-            batch: Some((plan.batch_id, row.line)),
-        })
-        .collect();
-    let committed = writer.record(pending);
-    async move { (group, committed.await) }
-}
-
 /// One recorded row: sent, and tried again politely while that is safe.
 async fn send_one(
     plan: &Plan<'_>,
     lane: usize,
     row: Row,
-    id: i64,
+    seq: usize,
+    request: WireRequest,
     mut cancelled: tokio::sync::watch::Receiver<bool>,
 ) -> Sent {
-    let request = build(&row.update, plan.base);
     let mut attempt = 0;
     let (completion, latency) = loop {
         let started = std::time::Instant::now();
@@ -564,55 +570,52 @@ async fn send_one(
     Sent {
         lane,
         row,
-        id,
+        seq,
         request,
         completion,
         latency,
     }
 }
 
-/// A row is over: its completion goes to the writer, the counts and the report; a row that did
-/// not go through gets a line of its own.
-fn finished(
-    plan: &Plan<'_>,
-    writer: &Writer,
-    sent: &Sent,
-    counts: &mut Counts,
-    report: &mut Vec<ReportLine>,
-) {
+/// A row is over: how it ended goes to the journal (written with the next rows), the counts
+/// and the report; a row that did not go through gets a line of its own.
+fn finished(plan: &Plan<'_>, sent: &Sent, counts: &mut Counts, report: &mut Vec<ReportLine>) {
     let fields = sent.row.update.fields();
     let verdict = crate::api::client::classify(&fields, &sent.completion);
-    crate::api::client::log_completion(&sent.request, &sent.completion, sent.latency);
-    let mut line = ReportLine {
+    // A batch's thousands of ✓ rows are logged one by one only at debug level (the history has
+    // each; the run's line in the log counts them); anything else always.
+    if !(verdict.state == State::Ok && verdict.verified) || tracing::enabled!(tracing::Level::DEBUG)
+    {
+        crate::api::client::log_completion(&sent.request, &sent.completion, sent.latency);
+    }
+    plan.journal
+        .borrow_mut()
+        .ended(sent.seq, &verdict, &sent.completion, sent.latency);
+    let line = ReportLine {
         line: sent.row.line,
-        request: request_text(&sent.row),
+        // Only `--report` shows it: not worth a string per row otherwise.
+        request: if plan.report {
+            request_text(&sent.row)
+        } else {
+            String::new()
+        },
         state: verdict.state,
         verified: verdict.verified,
         http_status: verdict.http_status,
         message: verdict.message,
         call_id: verdict.call_id,
-        history_id: Some(sent.id),
+        seq: Some(sent.seq),
     };
-    if let Err(u) = writer.complete(Finished {
-        id: sent.id,
-        fields,
-        completion: sent.completion.clone(),
-        latency: sent.latency,
-    }) {
-        line.state = State::Unknown;
-        line.verified = false;
-        line.message = format!("the result could not be recorded: {}", u.error);
-    }
     add(counts, line.state, line.verified);
     if !(line.state == State::Ok && line.verified) {
         plan.progress.note(&format!(
-            "{} line {} {} {}: {} [history #{}]",
+            "{} line {} {} {}: {} [batch #{}]",
             mark(line.state, line.verified),
             line.line,
             sent.row.update.agent.as_str(),
             sent.row.update.target.as_str(),
             line.message,
-            sent.id
+            plan.batch_id
         ));
     }
     report.push(line);
@@ -676,9 +679,21 @@ fn rows_to_resume(
     rows: Vec<Row>,
     resend_unknown: bool,
 ) -> Result<Vec<Row>, String> {
-    // A crashed run's rows in flight read as unknown, not as pending forever.
+    // Earlier runs' journals are imported first, and a crashed run's rows in flight read as
+    // unknown, not as pending forever.
     if let Ok(dir) = super::data_dir(data_dir) {
         store.reconcile_orphans(&dir).map_err(|e| e.to_string())?;
+        // A run of this batch that is still going holds rows the history does not have yet:
+        // resuming now could send them twice.
+        if crate::history::journal::live(&dir)
+            .iter()
+            .any(|l| l.batch == batch_id)
+        {
+            return Err(format!(
+                "batch #{batch_id} is still being sent by another phonely-outcomes (it has not \
+                 ended): let it finish, or stop it with Ctrl+C, then resume. Nothing was sent."
+            ));
+        }
     }
     let states = store.batch_states(batch_id).map_err(|e| e.to_string())?;
     let (mut done, mut refused, mut unknown) = (0, 0, 0);
@@ -723,8 +738,24 @@ fn list(args: &BatchArgs, offset: time::UtcOffset) -> ExitCode {
         Ok(b) => b,
         Err(e) => return fail(1, &e.to_string()),
     };
+    let live = crate::history::journal::live(&dir);
     let mut out = std::io::stdout().lock();
     for b in batches {
+        if let Some(run) = live.iter().find(|l| l.batch == b.id) {
+            let (taken, answered) = run.progress();
+            let _ = writeln!(
+                out,
+                "#{:<4} {}  {:<10} {} rows: being sent now ({answered} answered, {} under way)  \
+                 {}",
+                b.id,
+                crate::tui::view::format_time(b.created_ms, offset),
+                b.profile,
+                b.rows,
+                taken.saturating_sub(answered),
+                b.file
+            );
+            continue;
+        }
         let states = store.batch_states(b.id).unwrap_or_default();
         let count = |f: &dyn Fn(State) -> bool| states.values().filter(|s| f(**s)).count();
         let _ = writeln!(
@@ -756,11 +787,16 @@ struct ReportLine {
     http_status: Option<u16>,
     message: String,
     call_id: Option<String>,
-    history_id: Option<i64>,
+    /// The row's number in this run, once it was recorded.
+    seq: Option<usize>,
 }
 
 /// Writes the report as CSV, in the file's row order.
-fn write_report(path: &std::path::Path, mut lines: Vec<ReportLine>) -> Result<(), String> {
+fn write_report(
+    path: &std::path::Path,
+    batch_id: i64,
+    mut lines: Vec<ReportLine>,
+) -> Result<(), String> {
     lines.sort_by_key(|l| l.line);
     let mut out = csv::Writer::from_path(path).map_err(|e| e.to_string())?;
     out.write_record([
@@ -770,7 +806,7 @@ fn write_report(path: &std::path::Path, mut lines: Vec<ReportLine>) -> Result<()
         "http_status",
         "message",
         "resolved_call_id",
-        "history_id",
+        "batch_id",
     ])
     .map_err(|e| e.to_string())?;
     for l in lines {
@@ -781,7 +817,7 @@ fn write_report(path: &std::path::Path, mut lines: Vec<ReportLine>) -> Result<()
             l.http_status.map(|s| s.to_string()).unwrap_or_default(),
             l.message,
             l.call_id.unwrap_or_default(),
-            l.history_id.map(|i| i.to_string()).unwrap_or_default(),
+            batch_id.to_string(),
         ])
         .map_err(|e| e.to_string())?;
     }

@@ -538,9 +538,13 @@ fn history_for_sending(arg: Option<PathBuf>) -> Result<(SessionLock, Store), Exi
         .map_err(|e| e.to_string())
         .and_then(|()| SessionLock::acquire(&data_dir).map_err(|e| e.to_string()))
         .and_then(|lock| {
-            Store::open(&data_dir, lock.id())
-                .map(|s| (lock, s))
-                .map_err(|e| e.to_string())
+            let store = Store::open(&data_dir, lock.id()).map_err(|e| e.to_string())?;
+            // Finished batches' journals and crashed sessions' rows first, so the duplicate
+            // check sees them.
+            store
+                .reconcile_orphans(&data_dir)
+                .map_err(|e| e.to_string())?;
+            Ok((lock, store))
         })
         .map_err(|e| {
             fail(

@@ -2,9 +2,9 @@
 //! SQLite (rusqlite, bundled) in the data directory; numbered migrations; never the key.
 
 pub mod generate;
+pub mod journal;
 mod search;
 mod session;
-pub mod writer;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -55,6 +55,13 @@ fn prepare(conn: &mut Connection) -> Result<()> {
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
+    // The last connection to close would otherwise copy the WAL into the database and sync it
+    // (a few milliseconds at the end of every `send` and `batch`). The WAL is the data either
+    // way; it is copied back when it grows past SQLite's limit, by whoever writes then.
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+        true,
+    )?;
     migrate(conn)
 }
 
@@ -137,6 +144,16 @@ CREATE TABLE batches (
 ALTER TABLE updates ADD COLUMN batch_id INTEGER REFERENCES batches (id);
 ALTER TABLE updates ADD COLUMN batch_line INTEGER;
 CREATE INDEX updates_batch ON updates (batch_id, batch_line) WHERE batch_id IS NOT NULL;
+",
+    r"
+-- 4: batch journals (see journal.rs) brought into `updates`, by file name, so none is imported
+-- twice. Adds only; drops nothing.
+CREATE TABLE journals_imported (
+    name        TEXT PRIMARY KEY,
+    batch_id    INTEGER NOT NULL,
+    rows        INTEGER NOT NULL,
+    imported_ms INTEGER NOT NULL
+) STRICT;
 ",
 ];
 
@@ -682,17 +699,20 @@ impl Store {
         Ok(())
     }
 
-    /// Marks `pending` records of sessions that are no longer running as `unknown`, so a crash
+    /// Brings in what sessions that are no longer running left behind: their batch journals
+    /// are imported (see [`journal`]), and their `pending` records become `unknown`, so a crash
     /// shows as "outcome unknown" instead of a request that looks in flight forever. A session
-    /// is running while it holds its lock file in `data_dir`.
+    /// is running while it holds its lock file in `data_dir`. Returns how many records were
+    /// settled as unknown.
     pub fn reconcile_orphans(&self, data_dir: &Path) -> Result<usize> {
+        let imported = self.import_journals(data_dir)?;
+        let mut changed: usize = imported.iter().map(|i| i.unknown).sum();
         let mut stmt = self.conn.prepare(
             "SELECT DISTINCT session FROM updates WHERE state = 'pending' AND session != ?1",
         )?;
         let sessions: Vec<String> = stmt
             .query_map([&self.session], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
-        let mut changed = 0;
         for other in sessions {
             if SessionLock::is_alive(data_dir, &other) {
                 continue;
@@ -700,11 +720,7 @@ impl Store {
             changed += self.conn.execute(
                 "UPDATE updates SET state = 'unknown', message = ?2 \
                  WHERE session = ?1 AND state = 'pending'",
-                params![
-                    other,
-                    "The program stopped while this was in flight: it may or may not have been \
-                     applied; check before resending"
-                ],
+                params![other, journal::DIED],
             )?;
             SessionLock::remove_stale(data_dir, &other);
         }

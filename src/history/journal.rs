@@ -1,0 +1,783 @@
+//! The batch journal: how a `batch` run records its rows while it sends them.
+//!
+//! Writing each row into `updates` as it goes costs far more than sending it on loopback: the
+//! table's indexes and its trigram full-text index make an insert plus an update about 150–300
+//! µs a row, against about 40 µs for the request itself. So a run appends its rows to a journal
+//! file of its own instead, one JSON line per event, and the journal is brought into `updates`
+//! (one insert per row, in one transaction) by the next process that opens the history once
+//! the run is over: the workbench, `history`, `send`, `batch`, `batch --list` or `--resume`.
+//!
+//! The audit rule is the same as for the database. A row's `pending` line is written (the
+//! `write` call has returned) before its request leaves; how it ended is appended after. A
+//! finished `write` survives the process being killed, as a commit does with SQLite's WAL at
+//! `synchronous=NORMAL`, which is what the history uses. A row whose ending was not written when
+//! the process died is imported as "outcome unknown", as a `pending` row of a dead session is.
+//!
+//! A journal is named `<created ms>-b<batch>-<session>.jsonl` in `journals/` under the data
+//! directory, so that sorting the names sorts the runs. The first line says whose it is; it is
+//! imported only once that session's lock is free (the run has ended, one way or another).
+//! Importing records the file's name in `journals_imported` in the same transaction as its
+//! rows, so a crash between the commit and the file's removal cannot import it twice.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{OptionalExtension as _, params};
+use serde::{Deserialize, Serialize};
+
+use super::{HistoryError, Provenance, Result, SessionLock, Store, now_ms};
+use crate::api::client::{BODY_CAP, Completion, Verdict};
+use crate::api::request::WireRequest;
+use crate::api::update::{OutcomeUpdate, Preference};
+
+/// The folder, under the data directory.
+pub const DIR: &str = "journals";
+
+/// The message an imported row gets when its run died before its ending was written.
+pub(super) const DIED: &str = "The program stopped while this was in flight: it may or may not have been \
+                    applied; check before resending";
+
+/// The first line: whose journal this is.
+#[derive(Serialize, Deserialize)]
+struct Header<'a> {
+    journal: u32,
+    batch: i64,
+    #[serde(borrow)]
+    session: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    operator: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    profile: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    base_url: std::borrow::Cow<'a, str>,
+}
+
+/// A row about to be sent (written by [`Journal::pending`]).
+#[derive(Deserialize)]
+struct Pending<'a> {
+    /// The row's number in this run (0, 1, …): its ending refers to it.
+    p: usize,
+    line: usize,
+    #[serde(borrow)]
+    agent: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    target: std::borrow::Cow<'a, str>,
+    kind: std::borrow::Cow<'a, str>,
+    pref: Option<std::borrow::Cow<'a, str>>,
+    #[serde(borrow)]
+    outcome: Option<std::borrow::Cow<'a, str>>,
+    value: Option<String>,
+    #[serde(borrow)]
+    metadata: Option<std::borrow::Cow<'a, str>>,
+    #[serde(borrow)]
+    method: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    url: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    body: std::borrow::Cow<'a, str>,
+    at: i64,
+}
+
+/// How a row's request ended: the verdict `classify` gave, and the answer (written by
+/// [`Journal::ended`]).
+#[derive(Deserialize)]
+struct Ended<'a> {
+    c: usize,
+    state: std::borrow::Cow<'a, str>,
+    status: Option<u16>,
+    ms: i64,
+    verified: bool,
+    #[serde(borrow)]
+    call_id: Option<std::borrow::Cow<'a, str>>,
+    #[serde(borrow)]
+    message: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    response: Option<std::borrow::Cow<'a, str>>,
+    truncated: bool,
+    cap: Option<i64>,
+    at: i64,
+}
+
+/// Either kind of row line, as read back.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Event<'a> {
+    #[serde(borrow)]
+    Pending(Pending<'a>),
+    #[serde(borrow)]
+    Ended(Ended<'a>),
+}
+
+/// A run's journal, open for appending. Lines are gathered in memory and written by
+/// [`Journal::write`]; endings wait for the next write (or [`Journal::finish`]).
+pub struct Journal {
+    file: std::fs::File,
+    path: PathBuf,
+    buf: Vec<u8>,
+    /// The rows whose endings are in `buf`, not yet written.
+    unwritten_endings: Vec<usize>,
+    failed: bool,
+}
+
+impl Journal {
+    /// Creates the journal of batch `batch` for this session and writes its first line.
+    pub fn create(
+        data_dir: &Path,
+        batch: i64,
+        session: &str,
+        who: &Provenance,
+    ) -> std::io::Result<Self> {
+        let dir = data_dir.join(DIR);
+        std::fs::create_dir_all(&dir)?;
+        let path = dir.join(format!("{:013}-b{batch}-{session}.jsonl", now_ms()));
+        let file = std::fs::OpenOptions::new()
+            .create_new(true)
+            .append(true)
+            .open(&path)?;
+        let mut journal = Self {
+            file,
+            path,
+            buf: Vec::with_capacity(64 * 1024),
+            unwritten_endings: Vec::new(),
+            failed: false,
+        };
+        let header = Header {
+            journal: 1,
+            batch,
+            session: session.into(),
+            operator: who.operator.as_str().into(),
+            profile: who.profile.as_str().into(),
+            base_url: who.base_url.as_str().into(),
+        };
+        journal.line(&header);
+        journal.write().map_err(|(e, _)| e)?;
+        Ok(journal)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn line(&mut self, value: &impl Serialize) {
+        // Serialising these plain structs into a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut self.buf, value);
+        self.buf.push(b'\n');
+    }
+
+    /// Gathers row `seq` (line `line` of the file) as about to be sent. It is recorded once
+    /// [`Journal::write`] returns `Ok`; only then may it be sent.
+    pub fn pending(
+        &mut self,
+        seq: usize,
+        line: usize,
+        update: &OutcomeUpdate,
+        request: &WireRequest,
+    ) {
+        let metadata = update
+            .metadata
+            .as_ref()
+            .map(|m| serde_json::Value::Object(m.clone()).to_string());
+        let b = &mut self.buf;
+        let mut w = Line::open(b, "p", seq);
+        w.num("line", line);
+        w.str("agent", update.agent.as_str());
+        w.str("target", update.target.as_str());
+        w.str("kind", update.target.kind());
+        w.opt_str("pref", update.target.preference().map(Preference::as_str));
+        w.opt_str("outcome", update.outcome.as_deref());
+        w.opt_str(
+            "value",
+            update.value.as_ref().map(ToString::to_string).as_deref(),
+        );
+        w.opt_str("metadata", metadata.as_deref());
+        w.str("method", request.method);
+        w.str("url", &request.url);
+        w.str("body", &request.body);
+        w.int("at", now_ms());
+        w.close();
+    }
+
+    /// Gathers how row `seq` ended; it is written with the next [`Journal::write`].
+    pub fn ended(
+        &mut self,
+        seq: usize,
+        verdict: &Verdict,
+        completion: &Completion,
+        latency: Duration,
+    ) {
+        let (response, truncated, cap) = match completion {
+            Completion::Answered(r) => (
+                Some(r.body.as_str()),
+                r.truncated,
+                i64::try_from(BODY_CAP).ok(),
+            ),
+            _ => (None, false, None),
+        };
+        let mut w = Line::open(&mut self.buf, "c", seq);
+        w.str("state", verdict.state.as_str());
+        w.opt_int("status", verdict.http_status.map(i64::from));
+        w.int("ms", i64::try_from(latency.as_millis()).unwrap_or(i64::MAX));
+        w.bool("verified", verdict.verified);
+        w.opt_str("call_id", verdict.call_id.as_deref());
+        w.str("message", &verdict.message);
+        w.opt_str("response", response);
+        w.bool("truncated", truncated);
+        w.opt_int("cap", cap);
+        w.int("at", now_ms());
+        w.close();
+        self.unwritten_endings.push(seq);
+    }
+
+    /// Writes what was gathered. On failure nothing more is written (a line may be cut short,
+    /// and what followed it would be misread), and the error comes with the rows whose endings
+    /// were lost: they will read as "outcome unknown".
+    pub fn write(&mut self) -> std::result::Result<(), (std::io::Error, Vec<usize>)> {
+        if self.failed {
+            return Err((
+                std::io::Error::other("an earlier write to the journal failed"),
+                std::mem::take(&mut self.unwritten_endings),
+            ));
+        }
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        let written = self.file.write_all(&self.buf);
+        self.buf.clear();
+        match written {
+            Ok(()) => {
+                self.unwritten_endings.clear();
+                Ok(())
+            }
+            Err(e) => {
+                self.failed = true;
+                Err((e, std::mem::take(&mut self.unwritten_endings)))
+            }
+        }
+    }
+
+    /// Writes the last endings. The journal is then complete; the next process to open the
+    /// history imports it.
+    pub fn finish(mut self) -> std::result::Result<(), (std::io::Error, Vec<usize>)> {
+        self.write()
+    }
+}
+
+/// Writes one journal line as JSON by hand: a row is two lines, and `serde_json`'s writer
+/// (generic over `io::Write`, escaping byte by byte) cost about a fifth of a batch's CPU on
+/// loopback. The lines are read back with `serde_json` (the `Pending` and `Ended` structs), and
+/// a test checks that every string survives the round trip.
+struct Line<'a> {
+    buf: &'a mut Vec<u8>,
+}
+
+impl<'a> Line<'a> {
+    /// `{"<kind>":<seq>`
+    fn open(buf: &'a mut Vec<u8>, kind: &str, seq: usize) -> Self {
+        buf.extend_from_slice(b"{\"");
+        buf.extend_from_slice(kind.as_bytes());
+        buf.extend_from_slice(b"\":");
+        buf.extend_from_slice(itoa::Buffer::new().format(seq).as_bytes());
+        Self { buf }
+    }
+
+    fn key(&mut self, key: &str) {
+        self.buf.extend_from_slice(b",\"");
+        self.buf.extend_from_slice(key.as_bytes());
+        self.buf.extend_from_slice(b"\":");
+    }
+
+    fn str(&mut self, key: &str, value: &str) {
+        self.key(key);
+        put_str(self.buf, value);
+    }
+
+    fn opt_str(&mut self, key: &str, value: Option<&str>) {
+        if let Some(v) = value {
+            self.str(key, v);
+        } else {
+            self.key(key);
+            self.buf.extend_from_slice(b"null");
+        }
+    }
+
+    fn num(&mut self, key: &str, value: usize) {
+        self.key(key);
+        self.buf
+            .extend_from_slice(itoa::Buffer::new().format(value).as_bytes());
+    }
+
+    fn int(&mut self, key: &str, value: i64) {
+        self.key(key);
+        self.buf
+            .extend_from_slice(itoa::Buffer::new().format(value).as_bytes());
+    }
+
+    fn opt_int(&mut self, key: &str, value: Option<i64>) {
+        if let Some(v) = value {
+            self.int(key, v);
+        } else {
+            self.key(key);
+            self.buf.extend_from_slice(b"null");
+        }
+    }
+
+    fn bool(&mut self, key: &str, value: bool) {
+        self.key(key);
+        self.buf
+            .extend_from_slice(if value { b"true" } else { b"false" });
+    }
+
+    fn close(self) {
+        self.buf.extend_from_slice(b"}\n");
+    }
+}
+
+/// A JSON string: runs that need no escape are copied whole.
+fn put_str(buf: &mut Vec<u8>, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let bytes = s.as_bytes();
+    buf.push(b'"');
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let short: &[u8] = match b {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0..=0x1f => b"",
+            _ => continue,
+        };
+        buf.extend_from_slice(&bytes[start..i]);
+        if short.is_empty() {
+            buf.extend_from_slice(b"\\u00");
+            buf.push(HEX[usize::from(b >> 4)]);
+            buf.push(HEX[usize::from(b & 0xf)]);
+        } else {
+            buf.extend_from_slice(short);
+        }
+        start = i + 1;
+    }
+    buf.extend_from_slice(&bytes[start..]);
+    buf.push(b'"');
+}
+
+/// What importing one journal did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Imported {
+    pub batch: i64,
+    pub rows: usize,
+    /// Rows whose ending was never written: imported as "outcome unknown".
+    pub unknown: usize,
+    /// Lines that could not be read (a line cut short by a failed write): skipped.
+    pub unreadable: usize,
+}
+
+/// A journal that is not imported yet, and whose run is still going.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Live {
+    pub batch: i64,
+    pub session: String,
+    pub path: PathBuf,
+}
+
+impl Live {
+    /// How far the run has got: rows recorded, and rows whose ending is written.
+    pub fn progress(&self) -> (usize, usize) {
+        let text = std::fs::read_to_string(&self.path).unwrap_or_default();
+        text.lines().fold((0, 0), |(p, c), l| {
+            (
+                p + usize::from(l.starts_with("{\"p\":")),
+                c + usize::from(l.starts_with("{\"c\":")),
+            )
+        })
+    }
+}
+
+/// The journal files in `data_dir`, oldest first.
+fn journal_files(data_dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(data_dir.join(DIR)) else {
+        return Vec::new();
+    };
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// Reads the first line of a journal (its owner), if it has a readable one.
+fn read_header(path: &Path) -> Option<(i64, String)> {
+    use std::io::BufRead as _;
+    let file = std::fs::File::open(path).ok()?;
+    let mut first = String::new();
+    std::io::BufReader::new(file).read_line(&mut first).ok()?;
+    let header: Header = serde_json::from_str(first.trim_end()).ok()?;
+    Some((header.batch, header.session.into_owned()))
+}
+
+/// The runs still writing a journal (their session lock is held): batches being sent now.
+pub fn live(data_dir: &Path) -> Vec<Live> {
+    journal_files(data_dir)
+        .into_iter()
+        .filter_map(|path| {
+            let (batch, session) = read_header(&path)?;
+            SessionLock::is_alive(data_dir, &session).then_some(Live {
+                batch,
+                session,
+                path,
+            })
+        })
+        .collect()
+}
+
+impl Store {
+    /// Imports the journals of runs that have ended (their session lock is free) into
+    /// `updates`, oldest first, each in one transaction, and removes them. A journal already
+    /// imported (the process died before removing it) is only removed.
+    pub fn import_journals(&self, data_dir: &Path) -> Result<Vec<Imported>> {
+        let mut done = Vec::new();
+        for path in journal_files(data_dir) {
+            let Some((_, session)) = read_header(&path) else {
+                // No readable first line: the run died before writing it, so nothing of it was
+                // sent. An empty file is removed; anything else is left for a person to see.
+                if std::fs::metadata(&path).is_ok_and(|m| m.len() == 0) {
+                    let _ = std::fs::remove_file(&path);
+                }
+                continue;
+            };
+            if session == self.session || SessionLock::is_alive(data_dir, &session) {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).map_err(|source| HistoryError::Io {
+                path: path.clone(),
+                source,
+            })?;
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            if let Some(imported) = self.in_transaction(|s| s.import_one(&name, &text))? {
+                tracing::info!(
+                    batch = imported.batch,
+                    rows = imported.rows,
+                    unknown = imported.unknown,
+                    unreadable = imported.unreadable,
+                    "batch journal imported into the history"
+                );
+                done.push(imported);
+            }
+            let _ = std::fs::remove_file(&path);
+        }
+        Ok(done)
+    }
+
+    /// One journal's rows, inside the caller's transaction. `None` if it was imported before.
+    fn import_one(&self, name: &str, text: &str) -> Result<Option<Imported>> {
+        let seen: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT 1 FROM journals_imported WHERE name = ?1",
+                [name],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if seen.is_some() {
+            return Ok(None);
+        }
+        let mut lines = text.lines();
+        let header: Header = match lines.next().map(serde_json::from_str) {
+            Some(Ok(h)) => h,
+            _ => return Ok(None),
+        };
+        let mut pending: Vec<Pending> = Vec::new();
+        let mut ended: std::collections::HashMap<usize, Ended> = std::collections::HashMap::new();
+        let mut unreadable = 0;
+        for line in lines.filter(|l| !l.trim().is_empty()) {
+            match serde_json::from_str::<Event>(line) {
+                Ok(Event::Pending(p)) => pending.push(p),
+                Ok(Event::Ended(e)) => {
+                    ended.insert(e.c, e);
+                }
+                Err(_) => unreadable += 1,
+            }
+        }
+        let mut insert = self.conn.prepare_cached(
+            "INSERT INTO updates (session, operator, profile, base_url, agent, target, \
+             target_kind, preference, outcome, value, metadata, method, url, body, state, \
+             created_ms, batch_id, batch_line, completed_ms, http_status, latency_ms, verified, \
+             resolved_call_id, message, response_body, response_truncated, sent_ms, \
+             response_cap) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, \
+             ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)",
+        )?;
+        let mut unknown = 0;
+        for p in &pending {
+            let e = ended.get(&p.p);
+            if e.is_none() {
+                unknown += 1;
+            }
+            let line = i64::try_from(p.line).unwrap_or(i64::MAX);
+            insert.execute(params![
+                header.session,
+                header.operator,
+                header.profile,
+                header.base_url,
+                p.agent,
+                p.target,
+                p.kind,
+                p.pref,
+                p.outcome,
+                p.value,
+                p.metadata,
+                p.method,
+                p.url,
+                p.body,
+                e.map_or("unknown", |e| e.state.as_ref()),
+                p.at,
+                header.batch,
+                line,
+                e.map(|e| e.at),
+                e.and_then(|e| e.status),
+                e.map(|e| e.ms),
+                e.is_some_and(|e| e.verified),
+                e.and_then(|e| e.call_id.as_deref()),
+                e.map_or(DIED, |e| e.message.as_ref()),
+                e.and_then(|e| e.response.as_deref()),
+                e.is_some_and(|e| e.truncated),
+                e.map(|e| e.at.saturating_sub(e.ms)),
+                e.and_then(|e| e.cap),
+            ])?;
+        }
+        self.conn.execute(
+            "INSERT INTO journals_imported (name, batch_id, rows, imported_ms) \
+             VALUES (?1, ?2, ?3, ?4)",
+            params![
+                name,
+                header.batch,
+                i64::try_from(pending.len()).unwrap_or(i64::MAX),
+                now_ms()
+            ],
+        )?;
+        Ok(Some(Imported {
+            batch: header.batch,
+            rows: pending.len(),
+            unknown,
+            unreadable,
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::client::{HttpResponse, State, classify};
+    use crate::api::request::{BaseUrl, build};
+    use crate::api::update::{UpdateInput, validate};
+
+    fn who() -> Provenance {
+        Provenance {
+            operator: "tester".into(),
+            profile: "sandbox".into(),
+            base_url: "http://127.0.0.1:1".into(),
+        }
+    }
+
+    fn update(value: &str, metadata: &str) -> OutcomeUpdate {
+        validate(&UpdateInput {
+            agent: "agent123",
+            target: "call456",
+            outcome: "Sold \"big\" \\ deal",
+            value,
+            metadata,
+            ..UpdateInput::default()
+        })
+        .unwrap()
+    }
+
+    fn answered(body: &str) -> Completion {
+        Completion::Answered(HttpResponse {
+            status: 200,
+            body: body.into(),
+            truncated: false,
+            retry_after: None,
+        })
+    }
+
+    const OK: &str = r#"{"success":true,"call_id":"call456","updated_fields":["custom_call_outcome","custom_call_outcome_value","custom_call_metadata"]}"#;
+
+    /// A journal of batch 1 by session `gone` (no lock held: its run has ended): rows 0 and 1
+    /// ended, row 2 was in flight.
+    fn journal_of_a_finished_run(dir: &Path, store: &Store) -> PathBuf {
+        store.create_batch("f.csv", "h", 3, &who()).unwrap();
+        let mut j = Journal::create(dir, 1, "gone", &who()).unwrap();
+        let rows = [
+            update("1", ""),
+            update("2", r#"{"note":"tab\there, é, 😀"}"#),
+            update("3", ""),
+        ];
+        for (seq, u) in rows.iter().enumerate() {
+            j.pending(seq, seq + 2, u, &build(u, &BaseUrl::default()));
+        }
+        j.write().unwrap();
+        for (seq, u) in rows.iter().enumerate().take(2) {
+            let completion = answered(OK);
+            let verdict = classify(&u.fields(), &completion);
+            j.ended(seq, &verdict, &completion, Duration::from_millis(7));
+        }
+        let path = j.path().to_path_buf();
+        j.finish().unwrap();
+        path
+    }
+
+    #[test]
+    fn strings_of_every_kind_survive_the_hand_written_lines() {
+        let samples = [
+            "",
+            "plain",
+            "quote \" backslash \\ slash /",
+            "\n\r\t\u{0}\u{1}\u{1f}\u{7f}",
+            "é ü 漢字 😀 \u{2028}",
+            r#"{"custom_call_outcome":"Sold","v":[1,2]}"#,
+        ];
+        for s in samples {
+            let mut buf = Vec::new();
+            put_str(&mut buf, s);
+            let back: String = serde_json::from_slice(&buf).unwrap();
+            assert_eq!(back, s);
+        }
+        let mut buf = Vec::new();
+        let mut line = Line::open(&mut buf, "c", 7);
+        line.opt_str("a", None);
+        line.opt_int("b", Some(-3));
+        line.bool("c", true);
+        line.num("d", usize::MAX);
+        line.close();
+        let v: serde_json::Value = serde_json::from_slice(&buf).unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({"c": 7, "a": null, "b": -3, "c": true, "d": usize::MAX})
+        );
+        assert!(buf.ends_with(b"}\n"));
+    }
+
+    #[test]
+    fn a_finished_runs_journal_is_imported_once_with_in_flight_rows_unknown() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), "me").unwrap();
+        let path = journal_of_a_finished_run(dir.path(), &store);
+        let kept = std::fs::read(&path).unwrap();
+
+        let imported = store.import_journals(dir.path()).unwrap();
+        assert_eq!(
+            imported,
+            [Imported {
+                batch: 1,
+                rows: 3,
+                unknown: 1,
+                unreadable: 0
+            }]
+        );
+        assert!(!path.exists(), "an imported journal is removed");
+        let page = store.page(None, 10).unwrap();
+        let states: std::collections::HashMap<usize, State> = store.batch_states(1).unwrap();
+        assert_eq!(states[&2], State::Ok);
+        assert_eq!(states[&3], State::Ok);
+        assert_eq!(states[&4], State::Unknown);
+        let second = page
+            .iter()
+            .find(|r| r.value.as_deref() == Some("2"))
+            .unwrap();
+        assert_eq!(second.session, "gone");
+        assert_eq!(second.operator, "tester");
+        assert_eq!(second.outcome.as_deref(), Some("Sold \"big\" \\ deal"));
+        assert_eq!(
+            second.metadata.as_deref(),
+            Some(r#"{"note":"tab\there, é, 😀"}"#)
+        );
+        assert!(second.verified);
+        assert_eq!(second.http_status, Some(200));
+        assert_eq!(second.latency_ms, Some(7));
+        assert_eq!(second.response_body.as_deref(), Some(OK));
+        assert_eq!(second.resolved_call_id.as_deref(), Some("call456"));
+        assert_eq!(
+            second.request().body,
+            build(
+                &update("2", r#"{"note":"tab\there, é, 😀"}"#),
+                &BaseUrl::default()
+            )
+            .body
+        );
+        let third = page
+            .iter()
+            .find(|r| r.value.as_deref() == Some("3"))
+            .unwrap();
+        assert_eq!(third.state, State::Unknown);
+        assert_eq!(third.message.as_deref(), Some(DIED));
+
+        // Found again (the process died between the commit and the removal): only removed.
+        std::fs::write(&path, &kept).unwrap();
+        assert!(store.import_journals(dir.path()).unwrap().is_empty());
+        assert!(!path.exists());
+        assert_eq!(store.page(None, 10).unwrap().len(), 3, "nothing twice");
+        // Searchable like any other row: the full-text index saw the import.
+        let filter = crate::history::Filter::parse_query("call456").unwrap();
+        assert_eq!(store.search(&filter, None, 10).unwrap().len(), 3);
+    }
+
+    #[test]
+    fn a_journal_whose_run_is_still_going_is_left_alone_and_listed_as_live() {
+        let dir = tempfile::tempdir().unwrap();
+        let running = SessionLock::acquire(dir.path()).unwrap();
+        let store = Store::open(dir.path(), "me").unwrap();
+        store.create_batch("f.csv", "h", 1, &who()).unwrap();
+        let mut j = Journal::create(dir.path(), 1, running.id(), &who()).unwrap();
+        let u = update("1", "");
+        j.pending(0, 2, &u, &build(&u, &BaseUrl::default()));
+        j.write().unwrap();
+        assert!(store.import_journals(dir.path()).unwrap().is_empty());
+        let going = live(dir.path());
+        assert_eq!(going.len(), 1);
+        assert_eq!((going[0].batch, going[0].progress()), (1, (1, 0)));
+        drop(running);
+        assert!(live(dir.path()).is_empty());
+        assert_eq!(store.import_journals(dir.path()).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_line_cut_short_is_skipped_and_its_row_reads_as_unknown() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), "me").unwrap();
+        let path = journal_of_a_finished_run(dir.path(), &store);
+        // The last ending cut in the middle, as by a failed write.
+        let mut text = std::fs::read_to_string(&path).unwrap();
+        text.truncate(text.trim_end().len() - 20);
+        std::fs::write(&path, text).unwrap();
+        let imported = store.import_journals(dir.path()).unwrap();
+        assert_eq!(imported[0].unreadable, 1);
+        assert_eq!(imported[0].unknown, 2);
+        let states = store.batch_states(1).unwrap();
+        assert_eq!(states[&3], State::Unknown);
+    }
+
+    #[test]
+    fn endings_that_could_not_be_written_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut j = Journal::create(dir.path(), 1, "s", &who()).unwrap();
+        let u = update("1", "");
+        let completion = answered(OK);
+        j.ended(
+            4,
+            &classify(&u.fields(), &completion),
+            &completion,
+            Duration::ZERO,
+        );
+        // A journal whose file cannot take more (opened read-only underneath).
+        j.file = std::fs::File::open(j.path()).unwrap();
+        let (_, lost) = j.write().unwrap_err();
+        assert_eq!(lost, [4]);
+        let (_, lost) = j.finish().unwrap_err();
+        assert!(lost.is_empty(), "nothing more was gathered");
+    }
+}
