@@ -3,12 +3,16 @@
   1. a shell loop: `xargs -P16 curl`, one process per row (what teams do today);
   2. `phonely-outcomes batch --yes --concurrency 16` (recorded, ordered per call, retries);
   3. examples/bare_batch.rs: same parse, build and client, no history (the client-side limit).
-Each sends the same N rows (spread over every call the sandbox knows). Prints rows/s and the
-ratios batch/curl and batch/bare.
+Each sends the same N rows (spread over every call the sandbox knows). The curl loop runs once
+(it is slow); the tool and the bare loop run --repeat times each, alternately, each tool run
+with a fresh data folder. Prints rows/s (medians) and the ratios batch/curl and batch/bare, the
+ratio of each alternate pair, and how long the next opening of the history took to import the
+run's journal into the indexed history (a cost the batch run leaves to it).
 
 Usage: cargo build --release --bins --examples && python3 scripts/measure_batch.py [--rows 2000]
+       [--repeat 5]
 """
-import argparse, json, os, subprocess, tempfile, time, urllib.request
+import argparse, json, os, statistics, subprocess, tempfile, time, urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.join(ROOT, "target/release/phonely-outcomes")
@@ -19,6 +23,7 @@ KEY = "sandbox-key"
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=2000)
+    ap.add_argument("--repeat", type=int, default=5)
     args = ap.parse_args()
     work = tempfile.mkdtemp(prefix="phonely-batch-")
     sandbox = subprocess.Popen([BIN, "sandbox", "--addr", "127.0.0.1:0"], stdout=subprocess.PIPE)
@@ -48,17 +53,27 @@ def main():
         stdin=open(jobs), check=True)
     results["curl_xargs_P16"] = time.perf_counter() - t
 
-    env = dict(os.environ, PHONELY_OUTCOMES_DATA=os.path.join(work, "data"),
-               PHONELY_OUTCOMES_CONFIG=os.path.join(work, "config.toml"),
-               PHONELY_OUTCOMES_LOGS=os.path.join(work, "logs"), PHONELY_API_KEY=KEY)
-    t = time.perf_counter()
-    subprocess.run([BIN, "batch", csv_path, "--yes", "--concurrency", "16", "--base-url", url],
-                   env=env, check=True, stderr=subprocess.DEVNULL)
-    results["phonely_outcomes_batch"] = time.perf_counter() - t
-
-    t = time.perf_counter()
-    subprocess.run([BARE, csv_path, url, KEY, "16"], check=True, stderr=subprocess.DEVNULL)
-    results["bare_client"] = time.perf_counter() - t
+    def env(run):
+        return dict(os.environ, PHONELY_OUTCOMES_DATA=os.path.join(work, f"data{run}"),
+                    PHONELY_OUTCOMES_CONFIG=os.path.join(work, "config.toml"),
+                    PHONELY_OUTCOMES_LOGS=os.path.join(work, "logs"), PHONELY_API_KEY=KEY)
+    batch, bare, pairs, imports = [], [], [], []
+    for run in range(args.repeat):
+        t = time.perf_counter()
+        subprocess.run([BIN, "batch", csv_path, "--yes", "--concurrency", "16", "--base-url", url],
+                       env=env(run), check=True, stderr=subprocess.DEVNULL)
+        batch.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        subprocess.run([BARE, csv_path, url, KEY, "16"], check=True, stderr=subprocess.DEVNULL)
+        bare.append(time.perf_counter() - t)
+        pairs.append(bare[-1] / batch[-1])
+        # The next look at the history imports the journal (one row, so printing costs nothing).
+        t = time.perf_counter()
+        subprocess.run([BIN, "history", "--limit", "1"], env=env(run), check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        imports.append(time.perf_counter() - t)
+    results["phonely_outcomes_batch"] = statistics.median(batch)
+    results["bare_client"] = statistics.median(bare)
 
     sandbox.terminate()
     sandbox.wait()
@@ -66,7 +81,10 @@ def main():
     out = {k: {"seconds": round(v, 3), "rows_per_s": round(n / v)} for k, v in results.items()}
     out["batch_vs_curl"] = round(results["curl_xargs_P16"] / results["phonely_outcomes_batch"], 2)
     out["batch_vs_bare"] = round(results["bare_client"] / results["phonely_outcomes_batch"], 2)
+    out["batch_vs_bare_per_pair"] = [round(p, 2) for p in pairs]
+    out["next_history_open_seconds"] = round(statistics.median(imports), 3)
     out["rows"] = n
+    out["repeat"] = args.repeat
     print(json.dumps(out, indent=2))
 
 

@@ -333,13 +333,23 @@ impl<'a> Line<'a> {
     }
 }
 
-/// A JSON string: runs that need no escape are copied whole.
+/// A JSON string: runs that need no escape are copied whole, found eight bytes at a time.
 fn put_str(buf: &mut Vec<u8>, s: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let bytes = s.as_bytes();
+    buf.reserve(bytes.len() + 2);
     buf.push(b'"');
     let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
+    let mut i = 0;
+    while i < bytes.len() {
+        // Eight bytes with nothing to escape are passed over at once.
+        if let Some(chunk) = bytes.get(i..i + 8)
+            && !needs_escape(u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8])))
+        {
+            i += 8;
+            continue;
+        }
+        let b = bytes[i];
         let short: &[u8] = match b {
             b'"' => b"\\\"",
             b'\\' => b"\\\\",
@@ -347,7 +357,10 @@ fn put_str(buf: &mut Vec<u8>, s: &str) {
             b'\r' => b"\\r",
             b'\t' => b"\\t",
             0..=0x1f => b"",
-            _ => continue,
+            _ => {
+                i += 1;
+                continue;
+            }
         };
         buf.extend_from_slice(&bytes[start..i]);
         if short.is_empty() {
@@ -357,10 +370,24 @@ fn put_str(buf: &mut Vec<u8>, s: &str) {
         } else {
             buf.extend_from_slice(short);
         }
-        start = i + 1;
+        i += 1;
+        start = i;
     }
     buf.extend_from_slice(&bytes[start..]);
     buf.push(b'"');
+}
+
+/// Whether any of eight bytes is a control character, `"` or `\\` (exact: the usual "has a
+/// zero byte" and "has a byte below n" word tricks never miss one; a false alarm would only
+/// send those bytes the slow way).
+fn needs_escape(word: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS != 0;
+    let below_space = word.wrapping_sub(ONES * 0x20) & !word & HIGHS != 0;
+    below_space
+        || has_zero(word ^ (ONES * u64::from(b'"')))
+        || has_zero(word ^ (ONES * u64::from(b'\\')))
 }
 
 /// What importing one journal did.
@@ -640,6 +667,9 @@ mod tests {
             "\n\r\t\u{0}\u{1}\u{1f}\u{7f}",
             "é ü 漢字 😀 \u{2028}",
             r#"{"custom_call_outcome":"Sold","v":[1,2]}"#,
+            "exactly8",
+            "seven\"\"abcdefghijklmnop\\qrstuvwxyz\u{1}0123456789",
+            "ends with an escape after sixteen\n",
         ];
         for s in samples {
             let mut buf = Vec::new();
@@ -660,6 +690,37 @@ mod tests {
             serde_json::json!({"c": 7, "a": null, "b": -3, "c": true, "d": usize::MAX})
         );
         assert!(buf.ends_with(b"}\n"));
+    }
+
+    #[test]
+    fn the_eight_byte_check_never_misses_a_byte_to_escape() {
+        for b in 0..=255_u8 {
+            let must = b < 0x20 || b == b'"' || b == b'\\';
+            for filler in [b'a', b' ', 0x7f, 0x80, 0xc3, 0xff] {
+                for at in 0..8 {
+                    let mut word = [filler; 8];
+                    word[at] = b;
+                    if must {
+                        assert!(needs_escape(u64::from_le_bytes(word)), "{b:#x} at {at}");
+                    }
+                }
+            }
+        }
+        assert!(!needs_escape(u64::from_le_bytes(*b"plain ok")));
+        assert!(!needs_escape(u64::from_le_bytes(*b"caf\xc3\xa9 \xe2\x82")));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_string_survives_the_hand_written_lines(s in ".*", t in proptest::collection::vec(proptest::num::u8::ANY, 0..64)) {
+            let lossy = String::from_utf8_lossy(&t).into_owned();
+            for s in [s, lossy] {
+                let mut buf = Vec::new();
+                put_str(&mut buf, &s);
+                let back: String = serde_json::from_slice(&buf).unwrap();
+                proptest::prop_assert_eq!(back, s);
+            }
+        }
     }
 
     #[test]
