@@ -516,7 +516,7 @@ mod tests {
             r#"{"success":"true","call_id":"c"}"#.to_string(),
             r#"{"success":false,"message":"no"}"#.to_string(),
             r#"{"call_id":"c"}"#.to_string(),
-            r#"[true]"#.to_string(),
+            "[true]".to_string(),
             "not json".to_string(),
             String::new(),
             format!(r#"{{"success":true,"call_id":"{long}","updated_fields":["custom_call_outcome","custom_call_outcome_value"]}}"#),
