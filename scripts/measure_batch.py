@@ -6,13 +6,14 @@
 Each sends the same N rows (spread over every call the sandbox knows). The curl loop runs once
 (it is slow); the tool and the bare loop run --repeat times each, alternately, each tool run
 with a fresh data folder. Prints rows/s (medians) and the ratios batch/curl and batch/bare, the
-ratio of each alternate pair, and how long the next opening of the history took to import the
+ratio of each alternate pair, the ratio of the fastest runs and of the clients' CPU time (the
+two clients are one-threaded and CPU-bound here), and how long the next opening of the history took to import the
 run's journal into the indexed history (a cost the batch run leaves to it).
 
 Usage: cargo build --release --bins --examples && python3 scripts/measure_batch.py [--rows 2000]
        [--repeat 5]
 """
-import argparse, json, os, statistics, subprocess, tempfile, time, urllib.request
+import argparse, json, os, resource, statistics, subprocess, tempfile, time, urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.join(ROOT, "target/release/phonely-outcomes")
@@ -57,15 +58,20 @@ def main():
         return dict(os.environ, PHONELY_OUTCOMES_DATA=os.path.join(work, f"data{run}"),
                     PHONELY_OUTCOMES_CONFIG=os.path.join(work, "config.toml"),
                     PHONELY_OUTCOMES_LOGS=os.path.join(work, "logs"), PHONELY_API_KEY=KEY)
-    batch, bare, pairs, imports = [], [], [], []
+    def cpu():
+        r = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return r.ru_utime + r.ru_stime
+    batch, bare, pairs, imports, batch_cpu, bare_cpu = [], [], [], [], [], []
     for run in range(args.repeat):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), cpu()
         subprocess.run([BIN, "batch", csv_path, "--yes", "--concurrency", "16", "--base-url", url],
                        env=env(run), check=True, stderr=subprocess.DEVNULL)
         batch.append(time.perf_counter() - t)
-        t = time.perf_counter()
+        batch_cpu.append(cpu() - c)
+        t, c = time.perf_counter(), cpu()
         subprocess.run([BARE, csv_path, url, KEY, "16"], check=True, stderr=subprocess.DEVNULL)
         bare.append(time.perf_counter() - t)
+        bare_cpu.append(cpu() - c)
         pairs.append(bare[-1] / batch[-1])
         # The next look at the history imports the journal (one row, so printing costs nothing).
         t = time.perf_counter()
@@ -82,6 +88,11 @@ def main():
     out["batch_vs_curl"] = round(results["curl_xargs_P16"] / results["phonely_outcomes_batch"], 2)
     out["batch_vs_bare"] = round(results["bare_client"] / results["phonely_outcomes_batch"], 2)
     out["batch_vs_bare_per_pair"] = [round(p, 2) for p in pairs]
+    # The fastest of each: the runs least disturbed by whatever else the machine was doing.
+    out["batch_vs_bare_fastest"] = round(min(bare) / min(batch), 2)
+    # The client's own CPU (both are one-threaded and CPU-bound here, so this is their speed
+    # without the waits other processes cause).
+    out["batch_vs_bare_cpu"] = round(statistics.median(bare_cpu) / statistics.median(batch_cpu), 2)
     out["next_history_open_seconds"] = round(statistics.median(imports), 3)
     out["rows"] = n
     out["repeat"] = args.repeat

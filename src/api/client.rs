@@ -134,14 +134,23 @@ fn success_verdict(
     updated: &[&str],
     call_id: Option<String>,
 ) -> Verdict {
-    let missing: Vec<&str> = sent_fields
-        .iter()
-        .copied()
-        .filter(|f| !updated.contains(f))
-        .collect();
-    let (verified, message) = if missing.is_empty() {
-        (true, format!("Updated {}", updated.join(", ")))
+    let (verified, message) = if sent_fields.iter().all(|f| updated.contains(f)) {
+        let mut message =
+            String::with_capacity(8 + updated.iter().map(|f| f.len() + 2).sum::<usize>());
+        message.push_str("Updated ");
+        for (i, f) in updated.iter().enumerate() {
+            if i > 0 {
+                message.push_str(", ");
+            }
+            message.push_str(f);
+        }
+        (true, message)
     } else {
+        let missing: Vec<&str> = sent_fields
+            .iter()
+            .copied()
+            .filter(|f| !updated.contains(f))
+            .collect();
         (
             false,
             format!(
@@ -186,9 +195,14 @@ fn typical_success(sent_fields: &[&str], status: u16, body: &str) -> Option<Verd
         .flatten()
         .map(std::convert::AsRef::as_ref)
         .collect();
-    let call_id = typical
-        .call_id
-        .map(|c| c.chars().take(300).collect::<String>());
+    // At most 300 characters, as `classify` keeps (a short one is taken whole).
+    let call_id = typical.call_id.map(|c| {
+        if c.len() <= 300 {
+            c.into_owned()
+        } else {
+            c.chars().take(300).collect::<String>()
+        }
+    });
     Some(success_verdict(sent_fields, status, &updated, call_id))
 }
 

@@ -588,9 +588,12 @@ fn finished(plan: &Plan<'_>, sent: &Sent, counts: &mut Counts, report: &mut Vec<
     {
         crate::api::client::log_completion(&sent.request, &sent.completion, sent.latency);
     }
-    plan.journal
-        .borrow_mut()
-        .ended(sent.seq, &verdict, &sent.completion, sent.latency);
+    plan.journal.borrow_mut().ended(
+        sent.seq,
+        &sent.completion,
+        sent.latency,
+        verdict.state == State::Ok,
+    );
     let line = ReportLine {
         line: sent.row.line,
         // Only `--report` shows it: not worth a string per row otherwise.
@@ -882,11 +885,7 @@ fn add(counts: &mut Counts, state: State, verified: bool) {
 fn summary(rows: &[Row], base: &BaseUrl, profile: &str) -> String {
     let agents: HashSet<&str> = rows.iter().map(|r| r.update.agent.as_str()).collect();
     let targets: HashSet<&str> = rows.iter().map(|r| r.update.target.as_str()).collect();
-    let count = |name: &str| {
-        rows.iter()
-            .filter(|r| r.update.fields().contains(&name))
-            .count()
-    };
+    let count = |set: fn(&Row) -> bool| rows.iter().filter(|r| set(r)).count();
     format!(
         "{} rows, all valid: {} agent{}, {} calls or numbers; sets outcome on {}, value on {}, \
          metadata on {} (metadata replaces what a call holds). Sends to {} (profile {profile}).",
@@ -894,9 +893,9 @@ fn summary(rows: &[Row], base: &BaseUrl, profile: &str) -> String {
         agents.len(),
         if agents.len() == 1 { "" } else { "s" },
         targets.len(),
-        count(crate::api::update::FIELD_OUTCOME),
-        count(crate::api::update::FIELD_VALUE),
-        count(crate::api::update::FIELD_METADATA),
+        count(|r| r.update.outcome.is_some()),
+        count(|r| r.update.value.is_some()),
+        count(|r| r.update.metadata.is_some()),
         base.as_str()
     )
 }

@@ -27,7 +27,7 @@ use rusqlite::{OptionalExtension as _, params};
 use serde::{Deserialize, Serialize};
 
 use super::{HistoryError, Provenance, Result, SessionLock, Store, now_ms};
-use crate::api::client::{BODY_CAP, Completion, Verdict};
+use crate::api::client::{BODY_CAP, Completion, classify};
 use crate::api::request::WireRequest;
 use crate::api::update::{OutcomeUpdate, Preference};
 
@@ -74,39 +74,58 @@ struct Pending<'a> {
     method: std::borrow::Cow<'a, str>,
     #[serde(borrow)]
     url: std::borrow::Cow<'a, str>,
-    #[serde(borrow)]
-    body: std::borrow::Cow<'a, str>,
+    /// The body as a string, or (`body_json`) as the JSON it is, written as it is.
+    #[serde(borrow, default)]
+    body: Option<std::borrow::Cow<'a, str>>,
+    #[serde(borrow, default)]
+    body_json: Option<&'a serde_json::value::RawValue>,
     at: i64,
 }
 
-/// How a row's request ended: the verdict `classify` gave, and the answer (written by
-/// [`Journal::ended`]).
+/// How a row's request ended: the answer, or why there was none (written by
+/// [`Journal::ended`]). The verdict is not written: the import asks `classify`, as the run did.
 #[derive(Deserialize)]
 struct Ended<'a> {
     c: usize,
-    state: std::borrow::Cow<'a, str>,
-    status: Option<u16>,
     ms: i64,
-    verified: bool,
-    #[serde(borrow)]
-    call_id: Option<std::borrow::Cow<'a, str>>,
-    #[serde(borrow)]
-    message: std::borrow::Cow<'a, str>,
-    #[serde(borrow)]
-    response: Option<std::borrow::Cow<'a, str>>,
-    truncated: bool,
-    cap: Option<i64>,
     at: i64,
+    status: Option<u16>,
+    /// The answer's body as a string, or (`response_json`) as the JSON it is.
+    #[serde(borrow, default)]
+    response: Option<std::borrow::Cow<'a, str>>,
+    #[serde(borrow, default)]
+    response_json: Option<&'a serde_json::value::RawValue>,
+    #[serde(default)]
+    truncated: bool,
+    #[serde(borrow, default)]
+    retry_after: Option<std::borrow::Cow<'a, str>>,
+    /// Without an answer: `not_sent`, `no_answer` or `cancelled`, and why.
+    #[serde(borrow, default)]
+    failed: Option<std::borrow::Cow<'a, str>>,
+    #[serde(borrow, default)]
+    why: Option<std::borrow::Cow<'a, str>>,
 }
 
-/// Either kind of row line, as read back.
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum Event<'a> {
-    #[serde(borrow)]
-    Pending(Pending<'a>),
-    #[serde(borrow)]
-    Ended(Ended<'a>),
+impl Ended<'_> {
+    fn completion(&self) -> Completion {
+        let why = || self.why.as_deref().unwrap_or_default().to_string();
+        match (self.status, self.failed.as_deref()) {
+            (Some(status), _) => Completion::Answered(crate::api::client::HttpResponse {
+                status,
+                body: self
+                    .response_json
+                    .map(serde_json::value::RawValue::get)
+                    .or(self.response.as_deref())
+                    .unwrap_or_default()
+                    .to_string(),
+                truncated: self.truncated,
+                retry_after: self.retry_after.as_deref().map(str::to_string),
+            }),
+            (None, Some("not_sent")) => Completion::NotSent(why()),
+            (None, Some("cancelled")) => Completion::Cancelled,
+            (None, _) => Completion::NoAnswer(why()),
+        }
+    }
 }
 
 /// A run's journal, open for appending. Lines are gathered in memory and written by
@@ -193,38 +212,45 @@ impl Journal {
         w.opt_str("metadata", metadata.as_deref());
         w.str("method", request.method);
         w.str("url", &request.url);
-        w.str("body", &request.body);
+        // `build` wrote it with serde_json.
+        w.text("body", &request.body, true);
         w.int("at", now_ms());
         w.close();
     }
 
     /// Gathers how row `seq` ended; it is written with the next [`Journal::write`].
+    /// `body_is_json`: the answer's body was read as JSON (any answer `classify` calls `Ok`).
     pub fn ended(
         &mut self,
         seq: usize,
-        verdict: &Verdict,
         completion: &Completion,
         latency: Duration,
+        body_is_json: bool,
     ) {
-        let (response, truncated, cap) = match completion {
-            Completion::Answered(r) => (
-                Some(r.body.as_str()),
-                r.truncated,
-                i64::try_from(BODY_CAP).ok(),
-            ),
-            _ => (None, false, None),
-        };
         let mut w = Line::open(&mut self.buf, "c", seq);
-        w.str("state", verdict.state.as_str());
-        w.opt_int("status", verdict.http_status.map(i64::from));
         w.int("ms", i64::try_from(latency.as_millis()).unwrap_or(i64::MAX));
-        w.bool("verified", verdict.verified);
-        w.opt_str("call_id", verdict.call_id.as_deref());
-        w.str("message", &verdict.message);
-        w.opt_str("response", response);
-        w.bool("truncated", truncated);
-        w.opt_int("cap", cap);
         w.int("at", now_ms());
+        match completion {
+            Completion::Answered(r) => {
+                w.int("status", i64::from(r.status));
+                w.text("response", &r.body, body_is_json);
+                if r.truncated {
+                    w.bool("truncated", true);
+                }
+                if let Some(after) = &r.retry_after {
+                    w.str("retry_after", after);
+                }
+            }
+            Completion::NotSent(why) => {
+                w.str("failed", "not_sent");
+                w.str("why", why);
+            }
+            Completion::NoAnswer(why) => {
+                w.str("failed", "no_answer");
+                w.str("why", why);
+            }
+            Completion::Cancelled => w.str("failed", "cancelled"),
+        }
         w.close();
         self.unwritten_endings.push(seq);
     }
@@ -292,6 +318,24 @@ impl<'a> Line<'a> {
         put_str(self.buf, value);
     }
 
+    /// A body. When the caller knows it is JSON (`build` wrote it, or `classify` read it) and it
+    /// is one line, an object or array from its first byte to its last, it goes in as it is,
+    /// under `<key>_json`, sparing the escapes of every quote in it; otherwise as a string.
+    fn text(&mut self, key: &str, value: &str, known_json: bool) {
+        let framed = matches!(
+            (value.as_bytes().first(), value.as_bytes().last()),
+            (Some(b'{'), Some(b'}')) | (Some(b'['), Some(b']'))
+        );
+        if known_json && framed && !value.bytes().any(|b| b == b'\n' || b == b'\r') {
+            self.buf.extend_from_slice(b",\"");
+            self.buf.extend_from_slice(key.as_bytes());
+            self.buf.extend_from_slice(b"_json\":");
+            self.buf.extend_from_slice(value.as_bytes());
+        } else {
+            self.str(key, value);
+        }
+    }
+
     fn opt_str(&mut self, key: &str, value: Option<&str>) {
         if let Some(v) = value {
             self.str(key, v);
@@ -313,15 +357,6 @@ impl<'a> Line<'a> {
             .extend_from_slice(itoa::Buffer::new().format(value).as_bytes());
     }
 
-    fn opt_int(&mut self, key: &str, value: Option<i64>) {
-        if let Some(v) = value {
-            self.int(key, v);
-        } else {
-            self.key(key);
-            self.buf.extend_from_slice(b"null");
-        }
-    }
-
     fn bool(&mut self, key: &str, value: bool) {
         self.key(key);
         self.buf
@@ -335,59 +370,68 @@ impl<'a> Line<'a> {
 
 /// A JSON string: runs that need no escape are copied whole, found eight bytes at a time.
 fn put_str(buf: &mut Vec<u8>, s: &str) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     let bytes = s.as_bytes();
     buf.reserve(bytes.len() + 2);
     buf.push(b'"');
     let mut start = 0;
     let mut i = 0;
-    while i < bytes.len() {
-        // Eight bytes with nothing to escape are passed over at once.
-        if let Some(chunk) = bytes.get(i..i + 8)
-            && !needs_escape(u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8])))
-        {
+    while i + 8 <= bytes.len() {
+        let mut word = [0; 8];
+        word.copy_from_slice(&bytes[i..i + 8]);
+        let flagged = escape_mask(u64::from_le_bytes(word));
+        if flagged == 0 {
             i += 8;
             continue;
         }
-        let b = bytes[i];
-        let short: &[u8] = match b {
-            b'"' => b"\\\"",
-            b'\\' => b"\\\\",
-            b'\n' => b"\\n",
-            b'\r' => b"\\r",
-            b'\t' => b"\\t",
-            0..=0x1f => b"",
-            _ => {
-                i += 1;
-                continue;
-            }
-        };
-        buf.extend_from_slice(&bytes[start..i]);
-        if short.is_empty() {
-            buf.extend_from_slice(b"\\u00");
-            buf.push(HEX[usize::from(b >> 4)]);
-            buf.push(HEX[usize::from(b & 0xf)]);
-        } else {
-            buf.extend_from_slice(short);
-        }
-        i += 1;
+        // The lowest flagged byte is always one to escape (see `escape_mask`).
+        let at = i + (flagged.trailing_zeros() / 8) as usize;
+        buf.extend_from_slice(&bytes[start..at]);
+        escape(buf, bytes[at]);
+        i = at + 1;
         start = i;
+    }
+    for (at, &b) in bytes.iter().enumerate().skip(i) {
+        if b < 0x20 || b == b'"' || b == b'\\' {
+            buf.extend_from_slice(&bytes[start..at]);
+            escape(buf, b);
+            start = at + 1;
+        }
     }
     buf.extend_from_slice(&bytes[start..]);
     buf.push(b'"');
 }
 
-/// Whether any of eight bytes is a control character, `"` or `\\` (exact: the usual "has a
-/// zero byte" and "has a byte below n" word tricks never miss one; a false alarm would only
-/// send those bytes the slow way).
-fn needs_escape(word: u64) -> bool {
+/// One byte that JSON needs escaped: a control character, `"` or `\\`.
+fn escape(buf: &mut Vec<u8>, b: u8) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    match b {
+        b'"' | b'\\' => buf.extend_from_slice(&[b'\\', b]),
+        b'\n' => buf.extend_from_slice(b"\\n"),
+        b'\r' => buf.extend_from_slice(b"\\r"),
+        b'\t' => buf.extend_from_slice(b"\\t"),
+        _ => buf.extend_from_slice(&[
+            b'\\',
+            b'u',
+            b'0',
+            b'0',
+            HEX[usize::from(b >> 4)],
+            HEX[usize::from(b & 0xf)],
+        ]),
+    }
+}
+
+/// The high bit of each of eight bytes (little-endian) that is a control character, `"` or
+/// `\\`, by the usual word tricks ("has a zero byte", "has a byte below n"). A byte can be
+/// flagged wrongly only above a rightly flagged one (a borrow runs upwards), so the mask is
+/// zero exactly when no byte needs escaping, and its lowest bit always marks one that does.
+fn escape_mask(word: u64) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS != 0;
-    let below_space = word.wrapping_sub(ONES * 0x20) & !word & HIGHS != 0;
+    let zero_bytes = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS;
+    let below_space = word.wrapping_sub(ONES * 0x20) & !word & HIGHS;
     below_space
-        || has_zero(word ^ (ONES * u64::from(b'"')))
-        || has_zero(word ^ (ONES * u64::from(b'\\')))
+        | zero_bytes(word ^ (ONES * u64::from(b'"')))
+        | zero_bytes(word ^ (ONES * u64::from(b'\\')))
 }
 
 /// What importing one journal did.
@@ -523,12 +567,17 @@ impl Store {
         let mut ended: std::collections::HashMap<usize, Ended> = std::collections::HashMap::new();
         let mut unreadable = 0;
         for line in lines.filter(|l| !l.trim().is_empty()) {
-            match serde_json::from_str::<Event>(line) {
-                Ok(Event::Pending(p)) => pending.push(p),
-                Ok(Event::Ended(e)) => {
+            // The first key says which kind of line (a `RawValue` cannot sit in an untagged
+            // enum, so the kinds are told apart here).
+            let read = if line.starts_with("{\"p\":") {
+                serde_json::from_str::<Pending>(line).map(|p| pending.push(p))
+            } else {
+                serde_json::from_str::<Ended>(line).map(|e| {
                     ended.insert(e.c, e);
-                }
-                Err(_) => unreadable += 1,
+                })
+            };
+            if read.is_err() {
+                unreadable += 1;
             }
         }
         let mut insert = self.conn.prepare_cached(
@@ -541,11 +590,23 @@ impl Store {
         )?;
         let mut unknown = 0;
         for p in &pending {
-            let e = ended.get(&p.p);
-            if e.is_none() {
+            let line = i64::try_from(p.line).unwrap_or(i64::MAX);
+            let ending = ended.get(&p.p).map(|e| {
+                let completion = e.completion();
+                let fields = crate::api::update::fields_present(
+                    p.outcome.is_some(),
+                    p.value.is_some(),
+                    p.metadata.is_some(),
+                );
+                (e, classify(&fields, &completion), completion)
+            });
+            if ending.is_none() {
                 unknown += 1;
             }
-            let line = i64::try_from(p.line).unwrap_or(i64::MAX);
+            let answered = ending.as_ref().and_then(|(_, _, c)| match c {
+                Completion::Answered(r) => Some(r),
+                _ => None,
+            });
             insert.execute(params![
                 header.session,
                 header.operator,
@@ -560,21 +621,26 @@ impl Store {
                 p.metadata,
                 p.method,
                 p.url,
-                p.body,
-                e.map_or("unknown", |e| e.state.as_ref()),
+                p.body_json
+                    .map(serde_json::value::RawValue::get)
+                    .or(p.body.as_deref())
+                    .unwrap_or_default(),
+                ending
+                    .as_ref()
+                    .map_or("unknown", |(_, v, _)| v.state.as_str()),
                 p.at,
                 header.batch,
                 line,
-                e.map(|e| e.at),
-                e.and_then(|e| e.status),
-                e.map(|e| e.ms),
-                e.is_some_and(|e| e.verified),
-                e.and_then(|e| e.call_id.as_deref()),
-                e.map_or(DIED, |e| e.message.as_ref()),
-                e.and_then(|e| e.response.as_deref()),
-                e.is_some_and(|e| e.truncated),
-                e.map(|e| e.at.saturating_sub(e.ms)),
-                e.and_then(|e| e.cap),
+                ending.as_ref().map(|(e, _, _)| e.at),
+                ending.as_ref().and_then(|(_, v, _)| v.http_status),
+                ending.as_ref().map(|(e, _, _)| e.ms),
+                ending.as_ref().is_some_and(|(_, v, _)| v.verified),
+                ending.as_ref().and_then(|(_, v, _)| v.call_id.as_deref()),
+                ending.as_ref().map_or(DIED, |(_, v, _)| v.message.as_str()),
+                answered.map(|r| r.body.as_str()),
+                answered.is_some_and(|r| r.truncated),
+                ending.as_ref().map(|(e, _, _)| e.at.saturating_sub(e.ms)),
+                answered.and_then(|_| i64::try_from(BODY_CAP).ok()),
             ])?;
         }
         self.conn.execute(
@@ -599,7 +665,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::client::{HttpResponse, State, classify};
+    use crate::api::client::{HttpResponse, State};
     use crate::api::request::{BaseUrl, build};
     use crate::api::update::{UpdateInput, validate};
 
@@ -648,10 +714,8 @@ mod tests {
             j.pending(seq, seq + 2, u, &build(u, &BaseUrl::default()));
         }
         j.write().unwrap();
-        for (seq, u) in rows.iter().enumerate().take(2) {
-            let completion = answered(OK);
-            let verdict = classify(&u.fields(), &completion);
-            j.ended(seq, &verdict, &completion, Duration::from_millis(7));
+        for seq in 0..2 {
+            j.ended(seq, &answered(OK), Duration::from_millis(7), true);
         }
         let path = j.path().to_path_buf();
         j.finish().unwrap();
@@ -680,7 +744,7 @@ mod tests {
         let mut buf = Vec::new();
         let mut line = Line::open(&mut buf, "c", 7);
         line.opt_str("a", None);
-        line.opt_int("b", Some(-3));
+        line.int("b", -3);
         line.bool("c", true);
         line.num("d", usize::MAX);
         line.close();
@@ -693,21 +757,66 @@ mod tests {
     }
 
     #[test]
-    fn the_eight_byte_check_never_misses_a_byte_to_escape() {
+    fn the_eight_byte_check_finds_the_first_byte_to_escape_exactly() {
+        let must = |b: u8| b < 0x20 || b == b'"' || b == b'\\';
         for b in 0..=255_u8 {
-            let must = b < 0x20 || b == b'"' || b == b'\\';
             for filler in [b'a', b' ', 0x7f, 0x80, 0xc3, 0xff] {
                 for at in 0..8 {
                     let mut word = [filler; 8];
                     word[at] = b;
-                    if must {
-                        assert!(needs_escape(u64::from_le_bytes(word)), "{b:#x} at {at}");
+                    // And a second byte to escape above it, which must not hide it.
+                    for above in [None, Some(b'"'), Some(0)] {
+                        if let Some(a) = above
+                            && at < 7
+                        {
+                            word[7] = a;
+                        }
+                        let mask = escape_mask(u64::from_le_bytes(word));
+                        let first = word.iter().position(|&x| must(x));
+                        assert_eq!(
+                            (mask != 0).then(|| (mask.trailing_zeros() / 8) as usize),
+                            first,
+                            "{word:x?}"
+                        );
                     }
                 }
             }
         }
-        assert!(!needs_escape(u64::from_le_bytes(*b"plain ok")));
-        assert!(!needs_escape(u64::from_le_bytes(*b"caf\xc3\xa9 \xe2\x82")));
+    }
+
+    #[test]
+    fn only_bodies_known_to_be_one_line_of_json_go_in_as_they_are() {
+        #[derive(Deserialize)]
+        struct Back<'a> {
+            #[serde(borrow, default)]
+            response: Option<std::borrow::Cow<'a, str>>,
+            #[serde(borrow, default)]
+            response_json: Option<&'a serde_json::value::RawValue>,
+        }
+        let cases = [
+            (r#"{"a":"b"}"#, true, true),
+            (r#"{"a":"b"}"#, false, false),
+            ("{oops}", false, false),
+            ("{\n\"a\": 1\n}", true, false),
+            (r#" {"a":1}"#, true, false),
+            ("[1,2]", true, true),
+            ("", true, false),
+        ];
+        for (body, known, raw) in cases {
+            let mut buf = Vec::new();
+            let mut line = Line::open(&mut buf, "c", 1);
+            line.text("response", body, known);
+            line.close();
+            let text = String::from_utf8(buf).unwrap();
+            assert_eq!(text.contains("response_json"), raw, "{text}");
+            let back: Back = serde_json::from_str(&text).unwrap();
+            let got = back
+                .response_json
+                .map(serde_json::value::RawValue::get)
+                .or(back.response.as_deref())
+                .unwrap();
+            assert_eq!(got, body, "exactly the bytes that came");
+        }
     }
 
     proptest::proptest! {
@@ -729,6 +838,12 @@ mod tests {
         let store = Store::open(dir.path(), "me").unwrap();
         let path = journal_of_a_finished_run(dir.path(), &store);
         let kept = std::fs::read(&path).unwrap();
+        let text = String::from_utf8(kept.clone()).unwrap();
+        assert!(
+            text.contains(r#","body_json":{"custom_call_outcome":"#),
+            "the request body goes in as JSON: {text}"
+        );
+        assert!(text.contains(r#","response_json":{"success":true"#));
 
         let imported = store.import_journals(dir.path()).unwrap();
         assert_eq!(
@@ -807,6 +922,62 @@ mod tests {
     }
 
     #[test]
+    fn every_kind_of_ending_is_read_back_as_the_run_classified_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), "me").unwrap();
+        store.create_batch("f.csv", "h", 5, &who()).unwrap();
+        let mut j = Journal::create(dir.path(), 1, "gone", &who()).unwrap();
+        let busy = Completion::Answered(HttpResponse {
+            status: 429,
+            body: r#"{"message":"slow down"}"#.into(),
+            truncated: false,
+            retry_after: Some("3".into()),
+        });
+        let cut = Completion::Answered(HttpResponse {
+            status: 200,
+            body: "{\"success\":tr".into(),
+            truncated: true,
+            retry_after: None,
+        });
+        let endings = [
+            busy,
+            cut,
+            Completion::NotSent("connection refused".into()),
+            Completion::NoAnswer("timed out after 15 s".into()),
+            Completion::Cancelled,
+        ];
+        let u = update("1", "");
+        for (seq, completion) in endings.iter().enumerate() {
+            j.pending(seq, seq + 2, &u, &build(&u, &BaseUrl::default()));
+            let json = matches!(completion, Completion::Answered(r)
+                if serde_json::from_str::<serde::de::IgnoredAny>(&r.body).is_ok());
+            j.ended(seq, completion, Duration::from_millis(5), json);
+        }
+        j.finish().unwrap();
+        store.import_journals(dir.path()).unwrap();
+        let mut records = store.page(None, 10).unwrap();
+        records.sort_by_key(|r| r.id);
+        assert_eq!(records.len(), endings.len());
+        for (record, completion) in records.iter().zip(&endings) {
+            let verdict = crate::api::client::classify(&u.fields(), completion);
+            assert_eq!(record.state, verdict.state);
+            assert_eq!(record.message.as_deref(), Some(verdict.message.as_str()));
+            assert_eq!(record.http_status, verdict.http_status);
+            assert_eq!(record.verified, verdict.verified);
+        }
+        assert!(
+            records[0]
+                .message
+                .as_deref()
+                .unwrap()
+                .contains("Retry-After")
+        );
+        assert!(records[1].response_truncated);
+        assert_eq!(records[2].state, State::NetworkError);
+        assert_eq!(records[4].state, State::Cancelled);
+    }
+
+    #[test]
     fn a_line_cut_short_is_skipped_and_its_row_reads_as_unknown() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path(), "me").unwrap();
@@ -826,14 +997,7 @@ mod tests {
     fn endings_that_could_not_be_written_are_named() {
         let dir = tempfile::tempdir().unwrap();
         let mut j = Journal::create(dir.path(), 1, "s", &who()).unwrap();
-        let u = update("1", "");
-        let completion = answered(OK);
-        j.ended(
-            4,
-            &classify(&u.fields(), &completion),
-            &completion,
-            Duration::ZERO,
-        );
+        j.ended(4, &answered(OK), Duration::ZERO, true);
         // A journal whose file cannot take more (opened read-only underneath).
         j.file = std::fs::File::open(j.path()).unwrap();
         let (_, lost) = j.write().unwrap_err();
