@@ -454,6 +454,13 @@ fn killed_mid_batch_then_resumed_every_row_is_applied_once() {
         .assert()
         .success()
         .stdout(predicate::str::contains("1000 rows"));
+    // A request of the killed run that is still being handled can land after the resume's
+    // later rows for its call (that is why such rows are "outcome unknown"): let those end.
+    common::wait_until(
+        "the killed run's requests to be handled",
+        std::time::Duration::from_secs(60),
+        || e.sandbox.sandbox.handling() == 0,
+    );
     e.sandbox.sandbox.clear_faults();
     e.sandbox
         .sandbox
@@ -706,6 +713,13 @@ fn ctrl_c_stops_taking_rows_lets_those_under_way_finish_and_says_how_to_resume()
         "only updated, or recorded but never sent: {states:?}"
     );
     // The resume sends exactly the rest.
+    // A request of the killed run that is still being handled can land after the resume's
+    // later rows for its call (that is why such rows are "outcome unknown"): let those end.
+    common::wait_until(
+        "the killed run's requests to be handled",
+        std::time::Duration::from_secs(60),
+        || e.sandbox.sandbox.handling() == 0,
+    );
     e.sandbox.sandbox.clear_faults();
     e.sandbox
         .sandbox

@@ -100,6 +100,26 @@ struct Inner {
     faults: VecDeque<Fault>,
     standing: Option<Standing>,
     received: Vec<Received>,
+    /// Update requests whose handler is still running (not yet answered, nor dropped).
+    handling: usize,
+}
+
+/// Counts an update request as being handled until it is dropped (answered, or abandoned with
+/// its connection).
+struct Handling(Sandbox);
+
+impl Handling {
+    fn start(sandbox: &Sandbox) -> Self {
+        sandbox.lock().handling += 1;
+        Self(sandbox.clone())
+    }
+}
+
+impl Drop for Handling {
+    fn drop(&mut self) {
+        let mut inner = self.0.lock();
+        inner.handling = inner.handling.saturating_sub(1);
+    }
 }
 
 /// A handle on the sandbox's state, shared with its server.
@@ -121,6 +141,7 @@ impl Sandbox {
                 faults: VecDeque::new(),
                 standing: None,
                 received: Vec::new(),
+                handling: 0,
             })),
         }
     }
@@ -231,6 +252,12 @@ impl Sandbox {
         }
         request.extensions_mut().insert(Chosen(chosen));
         false
+    }
+
+    /// How many update requests are being handled right now: a request from a client that is
+    /// gone can still land (be applied) until this is 0.
+    pub fn handling(&self) -> usize {
+        self.lock().handling
     }
 
     /// Every request received on the Phonely endpoint so far.
@@ -344,6 +371,7 @@ async fn set_outcome(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    let _handling = Handling::start(&sandbox);
     let fault = match chosen {
         Some(Extension(Chosen(c))) => c,
         None => sandbox.take_fault(&headers),
