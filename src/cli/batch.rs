@@ -400,20 +400,25 @@ struct Sent {
 /// the next. Ctrl+C stops taking rows and lets those under way finish; a second Ctrl+C stops
 /// waiting for them (they are recorded as cancelled: outcome unknown).
 async fn send_rows(plan: &Plan<'_>, rows: Vec<Row>) -> Ended {
-    let mut lanes: Vec<std::collections::VecDeque<Row>> = Vec::new();
-    let mut lane_of: HashMap<(String, String), usize> = HashMap::new();
-    for row in rows {
-        let key = (
-            row.update.agent.as_str().to_string(),
-            row.update.target.as_str().to_string(),
-        );
-        let lane = *lane_of.entry(key).or_insert_with(|| {
-            lanes.push(std::collections::VecDeque::new());
-            lanes.len() - 1
-        });
+    // Each row's lane, found with keys borrowed from the rows, then the rows moved in.
+    let mut lane_of: HashMap<(&str, &str), usize> = HashMap::new();
+    let which: Vec<usize> = rows
+        .iter()
+        .map(|row| {
+            let next = lane_of.len();
+            *lane_of
+                .entry((row.update.agent.as_str(), row.update.target.as_str()))
+                .or_insert(next)
+        })
+        .collect();
+    let mut lanes: Vec<std::collections::VecDeque<Row>> =
+        std::iter::repeat_with(std::collections::VecDeque::new)
+            .take(lane_of.len())
+            .collect();
+    drop(lane_of);
+    for (row, lane) in rows.into_iter().zip(which) {
         lanes[lane].push_back(row);
     }
-    drop(lane_of);
     // Lanes with a row to take and nothing under way, in the order they became free.
     let mut ready: std::collections::VecDeque<usize> = (0..lanes.len()).collect();
     let mut under_way = FuturesUnordered::new();
@@ -580,8 +585,24 @@ async fn send_one(
 /// A row is over: how it ended goes to the journal (written with the next rows), the counts
 /// and the report; a row that did not go through gets a line of its own.
 fn finished(plan: &Plan<'_>, sent: &Sent, counts: &mut Counts, report: &mut Vec<ReportLine>) {
-    let fields = sent.row.update.fields();
-    let verdict = crate::api::client::classify(&fields, &sent.completion);
+    // The fields sent, without a Vec per row.
+    let update = &sent.row.update;
+    let mut sent_fields = [""; 3];
+    let mut n = 0;
+    for (present, name) in [
+        (update.outcome.is_some(), crate::api::update::FIELD_OUTCOME),
+        (update.value.is_some(), crate::api::update::FIELD_VALUE),
+        (
+            update.metadata.is_some(),
+            crate::api::update::FIELD_METADATA,
+        ),
+    ] {
+        if present {
+            sent_fields[n] = name;
+            n += 1;
+        }
+    }
+    let verdict = crate::api::client::classify(&sent_fields[..n], &sent.completion);
     // A batch's thousands of ✓ rows are logged one by one only at debug level (the history has
     // each; the run's line in the log counts them); anything else always.
     if !(verdict.state == State::Ok && verdict.verified) || tracing::enabled!(tracing::Level::DEBUG)

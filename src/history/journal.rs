@@ -326,7 +326,7 @@ impl<'a> Line<'a> {
             (value.as_bytes().first(), value.as_bytes().last()),
             (Some(b'{'), Some(b'}')) | (Some(b'['), Some(b']'))
         );
-        if known_json && framed && !value.bytes().any(|b| b == b'\n' || b == b'\r') {
+        if known_json && framed && memchr::memchr2(b'\n', b'\r', value.as_bytes()).is_none() {
             self.buf.extend_from_slice(b",\"");
             self.buf.extend_from_slice(key.as_bytes());
             self.buf.extend_from_slice(b"_json\":");
