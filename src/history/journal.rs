@@ -26,7 +26,7 @@ use std::time::Duration;
 use rusqlite::{OptionalExtension as _, params};
 use serde::{Deserialize, Serialize};
 
-use super::{HistoryError, Provenance, Result, SessionLock, Store, now_ms};
+use super::{Provenance, Result, SessionLock, Store, now_ms};
 use crate::api::client::{BODY_CAP, Completion, classify};
 use crate::api::request::WireRequest;
 use crate::api::update::{OutcomeUpdate, Preference};
@@ -522,23 +522,36 @@ impl Store {
             if session == self.session || SessionLock::is_alive(data_dir, &session) {
                 continue;
             }
-            let text = std::fs::read_to_string(&path).map_err(|source| HistoryError::Io {
-                path: path.clone(),
-                source,
-            })?;
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                // Unreadable now (permissions, a full disk): left for the next opening.
+                tracing::warn!(path = %path.display(), "batch journal could not be read");
+                continue;
+            };
             let name = path
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            if let Some(imported) = self.in_transaction(|s| s.import_one(&name, &text))? {
-                tracing::info!(
-                    batch = imported.batch,
-                    rows = imported.rows,
-                    unknown = imported.unknown,
-                    unreadable = imported.unreadable,
-                    "batch journal imported into the history"
-                );
-                done.push(imported);
+            match self.in_transaction(|s| s.import_one(&name, &text)) {
+                Ok(Some(imported)) => {
+                    tracing::info!(
+                        batch = imported.batch,
+                        rows = imported.rows,
+                        unknown = imported.unknown,
+                        unreadable = imported.unreadable,
+                        "batch journal imported into the history"
+                    );
+                    done.push(imported);
+                }
+                Ok(None) => {}
+                // Another process holds the database: the next opening tries again.
+                Err(e) if e.is_busy() => continue,
+                // One journal the database refuses (its batch is not in this database, say)
+                // must not keep the history from opening: it is set aside, kept for a person.
+                Err(e) => {
+                    tracing::error!(path = %path.display(), error = %e, "batch journal set aside");
+                    let _ = std::fs::rename(&path, path.with_extension("jsonl.failed"));
+                    continue;
+                }
             }
             let _ = std::fs::remove_file(&path);
         }
@@ -975,6 +988,26 @@ mod tests {
         assert!(records[1].response_truncated);
         assert_eq!(records[2].state, State::NetworkError);
         assert_eq!(records[4].state, State::Cancelled);
+    }
+
+    #[test]
+    fn a_journal_the_database_refuses_is_set_aside_and_the_history_still_opens() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), "me").unwrap();
+        // Batch #7 is not in this database (it was deleted, say): its rows cannot go in.
+        let mut j = Journal::create(dir.path(), 7, "gone", &who()).unwrap();
+        let u = update("1", "");
+        j.pending(0, 2, &u, &build(&u, &BaseUrl::default()));
+        let path = j.path().to_path_buf();
+        j.finish().unwrap();
+        assert!(store.import_journals(dir.path()).unwrap().is_empty());
+        assert!(store.reconcile_orphans(dir.path()).is_ok());
+        assert!(!path.exists());
+        assert!(
+            path.with_extension("jsonl.failed").exists(),
+            "kept for a person"
+        );
+        assert!(store.page(None, 10).unwrap().is_empty());
     }
 
     #[test]
