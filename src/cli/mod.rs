@@ -495,6 +495,36 @@ async fn sender(
     timeout_arg: Option<f64>,
     config: &Config,
 ) -> Result<Sender, ExitCode> {
+    let checked = checked_key(profile, base, timeout_arg, config).await?;
+    checked.sender()
+}
+
+/// What `sender` checks before it builds the HTTP client: the timeout and the key.
+struct CheckedKey {
+    timeout: Duration,
+    key: crate::api::key::ApiKey,
+    who: Provenance,
+}
+
+impl CheckedKey {
+    /// Builds the client (loading the system's certificates: a few milliseconds).
+    fn sender(self) -> Result<Sender, ExitCode> {
+        let client = Client::new(self.timeout)
+            .map_err(|m| fail(exit::INVALID, &format!("{m}. Nothing was sent.")))?;
+        Ok(Sender {
+            key: self.key,
+            client,
+            who: self.who,
+        })
+    }
+}
+
+async fn checked_key(
+    profile: &crate::config::Profile,
+    base: &BaseUrl,
+    timeout_arg: Option<f64>,
+    config: &Config,
+) -> Result<CheckedKey, ExitCode> {
     let timeout = timeout_arg.unwrap_or(config.request_timeout.as_secs_f64());
     if !(timeout.is_finite() && timeout > 0.0 && timeout <= 3600.0) {
         return Err(fail(
@@ -516,11 +546,9 @@ async fn sender(
             ),
         ));
     };
-    let client = Client::new(Duration::from_secs_f64(timeout))
-        .map_err(|m| fail(exit::INVALID, &format!("{m}. Nothing was sent.")))?;
-    Ok(Sender {
+    Ok(CheckedKey {
+        timeout: Duration::from_secs_f64(timeout),
         key,
-        client,
         who: Provenance {
             operator: operator_name(),
             profile: profile.name.clone(),
