@@ -17,8 +17,15 @@ agent123,415 5555,Sold,10
 agent123,call456,Follow-Up Required,
 ";
 
-#[tokio::test]
-async fn open_send_fix_and_finish_a_batch_file() {
+/// A sandbox, and in a temporary folder the batch file and a data folder.
+struct Setup {
+    sb: sandbox::RunningSandbox,
+    dir: tempfile::TempDir,
+    file: std::path::PathBuf,
+    data: std::path::PathBuf,
+}
+
+async fn setup() -> Setup {
     let sb = sandbox::start("127.0.0.1:0", sandbox::DEFAULT_KEY)
         .await
         .unwrap();
@@ -26,6 +33,22 @@ async fn open_send_fix_and_finish_a_batch_file() {
     let file = dir.path().join("fixes.csv");
     std::fs::write(&file, FILE).unwrap();
     let data = dir.path().join("data");
+    Setup {
+        sb,
+        dir,
+        file,
+        data,
+    }
+}
+
+#[tokio::test]
+async fn open_send_fix_and_finish_a_batch_file() {
+    let Setup {
+        sb,
+        dir: _dir,
+        file,
+        data,
+    } = setup().await;
     let (app, mut h) = workbench(&sb.base_url(), &data, DEFAULT_TIMEOUT);
     let script = async {
         h.wait_for("No updates yet").await;
@@ -84,13 +107,12 @@ async fn open_send_fix_and_finish_a_batch_file() {
 
 #[tokio::test]
 async fn excluded_rows_stay_and_a_missing_file_is_explained() {
-    let sb = sandbox::start("127.0.0.1:0", sandbox::DEFAULT_KEY)
-        .await
-        .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("fixes.csv");
-    std::fs::write(&file, FILE).unwrap();
-    let data = dir.path().join("data");
+    let Setup {
+        sb,
+        dir: _dir,
+        file,
+        data,
+    } = setup().await;
     let (app, mut h) = workbench(&sb.base_url(), &data, DEFAULT_TIMEOUT);
     let script = async {
         h.ctrl('b');

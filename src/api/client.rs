@@ -195,15 +195,17 @@ fn typical_success(sent_fields: &[&str], status: u16, body: &str) -> Option<Verd
         .flatten()
         .map(std::convert::AsRef::as_ref)
         .collect();
-    // At most 300 characters, as `classify` keeps (a short one is taken whole).
-    let call_id = typical.call_id.map(|c| {
-        if c.len() <= 300 {
-            c.into_owned()
-        } else {
-            c.chars().take(300).collect::<String>()
-        }
-    });
+    let call_id = typical.call_id.as_deref().map(clipped);
     Some(success_verdict(sent_fields, status, &updated, call_id))
+}
+
+/// A text field of an answer as a verdict keeps it: at most 300 characters.
+fn clipped(text: &str) -> String {
+    if text.len() <= 300 {
+        text.to_string()
+    } else {
+        text.chars().take(300).collect()
+    }
 }
 
 /// Classifies a completion against the fields that were sent.
@@ -238,12 +240,7 @@ pub fn classify(sent_fields: &[&str], completion: &Completion) -> Verdict {
 fn classify_answer(sent_fields: &[&str], response: &HttpResponse) -> Verdict {
     let status = response.status;
     let json: Option<Value> = serde_json::from_str(&response.body).ok();
-    let field = |name: &str| -> Option<String> {
-        json.as_ref()?
-            .get(name)?
-            .as_str()
-            .map(|s| s.chars().take(300).collect())
-    };
+    let field = |name: &str| -> Option<String> { json.as_ref()?.get(name)?.as_str().map(clipped) };
     let call_id = field("call_id");
     let success = json
         .as_ref()

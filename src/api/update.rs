@@ -153,7 +153,7 @@ pub struct OutcomeUpdate {
 
 impl OutcomeUpdate {
     /// Wire names of the fields this update sets, in body order.
-    pub fn fields(&self) -> Vec<&'static str> {
+    pub fn fields(&self) -> Fields {
         fields_present(
             self.outcome.is_some(),
             self.value.is_some(),
@@ -196,16 +196,39 @@ impl OutcomeUpdate {
     }
 }
 
+/// The wire names of the fields an update sets, in body order: a slice (`Deref`) kept on the
+/// stack, since a batch asks for it once a row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Fields {
+    names: [&'static str; 3],
+    len: usize,
+}
+
+impl std::ops::Deref for Fields {
+    type Target = [&'static str];
+
+    fn deref(&self) -> &Self::Target {
+        &self.names[..self.len]
+    }
+}
+
 /// The wire names of the fields that are there, in body order.
-pub fn fields_present(outcome: bool, value: bool, metadata: bool) -> Vec<&'static str> {
-    [
+pub fn fields_present(outcome: bool, value: bool, metadata: bool) -> Fields {
+    let mut fields = Fields {
+        names: [""; 3],
+        len: 0,
+    };
+    for (present, name) in [
         (outcome, FIELD_OUTCOME),
         (value, FIELD_VALUE),
         (metadata, FIELD_METADATA),
-    ]
-    .into_iter()
-    .filter_map(|(present, name)| present.then_some(name))
-    .collect()
+    ] {
+        if present {
+            fields.names[fields.len] = name;
+            fields.len += 1;
+        }
+    }
+    fields
 }
 
 /// Raw input, as typed. Empty optional fields mean "not sent".
@@ -585,7 +608,7 @@ mod tests {
     fn a_call_id_update() {
         let u = validate(&input("agent123", "call456", "Sold")).unwrap();
         assert_eq!(u.target, Target::CallId(CallId("call456".into())));
-        assert_eq!(u.fields(), vec![FIELD_OUTCOME]);
+        assert_eq!(u.fields().to_vec(), vec![FIELD_OUTCOME]);
     }
 
     #[test]

@@ -609,24 +609,7 @@ async fn send_one(
 /// A row is over: how it ended goes to the journal (written with the next rows), the counts
 /// and the report; a row that did not go through gets a line of its own.
 fn finished(plan: &Plan<'_>, sent: &Sent, counts: &mut Counts, report: &mut Vec<ReportLine>) {
-    // The fields sent, without a Vec per row.
-    let update = &sent.row.update;
-    let mut sent_fields = [""; 3];
-    let mut n = 0;
-    for (present, name) in [
-        (update.outcome.is_some(), crate::api::update::FIELD_OUTCOME),
-        (update.value.is_some(), crate::api::update::FIELD_VALUE),
-        (
-            update.metadata.is_some(),
-            crate::api::update::FIELD_METADATA,
-        ),
-    ] {
-        if present {
-            sent_fields[n] = name;
-            n += 1;
-        }
-    }
-    let verdict = crate::api::client::classify(&sent_fields[..n], &sent.completion);
+    let verdict = crate::api::client::classify(&sent.row.update.fields(), &sent.completion);
     // A batch's thousands of ✓ rows are logged one by one only at debug level (the history has
     // each; the run's line in the log counts them); anything else always.
     if !(verdict.state == State::Ok && verdict.verified) || tracing::enabled!(tracing::Level::DEBUG)

@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use rusqlite::{OptionalExtension as _, params};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::{Provenance, Result, SessionLock, Store, now_ms};
 use crate::api::client::{BODY_CAP, Completion, classify};
@@ -38,10 +38,10 @@ pub const DIR: &str = "journals";
 pub(super) const DIED: &str = "The program stopped while this was in flight: it may or may not have been \
                     applied; check before resending";
 
-/// The first line: whose journal this is.
-#[derive(Serialize, Deserialize)]
+/// The first line: whose journal this is (written by [`Journal::create`]).
+#[derive(Deserialize)]
 struct Header<'a> {
-    journal: u32,
+    // Its first key, `"journal":1`, is the format's version: for a later format to tell.
     batch: i64,
     #[serde(borrow)]
     session: std::borrow::Cow<'a, str>,
@@ -106,6 +106,39 @@ struct Ended<'a> {
     why: Option<std::borrow::Cow<'a, str>>,
 }
 
+/// A row's ending as the history stores it: the completion, and the verdict `classify` gives
+/// it for the fields the row sent (the one the run gave).
+struct End {
+    at: i64,
+    ms: i64,
+    completion: Completion,
+    verdict: crate::api::client::Verdict,
+}
+
+impl End {
+    fn of(ended: &Ended, pending: &Pending) -> Self {
+        let completion = ended.completion();
+        let fields = crate::api::update::fields_present(
+            pending.outcome.is_some(),
+            pending.value.is_some(),
+            pending.metadata.is_some(),
+        );
+        Self {
+            at: ended.at,
+            ms: ended.ms,
+            verdict: classify(&fields, &completion),
+            completion,
+        }
+    }
+
+    fn answer(&self) -> Option<&crate::api::client::HttpResponse> {
+        match &self.completion {
+            Completion::Answered(r) => Some(r),
+            _ => None,
+        }
+    }
+}
+
 impl Ended<'_> {
     fn completion(&self) -> Completion {
         let why = || self.why.as_deref().unwrap_or_default().to_string();
@@ -161,27 +194,20 @@ impl Journal {
             unwritten_endings: Vec::new(),
             failed: false,
         };
-        let header = Header {
-            journal: 1,
-            batch,
-            session: session.into(),
-            operator: who.operator.as_str().into(),
-            profile: who.profile.as_str().into(),
-            base_url: who.base_url.as_str().into(),
-        };
-        journal.line(&header);
+        // The header (read back as `Header`).
+        let mut w = Line::open(&mut journal.buf, "journal", 1);
+        w.int("batch", batch);
+        w.str("session", session);
+        w.str("operator", &who.operator);
+        w.str("profile", &who.profile);
+        w.str("base_url", &who.base_url);
+        w.close();
         journal.write().map_err(|(e, _)| e)?;
         Ok(journal)
     }
 
     pub fn path(&self) -> &Path {
         &self.path
-    }
-
-    fn line(&mut self, value: &impl Serialize) {
-        // Serialising these plain structs into a Vec cannot fail.
-        let _ = serde_json::to_writer(&mut self.buf, value);
-        self.buf.push(b'\n');
     }
 
     /// Gathers row `seq` (line `line` of the file) as about to be sent. It is recorded once
@@ -199,7 +225,7 @@ impl Journal {
             .map(|m| serde_json::Value::Object(m.clone()).to_string());
         let b = &mut self.buf;
         let mut w = Line::open(b, "p", seq);
-        w.num("line", line);
+        w.int("line", line);
         w.str("agent", update.agent.as_str());
         w.str("target", update.target.as_str());
         w.str("kind", update.target.kind());
@@ -345,13 +371,7 @@ impl<'a> Line<'a> {
         }
     }
 
-    fn num(&mut self, key: &str, value: usize) {
-        self.key(key);
-        self.buf
-            .extend_from_slice(itoa::Buffer::new().format(value).as_bytes());
-    }
-
-    fn int(&mut self, key: &str, value: i64) {
+    fn int(&mut self, key: &str, value: impl itoa::Integer) {
         self.key(key);
         self.buf
             .extend_from_slice(itoa::Buffer::new().format(value).as_bytes());
@@ -603,23 +623,12 @@ impl Store {
         )?;
         let mut unknown = 0;
         for p in &pending {
-            let line = i64::try_from(p.line).unwrap_or(i64::MAX);
-            let ending = ended.get(&p.p).map(|e| {
-                let completion = e.completion();
-                let fields = crate::api::update::fields_present(
-                    p.outcome.is_some(),
-                    p.value.is_some(),
-                    p.metadata.is_some(),
-                );
-                (e, classify(&fields, &completion), completion)
-            });
-            if ending.is_none() {
+            let end = ended.get(&p.p).map(|e| End::of(e, p));
+            if end.is_none() {
                 unknown += 1;
             }
-            let answered = ending.as_ref().and_then(|(_, _, c)| match c {
-                Completion::Answered(r) => Some(r),
-                _ => None,
-            });
+            let end = end.as_ref();
+            let answer = end.and_then(End::answer);
             insert.execute(params![
                 header.session,
                 header.operator,
@@ -638,22 +647,20 @@ impl Store {
                     .map(serde_json::value::RawValue::get)
                     .or(p.body.as_deref())
                     .unwrap_or_default(),
-                ending
-                    .as_ref()
-                    .map_or("unknown", |(_, v, _)| v.state.as_str()),
+                end.map_or("unknown", |e| e.verdict.state.as_str()),
                 p.at,
                 header.batch,
-                line,
-                ending.as_ref().map(|(e, _, _)| e.at),
-                ending.as_ref().and_then(|(_, v, _)| v.http_status),
-                ending.as_ref().map(|(e, _, _)| e.ms),
-                ending.as_ref().is_some_and(|(_, v, _)| v.verified),
-                ending.as_ref().and_then(|(_, v, _)| v.call_id.as_deref()),
-                ending.as_ref().map_or(DIED, |(_, v, _)| v.message.as_str()),
-                answered.map(|r| r.body.as_str()),
-                answered.is_some_and(|r| r.truncated),
-                ending.as_ref().map(|(e, _, _)| e.at.saturating_sub(e.ms)),
-                answered.and_then(|_| i64::try_from(BODY_CAP).ok()),
+                i64::try_from(p.line).unwrap_or(i64::MAX),
+                end.map(|e| e.at),
+                end.and_then(|e| e.verdict.http_status),
+                end.map(|e| e.ms),
+                end.is_some_and(|e| e.verdict.verified),
+                end.and_then(|e| e.verdict.call_id.as_deref()),
+                end.map_or(DIED, |e| e.verdict.message.as_str()),
+                answer.map(|r| r.body.as_str()),
+                answer.is_some_and(|r| r.truncated),
+                end.map(|e| e.at.saturating_sub(e.ms)),
+                answer.and_then(|_| i64::try_from(BODY_CAP).ok()),
             ])?;
         }
         self.conn.execute(
@@ -681,14 +688,7 @@ mod tests {
     use crate::api::client::{HttpResponse, State};
     use crate::api::request::{BaseUrl, build};
     use crate::api::update::{UpdateInput, validate};
-
-    fn who() -> Provenance {
-        Provenance {
-            operator: "tester".into(),
-            profile: "sandbox".into(),
-            base_url: "http://127.0.0.1:1".into(),
-        }
-    }
+    use crate::history::tests::who;
 
     fn update(value: &str, metadata: &str) -> OutcomeUpdate {
         validate(&UpdateInput {
@@ -759,7 +759,7 @@ mod tests {
         line.opt_str("a", None);
         line.int("b", -3);
         line.bool("c", true);
-        line.num("d", usize::MAX);
+        line.int("d", usize::MAX);
         line.close();
         let v: serde_json::Value = serde_json::from_slice(&buf).unwrap();
         assert_eq!(

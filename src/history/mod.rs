@@ -274,7 +274,7 @@ impl Record {
     }
 
     /// The wire names of the fields this record set.
-    pub fn fields(&self) -> Vec<&'static str> {
+    pub fn fields(&self) -> crate::api::update::Fields {
         crate::api::update::fields_present(
             self.outcome.is_some(),
             self.value.is_some(),
@@ -810,7 +810,8 @@ mod tests {
     use crate::api::request::{BaseUrl, build};
     use crate::api::update::{UpdateInput, validate};
 
-    fn who() -> Provenance {
+    /// Who the test records are from (the journal's tests use it too).
+    pub(super) fn who() -> Provenance {
         Provenance {
             operator: "tester".into(),
             profile: "sandbox".into(),

@@ -414,20 +414,11 @@ impl Runner {
                 profile,
             } => {
                 self.blocking(move |stores, services| {
-                    let r = &ready.request;
-                    let u = &ready.update;
                     let since = now_ms().saturating_sub(window_ms);
                     // If the check itself fails, the confirmation still comes (without a
                     // duplicate note): the person decides.
                     let duplicate = with_reader(stores, services, |s| {
-                        s.find_duplicate(
-                            &profile,
-                            u.agent.as_str(),
-                            u.target.as_str(),
-                            &r.url,
-                            &r.body,
-                            since,
-                        )
+                        duplicate_of(s, &profile, &ready, since)
                     })
                     .ok()
                     .flatten();
@@ -449,17 +440,7 @@ impl Runner {
                     let duplicates = with_reader(stores, services, |s| {
                         let mut found = Vec::new();
                         for (index, ready) in &items {
-                            let (u, r) = (&ready.update, &ready.request);
-                            if s.find_duplicate(
-                                &profile,
-                                u.agent.as_str(),
-                                u.target.as_str(),
-                                &r.url,
-                                &r.body,
-                                since,
-                            )?
-                            .is_some()
-                            {
+                            if duplicate_of(s, &profile, ready, since)?.is_some() {
                                 found.push(*index);
                             }
                         }
@@ -647,6 +628,25 @@ impl Runner {
             });
         });
     }
+}
+
+/// The same request (URL and body) for the same call, sent with ✓ on `profile` since `since`:
+/// the duplicate guard's question, for one update or a queue row.
+fn duplicate_of(
+    store: &Store,
+    profile: &str,
+    ready: &super::app::Ready,
+    since: i64,
+) -> crate::history::Result<Option<crate::history::Record>> {
+    let (u, r) = (&ready.update, &ready.request);
+    store.find_duplicate(
+        profile,
+        u.agent.as_str(),
+        u.target.as_str(),
+        &r.url,
+        &r.body,
+        since,
+    )
 }
 
 /// Runs `f` on the writing connection, opening it (taking the session lock, settling crashed
