@@ -492,6 +492,11 @@ fn killed_mid_batch_then_resumed_every_row_is_applied_once() {
             ))
         })
         .collect();
+    // The last value for each call is the file's last row for it: order held across the kill
+    // (row 1000 goes to call1009: 999 % 6 = 3). Checked before any --resend-unknown below,
+    // which sends an earlier row after it on purpose.
+    let call = e.sandbox.sandbox.call("agent123", "call1009").unwrap();
+    assert_eq!(call.custom_call_outcome_value.unwrap().to_string(), "1000");
     // A row recorded but killed before its request left is unknown too: --resend-unknown
     // sends exactly those.
     if !missing.is_empty() {
@@ -512,10 +517,6 @@ fn killed_mid_batch_then_resumed_every_row_is_applied_once() {
             )));
         }
     }
-    // The last value for each call is the file's last row for it: order held across the kill
-    // (row 1000 goes to call1009: 999 % 6 = 3).
-    let call = e.sandbox.sandbox.call("agent123", "call1009").unwrap();
-    assert_eq!(call.custom_call_outcome_value.unwrap().to_string(), "1000");
 }
 
 #[test]
