@@ -412,13 +412,76 @@ struct Ended {
 
 /// A row whose request is over (after any retries).
 struct Sent {
+    job: Job,
+    completion: Completion,
+    latency: Duration,
+}
+
+/// A row on its way.
+struct Job {
     lane: usize,
     row: Row,
     /// The row's number in this run (its journal lines refer to it).
     seq: usize,
+    /// Where it leaves its waker for [`Stop`].
+    place: usize,
     request: WireRequest,
-    completion: Completion,
-    latency: Duration,
+}
+
+/// The second Ctrl+C: the rows under way stop waiting for their answer (or their next try).
+/// A row checks it each time it is polled, and while it waits it leaves its waker in its
+/// place, so [`Stop::now`] can have each polled once more. (A channel each row listened on
+/// cost more than a thousand instructions a row, every row, for a key that is rarely pressed.)
+struct Stop {
+    now: std::cell::Cell<bool>,
+    wakers: std::cell::RefCell<Vec<Option<std::task::Waker>>>,
+}
+
+impl Stop {
+    fn new(places: usize) -> Self {
+        Self {
+            now: std::cell::Cell::new(false),
+            wakers: std::cell::RefCell::new(vec![None; places]),
+        }
+    }
+
+    /// `work`'s output, or `None` once [`Stop::now`] has been called. `work` comes pinned
+    /// where it was made (an owned future, pinned in here, would take the space of two in the
+    /// row's state, and a larger allocation for each row).
+    fn unless_stopped<'a, F: std::future::Future>(
+        &'a self,
+        place: usize,
+        mut work: std::pin::Pin<&'a mut F>,
+    ) -> impl std::future::Future<Output = Option<F::Output>> + 'a {
+        std::future::poll_fn(move |cx| {
+            if self.now.get() {
+                return std::task::Poll::Ready(None);
+            }
+            let polled = work.as_mut().poll(cx);
+            if polled.is_pending() {
+                let mut wakers = self.wakers.borrow_mut();
+                if let Some(kept) = wakers.get_mut(place)
+                    && !kept.as_ref().is_some_and(|w| w.will_wake(cx.waker()))
+                {
+                    *kept = Some(cx.waker().clone());
+                }
+            }
+            polled.map(Some)
+        })
+    }
+
+    fn now(&self) {
+        self.now.set(true);
+        let wakers: Vec<std::task::Waker> = self
+            .wakers
+            .borrow_mut()
+            .iter_mut()
+            .filter_map(Option::take)
+            .collect();
+        for waker in wakers {
+            waker.wake();
+        }
+    }
 }
 
 /// Sends the rows: rows of one call one after another in file order (a lane per call), up to
@@ -448,18 +511,20 @@ async fn send_rows(plan: &Plan<'_>, rows: Vec<Row>) -> Ended {
     }
     // Lanes with a row to take and nothing under way, in the order they became free.
     let mut ready: std::collections::VecDeque<usize> = (0..lanes.len()).collect();
-    let mut under_way = FuturesUnordered::new();
     let mut next_seq = 0_usize;
     let mut counts = Counts::default();
     let mut report: Vec<ReportLine> = Vec::new();
     let mut stopped: Option<&'static str> = None;
-    let (cancel, cancelled) = tokio::sync::watch::channel(false);
+    let stop = Stop::new(plan.concurrency);
+    // Where each row under way leaves its waker for `stop` (a row holds one while under way).
+    let mut free_places: Vec<usize> = (0..plan.concurrency).rev().collect();
     let mut interrupt = Box::pin(tokio::signal::ctrl_c());
     let mut listening = true;
+    let mut under_way = FuturesUnordered::new();
+    // The next rows about to leave, recorded together (one buffer for the whole run).
+    let mut group: Vec<(usize, Row, usize, WireRequest)> = Vec::with_capacity(plan.concurrency);
     loop {
         if stopped.is_none() {
-            // The next rows about to leave, recorded together.
-            let mut group: Vec<(usize, Row, usize, WireRequest)> = Vec::new();
             while under_way.len() + group.len() < plan.concurrency && plan.slot_due() {
                 let Some(lane) = ready.pop_front() else { break };
                 let Some(row) = lanes[lane].pop_front() else {
@@ -480,13 +545,22 @@ async fn send_rows(plan: &Plan<'_>, rows: Vec<Row>) -> Ended {
             };
             match written {
                 Ok(()) => {
-                    for (lane, row, seq, request) in group {
-                        under_way.push(send_one(plan, lane, row, seq, request, cancelled.clone()));
+                    for (lane, row, seq, request) in group.drain(..) {
+                        // At most `concurrency` rows are under way, so a place is free.
+                        let place = free_places.pop().unwrap_or_default();
+                        let job = Job {
+                            lane,
+                            row,
+                            seq,
+                            place,
+                            request,
+                        };
+                        under_way.push(send_one(plan, &stop, job));
                     }
                 }
                 Err((e, lost)) => {
                     unrecorded(&mut report, &e, &lost);
-                    for (_, row, _, _) in group {
+                    for (_, row, _, _) in group.drain(..) {
                         counts.not_sent += 1;
                         plan.progress.note(&format!(
                             "✗ line {}: could not be recorded in the history, so it was not \
@@ -524,8 +598,9 @@ async fn send_rows(plan: &Plan<'_>, rows: Vec<Row>) -> Ended {
                 let mut sent = Some(sent);
                 while let Some(s) = sent {
                     finished(plan, &s, &mut counts, &mut report);
-                    if !lanes[s.lane].is_empty() {
-                        ready.push_back(s.lane);
+                    free_places.push(s.job.place);
+                    if !lanes[s.job.lane].is_empty() {
+                        ready.push_back(s.job.lane);
                     }
                     sent = under_way.next().now_or_never().flatten();
                 }
@@ -541,7 +616,7 @@ async fn send_rows(plan: &Plan<'_>, rows: Vec<Row>) -> Ended {
                     ));
                     interrupt = Box::pin(tokio::signal::ctrl_c());
                 } else {
-                    let _ = cancel.send(true);
+                    stop.now();
                     listening = false;
                 }
             }
@@ -555,55 +630,48 @@ fn sleep_until_slot(plan: &Plan<'_>) -> tokio::time::Sleep {
 }
 
 /// One recorded row: sent, and tried again politely while that is safe.
-async fn send_one(
-    plan: &Plan<'_>,
-    lane: usize,
-    row: Row,
-    seq: usize,
-    request: WireRequest,
-    mut cancelled: tokio::sync::watch::Receiver<bool>,
-) -> Sent {
+async fn send_one(plan: &Plan<'_>, stop: &Stop, job: Job) -> Sent {
     let mut attempt = 0;
     let (completion, latency) = loop {
         let started = std::time::Instant::now();
-        let (completion, latency) = tokio::select! {
-            r = plan.client.send(&request, plan.key) => r,
-            _ = cancelled.wait_for(|c| *c) => (Completion::Cancelled, started.elapsed()),
-        };
-        let Some(wait) = retry_after(&completion, &row.update.target, attempt) else {
+        let (completion, latency) = stop
+            .unless_stopped(
+                job.place,
+                std::pin::pin!(plan.client.send(&job.request, plan.key)),
+            )
+            .await
+            .unwrap_or_else(|| (Completion::Cancelled, started.elapsed()));
+        let Some(wait) = retry_after(&completion, &job.row.update.target, attempt) else {
             break (completion, latency);
         };
         attempt += 1;
         plan.progress.note(&format!(
             "… line {}: {}; trying again in {:.1} s (attempt {} of {})",
-            row.line,
-            crate::api::client::classify(&row.update.fields(), &completion).message,
+            job.row.line,
+            crate::api::client::classify(&job.row.update.fields(), &completion).message,
             wait.as_secs_f32(),
             attempt + 1,
             MAX_ATTEMPTS
         ));
         // A second Ctrl+C ends the wait: the row keeps the answer it had.
-        let woken = tokio::select! {
-            () = tokio::time::sleep(wait) => true,
-            _ = cancelled.wait_for(|c| *c) => false,
-        };
+        let woken = stop
+            .unless_stopped(job.place, std::pin::pin!(tokio::time::sleep(wait)))
+            .await
+            .is_some();
         let woken = woken
             && match plan.take_slot() {
                 None => true,
-                Some(at) => tokio::select! {
-                    () = tokio::time::sleep_until(at) => true,
-                    _ = cancelled.wait_for(|c| *c) => false,
-                },
+                Some(at) => stop
+                    .unless_stopped(job.place, std::pin::pin!(tokio::time::sleep_until(at)))
+                    .await
+                    .is_some(),
             };
         if !woken {
             break (completion, latency);
         }
     };
     Sent {
-        lane,
-        row,
-        seq,
-        request,
+        job,
         completion,
         latency,
     }
@@ -612,24 +680,24 @@ async fn send_one(
 /// A row is over: how it ended goes to the journal (written with the next rows), the counts
 /// and the report; a row that did not go through gets a line of its own.
 fn finished(plan: &Plan<'_>, sent: &Sent, counts: &mut Counts, report: &mut Vec<ReportLine>) {
-    let verdict = crate::api::client::classify(&sent.row.update.fields(), &sent.completion);
+    let verdict = crate::api::client::classify(&sent.job.row.update.fields(), &sent.completion);
     // A batch's thousands of ✓ rows are logged one by one only at debug level (the history has
     // each; the run's line in the log counts them); anything else always.
     if !(verdict.state == State::Ok && verdict.verified) || tracing::enabled!(tracing::Level::DEBUG)
     {
-        crate::api::client::log_completion(&sent.request, &sent.completion, sent.latency);
+        crate::api::client::log_completion(&sent.job.request, &sent.completion, sent.latency);
     }
     plan.journal.borrow_mut().ended(
-        sent.seq,
+        sent.job.seq,
         &sent.completion,
         sent.latency,
         verdict.state == State::Ok,
     );
     let line = ReportLine {
-        line: sent.row.line,
+        line: sent.job.row.line,
         // Only `--report` shows it: not worth a string per row otherwise.
         request: if plan.report {
-            request_text(&sent.row)
+            request_text(&sent.job.row)
         } else {
             String::new()
         },
@@ -638,7 +706,7 @@ fn finished(plan: &Plan<'_>, sent: &Sent, counts: &mut Counts, report: &mut Vec<
         http_status: verdict.http_status,
         message: verdict.message,
         call_id: verdict.call_id,
-        seq: Some(sent.seq),
+        seq: Some(sent.job.seq),
     };
     add(counts, line.state, line.verified);
     if !(line.state == State::Ok && line.verified) {
@@ -646,8 +714,8 @@ fn finished(plan: &Plan<'_>, sent: &Sent, counts: &mut Counts, report: &mut Vec<
             "{} line {} {} {}: {} [batch #{}]",
             mark(line.state, line.verified),
             line.line,
-            sent.row.update.agent.as_str(),
-            sent.row.update.target.as_str(),
+            sent.job.row.update.agent.as_str(),
+            sent.job.row.update.target.as_str(),
             line.message,
             plan.batch_id
         ));

@@ -2,11 +2,13 @@
 //! terminal, otherwise a plain line every so many rows, for logs and pipes.
 
 use std::cell::Cell;
-use std::fmt::Write as _;
 use std::io::Write as _;
 use std::time::{Duration, Instant};
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 
 /// The rows done so far, by how they ended.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -24,20 +26,50 @@ impl Counts {
     }
 
     fn words(&self) -> String {
-        let mut text = format!(
+        let mut text = String::new();
+        self.write_words(&mut text);
+        text
+    }
+
+    fn write_words(&self, w: &mut dyn std::fmt::Write) {
+        let _ = write!(
+            w,
             "{} updated, {} refused, {} outcome unknown",
             self.ok, self.refused, self.unknown
         );
         if self.not_sent > 0 {
-            let _ = write!(text, ", {} not sent", self.not_sent);
+            let _ = write!(w, ", {} not sent", self.not_sent);
         }
-        text
+    }
+}
+
+/// The counts as the bar reads them when it draws (about ten times a second), so a row that
+/// ends costs a few stores, not a message formatted for each.
+#[derive(Default)]
+pub struct SharedCounts([AtomicUsize; 4]);
+
+impl SharedCounts {
+    fn store(&self, c: &Counts) {
+        for (slot, n) in self.0.iter().zip([c.ok, c.refused, c.unknown, c.not_sent]) {
+            slot.store(n, Ordering::Relaxed);
+        }
+    }
+
+    fn load(&self) -> Counts {
+        let [ok, refused, unknown, not_sent] =
+            [0, 1, 2, 3].map(|i| self.0[i].load(Ordering::Relaxed));
+        Counts {
+            ok,
+            refused,
+            unknown,
+            not_sent,
+        }
     }
 }
 
 /// Where progress goes.
 pub enum Progress {
-    Bar(ProgressBar),
+    Bar(ProgressBar, Arc<SharedCounts>),
     Lines {
         total: usize,
         /// A line each time this many more rows are done.
@@ -58,19 +90,7 @@ impl Progress {
     pub fn new(total: usize) -> Self {
         use std::io::IsTerminal as _;
         if std::io::stderr().is_terminal() {
-            let bar = ProgressBar::with_draw_target(
-                Some(u64::try_from(total).unwrap_or(u64::MAX)),
-                ProgressDrawTarget::stderr_with_hz(10),
-            );
-            if let Ok(style) = ProgressStyle::with_template(
-                "{bar:30.green/white} {pos}/{len} rows · {per_sec:0} · {eta} left · {msg}",
-            ) {
-                bar.set_style(style.progress_chars("█▌ "));
-            }
-            bar.set_message(Counts::default().words());
-            // Redrawn now and then even when no row ends, so the rate and time stay true.
-            bar.enable_steady_tick(Duration::from_millis(250));
-            Progress::Bar(bar)
+            Self::bar(total, ProgressDrawTarget::stderr_with_hz(10))
         } else {
             let step = line_step(total);
             Progress::Lines {
@@ -82,10 +102,32 @@ impl Progress {
         }
     }
 
+    fn bar(total: usize, target: ProgressDrawTarget) -> Self {
+        let bar =
+            ProgressBar::with_draw_target(Some(u64::try_from(total).unwrap_or(u64::MAX)), target);
+        {
+            let counts = Arc::new(SharedCounts::default());
+            let shown = Arc::clone(&counts);
+            if let Ok(style) = ProgressStyle::with_template(
+                "{bar:30.green/white} {pos}/{len} rows · {per_sec:0} · {eta} left · {counts}",
+            ) {
+                bar.set_style(style.progress_chars("█▌ ").with_key(
+                    "counts",
+                    move |_: &ProgressState, w: &mut dyn std::fmt::Write| {
+                        shown.load().write_words(w);
+                    },
+                ));
+            }
+            // Redrawn now and then even when no row ends, so the rate and time stay true.
+            bar.enable_steady_tick(Duration::from_millis(250));
+            Progress::Bar(bar, counts)
+        }
+    }
+
     /// A line of its own (a refused row, a retry), above the bar.
     pub fn note(&self, line: &str) {
         match self {
-            Progress::Bar(bar) => bar.println(line),
+            Progress::Bar(bar, _) => bar.println(line),
             Progress::Lines { .. } => {
                 let _ = writeln!(std::io::stderr(), "{line}");
             }
@@ -96,9 +138,9 @@ impl Progress {
     pub fn update(&self, counts: &Counts) {
         let done = counts.done();
         match self {
-            Progress::Bar(bar) => {
+            Progress::Bar(bar, shared) => {
+                shared.store(counts);
                 bar.set_position(u64::try_from(done).unwrap_or(u64::MAX));
-                bar.set_message(counts.words());
             }
             Progress::Lines {
                 total,
@@ -124,7 +166,7 @@ impl Progress {
 
     /// Before the summary, which says the same in words: the bar is cleared.
     pub fn finish(&self) {
-        if let Progress::Bar(bar) = self {
+        if let Progress::Bar(bar, _) = self {
             bar.finish_and_clear();
         }
     }
@@ -160,6 +202,67 @@ fn human_secs(secs: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A terminal that keeps what the bar wrote.
+    #[derive(Clone, Debug, Default)]
+    struct Screen(Arc<std::sync::Mutex<String>>);
+
+    impl indicatif::TermLike for Screen {
+        fn width(&self) -> u16 {
+            160
+        }
+        fn move_cursor_up(&self, _: usize) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn move_cursor_down(&self, _: usize) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn move_cursor_right(&self, _: usize) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn move_cursor_left(&self, _: usize) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn write_line(&self, s: &str) -> std::io::Result<()> {
+            self.write_str(s)
+        }
+        fn write_str(&self, s: &str) -> std::io::Result<()> {
+            self.0.lock().unwrap().push_str(s);
+            Ok(())
+        }
+        fn clear_line(&self) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn flush(&self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn the_bar_shows_the_counts_as_they_are_when_it_draws() {
+        let screen = Screen::default();
+        let progress = Progress::bar(
+            10,
+            ProgressDrawTarget::term_like_with_hz(Box::new(screen.clone()), 100),
+        );
+        let counts = Counts {
+            ok: 3,
+            refused: 1,
+            unknown: 0,
+            not_sent: 2,
+        };
+        progress.update(&counts);
+        let Progress::Bar(bar, _) = &progress else {
+            panic!("a bar")
+        };
+        bar.force_draw();
+        let drawn = screen.0.lock().unwrap().clone();
+        assert!(drawn.contains("6/10 rows"), "{drawn}");
+        assert!(
+            drawn.contains("3 updated, 1 refused, 0 outcome unknown, 2 not sent"),
+            "{drawn}"
+        );
+    }
 
     #[test]
     fn every_ten_percent_or_every_hundred_rows_whichever_is_fewer() {

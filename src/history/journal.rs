@@ -231,10 +231,7 @@ impl Journal {
         w.str("kind", update.target.kind());
         w.opt_str("pref", update.target.preference().map(Preference::as_str));
         w.opt_str("outcome", update.outcome.as_deref());
-        w.opt_str(
-            "value",
-            update.value.as_ref().map(ToString::to_string).as_deref(),
-        );
+        w.opt_number_text("value", update.value.as_ref());
         w.opt_str("metadata", metadata.as_deref());
         w.str("method", request.method);
         w.str("url", &request.url);
@@ -369,6 +366,29 @@ impl<'a> Line<'a> {
             self.key(key);
             self.buf.extend_from_slice(b"null");
         }
+    }
+
+    /// A number as a JSON string of its usual text (`1`, `-2`, `1.5`), written without
+    /// allocating; such text never needs an escape.
+    fn opt_number_text(&mut self, key: &str, value: Option<&serde_json::Number>) {
+        use std::io::Write as _;
+        self.key(key);
+        let Some(n) = value else {
+            self.buf.extend_from_slice(b"null");
+            return;
+        };
+        self.buf.push(b'"');
+        if let Some(i) = n.as_i64() {
+            self.buf
+                .extend_from_slice(itoa::Buffer::new().format(i).as_bytes());
+        } else if let Some(u) = n.as_u64() {
+            self.buf
+                .extend_from_slice(itoa::Buffer::new().format(u).as_bytes());
+        } else {
+            // Writing to a Vec cannot fail.
+            let _ = write!(self.buf, "{n}");
+        }
+        self.buf.push(b'"');
     }
 
     fn int(&mut self, key: &str, value: impl itoa::Integer) {
@@ -767,6 +787,29 @@ mod tests {
             serde_json::json!({"c": 7, "a": null, "b": -3, "c": true, "d": usize::MAX})
         );
         assert!(buf.ends_with(b"}\n"));
+    }
+
+    #[test]
+    fn a_value_is_written_as_the_text_the_history_shows() {
+        for text in [
+            "0",
+            "299",
+            "-3",
+            "18446744073709551615",
+            "1.5",
+            "-0.25",
+            "1e300",
+        ] {
+            let n: serde_json::Number = serde_json::from_str(text).unwrap();
+            let mut buf = Vec::new();
+            let mut line = Line::open(&mut buf, "p", 1);
+            line.opt_number_text("value", Some(&n));
+            line.opt_number_text("none", None);
+            line.close();
+            let v: serde_json::Value = serde_json::from_slice(&buf).unwrap();
+            assert_eq!(v["value"], serde_json::Value::String(n.to_string()));
+            assert_eq!(v["none"], serde_json::Value::Null);
+        }
     }
 
     #[test]
