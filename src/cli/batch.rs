@@ -197,11 +197,18 @@ pub async fn run(
     };
     // With the key checked, the history opens (its lock, its schema, earlier runs' journals) on
     // a thread of its own while the HTTP client loads the system's certificates: two start-up
-    // costs of a few milliseconds each, side by side. Nothing of this batch is recorded until
-    // both are ready.
+    // costs of a few milliseconds each, side by side. A new batch is recorded there too, with
+    // its journal started (the first write to the history syncs its WAL). Nothing is sent
+    // until both are ready.
     let opening = opened.ok_or_else(|| {
         let dir = args.data.data_dir.clone();
-        std::thread::spawn(move || history_for_sending(dir))
+        let new = NewBatch {
+            file: path.clone(),
+            hash: hash.clone(),
+            rows: rows.len(),
+            who: checked.who.clone(),
+        };
+        std::thread::spawn(move || start_batch(dir, new))
     });
     let Sender { key, client, who } = match checked.sender() {
         Ok(s) => s,
@@ -213,10 +220,10 @@ pub async fn run(
             return code;
         }
     };
-    let (lock, store) = match opening {
-        Ok(x) => x,
+    let (lock, store, started) = match opening {
+        Ok((lock, store)) => (lock, store, None),
         Err(thread) => match thread.join() {
-            Ok(Ok(x)) => x,
+            Ok(Ok(s)) => (s.lock, s.store, Some((s.batch_id, s.journal))),
             Ok(Err(code)) => return code,
             Err(_) => {
                 return fail(
@@ -240,40 +247,26 @@ pub async fn run(
     } else {
         rows
     };
-    let batch_id = if let Some(b) = &resume {
-        b.id
-    } else {
-        let absolute = std::fs::canonicalize(&path).unwrap_or(path.clone());
-        let created = store.create_batch(&absolute.display().to_string(), &hash, rows.len(), &who);
-        let Ok(b) = created else {
-            return fail(
-                exit::INVALID,
-                "could not record the batch in the history. Nothing was sent.",
+    let (batch_id, journal) = match (started, &resume) {
+        (Some((batch_id, journal)), _) => {
+            eprintln!(
+                "Batch #{batch_id}: if this stops, `phonely-outcomes batch --resume {batch_id}` \
+                 goes on."
             );
-        };
-        eprintln!(
-            "Batch #{}: if this stops, `phonely-outcomes batch --resume {}` goes on.",
-            b.id, b.id
-        );
-        b.id
-    };
-    let total = rows.len();
-    let data_dir = match super::data_dir(args.data.data_dir.clone()) {
-        Ok(d) => d,
-        Err(m) => return fail(exit::INVALID, &format!("{m}. Nothing was sent.")),
-    };
-    let journal = match Journal::create(&data_dir, batch_id, lock.id(), &who) {
-        Ok(j) => j,
-        Err(e) => {
+            (batch_id, journal)
+        }
+        (None, Some(b)) => match start_journal(args.data.data_dir.clone(), b.id, &lock, &who) {
+            Ok(journal) => (b.id, journal),
+            Err(code) => return code,
+        },
+        (None, None) => {
             return fail(
                 exit::INVALID,
-                &format!(
-                    "could not start recording the batch in {} ({e}). Nothing was sent.",
-                    data_dir.join(crate::history::journal::DIR).display()
-                ),
+                "the batch was not recorded in the history. Nothing was sent.",
             );
         }
     };
+    let total = rows.len();
     // The rows go to the journal from here; the database has what it needs (the batch).
     // Closing it copies its WAL into it and syncs the file (a few milliseconds): done on a
     // thread of its own while the rows are sent.
@@ -350,6 +343,67 @@ pub async fn run(
         exit::REFUSED
     } else {
         exit::UPDATED
+    })
+}
+
+/// A batch to record before its first row is sent.
+struct NewBatch {
+    file: PathBuf,
+    hash: String,
+    rows: usize,
+    who: crate::history::Provenance,
+}
+
+/// A new batch, recorded, with the history it was recorded in and its journal started.
+struct Started {
+    lock: crate::history::SessionLock,
+    store: crate::history::Store,
+    batch_id: i64,
+    journal: Journal,
+}
+
+/// Opens the history for sending, records the new batch and starts its journal: what a new
+/// batch needs before a row leaves, done on a thread of its own at start-up.
+fn start_batch(dir: Option<PathBuf>, new: NewBatch) -> Result<Started, ExitCode> {
+    let (lock, store) = history_for_sending(dir.clone())?;
+    let absolute = std::fs::canonicalize(&new.file).unwrap_or(new.file);
+    let Ok(batch) = store.create_batch(
+        &absolute.display().to_string(),
+        &new.hash,
+        new.rows,
+        &new.who,
+    ) else {
+        return Err(fail(
+            exit::INVALID,
+            "could not record the batch in the history. Nothing was sent.",
+        ));
+    };
+    let journal = start_journal(dir, batch.id, &lock, &new.who)?;
+    Ok(Started {
+        lock,
+        store,
+        batch_id: batch.id,
+        journal,
+    })
+}
+
+/// The journal batch `batch_id`'s rows are recorded in, from here on.
+fn start_journal(
+    dir: Option<PathBuf>,
+    batch_id: i64,
+    lock: &crate::history::SessionLock,
+    who: &crate::history::Provenance,
+) -> Result<Journal, ExitCode> {
+    let data_dir = super::data_dir(dir)
+        .map_err(|m| fail(exit::INVALID, &format!("{m}. Nothing was sent.")))?;
+    Journal::create(&data_dir, batch_id, lock.id(), who).map_err(|e| {
+        fail(
+            exit::INVALID,
+            &format!(
+                "could not start recording the batch in {} ({e}). Nothing was sent.",
+                data_dir.join(crate::history::journal::DIR).display()
+            ),
+        )
     })
 }
 
@@ -490,6 +544,7 @@ impl Stop {
 /// the next. Ctrl+C stops taking rows and lets those under way finish; a second Ctrl+C stops
 /// waiting for them (they are recorded as cancelled: outcome unknown).
 async fn send_rows(plan: &Plan<'_>, rows: Vec<Row>) -> Ended {
+    let total = rows.len();
     // Each row's lane, found with keys borrowed from the rows, then the rows moved in.
     let mut lane_of: HashMap<(&str, &str), usize> = HashMap::new();
     let which: Vec<usize> = rows
@@ -513,7 +568,7 @@ async fn send_rows(plan: &Plan<'_>, rows: Vec<Row>) -> Ended {
     let mut ready: std::collections::VecDeque<usize> = (0..lanes.len()).collect();
     let mut next_seq = 0_usize;
     let mut counts = Counts::default();
-    let mut report: Vec<ReportLine> = Vec::new();
+    let mut report: Vec<ReportLine> = Vec::with_capacity(total);
     let mut stopped: Option<&'static str> = None;
     let stop = Stop::new(plan.concurrency);
     // Where each row under way leaves its waker for `stop` (a row holds one while under way).
