@@ -553,6 +553,87 @@ mod tests {
 
     use super::*;
 
+    proptest::proptest! {
+        /// Bodies made of pieces the quick reading takes and pieces it must leave to the
+        /// general one (escapes, numbers, nesting, a field twice, broken JSON): whatever it
+        /// says, the general reading says too.
+        #[test]
+        fn the_quick_reading_never_disagrees_with_the_general_one(
+            members in proptest::collection::vec((0..KEYS.len(), 0..VALUES.len()), 0..6),
+            space in proptest::sample::select(vec!["", " ", "\n\t", "\r\n "]),
+            tail in proptest::sample::select(vec!["", " ", ",", "x", "}", "]"]),
+            sent in proptest::sample::select(vec![
+                vec!["custom_call_outcome"],
+                vec!["custom_call_outcome", "custom_call_outcome_value"],
+            ]),
+        ) {
+            let inner: Vec<String> = members
+                .iter()
+                .map(|&(k, v)| format!("{space}{}{space}:{space}{}{space}", KEYS[k], VALUES[v]))
+                .collect();
+            let body = format!("{space}{{{}}}{tail}", inner.join(","));
+            let response = HttpResponse {
+                status: 200,
+                body: body.clone(),
+                truncated: false,
+                retry_after: None,
+            };
+            let general = classify_answer(&sent, &response);
+            let quick = classify(&sent, &Completion::Answered(response));
+            proptest::prop_assert_eq!(quick, general, "{}", body);
+        }
+    }
+
+    #[test]
+    fn the_quick_reading_takes_phonelys_usual_answer() {
+        let body = r#"{"success": true, "call_id": "call456", "agent_id": "agent123",
+            "phone": "+14155550100", "preference": null,
+            "updated_fields": ["custom_call_outcome", "custom_call_outcome_value"]}"#;
+        let verdict = typical_success(
+            &["custom_call_outcome", "custom_call_outcome_value"],
+            200,
+            body,
+        )
+        .expect("read the quick way");
+        assert!(verdict.verified);
+        assert_eq!(verdict.call_id.as_deref(), Some("call456"));
+        assert_eq!(
+            verdict.message,
+            "Updated custom_call_outcome, custom_call_outcome_value"
+        );
+    }
+
+    const KEYS: &[&str] = &[
+        r#""success""#,
+        r#""call_id""#,
+        r#""updated_fields""#,
+        r#""agent_id""#,
+        r#""succ\u0065ss""#,
+        r#""é""#,
+    ];
+
+    const VALUES: &[&str] = &[
+        "true",
+        "false",
+        "null",
+        r#""c1""#,
+        r#""caf\u00e9""#,
+        r#""é 漢 😀""#,
+        "1",
+        "-0.5",
+        "01",
+        "[]",
+        r#"["custom_call_outcome"]"#,
+        r#"["custom_call_outcome","custom_call_outcome_value"]"#,
+        r#"[ "custom_call_outcome" , "custom_call_outcome_value" ]"#,
+        r#"["custom_call_outcome",1]"#,
+        r#"["custom_call_outcome","a","b","c","d","e","f","g","h"]"#,
+        r#"{"success":true}"#,
+        "tru",
+        r#""open"#,
+        "[,]",
+    ];
+
     fn answered(status: u16, body: &str) -> Completion {
         Completion::Answered(HttpResponse {
             status,
