@@ -940,3 +940,55 @@ fn a_call_id_column_of_digits_stays_a_call_id() {
     .code(0)
     .stdout(predicate::str::contains("/api/calls/agent123/4155551234'"));
 }
+
+#[test]
+fn a_second_ctrl_c_ends_a_retry_pause_and_the_row_keeps_its_answer() {
+    use phonely_outcomes::sandbox::Fault;
+    let e = env();
+    // Every answer is 429 with Retry-After: 60: the row waits a minute before its next try.
+    e.sandbox
+        .sandbox
+        .set_standing_fault(Fault::RateLimited { retry_after: 60 }, None);
+    let mut child = e
+        .std_cmd()
+        .arg("batch")
+        .arg({
+            let file = e.data.path().join("busy.csv");
+            std::fs::write(&file, "agent_id,target,outcome\nagent123,call456,Sold\n").unwrap();
+            file
+        })
+        .arg("--yes")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = collect_stderr(&mut child);
+    common::wait_until(
+        "the row to pause before its next try",
+        std::time::Duration::from_secs(60),
+        || stderr.lock().unwrap().contains("trying again in 60.0 s"),
+    );
+    interrupt(&child);
+    common::wait_until(
+        "the first Ctrl+C to be taken",
+        std::time::Duration::from_secs(30),
+        || stderr.lock().unwrap().contains("Stopping: "),
+    );
+    let second = std::time::Instant::now();
+    interrupt(&child);
+    let code = wait_for_exit(&mut child, "the batch to stop after a second Ctrl+C");
+    assert!(
+        second.elapsed() < std::time::Duration::from_secs(30),
+        "the pause was cut short, not waited out ({:?})",
+        second.elapsed()
+    );
+    common::wait_until("the summary", std::time::Duration::from_secs(10), || {
+        stderr.lock().unwrap().contains(" rows: ")
+    });
+    let stderr = stderr.lock().unwrap().clone();
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains("1 of 1 rows: 0 updated, 1 refused"),
+        "the row keeps the 429 it had: {stderr}"
+    );
+    assert_eq!(e.sandbox.sandbox.received().len(), 1, "no second try");
+}
