@@ -650,6 +650,69 @@ fn collect_stderr(child: &mut std::process::Child) -> std::sync::Arc<std::sync::
     text
 }
 
+/// `batch FILE --yes ARGS…` in the background, FILE (in the data folder) holding `rows`; its
+/// standard error collected as it comes.
+fn spawn_batch(
+    e: &Env,
+    name: &str,
+    rows: &str,
+    args: &[&str],
+) -> (
+    std::process::Child,
+    std::sync::Arc<std::sync::Mutex<String>>,
+) {
+    let file = e.data.path().join(name);
+    std::fs::write(&file, rows).unwrap();
+    let mut child = e
+        .std_cmd()
+        .arg("batch")
+        .arg(&file)
+        .arg("--yes")
+        .args(args)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = collect_stderr(&mut child);
+    (child, stderr)
+}
+
+/// Waits for the run to end and for its summary: the exit code and all it wrote.
+fn ended(
+    child: &mut std::process::Child,
+    stderr: &std::sync::Mutex<String>,
+    what: &str,
+) -> (Option<i32>, String) {
+    let code = wait_for_exit(child, what);
+    common::wait_until(
+        "the summary on standard error",
+        std::time::Duration::from_secs(10),
+        || stderr.lock().unwrap().contains(" rows: "),
+    );
+    (code, stderr.lock().unwrap().clone())
+}
+
+/// Ctrl+C; once it is taken, the run is still waiting for its rows under way; then Ctrl+C
+/// again. The exit code, all it wrote, and how long it took to end after the second.
+fn stop_twice(
+    child: &mut std::process::Child,
+    stderr: &std::sync::Mutex<String>,
+) -> (Option<i32>, String, std::time::Duration) {
+    interrupt(child);
+    common::wait_until(
+        "the first Ctrl+C to be taken",
+        std::time::Duration::from_secs(30),
+        || stderr.lock().unwrap().contains("Stopping: "),
+    );
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "still waiting for the rows under way"
+    );
+    let second = std::time::Instant::now();
+    interrupt(child);
+    let (code, text) = ended(child, stderr, "the batch to stop after a second Ctrl+C");
+    (code, text, second.elapsed())
+}
+
 #[test]
 fn ctrl_c_stops_taking_rows_lets_those_under_way_finish_and_says_how_to_resume() {
     use phonely_outcomes::sandbox::Fault;
@@ -657,30 +720,14 @@ fn ctrl_c_stops_taking_rows_lets_those_under_way_finish_and_says_how_to_resume()
     e.sandbox
         .sandbox
         .set_standing_fault(Fault::Delay { ms: 30 }, None);
-    let file = e.data.path().join("many.csv");
-    std::fs::write(&file, many_rows()).unwrap();
-    let mut child = e
-        .std_cmd()
-        .arg("batch")
-        .arg(&file)
-        .args(["--yes", "--concurrency", "3"])
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stderr = collect_stderr(&mut child);
+    let (mut child, stderr) = spawn_batch(&e, "many.csv", &many_rows(), &["--concurrency", "3"]);
     common::wait_until(
         "some rows to arrive",
         std::time::Duration::from_secs(60),
         || e.sandbox.sandbox.received().len() >= 20,
     );
     interrupt(&child);
-    let code = wait_for_exit(&mut child, "the batch to stop after Ctrl+C");
-    common::wait_until(
-        "the summary on standard error",
-        std::time::Duration::from_secs(10),
-        || stderr.lock().unwrap().contains(" rows: "),
-    );
-    let stderr = stderr.lock().unwrap().clone();
+    let (code, stderr) = ended(&mut child, &stderr, "the batch to stop after Ctrl+C");
     assert_eq!(code, Some(1), "{stderr}");
     assert!(
         stderr.contains("Stopping: no more rows will be sent"),
@@ -748,40 +795,13 @@ fn a_second_ctrl_c_stops_waiting_and_those_rows_are_outcome_unknown() {
     use phonely_outcomes::sandbox::Fault;
     let e = env();
     e.sandbox.sandbox.set_standing_fault(Fault::Hang, None);
-    let mut child = e
-        .std_cmd()
-        .arg("batch")
-        .arg({
-            let file = e.data.path().join("hang.csv");
-            std::fs::write(&file, many_rows()).unwrap();
-            file
-        })
-        .args(["--yes", "--concurrency", "2"])
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stderr = collect_stderr(&mut child);
+    let (mut child, stderr) = spawn_batch(&e, "hang.csv", &many_rows(), &["--concurrency", "2"]);
     common::wait_until(
         "two requests hanging",
         std::time::Duration::from_secs(60),
         || e.sandbox.sandbox.received().len() >= 2,
     );
-    interrupt(&child);
-    common::wait_until(
-        "the first Ctrl+C to be taken",
-        std::time::Duration::from_secs(30),
-        || stderr.lock().unwrap().contains("Stopping: "),
-    );
-    assert!(
-        child.try_wait().unwrap().is_none(),
-        "still waiting for the two"
-    );
-    interrupt(&child);
-    let code = wait_for_exit(&mut child, "the batch to stop after a second Ctrl+C");
-    common::wait_until("the summary", std::time::Duration::from_secs(10), || {
-        stderr.lock().unwrap().contains(" rows: ")
-    });
-    let stderr = stderr.lock().unwrap().clone();
+    let (code, stderr, _) = stop_twice(&mut child, &stderr);
     assert_eq!(code, Some(3), "{stderr}");
     assert!(
         stderr.contains("2 of 300 rows: 0 updated, 0 refused, 2 with no answer"),
@@ -949,42 +969,22 @@ fn a_second_ctrl_c_ends_a_retry_pause_and_the_row_keeps_its_answer() {
     e.sandbox
         .sandbox
         .set_standing_fault(Fault::RateLimited { retry_after: 60 }, None);
-    let mut child = e
-        .std_cmd()
-        .arg("batch")
-        .arg({
-            let file = e.data.path().join("busy.csv");
-            std::fs::write(&file, "agent_id,target,outcome\nagent123,call456,Sold\n").unwrap();
-            file
-        })
-        .arg("--yes")
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stderr = collect_stderr(&mut child);
+    let (mut child, stderr) = spawn_batch(
+        &e,
+        "busy.csv",
+        "agent_id,target,outcome\nagent123,call456,Sold\n",
+        &[],
+    );
     common::wait_until(
         "the row to pause before its next try",
         std::time::Duration::from_secs(60),
         || stderr.lock().unwrap().contains("trying again in 60.0 s"),
     );
-    interrupt(&child);
-    common::wait_until(
-        "the first Ctrl+C to be taken",
-        std::time::Duration::from_secs(30),
-        || stderr.lock().unwrap().contains("Stopping: "),
-    );
-    let second = std::time::Instant::now();
-    interrupt(&child);
-    let code = wait_for_exit(&mut child, "the batch to stop after a second Ctrl+C");
+    let (code, stderr, after_second) = stop_twice(&mut child, &stderr);
     assert!(
-        second.elapsed() < std::time::Duration::from_secs(30),
-        "the pause was cut short, not waited out ({:?})",
-        second.elapsed()
+        after_second < std::time::Duration::from_secs(30),
+        "the pause was cut short, not waited out ({after_second:?})"
     );
-    common::wait_until("the summary", std::time::Duration::from_secs(10), || {
-        stderr.lock().unwrap().contains(" rows: ")
-    });
-    let stderr = stderr.lock().unwrap().clone();
     assert_eq!(code, Some(1), "{stderr}");
     assert!(
         stderr.contains("1 of 1 rows: 0 updated, 1 refused"),

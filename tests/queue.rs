@@ -20,7 +20,8 @@ agent123,call456,Follow-Up Required,
 /// A sandbox, and in a temporary folder the batch file and a data folder.
 struct Setup {
     sb: sandbox::RunningSandbox,
-    dir: tempfile::TempDir,
+    /// Kept so the folder lives as long as the test.
+    _dir: tempfile::TempDir,
     file: std::path::PathBuf,
     data: std::path::PathBuf,
 }
@@ -35,7 +36,7 @@ async fn setup() -> Setup {
     let data = dir.path().join("data");
     Setup {
         sb,
-        dir,
+        _dir: dir,
         file,
         data,
     }
@@ -43,18 +44,13 @@ async fn setup() -> Setup {
 
 #[tokio::test]
 async fn open_send_fix_and_finish_a_batch_file() {
-    let Setup {
-        sb,
-        dir: _dir,
-        file,
-        data,
-    } = setup().await;
-    let (app, mut h) = workbench(&sb.base_url(), &data, DEFAULT_TIMEOUT);
+    let s = setup().await;
+    let (app, mut h) = workbench(&s.sb.base_url(), &s.data, DEFAULT_TIMEOUT);
     let script = async {
         h.wait_for("No updates yet").await;
         h.ctrl('b');
         h.wait_for("Open a batch file into the queue").await;
-        h.text(&file.display().to_string());
+        h.text(&s.file.display().to_string());
         h.key(KeyCode::Enter);
         let screen = h.wait_for("3 rows ready, 1 to fix").await;
         assert!(screen.contains("Phone is too short"), "{screen}");
@@ -83,7 +79,7 @@ async fn open_send_fix_and_finish_a_batch_file() {
     let (app, ()) = tokio::join!(app, script);
     let q = app.queue.expect("the queue stays open");
     assert_eq!(q.counts().ok, 4);
-    let received = sb.sandbox.received();
+    let received = s.sb.sandbox.received();
     assert_eq!(received.len(), 4);
     // One call's rows land in file order.
     let call456: Vec<&str> = received
@@ -98,7 +94,7 @@ async fn open_send_fix_and_finish_a_batch_file() {
             r#"{"custom_call_outcome":"Follow-Up Required"}"#
         ]
     );
-    let rows = Store::open(&data, "reader")
+    let rows = Store::open(&s.data, "reader")
         .unwrap()
         .page(None, 10)
         .unwrap();
@@ -107,20 +103,15 @@ async fn open_send_fix_and_finish_a_batch_file() {
 
 #[tokio::test]
 async fn excluded_rows_stay_and_a_missing_file_is_explained() {
-    let Setup {
-        sb,
-        dir: _dir,
-        file,
-        data,
-    } = setup().await;
-    let (app, mut h) = workbench(&sb.base_url(), &data, DEFAULT_TIMEOUT);
+    let s = setup().await;
+    let (app, mut h) = workbench(&s.sb.base_url(), &s.data, DEFAULT_TIMEOUT);
     let script = async {
         h.ctrl('b');
         h.text("/no/such/file.csv");
         h.key(KeyCode::Enter);
         h.wait_for("Could not open /no/such/file.csv").await;
         h.ctrl('b');
-        h.text(&file.display().to_string());
+        h.text(&s.file.display().to_string());
         h.key(KeyCode::Enter);
         h.wait_for("3 rows ready").await;
         // Leave out the first two rows.
@@ -143,7 +134,7 @@ async fn excluded_rows_stay_and_a_missing_file_is_explained() {
         h.ctrl('q');
     };
     tokio::join!(app, script);
-    let received = sb.sandbox.received();
+    let received = s.sb.sandbox.received();
     assert_eq!(received.len(), 1);
     assert_eq!(
         received[0].body,

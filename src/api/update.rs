@@ -152,6 +152,15 @@ pub struct OutcomeUpdate {
 }
 
 impl OutcomeUpdate {
+    /// The metadata as the history and a batch's journal keep it: compact JSON, keys in the
+    /// order given.
+    pub fn metadata_text(&self) -> Option<String> {
+        // A map of JSON values always serialises.
+        self.metadata
+            .as_ref()
+            .map(|m| serde_json::to_string(m).unwrap_or_default())
+    }
+
     /// Wire names of the fields this update sets, in body order.
     pub fn fields(&self) -> Fields {
         fields_present(

@@ -577,7 +577,7 @@ async fn send_rows(plan: &Plan<'_>, rows: Vec<Row>) -> Ended {
     let mut listening = true;
     let mut under_way = FuturesUnordered::new();
     // The next rows about to leave, recorded together (one buffer for the whole run).
-    let mut group: Vec<(usize, Row, usize, WireRequest)> = Vec::with_capacity(plan.concurrency);
+    let mut group: Vec<Job> = Vec::with_capacity(plan.concurrency);
     loop {
         if stopped.is_none() {
             while under_way.len() + group.len() < plan.concurrency && plan.slot_due() {
@@ -590,7 +590,14 @@ async fn send_rows(plan: &Plan<'_>, rows: Vec<Row>) -> Ended {
                 plan.journal
                     .borrow_mut()
                     .pending(next_seq, row.line, &row.update, &request);
-                group.push((lane, row, next_seq, request));
+                group.push(Job {
+                    lane,
+                    row,
+                    seq: next_seq,
+                    // At most `concurrency` rows are under way or about to be, so one is free.
+                    place: free_places.pop().unwrap_or_default(),
+                    request,
+                });
                 next_seq += 1;
             }
             let written = if group.is_empty() {
@@ -600,22 +607,14 @@ async fn send_rows(plan: &Plan<'_>, rows: Vec<Row>) -> Ended {
             };
             match written {
                 Ok(()) => {
-                    for (lane, row, seq, request) in group.drain(..) {
-                        // At most `concurrency` rows are under way, so a place is free.
-                        let place = free_places.pop().unwrap_or_default();
-                        let job = Job {
-                            lane,
-                            row,
-                            seq,
-                            place,
-                            request,
-                        };
+                    for job in group.drain(..) {
                         under_way.push(send_one(plan, &stop, job));
                     }
                 }
                 Err((e, lost)) => {
                     unrecorded(&mut report, &e, &lost);
-                    for (_, row, _, _) in group.drain(..) {
+                    for Job { row, place, .. } in group.drain(..) {
+                        free_places.push(place);
                         counts.not_sent += 1;
                         plan.progress.note(&format!(
                             "✗ line {}: could not be recorded in the history, so it was not \
@@ -1117,11 +1116,7 @@ mod tests {
             b"agent_id,target,outcome,value,metadata\nagent123,+14155551234,Sold,299,\"{\"\"a\"\":1}\"\n",
         );
         assert!(errors.is_empty(), "{errors:?}");
-        let who = crate::history::Provenance {
-            operator: "tester".into(),
-            profile: "sandbox".into(),
-            base_url: "http://127.0.0.1:1".into(),
-        };
+        let who = crate::history::tests::who();
         let base = BaseUrl::default();
         let client = Client::new(Duration::from_secs(5)).unwrap();
         let key = ApiKey::new("test-key");

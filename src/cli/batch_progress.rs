@@ -105,23 +105,21 @@ impl Progress {
     fn bar(total: usize, target: ProgressDrawTarget) -> Self {
         let bar =
             ProgressBar::with_draw_target(Some(u64::try_from(total).unwrap_or(u64::MAX)), target);
-        {
-            let counts = Arc::new(SharedCounts::default());
-            let shown = Arc::clone(&counts);
-            if let Ok(style) = ProgressStyle::with_template(
-                "{bar:30.green/white} {pos}/{len} rows · {per_sec:0} · {eta} left · {counts}",
-            ) {
-                bar.set_style(style.progress_chars("█▌ ").with_key(
-                    "counts",
-                    move |_: &ProgressState, w: &mut dyn std::fmt::Write| {
-                        shown.load().write_words(w);
-                    },
-                ));
-            }
-            // Redrawn now and then even when no row ends, so the rate and time stay true.
-            bar.enable_steady_tick(Duration::from_millis(250));
-            Progress::Bar(bar, counts)
+        let counts = Arc::new(SharedCounts::default());
+        let shown = Arc::clone(&counts);
+        if let Ok(style) = ProgressStyle::with_template(
+            "{bar:30.green/white} {pos}/{len} rows · {per_sec:0} · {eta} left · {counts}",
+        ) {
+            bar.set_style(style.progress_chars("█▌ ").with_key(
+                "counts",
+                move |_: &ProgressState, w: &mut dyn std::fmt::Write| {
+                    shown.load().write_words(w);
+                },
+            ));
         }
+        // Redrawn now and then even when no row ends, so the rate and time stay true.
+        bar.enable_steady_tick(Duration::from_millis(250));
+        Progress::Bar(bar, counts)
     }
 
     /// A line of its own (a refused row, a retry), above the bar.

@@ -219,10 +219,7 @@ impl Journal {
         update: &OutcomeUpdate,
         request: &WireRequest,
     ) {
-        let metadata = update
-            .metadata
-            .as_ref()
-            .map(|m| serde_json::Value::Object(m.clone()).to_string());
+        let metadata = update.metadata_text();
         let b = &mut self.buf;
         let mut w = Line::open(b, "p", seq);
         w.int("line", line);
@@ -373,22 +370,13 @@ impl<'a> Line<'a> {
     fn opt_number_text(&mut self, key: &str, value: Option<&serde_json::Number>) {
         use std::io::Write as _;
         self.key(key);
-        let Some(n) = value else {
-            self.buf.extend_from_slice(b"null");
-            return;
-        };
-        self.buf.push(b'"');
-        if let Some(i) = n.as_i64() {
-            self.buf
-                .extend_from_slice(itoa::Buffer::new().format(i).as_bytes());
-        } else if let Some(u) = n.as_u64() {
-            self.buf
-                .extend_from_slice(itoa::Buffer::new().format(u).as_bytes());
-        } else {
-            // Writing to a Vec cannot fail.
-            let _ = write!(self.buf, "{n}");
+        match value {
+            Some(n) => {
+                // Writing to a Vec cannot fail.
+                let _ = write!(self.buf, "\"{n}\"");
+            }
+            None => self.buf.extend_from_slice(b"null"),
         }
-        self.buf.push(b'"');
     }
 
     fn int(&mut self, key: &str, value: impl itoa::Integer) {

@@ -508,10 +508,7 @@ impl Store {
         request: &WireRequest,
         batch: Option<(i64, usize)>,
     ) -> Result<i64> {
-        let metadata = update
-            .metadata
-            .as_ref()
-            .map(|m| serde_json::Value::Object(m.clone()).to_string());
+        let metadata = update.metadata_text();
         self.conn
             .prepare_cached(
                 "INSERT INTO updates (session, operator, profile, base_url, agent, target, \
@@ -802,14 +799,14 @@ fn read_row(row: &Row<'_>) -> rusqlite::Result<Record> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::api::client::HttpResponse;
     use crate::api::request::{BaseUrl, build};
     use crate::api::update::{UpdateInput, validate};
 
-    /// Who the test records are from (the journal's tests use it too).
-    pub(super) fn who() -> Provenance {
+    /// Who the test records are from (the journal's and the batch loop's tests use it too).
+    pub(crate) fn who() -> Provenance {
         Provenance {
             operator: "tester".into(),
             profile: "sandbox".into(),
