@@ -992,3 +992,50 @@ fn a_second_ctrl_c_ends_a_retry_pause_and_the_row_keeps_its_answer() {
     );
     assert_eq!(e.sandbox.sandbox.received().len(), 1, "no second try");
 }
+
+/// A resume goes to the account its batch went to: the batch's profile, not the default one
+/// (a batch tried on one account must never go on in another), and another `--profile` is
+/// refused with nothing sent.
+#[test]
+fn a_resume_sends_with_the_batchs_own_profile_and_refuses_another() {
+    let e = env();
+    let config = e.data.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "default_profile = \"other\"\n\n[profiles.staging]\nbase_url = \"{}\"\n\
+             api_key_env = \"PHONELY_API_KEY\"\n\n[profiles.other]\n\
+             base_url = \"http://127.0.0.1:9\"\napi_key_env = \"PHONELY_API_KEY\"\n",
+            e.sandbox.base_url()
+        ),
+    )
+    .unwrap();
+    let config = config.display().to_string();
+    e.batch("good.csv", GOOD.as_bytes(), &["--yes"])
+        .args(["--config", &config, "--profile", "staging"])
+        .assert()
+        .code(0);
+    let sent = e.sandbox.sandbox.received().len();
+    e.cmd()
+        .args(["batch", "--resume", "1", "--dry-run", "--config", &config])
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains("(profile staging)"));
+    e.cmd()
+        .args(["batch", "--resume", "1", "--yes", "--config", &config])
+        .args(["--profile", "sandbox"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "batch #1 was sent with profile staging (",
+        ))
+        .stderr(predicate::str::contains(
+            "not with profile sandbox. Leave out --profile (and PHONELY_PROFILE), or give \
+             --profile staging. Nothing was sent.",
+        ));
+    assert_eq!(
+        e.sandbox.sandbox.received().len(),
+        sent,
+        "nothing more was sent"
+    );
+}

@@ -161,10 +161,29 @@ pub async fn run(
             ),
         );
     }
-    let (profile, base) = match account(global, config, args.target.base_url.as_deref()) {
+    // A resume goes to the account its batch went to (see `resume_profile`).
+    let profile_name = match &resume {
+        Some(b) => match resume_profile(b, global.profile.as_deref()) {
+            Ok(name) => Some(name),
+            Err(code) => return code,
+        },
+        None => global.profile.as_deref(),
+    };
+    let (profile, base) = match account(profile_name, config, args.target.base_url.as_deref()) {
         Ok(x) => x,
         Err(code) => return code,
     };
+    if let Some(b) = &resume
+        && base.as_str() != b.base_url
+    {
+        eprintln!(
+            "warning: batch #{} went to {}; its other rows go to {} (the same profile, {}).",
+            b.id,
+            b.base_url,
+            base.as_str(),
+            b.profile
+        );
+    }
     eprintln!("{}", summary(&rows, &base, &profile.name));
     if args.dry_run {
         let first = build(&rows[0].update, &base);
@@ -871,6 +890,28 @@ fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
     })
+}
+
+/// The profile a resume sends with: the batch's own. The profile's key decides which Phonely
+/// account the rows land in, so a resume never falls back to the default profile (a batch
+/// tried on the sandbox must not go on in production), and a `--profile` (or `PHONELY_PROFILE`)
+/// naming another is refused.
+fn resume_profile<'b>(
+    batch: &'b crate::history::Batch,
+    asked: Option<&str>,
+) -> Result<&'b str, ExitCode> {
+    match asked {
+        Some(asked) if asked != batch.profile => Err(fail(
+            exit::INVALID,
+            &format!(
+                "batch #{} was sent with profile {} ({}); a resume sends its other rows to the \
+                 same account, not with profile {asked}. Leave out --profile (and \
+                 PHONELY_PROFILE), or give --profile {}. Nothing was sent.",
+                batch.id, batch.profile, batch.base_url, batch.profile
+            ),
+        )),
+        _ => Ok(&batch.profile),
+    }
 }
 
 /// The rows a resume sends: never recorded, or never reached Phonely; with `resend_unknown`

@@ -452,7 +452,7 @@ fn send_input(
 /// The account a command sends to: the selected profile and its base URL. A broken config
 /// or an unclear choice is refused (exit 2) with the reason; nothing is guessed.
 fn account<'c>(
-    global: &GlobalArgs,
+    profile_name: Option<&str>,
     config: &'c Config,
     base_url_arg: Option<&str>,
 ) -> Result<(&'c crate::config::Profile, BaseUrl), ExitCode> {
@@ -470,7 +470,7 @@ fn account<'c>(
         eprintln!("warning: {w}");
     }
     let profile = config
-        .select(global.profile.as_deref())
+        .select(profile_name)
         .map_err(|m| fail(exit::INVALID, &format!("{m}. Nothing was sent.")))?;
     let (base, warning) = profile_base_url(profile, base_url_arg)
         .map_err(|m| fail(exit::INVALID, &format!("{m}. Nothing was sent.")))?;
@@ -597,7 +597,11 @@ async fn send(args: SendArgs, global: &GlobalArgs, config: &Config) -> ExitCode 
             return ExitCode::from(exit::INVALID);
         }
     };
-    let (profile, base) = match account(global, config, args.target.base_url.as_deref()) {
+    let (profile, base) = match account(
+        global.profile.as_deref(),
+        config,
+        args.target.base_url.as_deref(),
+    ) {
         Ok(x) => x,
         Err(code) => return code,
     };

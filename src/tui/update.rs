@@ -781,20 +781,40 @@ fn queue_load_row(app: &mut App) -> Vec<Effect> {
     }
     app.show_required = true;
     let effects = form_changed(app);
+    // What the file's checks said, for a row the form reads differently: the form has no place
+    // for a preference beside a call ID, so it leaves it out and the row could go as it is.
+    let file_said = e.checked.as_ref().err().and_then(|errors| errors.first());
     // Straight to the first problem, or to the agent when there is none.
-    let focus = match &app.checked {
-        Err(errors) => errors
+    let focus = match (&app.checked, file_said) {
+        (Err(errors), _) => errors
             .first()
             .map_or(Focus::Agent, |e| Focus::of_field(e.field)),
-        Ok(_) => Focus::Agent,
+        (Ok(_), Some(said)) => match said.column.as_deref() {
+            Some("target" | "call_id" | "phone" | "preference") => Focus::Target,
+            Some("outcome") => Focus::Outcome,
+            Some("value") => Focus::Value,
+            Some("metadata") => Focus::Metadata,
+            _ => Focus::Agent,
+        },
+        (Ok(_), None) => Focus::Agent,
     };
     set_focus(app, focus);
-    app.status = Some(Status {
-        tone: Tone::Info,
-        text: format!(
-            "Line {line} is in the form: fix it and Ctrl+S sends it from here (the queue row is \
-             then marked done)"
-        ),
+    app.status = Some(match (&app.checked, file_said) {
+        (Ok(_), Some(said)) => Status {
+            tone: Tone::Warning,
+            text: format!(
+                "Line {line} is in the form. The file said: {}. The form reads it otherwise: \
+                 check it, then Ctrl+S sends it from here (the queue row is then marked done)",
+                said.message.trim_end_matches('.')
+            ),
+        },
+        _ => Status {
+            tone: Tone::Info,
+            text: format!(
+                "Line {line} is in the form: fix it and Ctrl+S sends it from here (the queue row \
+                 is then marked done)"
+            ),
+        },
     });
     effects
 }
@@ -3065,6 +3085,34 @@ mod tests {
         update(&mut a, Action::FocusNext);
         type_text(&mut a, "4155551234");
         assert_eq!(a.form_call().unwrap().2, "phone");
+    }
+
+    /// A row the file's checks refused but the form reads as valid (a preference beside
+    /// digits too short for a phone: the form reads a call ID and leaves the preference out)
+    /// must not lose what the checks said.
+    #[test]
+    fn a_row_the_form_reads_otherwise_keeps_what_the_file_said() {
+        let mut a = queue_app("agent_id,target,preference,outcome\na,4155,last,Sold\n");
+        let problem = a.queue.as_ref().unwrap().items[0]
+            .ready
+            .clone()
+            .unwrap_err();
+        assert!(problem.contains("Preference"), "{problem}");
+        update(&mut a, Action::QueueLoadRow);
+        assert!(a.checked.is_ok(), "the form reads 4155 as a call ID");
+        assert_eq!(a.focus, Focus::Target, "the cursor goes where the fix is");
+        let status = a.status.as_ref().unwrap();
+        assert_eq!(status.tone, Tone::Warning);
+        assert!(
+            status.text.contains("The file said: Preference"),
+            "{}",
+            status.text
+        );
+        assert!(
+            status.text.starts_with("Line 2 is in the form"),
+            "{}",
+            status.text
+        );
     }
 
     #[test]
