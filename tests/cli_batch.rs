@@ -1039,3 +1039,29 @@ fn a_resume_sends_with_the_batchs_own_profile_and_refuses_another() {
         "nothing more was sent"
     );
 }
+
+/// A report that cannot be written stops the run before anything is sent, not after every row
+/// went; and a run that sends nothing leaves no empty report behind.
+#[test]
+fn a_report_that_cannot_be_written_stops_the_run_before_anything_is_sent() {
+    let e = env();
+    let nowhere = e.data.path().join("no-such-folder").join("report.csv");
+    e.batch("good.csv", GOOD.as_bytes(), &["--yes", "--report"])
+        .arg(&nowhere)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("the report cannot be written to"))
+        .stderr(predicate::str::contains(
+            "give --report a file in a folder that exists and can be written. Nothing was sent.",
+        ));
+    assert!(e.sandbox.sandbox.received().is_empty(), "nothing was sent");
+    let report = e.data.path().join("report.csv");
+    e.batch("good.csv", GOOD.as_bytes(), &["--yes", "--report"])
+        .arg(&report)
+        .env_remove("PHONELY_API_KEY")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("No API key"));
+    assert!(e.sandbox.sandbox.received().is_empty(), "nothing was sent");
+    assert!(!report.exists(), "no empty report is left behind");
+}

@@ -210,6 +210,27 @@ pub async fn run(
             return ExitCode::SUCCESS;
         }
     }
+    // The report's file is made now, so a path that cannot be written stops the run before
+    // anything is sent rather than after every row went.
+    let mut report_out = match &args.report {
+        Some(path) => match csv::Writer::from_path(path) {
+            Ok(out) => Some(ReportFile {
+                path: path.clone(),
+                out: Some(out),
+            }),
+            Err(e) => {
+                return fail(
+                    exit::INVALID,
+                    &format!(
+                        "the report cannot be written to {} ({e}): give --report a file in a \
+                         folder that exists and can be written. Nothing was sent.",
+                        path.display()
+                    ),
+                );
+            }
+        },
+        None => None,
+    };
     let checked = match checked_key(profile, &base, args.timeout, config).await {
         Ok(c) => c,
         Err(code) => return code,
@@ -319,8 +340,8 @@ pub async fn run(
         add(&mut c, l.state, l.verified);
         c
     });
-    if let Some(path) = &args.report
-        && let Err(e) = write_report(path, batch_id, report)
+    if let Some((path, out)) = report_out.as_mut().and_then(ReportFile::take)
+        && let Err(e) = write_report(out, batch_id, report)
     {
         eprintln!(
             "warning: the report could not be written to {}: {e}",
@@ -1035,14 +1056,35 @@ struct ReportLine {
     seq: Option<usize>,
 }
 
+/// The `--report` file, made before anything is sent. Left unwritten (the run ended before
+/// sending), it is removed, so a run that sent nothing leaves no empty report behind.
+struct ReportFile {
+    path: PathBuf,
+    out: Option<csv::Writer<std::fs::File>>,
+}
+
+impl ReportFile {
+    /// The file to write the report to; it is then kept.
+    fn take(&mut self) -> Option<(PathBuf, csv::Writer<std::fs::File>)> {
+        Some((self.path.clone(), self.out.take()?))
+    }
+}
+
+impl Drop for ReportFile {
+    fn drop(&mut self) {
+        if self.out.take().is_some() {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
 /// Writes the report as CSV, in the file's row order.
 fn write_report(
-    path: &std::path::Path,
+    mut out: csv::Writer<std::fs::File>,
     batch_id: i64,
     mut lines: Vec<ReportLine>,
 ) -> Result<(), String> {
     lines.sort_by_key(|l| l.line);
-    let mut out = csv::Writer::from_path(path).map_err(|e| e.to_string())?;
     out.write_record([
         "line",
         "request",
