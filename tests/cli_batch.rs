@@ -1065,3 +1065,45 @@ fn a_report_that_cannot_be_written_stops_the_run_before_anything_is_sent() {
     assert!(e.sandbox.sandbox.received().is_empty(), "nothing was sent");
     assert!(!report.exists(), "no empty report is left behind");
 }
+
+/// Without `--yes`, a batch for a production profile sends only when the profile's name is
+/// typed (as the workbench asks): a `y` out of habit sends nothing.
+#[test]
+fn a_production_profile_wants_its_name_typed_before_a_batch_is_sent() {
+    let e = env();
+    let config = e.data.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[profiles.live]\nbase_url = \"{}\"\nproduction = true\n\
+             api_key_env = \"PHONELY_API_KEY\"\n",
+            e.sandbox.base_url()
+        ),
+    )
+    .unwrap();
+    let file = e.data.path().join("good.csv");
+    std::fs::write(&file, GOOD).unwrap();
+    let run = |answer: &str| {
+        let mut cmd = portable_pty::CommandBuilder::new(env!("CARGO_BIN_EXE_phonely-outcomes"));
+        cmd.env_clear();
+        cmd.env("HOME", e.data.path());
+        cmd.env("PHONELY_API_KEY", KEY);
+        cmd.env("PHONELY_OUTCOMES_DATA", e.data.path());
+        cmd.env("PHONELY_OUTCOMES_CONFIG", &config);
+        cmd.env("PHONELY_OUTCOMES_LOGS", e.data.path().join("logs"));
+        cmd.args(["batch", "--profile", "live"]);
+        cmd.arg(&file);
+        let mut tty = common::tty::Tty::launch(cmd);
+        tty.wait_for("Profile live is PRODUCTION. Type its name to send 3 updates there");
+        tty.keys(answer);
+        let status = tty.wait_exit();
+        (status, tty.screen())
+    };
+    let (status, screen) = run("y\r");
+    assert!(status.success(), "{screen}");
+    assert!(screen.contains("Nothing was sent."), "{screen}");
+    assert!(e.sandbox.sandbox.received().is_empty(), "a y sends nothing");
+    let (status, screen) = run("live\r");
+    assert!(status.success(), "{screen}");
+    assert_eq!(e.sandbox.sandbox.received().len(), 3, "{screen}");
+}

@@ -202,10 +202,26 @@ pub async fn run(
                  Nothing was sent.",
             );
         }
-        eprint!("Send {} updates? [y/N] ", rows.len());
+        // A production profile wants its name typed, as in the workbench: a `y` typed out of
+        // habit must not send a file of corrections to the live account.
+        if profile.production {
+            eprint!(
+                "Profile {} is PRODUCTION. Type its name to send {} updates there (anything else \
+                 sends nothing): ",
+                profile.name,
+                rows.len()
+            );
+        } else {
+            eprint!("Send {} updates? [y/N] ", rows.len());
+        }
         let mut answer = String::new();
         let _ = std::io::stdin().lock().read_line(&mut answer);
-        if !matches!(answer.trim(), "y" | "Y" | "yes") {
+        let yes = if profile.production {
+            answer.trim() == profile.name
+        } else {
+            matches!(answer.trim(), "y" | "Y" | "yes")
+        };
+        if !yes {
             eprintln!("Nothing was sent.");
             return ExitCode::SUCCESS;
         }
