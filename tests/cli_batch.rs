@@ -18,6 +18,13 @@ fn env() -> Env {
 }
 
 impl Env {
+    /// A config file with `text`, in the test's own folder.
+    fn config(&self, text: &str) -> std::path::PathBuf {
+        let path = self.data.path().join("config.toml");
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
     fn batch(&self, name: &str, content: &[u8], args: &[&str]) -> Command {
         let file = self.data.path().join(name);
         std::fs::write(&file, content).unwrap();
@@ -999,17 +1006,12 @@ fn a_second_ctrl_c_ends_a_retry_pause_and_the_row_keeps_its_answer() {
 #[test]
 fn a_resume_sends_with_the_batchs_own_profile_and_refuses_another() {
     let e = env();
-    let config = e.data.path().join("config.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "default_profile = \"other\"\n\n[profiles.staging]\nbase_url = \"{}\"\n\
-             api_key_env = \"PHONELY_API_KEY\"\n\n[profiles.other]\n\
-             base_url = \"http://127.0.0.1:9\"\napi_key_env = \"PHONELY_API_KEY\"\n",
-            e.sandbox.base_url()
-        ),
-    )
-    .unwrap();
+    let config = e.config(&format!(
+        "default_profile = \"other\"\n\n[profiles.staging]\nbase_url = \"{}\"\n\
+         api_key_env = \"PHONELY_API_KEY\"\n\n[profiles.other]\n\
+         base_url = \"http://127.0.0.1:9\"\napi_key_env = \"PHONELY_API_KEY\"\n",
+        e.sandbox.base_url()
+    ));
     let config = config.display().to_string();
     e.batch("good.csv", GOOD.as_bytes(), &["--yes"])
         .args(["--config", &config, "--profile", "staging"])
@@ -1071,16 +1073,11 @@ fn a_report_that_cannot_be_written_stops_the_run_before_anything_is_sent() {
 #[test]
 fn a_production_profile_wants_its_name_typed_before_a_batch_is_sent() {
     let e = env();
-    let config = e.data.path().join("config.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[profiles.live]\nbase_url = \"{}\"\nproduction = true\n\
-             api_key_env = \"PHONELY_API_KEY\"\n",
-            e.sandbox.base_url()
-        ),
-    )
-    .unwrap();
+    let config = e.config(&format!(
+        "[profiles.live]\nbase_url = \"{}\"\nproduction = true\n\
+         api_key_env = \"PHONELY_API_KEY\"\n",
+        e.sandbox.base_url()
+    ));
     let file = e.data.path().join("good.csv");
     std::fs::write(&file, GOOD).unwrap();
     let run = |answer: &str| {
