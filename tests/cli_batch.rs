@@ -1104,3 +1104,33 @@ fn a_production_profile_wants_its_name_typed_before_a_batch_is_sent() {
     assert!(status.success(), "{screen}");
     assert_eq!(e.sandbox.sandbox.received().len(), 3, "{screen}");
 }
+
+/// A file sent before is named as such before the person decides (a dry run, or the question),
+/// with the resume that sends only what did not go through.
+#[test]
+fn a_file_sent_before_is_noticed_before_sending_it_again() {
+    let e = env();
+    e.batch("good.csv", GOOD.as_bytes(), &["--dry-run"])
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains("sent before").not());
+    e.batch("good.csv", GOOD.as_bytes(), &["--yes"])
+        .assert()
+        .code(0);
+    e.batch("good.csv", GOOD.as_bytes(), &["--dry-run"])
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains(
+            "Note: this file was sent before, as batch #1 on ",
+        ))
+        .stderr(predicate::str::contains(
+            "(3 rows, 3 updated). Sending it again sends every row again; `phonely-outcomes \
+             batch --resume 1` sends only the rows that did not go through.",
+        ));
+    // Another file is not taken for it.
+    let other = GOOD.replace("299", "300");
+    e.batch("other.csv", other.as_bytes(), &["--dry-run"])
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains("sent before").not());
+}

@@ -185,6 +185,13 @@ pub async fn run(
         );
     }
     eprintln!("{}", summary(&rows, &base, &profile.name));
+    // For the person about to decide (a dry run, or the question below): the same file sent
+    // before, so a file run twice by mistake is noticed. A script's `--yes` skips the look-up.
+    if resume.is_none() && (args.dry_run || !args.yes) {
+        for note in sent_before(args.data.data_dir.clone(), &hash, offset) {
+            eprintln!("{note}");
+        }
+    }
     if args.dry_run {
         let first = build(&rows[0].update, &base);
         let _ = writeln!(
@@ -999,6 +1006,39 @@ fn rows_to_resume(
         send.len()
     );
     Ok(send)
+}
+
+/// Earlier batches of the same file read the same way (its fingerprint), one line each: when,
+/// by whom, how their rows stand, and the resume that sends only what did not go through.
+fn sent_before(dir: Option<PathBuf>, hash: &str, offset: time::UtcOffset) -> Vec<String> {
+    let Ok(dir) = super::data_dir(dir) else {
+        return Vec::new();
+    };
+    if !dir.join(crate::history::DB_FILE).exists() {
+        return Vec::new();
+    }
+    let Ok(store) = super::open_for_reading(&dir) else {
+        return Vec::new();
+    };
+    let batches = store.batches().unwrap_or_default();
+    batches
+        .iter()
+        .filter(|b| b.file_hash == hash)
+        .map(|b| {
+            let states = store.batch_states(b.id).unwrap_or_default();
+            let updated = states.values().filter(|s| **s == State::Ok).count();
+            format!(
+                "Note: this file was sent before, as batch #{} on {} by {} ({} rows, {updated} \
+                 updated). Sending it again sends every row again; `phonely-outcomes batch \
+                 --resume {}` sends only the rows that did not go through.",
+                b.id,
+                crate::tui::view::format_time(b.created_ms, offset),
+                b.operator,
+                b.rows,
+                b.id
+            )
+        })
+        .collect()
 }
 
 /// `batch --list`: every batch, newest first, with how its rows stand.
