@@ -504,13 +504,25 @@ fn killed_mid_batch_then_resumed_every_row_is_applied_once() {
     // which sends an earlier row after it on purpose.
     let call = e.sandbox.sandbox.call("agent123", "call1009").unwrap();
     assert_eq!(call.custom_call_outcome_value.unwrap().to_string(), "1000");
-    // A row recorded but killed before its request left is unknown too: --resend-unknown
-    // sends exactly those.
+    // A row recorded but killed before its request left is unknown too. --resend-unknown sends
+    // those that are their call's last row in the file; the others are left alone, since the
+    // later rows for their call went after them (sending one now would put back an older
+    // value). Row v goes to the call of (v - 1) % 6, whose last row is one of 995..=1000.
     if !missing.is_empty() {
-        e.cmd()
+        let before = e.sandbox.sandbox.received().len();
+        let (last, earlier): (Vec<usize>, Vec<usize>) = missing.iter().partition(|v| **v > 994);
+        let resend = e
+            .cmd()
             .args(["batch", "--resume", "1", "--yes", "--resend-unknown"])
             .assert()
             .code(0);
+        if !earlier.is_empty() {
+            resend.stderr(predicate::str::contains(format!(
+                "{} row{} left alone: a later row for the same call went through",
+                earlier.len(),
+                if earlier.len() == 1 { "" } else { "s" }
+            )));
+        }
         let bodies: Vec<String> = e
             .sandbox
             .sandbox
@@ -518,28 +530,95 @@ fn killed_mid_batch_then_resumed_every_row_is_applied_once() {
             .iter()
             .map(|r| r.body.clone())
             .collect();
-        for v in &missing {
+        assert_eq!(
+            bodies.len(),
+            before + last.len(),
+            "only the calls' last rows"
+        );
+        for v in &last {
             assert!(bodies.contains(&format!(
                 r#"{{"custom_call_outcome":"Sold","custom_call_outcome_value":{v}}}"#
             )));
         }
+        let call = e.sandbox.sandbox.call("agent123", "call1009").unwrap();
+        assert_eq!(call.custom_call_outcome_value.unwrap().to_string(), "1000");
     }
+}
+
+/// A resend after a timeout must not put back an older value: line 2 timed out (outcome
+/// unknown) and lines 3 and 4 for the same call went through after it, so --resend-unknown
+/// leaves line 2 alone, and the call keeps line 4's value.
+#[test]
+fn a_resume_never_sends_a_row_after_a_later_one_for_its_call_went_through() {
+    use phonely_outcomes::sandbox::Fault;
+    let e = env();
+    e.sandbox.sandbox.set_standing_fault(Fault::Hang, Some(1));
+    let seq = "agent_id,target,outcome,value\nagent123,call456,Sold,1\n\
+               agent123,call456,Sold,2\nagent123,call456,Sold,3\n";
+    e.batch("seq.csv", seq.as_bytes(), &["--yes", "--timeout", "1"])
+        .assert()
+        .code(3);
+    let call = || e.sandbox.sandbox.call("agent123", "call456").unwrap();
+    assert_eq!(call().custom_call_outcome_value.unwrap().to_string(), "3");
+    let sent = e.sandbox.sandbox.received().len();
+    e.cmd()
+        .args(["batch", "--resume", "1", "--yes", "--resend-unknown"])
+        .assert()
+        .stderr(predicate::str::contains(
+            "1 row left alone: a later row for the same call went through (or may have) after \
+             it, so sending it now would put back an older value: line 2 (line 4 went after it).",
+        ));
+    assert_eq!(e.sandbox.sandbox.received().len(), sent, "nothing was sent");
+    assert_eq!(call().custom_call_outcome_value.unwrap().to_string(), "3");
 }
 
 #[test]
 fn skip_invalid_sends_the_good_rows_and_rate_limits() {
     let e = env();
     let file = b"agent_id,target,outcome,value\nagent123,call456,Sold,1\nagent123,call456,Sold,$2\nagent123,call1003,Sold,3\n";
+    let report = e.data.path().join("report.csv");
+    // Exit 1: not every row of the file was updated.
     e.batch(
         "some-bad.csv",
         file,
-        &["--yes", "--skip-invalid", "--rate", "50"],
+        &["--yes", "--skip-invalid", "--rate", "50", "--report"],
     )
+    .arg(&report)
     .assert()
-    .code(0)
+    .code(1)
     .stderr(predicate::str::contains("skipped: "))
     .stderr(predicate::str::contains("line 3, column value"))
-    .stderr(predicate::str::contains("2 of 2 rows: 2 updated"));
+    .stderr(predicate::str::contains("2 of 2 rows: 2 updated"))
+    .stderr(predicate::str::contains(
+        "1 row of the file was skipped as invalid (above); fix it and send it as a new file.",
+    ));
+    assert_eq!(e.sandbox.sandbox.received().len(), 2);
+    // The report has a line for every row, the skipped one saying why.
+    let report = std::fs::read_to_string(&report).unwrap();
+    let lines: Vec<&str> = report.lines().collect();
+    assert_eq!(lines.len(), 4, "{report}");
+    assert!(
+        lines[1].starts_with("2,") && lines[1].contains(",ok,200,"),
+        "{report}"
+    );
+    assert!(
+        lines[2].starts_with("3,,invalid,,\"skipped as invalid: column value: Value "),
+        "{report}"
+    );
+    assert!(
+        lines[3].starts_with("4,") && lines[3].contains(",ok,200,"),
+        "{report}"
+    );
+    // A resume of that batch skips the same rows, as the first run did (the file is the same),
+    // rather than refusing the file.
+    e.cmd()
+        .args(["batch", "--resume", "1", "--yes"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "1 row problem skipped (as when batch #1 was first sent)",
+        ))
+        .stderr(predicate::str::contains("0 to send."));
     assert_eq!(e.sandbox.sandbox.received().len(), 2);
     // A file-level problem still stops everything.
     e.batch(
@@ -811,7 +890,10 @@ fn a_second_ctrl_c_stops_waiting_and_those_rows_are_outcome_unknown() {
     let (code, stderr, _) = stop_twice(&mut child, &stderr);
     assert_eq!(code, Some(3), "{stderr}");
     assert!(
-        stderr.contains("2 of 300 rows: 0 updated, 0 refused, 2 with no answer"),
+        stderr.contains(
+            "300 of 300 rows: 0 updated, 0 refused, 2 with no answer (outcome unknown), 298 not \
+             sent"
+        ),
         "{stderr}"
     );
     assert_eq!(lines_starting(&stderr, "⊘ line ").len(), 2, "{stderr}");
@@ -1133,4 +1215,89 @@ fn a_file_sent_before_is_noticed_before_sending_it_again() {
         .assert()
         .code(0)
         .stderr(predicate::str::contains("sent before").not());
+}
+
+/// A key Phonely refuses stops the run at the first 401 (every further row would be refused
+/// the same way); the resume, with the right key, sends every row, the refused ones included
+/// (a 401 was never applied).
+#[test]
+fn a_refused_key_stops_the_run_and_the_resume_sends_every_row() {
+    let e = env();
+    let file = e.data.path().join("many.csv");
+    std::fs::write(&file, many_rows()).unwrap();
+    let report = e.data.path().join("report.csv");
+    let out = e
+        .cmd()
+        .env("PHONELY_API_KEY", "not-the-key-9f3a")
+        .arg("batch")
+        .arg(&file)
+        .args(["--yes", "--report"])
+        .arg(&report)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "Stopping: Phonely answered HTTP 401 to the key, so no more rows will be sent",
+        ))
+        .stderr(predicate::str::contains(
+            "Batch #1 stopped (Phonely refused the API key: HTTP 401): ",
+        ))
+        .stderr(predicate::str::contains(
+            "once the key is right (`phonely-outcomes config show` checks it)",
+        ));
+    let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    assert!(!stderr.contains("not-the-key-9f3a"), "{stderr}");
+    let refused = e.sandbox.sandbox.received().len();
+    assert!(refused <= 8, "it stopped at once ({refused} sent)");
+    // The report has every row: the refused ones, and the rest as not sent.
+    let report = std::fs::read_to_string(&report).unwrap();
+    assert_eq!(report.lines().count(), 301, "{report}");
+    assert_eq!(
+        report.lines().filter(|l| l.contains(",not_sent,")).count(),
+        300 - refused,
+        "{report}"
+    );
+    e.cmd()
+        .args(["batch", "--resume", "1", "--yes"])
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains("300 to send."));
+    assert_eq!(e.sandbox.sandbox.received().len(), refused + 300);
+}
+
+/// The report must not replace the file being sent, and it tells first from last calls apart.
+#[test]
+fn the_report_never_replaces_the_file_and_names_the_preference() {
+    let e = env();
+    let file = e.data.path().join("good.csv");
+    std::fs::write(&file, GOOD).unwrap();
+    e.cmd()
+        .arg("batch")
+        .arg(&file)
+        .args(["--yes", "--report"])
+        .arg(&file)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "is the file being sent: the report would replace it. Give the report another \
+             name. Nothing was sent.",
+        ));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), GOOD);
+    assert!(e.sandbox.sandbox.received().is_empty());
+    let report = e.data.path().join("report.csv");
+    e.cmd()
+        .arg("batch")
+        .arg(&file)
+        .args(["--yes", "--report"])
+        .arg(&report)
+        .assert()
+        .code(0);
+    let report = std::fs::read_to_string(&report).unwrap();
+    assert!(
+        report.contains("agent123 +14155551234 (first) ←"),
+        "{report}"
+    );
+    assert!(
+        report.contains("agent123 +14155551234 (last) ←"),
+        "{report}"
+    );
 }

@@ -359,8 +359,8 @@ pub struct BatchArgs {
     /// Send without asking (needed when the input is not a terminal).
     #[arg(long)]
     pub yes: bool,
-    /// Write one CSV line per row sent: input line, request, state, HTTP status, message,
-    /// resolved call id, history number.
+    /// Write one CSV line per row: input line, request, state, HTTP status, message, resolved
+    /// call id, batch number (rows skipped or not sent say so).
     #[arg(long, value_name = "OUT.csv")]
     pub report: Option<PathBuf>,
     /// Send the valid rows even when some are invalid (those are listed and skipped).

@@ -118,14 +118,21 @@ pub async fn run(
     // A file-level problem (no line, or the file unreadable) always stops; bad rows stop unless
     // --skip-invalid, which sends the good ones and names the skipped.
     let file_level = errors.iter().any(|e| e.line.is_none()) || rows.is_empty();
-    if !errors.is_empty() && args.skip_invalid && !file_level {
+    // A resume skips them too: the file is the one the batch was sent from (its fingerprint
+    // says so), and a batch with invalid rows was only ever sent with --skip-invalid.
+    let skipping = args.skip_invalid || resume.is_some();
+    if !errors.is_empty() && skipping && !file_level {
         for e in &errors {
             eprintln!("skipped: {name}: {e}");
         }
         eprintln!(
-            "{} row problem{} skipped (--skip-invalid); the {} valid row{} go on.",
+            "{} row problem{} skipped ({}); the {} valid row{} go on.",
             errors.len(),
             if errors.len() == 1 { "" } else { "s" },
+            match &resume {
+                Some(b) => format!("as when batch #{} was first sent", b.id),
+                None => "--skip-invalid".to_string(),
+            },
             rows.len(),
             if rows.len() == 1 { "" } else { "s" }
         );
@@ -235,6 +242,19 @@ pub async fn run(
     }
     // The report's file is made now, so a path that cannot be written stops the run before
     // anything is sent rather than after every row went.
+    let same_file = |a: &std::path::Path, b: &std::path::Path| matches!((std::fs::canonicalize(a), std::fs::canonicalize(b)), (Ok(a), Ok(b)) if a == b);
+    if let Some(report) = &args.report
+        && same_file(report, &path)
+    {
+        return fail(
+            exit::INVALID,
+            &format!(
+                "--report {} is the file being sent: the report would replace it. Give the \
+                 report another name. Nothing was sent.",
+                report.display()
+            ),
+        );
+    }
     let mut report_out = match &args.report {
         Some(path) => match csv::Writer::from_path(path) {
             Ok(out) => Some(ReportFile {
@@ -364,7 +384,7 @@ pub async fn run(
         c
     });
     if let Some((path, out)) = report_out.as_mut().and_then(ReportFile::take)
-        && let Err(e) = write_report(out, batch_id, report)
+        && let Err(e) = write_report(out, batch_id, report, &errors)
     {
         eprintln!(
             "warning: the report could not be written to {}: {e}",
@@ -384,25 +404,54 @@ pub async fn run(
         stopped = stopped.unwrap_or("no"),
         "batch run ended"
     );
+    let unsent = total - done + counts.not_sent;
     eprintln!(
         "{done} of {total} rows: {} updated, {} refused, {} with no answer (outcome unknown), {} \
          not sent",
-        counts.ok, counts.refused, counts.unknown, counts.not_sent
+        counts.ok, counts.refused, counts.unknown, unsent
     );
-    let unsent = total - done + counts.not_sent;
     if let Some(why) = stopped
         && unsent > 0
     {
         eprintln!(
             "Batch #{batch_id} stopped ({why}): {unsent} row{} not sent. `phonely-outcomes batch \
-             --resume {batch_id}` sends {}; rows already updated or refused are left as they are.",
+             --resume {batch_id}` sends {}{}; rows already updated or refused are left as they \
+             are.",
             if unsent == 1 { " was" } else { "s were" },
-            if unsent == 1 { "it" } else { "them" }
+            if unsent == 1 { "it" } else { "them" },
+            if why.contains("key") {
+                " once the key is right (`phonely-outcomes config show` checks it)"
+            } else {
+                ""
+            }
+        );
+    }
+    if !errors.is_empty() {
+        eprintln!(
+            "{} row{} of the file {} skipped as invalid (above); fix {} and send {} as a new \
+             file.",
+            skipped_rows(&errors),
+            if skipped_rows(&errors) == 1 { "" } else { "s" },
+            if skipped_rows(&errors) == 1 {
+                "was"
+            } else {
+                "were"
+            },
+            if skipped_rows(&errors) == 1 {
+                "it"
+            } else {
+                "them"
+            },
+            if skipped_rows(&errors) == 1 {
+                "it"
+            } else {
+                "them"
+            },
         );
     }
     ExitCode::from(if counts.unknown > 0 {
         exit::UNKNOWN
-    } else if counts.refused > 0 || counts.not_sent > 0 || done < total {
+    } else if counts.refused > 0 || counts.not_sent > 0 || done < total || !errors.is_empty() {
         exit::REFUSED
     } else {
         exit::UPDATED
@@ -693,6 +742,7 @@ async fn send_rows(plan: &Plan<'_>, rows: Vec<Row>) -> Ended {
                             message: format!("not sent: it could not be recorded first: {e}"),
                             call_id: None,
                             seq: None,
+                            untried: None,
                         });
                         plan.progress.update(&counts);
                     }
@@ -715,6 +765,21 @@ async fn send_rows(plan: &Plan<'_>, rows: Vec<Row>) -> Ended {
                 let mut sent = Some(sent);
                 while let Some(s) = sent {
                     finished(plan, &s, &mut counts, &mut report);
+                    // The key is refused: every further row would be refused the same way.
+                    if let Some(status @ (401 | 403)) = report.last().and_then(|l| l.http_status)
+                        && stopped.is_none()
+                    {
+                        stopped = Some(if status == 401 {
+                            "Phonely refused the API key: HTTP 401"
+                        } else {
+                            "the API key may not do this: HTTP 403"
+                        });
+                        plan.progress.note(&format!(
+                            "Stopping: Phonely answered HTTP {status} to the key, so no more \
+                             rows will be sent; waiting for the {} under way.",
+                            under_way.len()
+                        ));
+                    }
                     free_places.push(s.job.place);
                     if !lanes[s.job.lane].is_empty() {
                         ready.push_back(s.job.lane);
@@ -737,6 +802,30 @@ async fn send_rows(plan: &Plan<'_>, rows: Vec<Row>) -> Ended {
                     listening = false;
                 }
             }
+        }
+    }
+    // Rows the run stopped before: each has its line in the report too, as not sent.
+    if let Some(why) = stopped {
+        for row in lanes.into_iter().flatten() {
+            report.push(ReportLine {
+                line: row.line,
+                request: if plan.report {
+                    request_text(&row)
+                } else {
+                    String::new()
+                },
+                state: State::NetworkError,
+                verified: false,
+                http_status: None,
+                message: format!(
+                    "not sent: the run stopped ({why}) before this row; `phonely-outcomes batch \
+                     --resume {}` sends it",
+                    plan.batch_id
+                ),
+                call_id: None,
+                seq: None,
+                untried: Some("not_sent"),
+            });
         }
     }
     Ended { report, stopped }
@@ -871,6 +960,7 @@ fn finished(plan: &Plan<'_>, sent: &Sent, counts: &mut Counts, report: &mut Vec<
         message: verdict.message,
         call_id: verdict.call_id,
         seq: Some(sent.job.seq),
+        untried: None,
     };
     add(counts, line.state, line.verified);
     if !(line.state == State::Ok && line.verified) {
@@ -890,9 +980,13 @@ fn finished(plan: &Plan<'_>, sent: &Sent, counts: &mut Counts, report: &mut Vec<
 
 fn request_text(row: &Row) -> String {
     format!(
-        "{} {} ← {}",
+        "{} {}{} ← {}",
         row.update.agent.as_str(),
         row.update.target.as_str(),
+        match row.update.target.preference() {
+            Some(p) => format!(" ({})", p.as_str()),
+            None => String::new(),
+        },
         row.update.summary()
     )
 }
@@ -958,8 +1052,19 @@ fn resume_profile<'b>(
     }
 }
 
-/// The rows a resume sends: never recorded, or never reached Phonely; with `resend_unknown`
-/// also those whose outcome is unknown. Rows already updated or refused are left as they are.
+/// What a resume does with a row of its batch.
+#[derive(Clone, Copy, PartialEq)]
+enum Need {
+    Send,
+    Done,
+    Refused,
+    Unknown,
+}
+
+/// The rows a resume sends: never recorded, never reached Phonely, or turned away before they
+/// were applied (429, 401, 403); with `resend_unknown` also those whose outcome is unknown.
+/// Rows already updated or refused are left as they are, and so is a row to send when a later
+/// row for the same call was (or may have been) applied: it would put back an older value.
 fn rows_to_resume(
     store: &crate::history::Store,
     data_dir: Option<PathBuf>,
@@ -983,16 +1088,44 @@ fn rows_to_resume(
             ));
         }
     }
-    let states = store.batch_states(batch_id).map_err(|e| e.to_string())?;
+    let answers = store.batch_answers(batch_id).map_err(|e| e.to_string())?;
+    // What each row needs: sent (never sent; turned away before it was applied: 429, 401,
+    // 403; or, asked, outcome unknown), or left as it is.
+    let need = |row: &Row| match answers.get(&row.line) {
+        None | Some((State::NetworkError, _) | (State::Refused, Some(429 | 401 | 403))) => {
+            Need::Send
+        }
+        Some((State::Ok, _)) => Need::Done,
+        Some((State::Refused, _)) => Need::Refused,
+        Some(_) if resend_unknown => Need::Send,
+        Some(_) => Need::Unknown,
+    };
+    // A row to send is left alone when a later row for the same call was (or may have been)
+    // applied: sending it now would put back an older value than the file's last for that call.
+    let mut last_applied: HashMap<(&str, &str), usize> = HashMap::new();
+    for row in &rows {
+        if matches!(need(row), Need::Done | Need::Unknown) {
+            last_applied.insert(
+                (row.update.agent.as_str(), row.update.target.as_str()),
+                row.line,
+            );
+        }
+    }
     let (mut done, mut refused, mut unknown) = (0, 0, 0);
+    let mut superseded: Vec<(usize, usize)> = Vec::new();
     let mut send = Vec::new();
-    for row in rows {
-        match states.get(&row.line) {
-            None | Some(State::NetworkError) => send.push(row),
-            Some(State::Ok) => done += 1,
-            Some(State::Refused) => refused += 1,
-            Some(_) if resend_unknown => send.push(row),
-            Some(_) => unknown += 1,
+    for row in &rows {
+        match need(row) {
+            Need::Send => {
+                let key = (row.update.agent.as_str(), row.update.target.as_str());
+                match last_applied.get(&key) {
+                    Some(&later) if later > row.line => superseded.push((row.line, later)),
+                    _ => send.push(row.line),
+                }
+            }
+            Need::Done => done += 1,
+            Need::Refused => refused += 1,
+            Need::Unknown => unknown += 1,
         }
     }
     eprintln!(
@@ -1005,6 +1138,28 @@ fn rows_to_resume(
         },
         send.len()
     );
+    if !superseded.is_empty() {
+        let shown: Vec<String> = superseded
+            .iter()
+            .take(10)
+            .map(|(line, later)| format!("line {line} (line {later} went after it)"))
+            .collect();
+        eprintln!(
+            "{} row{} left alone: a later row for the same call went through (or may have) \
+             after {}, so sending {} now would put back an older value: {}{}.",
+            superseded.len(),
+            if superseded.len() == 1 { "" } else { "s" },
+            if superseded.len() == 1 { "it" } else { "them" },
+            if superseded.len() == 1 { "it" } else { "them" },
+            shown.join(", "),
+            if superseded.len() > 10 { ", …" } else { "" }
+        );
+    }
+    let send: HashSet<usize> = send.into_iter().collect();
+    let send: Vec<Row> = rows
+        .into_iter()
+        .filter(|r| send.contains(&r.line))
+        .collect();
     Ok(send)
 }
 
@@ -1110,6 +1265,9 @@ struct ReportLine {
     call_id: Option<String>,
     /// The row's number in this run, once it was recorded.
     seq: Option<usize>,
+    /// The report's state for a row never tried: `not_sent` (the run stopped first) or
+    /// `invalid` (skipped); otherwise the history's state.
+    untried: Option<&'static str>,
 }
 
 /// The `--report` file, made before anything is sent. Left unwritten (the run ended before
@@ -1134,12 +1292,46 @@ impl Drop for ReportFile {
     }
 }
 
-/// Writes the report as CSV, in the file's row order.
+/// How many rows the problems belong to (a row can have several).
+fn skipped_rows(errors: &[crate::batch::RowError]) -> usize {
+    errors
+        .iter()
+        .filter_map(|e| e.line)
+        .collect::<HashSet<usize>>()
+        .len()
+}
+
+/// Writes the report as CSV, in the file's row order: each row sent, each not sent, and each
+/// skipped as invalid (`errors`, with every problem of its row).
 fn write_report(
     mut out: csv::Writer<std::fs::File>,
     batch_id: i64,
     mut lines: Vec<ReportLine>,
+    errors: &[crate::batch::RowError],
 ) -> Result<(), String> {
+    let mut skipped: std::collections::BTreeMap<usize, Vec<String>> =
+        std::collections::BTreeMap::new();
+    for e in errors {
+        if let Some(line) = e.line {
+            skipped.entry(line).or_default().push(match &e.column {
+                Some(c) => format!("column {c}: {}", e.message),
+                None => e.message.clone(),
+            });
+        }
+    }
+    for (line, problems) in skipped {
+        lines.push(ReportLine {
+            line,
+            request: String::new(),
+            state: State::NetworkError,
+            verified: false,
+            http_status: None,
+            message: format!("skipped as invalid: {}", problems.join("; ")),
+            call_id: None,
+            seq: None,
+            untried: Some("invalid"),
+        });
+    }
     lines.sort_by_key(|l| l.line);
     out.write_record([
         "line",
@@ -1155,7 +1347,7 @@ fn write_report(
         out.write_record([
             l.line.to_string(),
             l.request,
-            l.state.as_str().to_string(),
+            l.untried.unwrap_or(l.state.as_str()).to_string(),
             l.http_status.map(|s| s.to_string()).unwrap_or_default(),
             l.message,
             l.call_id.unwrap_or_default(),

@@ -476,16 +476,29 @@ impl Store {
 
     /// For each line of a batch, the state of its newest record.
     pub fn batch_states(&self, batch_id: i64) -> Result<std::collections::HashMap<usize, State>> {
+        Ok(self
+            .batch_answers(batch_id)?
+            .into_iter()
+            .map(|(line, (state, _))| (line, state))
+            .collect())
+    }
+
+    /// For each line of a batch, the state of its newest record and the HTTP status it got.
+    pub fn batch_answers(
+        &self,
+        batch_id: i64,
+    ) -> Result<std::collections::HashMap<usize, (State, Option<u16>)>> {
         let mut stmt = self.conn.prepare(
-            "SELECT batch_line, state FROM updates WHERE id IN \
+            "SELECT batch_line, state, http_status FROM updates WHERE id IN \
              (SELECT max(id) FROM updates WHERE batch_id = ?1 GROUP BY batch_line)",
         )?;
         let rows = stmt.query_map([batch_id], |r| {
             let line: i64 = r.get(0)?;
             let state: String = r.get(1)?;
+            let status: Option<u16> = r.get(2)?;
             Ok((
                 usize::try_from(line).unwrap_or(0),
-                State::parse(&state).unwrap_or(State::Unknown),
+                (State::parse(&state).unwrap_or(State::Unknown), status),
             ))
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
