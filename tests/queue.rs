@@ -141,3 +141,45 @@ async fn excluded_rows_stay_and_a_missing_file_is_explained() {
         r#"{"custom_call_outcome":"Follow-Up Required"}"#
     );
 }
+
+/// On a production profile with rows sent before, the dialog holds two warnings and the place
+/// to type the profile's name: at 80×24 as at full size, the name's line must be on screen (a
+/// line that wrapped used to push it out of the dialog).
+#[test]
+fn a_production_queue_with_rows_sent_before_still_shows_where_to_type_the_name() {
+    use phonely_outcomes::tui::action::Action;
+    use phonely_outcomes::tui::update::update;
+    let mut a = common::app();
+    a.profile.kind = phonely_outcomes::config::Kind::Production;
+    a.profile.name = "production-emea".into();
+    let columns = phonely_outcomes::batch::ColumnMap::default();
+    let (entries, errors) = phonely_outcomes::batch::entries("q.csv", FILE.as_bytes(), &columns);
+    update(
+        &mut a,
+        Action::QueueLoaded {
+            file: "/home/someone/exports/a-rather-long-folder-name/fixes.csv".into(),
+            entries,
+            errors: errors.iter().map(ToString::to_string).collect(),
+        },
+    );
+    update(&mut a, Action::RequestSend);
+    update(
+        &mut a,
+        Action::QueueReady {
+            rows: 3,
+            duplicates: vec![0, 1],
+        },
+    );
+    update(&mut a, Action::ConfirmSend); // the rows sent before: asked twice
+    for (w, h) in [(80, 24), (180, 50)] {
+        let screen = common::screen(&a, w, h);
+        assert!(
+            screen.contains("Type production-emea and press"),
+            "{screen}"
+        );
+        assert!(
+            screen.contains("> "),
+            "{w}×{h}: the name line is cut off:\n{screen}"
+        );
+    }
+}

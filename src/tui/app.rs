@@ -344,6 +344,9 @@ pub struct Queue {
     pub profile: String,
     /// The duplicate check before the confirmation is running (Ctrl+S was pressed).
     pub checking: bool,
+    /// `q` was pressed once on a queue with this many rows left to send: a second `q` closes
+    /// it.
+    pub closing: Option<usize>,
     /// The row put in the form with Enter: it is sent from there, never by the queue; a ✓
     /// send from the form marks it done.
     pub in_form: Option<usize>,
@@ -412,6 +415,10 @@ impl Queue {
         for (n, i) in self.items.iter().enumerate() {
             match &i.status {
                 ItemStatus::Done { ok: true, .. } => c.ok += 1,
+                // Outcome unknown (or cancelled): it may have been applied.
+                ItemStatus::Done {
+                    mark: "?" | "⊘", ..
+                } => c.unknown += 1,
                 ItemStatus::Done { ok: false, .. } => c.failed += 1,
                 ItemStatus::Sending => c.sending += 1,
                 ItemStatus::Waiting if self.in_form == Some(n) => c.in_form += 1,
@@ -427,7 +434,10 @@ impl Queue {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct QueueCounts {
     pub ok: usize,
+    /// Refused, or not sent: not applied.
     pub failed: usize,
+    /// No answer that says: may or may not have been applied.
+    pub unknown: usize,
     pub sending: usize,
     pub waiting: usize,
     pub to_fix: usize,

@@ -357,19 +357,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             }
         }
         Action::QueuePause => return queue_pause(app),
-        Action::QueueClose => {
-            if app.queue.as_ref().is_some_and(|q| !q.in_flight.is_empty()) {
-                app.status = Some(Status {
-                    tone: Tone::Warning,
-                    text: "Rows are still sending: p pauses the queue; close it when they are \
-                           done"
-                        .to_string(),
-                });
-            } else {
-                app.queue = None;
-                set_focus(app, Focus::History);
-            }
-        }
+        Action::QueueClose => return queue_close(app),
         Action::QueueReady { rows, duplicates } => {
             // Only the answer to this Ctrl+S, and only while nothing else is asked.
             let asked = app.queue.as_mut().is_some_and(|q| {
@@ -656,11 +644,11 @@ fn open_batch_file(app: &mut App) -> Vec<Effect> {
         });
         return Vec::new();
     }
-    if app.queue.as_ref().is_some_and(|q| !q.in_flight.is_empty()) {
+    if app.queue.as_ref().is_some_and(|q| q.running || q.checking) {
         app.status = Some(Status {
             tone: Tone::Warning,
-            text: "The open queue is still sending: wait for it (p pauses it) before opening \
-                   another file"
+            text: "The open queue has rows left to send: let it finish, or close it (q) before \
+                   opening another file"
                 .to_string(),
         });
         return Vec::new();
@@ -735,6 +723,52 @@ fn queue_loaded(app: &mut App, file: &str, entries: Vec<crate::batch::Entry>, er
     });
     app.queue = Some(queue);
     set_focus(app, Focus::Queue);
+}
+
+/// `q`: closes the queue. Not while rows are in flight; and a queue with rows it started and
+/// did not send closes on a second `q`, after saying how many it leaves.
+fn queue_close(app: &mut App) -> Vec<Effect> {
+    let Some(q) = &mut app.queue else {
+        return Vec::new();
+    };
+    if !q.in_flight.is_empty() {
+        app.status = Some(Status {
+            tone: Tone::Warning,
+            text: "Rows are still sending: p pauses the queue; close it when they are done"
+                .to_string(),
+        });
+        return Vec::new();
+    }
+    let left = q.counts().waiting;
+    let rows = if left == 1 { "row" } else { "rows" };
+    let were = if left == 1 { "was" } else { "were" };
+    if q.running && left > 0 && q.closing.is_none() {
+        q.closing = Some(left);
+        app.status = Some(Status {
+            tone: Tone::Warning,
+            text: format!(
+                "{left} {rows} of this queue {were} not sent. Press q again to close it anyway (they \
+                 stay in the file; sending it again warns about the rows already sent), or p to \
+                 go on"
+            ),
+        });
+        return Vec::new();
+    }
+    let text = if q.running && left > 0 {
+        format!(
+            "Queue closed: {left} {rows} {were} not sent ({} updated)",
+            q.counts().ok
+        )
+    } else {
+        format!("Queue {} closed", q.file)
+    };
+    app.queue = None;
+    app.status = Some(Status {
+        tone: if left > 0 { Tone::Warning } else { Tone::Info },
+        text,
+    });
+    set_focus(app, Focus::History);
+    Vec::new()
 }
 
 fn queue_load_row(app: &mut App) -> Vec<Effect> {
@@ -979,19 +1013,31 @@ fn queue_pump(app: &mut App) -> Vec<Effect> {
             q.running = false;
         }
         app.status = Some(Status {
-            tone: if c.failed > 0 {
+            tone: if c.failed + c.unknown > 0 {
                 Tone::Warning
             } else {
                 Tone::Success
             },
             text: format!(
-                "Queue {}: {} updated, {} not, {} left to fix, {} excluded{}",
+                "Queue {}: {} updated, {} not{}, {} left to fix, {} excluded{}",
                 if finished { "done" } else { "paused" },
                 c.ok,
                 c.failed,
+                if c.unknown > 0 {
+                    format!(
+                        ", {} outcome unknown (? rows: check them before sending again)",
+                        c.unknown
+                    )
+                } else {
+                    String::new()
+                },
                 c.to_fix,
                 c.excluded,
-                if finished { "" } else { " · p goes on" }
+                if finished {
+                    String::new()
+                } else {
+                    format!(" · {} still to send · p goes on", c.waiting)
+                }
             ),
         });
     }
@@ -1070,8 +1116,13 @@ fn queue_pause(app: &mut App) -> Vec<Effect> {
         return Vec::new();
     };
     if !q.running {
+        app.status = Some(Status {
+            tone: Tone::Info,
+            text: "The queue is not sending: Ctrl+S sends its ready rows".to_string(),
+        });
         return Vec::new();
     }
+    q.closing = None;
     q.paused = !q.paused;
     if q.paused {
         app.status = Some(Status {
@@ -2871,6 +2922,43 @@ mod tests {
         update(a, Action::Finished { id, record: r })
     }
 
+    /// A row with no certain answer may have been applied: it is counted apart from the rows
+    /// refused, in the gauge and in the summary, so nobody takes it for "not applied".
+    #[test]
+    fn rows_with_outcome_unknown_are_counted_apart_from_those_refused() {
+        let mut a = queue_app("agent_id,target,outcome\na,c1,Sold\na,c2,Sold\n");
+        update(&mut a, Action::RequestSend);
+        update(
+            &mut a,
+            Action::QueueReady {
+                rows: 2,
+                duplicates: Vec::new(),
+            },
+        );
+        let started = sends(&update(&mut a, Action::ConfirmSend));
+        let mut r = record_for(&filled(), None);
+        r.state = State::Unknown;
+        r.message = Some("Timed out waiting for an answer".into());
+        update(
+            &mut a,
+            Action::Finished {
+                id: started[0].0,
+                record: r,
+            },
+        );
+        finish(&mut a, started[1].0, 404);
+        let c = a.queue.as_ref().unwrap().counts();
+        assert_eq!((c.ok, c.failed, c.unknown), (0, 1, 1));
+        let status = &a.status.as_ref().unwrap().text;
+        assert!(
+            status.starts_with(
+                "Queue done: 0 updated, 1 not, 1 outcome unknown (? rows: check them before \
+                 sending again)"
+            ),
+            "{status}"
+        );
+    }
+
     #[test]
     fn the_queue_sends_ready_rows_a_few_at_a_time_and_one_calls_rows_in_order() {
         let csv = "agent_id,target,outcome\na,c1,Sold\na,c1,No Sale\na,c2,Sold\na,c3,Sold\n\
@@ -2962,8 +3050,18 @@ mod tests {
         update(&mut a, Action::QueueClose);
         assert!(a.queue.is_some());
         finish(&mut a, started[1].0, 200);
+        // The 429 row waits to go again: closing asks first, and says what it leaves.
+        update(&mut a, Action::QueueClose);
+        assert!(a.queue.is_some());
+        let status = &a.status.as_ref().unwrap().text;
+        assert!(
+            status.starts_with("1 row of this queue was not sent. Press q again"),
+            "{status}"
+        );
         update(&mut a, Action::QueueClose);
         assert!(a.queue.is_none());
+        let status = &a.status.as_ref().unwrap().text;
+        assert_eq!(status, "Queue closed: 1 row was not sent (1 updated)");
     }
 
     #[test]

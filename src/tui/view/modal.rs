@@ -53,6 +53,43 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
     v
 }
 
+/// A dialog of `width` (at most the screen's) tall enough for `lines` as they wrap inside its
+/// borders, plus `extra` rows (the borders, and any below the text): a line that wraps must
+/// not push the last ones (the name to type, the keys) out of sight.
+fn fitted(area: Rect, width: u16, lines: &[Line<'_>], extra: u16) -> Rect {
+    let inner = usize::from(width.min(area.width).saturating_sub(2)).max(1);
+    let rows: usize = lines.iter().map(|l| wrapped_rows(l, inner)).sum();
+    centered(
+        area,
+        width,
+        u16::try_from(rows)
+            .unwrap_or(u16::MAX)
+            .saturating_add(extra),
+    )
+}
+
+/// How many rows `line` takes when word-wrapped at `width` columns.
+fn wrapped_rows(line: &Line<'_>, width: usize) -> usize {
+    let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+    let (mut rows, mut col) = (1, 0);
+    for word in text.split(' ') {
+        let w = Span::raw(word).width();
+        if col == 0 {
+            col = w;
+        } else if col + 1 + w <= width {
+            col += 1 + w;
+        } else {
+            rows += 1;
+            col = w;
+        }
+        while col > width {
+            rows += 1;
+            col -= width;
+        }
+    }
+    rows
+}
+
 fn dialog(title: &str, color: Color) -> Block<'_> {
     Block::bordered()
         .border_type(BorderType::Double)
@@ -190,7 +227,7 @@ fn confirm(app: &App, c: &Confirm, frame: &mut Frame<'_>, area: Rect) {
             yes = " send it again   ";
         } else {
             lines.push(Line::styled(
-                "Sending it again changes nothing. Send anyway?",
+                "Send it again anyway? (If the call was changed since, this puts it back.)",
                 warn,
             ));
             yes = " yes, go on   ";
@@ -214,7 +251,7 @@ fn confirm(app: &App, c: &Confirm, frame: &mut Frame<'_>, area: Rect) {
             Span::raw(" back to the form"),
         ]));
     }
-    let rect = centered(area, 76, u16::try_from(lines.len()).unwrap_or(u16::MAX) + 2);
+    let rect = fitted(area, 76, &lines, 2);
     frame.render_widget(Clear, rect);
     frame.render_widget(
         Paragraph::new(lines)
@@ -257,7 +294,7 @@ fn profiles(app: &App, selected: usize, frame: &mut Frame<'_>, area: Rect) {
         Span::styled(" Esc ", Style::default().add_modifier(Modifier::REVERSED)),
         Span::raw(" keep the current one"),
     ]));
-    let rect = centered(area, 84, u16::try_from(lines.len()).unwrap_or(u16::MAX) + 2);
+    let rect = fitted(area, 84, &lines, 2);
     frame.render_widget(Clear, rect);
     frame.render_widget(
         Paragraph::new(lines)
@@ -300,7 +337,7 @@ fn palette(query: &str, selected: usize, frame: &mut Frame<'_>, area: Rect) {
             ),
         ]));
     }
-    let rect = centered(area, 66, u16::try_from(lines.len()).unwrap_or(u16::MAX) + 2);
+    let rect = fitted(area, 66, &lines, 2);
     frame.render_widget(Clear, rect);
     frame.render_widget(
         Paragraph::new(lines).block(dialog("Commands (type to find, Enter runs)", Color::Cyan)),
@@ -388,7 +425,7 @@ fn confirm_queue(
             if acknowledged {
                 "Press Enter again to send them all once more (x excludes rows first)."
             } else {
-                "Sending them again changes nothing. Go on?"
+                "Send them again anyway? (A call changed since gets these values back.)"
             },
             warn,
         ));
@@ -407,7 +444,7 @@ fn confirm_queue(
             Span::raw(" back"),
         ]));
     }
-    let rect = centered(area, 80, u16::try_from(lines.len()).unwrap_or(u16::MAX) + 2);
+    let rect = fitted(area, 80, &lines, 2);
     frame.render_widget(Clear, rect);
     frame.render_widget(
         Paragraph::new(lines)
@@ -439,7 +476,7 @@ fn templates(app: &App, selected: usize, frame: &mut Frame<'_>, area: Rect) {
             ),
         ]));
     }
-    let rect = centered(area, 80, u16::try_from(lines.len()).unwrap_or(u16::MAX) + 2);
+    let rect = fitted(area, 80, &lines, 2);
     frame.render_widget(Clear, rect);
     frame.render_widget(
         Paragraph::new(lines).block(dialog("Insert a metadata template", Color::Cyan)),
@@ -472,7 +509,7 @@ fn help(scroll: u16, frame: &mut Frame<'_>, area: Rect) {
          call from that number. Metadata replaces the object stored on the call.",
         Style::default().fg(Color::DarkGray),
     ));
-    let rect = centered(area, 80, u16::try_from(lines.len()).unwrap_or(u16::MAX) + 4);
+    let rect = fitted(area, 80, &lines, 4);
     frame.render_widget(Clear, rect);
     let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false });
     // Inside the borders; when it does not all fit, the title says how to see the rest.

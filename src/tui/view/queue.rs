@@ -40,8 +40,8 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
     let block = pane(&title, focused);
     frame.render_widget(block, area);
     let (gauge_area, rows_area) = parts(area);
-    let sendable = c.ok + c.failed + c.sending + c.waiting;
-    let done = c.ok + c.failed;
+    let sendable = c.ok + c.failed + c.unknown + c.sending + c.waiting;
+    let done = c.ok + c.failed + c.unknown;
     let ratio = if sendable == 0 {
         0.0
     } else {
@@ -49,14 +49,14 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
             / f64::from(u32::try_from(sendable).unwrap_or(u32::MAX))
     };
     let label = format!(
-        "{done}/{sendable}  ✓ {}  ✗ {}  … {}  to fix {}  excluded {}",
-        c.ok, c.failed, c.sending, c.to_fix, c.excluded
+        "{done}/{sendable}  ✓ {}  ✗ {}  ? {}  … {}  to fix {}  excluded {}",
+        c.ok, c.failed, c.unknown, c.sending, c.to_fix, c.excluded
     );
     frame.render_widget(
         LineGauge::default()
             .ratio(ratio.clamp(0.0, 1.0))
             .label(label)
-            .filled_style(Style::default().fg(if c.failed > 0 {
+            .filled_style(Style::default().fg(if c.failed + c.unknown > 0 {
                 Color::Yellow
             } else {
                 Color::Green
