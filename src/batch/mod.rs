@@ -1,11 +1,15 @@
-//! Batch files: CSV (header row, RFC 4180, a leading BOM tolerated) or JSON Lines, one update a
-//! row, checked with the same rules as the form before anything is sent. Every bad row is
-//! reported with its line, its column and the problem.
+//! Batch files: CSV (header row, RFC 4180, a leading BOM tolerated; separated by commas, or by
+//! semicolons or tabs as some spreadsheets export them) or JSON Lines, one update a row, checked
+//! with the same rules as the form before anything is sent. Every bad row is reported with its
+//! line, its column and the problem.
 
 use std::fmt;
+use std::rc::Rc;
 
-use crate::api::phone::looks_like_national_phone;
-use crate::api::update::{Field, OutcomeUpdate, Rules, TargetKind, UpdateInput, validate};
+use crate::api::phone::{looks_like_national_phone, shorten};
+use crate::api::update::{
+    Field, OutcomeUpdate, Rules, TargetKind, UpdateInput, parse_value_lenient, validate,
+};
 
 /// The columns a file may have.
 pub const COLUMNS: &[&str] = &[
@@ -18,6 +22,9 @@ pub const COLUMNS: &[&str] = &[
     "value",
     "metadata",
 ];
+
+/// The columns that name the call; a row fills one of them.
+const TARGETS: [&str; 3] = ["target", "call_id", "phone"];
 
 /// `--column NAME=field` flags: the file's column NAME holds `field` (one of [`COLUMNS`]).
 /// Columns not mapped keep their own name, which must then be one of [`COLUMNS`].
@@ -100,11 +107,16 @@ impl ColumnMap {
         pairs.join(";")
     }
 
-    /// The field a column of the file holds, if it holds one.
+    /// The field a column of the file holds, if it holds one: a mapped column by its name as
+    /// given to `--column`, a field's own column whatever its capitals and surrounding spaces.
     fn field(&self, column: &str) -> Option<&'static str> {
+        let column = column.trim();
         match self.pairs.iter().find(|(n, _)| n == column) {
             Some((_, f)) => Some(f),
-            None => COLUMNS.iter().copied().find(|c| *c == column),
+            None => COLUMNS
+                .iter()
+                .copied()
+                .find(|c| c.eq_ignore_ascii_case(column)),
         }
     }
 }
@@ -146,6 +158,14 @@ fn file_error(message: impl Into<String>) -> RowError {
     }
 }
 
+fn line_error(line: usize, column: Option<&str>, message: String) -> RowError {
+    RowError {
+        line: Some(line),
+        column: column.map(str::to_string),
+        message,
+    }
+}
+
 /// Reads a whole file: JSON Lines when its name ends in `.jsonl` or `.ndjson`, CSV otherwise.
 /// Returns every valid row, and every problem found (not just the first).
 pub fn parse(name: &str, bytes: &[u8]) -> (Vec<Row>, Vec<RowError>) {
@@ -154,11 +174,12 @@ pub fn parse(name: &str, bytes: &[u8]) -> (Vec<Row>, Vec<RowError>) {
 
 /// `parse`, with some of the file's columns mapped to fields (`--column NAME=field`).
 pub fn parse_with(name: &str, bytes: &[u8], columns: &ColumnMap) -> (Vec<Row>, Vec<RowError>) {
-    read(name, bytes, columns, &mut |_, _| {})
+    read(name, bytes, columns, &mut |_| {})
 }
 
-/// One row of a file as the workbench's queue shows it: its cells as written (by field name,
-/// empty cells left out) and what the form's checks make of them.
+/// One row of a file as the workbench's queue shows it: its cells as they are read (by field
+/// name, surrounding spaces trimmed, empty cells left out) and what the form's checks make of
+/// them.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Entry {
     pub line: usize,
@@ -177,7 +198,7 @@ impl Entry {
 
     /// The call column, whichever of target, call_id and phone the file uses.
     pub fn target(&self) -> &str {
-        ["target", "call_id", "phone"]
+        TARGETS
             .into_iter()
             .map(|f| self.cell(f))
             .find(|v| !v.is_empty())
@@ -188,24 +209,20 @@ impl Entry {
 /// Every row the file holds, valid or not (for the queue, where bad rows are fixed in the
 /// form), and the problems that belong to no readable row (the header, broken quoting).
 pub fn entries(name: &str, bytes: &[u8], columns: &ColumnMap) -> (Vec<Entry>, Vec<RowError>) {
-    let mut raw: Vec<(usize, Cells)> = Vec::new();
-    let (_, errors) = read(name, bytes, columns, &mut |line, cells| {
-        raw.push((line, cells.clone()));
-    });
-    let lines: std::collections::HashSet<usize> = raw.iter().map(|(l, _)| *l).collect();
+    let mut raw: Vec<Record> = Vec::new();
+    let (_, errors) = read(name, bytes, columns, &mut |record| raw.push(record.clone()));
+    let lines: std::collections::HashSet<usize> = raw.iter().map(|r| r.line).collect();
     let file_errors = errors
         .into_iter()
         .filter(|e| e.line.is_none_or(|l| !lines.contains(&l)))
         .collect();
     let entries = raw
         .into_iter()
-        .map(|(line, cells)| {
-            let checked = row(line, &cells, columns.rules)
-                .map(|r| r.update)
-                .map_err(|errs| errs.into_iter().map(|e| named(e, columns)).collect());
+        .map(|record| {
+            let checked = check(&record, columns.rules).map(|r| r.update);
             Entry {
-                line,
-                cells,
+                line: record.line,
+                cells: record.cells,
                 checked,
             }
         })
@@ -213,12 +230,26 @@ pub fn entries(name: &str, bytes: &[u8], columns: &ColumnMap) -> (Vec<Entry>, Ve
     (entries, file_errors)
 }
 
-/// Reads the file; `seen` gets each readable row's cells before they are checked.
+/// One readable row before its checks.
+#[derive(Clone, Debug)]
+struct Record {
+    /// 1-based line where the row starts.
+    line: usize,
+    cells: Cells,
+    /// The file's own name for each field it has (a mapped column, or `Agent_ID` for
+    /// agent_id), so that errors name the column as the file writes it.
+    names: Rc<[(&'static str, String)]>,
+    /// A cell (not metadata) that runs over several lines, and the line its opening quote is
+    /// on: a quote that was probably never closed (CSV only).
+    unclosed: Option<(&'static str, usize)>,
+}
+
+/// Reads the file; `seen` gets each readable row before it is checked.
 fn read(
     name: &str,
     bytes: &[u8],
     columns: &ColumnMap,
-    seen: &mut dyn FnMut(usize, &Cells),
+    seen: &mut dyn FnMut(&Record),
 ) -> (Vec<Row>, Vec<RowError>) {
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => t,
@@ -254,21 +285,110 @@ fn bytecount_lines(bytes: &[u8]) -> usize {
     bytes.iter().filter(|b| **b == b'\n').count()
 }
 
+/// Line numbers of CSV records from their byte offsets (the csv crate's own line count is off
+/// after a `\r\n` and after blank lines), counted on from the offset asked about last, as
+/// records come in order.
+struct Lines<'a> {
+    bytes: &'a [u8],
+    at: usize,
+    line: usize,
+}
+
+impl<'a> Lines<'a> {
+    fn new(text: &'a str) -> Self {
+        Self {
+            bytes: text.as_bytes(),
+            at: 0,
+            line: 1,
+        }
+    }
+
+    /// The line a record starts on. The csv crate's offset is where it started reading: at
+    /// the line break that ended the record before, or at blank lines it skipped.
+    fn of(&mut self, position: Option<&csv::Position>) -> usize {
+        let Some(position) = position else {
+            return self.line;
+        };
+        let mut start = usize::try_from(position.byte())
+            .unwrap_or(usize::MAX)
+            .min(self.bytes.len());
+        while matches!(self.bytes.get(start), Some(b'\r' | b'\n')) {
+            start += 1;
+        }
+        if start < self.at {
+            (self.at, self.line) = (0, 1);
+        }
+        self.line += bytecount_lines(&self.bytes[self.at..start]);
+        self.at = start;
+        self.line
+    }
+}
+
 /// The cells of one row by field name; empty cells are left out (not sent).
 pub type Cells = Vec<(String, String)>;
+
+/// A cell as it is read: surrounding spaces trimmed, nothing when that leaves it empty, and a
+/// preference in small letters (`LAST`, `First`).
+fn cell(field: &str, raw: &str) -> Option<String> {
+    let text = raw.trim();
+    if text.is_empty() {
+        return None;
+    }
+    if field == "preference"
+        && let Some(p) = ["first", "last"]
+            .into_iter()
+            .find(|p| p.eq_ignore_ascii_case(text))
+    {
+        return Some(p.to_string());
+    }
+    Some(text.to_string())
+}
+
+/// The separator of a CSV file: a comma, unless the header line has none but has semicolons
+/// (or tabs) between names that are columns (or mapped with `--column`).
+fn separator(text: &str, columns: &ColumnMap) -> u8 {
+    let header = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    if header.contains(',') {
+        return b',';
+    }
+    let known = |sep: char| {
+        header
+            .split(sep)
+            .filter(|name| columns.field(name.trim().trim_matches('"')).is_some())
+            .count()
+    };
+    [b';', b'\t']
+        .into_iter()
+        .filter(|s| header.contains(char::from(*s)))
+        .map(|s| (known(char::from(s)), s))
+        .filter(|(n, _)| *n > 0)
+        .max_by_key(|(n, _)| *n)
+        .map_or(b',', |(_, s)| s)
+}
+
+fn separator_name(separator: u8) -> &'static str {
+    match separator {
+        b';' => "semicolon",
+        b'\t' => "tab",
+        _ => "comma",
+    }
+}
 
 fn parse_csv(
     text: &str,
     columns: &ColumnMap,
-    seen: &mut dyn FnMut(usize, &Cells),
+    seen: &mut dyn FnMut(&Record),
 ) -> (Vec<Row>, Vec<RowError>) {
+    let separator = separator(text, columns);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
-        .flexible(false)
+        .flexible(true)
+        .delimiter(separator)
         .from_reader(text.as_bytes());
+    let mut lines = Lines::new(text);
     let headers: Vec<String> = match reader.headers() {
         Ok(h) => h.iter().map(|c| c.trim().to_string()).collect(),
-        Err(e) => return (Vec::new(), vec![csv_error(&e)]),
+        Err(e) => return (Vec::new(), vec![csv_error(&e, &mut lines)]),
     };
     if headers.iter().all(String::is_empty) {
         return (
@@ -279,45 +399,102 @@ fn parse_csv(
             ))],
         );
     }
+    // Columns with no name (a header ending in a comma) are left out while they stay empty.
+    let given: Vec<String> = headers.iter().filter(|h| !h.is_empty()).cloned().collect();
     if let Some((name, field)) = columns
         .pairs
         .iter()
-        .find(|(n, _)| !headers.iter().any(|h| h == n))
+        .find(|(n, _)| !given.iter().any(|h| h == n))
     {
         return (
             Vec::new(),
             vec![file_error(format!(
                 "--column {name}={field}: the file has no column {name:?}; its columns are {}",
-                headers.join(", ")
+                given.join(", ")
             ))],
         );
     }
-    let fields = match check_columns(&headers, columns) {
+    let fields = match check_columns(&given, columns) {
         Ok(f) => f,
         Err(e) => return (Vec::new(), vec![e]),
     };
+    let names: Rc<[(&'static str, String)]> = fields.iter().copied().zip(given).collect();
+    // The field of each of the header's columns, None for a column with no name.
+    let mut by_index: Vec<Option<&'static str>> = Vec::with_capacity(headers.len());
+    let mut next = fields.iter().copied();
+    for h in &headers {
+        by_index.push(if h.is_empty() { None } else { next.next() });
+    }
     let mut rows = Vec::new();
     let mut errors = Vec::new();
+    // The first cell with something in it under a column with no name: (column, line, text).
+    let mut unnamed_used: Option<(usize, usize, String)> = None;
     for record in reader.records() {
-        match record {
-            Err(e) => errors.push(csv_error(&e)),
-            Ok(record) => {
-                let line = record
-                    .position()
-                    .map_or(0, |p| usize::try_from(p.line()).unwrap_or(usize::MAX));
-                let cells: Cells = fields
-                    .iter()
-                    .zip(record.iter())
-                    .filter(|(_, v)| !v.is_empty())
-                    .map(|(f, v)| ((*f).to_string(), v.to_string()))
-                    .collect();
-                seen(line, &cells);
-                match row(line, &cells, columns.rules) {
-                    Ok(r) => rows.push(r),
-                    Err(e) => errors.extend(e.into_iter().map(|e| named(e, columns))),
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                errors.push(csv_error(&e, &mut lines));
+                continue;
+            }
+        };
+        let line = lines.of(record.position());
+        // A row of empty cells (`,,,`) is skipped like a blank line.
+        if record.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        // Cells missing at the end are fine when their columns have no name.
+        let short_of_unnamed =
+            record.len() < headers.len() && headers[record.len()..].iter().all(String::is_empty);
+        if record.len() != headers.len() && !short_of_unnamed {
+            errors.push(ragged(&record, line, &headers, &by_index, separator));
+            continue;
+        }
+        let mut cells = Cells::new();
+        let mut unclosed = None;
+        let mut opened = line;
+        for (i, raw) in record.iter().enumerate() {
+            match by_index[i] {
+                None => {
+                    if unnamed_used.is_none() && !raw.trim().is_empty() {
+                        unnamed_used = Some((i + 1, line, raw.trim().to_string()));
+                    }
+                }
+                Some(field) => {
+                    if unclosed.is_none() && field != "metadata" && raw.contains('\n') {
+                        unclosed = Some((field, opened));
+                    }
+                    if let Some(value) = cell(field, raw) {
+                        cells.push((field.to_string(), value));
+                    }
                 }
             }
+            // Any line break inside a record is inside a quoted cell.
+            opened += bytecount_lines(raw.as_bytes());
         }
+        let record = Record {
+            line,
+            cells,
+            names: Rc::clone(&names),
+            unclosed,
+        };
+        seen(&record);
+        match check(&record, columns.rules) {
+            Ok(r) => rows.push(r),
+            Err(e) => errors.extend(e),
+        }
+    }
+    if let Some((column, line, text)) = unnamed_used {
+        errors.insert(
+            0,
+            file_error(format!(
+                "the header gives column {column} no name (an extra {} in the first line?), \
+                 but line {line} has something in it ({}): name the column in the first line \
+                 (one of {}, or any name mapped with --column NAME=FIELD), or remove the column",
+                separator_name(separator),
+                crate::api::client::one_line(&text, 40),
+                COLUMNS.join(", ")
+            )),
+        );
     }
     if rows.is_empty() && errors.is_empty() {
         errors.push(file_error("the file has a header but no rows"));
@@ -325,10 +502,56 @@ fn parse_csv(
     (rows, errors)
 }
 
-fn csv_error(e: &csv::Error) -> RowError {
-    let line = e
-        .position()
-        .map(|p| usize::try_from(p.line()).unwrap_or(usize::MAX));
+/// A row with more or fewer cells than the header: a quote never closed when a cell swallowed
+/// line breaks (and with them the rows after it), a stray or missing separator otherwise.
+fn ragged(
+    record: &csv::StringRecord,
+    line: usize,
+    headers: &[String],
+    by_index: &[Option<&'static str>],
+    separator: u8,
+) -> RowError {
+    let field = |i: usize| by_index.get(i).copied().flatten();
+    let multi_line = |i: &usize| record[*i].contains('\n');
+    let swallowed = (0..record.len())
+        .filter(multi_line)
+        .find(|i| field(*i) != Some("metadata"))
+        .or_else(|| {
+            (record.len() < headers.len())
+                .then(|| (0..record.len()).rev().find(multi_line))
+                .flatten()
+        });
+    if let Some(i) = swallowed {
+        let opened = line + bytecount_lines(record.iter().take(i).collect::<String>().as_bytes());
+        let column = headers.get(i).filter(|h| !h.is_empty()).map(String::as_str);
+        return line_error(line, column, unclosed_quote(opened, &record[i]));
+    }
+    let sep = separator_name(separator);
+    line_error(
+        line,
+        None,
+        format!(
+            "this row has {} cells but the header has {}: check for a missing or extra {sep}, \
+             or a {sep} inside a value that is not in \"double quotes\"",
+            record.len(),
+            headers.len()
+        ),
+    )
+}
+
+/// What to say about a cell that runs over several lines from the quote that opens it.
+fn unclosed_quote(opened: usize, cell: &str) -> String {
+    let start = cell.trim_start().lines().next().unwrap_or("");
+    format!(
+        "this cell runs over several lines: a \" quote is probably not closed, so the rows after \
+         it were read into this cell; the quote opened on line {opened} (before {}) is not \
+         closed on that line: add the closing \" there, or remove the opening one",
+        crate::api::client::one_line(start, 30)
+    )
+}
+
+fn csv_error(e: &csv::Error, lines: &mut Lines<'_>) -> RowError {
+    let line = e.position().map(|p| lines.of(Some(p)));
     let message = match e.kind() {
         csv::ErrorKind::UnequalLengths {
             expected_len, len, ..
@@ -355,48 +578,122 @@ fn check_columns(headers: &[String], columns: &ColumnMap) -> Result<Vec<&'static
         .filter(|h| columns.field(h).is_none())
         .collect();
     if !unknown.is_empty() {
+        // Only fields the file does not have yet are worth mapping to (one call column).
+        let held: Vec<&str> = headers.iter().filter_map(|h| columns.field(h)).collect();
+        let has_call = held.iter().any(|f| TARGETS.contains(f));
+        let free: Vec<&str> = COLUMNS
+            .iter()
+            .copied()
+            .filter(|c| !held.contains(c) && (!has_call || !TARGETS.contains(c)))
+            .collect();
+        let one = unknown.len() == 1;
+        let how = match free.split_last() {
+            None => format!(
+                "every field already has a column in this file: remove {}",
+                if one { "the column" } else { "them" }
+            ),
+            Some((last, rest)) => format!(
+                "if {} holds a field this file does not have yet ({}), map it with \
+                 --column \"{}=FIELD\"; otherwise remove the column{}",
+                if one { "it" } else { "one of them" },
+                if rest.is_empty() {
+                    (*last).to_string()
+                } else {
+                    format!("{} or {last}", rest.join(", "))
+                },
+                unknown[0],
+                if one { "" } else { "s" }
+            ),
+        };
         return Err(file_error(format!(
-            "unknown column{} {}: the columns are {}; a column under another name can be \
-             mapped to one, e.g. --column \"{}={}\"",
-            if unknown.len() == 1 { "" } else { "s" },
+            "unknown column{} {}: the columns are {}; {how}",
+            if one { "" } else { "s" },
             unknown.join(", "),
             COLUMNS.join(", "),
-            unknown[0],
-            COLUMNS[0]
         )));
     }
     let mut fields: Vec<&'static str> = Vec::with_capacity(headers.len());
     for (i, h) in headers.iter().enumerate() {
         if headers[..i].contains(h) {
-            return Err(file_error(format!("column {h} appears twice")));
+            return Err(file_error(format!("column {h} appears twice: keep one")));
         }
         let field = columns.field(h).unwrap_or_default();
         if let Some(j) = fields.iter().position(|f| *f == field) {
-            return Err(file_error(format!(
-                "columns {} and {h} both give {field}: keep one, or map one of them to another \
-                 field with --column",
-                headers[j]
-            )));
+            let earlier = &headers[j];
+            return Err(file_error(
+                if earlier.trim().eq_ignore_ascii_case(h.trim()) {
+                    format!(
+                        "columns {earlier} and {} are the same column (capitals and spaces \
+                         around a name do not count): keep one",
+                        h.trim()
+                    )
+                } else {
+                    format!(
+                        "columns {earlier} and {h} both give {field}: keep one, or map one of \
+                         them to another field with --column"
+                    )
+                },
+            ));
         }
         fields.push(field);
     }
     Ok(fields)
 }
 
-/// An error about a field, named by the file's column for it (a mapped column's own name).
-fn named(mut e: RowError, columns: &ColumnMap) -> RowError {
+/// An error about a field, named by the file's column for it (a mapped column's own name, or
+/// the name as the file writes it).
+fn named(mut e: RowError, names: &[(&'static str, String)]) -> RowError {
     if let Some(field) = &e.column
-        && let Some((name, _)) = columns.pairs.iter().find(|(_, f)| f == field)
+        && let Some((_, name)) = names.iter().find(|(f, _)| f == field)
     {
-        e.column = Some(name.clone());
+        e.column = Some(name.trim().to_string());
     }
     e
+}
+
+/// A JSON object's members in the order written, a key given twice kept twice (a map would
+/// keep only the last).
+struct Members(Vec<(String, serde_json::Value)>);
+
+impl<'de> serde::Deserialize<'de> for Members {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Members;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Members, A::Error> {
+                let mut members = Vec::new();
+                while let Some(member) = map.next_entry::<String, serde_json::Value>()? {
+                    members.push(member);
+                }
+                Ok(Members(members))
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+
+/// A JSON value as a cell's text: strings as they are, numbers and objects as their JSON.
+fn json_text(value: &serde_json::Value) -> Option<String> {
+    match value {
+        serde_json::Value::Null => None,
+        serde_json::Value::String(s) => Some(s.clone()),
+        // Metadata is an object; a value may be a number: keep their JSON text.
+        other => Some(other.to_string()),
+    }
 }
 
 fn parse_jsonl(
     text: &str,
     columns: &ColumnMap,
-    seen: &mut dyn FnMut(usize, &Cells),
+    seen: &mut dyn FnMut(&Record),
 ) -> (Vec<Row>, Vec<RowError>) {
     let mut rows = Vec::new();
     let mut errors = Vec::new();
@@ -406,28 +703,51 @@ fn parse_jsonl(
         if raw.trim().is_empty() {
             continue;
         }
-        let object = match serde_json::from_str::<serde_json::Value>(raw) {
-            Ok(serde_json::Value::Object(o)) => o,
-            Ok(_) => {
-                errors.push(RowError {
-                    line: Some(line),
-                    column: None,
-                    message: "each line must be a JSON object such as \
-                              {\"agent_id\": \"agent123\", \"target\": \"call456\", \"outcome\": \"Sold\"}"
+        let members = match serde_json::from_str::<Members>(raw) {
+            Ok(Members(m)) => m,
+            Err(e) if e.classify() == serde_json::error::Category::Data => {
+                errors.push(line_error(
+                    line,
+                    None,
+                    "each line must be a JSON object such as \
+                     {\"agent_id\": \"agent123\", \"target\": \"call456\", \"outcome\": \"Sold\"}"
                         .to_string(),
-                });
+                ));
                 continue;
             }
             Err(e) => {
-                errors.push(RowError {
-                    line: Some(line),
-                    column: None,
-                    message: format!("not valid JSON at column {}: {e}", e.column()),
-                });
+                errors.push(line_error(
+                    line,
+                    None,
+                    format!("not valid JSON at column {}: {e}", e.column()),
+                ));
                 continue;
             }
         };
-        let keys: Vec<String> = object.keys().cloned().collect();
+        if let Some((j, (key, value))) = members
+            .iter()
+            .enumerate()
+            .find(|(j, (k, _))| members[..*j].iter().any(|(earlier, _)| earlier == k))
+        {
+            let first = members[..j]
+                .iter()
+                .find(|(k, _)| k == key)
+                .and_then(|(_, v)| json_text(v))
+                .unwrap_or_else(|| "null".to_string());
+            let then = json_text(value).unwrap_or_else(|| "null".to_string());
+            errors.push(line_error(
+                line,
+                Some(key),
+                format!(
+                    "{key:?} appears twice on this line ({}, then {}): keep the one to send and \
+                     remove the other",
+                    shorten(&first),
+                    shorten(&then)
+                ),
+            ));
+            continue;
+        }
+        let keys: Vec<String> = members.iter().map(|(k, _)| k.clone()).collect();
         let fields = match check_columns(&keys, columns) {
             Ok(f) => f,
             Err(mut e) => {
@@ -437,25 +757,27 @@ fn parse_jsonl(
             }
         };
         for (u, (name, _)) in used.iter_mut().zip(&columns.pairs) {
-            *u |= object.contains_key(name);
+            *u |= keys.contains(name);
         }
         let cells: Cells = fields
-            .into_iter()
-            .zip(object.into_iter().map(|(_, v)| v))
-            .filter_map(|(k, v)| {
-                let text = match v {
-                    serde_json::Value::Null => return None,
-                    serde_json::Value::String(s) => s,
-                    // Metadata is an object; a value may be a number: keep their JSON text.
-                    other => other.to_string(),
-                };
-                (!text.is_empty()).then_some((k.to_string(), text))
+            .iter()
+            .zip(&members)
+            .filter_map(|(field, (_, v))| {
+                json_text(v)
+                    .and_then(|text| cell(field, &text))
+                    .map(|text| ((*field).to_string(), text))
             })
             .collect();
-        seen(line, &cells);
-        match row(line, &cells, columns.rules) {
+        let record = Record {
+            line,
+            cells,
+            names: fields.into_iter().zip(keys).collect(),
+            unclosed: None,
+        };
+        seen(&record);
+        match check(&record, columns.rules) {
             Ok(r) => rows.push(r),
-            Err(e) => errors.extend(e.into_iter().map(|e| named(e, columns))),
+            Err(e) => errors.extend(e),
         }
     }
     if let Some((name, field)) = columns
@@ -474,36 +796,36 @@ fn parse_jsonl(
     (rows, errors)
 }
 
-/// One row's cells through the form's validation; errors name the file's column.
-fn row(line: usize, cells: &Cells, rules: Rules) -> Result<Row, Vec<RowError>> {
+/// One row through the form's validation, its errors named by the file's columns.
+fn check(record: &Record, rules: Rules) -> Result<Row, Vec<RowError>> {
+    row(record, rules).map_err(|errors| {
+        errors
+            .into_iter()
+            .map(|e| named(e, &record.names))
+            .collect()
+    })
+}
+
+/// One row's cells through the form's validation; errors name the field's column.
+fn row(record: &Record, rules: Rules) -> Result<Row, Vec<RowError>> {
+    let (line, cells) = (record.line, &record.cells);
     let get = |name: &str| {
         cells
             .iter()
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
     };
-    let err = |column: &str, message: String| RowError {
-        line: Some(line),
-        column: Some(column.to_string()),
-        message,
-    };
+    let err = |column: &str, message: String| line_error(line, Some(column), message);
     // A line break inside a one-line cell almost always means a quote that was never closed,
-    // which swallowed the rows after it: say that, not "control character".
-    if let Some((column, _)) = cells
-        .iter()
-        .find(|(k, v)| k != "metadata" && v.contains('\n'))
-    {
+    // which swallowed the rows after it: say that, and where the quote opened, not "control
+    // character".
+    if let Some((field, opened)) = record.unclosed {
         return Err(vec![err(
-            column,
-            "this cell runs over several lines: a \" quote is probably not closed, so the \
-             rows after it were read into this cell"
-                .to_string(),
+            field,
+            unclosed_quote(opened, get(field).unwrap_or("")),
         )]);
     }
-    let targets: Vec<&str> = ["target", "call_id", "phone"]
-        .into_iter()
-        .filter(|c| get(c).is_some())
-        .collect();
+    let targets: Vec<&str> = TARGETS.into_iter().filter(|c| get(c).is_some()).collect();
     if targets.len() > 1 {
         return Err(vec![err(
             targets[1],
@@ -563,8 +885,16 @@ fn row(line: usize, cells: &Cells, rules: Rules) -> Result<Row, Vec<RowError>> {
                     Field::Value => "value",
                     Field::Metadata => "metadata",
                 };
+                let mut message = e.message;
+                // A value pasted from a spreadsheet: say what --lenient would make of it.
+                if e.field == Field::Value
+                    && !rules.lenient_value
+                    && let Ok(Some(n)) = parse_value_lenient(input.value)
+                {
+                    message = format!("{message}; with --lenient it is sent as {n}");
+                }
                 if !errors.iter().any(|x| x.column.as_deref() == Some(column)) {
-                    errors.push(err(column, e.message));
+                    errors.push(err(column, message));
                 }
             }
             Err(errors)
@@ -732,7 +1062,7 @@ mod tests {
             "{errors:?}"
         );
         assert!(
-            errors[0].message.contains("--column \"Notes=agent_id\""),
+            errors[0].message.contains("--column \"Notes=FIELD\""),
             "{errors:?}"
         );
         let (_, errors) = parse_with(
@@ -808,5 +1138,265 @@ mod tests {
             map(&["b=phone", "a=outcome"]).unwrap().canonical(),
             "a=outcome;b=phone"
         );
+    }
+
+    fn lines(errors: &[RowError]) -> Vec<Option<usize>> {
+        errors.iter().map(|e| e.line).collect()
+    }
+
+    #[test]
+    fn line_numbers_are_right_with_crlf_multi_line_cells_and_blank_lines() {
+        // CRLF: each row's errors on its own line.
+        let (_, errors) = csv("agent_id,target,outcome,value\r\n\
+             agent123,call456,Sold,a\r\n\
+             agent123,call457,Sold,b\r\n\
+             agent123,call458,Sold,c\r\n");
+        assert_eq!(lines(&errors), [Some(2), Some(3), Some(4)], "{errors:?}");
+        // CRLF with a quoted cell over two lines: the row after it starts on line 4.
+        let (rows, errors) = csv("agent_id,target,metadata,value\r\n\
+             agent123,call456,\"{\r\n\"\"a\"\": 1}\",x\r\n\
+             agent123,call457,,y\r\n\
+             agent123,call458,,5\r\n");
+        assert_eq!(lines(&errors), [Some(2), Some(4)], "{errors:?}");
+        assert_eq!(rows[0].line, 5);
+        // Blank lines, LF and CRLF: rows, errors and the queue's entries all count them.
+        for eol in ["\n", "\r\n"] {
+            let text = format!(
+                "agent_id,target,outcome,value{eol}{eol}agent123,call456,Sold,a{eol}{eol}{eol}\
+                 agent123,call457,Sold,5{eol}agent123,call458,Sold,4,extra{eol}"
+            );
+            let (rows, errors) = csv(&text);
+            assert_eq!(lines(&errors), [Some(3), Some(7)], "{eol:?} {errors:?}");
+            assert_eq!(rows[0].line, 6, "{eol:?}");
+            let (entries, _) = entries("q.csv", text.as_bytes(), &ColumnMap::default());
+            let at: Vec<usize> = entries.iter().map(|e| e.line).collect();
+            assert_eq!(at, [3, 6], "{eol:?}");
+        }
+    }
+
+    #[test]
+    fn a_header_with_a_trailing_comma_reads_and_an_unnamed_column_in_use_is_refused() {
+        let (rows, errors) = csv("agent_id,target,outcome,value,\n\
+             agent123,call456,Sold,5,\n\
+             agent123,call457,Sold,6\n\
+             agent123,call458,Sold,7, \n");
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(rows.len(), 3);
+        let (_, errors) = csv("agent_id,target,,outcome\n\
+             agent123,call456,,Sold\n\
+             agent123,call457,oops,Sold\n");
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        let m = &errors[0].message;
+        assert_eq!(errors[0].line, None, "{errors:?}");
+        assert!(m.contains("column 3 no name"), "{m}");
+        assert!(m.contains("line 3 has something in it (oops)"), "{m}");
+        assert!(m.contains("name the column in the first line"), "{m}");
+    }
+
+    #[test]
+    fn semicolon_and_tab_separated_files_are_read_by_their_separator() {
+        for sep in [";", "\t"] {
+            let text = format!(
+                "agent_id{sep}target{sep}outcome{sep}value\nagent123{sep}call456{sep}Sold{sep}5\n"
+            );
+            let (rows, errors) = csv(&text);
+            assert!(errors.is_empty(), "{sep:?} {errors:?}");
+            assert_eq!(rows[0].update.outcome.as_deref(), Some("Sold"));
+        }
+        let columns = map(&["Agent=agent_id", "Call=target"]).unwrap();
+        let (rows, errors) = parse_with(
+            "crm.csv",
+            b"Agent;Call;outcome\nagent123;call456;Sold, later\n",
+            &columns,
+        );
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(rows[0].update.target.as_str(), "call456");
+        assert_eq!(rows[0].update.outcome.as_deref(), Some("Sold, later"));
+        // An unknown column is named on its own, not the whole header line.
+        let (_, errors) = csv("agent_id;target;outcome;notes\nagent123;call456;Sold;x\n");
+        assert!(
+            errors[0].message.starts_with("unknown column notes:"),
+            "{errors:?}"
+        );
+        // A comma header stays a comma file, whatever its cells hold.
+        let (rows, errors) = csv("agent_id,target,outcome\nagent123,call456,Sold; later\n");
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(rows[0].update.outcome.as_deref(), Some("Sold; later"));
+        let (_, errors) = csv("agent_id;target;outcome\nagent123;call456\n");
+        assert!(
+            errors[0].message.contains("missing or extra semicolon"),
+            "{errors:?}"
+        );
+    }
+
+    #[test]
+    fn unknown_column_suggestions_name_only_fields_the_file_lacks() {
+        let (_, errors) = csv("agent_id,target,outcome,notes\nagent123,call456,Sold,x\n");
+        let m = &errors[0].message;
+        assert!(
+            m.starts_with("unknown column notes: the columns are agent_id"),
+            "{m}"
+        );
+        assert!(!m.contains("notes=agent_id"), "{m}");
+        assert!(
+            m.contains("(preference, value or metadata), map it with --column \"notes=FIELD\""),
+            "{m}"
+        );
+        assert!(m.contains("otherwise remove the column"), "{m}");
+        let (_, errors) = csv(
+            "agent_id,phone,preference,outcome,value,metadata,notes,extra\n\
+             agent123,+14155551234,last,Sold,5,,x,y\n",
+        );
+        let m = &errors[0].message;
+        assert!(m.starts_with("unknown columns notes, extra:"), "{m}");
+        assert!(
+            m.contains("every field already has a column in this file: remove them"),
+            "{m}"
+        );
+    }
+
+    #[test]
+    fn header_names_are_read_whatever_their_capitals_and_spaces() {
+        let (rows, errors) = csv("Agent_ID, Target ,OUTCOME\nagent123,call456,Sold\n");
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(rows[0].update.target.as_str(), "call456");
+        // Errors name the column as the file writes it.
+        let (_, errors) = csv("Agent_ID,target,outcome\n,call456,Sold\n");
+        assert!(
+            errors[0]
+                .to_string()
+                .starts_with("line 2, column Agent_ID: Agent is required"),
+            "{errors:?}"
+        );
+        let (_, errors) = csv("agent_id,target,AGENT_ID ,outcome\na,call456,b,Sold\n");
+        assert!(
+            errors[0]
+                .message
+                .contains("columns agent_id and AGENT_ID are the same column"),
+            "{errors:?}"
+        );
+        let (rows, errors) = parse(
+            "x.jsonl",
+            br#"{"Agent_ID":"agent123","Target":"call456","outcome":"Sold"}"#,
+        );
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(rows[0].update.agent.as_str(), "agent123");
+    }
+
+    #[test]
+    fn rows_of_empty_cells_are_skipped_like_blank_lines() {
+        let (rows, errors) = csv("agent_id,target,outcome\n\
+             agent123,call456,Sold\n\
+             ,,\n \
+             , ,\t\n\
+             agent123,call457,Sold\n");
+        assert!(errors.is_empty(), "{errors:?}");
+        let at: Vec<usize> = rows.iter().map(|r| r.line).collect();
+        assert_eq!(at, [2, 5]);
+        let (_, errors) = csv("agent_id,target,outcome\n,,\n");
+        assert!(
+            errors[0].message.contains("a header but no rows"),
+            "{errors:?}"
+        );
+    }
+
+    #[test]
+    fn cells_are_trimmed_and_a_preference_is_read_in_any_case() {
+        let text = "agent_id,phone,call_id,preference,outcome,value\n \
+             agent123 ,+14155551234 ,, LAST ,Sold,  \n\
+             agent123,+14155551234,,First,Sold ,5\n\
+             agent123,,call456 ,,Sold,\n";
+        let (rows, errors) = csv(text);
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(rows[0].update.agent.as_str(), "agent123");
+        assert_eq!(
+            rows[0].update.target.preference(),
+            Some(crate::api::update::Preference::Last)
+        );
+        assert_eq!(rows[0].update.value, None);
+        assert_eq!(
+            rows[1].update.target.preference(),
+            Some(crate::api::update::Preference::First)
+        );
+        assert_eq!(rows[1].update.outcome.as_deref(), Some("Sold"));
+        assert_eq!(rows[2].update.target.as_str(), "call456");
+        // The queue gets the cells as they will be read.
+        let (entries, _) = entries("q.csv", text.as_bytes(), &ColumnMap::default());
+        assert_eq!(entries[1].cell("preference"), "first");
+        assert_eq!(entries[2].target(), "call456");
+    }
+
+    #[test]
+    fn a_key_twice_on_a_json_line_is_an_error_naming_line_and_key() {
+        let (rows, errors) = parse(
+            "fixes.jsonl",
+            br#"{"agent_id":"agent123","target":"call456","outcome":"Sold"}
+{"agent_id":"agent123","target":"call457","outcome":"Sold","outcome":"No Sale"}
+"#,
+        );
+        assert_eq!(rows.len(), 1);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].line, Some(2));
+        assert!(
+            errors[0].to_string().starts_with(
+                "line 2, column outcome: \"outcome\" appears twice on this line (Sold, then \
+                 No Sale)"
+            ),
+            "{errors:?}"
+        );
+    }
+
+    #[test]
+    fn an_unclosed_quote_says_where_it_opened() {
+        // The quote swallows the rest of the file: fewer cells than the header.
+        let (_, errors) = csv("agent_id,target,outcome\n\
+             agent123,\"call456,Sold\n\
+             agent123,call457,Sold\n");
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        let shown = errors[0].to_string();
+        assert!(
+            shown.starts_with(
+                "line 2, column target: this cell runs over several lines: a \" quote is \
+                 probably not closed"
+            ),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("the quote opened on line 2 (before call456,Sold) is not closed"),
+            "{shown}"
+        );
+        // After a cell that rightly runs over two lines, the quote opens on the row's third.
+        let (_, errors) = csv("agent_id,target,metadata,outcome\n\
+             agent123,call456,\"{\n}\",\"Sold\n\
+             agent123,call457,,Sold\n");
+        let shown = errors[0].to_string();
+        assert!(
+            shown.starts_with("line 2, column outcome: this cell runs over several lines"),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("the quote opened on line 3 (before Sold)"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn a_value_that_lenient_reads_says_what_lenient_would_send() {
+        let text = "agent_id,target,value\nagent123,call456,\"$1,299.00\"\nagent123,call456,abc\n";
+        let (_, errors) = csv(text);
+        assert!(
+            errors[0]
+                .message
+                .ends_with("(got $1,299.00); with --lenient it is sent as 1299.0"),
+            "{errors:?}"
+        );
+        assert!(!errors[1].message.contains("--lenient"), "{errors:?}");
+        let lenient = ColumnMap::default().with_rules(Rules {
+            lenient_value: true,
+            ..Rules::default()
+        });
+        let (rows, errors) = parse_with("x.csv", text.as_bytes(), &lenient);
+        assert_eq!(rows[0].update.value.as_ref().unwrap().to_string(), "1299.0");
+        assert!(!errors[0].message.contains("--lenient"), "{errors:?}");
     }
 }
