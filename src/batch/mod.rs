@@ -212,11 +212,13 @@ pub fn entries(name: &str, bytes: &[u8], columns: &ColumnMap) -> (Vec<Entry>, Ve
     let mut raw: Vec<Record> = Vec::new();
     let (_, errors) = read(name, bytes, columns, &mut |record| raw.push(record.clone()));
     let lines: std::collections::HashSet<usize> = raw.iter().map(|r| r.line).collect();
-    let file_errors = errors
+    // A line that could not be read as a row (a cell too many, a broken JSON line) is listed
+    // too, with its problem and nothing to send, so no line of the file goes unseen.
+    let (file_errors, unreadable): (Vec<RowError>, Vec<RowError>) = errors
         .into_iter()
         .filter(|e| e.line.is_none_or(|l| !lines.contains(&l)))
-        .collect();
-    let entries = raw
+        .partition(|e| e.line.is_none());
+    let mut entries: Vec<Entry> = raw
         .into_iter()
         .map(|record| {
             let checked = check(&record, columns.rules).map(|r| r.update);
@@ -227,6 +229,14 @@ pub fn entries(name: &str, bytes: &[u8], columns: &ColumnMap) -> (Vec<Entry>, Ve
             }
         })
         .collect();
+    for e in unreadable {
+        entries.push(Entry {
+            line: e.line.unwrap_or_default(),
+            cells: Cells::new(),
+            checked: Err(vec![e]),
+        });
+    }
+    entries.sort_by_key(|e| e.line);
     (entries, file_errors)
 }
 
@@ -908,16 +918,25 @@ mod tests {
 
     #[test]
     fn entries_keep_every_row_with_its_cells_and_problems() {
-        let csv = "agent_id,phone,outcome\nagent123,+14155551234,Sold\nagent123,12,Sold\n\"bad,x\n";
+        let csv = "agent_id,phone,outcome\nagent123,+14155551234,Sold\na,b,c,d\n\
+                   agent123,12,Sold\n\"bad,x\n";
         let (entries, errors) = entries("f.csv", csv.as_bytes(), &ColumnMap::default());
-        assert_eq!(entries.len(), 2);
+        assert!(errors.is_empty(), "{errors:?}");
+        let lines: Vec<usize> = entries.iter().map(|e| e.line).collect();
+        assert_eq!(lines, [2, 3, 4, 5], "every line of the file, in order");
         assert!(entries[0].checked.is_ok());
-        assert_eq!(entries[1].target(), "12");
-        assert_eq!(entries[1].cell("outcome"), "Sold");
-        let problem = &entries[1].checked.as_ref().unwrap_err()[0];
+        assert_eq!(entries[2].target(), "12");
+        assert_eq!(entries[2].cell("outcome"), "Sold");
+        let problem = &entries[2].checked.as_ref().unwrap_err()[0];
         assert_eq!(problem.column.as_deref(), Some("phone"));
-        // The unreadable last line belongs to no row.
-        assert_eq!(errors.len(), 1, "{errors:?}");
+        // The lines that could not be read as rows are listed with their problem.
+        let ragged = &entries[1].checked.as_ref().unwrap_err()[0].message;
+        assert!(
+            ragged.contains("this row has 4 cells but the header has 3"),
+            "{ragged}"
+        );
+        let unclosed = &entries[3].checked.as_ref().unwrap_err()[0].message;
+        assert!(unclosed.contains("quote"), "{unclosed}");
     }
 
     fn csv(text: &str) -> (Vec<Row>, Vec<RowError>) {
@@ -1170,7 +1189,8 @@ mod tests {
             assert_eq!(rows[0].line, 6, "{eol:?}");
             let (entries, _) = entries("q.csv", text.as_bytes(), &ColumnMap::default());
             let at: Vec<usize> = entries.iter().map(|e| e.line).collect();
-            assert_eq!(at, [3, 6], "{eol:?}");
+            // Line 7 (a cell too many) is listed too, with its problem.
+            assert_eq!(at, [3, 6, 7], "{eol:?}");
         }
     }
 

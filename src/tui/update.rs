@@ -345,15 +345,40 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             if let Some(q) = &mut app.queue {
                 let last = q.items.len().saturating_sub(1);
                 q.selected = q.selected.saturating_add_signed(delta).min(last);
+                // The list has room for a few words: the status line says the whole of a
+                // row's problem, or of what came back when it did not go through.
+                let said = q.items.get(q.selected).and_then(|item| match &item.status {
+                    ItemStatus::Waiting => item.ready.as_ref().err().cloned(),
+                    ItemStatus::Done {
+                        ok: false, text, ..
+                    } => Some(text.clone()),
+                    _ => None,
+                });
+                if let (Some(text), Some(item)) = (said, q.items.get(q.selected)) {
+                    app.status = Some(Status {
+                        tone: Tone::Warning,
+                        text: format!("Line {}: {text}", item.entry.line),
+                    });
+                }
             }
         }
         Action::QueueLoadRow => return queue_load_row(app),
         Action::QueueToggleExclude => {
             if let Some(q) = &mut app.queue
                 && let Some(item) = q.items.get_mut(q.selected)
-                && item.status == ItemStatus::Waiting
             {
-                item.excluded = !item.excluded;
+                if item.status == ItemStatus::Waiting {
+                    item.excluded = !item.excluded;
+                } else {
+                    app.status = Some(Status {
+                        tone: Tone::Info,
+                        text: format!(
+                            "Line {} has been sent (or is being sent): only rows waiting can be \
+                             left out",
+                            item.entry.line
+                        ),
+                    });
+                }
             }
         }
         Action::QueuePause => return queue_pause(app),
@@ -781,6 +806,12 @@ fn queue_load_row(app: &mut App) -> Vec<Effect> {
     let e = item.entry.clone();
     let index = q.selected;
     let line = e.line;
+    let came_back = match &item.status {
+        ItemStatus::Done {
+            ok: false, text, ..
+        } => Some(text.clone()),
+        _ => None,
+    };
     let text = editor_holding;
     let fresh = super::app::Form::default();
     let pick = |field: &str, empty: TextArea<'static>| {
@@ -834,6 +865,14 @@ fn queue_load_row(app: &mut App) -> Vec<Effect> {
     };
     set_focus(app, focus);
     app.status = Some(match (&app.checked, file_said) {
+        _ if came_back.is_some() => Status {
+            tone: Tone::Warning,
+            text: format!(
+                "Line {line} is in the form. It did not go through: {}. Fix it, then Ctrl+S \
+                 sends it from here",
+                came_back.unwrap_or_default().trim_end_matches('.')
+            ),
+        },
         (Ok(_), Some(said)) => Status {
             tone: Tone::Warning,
             text: format!(
@@ -2920,6 +2959,58 @@ mod tests {
         r.verified = status == 200;
         r.http_status = Some(status);
         update(a, Action::Finished { id, record: r })
+    }
+
+    /// The list has room for a few words of a row's problem: moving onto the row puts all of
+    /// it in the status line, a line that could not be read is listed too, and a row that did
+    /// not go through says what came back when it is put in the form.
+    #[test]
+    fn a_rows_whole_problem_is_said_when_it_is_selected_or_put_in_the_form() {
+        let mut a = queue_app("agent_id,target,outcome\na,c1,Sold\na,c2,Sold,extra\na,c3,x\n");
+        let lines: Vec<usize> = a
+            .queue
+            .as_ref()
+            .unwrap()
+            .items
+            .iter()
+            .map(|i| i.entry.line)
+            .collect();
+        assert_eq!(lines, [2, 3, 4], "the unreadable line 3 is listed");
+        update(&mut a, Action::QueueMove(1));
+        let status = &a.status.as_ref().unwrap().text;
+        assert!(
+            status.starts_with(
+                "Line 3: this row has 4 cells but the header has 3: check for a \
+                                missing or extra comma"
+            ),
+            "{status}"
+        );
+        update(&mut a, Action::QueueMove(-1));
+        update(&mut a, Action::RequestSend);
+        update(
+            &mut a,
+            Action::QueueReady {
+                rows: 2,
+                duplicates: Vec::new(),
+            },
+        );
+        let started = sends(&update(&mut a, Action::ConfirmSend));
+        finish(&mut a, started[0].0, 404);
+        update(&mut a, Action::QueueToggleExclude);
+        assert!(
+            a.status
+                .as_ref()
+                .unwrap()
+                .text
+                .starts_with("Line 2 has been sent"),
+            "x on a sent row says why nothing happens"
+        );
+        update(&mut a, Action::QueueLoadRow);
+        let status = &a.status.as_ref().unwrap().text;
+        assert!(
+            status.starts_with("Line 2 is in the form. It did not go through: "),
+            "{status}"
+        );
     }
 
     /// A row with no certain answer may have been applied: it is counted apart from the rows
