@@ -73,6 +73,44 @@ fn a_good_file_is_sent_row_by_row_and_recorded() {
         .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["state"].to_string())
         .collect();
     assert_eq!(states, ["\"ok\""; 3]);
+    // Each row points back to its batch and line: in the JSON, with --batch, and in `show`.
+    // One update sent by hand, which the batch filter leaves out.
+    e.cmd()
+        .args([
+            "send",
+            "--agent",
+            "agent123",
+            "--call",
+            "call456",
+            "--outcome",
+            "Sold",
+        ])
+        .assert()
+        .code(0);
+    let out = e
+        .cmd()
+        .args(["history", "--format", "jsonl", "--batch", "1"])
+        .output()
+        .unwrap();
+    let rows: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let mut lines: Vec<i64> = rows
+        .iter()
+        .map(|r| {
+            assert_eq!(r["batch_id"], 1);
+            r["batch_line"].as_i64().unwrap()
+        })
+        .collect();
+    lines.sort_unstable();
+    assert_eq!(lines, [2, 3, 4], "only the batch's rows");
+    let id = rows[0]["id"].to_string();
+    e.cmd()
+        .args(["history", "show", &id])
+        .assert()
+        .stdout(predicate::str::contains("Batch      #1, line "));
 }
 
 #[test]

@@ -303,6 +303,9 @@ pub struct HistoryArgs {
     /// Only this outcome label (exact).
     #[arg(long, value_name = "TEXT")]
     pub outcome: Option<String>,
+    /// Only the rows of this batch (`batch --list` shows the numbers).
+    #[arg(long, value_name = "ID")]
+    pub batch: Option<i64>,
     /// Only these states, comma-separated: ok, failed, refused, network, cancelled, unknown,
     /// pending ("failed" is refused, network, cancelled and unknown).
     #[arg(long, value_name = "STATE[,STATE]")]

@@ -42,6 +42,8 @@ pub const CSV_HEADER: &[&str] = &[
     "body",
     "response_truncated",
     "response_body",
+    "batch_id",
+    "batch_line",
 ];
 
 /// `global.profile` (`--profile`, or `PHONELY_PROFILE`) narrows the list to that profile.
@@ -134,6 +136,7 @@ fn filter(
         target: args.target.clone(),
         call: args.call.clone(),
         outcome: args.outcome.clone(),
+        batch: args.batch,
         profile,
         words: args
             .text
@@ -249,6 +252,8 @@ fn csv_row(r: &Record) -> Vec<String> {
         r.body.clone(),
         r.response_truncated.to_string(),
         opt(&r.response_body),
+        r.batch_id.map(|b| b.to_string()).unwrap_or_default(),
+        r.batch_line.map(|l| l.to_string()).unwrap_or_default(),
     ]
 }
 
@@ -277,6 +282,13 @@ fn show(r: &Record, offset: UtcOffset) -> String {
     );
     if let Some(call) = &r.resolved_call_id {
         let _ = writeln!(out, "Call       {call}");
+    }
+    if let Some(batch) = r.batch_id {
+        let _ = writeln!(
+            out,
+            "Batch      #{batch}, line {} of its file (`batch --list`)",
+            r.batch_line.unwrap_or_default()
+        );
     }
     if let Some(m) = &r.message {
         let _ = writeln!(out, "Message    {m}");

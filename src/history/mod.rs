@@ -209,6 +209,9 @@ pub struct Record {
     pub response_truncated: bool,
     /// The body cap in force when the response was stored, in bytes.
     pub response_cap: Option<i64>,
+    /// The batch this update was a row of (`batch`), and the row's line in its file.
+    pub batch_id: Option<i64>,
+    pub batch_line: Option<i64>,
 }
 
 #[allow(clippy::trivially_copy_pass_by_ref)] // serde passes fields by reference
@@ -341,7 +344,7 @@ const COLUMNS: &str = "u.id, u.session, u.operator, u.profile, u.base_url, u.age
     u.target_kind, u.preference, u.outcome, u.value, u.metadata, u.method, u.url, u.body, \
     u.state, u.created_ms, u.completed_ms, u.http_status, u.latency_ms, u.verified, \
     u.resolved_call_id, u.message, u.response_body, u.response_truncated, u.sent_ms, \
-    u.response_cap";
+    u.response_cap, u.batch_id, u.batch_line";
 
 impl Store {
     /// Opens (creating and migrating as needed) the database in `data_dir`, for `session`.
@@ -813,6 +816,8 @@ fn read_row(row: &Row<'_>) -> rusqlite::Result<Record> {
         response_truncated: row.get(24)?,
         sent_ms: row.get(25)?,
         response_cap: row.get(26)?,
+        batch_id: row.get(27)?,
+        batch_line: row.get(28)?,
     })
 }
 

@@ -27,6 +27,8 @@ pub struct Filter {
     pub since_ms: Option<i64>,
     /// Created before (ms since the epoch).
     pub until_ms: Option<i64>,
+    /// Rows of this batch.
+    pub batch: Option<i64>,
 }
 
 /// The states a person means by "failed": anything that did not surely apply.
@@ -101,6 +103,7 @@ impl Filter {
             })
             && self.since_ms.is_none_or(|s| r.created_ms >= s)
             && self.until_ms.is_none_or(|u| r.created_ms < u)
+            && self.batch.is_none_or(|b| r.batch_id == Some(b))
     }
 
     /// The WHERE clause (after `WHERE`), the FTS match expression if any, and the parameters.
@@ -165,6 +168,10 @@ impl Filter {
         if let Some(until) = self.until_ms {
             let p = bind(Value::Integer(until), &mut params);
             conds.push(format!("u.created_ms < {p}"));
+        }
+        if let Some(batch) = self.batch {
+            let p = bind(Value::Integer(batch), &mut params);
+            conds.push(format!("u.batch_id = {p}"));
         }
         if fts {
             let p = bind(Value::Text(fts_terms.join(" AND ")), &mut params);
