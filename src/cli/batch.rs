@@ -226,7 +226,11 @@ pub async fn run(
                 rows.len()
             );
         } else {
-            eprint!("Send {} updates? [y/N] ", rows.len());
+            eprint!(
+                "Send {} update{}? [y/N] ",
+                rows.len(),
+                if rows.len() == 1 { "" } else { "s" }
+            );
         }
         let mut answer = String::new();
         let _ = std::io::stdin().lock().read_line(&mut answer);
@@ -1418,12 +1422,16 @@ fn summary(rows: &[Row], base: &BaseUrl, profile: &str) -> String {
     let targets: HashSet<&str> = rows.iter().map(|r| r.update.target.as_str()).collect();
     let count = |set: fn(&Row) -> bool| rows.iter().filter(|r| set(r)).count();
     format!(
-        "{} rows, all valid: {} agent{}, {} calls or numbers; sets outcome on {}, value on {}, \
-         metadata on {} (metadata replaces what a call holds). Sends to {} (profile {profile}).",
+        "{} row{}, all valid: {} agent{}, {} call{} or number{}; sets outcome on {}, value on \
+         {}, metadata on {} (metadata replaces what a call holds). Sends to {} (profile \
+         {profile}).",
         rows.len(),
+        if rows.len() == 1 { "" } else { "s" },
         agents.len(),
         if agents.len() == 1 { "" } else { "s" },
         targets.len(),
+        if targets.len() == 1 { "" } else { "s" },
+        if targets.len() == 1 { "" } else { "s" },
         count(|r| r.update.outcome.is_some()),
         count(|r| r.update.value.is_some()),
         count(|r| r.update.metadata.is_some()),
