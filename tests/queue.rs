@@ -109,7 +109,7 @@ async fn excluded_rows_stay_and_a_missing_file_is_explained() {
         h.ctrl('b');
         h.text("/no/such/file.csv");
         h.key(KeyCode::Enter);
-        h.wait_for("Could not open /no/such/file.csv").await;
+        h.wait_for("There is no file at /no/such/file.csv").await;
         h.ctrl('b');
         h.text(&s.file.display().to_string());
         h.key(KeyCode::Enter);

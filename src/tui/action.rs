@@ -107,6 +107,9 @@ pub enum Action {
     QueueLoadRow,
     /// `x` or Space: leave the row out of the send, or put it back.
     QueueToggleExclude,
+    /// `s` in the queue's confirmation: leave out the rows that already went through as they
+    /// are, and send the others.
+    QueueSkipSent,
     /// `p`: stop taking new rows (those in flight finish), or go on.
     QueuePause,
     /// Esc or `q` on the queue while nothing is sending: close it.

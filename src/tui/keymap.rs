@@ -141,6 +141,15 @@ fn editing_key(key: KeyEvent) -> Input {
 
 fn map_modal(app: &App, modal: &Modal, key: KeyEvent) -> Option<Action> {
     match modal {
+        // Rows already sent as they are, asked about before the name is typed: `s` sends only
+        // the others.
+        Modal::ConfirmQueue {
+            duplicates,
+            acknowledged: false,
+            ..
+        } if !duplicates.is_empty() && matches!(key.code, KeyCode::Char('s' | 'S')) => {
+            Some(Action::QueueSkipSent)
+        }
         // A production profile: the person types its name, so letters are text here.
         // The queue's confirmation follows the same rules as one update's.
         Modal::Confirm(_) | Modal::ConfirmQueue { .. } if app.profile.production() => {
@@ -289,9 +298,17 @@ pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
             ..
         }) if !duplicates.is_empty() && !acknowledged => {
             return if app.profile.production() {
-                vec![("Enter", "yes, I see some were sent"), ("Esc", "back")]
+                vec![
+                    ("s", "send only the others"),
+                    ("Enter", "send them all"),
+                    ("Esc", "back"),
+                ]
             } else {
-                vec![("Enter/y", "yes, I see some were sent"), ("Esc/n", "back")]
+                vec![
+                    ("s", "send only the others"),
+                    ("Enter/y", "send them all"),
+                    ("Esc/n", "back"),
+                ]
             };
         }
         Some(Modal::ConfirmQueue { .. }) if app.profile.production() => {
@@ -1102,6 +1119,34 @@ mod tests {
             map_event(&q, &press(KeyCode::Char('y'))),
             Some(Action::ConfirmType('y')),
             "production: letters are the typed name"
+        );
+        // Rows sent before, asked about first: `s` sends only the others, production or not;
+        // once that is past, `s` is a letter of the name again.
+        for production in [true, false] {
+            q.profile.kind = if production {
+                crate::config::Kind::Production
+            } else {
+                crate::config::Kind::Live
+            };
+            q.modal = Some(Modal::ConfirmQueue {
+                rows: 3,
+                duplicates: vec![0],
+                acknowledged: false,
+            });
+            assert_eq!(
+                map_event(&q, &press(KeyCode::Char('s'))),
+                Some(Action::QueueSkipSent)
+            );
+        }
+        q.profile.kind = crate::config::Kind::Production;
+        q.modal = Some(Modal::ConfirmQueue {
+            rows: 3,
+            duplicates: vec![0],
+            acknowledged: true,
+        });
+        assert_eq!(
+            map_event(&q, &press(KeyCode::Char('s'))),
+            Some(Action::ConfirmType('s'))
         );
         q.modal = Some(Modal::Templates { selected: 0 });
         assert_eq!(

@@ -88,8 +88,28 @@ impl Clipboard {
 /// Largest batch file the queue opens; bigger ones belong to `phonely-outcomes batch`.
 const MAX_QUEUE_FILE: u64 = 20 * 1024 * 1024;
 
+/// A path as a terminal pastes a dropped file: in quotes (`'/a b/c.csv'`) or with its spaces
+/// escaped (`/a\ b/c.csv`). A path with neither is as typed.
+fn dropped_path(typed: &str) -> String {
+    let typed = typed.trim();
+    for quote in ['\'', '"'] {
+        if let Some(inner) = typed
+            .strip_prefix(quote)
+            .and_then(|rest| rest.strip_suffix(quote))
+        {
+            return inner.to_string();
+        }
+    }
+    if typed.contains("\\ ") && !std::path::Path::new(typed).exists() {
+        return typed.replace("\\ ", " ");
+    }
+    typed.to_string()
+}
+
 /// Reads a batch file for the queue (a leading `~/` is the home folder).
 fn load_queue(path: &str, rules: crate::api::update::Rules) -> Action {
+    let path = dropped_path(path);
+    let path = path.as_str();
     let expanded = match path.strip_prefix("~/") {
         Some(rest) => std::env::var_os("HOME").map_or_else(
             || PathBuf::from(path),
@@ -104,6 +124,11 @@ fn load_queue(path: &str, rules: crate::api::update::Rules) -> Action {
             ));
         }
         Ok(m) => m.len(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Action::QueueFailed(format!(
+                "There is no file at {path}: check the folder and the name (Ctrl+B to try again)"
+            ));
+        }
         Err(e) => return Action::QueueFailed(format!("Could not open {path}: {e}")),
     };
     if size > MAX_QUEUE_FILE {
@@ -710,4 +735,37 @@ fn open(services: &Services) -> Result<Opened, String> {
         },
         _lock: lock,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file dragged onto the terminal arrives in quotes or with its spaces escaped; either way
+    /// it is the file it names. A path that does not exist says so in words.
+    #[test]
+    fn a_dropped_path_opens_the_file_it_names() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("with space.csv");
+        std::fs::write(&file, "agent_id,target,outcome\nagent123,call456,Sold\n").unwrap();
+        let plain = file.display().to_string();
+        for typed in [
+            plain.clone(),
+            format!("'{plain}'"),
+            format!("\"{plain}\" "),
+            plain.replace(' ', "\\ "),
+        ] {
+            match load_queue(&typed, crate::api::update::Rules::default()) {
+                Action::QueueLoaded { entries, .. } => assert_eq!(entries.len(), 1, "{typed}"),
+                other => panic!("{typed}: {other:?}"),
+            }
+        }
+        let missing = dir.path().join("nope.csv").display().to_string();
+        match load_queue(&missing, crate::api::update::Rules::default()) {
+            Action::QueueFailed(text) => {
+                assert!(text.starts_with("There is no file at "), "{text}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
 }

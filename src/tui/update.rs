@@ -382,6 +382,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             }
         }
         Action::QueuePause => return queue_pause(app),
+        Action::QueueSkipSent => queue_skip_sent(app),
         Action::QueueClose => return queue_close(app),
         Action::QueueReady { rows, duplicates } => {
             // Only the answer to this Ctrl+S, and only while nothing else is asked.
@@ -950,6 +951,48 @@ fn queue_request_send(app: &mut App) -> Vec<Effect> {
         window_ms: app.settings.duplicate_window_ms,
         profile: app.profile.name.clone(),
     }]
+}
+
+/// `s` on the queue's confirmation: the rows that already went through as they are are left
+/// out (`x` puts one back), and the others are asked about as usual. After a run that stopped
+/// part way, the file opened again sends only what it had not.
+fn queue_skip_sent(app: &mut App) {
+    let Some(Modal::ConfirmQueue {
+        rows, duplicates, ..
+    }) = &mut app.modal
+    else {
+        return;
+    };
+    let skipped = std::mem::take(duplicates);
+    *rows = rows.saturating_sub(skipped.len());
+    let left = *rows;
+    if let Some(q) = &mut app.queue {
+        for i in &skipped {
+            if let Some(item) = q.items.get_mut(*i) {
+                item.excluded = true;
+            }
+        }
+    }
+    let n = skipped.len();
+    let (were, those) = if n == 1 {
+        ("row that went through before was", "it")
+    } else {
+        ("rows that went through before were", "one")
+    };
+    if left == 0 {
+        app.modal = None;
+        app.status = Some(Status {
+            tone: Tone::Info,
+            text: format!(
+                "The {n} {were} left out, and nothing else is ready to send (x puts {those} back)"
+            ),
+        });
+    } else {
+        app.status = Some(Status {
+            tone: Tone::Info,
+            text: format!("The {n} {were} left out (x puts {those} back)"),
+        });
+    }
 }
 
 /// Enter on the queue's confirmation.
@@ -3011,6 +3054,36 @@ mod tests {
             status.starts_with("Line 2 is in the form. It did not go through: "),
             "{status}"
         );
+    }
+
+    /// After a run that stopped part way, the same file opened again: `s` leaves out the rows
+    /// that already went through as they are, and only the others are sent.
+    #[test]
+    fn s_sends_only_the_rows_not_sent_before() {
+        let mut a = queue_app("agent_id,target,outcome\na,c1,Sold\na,c2,Sold\na,c3,Sold\n");
+        update(&mut a, Action::RequestSend);
+        update(
+            &mut a,
+            Action::QueueReady {
+                rows: 3,
+                duplicates: vec![0, 2],
+            },
+        );
+        update(&mut a, Action::QueueSkipSent);
+        assert!(
+            matches!(&a.modal, Some(Modal::ConfirmQueue { rows: 1, duplicates, .. }) if duplicates.is_empty())
+        );
+        let status = &a.status.as_ref().unwrap().text;
+        assert_eq!(
+            status,
+            "The 2 rows that went through before were left out (x puts one back)"
+        );
+        let started = sends(&update(&mut a, Action::ConfirmSend));
+        assert_eq!(
+            started.iter().map(|(_, t)| t.as_str()).collect::<Vec<_>>(),
+            ["c2"]
+        );
+        assert_eq!(a.queue.as_ref().unwrap().counts().excluded, 2);
     }
 
     /// A row with no certain answer may have been applied: it is counted apart from the rows

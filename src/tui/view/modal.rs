@@ -425,7 +425,8 @@ fn confirm_queue(
             if acknowledged {
                 "Press Enter again to send them all once more (x excludes rows first)."
             } else {
-                "Send them again anyway? (A call changed since gets these values back.)"
+                "Send them again anyway? (A call changed since gets these values back.) s sends \
+                 only the others."
             },
             warn,
         ));
