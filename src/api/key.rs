@@ -49,7 +49,12 @@ impl KeySource {
     pub fn shell_expr(&self) -> String {
         match self {
             KeySource::Env(name) => format!("${name}"),
-            _ => format!("${KEY_ENV}"),
+            // Where the key is read from, run by the shell: the command runs as it does here.
+            KeySource::File(path) => {
+                format!("$(cat {})", crate::api::request::shell_quote(path))
+            }
+            KeySource::Command(command) => format!("$({command})"),
+            KeySource::Keyring(_) | KeySource::Sandbox => format!("${KEY_ENV}"),
         }
     }
 
@@ -168,6 +173,15 @@ mod tests {
         assert_eq!(
             KeySource::Keyring("prod".into()).shell_expr(),
             "$PHONELY_API_KEY"
+        );
+        // A key in a file or from a command: the curl reads it the same way.
+        assert_eq!(
+            KeySource::File("/home/me/.phonely key".into()).shell_expr(),
+            "$(cat '/home/me/.phonely key')"
+        );
+        assert_eq!(
+            KeySource::Command("pass show phonely/prod".into()).shell_expr(),
+            "$(pass show phonely/prod)"
         );
     }
 

@@ -267,7 +267,7 @@ pub struct SendArgs {
     /// Print the exact request as a curl command and send nothing.
     #[arg(long)]
     pub dry_run: bool,
-    /// Read --value as people paste it: `$1,299.00` is sent as 1299.00.
+    /// Read --value as people paste it: `$1,299.00` is sent as 1299.0.
     #[arg(long)]
     pub lenient: bool,
 }
@@ -380,7 +380,7 @@ pub struct BatchArgs {
     /// ones again with --resume.
     #[arg(long = "column", value_name = "NAME=FIELD", conflicts_with = "list")]
     pub columns: Vec<String>,
-    /// Read values as people paste them: `$1,299.00` is sent as 1299.00. Give it again with
+    /// Read values as people paste them: `$1,299.00` is sent as 1299.0. Give it again with
     /// --resume.
     #[arg(long, conflicts_with = "list")]
     pub lenient: bool,
