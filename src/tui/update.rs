@@ -2992,6 +2992,19 @@ mod tests {
             .collect()
     }
 
+    /// Ctrl+S on the queue, no row sent before, and the confirmation: the rows that leave.
+    fn send_queue(a: &mut App, rows: usize) -> Vec<(RequestId, String)> {
+        update(a, Action::RequestSend);
+        update(
+            a,
+            Action::QueueReady {
+                rows,
+                duplicates: Vec::new(),
+            },
+        );
+        sends(&update(a, Action::ConfirmSend))
+    }
+
     fn finish(a: &mut App, id: RequestId, status: u16) -> Vec<Effect> {
         let mut r = record_for(&filled(), Some((status, "{\"success\":true}")));
         r.state = if status == 200 {
@@ -3029,15 +3042,7 @@ mod tests {
             "{status}"
         );
         update(&mut a, Action::QueueMove(-1));
-        update(&mut a, Action::RequestSend);
-        update(
-            &mut a,
-            Action::QueueReady {
-                rows: 2,
-                duplicates: Vec::new(),
-            },
-        );
-        let started = sends(&update(&mut a, Action::ConfirmSend));
+        let started = send_queue(&mut a, 2);
         finish(&mut a, started[0].0, 404);
         update(&mut a, Action::QueueToggleExclude);
         assert!(
@@ -3091,15 +3096,7 @@ mod tests {
     #[test]
     fn rows_with_outcome_unknown_are_counted_apart_from_those_refused() {
         let mut a = queue_app("agent_id,target,outcome\na,c1,Sold\na,c2,Sold\n");
-        update(&mut a, Action::RequestSend);
-        update(
-            &mut a,
-            Action::QueueReady {
-                rows: 2,
-                duplicates: Vec::new(),
-            },
-        );
-        let started = sends(&update(&mut a, Action::ConfirmSend));
+        let started = send_queue(&mut a, 2);
         let mut r = record_for(&filled(), None);
         r.state = State::Unknown;
         r.message = Some("Timed out waiting for an answer".into());
@@ -3392,15 +3389,7 @@ mod tests {
             ready.request.url
         );
         update(&mut a, Action::Focus(Focus::Queue));
-        update(&mut a, Action::RequestSend);
-        update(
-            &mut a,
-            Action::QueueReady {
-                rows: 1,
-                duplicates: Vec::new(),
-            },
-        );
-        let started = sends(&update(&mut a, Action::ConfirmSend));
+        let started = send_queue(&mut a, 1);
         assert_eq!(
             started.iter().map(|(_, t)| t.as_str()).collect::<Vec<_>>(),
             ["c2"],
@@ -3444,15 +3433,7 @@ mod tests {
     #[test]
     fn a_throttled_row_waits_and_results_do_not_disarm_quit() {
         let mut a = queue_app("agent_id,target,outcome\na,c1,Sold\na,c2,Sold\n");
-        update(&mut a, Action::RequestSend);
-        update(
-            &mut a,
-            Action::QueueReady {
-                rows: 2,
-                duplicates: Vec::new(),
-            },
-        );
-        let started = sends(&update(&mut a, Action::ConfirmSend));
+        let started = send_queue(&mut a, 2);
         update(&mut a, Action::Quit);
         assert!(a.quit_armed);
         finish(&mut a, started[0].0, 429);
@@ -3486,15 +3467,7 @@ mod tests {
         let mut a = queue_app("agent_id,target,outcome\na,c1,Sold\na,c1,No Sale\n");
         update(&mut a, Action::QueueLoadRow);
         update(&mut a, Action::Focus(Focus::Queue));
-        update(&mut a, Action::RequestSend);
-        update(
-            &mut a,
-            Action::QueueReady {
-                rows: 1,
-                duplicates: Vec::new(),
-            },
-        );
-        let started = sends(&update(&mut a, Action::ConfirmSend));
+        let started = send_queue(&mut a, 1);
         assert_eq!(started.len(), 1, "the second row goes");
         finish(&mut a, started[0].0, 200);
         assert!(!a.queue.as_ref().unwrap().running, "and the run ends");
