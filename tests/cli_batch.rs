@@ -554,12 +554,12 @@ fn killed_mid_batch_then_resumed_every_row_is_applied_once() {
             .args(["batch", "--resume", "1", "--yes", "--resend-unknown"])
             .assert()
             .code(0);
+        // (Rows in flight at the kill that did arrive are unknown too, and left alone the same
+        // way: the count said can be larger than those missing.)
         if !earlier.is_empty() {
-            resend.stderr(predicate::str::contains(format!(
-                "{} row{} left alone: a later row for the same call went through",
-                earlier.len(),
-                if earlier.len() == 1 { "" } else { "s" }
-            )));
+            resend.stderr(predicate::str::contains(
+                "left alone: a later row for the same call went through",
+            ));
         }
         let bodies: Vec<String> = e
             .sandbox

@@ -546,7 +546,7 @@ pub fn parse_metadata(text: &str) -> Result<Option<Map<String, Value>>, String> 
             text.len() / 1024
         ));
     }
-    let value: Value = serde_json::from_str(text).map_err(|e| json_error_message(&e))?;
+    let value: Value = serde_json::from_str(text).map_err(|e| json_error_message(&e, text))?;
     let Value::Object(map) = value else {
         let kind = match value {
             Value::Array(_) => "a list [...]",
@@ -570,8 +570,10 @@ pub fn parse_metadata(text: &str) -> Result<Option<Map<String, Value>>, String> 
     Ok(Some(map))
 }
 
-/// Where the JSON went wrong, as `line:col`, with serde's reason in plainer words.
-pub fn json_error_message(e: &serde_json::Error) -> String {
+/// Where the JSON went wrong, as `line:col`, with serde's reason in plainer words (`text` is
+/// what was read: text that is no object at all is told apart from a value not in quotes).
+pub fn json_error_message(e: &serde_json::Error, text: &str) -> String {
+    let an_object = text.trim_start().starts_with(['{', '[']);
     let raw = e.to_string();
     let reason = raw.split(" at line ").next().unwrap_or(&raw);
     let reason = match reason {
@@ -580,6 +582,23 @@ pub fn json_error_message(e: &serde_json::Error) -> String {
             "the JSON ends too early (missing } or ])".into()
         }
         r if r.starts_with("key must be a string") => "keys must be in double quotes".into(),
+        // Text where JSON was expected: plain words, a key=value line, a value not in quotes.
+        "expected ident" | "expected value" if an_object => {
+            "a value must be a number, true, false, null or text in double quotes".into()
+        }
+        "expected ident" | "expected value" => {
+            "this is not JSON: write an object such as {\"notes\": \"called back\"} (text \
+             in double quotes); in the workbench, key=value lines and Ctrl+O make one"
+                .into()
+        }
+        r if r.starts_with("trailing characters") => {
+            "something follows the JSON object: one object only, {...}".into()
+        }
+        r if r.starts_with("expected `:`") => "a key must be followed by : and its value".into(),
+        r if r.starts_with("expected `,` or `}`") => {
+            "a , or the closing } is missing between two entries".into()
+        }
+        r if r.starts_with("trailing comma") => "remove the , before the closing }".into(),
         r => r.to_string(),
     };
     format!(
@@ -592,6 +611,32 @@ pub fn json_error_message(e: &serde_json::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// serde_json's reasons are for programmers ("expected ident"): the common ones are said in
+    /// words a person can act on, with where it went wrong.
+    #[test]
+    fn json_mistakes_are_said_in_plain_words() {
+        for (text, words) in [
+            ("not json", "this is not JSON: write an object such as"),
+            (
+                "notes=called back",
+                "this is not JSON: write an object such as",
+            ),
+            (r#"{"a":1}x"#, "something follows the JSON object"),
+            (
+                "{\"campaign\": spring}",
+                "a value must be a number, true, false, null or text in double quotes",
+            ),
+            (r#"{"a" 1}"#, "a key must be followed by : and its value"),
+            (r#"{"a":1 "b":2}"#, "a , or the closing } is missing"),
+            (r#"{"a":1,}"#, "remove the , before the closing }"),
+        ] {
+            let e = serde_json::from_str::<Value>(text).unwrap_err();
+            let message = json_error_message(&e, text);
+            assert!(message.contains(words), "{text}: {message}");
+            assert!(message.starts_with("Metadata is not valid JSON at line 1, column "));
+        }
+    }
 
     fn input<'a>(agent: &'a str, target: &'a str, outcome: &'a str) -> UpdateInput<'a> {
         UpdateInput {
