@@ -189,6 +189,20 @@ impl Form {
             ));
     }
 
+    /// Everything in the form, to tell whether it changed.
+    pub fn snapshot(&self) -> String {
+        [
+            Field::Agent,
+            Field::Target,
+            Field::Preference,
+            Field::Outcome,
+            Field::Value,
+            Field::Metadata,
+        ]
+        .map(|f| self.text(f))
+        .join("\u{1f}")
+    }
+
     pub fn text(&self, field: Field) -> String {
         match field {
             Field::Agent => self.agent.lines().join(""),
@@ -347,6 +361,11 @@ pub struct Queue {
     /// `q` was pressed once on a queue with this many rows left to send: a second `q` closes
     /// it.
     pub closing: Option<usize>,
+    /// The form's text when a row was put in it: changed since, the form holds edits that
+    /// putting another row in its place would lose.
+    pub loaded_form: Option<String>,
+    /// Enter was pressed once on this row while the form held such edits: again replaces them.
+    pub replace_asked: Option<usize>,
     /// The row put in the form with Enter: it is sent from there, never by the queue; a ✓
     /// send from the form marks it done.
     pub in_form: Option<usize>,

@@ -804,8 +804,31 @@ fn queue_load_row(app: &mut App) -> Vec<Effect> {
     let Some(item) = q.items.get(q.selected) else {
         return Vec::new();
     };
-    let e = item.entry.clone();
     let index = q.selected;
+    // A row in the form with changes made to it: putting another in its place would lose
+    // them, so the first Enter says so and the second goes ahead.
+    if let Some(held) = q.in_form
+        && held != index
+        && q.loaded_form
+            .as_ref()
+            .is_some_and(|t| *t != app.form.snapshot())
+        && q.replace_asked != Some(index)
+    {
+        let held_line = q.items.get(held).map_or(0, |i| i.entry.line);
+        let line = item.entry.line;
+        if let Some(q) = &mut app.queue {
+            q.replace_asked = Some(index);
+        }
+        app.status = Some(Status {
+            tone: Tone::Warning,
+            text: format!(
+                "Line {held_line} is in the form with your changes: Ctrl+S there sends it. Enter \
+                 again puts line {line} in its place (the changes are lost)"
+            ),
+        });
+        return Vec::new();
+    }
+    let e = item.entry.clone();
     let line = e.line;
     let came_back = match &item.status {
         ItemStatus::Done {
@@ -842,8 +865,11 @@ fn queue_load_row(app: &mut App) -> Vec<Effect> {
     } else {
         crate::api::update::TargetKind::Either
     };
+    let loaded = app.form.snapshot();
     if let Some(q) = &mut app.queue {
         q.in_form = Some(index);
+        q.loaded_form = Some(loaded);
+        q.replace_asked = None;
     }
     app.show_required = true;
     let effects = form_changed(app);
@@ -3089,6 +3115,40 @@ mod tests {
             ["c2"]
         );
         assert_eq!(a.queue.as_ref().unwrap().counts().excluded, 2);
+    }
+
+    /// A row in the form with changes made to it is not replaced by another row at the first
+    /// Enter: that would lose the changes. Without changes, Enter just puts the other row in.
+    #[test]
+    fn a_row_being_fixed_in_the_form_is_not_lost_to_another_without_asking() {
+        let mut a =
+            queue_app("agent_id,target,outcome,value\na,c1,Sold,x\na,c2,Sold,y\na,c3,Sold,z\n");
+        update(&mut a, Action::QueueLoadRow);
+        // Unchanged: the next row takes its place at once.
+        update(&mut a, Action::Focus(Focus::Queue));
+        update(&mut a, Action::QueueMove(1));
+        update(&mut a, Action::QueueLoadRow);
+        assert_eq!(a.queue.as_ref().unwrap().in_form, Some(1));
+        // Changed: the first Enter on another row asks, the second replaces.
+        set_focus(&mut a, Focus::Value);
+        type_text(&mut a, "5");
+        update(&mut a, Action::Focus(Focus::Queue));
+        update(&mut a, Action::QueueMove(1));
+        update(&mut a, Action::QueueLoadRow);
+        assert_eq!(
+            a.queue.as_ref().unwrap().in_form,
+            Some(1),
+            "not replaced yet"
+        );
+        assert_eq!(a.form.text(Field::Value), "y5", "the change is kept");
+        let status = &a.status.as_ref().unwrap().text;
+        assert!(
+            status.starts_with("Line 3 is in the form with your changes: Ctrl+S there sends it"),
+            "{status}"
+        );
+        update(&mut a, Action::QueueLoadRow);
+        assert_eq!(a.queue.as_ref().unwrap().in_form, Some(2));
+        assert_eq!(a.form.text(Field::Value), "z");
     }
 
     /// A row with no certain answer may have been applied: it is counted apart from the rows
