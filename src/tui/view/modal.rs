@@ -53,41 +53,14 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
     v
 }
 
-/// A dialog of `width` (at most the screen's) tall enough for `lines` as they wrap inside its
-/// borders, plus `extra` rows (the borders, and any below the text): a line that wraps must
-/// not push the last ones (the name to type, the keys) out of sight.
-fn fitted(area: Rect, width: u16, lines: &[Line<'_>], extra: u16) -> Rect {
-    let inner = usize::from(width.min(area.width).saturating_sub(2)).max(1);
-    let rows: usize = lines.iter().map(|l| wrapped_rows(l, inner)).sum();
-    centered(
-        area,
-        width,
-        u16::try_from(rows)
-            .unwrap_or(u16::MAX)
-            .saturating_add(extra),
-    )
-}
-
-/// How many rows `line` takes when word-wrapped at `width` columns.
-fn wrapped_rows(line: &Line<'_>, width: usize) -> usize {
-    let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
-    let (mut rows, mut col) = (1, 0);
-    for word in text.split(' ') {
-        let w = Span::raw(word).width();
-        if col == 0 {
-            col = w;
-        } else if col + 1 + w <= width {
-            col += 1 + w;
-        } else {
-            rows += 1;
-            col = w;
-        }
-        while col > width {
-            rows += 1;
-            col -= width;
-        }
-    }
-    rows
+/// A dialog of `width` (at most the screen's) tall enough for `paragraph` as it renders inside
+/// its borders (ratatui's own count, wrapping included), plus `extra` rows (the borders, and any
+/// below the text): a line that wraps must not push the last ones (the name to type, the keys)
+/// out of sight.
+fn fitted(area: Rect, width: u16, paragraph: &Paragraph<'_>, extra: u16) -> Rect {
+    let inner = width.min(area.width).saturating_sub(2);
+    let rows = u16::try_from(paragraph.line_count(inner)).unwrap_or(u16::MAX);
+    centered(area, width, rows.saturating_add(extra))
 }
 
 fn dialog(title: &str, color: Color) -> Block<'_> {
@@ -251,14 +224,10 @@ fn confirm(app: &App, c: &Confirm, frame: &mut Frame<'_>, area: Rect) {
             Span::raw(" back to the form"),
         ]));
     }
-    let rect = fitted(area, 76, &lines, 2);
+    let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false });
+    let rect = fitted(area, 76, &paragraph, 2);
     frame.render_widget(Clear, rect);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(dialog("Send this update?", color)),
-        rect,
-    );
+    frame.render_widget(paragraph.block(dialog("Send this update?", color)), rect);
 }
 
 fn profiles(app: &App, selected: usize, frame: &mut Frame<'_>, area: Rect) {
@@ -294,12 +263,11 @@ fn profiles(app: &App, selected: usize, frame: &mut Frame<'_>, area: Rect) {
         Span::styled(" Esc ", Style::default().add_modifier(Modifier::REVERSED)),
         Span::raw(" keep the current one"),
     ]));
-    let rect = fitted(area, 84, &lines, 2);
+    let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false });
+    let rect = fitted(area, 84, &paragraph, 2);
     frame.render_widget(Clear, rect);
     frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(dialog("Profile (account)", Color::Cyan)),
+        paragraph.block(dialog("Profile (account)", Color::Cyan)),
         rect,
     );
 }
@@ -337,10 +305,11 @@ fn palette(query: &str, selected: usize, frame: &mut Frame<'_>, area: Rect) {
             ),
         ]));
     }
-    let rect = fitted(area, 66, &lines, 2);
+    let paragraph = Paragraph::new(lines);
+    let rect = fitted(area, 66, &paragraph, 2);
     frame.render_widget(Clear, rect);
     frame.render_widget(
-        Paragraph::new(lines).block(dialog("Commands (type to find, Enter runs)", Color::Cyan)),
+        paragraph.block(dialog("Commands (type to find, Enter runs)", Color::Cyan)),
         rect,
     );
 }
@@ -445,14 +414,10 @@ fn confirm_queue(
             Span::raw(" back"),
         ]));
     }
-    let rect = fitted(area, 80, &lines, 2);
+    let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false });
+    let rect = fitted(area, 80, &paragraph, 2);
     frame.render_widget(Clear, rect);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(dialog("Send the queue?", color)),
-        rect,
-    );
+    frame.render_widget(paragraph.block(dialog("Send the queue?", color)), rect);
 }
 
 fn templates(app: &App, selected: usize, frame: &mut Frame<'_>, area: Rect) {
@@ -477,10 +442,11 @@ fn templates(app: &App, selected: usize, frame: &mut Frame<'_>, area: Rect) {
             ),
         ]));
     }
-    let rect = fitted(area, 80, &lines, 2);
+    let paragraph = Paragraph::new(lines);
+    let rect = fitted(area, 80, &paragraph, 2);
     frame.render_widget(Clear, rect);
     frame.render_widget(
-        Paragraph::new(lines).block(dialog("Insert a metadata template", Color::Cyan)),
+        paragraph.block(dialog("Insert a metadata template", Color::Cyan)),
         rect,
     );
 }
@@ -510,9 +476,9 @@ fn help(scroll: u16, frame: &mut Frame<'_>, area: Rect) {
          call from that number. Metadata replaces the object stored on the call.",
         Style::default().fg(Color::DarkGray),
     ));
-    let rect = fitted(area, 80, &lines, 4);
-    frame.render_widget(Clear, rect);
     let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false });
+    let rect = fitted(area, 80, &paragraph, 4);
+    frame.render_widget(Clear, rect);
     // Inside the borders; when it does not all fit, the title says how to see the rest.
     let total = paragraph.line_count(rect.width.saturating_sub(2));
     let title = if total > usize::from(rect.height.saturating_sub(2)) {
