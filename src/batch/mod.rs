@@ -23,6 +23,19 @@ pub const COLUMNS: &[&str] = &[
     "metadata",
 ];
 
+/// The form's field a column fills, by the column's own name (one of [`COLUMNS`]).
+fn field_of(column: &str) -> Option<Field> {
+    Some(match column {
+        "agent_id" => Field::Agent,
+        "target" | "call_id" | "phone" => Field::Target,
+        "preference" => Field::Preference,
+        "outcome" => Field::Outcome,
+        "value" => Field::Value,
+        "metadata" => Field::Metadata,
+        _ => return None,
+    })
+}
+
 /// The columns that name the call; a row fills one of them.
 const TARGETS: [&str; 3] = ["target", "call_id", "phone"];
 
@@ -136,6 +149,8 @@ pub struct RowError {
     pub line: Option<usize>,
     /// The column named in the file, when the problem belongs to one.
     pub column: Option<String>,
+    /// The form's field that column fills (whatever the file calls it).
+    pub field: Option<Field>,
     pub message: String,
 }
 
@@ -154,6 +169,7 @@ fn file_error(message: impl Into<String>) -> RowError {
     RowError {
         line: None,
         column: None,
+        field: None,
         message: message.into(),
     }
 }
@@ -162,6 +178,7 @@ fn line_error(line: usize, column: Option<&str>, message: String) -> RowError {
     RowError {
         line: Some(line),
         column: column.map(str::to_string),
+        field: column.and_then(field_of),
         message,
     }
 }
@@ -270,6 +287,7 @@ fn read(
                 vec![RowError {
                     line: Some(line),
                     column: None,
+                    field: None,
                     message: "the file is not UTF-8 text: save it as UTF-8 (CSV UTF-8 in \
                               spreadsheet programs)"
                         .to_string(),
@@ -575,6 +593,7 @@ fn csv_error(e: &csv::Error, lines: &mut Lines<'_>) -> RowError {
     RowError {
         line,
         column: None,
+        field: None,
         message,
     }
 }

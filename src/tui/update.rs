@@ -12,7 +12,7 @@ use super::app::{
 use super::effect::Effect;
 use crate::api::client::State;
 use crate::api::request::build;
-use crate::api::update::{UpdateInput, validate};
+use crate::api::update::{Field, UpdateInput, validate};
 use crate::history::{Filter, Record};
 
 /// How close to the end of the loaded rows the selection may come before the next page loads.
@@ -881,12 +881,11 @@ fn queue_load_row(app: &mut App) -> Vec<Effect> {
         (Err(errors), _) => errors
             .first()
             .map_or(Focus::Agent, |e| Focus::of_field(e.field)),
-        (Ok(_), Some(said)) => match said.column.as_deref() {
-            Some("target" | "call_id" | "phone" | "preference") => Focus::Target,
-            Some("outcome") => Focus::Outcome,
-            Some("value") => Focus::Value,
-            Some("metadata") => Focus::Metadata,
-            _ => Focus::Agent,
+        // A preference the form left out is fixed by making the target a phone number.
+        (Ok(_), Some(said)) => match said.field {
+            Some(Field::Preference) => Focus::Target,
+            Some(field) => Focus::of_field(field),
+            None => Focus::Agent,
         },
         (Ok(_), None) => Focus::Agent,
     };
@@ -3432,6 +3431,10 @@ mod tests {
             "{}",
             status.text
         );
+        // The same whatever the file calls its columns (headers are read in any capitals).
+        let mut a = queue_app("Agent_ID,Target,Preference,Outcome\na,4155,last,Sold\n");
+        update(&mut a, Action::QueueLoadRow);
+        assert_eq!(a.focus, Focus::Target, "a column named Preference");
     }
 
     #[test]
