@@ -121,31 +121,34 @@ pub async fn run(
     // A resume skips them too: the file is the one the batch was sent from (its fingerprint
     // says so), and a batch with invalid rows was only ever sent with --skip-invalid.
     let skipping = args.skip_invalid || resume.is_some();
+    // The rows skipped, one report line each with every problem of its row.
+    let mut skipped: Vec<ReportLine> = Vec::new();
     if !errors.is_empty() && skipping && !file_level {
+        skipped = skipped_lines(&errors);
         for e in &errors {
             eprintln!("skipped: {name}: {e}");
         }
         eprintln!(
-            "{} row problem{} skipped ({}); the {} valid row{} go on.",
+            "{} {} skipped ({}); the {} valid {} go on.",
             errors.len(),
-            if errors.len() == 1 { "" } else { "s" },
+            plural(errors.len(), "row problem", "row problems"),
             match &resume {
                 Some(b) => format!("as when batch #{} was first sent", b.id),
                 None => "--skip-invalid".to_string(),
             },
             rows.len(),
-            if rows.len() == 1 { "" } else { "s" }
+            plural(rows.len(), "row", "rows")
         );
     } else if !errors.is_empty() {
         for e in &errors {
             eprintln!("error: {name}: {e}");
         }
         eprintln!(
-            "Nothing was sent: {} problem{} above ({} row{} fine). Fix them and run again.",
+            "Nothing was sent: {} {} above ({} {} fine). Fix them and run again.",
             errors.len(),
-            if errors.len() == 1 { "" } else { "s" },
+            plural(errors.len(), "problem", "problems"),
             rows.len(),
-            if rows.len() == 1 { " is" } else { "s are" }
+            plural(rows.len(), "row is", "rows are")
         );
         return ExitCode::from(exit::INVALID);
     }
@@ -227,9 +230,9 @@ pub async fn run(
             );
         } else {
             eprint!(
-                "Send {} update{}? [y/N] ",
+                "Send {} {}? [y/N] ",
                 rows.len(),
-                if rows.len() == 1 { "" } else { "s" }
+                plural(rows.len(), "update", "updates")
             );
         }
         let mut answer = String::new();
@@ -387,8 +390,9 @@ pub async fn run(
         add(&mut c, l.state, l.verified);
         c
     });
+    let n_skipped = skipped.len();
     if let Some((path, out)) = report_out.as_mut().and_then(ReportFile::take)
-        && let Err(e) = write_report(out, batch_id, report, &errors)
+        && let Err(e) = write_report(out, batch_id, report.into_iter().chain(skipped))
     {
         eprintln!(
             "warning: the report could not be written to {}: {e}",
@@ -405,7 +409,7 @@ pub async fn run(
         refused = counts.refused,
         unknown = counts.unknown,
         not_sent = counts.not_sent,
-        stopped = stopped.unwrap_or("no"),
+        stopped = stopped.map_or("no", Stopped::why),
         "batch run ended"
     );
     let unsent = total - done + counts.not_sent;
@@ -414,52 +418,46 @@ pub async fn run(
          not sent",
         counts.ok, counts.refused, counts.unknown, unsent
     );
-    if let Some(why) = stopped
+    if let Some(stopped) = stopped
         && unsent > 0
     {
         eprintln!(
-            "Batch #{batch_id} stopped ({why}): {unsent} row{} not sent. `phonely-outcomes batch \
+            "Batch #{batch_id} stopped ({}): {unsent} {} not sent. `phonely-outcomes batch \
              --resume {batch_id}` sends {}{}; rows already updated or refused are left as they \
              are.",
-            if unsent == 1 { " was" } else { "s were" },
-            if unsent == 1 { "it" } else { "them" },
-            if why.contains("key") {
-                " once the key is right (`phonely-outcomes config show` checks it)"
-            } else {
-                ""
-            }
+            stopped.why(),
+            plural(unsent, "row was", "rows were"),
+            plural(unsent, "it", "them"),
+            stopped.before_resuming()
         );
     }
-    if !errors.is_empty() {
+    if n_skipped > 0 {
+        let n = n_skipped;
         eprintln!(
-            "{} row{} of the file {} skipped as invalid (above); fix {} and send {} as a new \
-             file.",
-            skipped_rows(&errors),
-            if skipped_rows(&errors) == 1 { "" } else { "s" },
-            if skipped_rows(&errors) == 1 {
-                "was"
-            } else {
-                "were"
-            },
-            if skipped_rows(&errors) == 1 {
-                "it"
-            } else {
-                "them"
-            },
-            if skipped_rows(&errors) == 1 {
-                "it"
-            } else {
-                "them"
-            },
+            "{n} {} of the file {} skipped as invalid (above); fix {} and send {} as a new file.",
+            plural(n, "row", "rows"),
+            plural(n, "was", "were"),
+            plural(n, "it", "them"),
+            plural(n, "it", "them"),
         );
     }
     ExitCode::from(if counts.unknown > 0 {
         exit::UNKNOWN
-    } else if counts.refused > 0 || counts.not_sent > 0 || done < total || !errors.is_empty() {
+    } else if counts.refused > 0 || counts.not_sent > 0 || done < total || n_skipped > 0 {
         exit::REFUSED
     } else {
         exit::UPDATED
     })
+}
+
+/// The call a row updates, as the batch orders rows: one after another per agent and target.
+fn call_of(row: &Row) -> (&str, &str) {
+    (row.update.agent.as_str(), row.update.target.as_str())
+}
+
+/// `one` for one, `many` for any other count.
+fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {
+    if n == 1 { one } else { many }
 }
 
 /// A batch to record before its first row is sent.
@@ -577,7 +575,40 @@ impl Plan<'_> {
 /// What came of the rows that were taken, and why the run stopped early, if it did.
 struct Ended {
     report: Vec<ReportLine>,
-    stopped: Option<&'static str>,
+    stopped: Option<Stopped>,
+}
+
+/// Why a run stopped before its last row.
+#[derive(Clone, Copy)]
+enum Stopped {
+    /// Ctrl+C.
+    Interrupted,
+    /// Phonely answered 401 (the key) or 403 (what the key may do): every further row would
+    /// be refused the same way.
+    KeyRefused(u16),
+    /// The journal could not be written, so no row can be recorded before it leaves.
+    Unrecorded,
+}
+
+impl Stopped {
+    fn why(self) -> &'static str {
+        match self {
+            Stopped::Interrupted => "Ctrl+C",
+            Stopped::KeyRefused(401) => "Phonely refused the API key: HTTP 401",
+            Stopped::KeyRefused(_) => "the API key may not do this: HTTP 403",
+            Stopped::Unrecorded => "the history could not be written",
+        }
+    }
+
+    /// What has to be put right before a resume can go on, said after "sends them".
+    fn before_resuming(self) -> &'static str {
+        match self {
+            Stopped::KeyRefused(_) => {
+                " once the key is right (`phonely-outcomes config show` checks it)"
+            }
+            Stopped::Interrupted | Stopped::Unrecorded => "",
+        }
+    }
 }
 
 /// A row whose request is over (after any retries).
@@ -667,9 +698,7 @@ async fn send_rows(plan: &Plan<'_>, rows: Vec<Row>) -> Ended {
         .iter()
         .map(|row| {
             let next = lane_of.len();
-            *lane_of
-                .entry((row.update.agent.as_str(), row.update.target.as_str()))
-                .or_insert(next)
+            *lane_of.entry(call_of(row)).or_insert(next)
         })
         .collect();
     let mut lanes: Vec<std::collections::VecDeque<Row>> =
@@ -685,7 +714,7 @@ async fn send_rows(plan: &Plan<'_>, rows: Vec<Row>) -> Ended {
     let mut next_seq = 0_usize;
     let mut counts = Counts::default();
     let mut report: Vec<ReportLine> = Vec::with_capacity(total);
-    let mut stopped: Option<&'static str> = None;
+    let mut stopped: Option<Stopped> = None;
     let stop = Stop::new(plan.concurrency);
     // Where each row under way leaves its waker for `stop` (a row holds one while under way).
     let mut free_places: Vec<usize> = (0..plan.concurrency).rev().collect();
@@ -737,21 +766,16 @@ async fn send_rows(plan: &Plan<'_>, rows: Vec<Row>) -> Ended {
                              sent: {e}",
                             row.line
                         ));
-                        report.push(ReportLine {
-                            line: row.line,
-                            request: request_text(&row),
-                            state: State::NetworkError,
-                            verified: false,
-                            http_status: None,
-                            message: format!("not sent: it could not be recorded first: {e}"),
-                            call_id: None,
-                            seq: None,
-                            untried: None,
-                        });
+                        report.push(ReportLine::not_sent(
+                            row.line,
+                            request_text(&row),
+                            format!("not sent: it could not be recorded first: {e}"),
+                            None,
+                        ));
                         plan.progress.update(&counts);
                     }
                     // The journal cannot be written: every further row would fail the same.
-                    stopped.get_or_insert("the history could not be written");
+                    stopped.get_or_insert(Stopped::Unrecorded);
                 }
             }
         }
@@ -773,11 +797,7 @@ async fn send_rows(plan: &Plan<'_>, rows: Vec<Row>) -> Ended {
                     if let Some(status @ (401 | 403)) = report.last().and_then(|l| l.http_status)
                         && stopped.is_none()
                     {
-                        stopped = Some(if status == 401 {
-                            "Phonely refused the API key: HTTP 401"
-                        } else {
-                            "the API key may not do this: HTTP 403"
-                        });
+                        stopped = Some(Stopped::KeyRefused(status));
                         plan.progress.note(&format!(
                             "Stopping: Phonely answered HTTP {status} to the key, so no more \
                              rows will be sent; waiting for the {} under way.",
@@ -794,7 +814,7 @@ async fn send_rows(plan: &Plan<'_>, rows: Vec<Row>) -> Ended {
             () = sleep_until_slot(plan), if wait_for_slot => {}
             _ = &mut interrupt, if listening => {
                 if stopped.is_none() {
-                    stopped = Some("Ctrl+C");
+                    stopped = Some(Stopped::Interrupted);
                     plan.progress.note(&format!(
                         "Stopping: no more rows will be sent; waiting for the {} under way \
                          (Ctrl+C again stops waiting: those become \"outcome unknown\").",
@@ -809,27 +829,23 @@ async fn send_rows(plan: &Plan<'_>, rows: Vec<Row>) -> Ended {
         }
     }
     // Rows the run stopped before: each has its line in the report too, as not sent.
-    if let Some(why) = stopped {
+    if let Some(stopped) = stopped {
         for row in lanes.into_iter().flatten() {
-            report.push(ReportLine {
-                line: row.line,
-                request: if plan.report {
+            report.push(ReportLine::not_sent(
+                row.line,
+                if plan.report {
                     request_text(&row)
                 } else {
                     String::new()
                 },
-                state: State::NetworkError,
-                verified: false,
-                http_status: None,
-                message: format!(
-                    "not sent: the run stopped ({why}) before this row; `phonely-outcomes batch \
+                format!(
+                    "not sent: the run stopped ({}) before this row; `phonely-outcomes batch \
                      --resume {}` sends it",
+                    stopped.why(),
                     plan.batch_id
                 ),
-                call_id: None,
-                seq: None,
-                untried: Some("not_sent"),
-            });
+                Some("not_sent"),
+            ));
         }
     }
     Ended { report, stopped }
@@ -1104,66 +1120,66 @@ fn rows_to_resume(
         Some(_) if resend_unknown => Need::Send,
         Some(_) => Need::Unknown,
     };
+    let needs: Vec<Need> = rows.iter().map(need).collect();
     // A row to send is left alone when a later row for the same call was (or may have been)
     // applied: sending it now would put back an older value than the file's last for that call.
     let mut last_applied: HashMap<(&str, &str), usize> = HashMap::new();
-    for row in &rows {
-        if matches!(need(row), Need::Done | Need::Unknown) {
-            last_applied.insert(
-                (row.update.agent.as_str(), row.update.target.as_str()),
-                row.line,
-            );
+    for (row, need) in rows.iter().zip(&needs) {
+        if matches!(need, Need::Done | Need::Unknown) {
+            last_applied.insert(call_of(row), row.line);
         }
     }
     let (mut done, mut refused, mut unknown) = (0, 0, 0);
     let mut superseded: Vec<(usize, usize)> = Vec::new();
-    let mut send = Vec::new();
-    for row in &rows {
-        match need(row) {
-            Need::Send => {
-                let key = (row.update.agent.as_str(), row.update.target.as_str());
-                match last_applied.get(&key) {
+    let sends: Vec<bool> = rows
+        .iter()
+        .zip(&needs)
+        .map(|(row, need)| {
+            match need {
+                Need::Send => match last_applied.get(&call_of(row)) {
                     Some(&later) if later > row.line => superseded.push((row.line, later)),
-                    _ => send.push(row.line),
-                }
+                    _ => return true,
+                },
+                Need::Done => done += 1,
+                Need::Refused => refused += 1,
+                Need::Unknown => unknown += 1,
             }
-            Need::Done => done += 1,
-            Need::Refused => refused += 1,
-            Need::Unknown => unknown += 1,
-        }
-    }
+            false
+        })
+        .collect();
+    drop(last_applied);
+    let send: Vec<Row> = rows
+        .into_iter()
+        .zip(sends)
+        .filter_map(|(row, send)| send.then_some(row))
+        .collect();
     eprintln!(
         "Resuming batch #{batch_id}: {done} already updated, {refused} refused (left as they \
          are), {unknown} with outcome unknown{}, {} to send.",
         if resend_unknown {
-            String::new()
+            ""
         } else {
-            " (left alone; --resend-unknown sends them)".to_string()
+            " (left alone; --resend-unknown sends them)"
         },
         send.len()
     );
     if !superseded.is_empty() {
+        let n = superseded.len();
         let shown: Vec<String> = superseded
             .iter()
             .take(10)
             .map(|(line, later)| format!("line {line} (line {later} went after it)"))
             .collect();
         eprintln!(
-            "{} row{} left alone: a later row for the same call went through (or may have) \
-             after {}, so sending {} now would put back an older value: {}{}.",
-            superseded.len(),
-            if superseded.len() == 1 { "" } else { "s" },
-            if superseded.len() == 1 { "it" } else { "them" },
-            if superseded.len() == 1 { "it" } else { "them" },
+            "{n} {} left alone: a later row for the same call went through (or may have) after \
+             {}, so sending {} now would put back an older value: {}{}.",
+            plural(n, "row", "rows"),
+            plural(n, "it", "them"),
+            plural(n, "it", "them"),
             shown.join(", "),
-            if superseded.len() > 10 { ", …" } else { "" }
+            if n > 10 { ", …" } else { "" }
         );
     }
-    let send: HashSet<usize> = send.into_iter().collect();
-    let send: Vec<Row> = rows
-        .into_iter()
-        .filter(|r| send.contains(&r.line))
-        .collect();
     Ok(send)
 }
 
@@ -1274,6 +1290,29 @@ struct ReportLine {
     untried: Option<&'static str>,
 }
 
+impl ReportLine {
+    /// A row that was not sent: no answer; in the report, state `untried` (else the history's
+    /// `network_error`).
+    fn not_sent(
+        line: usize,
+        request: String,
+        message: String,
+        untried: Option<&'static str>,
+    ) -> Self {
+        Self {
+            line,
+            request,
+            state: State::NetworkError,
+            verified: false,
+            http_status: None,
+            message,
+            call_id: None,
+            seq: None,
+            untried,
+        }
+    }
+}
+
 /// The `--report` file, made before anything is sent. Left unwritten (the run ended before
 /// sending), it is removed, so a run that sent nothing leaves no empty report behind.
 struct ReportFile {
@@ -1296,46 +1335,39 @@ impl Drop for ReportFile {
     }
 }
 
-/// How many rows the problems belong to (a row can have several).
-fn skipped_rows(errors: &[crate::batch::RowError]) -> usize {
-    errors
-        .iter()
-        .filter_map(|e| e.line)
-        .collect::<HashSet<usize>>()
-        .len()
-}
-
-/// Writes the report as CSV, in the file's row order: each row sent, each not sent, and each
-/// skipped as invalid (`errors`, with every problem of its row).
-fn write_report(
-    mut out: csv::Writer<std::fs::File>,
-    batch_id: i64,
-    mut lines: Vec<ReportLine>,
-    errors: &[crate::batch::RowError],
-) -> Result<(), String> {
-    let mut skipped: std::collections::BTreeMap<usize, Vec<String>> =
+/// One report line for each row skipped as invalid, with every problem of its row.
+fn skipped_lines(errors: &[crate::batch::RowError]) -> Vec<ReportLine> {
+    let mut problems: std::collections::BTreeMap<usize, Vec<String>> =
         std::collections::BTreeMap::new();
     for e in errors {
         if let Some(line) = e.line {
-            skipped.entry(line).or_default().push(match &e.column {
+            problems.entry(line).or_default().push(match &e.column {
                 Some(c) => format!("column {c}: {}", e.message),
                 None => e.message.clone(),
             });
         }
     }
-    for (line, problems) in skipped {
-        lines.push(ReportLine {
-            line,
-            request: String::new(),
-            state: State::NetworkError,
-            verified: false,
-            http_status: None,
-            message: format!("skipped as invalid: {}", problems.join("; ")),
-            call_id: None,
-            seq: None,
-            untried: Some("invalid"),
-        });
-    }
+    problems
+        .into_iter()
+        .map(|(line, problems)| {
+            ReportLine::not_sent(
+                line,
+                String::new(),
+                format!("skipped as invalid: {}", problems.join("; ")),
+                Some("invalid"),
+            )
+        })
+        .collect()
+}
+
+/// Writes the report as CSV, in the file's row order: each row sent, each not sent, and each
+/// skipped as invalid.
+fn write_report(
+    mut out: csv::Writer<std::fs::File>,
+    batch_id: i64,
+    lines: impl Iterator<Item = ReportLine>,
+) -> Result<(), String> {
+    let mut lines: Vec<ReportLine> = lines.collect();
     lines.sort_by_key(|l| l.line);
     out.write_record([
         "line",
@@ -1422,16 +1454,14 @@ fn summary(rows: &[Row], base: &BaseUrl, profile: &str) -> String {
     let targets: HashSet<&str> = rows.iter().map(|r| r.update.target.as_str()).collect();
     let count = |set: fn(&Row) -> bool| rows.iter().filter(|r| set(r)).count();
     format!(
-        "{} row{}, all valid: {} agent{}, {} call{} or number{}; sets outcome on {}, value on \
-         {}, metadata on {} (metadata replaces what a call holds). Sends to {} (profile \
-         {profile}).",
+        "{} {}, all valid: {} {}, {} {}; sets outcome on {}, value on {}, metadata on {} \
+         (metadata replaces what a call holds). Sends to {} (profile {profile}).",
         rows.len(),
-        if rows.len() == 1 { "" } else { "s" },
+        plural(rows.len(), "row", "rows"),
         agents.len(),
-        if agents.len() == 1 { "" } else { "s" },
+        plural(agents.len(), "agent", "agents"),
         targets.len(),
-        if targets.len() == 1 { "" } else { "s" },
-        if targets.len() == 1 { "" } else { "s" },
+        plural(targets.len(), "call or number", "calls or numbers"),
         count(|r| r.update.outcome.is_some()),
         count(|r| r.update.value.is_some()),
         count(|r| r.update.metadata.is_some()),
