@@ -479,7 +479,6 @@ fn parse_csv(
         }
         let mut cells = Cells::new();
         let mut unclosed = None;
-        let mut opened = line;
         for (i, raw) in record.iter().enumerate() {
             match by_index[i] {
                 None => {
@@ -489,15 +488,13 @@ fn parse_csv(
                 }
                 Some(field) => {
                     if unclosed.is_none() && field != "metadata" && raw.contains('\n') {
-                        unclosed = Some((field, opened));
+                        unclosed = Some((field, opens_on(&record, line, i)));
                     }
                     if let Some(value) = cell(field, raw) {
                         cells.push((field.to_string(), value));
                     }
                 }
             }
-            // Any line break inside a record is inside a quoted cell.
-            opened += bytecount_lines(raw.as_bytes());
         }
         let record = Record {
             line,
@@ -550,9 +547,12 @@ fn ragged(
                 .flatten()
         });
     if let Some(i) = swallowed {
-        let opened = line + bytecount_lines(record.iter().take(i).collect::<String>().as_bytes());
         let column = headers.get(i).filter(|h| !h.is_empty()).map(String::as_str);
-        return line_error(line, column, unclosed_quote(opened, &record[i]));
+        return line_error(
+            line,
+            column,
+            unclosed_quote(opens_on(record, line, i), &record[i]),
+        );
     }
     let sep = separator_name(separator);
     line_error(
@@ -565,6 +565,16 @@ fn ragged(
             headers.len()
         ),
     )
+}
+
+/// The line cell `i` of a record starting on `line` begins on: any line break inside a record
+/// is inside a quoted cell before it.
+fn opens_on(record: &csv::StringRecord, line: usize, i: usize) -> usize {
+    line + record
+        .iter()
+        .take(i)
+        .map(|cell| bytecount_lines(cell.as_bytes()))
+        .sum::<usize>()
 }
 
 /// What to say about a cell that runs over several lines from the quote that opens it.
