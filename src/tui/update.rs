@@ -765,7 +765,8 @@ fn queue_close(app: &mut App) -> Vec<Effect> {
         });
         return Vec::new();
     }
-    let left = q.counts().waiting;
+    let counts = q.counts();
+    let left = counts.waiting;
     let rows = if left == 1 { "row" } else { "rows" };
     let were = if left == 1 { "was" } else { "were" };
     if q.running && left > 0 && q.closing.is_none() {
@@ -783,7 +784,7 @@ fn queue_close(app: &mut App) -> Vec<Effect> {
     let text = if q.running && left > 0 {
         format!(
             "Queue closed: {left} {rows} {were} not sent ({} updated)",
-            q.counts().ok
+            counts.ok
         )
     } else {
         format!("Queue {} closed", q.file)
