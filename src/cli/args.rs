@@ -92,11 +92,7 @@ impl Cli {
         let mut command = Self::command();
         let matches = command.get_matches_mut();
         if let Some(sub) = matches.subcommand_name() {
-            for (id, flag) in [
-                ("sandbox", "--sandbox"),
-                ("base_url", "--base-url"),
-                ("data_dir", "--data-dir"),
-            ] {
+            for (id, flag) in [("sandbox", "--sandbox"), ("base_url", "--base-url")] {
                 if matches.value_source(id) == Some(ValueSource::CommandLine) {
                     command
                         .error(
@@ -134,6 +130,10 @@ pub struct GlobalArgs {
     /// (e.g. phonely_outcomes=debug) [default: $RUST_LOG, else info]
     #[arg(long, global = true, value_name = "LEVEL")]
     pub log_level: Option<String>,
+    /// Folder of the history database [default: the platform data folder, e.g.
+    /// ~/.local/share/phonely-outcomes]
+    #[arg(long, global = true, env = "PHONELY_OUTCOMES_DATA", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -143,8 +143,6 @@ pub struct WorkbenchArgs {
     pub sandbox: bool,
     #[command(flatten)]
     pub target: BaseUrlArg,
-    #[command(flatten)]
-    pub data: DataDirArg,
 }
 
 #[derive(Debug, Args)]
@@ -152,14 +150,6 @@ pub struct BaseUrlArg {
     /// Where requests go [default: <https://app.phonely.ai>]
     #[arg(long, env = "PHONELY_BASE_URL", value_name = "URL")]
     pub base_url: Option<String>,
-}
-
-#[derive(Debug, Args)]
-pub struct DataDirArg {
-    /// Folder of the history database [default: the platform data folder, e.g.
-    /// ~/.local/share/phonely-outcomes]
-    #[arg(long, env = "PHONELY_OUTCOMES_DATA", value_name = "DIR")]
-    pub data_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -205,10 +195,7 @@ pub enum ConfigCommand {
     /// can be read (never the key).
     Show,
     /// Print the paths in use: config file, history folder, log folder.
-    Path {
-        #[command(flatten)]
-        data: DataDirArg,
-    },
+    Path,
 }
 
 #[derive(Debug, Subcommand)]
@@ -258,8 +245,6 @@ pub struct SendArgs {
     pub metadata: Option<String>,
     #[command(flatten)]
     pub target: BaseUrlArg,
-    #[command(flatten)]
-    pub data: DataDirArg,
     /// Seconds to wait for the whole answer [default: request_timeout_secs from the config,
     /// else 15]
     #[arg(long, value_name = "SECS", allow_negative_numbers = true)]
@@ -319,8 +304,6 @@ pub struct HistoryArgs {
     /// Words that must each appear in the agent, target, call, outcome or metadata.
     #[arg(long, value_name = "WORDS")]
     pub text: Option<String>,
-    #[command(flatten)]
-    pub data: DataDirArg,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -389,8 +372,6 @@ pub struct BatchArgs {
     pub timeout: Option<f64>,
     #[command(flatten)]
     pub target: BaseUrlArg,
-    #[command(flatten)]
-    pub data: DataDirArg,
 }
 
 #[derive(Debug, Args)]

@@ -30,7 +30,7 @@ pub async fn run(
     offset: time::UtcOffset,
 ) -> ExitCode {
     if args.list {
-        return list(&args, offset);
+        return list(global, offset);
     }
     let columns = match ColumnMap::parse(&args.columns) {
         Ok(c) => c.with_rules(crate::api::update::Rules {
@@ -43,7 +43,7 @@ pub async fn run(
     let (opened, resume) = match args.resume {
         None => (None, None),
         Some(id) => {
-            let (lock, store) = match history_for_sending(args.data.data_dir.clone()) {
+            let (lock, store) = match history_for_sending(global.data_dir.clone()) {
                 Ok(x) => x,
                 Err(code) => return code,
             };
@@ -198,7 +198,7 @@ pub async fn run(
     // For the person about to decide (a dry run, or the question below): the same file sent
     // before, so a file run twice by mistake is noticed. A script's `--yes` skips the look-up.
     if resume.is_none() && (args.dry_run || !args.yes) {
-        for note in sent_before(args.data.data_dir.clone(), &hash, offset) {
+        for note in sent_before(global.data_dir.clone(), &hash, offset) {
             eprintln!("{note}");
         }
     }
@@ -291,7 +291,7 @@ pub async fn run(
     // its journal started (the first write to the history syncs its WAL). Nothing is sent
     // until both are ready.
     let opening = opened.ok_or_else(|| {
-        let dir = args.data.data_dir.clone();
+        let dir = global.data_dir.clone();
         let new = NewBatch {
             file: path.clone(),
             hash: hash.clone(),
@@ -326,7 +326,7 @@ pub async fn run(
     let rows = if let Some(b) = &resume {
         match rows_to_resume(
             &store,
-            args.data.data_dir.clone(),
+            global.data_dir.clone(),
             b.id,
             rows,
             args.resend_unknown,
@@ -345,7 +345,7 @@ pub async fn run(
             );
             (batch_id, journal)
         }
-        (None, Some(b)) => match start_journal(args.data.data_dir.clone(), b.id, &lock, &who) {
+        (None, Some(b)) => match start_journal(global.data_dir.clone(), b.id, &lock, &who) {
             Ok(journal) => (b.id, journal),
             Err(code) => return code,
         },
@@ -1217,8 +1217,8 @@ fn sent_before(dir: Option<PathBuf>, hash: &str, offset: time::UtcOffset) -> Vec
 }
 
 /// `batch --list`: every batch, newest first, with how its rows stand.
-fn list(args: &BatchArgs, offset: time::UtcOffset) -> ExitCode {
-    let dir = match super::data_dir(args.data.data_dir.clone()) {
+fn list(global: &GlobalArgs, offset: time::UtcOffset) -> ExitCode {
+    let dir = match super::data_dir(global.data_dir.clone()) {
         Ok(d) => d,
         Err(m) => return fail(exit::INVALID, &m),
     };

@@ -31,12 +31,12 @@ pub fn man() -> ExitCode {
     }
 }
 
-pub async fn config(command: &ConfigCommand, config: &Config) -> ExitCode {
+pub async fn config(command: &ConfigCommand, global: &GlobalArgs, config: &Config) -> ExitCode {
     match command {
         ConfigCommand::Init { force } => init(config, *force),
         ConfigCommand::Show => show(config).await,
-        ConfigCommand::Path { data } => {
-            let data = data_dir(data.data_dir.clone())
+        ConfigCommand::Path => {
+            let data = data_dir(global.data_dir.clone())
                 .map_or_else(|e| format!("({e})"), |d| d.display().to_string());
             let logs = config::log_dir().map_or_else(
                 || "(no home folder)".to_string(),

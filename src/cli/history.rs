@@ -52,7 +52,7 @@ pub fn run(args: &HistoryArgs, global: &GlobalArgs, offset: UtcOffset) -> ExitCo
         Ok(f) => f,
         Err(m) => return fail(exit::INVALID, &m),
     };
-    let data_dir = match data_dir(args.data.data_dir.clone()) {
+    let data_dir = match data_dir(global.data_dir.clone()) {
         Ok(d) => d,
         Err(m) => return fail(exit::INVALID, &m),
     };

@@ -116,7 +116,7 @@ pub fn main(cli: Cli) -> ExitCode {
         Some(Command::History(args)) => history::run(&args, &global, offset),
         Some(Command::Sandbox(args)) => runtime.block_on(sandbox(args)),
         Some(Command::Batch(args)) => runtime.block_on(batch::run(args, &global, &config, offset)),
-        Some(Command::Config(c)) => runtime.block_on(commands::config(&c, &config)),
+        Some(Command::Config(c)) => runtime.block_on(commands::config(&c, &global, &config)),
         Some(Command::Key(k)) => commands::key(&k, &global, &config),
         Some(Command::Completions(a)) => commands::completions(a.shell),
         Some(Command::Man) => commands::man(),
@@ -183,7 +183,7 @@ async fn workbench(
     config: &Config,
     offset: time::UtcOffset,
 ) -> ExitCode {
-    let data_dir = match data_dir(args.data.data_dir) {
+    let data_dir = match data_dir(global.data_dir.clone()) {
         Ok(d) => d,
         Err(m) => return fail(exit::INVALID, &m),
     };
@@ -615,7 +615,7 @@ async fn send(args: SendArgs, global: &GlobalArgs, config: &Config) -> ExitCode 
         Ok(s) => s,
         Err(code) => return code,
     };
-    let (lock, store) = match history_for_sending(args.data.data_dir.clone()) {
+    let (lock, store) = match history_for_sending(global.data_dir.clone()) {
         Ok(x) => x,
         Err(code) => return code,
     };
