@@ -109,3 +109,81 @@ fn global_flags_work_before_and_after_the_command() {
         .code(2)
         .stderr(predicate::str::contains("--sandbox before `history`"));
 }
+
+/// A key with a control character cannot go in a header: that is the configuration's fault,
+/// found before anything is recorded or sent (exit 2, no history row), and the key is never
+/// printed.
+#[test]
+fn a_key_that_cannot_go_in_a_header_is_refused_as_configuration() {
+    let e = env();
+    let bad_key = "limits\u{7}key-9x8y";
+    let (code, stderr) = e.stderr_of(e.cmd().args(SEND).env("PHONELY_API_KEY", bad_key));
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("control character (U+0007) at position 7"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("PHONELY_API_KEY"), "{stderr}");
+    assert!(stderr.contains("Nothing was sent"), "{stderr}");
+    assert!(!stderr.contains("9x8y") && !stderr.contains("network"), "{stderr}");
+    let file = e.data.path().join("rows.csv");
+    std::fs::write(&file, "agent_id,call_id,outcome\nagent123,call456,Sold\n").unwrap();
+    let (code, stderr) = e.stderr_of(
+        e.cmd()
+            .arg("batch")
+            .arg(&file)
+            .arg("--yes")
+            .env("PHONELY_API_KEY", bad_key),
+    );
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("control character"), "{stderr}");
+    assert!(!stderr.contains("9x8y"), "{stderr}");
+    assert!(e.sandbox.sandbox.received().is_empty());
+    let history = e.cmd().args(["history", "--json"]).output().unwrap();
+    assert!(history.stdout.is_empty(), "no history row: {history:?}");
+}
+
+/// A timeout below 0.1 s ends every request as "unknown"; above 600 s nobody is waiting any
+/// more: both are refused, on `send`, `batch` (a dry run too) and in the config file.
+#[test]
+fn timeouts_outside_a_tenth_of_a_second_to_ten_minutes_are_refused() {
+    let e = env();
+    let file = e.data.path().join("rows.csv");
+    std::fs::write(&file, "agent_id,call_id,outcome\nagent123,call456,Sold\n").unwrap();
+    let f = file.to_str().unwrap();
+    for timeout in ["1e-9", "0.05", "601", "-1"] {
+        for extra in [&[][..], &["--dry-run"]] {
+            let (code, stderr) =
+                e.stderr_of(e.cmd().args(SEND).args(["--timeout", timeout]).args(extra));
+            assert_eq!(code, Some(2), "send {timeout} {extra:?}: {stderr}");
+            assert!(
+                stderr.contains("--timeout must be a number of seconds from 0.1 to 600"),
+                "{stderr}"
+            );
+            let (code, stderr) = e.stderr_of(
+                e.cmd()
+                    .args(["batch", f, "--yes", "--timeout", timeout])
+                    .args(extra),
+            );
+            assert_eq!(code, Some(2), "batch {timeout} {extra:?}: {stderr}");
+            assert!(stderr.contains("from 0.1 to 600"), "{stderr}");
+        }
+    }
+    let config = e.data.path().join("config.toml");
+    std::fs::write(&config, "request_timeout_secs = 0.001\n").unwrap();
+    let (code, stderr) = e.stderr_of(e.cmd().args(SEND).arg("--config").arg(&config));
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("request_timeout_secs must be a number of seconds from 0.1 to 600"),
+        "{stderr}"
+    );
+    assert!(e.sandbox.sandbox.received().is_empty());
+    // The edges are fine.
+    for timeout in ["0.1", "600"] {
+        e.cmd()
+            .args(SEND)
+            .args(["--timeout", timeout])
+            .assert()
+            .code(0);
+    }
+}

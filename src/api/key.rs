@@ -19,6 +19,27 @@ impl ApiKey {
     pub fn expose(&self) -> &str {
         &self.0
     }
+
+    /// Why the key cannot go in a request header (a control character, or one outside plain
+    /// ASCII, e.g. a line break or a typographic quote picked up while copying), naming the
+    /// character's code and its position, never the key.
+    pub fn header_problem(&self) -> Option<String> {
+        let (at, c) = self
+            .0
+            .chars()
+            .enumerate()
+            .find(|(_, c)| !(*c == '\t' || (' '..='~').contains(c)))?;
+        let what = if c.is_control() {
+            "a control character"
+        } else {
+            "a character outside plain ASCII"
+        };
+        Some(format!(
+            "{what} (U+{:04X}) at position {}, which cannot go in a request header",
+            c as u32,
+            at + 1
+        ))
+    }
 }
 
 impl fmt::Debug for ApiKey {
@@ -87,15 +108,18 @@ impl Credentials {
 
     /// Reads the named variable; an empty or blank value counts as missing.
     pub fn from_env_var(name: &str) -> Self {
-        let key = std::env::var(name)
+        let source = KeySource::Env(name.to_string());
+        match std::env::var(name)
             .ok()
             .map(|k| k.trim().to_string())
             .filter(|k| !k.is_empty())
-            .map(ApiKey);
-        Self {
-            key,
-            source: KeySource::Env(name.to_string()),
-            problem: None,
+        {
+            Some(key) => Self::found(ApiKey(key), source),
+            None => Self {
+                key: None,
+                source,
+                problem: None,
+            },
         }
     }
 
@@ -107,8 +131,17 @@ impl Credentials {
         }
     }
 
-    /// A key that was found.
+    /// A key that was found; one that cannot go in a request header counts as missing, with
+    /// the reason (the configuration is wrong: nothing could be sent with it).
     pub fn found(key: ApiKey, source: KeySource) -> Self {
+        if let Some(why) = key.header_problem() {
+            let problem = format!(
+                "the key {} has {why}: set it again, copied whole from Phonely's Settings → \
+                 Profile page",
+                source.describe()
+            );
+            return Self::missing(source, problem);
+        }
         Self {
             key: Some(key),
             source,
@@ -183,6 +216,24 @@ mod tests {
             KeySource::Command("pass show phonely/prod".into()).shell_expr(),
             "$(pass show phonely/prod)"
         );
+    }
+
+    #[test]
+    fn a_key_that_cannot_go_in_a_header_is_missing_and_never_shown() {
+        let c = Credentials::found(ApiKey::new("s3cret\r\nkey"), KeySource::Env("K".into()));
+        assert!(c.key.is_none());
+        let help = c.missing_key_help();
+        assert!(
+            help.contains("the key from $K has a control character (U+000D) at position 7"),
+            "{help}"
+        );
+        assert!(!help.contains("s3cret"), "{help}");
+        let c = Credentials::found(ApiKey::new("\u{201c}abc"), KeySource::Env("K".into()));
+        assert!(
+            c.missing_key_help()
+                .contains("outside plain ASCII (U+201C) at position 1")
+        );
+        assert!(Credentials::found(ApiKey::new("a-b_c.d~e f\tg"), KeySource::Sandbox).key.is_some());
     }
 
     #[test]

@@ -14,7 +14,7 @@ use futures::stream::FuturesUnordered;
 
 use super::args::{BatchArgs, GlobalArgs};
 use super::batch_progress::{Counts, Progress};
-use super::{Sender, account, checked_key, exit, fail, history_for_sending};
+use super::{Sender, account, checked_key, exit, fail, history_for_sending, request_timeout};
 use crate::api::client::{Client, Completion, State};
 use crate::api::key::ApiKey;
 use crate::api::request::{BaseUrl, WireRequest, build};
@@ -161,6 +161,9 @@ pub async fn run(
                 "--rate must be requests per second above 0, at most 1000 (got {rate}). Nothing was sent."
             ),
         );
+    }
+    if let Err(code) = request_timeout(args.timeout, config) {
+        return code;
     }
     if !(1..=32).contains(&args.concurrency) {
         return fail(

@@ -499,6 +499,16 @@ async fn sender(
     checked.sender()
 }
 
+/// The wait for each answer: `--timeout`, else the config's; refused (exit 2) outside
+/// 0.1–600 s, also in a dry run, so the command that works dry is the one that sends.
+fn request_timeout(arg: Option<f64>, config: &Config) -> Result<Duration, ExitCode> {
+    match arg {
+        None => Ok(config.request_timeout),
+        Some(secs) => config::timeout(secs, "--timeout")
+            .map_err(|m| fail(exit::INVALID, &format!("{m}. Nothing was sent."))),
+    }
+}
+
 /// What `sender` checks before it builds the HTTP client: the timeout and the key.
 struct CheckedKey {
     timeout: Duration,
@@ -525,16 +535,7 @@ async fn checked_key(
     timeout_arg: Option<f64>,
     config: &Config,
 ) -> Result<CheckedKey, ExitCode> {
-    let timeout = timeout_arg.unwrap_or(config.request_timeout.as_secs_f64());
-    if !(timeout.is_finite() && timeout > 0.0 && timeout <= 3600.0) {
-        return Err(fail(
-            exit::INVALID,
-            &format!(
-                "--timeout must be a number of seconds between 0 and 3600 (got {timeout}). \
-                 Nothing was sent."
-            ),
-        ));
-    }
+    let timeout = request_timeout(timeout_arg, config)?;
     let credentials: Credentials = secret::resolve(&profile.key, &profile.name).await;
     let Some(key) = credentials.key.clone() else {
         return Err(fail(
@@ -547,7 +548,7 @@ async fn checked_key(
         ));
     };
     Ok(CheckedKey {
-        timeout: Duration::from_secs_f64(timeout),
+        timeout,
         key,
         who: Provenance {
             operator: operator_name(),
@@ -605,6 +606,9 @@ async fn send(args: SendArgs, global: &GlobalArgs, config: &Config) -> ExitCode 
         Ok(x) => x,
         Err(code) => return code,
     };
+    if let Err(code) = request_timeout(args.timeout, config) {
+        return code;
+    }
     let request = build(&update, &base);
     if args.dry_run {
         let source = profile.key.source(&profile.name);

@@ -29,6 +29,23 @@ pub const DEFAULT: &str = "default";
 pub const SANDBOX_URL: &str = "http://127.0.0.1:8787";
 /// Default for `request_timeout_secs`.
 pub const DEFAULT_TIMEOUT_SECS: f64 = 15.0;
+/// The shortest wait for an answer accepted (`--timeout`, `request_timeout_secs`): below it
+/// every request would end "outcome unknown" before Phonely could answer.
+pub const MIN_TIMEOUT_SECS: f64 = 0.1;
+/// The longest: past ten minutes nobody is waiting for the answer any more.
+pub const MAX_TIMEOUT_SECS: f64 = 600.0;
+
+/// `secs` as a timeout, or why not (`what` names the flag or setting).
+pub fn timeout(secs: f64, what: &str) -> Result<Duration, String> {
+    if secs.is_finite() && (MIN_TIMEOUT_SECS..=MAX_TIMEOUT_SECS).contains(&secs) {
+        Ok(Duration::from_secs_f64(secs))
+    } else {
+        Err(format!(
+            "{what} must be a number of seconds from {MIN_TIMEOUT_SECS} to {MAX_TIMEOUT_SECS}, \
+             e.g. 15 (got {secs})"
+        ))
+    }
+}
 
 /// The file as written. Every field is optional; unknown keys are collected as warnings.
 #[derive(Debug, Default, Deserialize)]
@@ -348,13 +365,9 @@ pub fn parse(path: &Path, text: &str) -> Config {
         config.confirm_before_send = b;
     }
     if let Some(secs) = file.request_timeout_secs {
-        if secs.is_finite() && secs > 0.0 && secs <= 3600.0 {
-            config.request_timeout = Duration::from_secs_f64(secs);
-        } else {
-            errors.push(format!(
-                "{shown}: request_timeout_secs must be a number of seconds above 0 and at most \
-                 3600, e.g. 15 (got {secs})"
-            ));
+        match timeout(secs, "request_timeout_secs") {
+            Ok(t) => config.request_timeout = t,
+            Err(why) => errors.push(format!("{shown}: {why}")),
         }
     }
     if let Some(hours) = file.duplicate_window_hours {
@@ -637,7 +650,9 @@ api_key_env = "STAGING_KEY"
         let default = cfg("default_profile = \"prod\"\n");
         assert!(default.errors[0].contains("names no profile"));
         let timeout = cfg("request_timeout_secs = 0\n");
-        assert!(timeout.errors[0].contains("above 0"));
+        assert!(timeout.errors[0].contains("from 0.1 to 600"));
+        let tiny = cfg("request_timeout_secs = 0.001\n");
+        assert!(tiny.errors[0].contains("from 0.1 to 600"), "{:?}", tiny.errors);
         let window = cfg("duplicate_window_hours = -1\n");
         assert!(window.errors[0].contains("duplicate_window_hours"));
     }

@@ -14,7 +14,7 @@ pub const TEMPLATE: &str = r#"# phonely-outcomes configuration (TOML). Every set
 # Ask before each send in the workbench (a production profile always asks for its name).
 # confirm_before_send = true
 
-# Seconds to wait for Phonely's whole answer (send --timeout overrides it).
+# Seconds to wait for Phonely's whole answer, 0.1 to 600 (send --timeout overrides it).
 # request_timeout_secs = 15
 
 # Sending exactly what already went through (✓) to the same call under the same profile within
