@@ -187,3 +187,91 @@ fn timeouts_outside_a_tenth_of_a_second_to_ten_minutes_are_refused() {
             .code(0);
     }
 }
+
+/// Runs `cmd` and waits at most `limit` for it: a command that would read forever fails the
+/// test instead of hanging it.
+fn run_within(cmd: &mut std::process::Command, limit: Duration) -> (Option<i32>, String) {
+    let mut child = cmd
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            let mut stderr = String::new();
+            std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut stderr).unwrap();
+            return (status.code(), stderr);
+        }
+        if started.elapsed() > limit {
+            child.kill().unwrap();
+            let _ = child.wait();
+            panic!("still running after {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// `--metadata @FILE` reads at most its cap plus one byte: `/dev/zero` is refused at once; a
+/// file that cannot be read says only that; a BOM at the start is fine.
+#[test]
+fn metadata_files_are_read_up_to_their_cap_and_a_bom_is_fine() {
+    let e = env();
+    let (code, stderr) = run_within(
+        e.std_cmd().args(SEND).args(["--metadata", "@/dev/zero"]),
+        Duration::from_secs(20),
+    );
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("Metadata file /dev/zero is larger than 256 KiB"),
+        "{stderr}"
+    );
+    assert!(stderr.len() < 1000, "{stderr}");
+    // Unreadable: that, and nothing about the fields not given.
+    for path in ["/no/such/file.json", "/"] {
+        let (code, stderr) = e.stderr_of(e.cmd().args([
+            "send",
+            "--agent",
+            "agent123",
+            "--call",
+            "call456",
+            "--metadata",
+            &format!("@{path}"),
+        ]));
+        assert_eq!(code, Some(2), "{stderr}");
+        assert!(stderr.contains("Could not read metadata file"), "{stderr}");
+        assert!(!stderr.contains("Nothing to set"), "{stderr}");
+    }
+    let file = e.data.path().join("bom.json");
+    std::fs::write(&file, "\u{feff}{\"notes\":\"from Excel\"}\n").unwrap();
+    e.cmd()
+        .args(["send", "--agent", "agent123", "--call", "call456", "--metadata"])
+        .arg(format!("@{}", file.display()))
+        .assert()
+        .code(0);
+    assert_eq!(
+        e.sandbox.sandbox.received()[0].body,
+        r#"{"custom_call_metadata":{"notes":"from Excel"}}"#
+    );
+}
+
+/// The batch file too: a device that never ends, or a file with no line breaks, is refused
+/// after its first line's cap, quickly.
+#[test]
+fn a_batch_file_that_never_ends_is_refused_quickly() {
+    let e = env();
+    for args in [
+        &["batch", "/dev/zero", "--dry-run"][..],
+        &["batch", "/dev/zero", "--yes"],
+    ] {
+        let (code, stderr) = run_within(e.std_cmd().args(args), Duration::from_secs(20));
+        assert_eq!(code, Some(2), "{stderr}");
+        assert!(
+            stderr.contains("line 1 is longer than 1 MiB"),
+            "{stderr}"
+        );
+        assert!(stderr.len() < 1000, "{stderr}");
+    }
+    assert!(e.sandbox.sandbox.received().is_empty());
+}

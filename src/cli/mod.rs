@@ -8,7 +8,7 @@ mod commands;
 mod history;
 pub mod logging;
 
-use std::io::Write as _;
+use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -343,12 +343,29 @@ fn metadata_text(arg: Option<&str>) -> Result<String, FieldError> {
         Some(text) => match text.strip_prefix('@') {
             None => Ok(text.to_string()),
             Some(path) => {
-                let bytes = std::fs::read(path)
-                    .map_err(|e| err(format!("Could not read metadata file {path}: {e}")))?;
-                String::from_utf8(bytes).map_err(|e| {
+                // At most the cap plus one byte is read: a huge file, or `/dev/zero`, is
+                // refused without being held in memory. The cap is the validator's: compact
+                // JSON of 64 KiB may be laid out over up to four times as many bytes.
+                let cap = 4 * crate::api::update::MAX_METADATA_BYTES;
+                let could_not = |e: std::io::Error| err(format!("Could not read metadata file {path}: {e}"));
+                let mut bytes = Vec::new();
+                std::fs::File::open(path)
+                    .and_then(|f| f.take(cap as u64 + 1).read_to_end(&mut bytes))
+                    .map_err(could_not)?;
+                if bytes.len() > cap {
+                    return Err(err(format!(
+                        "Metadata file {path} is larger than {} KiB: metadata is at most {} KiB \
+                         as sent (compact JSON)",
+                        cap / 1024,
+                        crate::api::update::MAX_METADATA_BYTES / 1024
+                    )));
+                }
+                // A BOM at the start, as some editors write, is not part of the JSON.
+                let text = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&bytes);
+                String::from_utf8(text.to_vec()).map_err(|e| {
                     err(format!(
                         "Metadata file {path} is not UTF-8 text (bad byte at offset {})",
-                        e.utf8_error().valid_up_to()
+                        e.utf8_error().valid_up_to() + (bytes.len() - text.len())
                     ))
                 })
             }
@@ -372,9 +389,11 @@ fn send_input(
     if args.value.as_deref() == Some("") {
         errors.push(empty_flag(Field::Value, "--value"));
     }
+    // A metadata file that cannot be read is the one problem with it; an empty object stands
+    // in for it, so the checks do not add "Nothing to set" for the same flag.
     let metadata = metadata_text(args.metadata.as_deref()).unwrap_or_else(|e| {
         errors.push(e);
-        String::new()
+        "{}".to_string()
     });
     let target = args.call.as_deref().or(args.phone.as_deref()).unwrap_or("");
     if let Some(phone) = &args.phone
