@@ -3,8 +3,12 @@
 //! with the same rules as the form before anything is sent. Every bad row is reported with its
 //! line, its column and the problem.
 
+mod file;
+
 use std::fmt;
 use std::rc::Rc;
+
+pub use file::{MAX_FILE_BYTES, MAX_LINE_BYTES, ReadError, excerpt, read_file};
 
 use crate::api::phone::{looks_like_national_phone, shorten};
 use crate::api::update::{
@@ -438,7 +442,7 @@ fn parse_csv(
             Vec::new(),
             vec![file_error(format!(
                 "--column {name}={field}: the file has no column {name:?}; its columns are {}",
-                given.join(", ")
+                names_of(&given.iter().map(String::as_str).collect::<Vec<_>>())
             ))],
         );
     }
@@ -640,25 +644,32 @@ fn check_columns(headers: &[String], columns: &ColumnMap) -> Result<Vec<&'static
                 } else {
                     format!("{} or {last}", rest.join(", "))
                 },
-                unknown[0],
+                crate::api::client::one_line(unknown[0], file::EXCERPT_CHARS),
                 if one { "" } else { "s" }
             ),
         };
         return Err(file_error(format!(
             "unknown column{} {}: the columns are {}; {how}",
             if one { "" } else { "s" },
-            unknown.join(", "),
+            names_of(&unknown),
             COLUMNS.join(", "),
         )));
     }
     let mut fields: Vec<&'static str> = Vec::with_capacity(headers.len());
     for (i, h) in headers.iter().enumerate() {
         if headers[..i].contains(h) {
-            return Err(file_error(format!("column {h} appears twice: keep one")));
+            return Err(file_error(format!(
+                "column {} appears twice: keep one",
+                crate::api::client::one_line(h, file::EXCERPT_CHARS)
+            )));
         }
         let field = columns.field(h).unwrap_or_default();
         if let Some(j) = fields.iter().position(|f| *f == field) {
             let earlier = &headers[j];
+            let (earlier, h) = (
+                crate::api::client::one_line(earlier, file::EXCERPT_CHARS),
+                crate::api::client::one_line(h, file::EXCERPT_CHARS),
+            );
             return Err(file_error(
                 if earlier.trim().eq_ignore_ascii_case(h.trim()) {
                     format!(
@@ -677,6 +688,19 @@ fn check_columns(headers: &[String], columns: &ColumnMap) -> Result<Vec<&'static
         fields.push(field);
     }
     Ok(fields)
+}
+
+/// Column names for a message: each cut to a short excerpt, at most ten of them.
+fn names_of(names: &[&str]) -> String {
+    let mut shown: Vec<String> = names
+        .iter()
+        .take(10)
+        .map(|n| crate::api::client::one_line(n, file::EXCERPT_CHARS))
+        .collect();
+    if names.len() > 10 {
+        shown.push(format!("and {} more", names.len() - 10));
+    }
+    shown.join(", ")
 }
 
 /// An error about a field, named by the file's column for it (a mapped column's own name, or
@@ -894,7 +918,10 @@ fn row(record: &Record, rules: Rules) -> Result<Row, Vec<RowError>> {
     if target_column == "call_id" && target.trim_start().starts_with('+') {
         errors.push(err(
             "call_id",
-            format!("{target} is a phone number: put it in the phone column"),
+            format!(
+                "{} is a phone number: put it in the phone column",
+                crate::api::client::one_line(target, 40)
+            ),
         ));
     }
     let input = UpdateInput {

@@ -70,9 +70,12 @@ pub async fn run(
         );
     };
     let name = path.display().to_string();
-    let bytes = match std::fs::read(&path) {
+    let bytes = match crate::batch::read_file(&path, crate::batch::MAX_FILE_BYTES) {
         Ok(b) => b,
-        Err(e) => return fail(exit::INVALID, &format!("could not read {name}: {e}")),
+        Err(crate::batch::ReadError::Io(e)) => {
+            return fail(exit::INVALID, &format!("could not read {name}: {e}"));
+        }
+        Err(e) => return fail(exit::INVALID, &format!("{name}: {e} Nothing was sent.")),
     };
     let mut hash = file_hash(&bytes, &columns);
     // A batch recorded before the fingerprint became FNV-1a (same file, read the same way).

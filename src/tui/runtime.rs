@@ -139,7 +139,7 @@ fn load_queue(path: &str, rules: crate::api::update::Rules) -> Action {
             MAX_QUEUE_FILE / (1024 * 1024)
         ));
     }
-    let bytes = match std::fs::read(&expanded) {
+    let bytes = match crate::batch::read_file(&expanded, MAX_QUEUE_FILE) {
         Ok(b) => b,
         Err(e) => return Action::QueueFailed(format!("Could not read {path}: {e}")),
     };
