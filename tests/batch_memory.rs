@@ -52,7 +52,11 @@ fn files_without_line_breaks_are_refused_in_bounded_memory() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
         assert!(stderr.contains(says), "{args:?}: {stderr}");
-        assert!(stderr.len() < 1000, "a short message: {} bytes", stderr.len());
+        assert!(
+            stderr.len() < 1000,
+            "a short message: {} bytes",
+            stderr.len()
+        );
         // The largest child waited for so far (this one or an earlier run), in KB on Linux.
         let peak = getrusage(UsageWho::RUSAGE_CHILDREN).unwrap().max_rss();
         assert!(

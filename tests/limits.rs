@@ -19,7 +19,13 @@ fn env() -> Env {
 }
 
 const SEND: &[&str] = &[
-    "send", "--agent", "agent123", "--call", "call456", "--outcome", "Sold",
+    "send",
+    "--agent",
+    "agent123",
+    "--call",
+    "call456",
+    "--outcome",
+    "Sold",
 ];
 
 impl Env {
@@ -30,11 +36,14 @@ impl Env {
         c.env_remove("PHONELY_OUTCOMES_DATA");
         c
     }
+}
 
-    fn stderr_of(&self, c: &mut Command) -> (Option<i32>, String) {
-        let out = c.output().unwrap();
-        (out.status.code(), String::from_utf8_lossy(&out.stderr).into())
-    }
+fn stderr_of(c: &mut Command) -> (Option<i32>, String) {
+    let out = c.output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
 }
 
 /// `--data-dir`, `--config`, `--profile` and `--log-level` work before the command's name and
@@ -81,7 +90,15 @@ fn global_flags_work_before_and_after_the_command() {
     std::fs::write(&file, "agent_id,call_id,outcome\nagent123,call456,Sold\n").unwrap();
     let f = file.to_str().unwrap();
     for args in [
-        &["batch", f, "--dry-run", "--data-dir", d, "--profile", "default"][..],
+        &[
+            "batch",
+            f,
+            "--dry-run",
+            "--data-dir",
+            d,
+            "--profile",
+            "default",
+        ][..],
         &["--data-dir", d, "batch", f, "--dry-run"],
     ] {
         e.bare()
@@ -117,7 +134,7 @@ fn global_flags_work_before_and_after_the_command() {
 fn a_key_that_cannot_go_in_a_header_is_refused_as_configuration() {
     let e = env();
     let bad_key = "limits\u{7}key-9x8y";
-    let (code, stderr) = e.stderr_of(e.cmd().args(SEND).env("PHONELY_API_KEY", bad_key));
+    let (code, stderr) = stderr_of(e.cmd().args(SEND).env("PHONELY_API_KEY", bad_key));
     assert_eq!(code, Some(2), "{stderr}");
     assert!(
         stderr.contains("control character (U+0007) at position 7"),
@@ -125,10 +142,13 @@ fn a_key_that_cannot_go_in_a_header_is_refused_as_configuration() {
     );
     assert!(stderr.contains("PHONELY_API_KEY"), "{stderr}");
     assert!(stderr.contains("Nothing was sent"), "{stderr}");
-    assert!(!stderr.contains("9x8y") && !stderr.contains("network"), "{stderr}");
+    assert!(
+        !stderr.contains("9x8y") && !stderr.contains("network"),
+        "{stderr}"
+    );
     let file = e.data.path().join("rows.csv");
     std::fs::write(&file, "agent_id,call_id,outcome\nagent123,call456,Sold\n").unwrap();
-    let (code, stderr) = e.stderr_of(
+    let (code, stderr) = stderr_of(
         e.cmd()
             .arg("batch")
             .arg(&file)
@@ -154,13 +174,13 @@ fn timeouts_outside_a_tenth_of_a_second_to_ten_minutes_are_refused() {
     for timeout in ["1e-9", "0.05", "601", "-1"] {
         for extra in [&[][..], &["--dry-run"]] {
             let (code, stderr) =
-                e.stderr_of(e.cmd().args(SEND).args(["--timeout", timeout]).args(extra));
+                stderr_of(e.cmd().args(SEND).args(["--timeout", timeout]).args(extra));
             assert_eq!(code, Some(2), "send {timeout} {extra:?}: {stderr}");
             assert!(
                 stderr.contains("--timeout must be a number of seconds from 0.1 to 600"),
                 "{stderr}"
             );
-            let (code, stderr) = e.stderr_of(
+            let (code, stderr) = stderr_of(
                 e.cmd()
                     .args(["batch", f, "--yes", "--timeout", timeout])
                     .args(extra),
@@ -171,7 +191,7 @@ fn timeouts_outside_a_tenth_of_a_second_to_ten_minutes_are_refused() {
     }
     let config = e.data.path().join("config.toml");
     std::fs::write(&config, "request_timeout_secs = 0.001\n").unwrap();
-    let (code, stderr) = e.stderr_of(e.cmd().args(SEND).arg("--config").arg(&config));
+    let (code, stderr) = stderr_of(e.cmd().args(SEND).arg("--config").arg(&config));
     assert_eq!(code, Some(2), "{stderr}");
     assert!(
         stderr.contains("request_timeout_secs must be a number of seconds from 0.1 to 600"),
@@ -230,7 +250,7 @@ fn metadata_files_are_read_up_to_their_cap_and_a_bom_is_fine() {
     assert!(stderr.len() < 1000, "{stderr}");
     // Unreadable: that, and nothing about the fields not given.
     for path in ["/no/such/file.json", "/"] {
-        let (code, stderr) = e.stderr_of(e.cmd().args([
+        let (code, stderr) = stderr_of(e.cmd().args([
             "send",
             "--agent",
             "agent123",
@@ -246,7 +266,14 @@ fn metadata_files_are_read_up_to_their_cap_and_a_bom_is_fine() {
     let file = e.data.path().join("bom.json");
     std::fs::write(&file, "\u{feff}{\"notes\":\"from Excel\"}\n").unwrap();
     e.cmd()
-        .args(["send", "--agent", "agent123", "--call", "call456", "--metadata"])
+        .args([
+            "send",
+            "--agent",
+            "agent123",
+            "--call",
+            "call456",
+            "--metadata",
+        ])
         .arg(format!("@{}", file.display()))
         .assert()
         .code(0);
@@ -267,11 +294,254 @@ fn a_batch_file_that_never_ends_is_refused_quickly() {
     ] {
         let (code, stderr) = run_within(e.std_cmd().args(args), Duration::from_secs(20));
         assert_eq!(code, Some(2), "{stderr}");
-        assert!(
-            stderr.contains("line 1 is longer than 1 MiB"),
-            "{stderr}"
-        );
+        assert!(stderr.contains("line 1 is longer than 1 MiB"), "{stderr}");
         assert!(stderr.len() < 1000, "{stderr}");
     }
     assert!(e.sandbox.sandbox.received().is_empty());
+}
+
+/// One refusal on an otherwise good form: (field, text, what the message says).
+struct Refused {
+    field: Field,
+    text: String,
+    says: &'static str,
+}
+
+fn refused(field: Field, text: impl Into<String>, says: &'static str) -> Refused {
+    Refused {
+        field,
+        text: text.into(),
+        says,
+    }
+}
+
+/// Invisible characters in ids, an outcome past 200 characters, numbers that would arrive as
+/// another number, metadata keys given twice or too long.
+fn refusals() -> Vec<Refused> {
+    vec![
+        refused(
+            Field::Target,
+            "call\u{202e}654",
+            "Call ID has an invisible character (U+202E RIGHT-TO-LEFT OVERRIDE) at position 5",
+        ),
+        refused(
+            Field::Target,
+            "call\u{200b}456",
+            "Call ID has an invisible character (U+200B ZERO WIDTH SPACE) at position 5",
+        ),
+        refused(
+            Field::Target,
+            "call\u{feff}456",
+            "(U+FEFF ZERO WIDTH NO-BREAK SPACE) at position 5",
+        ),
+        refused(
+            Field::Target,
+            "call\u{e0041}",
+            "Call ID has an invisible character (U+E0041) at position 5",
+        ),
+        refused(
+            Field::Agent,
+            "agent\u{2066}123",
+            "Agent has an invisible character (U+2066 LEFT-TO-RIGHT ISOLATE) at position 6",
+        ),
+        refused(
+            Field::Agent,
+            "a\u{ad}b",
+            "Agent has an invisible character (U+00AD SOFT HYPHEN) at position 2",
+        ),
+        refused(
+            Field::Outcome,
+            "S".repeat(201),
+            "Outcome is too long: at most 200 characters (got 201)",
+        ),
+        refused(
+            Field::Value,
+            "1e-400",
+            "Value 1e-400 cannot be sent exactly: it is too close to zero and would arrive as 0.0",
+        ),
+        refused(
+            Field::Value,
+            "99999999999999999999999999",
+            "cannot be sent exactly: it has more digits than a JSON number keeps (about 15) and \
+             would arrive as 1e+26",
+        ),
+        refused(
+            Field::Value,
+            "-9223372036854775809",
+            "would arrive as -9.223372036854776e+18",
+        ),
+        refused(
+            Field::Metadata,
+            r#"{"n": 123456789012345678901234567890}"#,
+            "Metadata number 123456789012345678901234567890 (line 1, column 7) cannot be sent \
+             exactly: it would arrive as 1.2345678901234568e+29; put it in double quotes to keep \
+             it as text",
+        ),
+        refused(
+            Field::Metadata,
+            r#"{"n": [1, -0]}"#,
+            "Metadata number -0 (line 1, column 11) cannot be sent exactly",
+        ),
+        refused(
+            Field::Metadata,
+            r#"{"a":1,"a":2}"#,
+            "Metadata has the key \"a\" twice",
+        ),
+        refused(
+            Field::Metadata,
+            "{\"o\": {\"b\": 1,\n \"b\": 2}}",
+            "Metadata has the key \"b\" twice (line 2",
+        ),
+        refused(
+            Field::Metadata,
+            format!(r#"{{"{}": 1}}"#, "k".repeat(129)),
+            "Metadata key is too long: at most 128 characters (got 129)",
+        ),
+    ]
+}
+
+fn input_with(r: &Refused) -> UpdateInput<'_> {
+    let mut input = UpdateInput {
+        agent: "agent123",
+        target: "call456",
+        outcome: "Sold",
+        ..UpdateInput::default()
+    };
+    match r.field {
+        Field::Agent => input.agent = &r.text,
+        Field::Target => input.target = &r.text,
+        Field::Outcome => input.outcome = &r.text,
+        Field::Value => input.value = &r.text,
+        Field::Metadata => input.metadata = &r.text,
+        Field::Preference => unreachable!(),
+    }
+    input
+}
+
+/// The one validator refuses each: the form (and the queue) and `send`'s flags.
+#[test]
+fn invisible_characters_long_outcomes_and_changed_numbers_are_refused_everywhere() {
+    for r in &refusals() {
+        let errors = validate(&input_with(r)).expect_err(r.says);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].field, r.field, "{errors:?}");
+        assert!(
+            errors[0].message.contains(r.says),
+            "expected {:?} in {:?}",
+            r.says,
+            errors[0].message
+        );
+        assert!(
+            !errors[0]
+                .message
+                .chars()
+                .any(|c| c.is_control() || c == '\u{202e}'),
+            "{:?}",
+            errors[0].message
+        );
+    }
+    let e = env();
+    for r in &refusals() {
+        let i = input_with(r);
+        let (code, stderr) = stderr_of(e.cmd().args([
+            "send",
+            "--agent",
+            i.agent,
+            "--call",
+            i.target,
+            "--outcome",
+            i.outcome,
+            "--value",
+            if i.value.is_empty() { "1" } else { i.value },
+            "--metadata",
+            if i.metadata.is_empty() {
+                "{}"
+            } else {
+                i.metadata
+            },
+        ]));
+        assert_eq!(code, Some(2), "{stderr}");
+        assert!(stderr.contains(r.says), "expected {:?} in {stderr}", r.says);
+    }
+    assert!(e.sandbox.sandbox.received().is_empty());
+}
+
+/// What is accepted goes out exactly as typed, or (a spelling only) as the form's note says.
+#[test]
+fn numbers_that_fit_go_out_with_the_same_value() {
+    let e = env();
+    for (value, metadata, body) in [
+        (
+            "12345678901234567890",
+            r#"{"big":18446744073709551615,"neg":-9223372036854775808}"#,
+            r#"{"custom_call_outcome_value":12345678901234567890,"custom_call_metadata":{"big":18446744073709551615,"neg":-9223372036854775808}}"#,
+        ),
+        (
+            "0.1",
+            r#"{"f":299.99,"e":1e3,"small":1e-300}"#,
+            r#"{"custom_call_outcome_value":0.1,"custom_call_metadata":{"f":299.99,"e":1000.0,"small":1e-300}}"#,
+        ),
+    ] {
+        e.cmd()
+            .args(["send", "--agent", "agent123", "--call", "call456"])
+            .args(["--value", value, "--metadata", metadata])
+            .assert()
+            .code(0);
+        assert_eq!(e.sandbox.sandbox.received().last().unwrap().body, body);
+    }
+    // The form says when what goes out is spelt differently from what was typed.
+    let mut app = common::app();
+    app.focus = phonely_outcomes::tui::app::Focus::Value;
+    common::type_text(&mut app, "1e3");
+    assert_eq!(
+        app.field_note(Field::Value).map(|(_, text)| text),
+        Some("→ sent as 1000.0".to_string())
+    );
+}
+
+/// Batch files go through the same checks: a duplicate metadata key in a CSV cell, and
+/// numbers on a JSON line that would change (they were re-read before the checks saw them).
+#[test]
+fn batch_rows_with_duplicate_keys_or_changed_numbers_are_refused() {
+    let e = env();
+    let csv = e.data.path().join("rows.csv");
+    std::fs::write(
+        &csv,
+        "agent_id,call_id,outcome,metadata\n\
+         agent123,call456,Sold,\"{\"\"a\"\":1,\"\"a\"\":2}\"\n\
+         agent123,call\u{200b}457,Sold,\n",
+    )
+    .unwrap();
+    let jsonl = e.data.path().join("rows.jsonl");
+    std::fs::write(
+        &jsonl,
+        "{\"agent_id\":\"agent123\",\"call_id\":\"call456\",\"value\":1e-400}\n\
+         {\"agent_id\":\"agent123\",\"call_id\":\"call456\",\"metadata\":{\"n\":123456789012345678901234567890}}\n\
+         {\"agent_id\":\"agent123\",\"call_id\":\"call456\",\"metadata\":{\"a\":1,\"a\":2}}\n\
+         {\"agent_id\":\"agent123\",\"call_id\":\"call456\",\"value\":12345678901234567890}\n",
+    )
+    .unwrap();
+    let (code, stderr) = stderr_of(e.cmd().arg("batch").arg(&csv).arg("--dry-run"));
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("line 2, column metadata: Metadata has the key \"a\" twice"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("line 3, column call_id: Call ID has an invisible character (U+200B"),
+        "{stderr}"
+    );
+    let (code, stderr) = stderr_of(e.cmd().arg("batch").arg(&jsonl).arg("--dry-run"));
+    assert_eq!(code, Some(2), "{stderr}");
+    for says in [
+        "line 1, column value: Value 1e-400 cannot be sent exactly",
+        "line 2, column metadata: Metadata number 123456789012345678901234567890",
+        "line 3, column metadata: Metadata has the key \"a\" twice",
+    ] {
+        assert!(stderr.contains(says), "{says}: {stderr}");
+    }
+    assert!(
+        stderr.contains("3 problems above (1 row is fine)"),
+        "{stderr}"
+    );
 }

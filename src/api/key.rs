@@ -233,7 +233,11 @@ mod tests {
             c.missing_key_help()
                 .contains("outside plain ASCII (U+201C) at position 1")
         );
-        assert!(Credentials::found(ApiKey::new("a-b_c.d~e f\tg"), KeySource::Sandbox).key.is_some());
+        assert!(
+            Credentials::found(ApiKey::new("a-b_c.d~e f\tg"), KeySource::Sandbox)
+                .key
+                .is_some()
+        );
     }
 
     #[test]

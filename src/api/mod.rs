@@ -2,6 +2,8 @@
 //! validation, the one request builder, the key, and the HTTP client with its classification.
 
 pub mod client;
+pub mod exact;
+pub mod invisible;
 pub mod key;
 pub mod phone;
 pub mod request;

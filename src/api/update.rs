@@ -11,6 +11,8 @@ use super::phone::{E164, Region, describe_char, looks_like_national_phone, short
 pub const MAX_ID_CHARS: usize = 128;
 /// Largest metadata object accepted, in bytes of its compact JSON.
 pub const MAX_METADATA_BYTES: usize = 64 * 1024;
+/// Longest outcome label accepted.
+pub const MAX_OUTCOME_CHARS: usize = 200;
 
 /// The wire names of the three fields, in the order the body carries them.
 pub const FIELD_OUTCOME: &str = "custom_call_outcome";
@@ -359,8 +361,8 @@ pub fn validate(input: &UpdateInput<'_>) -> Result<OutcomeUpdate, Vec<FieldError
     }
 }
 
-/// An agent or call id: required, at most 128 characters, no whitespace or control characters,
-/// and not `.` or `..` (which a URL would read as "this folder" or "the folder above").
+/// An agent or call id: required, at most 128 characters, no whitespace, control or invisible
+/// characters, and not `.` or `..` (which a URL would read as "this folder" or "the folder above").
 fn check_id(text: &str, what: &str, example: &str) -> Result<String, String> {
     if text.is_empty() {
         return Err(format!("{what} is required, e.g. {example}"));
@@ -370,6 +372,14 @@ fn check_id(text: &str, what: &str, example: &str) -> Result<String, String> {
             "{what} cannot contain {} (got {})",
             describe_char(c),
             shorten(text)
+        ));
+    }
+    // Invisible characters make an id look like another ("call\u{202e}654" shows as call456).
+    if let Some((at, c)) = super::invisible::find(text) {
+        return Err(format!(
+            "{what} has an invisible character ({}) at position {at}: it cannot be seen but \
+             makes this another id; type the id again instead of pasting it",
+            super::invisible::describe(c)
         ));
     }
     let n = text.chars().count();
@@ -412,6 +422,13 @@ fn check_outcome(text: &str) -> Result<Option<String>, String> {
     }
     if text.trim().is_empty() {
         return Err("Outcome is only spaces: type a label such as Sold, or leave it empty".into());
+    }
+    let n = text.chars().count();
+    if n > MAX_OUTCOME_CHARS {
+        return Err(format!(
+            "Outcome is too long: at most {MAX_OUTCOME_CHARS} characters (got {n}); an outcome \
+             is a short label such as Sold, and notes go in the metadata"
+        ));
     }
     if text.trim() != text {
         return Err(format!(
@@ -456,7 +473,15 @@ pub fn parse_value(text: &str) -> Result<Option<Number>, String> {
             Some(f) if f == 0.0 && f.is_sign_negative() => {
                 Ok(serde_json::from_str::<Number>(&trimmed[1..]).ok())
             }
-            Some(f) if f.is_finite() => Ok(Some(n)),
+            Some(f) if f.is_finite() => match super::exact::changed(trimmed, &n) {
+                // Never a different number than the one typed.
+                Some(sent) => Err(format!(
+                    "Value {} cannot be sent exactly: {}",
+                    shorten(trimmed),
+                    super::exact::reason(trimmed, &sent)
+                )),
+                None => Ok(Some(n)),
+            },
             _ => Err(format!("Value is too large (got {})", shorten(trimmed))),
         },
         Err(e) if e.to_string().contains("out of range") => Err(format!(
@@ -546,7 +571,33 @@ pub fn parse_metadata(text: &str) -> Result<Option<Map<String, Value>>, String> 
             text.len() / 1024
         ));
     }
-    let value: Value = serde_json::from_str(text).map_err(|e| json_error_message(&e, text))?;
+    // Read with each key checked (a key twice would keep only the last), then each number
+    // (one that would arrive as another number is refused).
+    let value: Value = match serde_json::from_str::<super::exact::Strict>(text) {
+        Ok(v) => v.0,
+        Err(e) if e.classify() == serde_json::error::Category::Data => {
+            let raw = e.to_string();
+            let what = raw.split(" at line ").next().unwrap_or(&raw);
+            return Err(format!(
+                "{what} (line {}, column {}): {}",
+                e.line(),
+                e.column(),
+                if what.starts_with(super::exact::DUPLICATE) {
+                    "keep the one to send and remove the other"
+                } else {
+                    "a key names what its value is, e.g. \"notes\""
+                }
+            ));
+        }
+        Err(e) => return Err(json_error_message(&e, text)),
+    };
+    if let Some((number, line, column, sent)) = super::exact::first_changed_number(text) {
+        return Err(format!(
+            "Metadata number {} (line {line}, column {column}) cannot be sent exactly: it would \
+             arrive as {sent}; put it in double quotes to keep it as text",
+            shorten(&number)
+        ));
+    }
     let Value::Object(map) = value else {
         let kind = match value {
             Value::Array(_) => "a list [...]",

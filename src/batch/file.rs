@@ -21,9 +21,14 @@ pub const EXCERPT_CHARS: usize = 60;
 pub enum ReadError {
     Io(std::io::Error),
     /// Line `line` (1-based) is longer than [`MAX_LINE_BYTES`]; `start` is its excerpt.
-    LineTooLong { line: usize, start: String },
+    LineTooLong {
+        line: usize,
+        start: String,
+    },
     /// The file holds more than `max` bytes.
-    TooLarge { max: u64 },
+    TooLarge {
+        max: u64,
+    },
 }
 
 impl fmt::Display for ReadError {
@@ -130,7 +135,12 @@ mod tests {
         ] {
             let (_, errors) = crate::batch::parse("f.csv", format!("{header}\na,b,c\n").as_bytes());
             let message = errors[0].to_string();
-            assert!(message.len() < 1500, "{} bytes: {}", message.len(), &message[..200]);
+            assert!(
+                message.len() < 1500,
+                "{} bytes: {}",
+                message.len(),
+                &message[..200]
+            );
             assert!(message.contains("qqq…"), "{message}");
         }
     }
@@ -141,7 +151,10 @@ mod tests {
         let path = dir.path().join("f.csv");
         std::fs::write(&path, "a,b\n".repeat(1000)).unwrap();
         let e = read_file(&path, 1000).unwrap_err().to_string();
-        assert!(e.contains("larger than 0 MiB") || e.contains("split it"), "{e}");
+        assert!(
+            e.contains("larger than 0 MiB") || e.contains("split it"),
+            "{e}"
+        );
         assert_eq!(read_file(&path, 4000).unwrap().len(), 4000);
         assert!(matches!(
             read_file(&dir.path().join("none"), 10),

@@ -715,8 +715,10 @@ fn named(mut e: RowError, names: &[(&'static str, String)]) -> RowError {
 }
 
 /// A JSON object's members in the order written, a key given twice kept twice (a map would
-/// keep only the last).
-struct Members(Vec<(String, serde_json::Value)>);
+/// keep only the last), each value as its text: a number or an object reaches the checks as
+/// written (read into a `Value` first, `1e-400` became `0.0` and a key twice in the metadata
+/// one key).
+struct Members(Vec<(String, Box<serde_json::value::RawValue>)>);
 
 impl<'de> serde::Deserialize<'de> for Members {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -733,7 +735,9 @@ impl<'de> serde::Deserialize<'de> for Members {
                 mut map: A,
             ) -> Result<Members, A::Error> {
                 let mut members = Vec::new();
-                while let Some(member) = map.next_entry::<String, serde_json::Value>()? {
+                while let Some(member) =
+                    map.next_entry::<String, Box<serde_json::value::RawValue>>()?
+                {
                     members.push(member);
                 }
                 Ok(Members(members))
@@ -743,13 +747,14 @@ impl<'de> serde::Deserialize<'de> for Members {
     }
 }
 
-/// A JSON value as a cell's text: strings as they are, numbers and objects as their JSON.
-fn json_text(value: &serde_json::Value) -> Option<String> {
-    match value {
-        serde_json::Value::Null => None,
-        serde_json::Value::String(s) => Some(s.clone()),
+/// A JSON value as a cell's text: strings as they are, numbers and objects as their JSON
+/// text, exactly as written.
+fn json_text(value: &serde_json::value::RawValue) -> Option<String> {
+    match value.get() {
+        "null" => None,
+        text if text.starts_with('"') => serde_json::from_str::<String>(text).ok(),
         // Metadata is an object; a value may be a number: keep their JSON text.
-        other => Some(other.to_string()),
+        text => Some(text.to_string()),
     }
 }
 

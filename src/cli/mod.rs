@@ -347,7 +347,8 @@ fn metadata_text(arg: Option<&str>) -> Result<String, FieldError> {
                 // refused without being held in memory. The cap is the validator's: compact
                 // JSON of 64 KiB may be laid out over up to four times as many bytes.
                 let cap = 4 * crate::api::update::MAX_METADATA_BYTES;
-                let could_not = |e: std::io::Error| err(format!("Could not read metadata file {path}: {e}"));
+                let could_not =
+                    |e: std::io::Error| err(format!("Could not read metadata file {path}: {e}"));
                 let mut bytes = Vec::new();
                 std::fs::File::open(path)
                     .and_then(|f| f.take(cap as u64 + 1).read_to_end(&mut bytes))

@@ -652,7 +652,11 @@ api_key_env = "STAGING_KEY"
         let timeout = cfg("request_timeout_secs = 0\n");
         assert!(timeout.errors[0].contains("from 0.1 to 600"));
         let tiny = cfg("request_timeout_secs = 0.001\n");
-        assert!(tiny.errors[0].contains("from 0.1 to 600"), "{:?}", tiny.errors);
+        assert!(
+            tiny.errors[0].contains("from 0.1 to 600"),
+            "{:?}",
+            tiny.errors
+        );
         let window = cfg("duplicate_window_hours = -1\n");
         assert!(window.errors[0].contains("duplicate_window_hours"));
     }

@@ -895,14 +895,15 @@ impl App {
                 (typed.trim() != sent).then(|| (Tone::Info, format!("→ sent as {sent}")))
             }
             Field::Value => {
+                // Whenever what goes out is spelt differently from what was typed: `$299`,
+                // `1,299.50`, `1e3` (sent as 1000.0).
                 let typed = self.form.text(Field::Value);
-                if !typed.contains(['$', '€', '£', ',']) {
-                    return None;
-                }
                 parse_value_lenient(&typed)
                     .ok()
                     .flatten()
-                    .map(|n| (Tone::Info, format!("→ sent as {n}")))
+                    .map(|n| n.to_string())
+                    .filter(|sent| sent != typed.trim())
+                    .map(|sent| (Tone::Info, format!("→ sent as {sent}")))
             }
             _ => None,
         }
