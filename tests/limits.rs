@@ -244,7 +244,7 @@ fn metadata_files_are_read_up_to_their_cap_and_a_bom_is_fine() {
     );
     assert_eq!(code, Some(2), "{stderr}");
     assert!(
-        stderr.contains("Metadata file /dev/zero is larger than 256 KiB"),
+        stderr.contains("Metadata is too large: at most 64 KiB as sent (compact JSON), and the file /dev/zero is larger than 256 KiB"),
         "{stderr}"
     );
     assert!(stderr.len() < 1000, "{stderr}");

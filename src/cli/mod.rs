@@ -355,10 +355,10 @@ fn metadata_text(arg: Option<&str>) -> Result<String, FieldError> {
                     .map_err(could_not)?;
                 if bytes.len() > cap {
                     return Err(err(format!(
-                        "Metadata file {path} is larger than {} KiB: metadata is at most {} KiB \
-                         as sent (compact JSON)",
-                        cap / 1024,
-                        crate::api::update::MAX_METADATA_BYTES / 1024
+                        "Metadata is too large: at most {} KiB as sent (compact JSON), and the \
+                         file {path} is larger than {} KiB",
+                        crate::api::update::MAX_METADATA_BYTES / 1024,
+                        cap / 1024
                     )));
                 }
                 // A BOM at the start, as some editors write, is not part of the JSON.
