@@ -142,6 +142,46 @@ fn object_then_pairs(text: &str) -> Option<(Map<String, Value>, Pairs)> {
     key_value_lines(rest).map(|pairs| (map, pairs))
 }
 
+/// Refuses metadata that `doing` (formatting, inserting a template) would change rather than
+/// lay out: a key given twice (in the object or its `key=value` lines: only the last would
+/// stay) or a number that would become another. Other problems are left to the caller.
+fn kept_as_typed(text: &str, doing: &str) -> Result<(), String> {
+    use crate::api::exact::{Strict, first_changed_number};
+    let changed = |why: String| Err(format!("{why}: {doing} would change it"));
+    let twice = |key: &str| format!("Metadata has the key \"{key}\" twice");
+    let (keys, pairs): (Vec<String>, Pairs) = if let Some(pairs) = key_value_lines(text) {
+        (Vec::new(), pairs)
+    } else {
+        let mut de = serde_json::Deserializer::from_str(text).into_iter::<Strict>();
+        match de.next() {
+            Some(Err(e)) if e.classify() == serde_json::error::Category::Data => {
+                let raw = e.to_string();
+                return changed(raw.split(" at line ").next().unwrap_or(&raw).to_string());
+            }
+            Some(Ok(Strict(Value::Object(map)))) => {
+                let (object, rest) = text.split_at(de.byte_offset());
+                if let Some((number, line, column, sent)) = first_changed_number(object) {
+                    return changed(format!(
+                        "Metadata number {number} (line {line}, column {column}) cannot be sent \
+                         exactly (it would become {sent})"
+                    ));
+                }
+                (
+                    map.keys().cloned().collect(),
+                    key_value_lines(rest).unwrap_or_default(),
+                )
+            }
+            _ => return Ok(()),
+        }
+    };
+    for (i, (key, _)) in pairs.iter().enumerate() {
+        if keys.contains(key) || pairs[..i].iter().any(|(k, _)| k == key) {
+            return changed(twice(key));
+        }
+    }
+    Ok(())
+}
+
 /// What the format key does to the metadata: `key=value` lines (alone or after an object)
 /// become JSON string members, and the object is laid out two spaces per level. `Err` says
 /// why nothing changed.
@@ -149,6 +189,7 @@ pub fn format(text: &str) -> Result<String, String> {
     if text.trim().is_empty() {
         return Err("Metadata is empty: nothing to format".to_string());
     }
+    kept_as_typed(text, "formatting")?;
     if let Some((mut map, pairs)) = object_then_pairs(text) {
         for (k, v) in pairs {
             map.insert(k, Value::String(v));
@@ -179,6 +220,7 @@ pub fn insert_template(current: &str, template: &str) -> Result<(String, (usize,
     let mut map = if current.trim().is_empty() {
         Map::new()
     } else {
+        kept_as_typed(current, "inserting the template")?;
         match object_then_pairs(current) {
             Some((mut map, pairs)) => {
                 for (k, v) in pairs {
@@ -273,6 +315,29 @@ mod tests {
                 .contains("not valid JSON yet")
         );
         assert!(format("  ").unwrap_err().contains("empty"));
+    }
+
+    /// Formatting never changes what would be sent: a key twice (only the last would stay) or
+    /// a number that would become another is left as typed, with the validator's reason.
+    #[test]
+    fn format_and_templates_refuse_to_change_keys_or_numbers() {
+        for (text, says) in [
+            (r#"{"a":1,"a":2}"#, "the key \"a\" twice"),
+            ("{\"a\": 1}\na=2", "the key \"a\" twice"),
+            ("a=1\na=2", "the key \"a\" twice"),
+            (r#"{"n": 1e-400}"#, "Metadata number 1e-400"),
+            (
+                r#"{"n": 123456789012345678901234567890}"#,
+                "cannot be sent exactly",
+            ),
+        ] {
+            let e = format(text).unwrap_err();
+            assert!(e.contains(says), "{text}: {e}");
+            assert!(e.ends_with("formatting would change it"), "{e}");
+            let e = insert_template(text, r#"{"rep_id": ""}"#).unwrap_err();
+            assert!(e.contains(says), "{text}: {e}");
+        }
+        assert_eq!(format(r#"{"n":1e3}"#).unwrap(), "{\n  \"n\": 1000.0\n}");
     }
 
     #[test]
