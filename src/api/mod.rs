@@ -2,6 +2,7 @@
 //! validation, the one request builder, the key, and the HTTP client with its classification.
 
 pub mod client;
+pub mod inert;
 pub mod key;
 pub mod phone;
 pub mod request;

@@ -12,6 +12,7 @@ use time::{Date, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
 use super::args::{GlobalArgs, HistoryArgs, HistoryCommand, HistoryFormat};
 use super::{data_dir, exit, fail, open_for_reading};
 use crate::api::client::State;
+use crate::api::inert::{inert, inert_lines};
 use crate::history::{FAILED, Filter, Record, now_ms};
 use crate::tui::view::format_time;
 
@@ -81,7 +82,7 @@ pub fn run(args: &HistoryArgs, global: &GlobalArgs, offset: UtcOffset) -> ExitCo
         return match store.get(id) {
             Ok(Some(r)) => {
                 let mut out = std::io::stdout();
-                let _ = out.write_all(show(&r, offset).as_bytes());
+                let _ = out.write_all(inert_lines(&show(&r, offset)).as_bytes());
                 ExitCode::SUCCESS
             }
             Ok(None) => fail(1, &format!("there is no update #{id}")),
@@ -96,7 +97,7 @@ pub fn run(args: &HistoryArgs, global: &GlobalArgs, offset: UtcOffset) -> ExitCo
     let mut out = std::io::BufWriter::new(stdout.lock());
     let result = match format {
         HistoryFormat::Table => store.for_each_matching(&filter, None, limit, |r| {
-            writeln!(out, "{}", table_line(r, offset))
+            writeln!(out, "{}", inert(&table_line(r, offset)))
         }),
         HistoryFormat::Jsonl => store.for_each_matching(&filter, None, limit, |r| {
             serde_json::to_writer(&mut out, r).map_err(std::io::Error::other)?;
@@ -109,7 +110,8 @@ pub fn run(args: &HistoryArgs, global: &GlobalArgs, offset: UtcOffset) -> ExitCo
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
                 Err(e) => return fail(1, &e.to_string()),
                 Ok(()) => store.for_each_matching(&filter, None, limit, |r| {
-                    csv.write_record(csv_row(r))
+                    // Made inert field by field (line breaks stay: CSV quotes them).
+                    csv.write_record(csv_row(r).iter().map(|f| inert_lines(f).into_owned()))
                         .map_err(|e| match e.into_kind() {
                             csv::ErrorKind::Io(io) => io,
                             other => std::io::Error::other(format!("{other:?}")),
@@ -152,8 +154,8 @@ fn filter(
                 "network" => f.states.push(State::NetworkError),
                 other => f.states.push(State::parse(other).ok_or_else(|| {
                     format!(
-                        "--state {other} is not a state: use ok, failed, refused, network, \
-                         cancelled, unknown or pending"
+                        "--state {other} is not a state: use ok, failed, unconfirmed, \
+                         refused, network, cancelled, unknown or pending"
                     )
                 })?),
             }

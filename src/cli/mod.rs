@@ -16,6 +16,7 @@ use std::time::Duration;
 use args::{Cli, Command, GlobalArgs, SandboxArgs, SendArgs, WorkbenchArgs};
 
 use crate::api::client::{Client, Completion, State};
+use crate::api::inert::{inert, inert_lines};
 use crate::api::key::Credentials;
 use crate::api::request::{BaseUrl, build};
 use crate::api::update::{Field, FieldError, UpdateInput, validate};
@@ -160,8 +161,9 @@ fn profile_base_url(
     }
 }
 
+/// Prints `error: MESSAGE` (made inert: it may quote a server or a file) and gives the code.
 fn fail(code: u8, message: &str) -> ExitCode {
-    eprintln!("error: {message}");
+    eprintln!("error: {}", inert_lines(message));
     ExitCode::from(code)
 }
 
@@ -649,8 +651,15 @@ async fn send(args: SendArgs, global: &GlobalArgs, config: &Config) -> ExitCode 
     };
     drop(lock);
     if let Completion::Answered(response) = &completion {
+        // JSON as it came (its own escaping keeps it inert); anything else made inert.
+        let body = response.body.trim_end();
+        let body = if serde_json::from_str::<serde::de::IgnoredAny>(body).is_ok() {
+            body.into()
+        } else {
+            inert_lines(body)
+        };
         let mut out = std::io::stdout().lock();
-        let _ = writeln!(out, "{}", response.body.trim_end());
+        let _ = writeln!(out, "{body}");
     }
     let summary = format!(
         "{} {} {}: {} (HTTP {}, {} ms) [history #{}, profile {}]",
@@ -664,10 +673,10 @@ async fn send(args: SendArgs, global: &GlobalArgs, config: &Config) -> ExitCode 
         done.id,
         profile.name
     );
-    eprintln!("{summary}");
+    eprintln!("{}", inert(&summary));
     ExitCode::from(match done.state {
-        State::Ok if done.verified => exit::UPDATED,
-        State::Ok | State::Refused => exit::REFUSED,
+        State::Ok => exit::UPDATED,
+        State::Unconfirmed | State::Refused => exit::REFUSED,
         _ => exit::UNKNOWN,
     })
 }
