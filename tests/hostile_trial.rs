@@ -1,6 +1,6 @@
 //! What a hostile trial broke (issue 15): a server's escape sequences reaching the terminal
-//! through every command that prints its words, and an answer that did not confirm what was
-//! sent recorded as a success.
+//! through every command that prints its words, an answer that did not confirm what was sent
+//! recorded as a success, and files holding customers' data readable by everyone.
 
 mod common;
 
@@ -229,4 +229,124 @@ fn an_answer_that_does_not_confirm_what_was_sent_is_not_a_success() {
             .stdout,
     );
     assert_eq!(failed.matches("✗ unconfirmed").count(), 2, "{failed}");
+}
+
+#[cfg(unix)]
+mod modes {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt as _;
+    use std::path::Path;
+
+    fn mode(path: &Path) -> u32 {
+        std::fs::metadata(path)
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+            .permissions()
+            .mode()
+            & 0o777
+    }
+
+    fn set(path: &Path, mode: u32) {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+
+    fn files_in(dir: &Path) -> Vec<std::path::PathBuf> {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect()
+    }
+
+    #[test]
+    fn history_journals_logs_and_reports_are_private_and_loose_ones_are_tightened_once() {
+        let e = env();
+        let root = e.data.path();
+        let (data, logs) = (root.join("data"), root.join("logs"));
+        let run = |args: &[&str]| {
+            e.cmd()
+                .env("PHONELY_OUTCOMES_DATA", &data)
+                .env("PHONELY_OUTCOMES_LOGS", &logs)
+                .args(args)
+                .output()
+                .unwrap()
+        };
+        let sent = run(&[
+            "send",
+            "--agent",
+            "agent123",
+            "--call",
+            "call456",
+            "--outcome",
+            "Sold",
+        ]);
+        assert!(sent.status.success(), "{sent:?}");
+        assert!(
+            !text(&sent.stderr).contains("made private"),
+            "nothing to tighten yet"
+        );
+        let rows = e.file("rows.csv", TWO_ROWS);
+        let report = root.join("report.csv");
+        let batch = run(&[
+            "batch",
+            &rows,
+            "--yes",
+            "--report",
+            &report.display().to_string(),
+        ]);
+        assert!(batch.status.success(), "{batch:?}");
+
+        let journals = data.join("journals");
+        let journal = files_in(&journals)
+            .pop()
+            .expect("the run's journal, not imported yet");
+        let db = data.join("history.sqlite3");
+        let log = files_in(&logs).pop().expect("a log file");
+        for (path, want) in [
+            (&data, 0o700),
+            (&db, 0o600),
+            (&data.join("sessions"), 0o700),
+            (&journals, 0o700),
+            (&journal, 0o600),
+            (&logs, 0o700),
+            (&log, 0o600),
+            (&report, 0o600),
+        ] {
+            assert_eq!(mode(path), want, "{}", path.display());
+        }
+
+        // Left as an earlier version made them: readable by everyone.
+        for dir in [&data, &journals, &logs] {
+            set(dir, 0o755);
+        }
+        for file in [&db, &journal, &log] {
+            set(file, 0o644);
+        }
+        let listed = run(&["history"]);
+        assert!(listed.status.success(), "{listed:?}");
+        let stderr = text(&listed.stderr);
+        assert_eq!(
+            stderr.matches("made private").count(),
+            1,
+            "said once: {stderr}"
+        );
+        for (path, want) in [
+            (&data, 0o700),
+            (&db, 0o600),
+            (&journals, 0o700),
+            (&logs, 0o700),
+            (&log, 0o600),
+        ] {
+            assert_eq!(mode(path), want, "{}", path.display());
+        }
+        for path in std::fs::read_dir(&data).unwrap().map(|e| e.unwrap().path()) {
+            if path.is_file() {
+                assert_eq!(mode(&path), 0o600, "{}", path.display());
+            }
+        }
+        let again = run(&["history"]);
+        assert!(
+            !text(&again.stderr).contains("made private"),
+            "{}",
+            text(&again.stderr)
+        );
+    }
 }

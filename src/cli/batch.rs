@@ -264,7 +264,16 @@ pub async fn run(
         );
     }
     let mut report_out = match &args.report {
-        Some(path) => match csv::Writer::from_path(path) {
+        // Private (0600): it holds phone numbers and Phonely's answers.
+        Some(path) => match crate::history::private::file_options()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(path)
+            .and_then(|file| {
+                crate::history::private::tighten(path, crate::history::private::FILE_MODE)?;
+                Ok(csv::Writer::from_writer(file))
+            }) {
             Ok(out) => Some(ReportFile {
                 path: path.clone(),
                 out: Some(out),

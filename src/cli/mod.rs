@@ -122,6 +122,11 @@ pub fn main(cli: Cli) -> ExitCode {
         Some(Command::Completions(a)) => commands::completions(a.shell),
         Some(Command::Man) => commands::man(),
     };
+    // Files of ours that others could read were made private: said once.
+    if let Some(note) = crate::history::private::take_note() {
+        tracing::warn!("{note}");
+        eprintln!("note: {}", inert(&note));
+    }
     tracing::info!(code = ?code, "finished");
     code
 }
@@ -564,7 +569,7 @@ async fn checked_key(
 fn history_for_sending(arg: Option<PathBuf>) -> Result<(SessionLock, Store), ExitCode> {
     let data_dir =
         data_dir(arg).map_err(|m| fail(exit::INVALID, &format!("{m}. Nothing was sent.")))?;
-    std::fs::create_dir_all(&data_dir)
+    crate::history::private::create_dir(&data_dir)
         .map_err(|e| e.to_string())
         .and_then(|()| SessionLock::acquire(&data_dir).map_err(|e| e.to_string()))
         .and_then(|lock| {

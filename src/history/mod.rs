@@ -3,6 +3,7 @@
 
 pub mod generate;
 pub mod journal;
+pub mod private;
 mod search;
 mod session;
 
@@ -414,12 +415,33 @@ const COLUMNS: &str = "u.id, u.session, u.operator, u.profile, u.base_url, u.age
 
 impl Store {
     /// Opens (creating and migrating as needed) the database in `data_dir`, for `session`.
+    /// The folder and its files are made private first ([`private`]); the database is created
+    /// 0600, and SQLite gives its `-wal` and `-shm` files the database's mode.
     pub fn open(data_dir: &Path, session: &str) -> Result<Self> {
-        std::fs::create_dir_all(data_dir).map_err(|source| HistoryError::Io {
-            path: data_dir.to_path_buf(),
-            source,
-        })?;
-        let conn = Connection::open(data_dir.join(DB_FILE))?;
+        let io = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| HistoryError::Io { path, source }
+        };
+        private::create_dir(data_dir).map_err(io(data_dir))?;
+        let db = data_dir.join(DB_FILE);
+        private::file_options()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&db)
+            .map_err(io(&db))?;
+        for file in [
+            db.clone(),
+            data_dir.join(format!("{DB_FILE}-wal")),
+            data_dir.join(format!("{DB_FILE}-shm")),
+        ] {
+            private::tighten(&file, private::FILE_MODE).map_err(io(&file))?;
+        }
+        for folder in [journal::DIR, session::DIR] {
+            let folder = data_dir.join(folder);
+            private::tighten_tree(&folder).map_err(io(&folder))?;
+        }
+        let conn = Connection::open(&db)?;
         Self::with_connection(conn, session)
     }
 
