@@ -195,7 +195,7 @@ pub async fn run(
             b.profile
         );
     }
-    eprintln!("{}", summary(&rows, &base, &profile.name));
+    eprintln!("{}", summary(&rows, &base, &profile.name, args.dry_run));
     // For the person about to decide (a dry run, or the question below): the same file sent
     // before, so a file run twice by mistake is noticed. A script's `--yes` skips the look-up.
     if resume.is_none() && (args.dry_run || !args.yes) {
@@ -209,6 +209,12 @@ pub async fn run(
             std::io::stdout(),
             "{}",
             first.curl(&profile.key.source(&profile.name))
+        );
+        eprintln!(
+            "Dry run: nothing was sent. The first request is printed above as curl; run again \
+             without --dry-run to send the {} {}.",
+            rows.len(),
+            plural(rows.len(), "row", "rows")
         );
         return ExitCode::from(exit::UPDATED);
     }
@@ -1465,14 +1471,14 @@ fn add(counts: &mut Counts, state: State) {
     }
 }
 
-/// What the file will do, before anything is sent.
-fn summary(rows: &[Row], base: &BaseUrl, profile: &str) -> String {
+/// What the file will do, before anything is sent (in a dry run: what it would do).
+fn summary(rows: &[Row], base: &BaseUrl, profile: &str, dry_run: bool) -> String {
     let agents: HashSet<&str> = rows.iter().map(|r| r.update.agent.as_str()).collect();
     let targets: HashSet<&str> = rows.iter().map(|r| r.update.target.as_str()).collect();
     let count = |set: fn(&Row) -> bool| rows.iter().filter(|r| set(r)).count();
     format!(
         "{} {}, all valid: {} {}, {} {}; sets outcome on {}, value on {}, metadata on {} \
-         (metadata replaces what a call holds). Sends to {} (profile {profile}).",
+         (metadata replaces what a call holds). {} {} (profile {profile}).",
         rows.len(),
         plural(rows.len(), "row", "rows"),
         agents.len(),
@@ -1482,6 +1488,7 @@ fn summary(rows: &[Row], base: &BaseUrl, profile: &str) -> String {
         count(|r| r.update.outcome.is_some()),
         count(|r| r.update.value.is_some()),
         count(|r| r.update.metadata.is_some()),
+        if dry_run { "Would send to" } else { "Sends to" },
         base.as_str()
     )
 }

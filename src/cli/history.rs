@@ -96,9 +96,16 @@ pub fn run(args: &HistoryArgs, global: &GlobalArgs, offset: UtcOffset) -> ExitCo
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let result = match format {
-        HistoryFormat::Table => store.for_each_matching(&filter, None, limit, |r| {
-            writeln!(out, "{}", inert(&table_line(r, offset)))
-        }),
+        HistoryFormat::Table => {
+            // The header comes with the first row: no rows, no table.
+            let mut header = Some(table_header());
+            store.for_each_matching(&filter, None, limit, |r| {
+                if let Some(h) = header.take() {
+                    writeln!(out, "{h}")?;
+                }
+                writeln!(out, "{}", inert(&table_line(r, offset)))
+            })
+        }
         HistoryFormat::Jsonl => store.for_each_matching(&filter, None, limit, |r| {
             serde_json::to_writer(&mut out, r).map_err(std::io::Error::other)?;
             writeln!(out)
@@ -204,20 +211,53 @@ pub fn parse_when(text: &str, offset: UtcOffset, now_ms: i64) -> Result<i64, Str
     Err(format!("{t} is not a time: {hint}"))
 }
 
-fn table_line(r: &Record, offset: UtcOffset) -> String {
+/// The table's columns, padded to their widths (the header and every row go through it, so
+/// they line up).
+fn table_columns(cells: [&str; 9]) -> String {
+    let [
+        id,
+        when,
+        state,
+        profile,
+        target,
+        set,
+        status,
+        latency,
+        result,
+    ] = cells;
     format!(
-        "#{:<6} {}  {} {:<13} {:<12} {:<36} {:<28} {:>4} {:>7}  {}",
-        r.id,
-        format_time(r.created_ms, offset),
-        r.mark(),
-        r.state.as_str(),
-        r.profile,
-        r.target_text(),
-        r.set_text(),
-        r.http_status.map(|s| s.to_string()).unwrap_or_default(),
-        r.latency_ms.map(|l| format!("{l}ms")).unwrap_or_default(),
-        r.result_text()
+        "{id:<7} {when:<19}  {state:<15} {profile:<12} {target:<36} {set:<28} {status:>4} \
+         {latency:>7}  {result}"
     )
+}
+
+/// The first line of the table, above the first row.
+fn table_header() -> String {
+    table_columns([
+        "ID",
+        "Recorded",
+        "State",
+        "Profile",
+        "Agent/target",
+        "Sets",
+        "HTTP",
+        "Latency",
+        "Result",
+    ])
+}
+
+fn table_line(r: &Record, offset: UtcOffset) -> String {
+    table_columns([
+        &format!("#{}", r.id),
+        &format_time(r.created_ms, offset),
+        &format!("{} {}", r.mark(), r.state.as_str()),
+        &r.profile,
+        &r.target_text(),
+        &r.set_text(),
+        &r.http_status.map(|s| s.to_string()).unwrap_or_default(),
+        &r.latency_ms.map(|l| format!("{l}ms")).unwrap_or_default(),
+        &r.result_text(),
+    ])
 }
 
 fn rfc3339(ms: Option<i64>) -> String {

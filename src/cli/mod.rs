@@ -383,6 +383,14 @@ fn send_input(
         errors.push(e);
         String::new()
     });
+    if args.call.is_none() && args.phone.is_none() {
+        errors.push(FieldError {
+            field: Field::Target,
+            message: "give --call ID or --phone NUMBER to say which call to update (e.g. \
+                      --call call456 or --phone +14155551234)"
+                .to_string(),
+        });
+    }
     let target = args.call.as_deref().or(args.phone.as_deref()).unwrap_or("");
     if let Some(phone) = &args.phone
         && !phone.trim_start().starts_with('+')
