@@ -453,7 +453,9 @@ fn history_lists_newest_first_with_a_limit() {
         .stdout
         .clone();
     let text = String::from_utf8(out).unwrap();
-    let lines: Vec<&str> = text.lines().collect();
+    // A header row, then the rows.
+    let lines: Vec<&str> = text.lines().skip(1).collect();
+    assert!(text.starts_with("ID "), "{text}");
     assert_eq!(lines.len(), 2, "{text}");
     assert!(
         lines[0].contains("Third") && lines[0].contains('✓'),
@@ -803,4 +805,56 @@ fn a_call_id_of_digits_is_sent_as_a_call_id() {
     .assert()
     .success()
     .stdout(predicate::str::contains("/api/calls/agent123/4155551234'"));
+}
+
+/// `send` without a call names both ways to give one, and its usage line lists what is needed,
+/// not the flags that happened to be given.
+#[test]
+fn send_without_a_call_names_call_and_phone() {
+    let e = env();
+    let config = e.data.path().join("config.toml");
+    std::fs::write(&config, "").unwrap();
+    let out = e
+        .cmd()
+        .args(["send", "--agent", "agent123", "--outcome", "Sold"])
+        .args(["--profile", "default", "--data-dir"])
+        .arg(e.data.path())
+        .arg("--config")
+        .arg(&config)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("give --call ID or --phone NUMBER"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("Nothing was sent."), "{stderr}");
+    assert!(e.sandbox.sandbox.received().is_empty());
+    // A missing --agent is clap's error: its usage line is the command's, whatever was given.
+    let out = e
+        .cmd()
+        .args([
+            "send",
+            "--call",
+            "call456",
+            "--profile",
+            "default",
+            "--data-dir",
+        ])
+        .arg(e.data.path())
+        .arg("--config")
+        .arg(&config)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let usage = stderr
+        .lines()
+        .find(|l| l.starts_with("Usage:"))
+        .unwrap_or_else(|| panic!("{stderr}"));
+    assert_eq!(
+        usage,
+        "Usage: phonely-outcomes send --agent <ID> (--call <ID> | --phone <NUMBER>) [OPTIONS]"
+    );
 }

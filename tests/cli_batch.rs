@@ -122,7 +122,10 @@ fn dry_run_checks_and_shows_the_first_request() {
         .stdout(predicate::str::starts_with("curl -X PATCH"))
         .stdout(predicate::str::contains("/api/calls/agent123/call456'"))
         .stdout(predicate::str::contains("$PHONELY_API_KEY"))
-        .stdout(predicate::str::contains(KEY).not());
+        .stdout(predicate::str::contains(KEY).not())
+        .stderr(predicate::str::contains("Would send to http://"))
+        .stderr(predicate::str::contains("Sends to").not())
+        .stderr(predicate::str::contains("Dry run: nothing was sent."));
     assert!(e.sandbox.sandbox.received().is_empty());
 }
 

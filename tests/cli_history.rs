@@ -28,6 +28,20 @@ impl Env {
             .clone();
         String::from_utf8(out).unwrap()
     }
+
+    /// The rows of the table (without its header row, which is checked to be there when
+    /// there are rows).
+    fn table(&self, args: &[&str]) -> Vec<String> {
+        let text = self.stdout(args);
+        let mut lines = text.lines().map(String::from);
+        match lines.next() {
+            None => Vec::new(),
+            Some(header) => {
+                assert!(header.starts_with("ID "), "header row: {text}");
+                lines.collect()
+            }
+        }
+    }
 }
 
 /// Four updates: call456 twice (Sold, then No Sale), a phone, and a refused one.
@@ -57,49 +71,52 @@ fn filled() -> Env {
 #[test]
 fn filters_pick_the_right_updates() {
     let e = filled();
-    let all = e.stdout(&["history"]);
-    assert_eq!(all.lines().count(), 4, "{all}");
-    let call = e.stdout(&["history", "--call", "call456"]);
-    assert_eq!(call.lines().count(), 2, "{call}");
-    assert!(
-        call.lines().next().unwrap().contains("No Sale"),
-        "newest first: {call}"
-    );
+    let all = e.table(&["history"]);
+    assert_eq!(all.len(), 4, "{all:?}");
+    let call = e.table(&["history", "--call", "call456"]);
+    assert_eq!(call.len(), 2, "{call:?}");
+    assert!(call[0].contains("No Sale"), "newest first: {call:?}");
     // A phone update is found by the call Phonely resolved it to.
-    let resolved = e.stdout(&["history", "--call", "call-last-415"]);
-    assert_eq!(resolved.lines().count(), 1, "{resolved}");
-    assert!(resolved.contains("+14155551234"), "{resolved}");
-    let failed = e.stdout(&["history", "--state", "failed"]);
-    assert_eq!(failed.lines().count(), 1, "{failed}");
-    assert!(failed.contains("nope"), "{failed}");
-    assert_eq!(
-        e.stdout(&["history", "--outcome", "Sold"]).lines().count(),
-        3
-    );
-    assert_eq!(
-        e.stdout(&["history", "--text", "sale 456"]).lines().count(),
-        1
-    );
-    assert_eq!(
-        e.stdout(&["history", "--target", "+14155551234"])
-            .lines()
-            .count(),
-        1
-    );
-    assert_eq!(e.stdout(&["history", "--since", "1h"]).lines().count(), 4);
-    assert_eq!(
-        e.stdout(&["history", "--until", "2000-01-01"])
-            .lines()
-            .count(),
-        0
-    );
-    assert_eq!(
-        e.stdout(&["history", "--profile", "default"])
-            .lines()
-            .count(),
-        4
-    );
-    assert_eq!(e.stdout(&["history", "--limit", "1"]).lines().count(), 1);
+    let resolved = e.table(&["history", "--call", "call-last-415"]);
+    assert_eq!(resolved.len(), 1, "{resolved:?}");
+    assert!(resolved[0].contains("+14155551234"), "{resolved:?}");
+    let failed = e.table(&["history", "--state", "failed"]);
+    assert_eq!(failed.len(), 1, "{failed:?}");
+    assert!(failed[0].contains("nope"), "{failed:?}");
+    assert_eq!(e.table(&["history", "--outcome", "Sold"]).len(), 3);
+    assert_eq!(e.table(&["history", "--text", "sale 456"]).len(), 1);
+    assert_eq!(e.table(&["history", "--target", "+14155551234"]).len(), 1);
+    assert_eq!(e.table(&["history", "--since", "1h"]).len(), 4);
+    assert_eq!(e.table(&["history", "--until", "2000-01-01"]).len(), 0);
+    assert_eq!(e.table(&["history", "--profile", "default"]).len(), 4);
+    assert_eq!(e.table(&["history", "--limit", "1"]).len(), 1);
+}
+
+/// The table starts with a header row whose columns line up with the rows under it.
+#[test]
+fn the_table_has_an_aligned_header() {
+    let e = filled();
+    let text = e.stdout(&["history"]);
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    assert!(header.starts_with("ID "), "{text}");
+    // Columns by character, not byte: the state's mark (✓) is one character wide.
+    let at = |line: &str, word: &str| {
+        let byte = line
+            .find(word)
+            .unwrap_or_else(|| panic!("{word:?} in {line:?}"));
+        line[..byte].chars().count()
+    };
+    for row in lines {
+        assert_eq!(at(header, "Recorded"), at(row, "20"), "{header}\n{row}");
+        let state = row.find(['✓', '✗']).map(|b| row[..b].chars().count());
+        assert_eq!(Some(at(header, "State")), state, "{header}\n{row}");
+        assert_eq!(
+            at(header, "Agent/target"),
+            at(row, "agent123/"),
+            "{header}\n{row}"
+        );
+    }
 }
 
 #[test]

@@ -316,4 +316,21 @@ fn workbench_flags_before_a_command_are_refused() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("--sandbox before `history`"));
+    // Before a command that sends, the way to send to the sandbox is named.
+    for (command, args) in [
+        ("send", &["--agent", "agent123", "--call", "call456"][..]),
+        ("batch", &["rows.csv"]),
+    ] {
+        e.cmd()
+            .args(["--sandbox", command])
+            .args(args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(format!(
+                "--sandbox before `{command}`"
+            )))
+            .stderr(predicate::str::contains(format!(
+                "`phonely-outcomes {command} --profile sandbox …`"
+            )));
+    }
 }

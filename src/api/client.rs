@@ -19,8 +19,12 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(15);
 pub enum State {
     /// Recorded, request under way (or the process died: see `Unknown`).
     Pending,
-    /// 2xx with `success: true`.
+    /// 2xx with `success: true`, and `updated_fields` names every field sent.
     Ok,
+    /// 2xx with `success: true`, but `updated_fields` leaves out a field that was sent: the
+    /// server did not confirm all of it, so it did not surely apply (counted apart, and with
+    /// the failures).
+    Unconfirmed,
     /// The API answered and did not apply it (non-2xx, or `success` not true).
     Refused,
     /// The request never reached the server (connection refused, DNS, TLS): nothing was applied.
@@ -36,6 +40,7 @@ impl State {
         match self {
             State::Pending => "pending",
             State::Ok => "ok",
+            State::Unconfirmed => "unconfirmed",
             State::Refused => "refused",
             State::NetworkError => "network_error",
             State::Cancelled => "cancelled",
@@ -47,12 +52,31 @@ impl State {
         Some(match text {
             "pending" => State::Pending,
             "ok" => State::Ok,
+            "unconfirmed" => State::Unconfirmed,
             "refused" => State::Refused,
             "network_error" => State::NetworkError,
             "cancelled" => State::Cancelled,
             "unknown" => State::Unknown,
             _ => return None,
         })
+    }
+
+    /// One character for people: ✓ applied and confirmed, ✗ refused, not confirmed or not
+    /// sent, … in flight, ⊘ cancelled, ? outcome unknown. The meaning is the state; this is only
+    /// how it is drawn.
+    pub fn mark(self) -> &'static str {
+        match self {
+            State::Ok => "✓",
+            State::Unconfirmed | State::Refused | State::NetworkError => "✗",
+            State::Pending => "…",
+            State::Cancelled => "⊘",
+            State::Unknown => "?",
+        }
+    }
+
+    /// The answer was read as JSON that said `success: true` (confirmed or not).
+    pub fn said_success(self) -> bool {
+        matches!(self, State::Ok | State::Unconfirmed)
     }
 }
 
@@ -118,7 +142,8 @@ pub fn log_completion(request: &WireRequest, completion: &Completion, latency: D
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Verdict {
     pub state: State,
-    /// True when `success` is true and `updated_fields` covers every field sent.
+    /// True when `success` is true and `updated_fields` covers every field sent (the state is
+    /// then `Ok`); kept as the history's `verified` column.
     pub verified: bool,
     pub http_status: Option<u16>,
     /// One line for people: the server's message, or what went wrong.
@@ -134,7 +159,7 @@ fn success_verdict(
     updated: &[&str],
     call_id: Option<String>,
 ) -> Verdict {
-    let (verified, message) = if sent_fields.iter().all(|f| updated.contains(f)) {
+    let (state, message) = if sent_fields.iter().all(|f| updated.contains(f)) {
         let mut message =
             String::with_capacity(8 + updated.iter().map(|f| f.len() + 2).sum::<usize>());
         message.push_str("Updated ");
@@ -144,7 +169,7 @@ fn success_verdict(
             }
             message.push_str(f);
         }
-        (true, message)
+        (State::Ok, message)
     } else {
         let missing: Vec<&str> = sent_fields
             .iter()
@@ -152,7 +177,7 @@ fn success_verdict(
             .filter(|f| !updated.contains(f))
             .collect();
         (
-            false,
+            State::Unconfirmed,
             format!(
                 "The server said success but did not confirm {}",
                 missing.join(", ")
@@ -160,8 +185,8 @@ fn success_verdict(
         )
     };
     Verdict {
-        state: State::Ok,
-        verified,
+        state,
+        verified: state == State::Ok,
         http_status: Some(status),
         message,
         call_id,
@@ -327,15 +352,11 @@ fn reason(status: u16) -> &'static str {
         .unwrap_or("")
 }
 
-/// First `max` characters of text on one line, control characters replaced.
+/// First `max` characters of text on one line, control characters shown escaped
+/// ([`super::inert`]).
 pub fn one_line(text: &str, max: usize) -> String {
-    let flat: String = text
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .chars()
-        .map(|c| if c.is_control() { '�' } else { c })
-        .collect();
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let flat = super::inert::inert(&flat).into_owned();
     if flat.chars().count() > max {
         let mut cut: String = flat.chars().take(max).collect();
         cut.push('…');
@@ -658,7 +679,7 @@ mod tests {
     }
 
     #[test]
-    fn success_missing_a_field_is_not_verified() {
+    fn success_missing_a_field_is_unconfirmed_not_ok() {
         let v = classify(
             &["custom_call_outcome", "custom_call_metadata"],
             &answered(
@@ -666,7 +687,8 @@ mod tests {
                 r#"{"success":true,"updated_fields":["custom_call_outcome"]}"#,
             ),
         );
-        assert_eq!(v.state, State::Ok);
+        assert_eq!(v.state, State::Unconfirmed);
+        assert_eq!(State::parse(v.state.as_str()), Some(State::Unconfirmed));
         assert!(!v.verified);
         assert!(v.message.contains("custom_call_metadata"), "{}", v.message);
     }

@@ -3,6 +3,7 @@
 
 pub mod client;
 pub mod exact;
+pub mod inert;
 pub mod invisible;
 pub mod key;
 pub mod phone;

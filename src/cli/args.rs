@@ -94,12 +94,22 @@ impl Cli {
         if let Some(sub) = matches.subcommand_name() {
             for (id, flag) in [("sandbox", "--sandbox"), ("base_url", "--base-url")] {
                 if matches.value_source(id) == Some(ValueSource::CommandLine) {
+                    // The sandbox as an account is the `sandbox` profile.
+                    let instead = if flag == "--sandbox" && matches!(sub, "send" | "batch") {
+                        format!(
+                            "; to {sub} to the sandbox, use the sandbox profile: \
+                             `phonely-outcomes {sub} --profile sandbox …` (with \
+                             `phonely-outcomes sandbox` running)"
+                        )
+                    } else {
+                        String::new()
+                    };
                     command
                         .error(
                             ErrorKind::ArgumentConflict,
                             format!(
                                 "{flag} before `{sub}` belongs to the workbench; `{sub}` takes \
-                                 its own options after its name (see `{sub} --help`)"
+                                 its own options after its name (see `{sub} --help`){instead}"
                             ),
                         )
                         .exit();
@@ -156,7 +166,12 @@ pub struct BaseUrlArg {
 pub enum Command {
     /// Send one update and print the server's JSON response (exit 0 updated, 1 refused,
     /// 2 invalid input (nothing sent), 3 no response (outcome unknown)).
-    #[command(after_help = SEND_EXAMPLES)]
+    // The usage is written out: clap's own lists whatever flags were given as if required.
+    #[command(
+        after_help = SEND_EXAMPLES,
+        override_usage = "phonely-outcomes send --agent <ID> (--call <ID> | --phone <NUMBER>) \
+                          [OPTIONS]"
+    )]
     Send(SendArgs),
     /// Print the history of updates, newest first.
     #[command(after_help = HISTORY_EXAMPLES)]
@@ -219,13 +234,8 @@ pub struct SendArgs {
     /// The agent's ID (from the agent's settings page).
     #[arg(long, value_name = "ID")]
     pub agent: String,
-    /// The call's ID (from call history).
-    #[arg(
-        long,
-        value_name = "ID",
-        required_unless_present = "phone",
-        conflicts_with = "phone"
-    )]
+    /// The call's ID (from call history). One of --call and --phone is needed.
+    #[arg(long, value_name = "ID", conflicts_with = "phone")]
     pub call: Option<String>,
     /// The caller's phone number: +14155551234, or a national number of the config's
     /// default_region (US unless set), e.g. "(415) 555-1234".

@@ -16,6 +16,7 @@ use super::args::{BatchArgs, GlobalArgs};
 use super::batch_progress::{Counts, Progress};
 use super::{Sender, account, checked_key, exit, fail, history_for_sending, request_timeout};
 use crate::api::client::{Client, Completion, State};
+use crate::api::inert::inert;
 use crate::api::key::ApiKey;
 use crate::api::request::{BaseUrl, WireRequest, build};
 use crate::api::update::{Preference, Target};
@@ -129,7 +130,7 @@ pub async fn run(
     if !errors.is_empty() && skipping && !file_level {
         skipped = skipped_lines(&errors);
         for e in &errors {
-            eprintln!("skipped: {name}: {e}");
+            eprintln!("skipped: {}", inert(&format!("{name}: {e}")));
         }
         eprintln!(
             "{} {} skipped ({}); the {} valid {} go on.",
@@ -144,7 +145,7 @@ pub async fn run(
         );
     } else if !errors.is_empty() {
         for e in &errors {
-            eprintln!("error: {name}: {e}");
+            eprintln!("error: {}", inert(&format!("{name}: {e}")));
         }
         eprintln!(
             "Nothing was sent: {} {} above ({} {} fine). Fix them and run again.",
@@ -200,12 +201,12 @@ pub async fn run(
             b.profile
         );
     }
-    eprintln!("{}", summary(&rows, &base, &profile.name));
+    eprintln!("{}", summary(&rows, &base, &profile.name, args.dry_run));
     // For the person about to decide (a dry run, or the question below): the same file sent
     // before, so a file run twice by mistake is noticed. A script's `--yes` skips the look-up.
     if resume.is_none() && (args.dry_run || !args.yes) {
         for note in sent_before(global.data_dir.clone(), &hash, offset) {
-            eprintln!("{note}");
+            eprintln!("{}", inert(&note));
         }
     }
     if args.dry_run {
@@ -214,6 +215,12 @@ pub async fn run(
             std::io::stdout(),
             "{}",
             first.curl(&profile.key.source(&profile.name))
+        );
+        eprintln!(
+            "Dry run: nothing was sent. The first request is printed above as curl; run again \
+             without --dry-run to send the {} {}.",
+            rows.len(),
+            plural(rows.len(), "row", "rows")
         );
         return ExitCode::from(exit::UPDATED);
     }
@@ -269,7 +276,16 @@ pub async fn run(
         );
     }
     let mut report_out = match &args.report {
-        Some(path) => match csv::Writer::from_path(path) {
+        // Private (0600): it holds phone numbers and Phonely's answers.
+        Some(path) => match crate::history::private::file_options()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(path)
+            .and_then(|file| {
+                crate::history::private::tighten(path, crate::history::private::FILE_MODE)?;
+                Ok(csv::Writer::from_writer(file))
+            }) {
             Ok(out) => Some(ReportFile {
                 path: path.clone(),
                 out: Some(out),
@@ -393,7 +409,7 @@ pub async fn run(
         unrecorded(&mut report, &e, &lost);
     }
     let counts = report.iter().fold(Counts::default(), |mut c, l| {
-        add(&mut c, l.state, l.verified);
+        add(&mut c, l.state);
         c
     });
     let n_skipped = skipped.len();
@@ -412,6 +428,7 @@ pub async fn run(
         batch = batch_id,
         rows = total,
         updated = counts.ok,
+        unconfirmed = counts.unconfirmed,
         refused = counts.refused,
         unknown = counts.unknown,
         not_sent = counts.not_sent,
@@ -419,9 +436,17 @@ pub async fn run(
         "batch run ended"
     );
     let unsent = total - done + counts.not_sent;
+    let unconfirmed = match counts.unconfirmed {
+        0 => String::new(),
+        n => format!(
+            ", {n} not confirmed (the server said success but did not confirm every field: \
+             check {})",
+            plural(n, "it", "them")
+        ),
+    };
     eprintln!(
-        "{done} of {total} rows: {} updated, {} refused, {} with no answer (outcome unknown), {} \
-         not sent",
+        "{done} of {total} rows: {} updated{unconfirmed}, {} refused, {} with no answer (outcome \
+         unknown), {} not sent",
         counts.ok, counts.refused, counts.unknown, unsent
     );
     if let Some(stopped) = stopped
@@ -449,7 +474,12 @@ pub async fn run(
     }
     ExitCode::from(if counts.unknown > 0 {
         exit::UNKNOWN
-    } else if counts.refused > 0 || counts.not_sent > 0 || done < total || n_skipped > 0 {
+    } else if counts.refused > 0
+        || counts.unconfirmed > 0
+        || counts.not_sent > 0
+        || done < total
+        || n_skipped > 0
+    {
         exit::REFUSED
     } else {
         exit::UPDATED
@@ -535,7 +565,6 @@ fn unrecorded(report: &mut [ReportLine], error: &std::io::Error, lost: &[usize])
             continue;
         };
         l.state = State::Unknown;
-        l.verified = false;
         l.message = format!("the result could not be recorded: {error}");
         eprintln!(
             "? line {}: the request ended but its result could not be recorded ({error}); the \
@@ -962,15 +991,14 @@ fn finished(plan: &Plan<'_>, sent: &Sent, counts: &mut Counts, report: &mut Vec<
     let verdict = crate::api::client::classify(&sent.job.row.update.fields(), &sent.completion);
     // A batch's thousands of ✓ rows are logged one by one only at debug level (the history has
     // each; the run's line in the log counts them); anything else always.
-    if !(verdict.state == State::Ok && verdict.verified) || tracing::enabled!(tracing::Level::DEBUG)
-    {
+    if verdict.state != State::Ok || tracing::enabled!(tracing::Level::DEBUG) {
         crate::api::client::log_completion(&sent.job.request, &sent.completion, sent.latency);
     }
     plan.journal.borrow_mut().ended(
         sent.job.seq,
         &sent.completion,
         sent.latency,
-        verdict.state == State::Ok,
+        verdict.state.said_success(),
     );
     let line = ReportLine {
         line: sent.job.row.line,
@@ -981,18 +1009,17 @@ fn finished(plan: &Plan<'_>, sent: &Sent, counts: &mut Counts, report: &mut Vec<
             String::new()
         },
         state: verdict.state,
-        verified: verdict.verified,
         http_status: verdict.http_status,
         message: verdict.message,
         call_id: verdict.call_id,
         seq: Some(sent.job.seq),
         untried: None,
     };
-    add(counts, line.state, line.verified);
-    if !(line.state == State::Ok && line.verified) {
+    add(counts, line.state);
+    if line.state != State::Ok {
         plan.progress.note(&format!(
             "{} line {} {} {}: {} [batch #{}]",
-            mark(line.state, line.verified),
+            line.state.mark(),
             line.line,
             sent.job.row.update.agent.as_str(),
             sent.job.row.update.target.as_str(),
@@ -1015,17 +1042,6 @@ fn request_text(row: &Row) -> String {
         },
         row.update.summary()
     )
-}
-
-/// ✓ applied and confirmed, ✗ refused or not sent, ⊘ cancelled, ? outcome unknown (as in the
-/// history).
-fn mark(state: State, verified: bool) -> &'static str {
-    match state {
-        State::Ok if verified => "✓",
-        State::Ok | State::Refused | State::NetworkError => "✗",
-        State::Cancelled => "⊘",
-        State::Unknown | State::Pending => "?",
-    }
 }
 
 /// A short fingerprint of the file and of how it is read (`--column`, `--lenient`, the
@@ -1121,7 +1137,8 @@ fn rows_to_resume(
         None | Some((State::NetworkError, _) | (State::Refused, Some(429 | 401 | 403))) => {
             Need::Send
         }
-        Some((State::Ok, _)) => Need::Done,
+        // Not confirmed: the server said success, so it is left as an updated row is.
+        Some((State::Ok | State::Unconfirmed, _)) => Need::Done,
         Some((State::Refused, _)) => Need::Refused,
         Some(_) if resend_unknown => Need::Send,
         Some(_) => Need::Unknown,
@@ -1245,8 +1262,7 @@ fn list(global: &GlobalArgs, offset: time::UtcOffset) -> ExitCode {
     for b in batches {
         if let Some(run) = live.iter().find(|l| l.batch == b.id) {
             let (taken, answered) = run.progress();
-            let _ = writeln!(
-                out,
+            let entry = format!(
                 "#{:<4} {}  {:<10} {} rows: being sent now ({answered} answered, {} under way)  \
                  {}",
                 b.id,
@@ -1256,13 +1272,18 @@ fn list(global: &GlobalArgs, offset: time::UtcOffset) -> ExitCode {
                 taken.saturating_sub(answered),
                 b.file
             );
+            let _ = writeln!(out, "{}", inert(&entry));
             continue;
         }
         let states = store.batch_states(b.id).unwrap_or_default();
         let count = |f: &dyn Fn(State) -> bool| states.values().filter(|s| f(**s)).count();
-        let _ = writeln!(
-            out,
-            "#{:<4} {}  {:<10} {} rows: {} updated, {} refused, {} unknown, {} not sent  {}",
+        let unconfirmed = match count(&|s| s == State::Unconfirmed) {
+            0 => String::new(),
+            n => format!(", {n} not confirmed"),
+        };
+        let entry = format!(
+            "#{:<4} {}  {:<10} {} rows: {} updated{unconfirmed}, {} refused, {} unknown, {} not \
+             sent  {}",
             b.id,
             crate::tui::view::format_time(b.created_ms, offset),
             b.profile,
@@ -1276,6 +1297,7 @@ fn list(global: &GlobalArgs, offset: time::UtcOffset) -> ExitCode {
                 + count(&|s| s == State::NetworkError),
             b.file
         );
+        let _ = writeln!(out, "{}", inert(&entry));
     }
     ExitCode::SUCCESS
 }
@@ -1285,7 +1307,6 @@ struct ReportLine {
     line: usize,
     request: String,
     state: State,
-    verified: bool,
     http_status: Option<u16>,
     message: String,
     call_id: Option<String>,
@@ -1309,7 +1330,6 @@ impl ReportLine {
             line,
             request,
             state: State::NetworkError,
-            verified: false,
             http_status: None,
             message,
             call_id: None,
@@ -1388,11 +1408,13 @@ fn write_report(
     for l in lines {
         out.write_record([
             l.line.to_string(),
-            l.request,
+            // Read in terminals and spreadsheets: what came from the file or the server is
+            // made inert.
+            inert(&l.request).into_owned(),
             l.untried.unwrap_or(l.state.as_str()).to_string(),
             l.http_status.map(|s| s.to_string()).unwrap_or_default(),
-            l.message,
-            l.call_id.unwrap_or_default(),
+            inert(&l.message).into_owned(),
+            inert(l.call_id.as_deref().unwrap_or_default()).into_owned(),
             batch_id.to_string(),
         ])
         .map_err(|e| e.to_string())?;
@@ -1445,23 +1467,24 @@ fn retry_after(completion: &Completion, target: &Target, attempt: u32) -> Option
 }
 
 /// Counts a row that ended in `state`.
-fn add(counts: &mut Counts, state: State, verified: bool) {
+fn add(counts: &mut Counts, state: State) {
     match state {
-        State::Ok if verified => counts.ok += 1,
-        State::Ok | State::Refused => counts.refused += 1,
+        State::Ok => counts.ok += 1,
+        State::Unconfirmed => counts.unconfirmed += 1,
+        State::Refused => counts.refused += 1,
         State::NetworkError => counts.not_sent += 1,
         State::Unknown | State::Cancelled | State::Pending => counts.unknown += 1,
     }
 }
 
-/// What the file will do, before anything is sent.
-fn summary(rows: &[Row], base: &BaseUrl, profile: &str) -> String {
+/// What the file will do, before anything is sent (in a dry run: what it would do).
+fn summary(rows: &[Row], base: &BaseUrl, profile: &str, dry_run: bool) -> String {
     let agents: HashSet<&str> = rows.iter().map(|r| r.update.agent.as_str()).collect();
     let targets: HashSet<&str> = rows.iter().map(|r| r.update.target.as_str()).collect();
     let count = |set: fn(&Row) -> bool| rows.iter().filter(|r| set(r)).count();
     format!(
         "{} {}, all valid: {} {}, {} {}; sets outcome on {}, value on {}, metadata on {} \
-         (metadata replaces what a call holds). Sends to {} (profile {profile}).",
+         (metadata replaces what a call holds). {} {} (profile {profile}).",
         rows.len(),
         plural(rows.len(), "row", "rows"),
         agents.len(),
@@ -1471,6 +1494,7 @@ fn summary(rows: &[Row], base: &BaseUrl, profile: &str) -> String {
         count(|r| r.update.outcome.is_some()),
         count(|r| r.update.value.is_some()),
         count(|r| r.update.metadata.is_some()),
+        if dry_run { "Would send to" } else { "Sends to" },
         base.as_str()
     )
 }

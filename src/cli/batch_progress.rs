@@ -14,6 +14,8 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Counts {
     pub ok: usize,
+    /// The server said success but did not confirm every field sent.
+    pub unconfirmed: usize,
     pub refused: usize,
     /// No answer, cancelled, or the result could not be recorded: may or may not be applied.
     pub unknown: usize,
@@ -22,7 +24,7 @@ pub struct Counts {
 
 impl Counts {
     pub fn done(&self) -> usize {
-        self.ok + self.refused + self.unknown + self.not_sent
+        self.ok + self.unconfirmed + self.refused + self.unknown + self.not_sent
     }
 
     fn words(&self) -> String {
@@ -37,6 +39,9 @@ impl Counts {
             "{} updated, {} refused, {} outcome unknown",
             self.ok, self.refused, self.unknown
         );
+        if self.unconfirmed > 0 {
+            let _ = write!(w, ", {} not confirmed", self.unconfirmed);
+        }
         if self.not_sent > 0 {
             let _ = write!(w, ", {} not sent", self.not_sent);
         }
@@ -46,20 +51,25 @@ impl Counts {
 /// The counts as the bar reads them when it draws (about ten times a second), so a row that
 /// ends costs a few stores, not a message formatted for each.
 #[derive(Default)]
-pub struct SharedCounts([AtomicUsize; 4]);
+pub struct SharedCounts([AtomicUsize; 5]);
 
 impl SharedCounts {
     fn store(&self, c: &Counts) {
-        for (slot, n) in self.0.iter().zip([c.ok, c.refused, c.unknown, c.not_sent]) {
+        for (slot, n) in self
+            .0
+            .iter()
+            .zip([c.ok, c.refused, c.unknown, c.not_sent, c.unconfirmed])
+        {
             slot.store(n, Ordering::Relaxed);
         }
     }
 
     fn load(&self) -> Counts {
-        let [ok, refused, unknown, not_sent] =
-            [0, 1, 2, 3].map(|i| self.0[i].load(Ordering::Relaxed));
+        let [ok, refused, unknown, not_sent, unconfirmed] =
+            [0, 1, 2, 3, 4].map(|i| self.0[i].load(Ordering::Relaxed));
         Counts {
             ok,
+            unconfirmed,
             refused,
             unknown,
             not_sent,
@@ -123,7 +133,10 @@ impl Progress {
     }
 
     /// A line of its own (a refused row, a retry), above the bar.
+    /// Its text may quote a server or a file: it is made inert first.
     pub fn note(&self, line: &str) {
+        let line = crate::api::inert::inert(line);
+        let line = line.as_ref();
         match self {
             Progress::Bar(bar, _) => bar.println(line),
             Progress::Lines { .. } => {
@@ -245,6 +258,7 @@ mod tests {
         );
         let counts = Counts {
             ok: 3,
+            unconfirmed: 1,
             refused: 1,
             unknown: 0,
             not_sent: 2,
@@ -255,9 +269,9 @@ mod tests {
         };
         bar.force_draw();
         let drawn = screen.0.lock().unwrap().clone();
-        assert!(drawn.contains("6/10 rows"), "{drawn}");
+        assert!(drawn.contains("7/10 rows"), "{drawn}");
         assert!(
-            drawn.contains("3 updated, 1 refused, 0 outcome unknown, 2 not sent"),
+            drawn.contains("3 updated, 1 refused, 0 outcome unknown, 1 not confirmed, 2 not sent"),
             "{drawn}"
         );
     }
@@ -275,6 +289,7 @@ mod tests {
     fn a_plain_line_says_how_far_how_it_went_and_how_long_is_left() {
         let counts = Counts {
             ok: 198,
+            unconfirmed: 0,
             refused: 1,
             unknown: 1,
             not_sent: 0,

@@ -167,7 +167,8 @@ async fn show(config: &Config) -> ExitCode {
         };
         let _ = writeln!(out, "    key       {source}: {status}");
     }
-    let _ = std::io::stdout().write_all(out.as_bytes());
+    // Presets, names, key commands and their errors came from files: made inert.
+    let _ = std::io::stdout().write_all(crate::api::inert::inert_lines(&out).as_bytes());
     if config.is_broken() {
         ExitCode::from(exit::INVALID)
     } else {

@@ -12,6 +12,7 @@ use time::{Date, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
 use super::args::{GlobalArgs, HistoryArgs, HistoryCommand, HistoryFormat};
 use super::{data_dir, exit, fail, open_for_reading};
 use crate::api::client::State;
+use crate::api::inert::{inert, inert_lines};
 use crate::history::{FAILED, Filter, Record, now_ms};
 use crate::tui::view::format_time;
 
@@ -81,7 +82,7 @@ pub fn run(args: &HistoryArgs, global: &GlobalArgs, offset: UtcOffset) -> ExitCo
         return match store.get(id) {
             Ok(Some(r)) => {
                 let mut out = std::io::stdout();
-                let _ = out.write_all(show(&r, offset).as_bytes());
+                let _ = out.write_all(inert_lines(&show(&r, offset)).as_bytes());
                 ExitCode::SUCCESS
             }
             Ok(None) => fail(1, &format!("there is no update #{id}")),
@@ -95,9 +96,16 @@ pub fn run(args: &HistoryArgs, global: &GlobalArgs, offset: UtcOffset) -> ExitCo
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let result = match format {
-        HistoryFormat::Table => store.for_each_matching(&filter, None, limit, |r| {
-            writeln!(out, "{}", table_line(r, offset))
-        }),
+        HistoryFormat::Table => {
+            // The header comes with the first row: no rows, no table.
+            let mut header = Some(table_header());
+            store.for_each_matching(&filter, None, limit, |r| {
+                if let Some(h) = header.take() {
+                    writeln!(out, "{h}")?;
+                }
+                writeln!(out, "{}", inert(&table_line(r, offset)))
+            })
+        }
         HistoryFormat::Jsonl => store.for_each_matching(&filter, None, limit, |r| {
             serde_json::to_writer(&mut out, r).map_err(std::io::Error::other)?;
             writeln!(out)
@@ -109,7 +117,8 @@ pub fn run(args: &HistoryArgs, global: &GlobalArgs, offset: UtcOffset) -> ExitCo
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
                 Err(e) => return fail(1, &e.to_string()),
                 Ok(()) => store.for_each_matching(&filter, None, limit, |r| {
-                    csv.write_record(csv_row(r))
+                    // Made inert field by field (line breaks stay: CSV quotes them).
+                    csv.write_record(csv_row(r).iter().map(|f| inert_lines(f).into_owned()))
                         .map_err(|e| match e.into_kind() {
                             csv::ErrorKind::Io(io) => io,
                             other => std::io::Error::other(format!("{other:?}")),
@@ -152,8 +161,8 @@ fn filter(
                 "network" => f.states.push(State::NetworkError),
                 other => f.states.push(State::parse(other).ok_or_else(|| {
                     format!(
-                        "--state {other} is not a state: use ok, failed, refused, network, \
-                         cancelled, unknown or pending"
+                        "--state {other} is not a state: use ok, failed, unconfirmed, \
+                         refused, network, cancelled, unknown or pending"
                     )
                 })?),
             }
@@ -202,20 +211,53 @@ pub fn parse_when(text: &str, offset: UtcOffset, now_ms: i64) -> Result<i64, Str
     Err(format!("{t} is not a time: {hint}"))
 }
 
-fn table_line(r: &Record, offset: UtcOffset) -> String {
+/// The table's columns, padded to their widths (the header and every row go through it, so
+/// they line up).
+fn table_columns(cells: [&str; 9]) -> String {
+    let [
+        id,
+        when,
+        state,
+        profile,
+        target,
+        set,
+        status,
+        latency,
+        result,
+    ] = cells;
     format!(
-        "#{:<6} {}  {} {:<13} {:<12} {:<36} {:<28} {:>4} {:>7}  {}",
-        r.id,
-        format_time(r.created_ms, offset),
-        r.mark(),
-        r.state.as_str(),
-        r.profile,
-        r.target_text(),
-        r.set_text(),
-        r.http_status.map(|s| s.to_string()).unwrap_or_default(),
-        r.latency_ms.map(|l| format!("{l}ms")).unwrap_or_default(),
-        r.result_text()
+        "{id:<7} {when:<19}  {state:<15} {profile:<12} {target:<36} {set:<28} {status:>4} \
+         {latency:>7}  {result}"
     )
+}
+
+/// The first line of the table, above the first row.
+fn table_header() -> String {
+    table_columns([
+        "ID",
+        "Recorded",
+        "State",
+        "Profile",
+        "Agent/target",
+        "Sets",
+        "HTTP",
+        "Latency",
+        "Result",
+    ])
+}
+
+fn table_line(r: &Record, offset: UtcOffset) -> String {
+    table_columns([
+        &format!("#{}", r.id),
+        &format_time(r.created_ms, offset),
+        &format!("{} {}", r.mark(), r.state.as_str()),
+        &r.profile,
+        &r.target_text(),
+        &r.set_text(),
+        &r.http_status.map(|s| s.to_string()).unwrap_or_default(),
+        &r.latency_ms.map(|l| format!("{l}ms")).unwrap_or_default(),
+        &r.result_text(),
+    ])
 }
 
 fn rfc3339(ms: Option<i64>) -> String {

@@ -45,8 +45,20 @@ pub fn filter(arg: Option<&str>) -> Result<Targets, String> {
 /// Starts logging to `dir`. Returns where, or why not (the tool works without a log).
 pub fn init(dir: Option<PathBuf>, filter: Targets) -> Result<PathBuf, String> {
     let dir = dir.ok_or("no home folder for the log files")?;
-    std::fs::create_dir_all(&dir)
+    crate::history::private::create_dir(&dir)
         .map_err(|e| format!("could not create the log folder {}: {e}", dir.display()))?;
+    // Today's file is made now, private, so the appender opens it rather than making it with
+    // the usual 0644 (its name is the appender's: prefix, UTC date, suffix).
+    let today = time::OffsetDateTime::now_utc().date();
+    let _ = crate::history::private::file_options()
+        .append(true)
+        .create(true)
+        .open(dir.join(format!(
+            "phonely-outcomes.{:04}-{:02}-{:02}.log",
+            today.year(),
+            u8::from(today.month()),
+            today.day()
+        )));
     let appender = RollingFileAppender::builder()
         .rotation(Rotation::DAILY)
         .filename_prefix("phonely-outcomes")
@@ -54,6 +66,8 @@ pub fn init(dir: Option<PathBuf>, filter: Targets) -> Result<PathBuf, String> {
         .max_log_files(KEEP_FILES)
         .build(&dir)
         .map_err(|e| format!("could not open a log file in {}: {e}", dir.display()))?;
+    // Older files (and one made at midnight between the two) are made private too.
+    let _ = crate::history::private::tighten_tree(&dir);
     let layer = tracing_subscriber::fmt::layer()
         .with_writer(appender)
         .with_ansi(false)

@@ -16,6 +16,7 @@ use std::time::Duration;
 use args::{Cli, Command, GlobalArgs, SandboxArgs, SendArgs, WorkbenchArgs};
 
 use crate::api::client::{Client, Completion, State};
+use crate::api::inert::{inert, inert_lines};
 use crate::api::key::Credentials;
 use crate::api::request::{BaseUrl, build};
 use crate::api::update::{Field, FieldError, UpdateInput, validate};
@@ -121,6 +122,11 @@ pub fn main(cli: Cli) -> ExitCode {
         Some(Command::Completions(a)) => commands::completions(a.shell),
         Some(Command::Man) => commands::man(),
     };
+    // Files of ours that others could read were made private: said once.
+    if let Some(note) = crate::history::private::take_note() {
+        tracing::warn!("{note}");
+        eprintln!("note: {}", inert(&note));
+    }
     tracing::info!(code = ?code, "finished");
     code
 }
@@ -160,8 +166,9 @@ fn profile_base_url(
     }
 }
 
+/// Prints `error: MESSAGE` (made inert: it may quote a server or a file) and gives the code.
 fn fail(code: u8, message: &str) -> ExitCode {
-    eprintln!("error: {message}");
+    eprintln!("error: {}", inert_lines(message));
     ExitCode::from(code)
 }
 
@@ -396,6 +403,14 @@ fn send_input(
         errors.push(e);
         "{}".to_string()
     });
+    if args.call.is_none() && args.phone.is_none() {
+        errors.push(FieldError {
+            field: Field::Target,
+            message: "give --call ID or --phone NUMBER to say which call to update (e.g. \
+                      --call call456 or --phone +14155551234)"
+                .to_string(),
+        });
+    }
     let target = args.call.as_deref().or(args.phone.as_deref()).unwrap_or("");
     if let Some(phone) = &args.phone
         && !phone.trim_start().starts_with('+')
@@ -583,7 +598,7 @@ async fn checked_key(
 fn history_for_sending(arg: Option<PathBuf>) -> Result<(SessionLock, Store), ExitCode> {
     let data_dir =
         data_dir(arg).map_err(|m| fail(exit::INVALID, &format!("{m}. Nothing was sent.")))?;
-    std::fs::create_dir_all(&data_dir)
+    crate::history::private::create_dir(&data_dir)
         .map_err(|e| e.to_string())
         .and_then(|()| SessionLock::acquire(&data_dir).map_err(|e| e.to_string()))
         .and_then(|lock| {
@@ -673,8 +688,15 @@ async fn send(args: SendArgs, global: &GlobalArgs, config: &Config) -> ExitCode 
     };
     drop(lock);
     if let Completion::Answered(response) = &completion {
+        // JSON as it came (its own escaping keeps it inert); anything else made inert.
+        let body = response.body.trim_end();
+        let body = if serde_json::from_str::<serde::de::IgnoredAny>(body).is_ok() {
+            body.into()
+        } else {
+            inert_lines(body)
+        };
         let mut out = std::io::stdout().lock();
-        let _ = writeln!(out, "{}", response.body.trim_end());
+        let _ = writeln!(out, "{body}");
     }
     let summary = format!(
         "{} {} {}: {} (HTTP {}, {} ms) [history #{}, profile {}]",
@@ -688,10 +710,10 @@ async fn send(args: SendArgs, global: &GlobalArgs, config: &Config) -> ExitCode 
         done.id,
         profile.name
     );
-    eprintln!("{summary}");
+    eprintln!("{}", inert(&summary));
     ExitCode::from(match done.state {
-        State::Ok if done.verified => exit::UPDATED,
-        State::Ok | State::Refused => exit::REFUSED,
+        State::Ok => exit::UPDATED,
+        State::Unconfirmed | State::Refused => exit::REFUSED,
         _ => exit::UNKNOWN,
     })
 }

@@ -181,9 +181,9 @@ impl Journal {
         who: &Provenance,
     ) -> std::io::Result<Self> {
         let dir = data_dir.join(DIR);
-        std::fs::create_dir_all(&dir)?;
+        super::private::create_dir(&dir)?;
         let path = dir.join(format!("{:013}-b{batch}-{session}.jsonl", now_ms()));
-        let file = std::fs::OpenOptions::new()
+        let file = super::private::file_options()
             .create_new(true)
             .append(true)
             .open(&path)?;

@@ -3,6 +3,7 @@
 
 pub mod generate;
 pub mod journal;
+pub mod private;
 mod search;
 mod session;
 
@@ -158,6 +159,77 @@ CREATE TABLE journals_imported (
     imported_ms INTEGER NOT NULL
 ) STRICT;
 ",
+    r"
+-- 5: a state of its own for an answer that said success but did not confirm every field sent
+-- (`unconfirmed`; it was stored as `ok` with `verified` 0). SQLite cannot change a CHECK, so the
+-- table is rebuilt the documented way: the same columns and ids (the full-text index keeps
+-- pointing at the right rows), then its indexes and triggers again. Drops nothing.
+CREATE TABLE updates_v5 (
+    id                 INTEGER PRIMARY KEY,
+    session            TEXT NOT NULL,
+    operator           TEXT NOT NULL,
+    profile            TEXT NOT NULL,
+    base_url           TEXT NOT NULL,
+    agent              TEXT NOT NULL,
+    target             TEXT NOT NULL,
+    target_kind        TEXT NOT NULL CHECK (target_kind IN ('call', 'phone')),
+    preference         TEXT CHECK (preference IN ('first', 'last')),
+    outcome            TEXT,
+    value              TEXT,
+    metadata           TEXT,
+    method             TEXT NOT NULL,
+    url                TEXT NOT NULL,
+    body               TEXT NOT NULL,
+    state              TEXT NOT NULL CHECK (state IN ('pending', 'ok', 'unconfirmed',
+                         'refused', 'network_error', 'cancelled', 'unknown')),
+    created_ms         INTEGER NOT NULL,
+    completed_ms       INTEGER,
+    http_status        INTEGER,
+    latency_ms         INTEGER,
+    verified           INTEGER NOT NULL DEFAULT 0,
+    resolved_call_id   TEXT,
+    message            TEXT,
+    response_body      TEXT,
+    response_truncated INTEGER NOT NULL DEFAULT 0,
+    sent_ms            INTEGER,
+    response_cap       INTEGER,
+    batch_id           INTEGER REFERENCES batches (id),
+    batch_line         INTEGER
+) STRICT;
+INSERT INTO updates_v5 (id, session, operator, profile, base_url, agent, target, target_kind,
+    preference, outcome, value, metadata, method, url, body, state, created_ms, completed_ms,
+    http_status, latency_ms, verified, resolved_call_id, message, response_body,
+    response_truncated, sent_ms, response_cap, batch_id, batch_line)
+SELECT id, session, operator, profile, base_url, agent, target, target_kind, preference,
+    outcome, value, metadata, method, url, body,
+    CASE WHEN state = 'ok' AND verified = 0 THEN 'unconfirmed' ELSE state END,
+    created_ms, completed_ms, http_status, latency_ms, verified, resolved_call_id, message,
+    response_body, response_truncated, sent_ms, response_cap, batch_id, batch_line
+FROM updates;
+DROP TABLE updates;
+ALTER TABLE updates_v5 RENAME TO updates;
+CREATE INDEX updates_agent_target ON updates (agent, target);
+CREATE INDEX updates_state ON updates (state) WHERE state IN ('pending', 'unknown');
+CREATE INDEX updates_session_pending ON updates (session) WHERE state = 'pending';
+CREATE INDEX updates_state_id ON updates (state, id);
+CREATE INDEX updates_profile_id ON updates (profile, id);
+CREATE INDEX updates_target ON updates (target);
+CREATE INDEX updates_call ON updates (resolved_call_id);
+CREATE INDEX updates_outcome ON updates (outcome);
+CREATE INDEX updates_created ON updates (created_ms);
+CREATE INDEX updates_batch ON updates (batch_id, batch_line) WHERE batch_id IS NOT NULL;
+CREATE TRIGGER updates_fts_insert AFTER INSERT ON updates BEGIN
+    INSERT INTO updates_fts (rowid, agent, target, resolved_call_id, outcome, metadata)
+    VALUES (new.id, new.agent, new.target, new.resolved_call_id, new.outcome, new.metadata);
+END;
+CREATE TRIGGER updates_fts_update AFTER UPDATE OF resolved_call_id ON updates
+WHEN old.resolved_call_id IS NOT new.resolved_call_id BEGIN
+    INSERT INTO updates_fts (updates_fts, rowid, agent, target, resolved_call_id, outcome, metadata)
+    VALUES ('delete', old.id, old.agent, old.target, old.resolved_call_id, old.outcome, old.metadata);
+    INSERT INTO updates_fts (rowid, agent, target, resolved_call_id, outcome, metadata)
+    VALUES (new.id, new.agent, new.target, new.resolved_call_id, new.outcome, new.metadata);
+END;
+",
 ];
 
 /// A batch file as the history recorded it.
@@ -220,24 +292,19 @@ fn ser_state<S: serde::Serializer>(state: &State, s: S) -> std::result::Result<S
 }
 
 impl Record {
-    /// One character for the state: ✓ applied and confirmed, ✗ refused or failed, … in flight,
-    /// ⊘ cancelled, ? outcome unknown.
+    /// One character for the state ([`State::mark`]).
     pub fn mark(&self) -> &'static str {
-        match self.state {
-            State::Ok if self.verified => "✓",
-            State::Ok | State::Refused | State::NetworkError => "✗",
-            State::Pending => "…",
-            State::Cancelled => "⊘",
-            State::Unknown => "?",
-        }
+        self.state.mark()
     }
 
-    /// What came of it, in a few words for a list.
+    /// What came of it, in a few words for a list. The server's words are made inert
+    /// ([`crate::api::inert`]): this is shown on terminals.
     pub fn result_text(&self) -> String {
-        let message = self.message.clone().unwrap_or_default();
+        let message =
+            crate::api::inert::inert(self.message.as_deref().unwrap_or_default()).into_owned();
         match self.state {
-            State::Ok if self.verified => "updated".to_string(),
-            State::Ok | State::Refused => message,
+            State::Ok => "updated".to_string(),
+            State::Unconfirmed | State::Refused => message,
             State::NetworkError => format!("no response: {message}"),
             State::Pending => "sending…".to_string(),
             State::Cancelled => "cancelled (may be applied)".to_string(),
@@ -348,12 +415,33 @@ const COLUMNS: &str = "u.id, u.session, u.operator, u.profile, u.base_url, u.age
 
 impl Store {
     /// Opens (creating and migrating as needed) the database in `data_dir`, for `session`.
+    /// The folder and its files are made private first ([`private`]); the database is created
+    /// 0600, and SQLite gives its `-wal` and `-shm` files the database's mode.
     pub fn open(data_dir: &Path, session: &str) -> Result<Self> {
-        std::fs::create_dir_all(data_dir).map_err(|source| HistoryError::Io {
-            path: data_dir.to_path_buf(),
-            source,
-        })?;
-        let conn = Connection::open(data_dir.join(DB_FILE))?;
+        let io = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| HistoryError::Io { path, source }
+        };
+        private::create_dir(data_dir).map_err(io(data_dir))?;
+        let db = data_dir.join(DB_FILE);
+        private::file_options()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&db)
+            .map_err(io(&db))?;
+        for file in [
+            db.clone(),
+            data_dir.join(format!("{DB_FILE}-wal")),
+            data_dir.join(format!("{DB_FILE}-shm")),
+        ] {
+            private::tighten(&file, private::FILE_MODE).map_err(io(&file))?;
+        }
+        for folder in [journal::DIR, session::DIR] {
+            let folder = data_dir.join(folder);
+            private::tighten_tree(&folder).map_err(io(&folder))?;
+        }
+        let conn = Connection::open(&db)?;
         Self::with_connection(conn, session)
     }
 
@@ -1099,20 +1187,52 @@ pub(crate) mod tests {
                     [],
                 )
                 .unwrap();
+                // An answer that said success without confirming the value: stored as `ok`
+                // with `verified` 0 before schema 5.
+                conn.execute(
+                    "INSERT INTO updates (session, operator, profile, base_url, agent, target, \
+                     target_kind, outcome, value, method, url, body, state, created_ms, \
+                     http_status, verified, message) VALUES ('old', 'sam', 'default', \
+                     'https://app.phonely.ai', 'agent123', 'call789', 'call', 'Sold', '5', \
+                     'PATCH', 'https://app.phonely.ai/api/calls/agent123/call789', '{}', 'ok', \
+                     1700000000001, 200, 0, 'The server said success but did not confirm \
+                     custom_call_outcome_value')",
+                    [],
+                )
+                .unwrap();
             }
             let store = Store::open(dir.path(), "new").unwrap();
             let old = store.page(None, 10).unwrap();
-            assert_eq!(old.len(), 1, "schema {version}: no migration drops history");
-            assert_eq!(old[0].outcome.as_deref(), Some("Sold"));
-            assert_eq!(old[0].sent_ms, None);
+            assert_eq!(old.len(), 2, "schema {version}: no migration drops history");
+            let (unconfirmed, ok) = (&old[0], &old[1]);
+            assert_eq!(ok.outcome.as_deref(), Some("Sold"));
+            assert_eq!(ok.sent_ms, None);
+            assert_eq!(ok.state, State::Ok, "schema {version}");
+            assert!(ok.verified);
+            assert_eq!(
+                unconfirmed.state,
+                State::Unconfirmed,
+                "schema {version}: an unconfirmed answer gets its own state"
+            );
+            assert_eq!(unconfirmed.value.as_deref(), Some("5"));
             let found = store
                 .search(&Filter::parse_query("call456").unwrap(), None, 10)
                 .unwrap();
             assert_eq!(
                 ids(&found),
-                [old[0].id],
+                [ok.id],
                 "schema {version}: old rows are in the search index"
             );
+            let failed = store
+                .search(&Filter::parse_query("state:failed").unwrap(), None, 10)
+                .unwrap();
+            assert_eq!(ids(&failed), [unconfirmed.id], "schema {version}");
+            // The rebuilt table still feeds the full-text index.
+            let new = add(&store, "agent123", "call999", "Sold", "");
+            let found = store
+                .search(&Filter::parse_query("call999").unwrap(), None, 10)
+                .unwrap();
+            assert_eq!(ids(&found), [new.id], "schema {version}");
             assert!(store.batches().unwrap().is_empty());
         }
     }

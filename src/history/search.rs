@@ -33,6 +33,7 @@ pub struct Filter {
 
 /// The states a person means by "failed": anything that did not surely apply.
 pub const FAILED: &[State] = &[
+    State::Unconfirmed,
     State::Refused,
     State::NetworkError,
     State::Cancelled,
@@ -41,7 +42,8 @@ pub const FAILED: &[State] = &[
 
 impl Filter {
     /// Parses what a person types in the history pane's filter: words, plus `state:ok`,
-    /// `state:failed` (refused, network error, cancelled, unknown), `state:unknown`…, and
+    /// `state:failed` (not confirmed, refused, network error, cancelled, unknown),
+    /// `state:unknown`…, and
     /// `profile:NAME`. Unknown `state:` values are reported so the person can fix them.
     pub fn parse_query(text: &str) -> Result<Self, String> {
         let mut filter = Filter::default();
@@ -54,8 +56,8 @@ impl Filter {
                         Some(s) => filter.states.push(s),
                         None => {
                             return Err(format!(
-                                "Unknown state \"{other}\": use ok, failed, refused, network, \
-                                 cancelled, unknown or pending"
+                                "Unknown state \"{other}\": use ok, failed, unconfirmed, \
+                                 refused, network, cancelled, unknown or pending"
                             ));
                         }
                     },

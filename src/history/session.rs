@@ -5,7 +5,8 @@
 use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};
 
-const DIR: &str = "sessions";
+/// The folder of lock files, in the data folder.
+pub(super) const DIR: &str = "sessions";
 
 /// Held for the life of a process that sends updates; released (and the file removed) on drop.
 #[derive(Debug)]
@@ -19,13 +20,13 @@ impl SessionLock {
     /// Creates a fresh session id and locks its file.
     pub fn acquire(data_dir: &Path) -> std::io::Result<Self> {
         let dir = data_dir.join(DIR);
-        std::fs::create_dir_all(&dir)?;
+        super::private::create_dir(&dir)?;
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos());
         let id = format!("{}-{:x}", std::process::id(), nanos);
         let path = dir.join(format!("{id}.lock"));
-        let file = OpenOptions::new()
+        let file = super::private::file_options()
             .create(true)
             .truncate(true)
             .write(true)

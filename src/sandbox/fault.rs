@@ -9,6 +9,10 @@ use serde::{Deserialize, Serialize};
 /// The request header that picks a fault for that one request (text form, e.g. `hang`).
 pub const FAULT_HEADER: &str = "x-sandbox-fault";
 
+/// The text [`Fault::Escapes`] and [`Fault::EscapesText`] answer with: terminal escape
+/// sequences that set the window title (OSC 0) and put text on the clipboard (OSC 52).
+pub const ESCAPES: &str = "\u{1b}]0;PWNED\u{7}\u{1b}]52;c;ZXZpbA==\u{7}";
+
 /// Size of the body sent by [`Fault::HugeBody`].
 pub const HUGE_BODY_BYTES: usize = 10 * 1024 * 1024;
 
@@ -40,12 +44,21 @@ pub enum Fault {
     EndlessBody,
     /// Never answer; the connection stays open (not applied).
     Hang,
+    /// Answer 500 with a JSON error whose `message` is terminal escape sequences ([`ESCAPES`],
+    /// JSON-escaped as `\u001b`), as a hostile server could (not applied).
+    Escapes,
+    /// Apply it, then answer 200 with a plain-text body holding raw escape sequences.
+    EscapesText,
+    /// Apply it, then answer 200 `success: true` with `updated_fields` empty: nothing sent is
+    /// confirmed.
+    Unconfirmed,
 }
 
 impl Fault {
     /// Every fault's text form, for help and error messages.
     pub const FORMS: &'static str = "delay:MS, status:CODE, 429:SECS, reset-before, reset-after, \
-                                     malformed-json, html, huge-body, endless-body, hang";
+                                     malformed-json, html, huge-body, endless-body, hang, \
+                                     escapes, escapes-text, unconfirmed";
 
     /// True when the update is stored before the fault shows.
     pub fn applies(&self) -> bool {
@@ -56,6 +69,8 @@ impl Fault {
                 | Fault::MalformedJson
                 | Fault::HugeBody
                 | Fault::EndlessBody
+                | Fault::EscapesText
+                | Fault::Unconfirmed
         )
     }
 }
@@ -73,6 +88,9 @@ impl fmt::Display for Fault {
             Fault::HugeBody => f.write_str("huge-body"),
             Fault::EndlessBody => f.write_str("endless-body"),
             Fault::Hang => f.write_str("hang"),
+            Fault::Escapes => f.write_str("escapes"),
+            Fault::EscapesText => f.write_str("escapes-text"),
+            Fault::Unconfirmed => f.write_str("unconfirmed"),
         }
     }
 }
@@ -124,6 +142,9 @@ impl FromStr for Fault {
             "huge-body" => no_arg(Fault::HugeBody),
             "endless-body" => no_arg(Fault::EndlessBody),
             "hang" => no_arg(Fault::Hang),
+            "escapes" => no_arg(Fault::Escapes),
+            "escapes-text" => no_arg(Fault::EscapesText),
+            "unconfirmed" => no_arg(Fault::Unconfirmed),
             _ => Err(format!(
                 "unknown fault {text:?}: use one of {}",
                 Fault::FORMS
@@ -149,6 +170,9 @@ mod tests {
             Fault::HugeBody,
             Fault::EndlessBody,
             Fault::Hang,
+            Fault::Escapes,
+            Fault::EscapesText,
+            Fault::Unconfirmed,
         ] {
             assert_eq!(fault.to_string().parse::<Fault>(), Ok(fault));
         }

@@ -458,6 +458,29 @@ async fn set_outcome(
             }
             json_response(status, body.to_string())
         }
+        Some(Fault::Escapes) => error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "injected",
+            fault::ESCAPES,
+        ),
+        Some(Fault::EscapesText) => {
+            let _ = answer();
+            (
+                StatusCode::OK,
+                [("content-type", "text/plain")],
+                format!("{} ok\n", fault::ESCAPES),
+            )
+                .into_response()
+        }
+        Some(Fault::Unconfirmed) => {
+            let (status, mut body) = answer();
+            if let Value::Object(map) = &mut body
+                && status.is_success()
+            {
+                map.insert("updated_fields".into(), Value::Array(Vec::new()));
+            }
+            json_response(status, body.to_string())
+        }
         Some(Fault::EndlessBody) => {
             let (status, body) = answer();
             let mut head = body.to_string();

@@ -722,9 +722,14 @@ fn with_reader<T>(
 fn open(services: &Services) -> Result<Opened, String> {
     let dir = &services.data_dir;
     let in_dir = |e: &dyn std::fmt::Display| format!("in {}: {e}", dir.display());
-    std::fs::create_dir_all(dir).map_err(|e| in_dir(&e))?;
+    crate::history::private::create_dir(dir).map_err(|e| in_dir(&e))?;
     let lock = SessionLock::acquire(dir).map_err(|e| in_dir(&e))?;
     let store = Store::open(dir, lock.id()).map_err(|e| in_dir(&e))?;
+    // Files that others could read were made private: said once, in the log (the screen is
+    // the workbench's).
+    if let Some(note) = crate::history::private::take_note() {
+        tracing::warn!("{note}");
+    }
     store.reconcile_orphans(dir).map_err(|e| in_dir(&e))?;
     Ok(Opened {
         store,

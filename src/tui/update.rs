@@ -1164,7 +1164,7 @@ fn queue_finished(app: &mut App, id: RequestId, record: Record) -> Vec<Effect> {
                 ItemStatus::Done {
                     mark: record.mark(),
                     text: record.result_text(),
-                    ok: record.state == State::Ok && record.verified,
+                    ok: record.state == State::Ok,
                 }
             },
         );
@@ -1172,11 +1172,7 @@ fn queue_finished(app: &mut App, id: RequestId, record: Record) -> Vec<Effect> {
             q.paused = true;
         }
     }
-    if let Some(label) = record
-        .outcome
-        .clone()
-        .filter(|_| record.state == State::Ok && record.verified)
-    {
+    if let Some(label) = record.outcome.clone().filter(|_| record.state == State::Ok) {
         count_label(app, &label);
     }
     let wait = record
@@ -1605,8 +1601,10 @@ fn finished(app: &mut App, id: RequestId, record: Record) -> Vec<Effect> {
         // Typed on during the send? Then the form is the next update already: leave it.
         let form_unchanged =
             sent.is_some() && app.checked.as_ref().ok().map(|r| &r.update) == sent.as_ref();
+        // The server's words, made inert as everywhere they are shown.
+        let message = crate::api::inert::inert(record.message.as_deref().unwrap_or(""));
         let (tone, text) = match record.state {
-            State::Ok if record.verified => (
+            State::Ok => (
                 Tone::Success,
                 format!(
                     "✓ Updated {} (HTTP {}, {} ms)",
@@ -1615,31 +1613,18 @@ fn finished(app: &mut App, id: RequestId, record: Record) -> Vec<Effect> {
                     record.latency_ms.unwrap_or_default()
                 ),
             ),
-            State::Ok => (
-                Tone::Warning,
-                format!("✗ {}", record.message.as_deref().unwrap_or("Not confirmed")),
-            ),
-            State::Refused => (
-                Tone::Error,
-                format!("✗ Refused: {}", record.message.as_deref().unwrap_or("")),
-            ),
-            State::NetworkError | State::Unknown if record.http_status.is_none() => (
-                Tone::Error,
-                format!("✗ No response: {}", record.message.as_deref().unwrap_or("")),
-            ),
-            // An answer came but says nothing certain (e.g. a 200 that is not JSON).
-            State::NetworkError | State::Unknown => (
-                Tone::Error,
-                format!(
-                    "? Outcome unknown: {}",
-                    record.message.as_deref().unwrap_or("")
-                ),
-            ),
-            State::Cancelled | State::Pending => {
-                (Tone::Warning, record.message.clone().unwrap_or_default())
+            State::Unconfirmed => (Tone::Warning, format!("✗ Not confirmed: {message}")),
+            State::Refused => (Tone::Error, format!("✗ Refused: {message}")),
+            State::NetworkError | State::Unknown if record.http_status.is_none() => {
+                (Tone::Error, format!("✗ No response: {message}"))
             }
+            // An answer came but says nothing certain (e.g. a 200 that is not JSON).
+            State::NetworkError | State::Unknown => {
+                (Tone::Error, format!("? Outcome unknown: {message}"))
+            }
+            State::Cancelled | State::Pending => (Tone::Warning, message.into_owned()),
         };
-        let sent_ok = record.state == State::Ok && record.verified;
+        let sent_ok = record.state == State::Ok;
         let clear = sent_ok && form_unchanged;
         app.status = Some(Status { tone, text });
         if sent_ok

@@ -20,9 +20,17 @@ pub fn start(key: &'static str) -> CliEnv {
         .build()
         .unwrap();
     let sandbox = rt.block_on(sandbox::start("127.0.0.1:0", key)).unwrap();
+    // A data folder as the tool makes one (0700): a looser one is tightened with a note.
+    let data = tempfile::tempdir().unwrap();
+    #[cfg(unix)]
+    std::fs::set_permissions(
+        data.path(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o700),
+    )
+    .unwrap();
     CliEnv {
         sandbox,
-        data: tempfile::tempdir().unwrap(),
+        data,
         key,
         _rt: rt,
     }

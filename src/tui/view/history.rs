@@ -14,8 +14,8 @@ use crate::tui::app::{App, Focus};
 /// The colour a record's mark is shown in.
 pub fn color(record: &Record) -> Color {
     match record.state {
-        State::Ok if record.verified => Color::Green,
-        State::Ok | State::Refused | State::NetworkError => Color::Red,
+        State::Ok => Color::Green,
+        State::Unconfirmed | State::Refused | State::NetworkError => Color::Red,
         State::Pending => Color::Cyan,
         State::Cancelled | State::Unknown => Color::Yellow,
     }

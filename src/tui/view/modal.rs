@@ -11,6 +11,7 @@ use super::history::color;
 use super::preview::request_lines;
 use super::status::badge;
 use crate::api::client::BODY_CAP;
+use crate::api::inert::inert;
 
 /// The history detail shows at most this much of a response body: wrapping a whole 1 MiB body
 /// on every frame would make the detail sluggish. The history keeps all of it.
@@ -525,11 +526,12 @@ fn detail(app: &App, record: &Record, scroll: u16, frame: &mut Frame<'_>, area: 
         ),
         row("Sent to", record.base_url.clone()),
     ];
+    // What the server said is made inert (escaped), as on the command line.
     if let Some(call) = &record.resolved_call_id {
-        lines.push(row("Call", call.clone()));
+        lines.push(row("Call", inert(call).into_owned()));
     }
     if let Some(message) = &record.message {
-        lines.push(row("Message", message.clone()));
+        lines.push(row("Message", inert(message).into_owned()));
     }
     lines.push(Line::raw(""));
     lines.push(Line::styled(
@@ -589,7 +591,7 @@ fn detail(app: &App, record: &Record, scroll: u16, frame: &mut Frame<'_>, area: 
                     .unwrap_or_else(|_| body.to_string())
             };
             for line in shown.lines() {
-                lines.push(Line::raw(line.to_string()));
+                lines.push(Line::raw(inert(line).into_owned()));
             }
         }
         (None, _) => lines.push(Line::styled(

@@ -1,0 +1,88 @@
+//! Text that came from a server or a file, made inert before a terminal shows it: control
+//! characters (C0, DEL, C1: ESC, BEL, CR, …) and the bidirectional overrides and isolates are
+//! shown escaped as `\u{1b}`, so an answer cannot set the window title, write to the clipboard
+//! (OSC 52), move the cursor or reorder what is shown. The command line and the workbench both
+//! use it; JSON output is left to JSON's own escaping.
+
+use std::borrow::Cow;
+use std::fmt::Write as _;
+
+/// True for a character that would act on a terminal rather than be shown: every control
+/// character (Unicode category Cc) and the bidirectional embeddings, overrides and isolates
+/// (U+202A–U+202E, U+2066–U+2069), which reorder the text around them.
+pub fn is_live(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `text` with every live character (line breaks and tabs included) written as `\u{…}`: for
+/// text shown on one line (a table row, a status line, a message).
+pub fn inert(text: &str) -> Cow<'_, str> {
+    escape(text, |_| false)
+}
+
+/// As [`inert`], but line breaks and tabs stay: for text shown over several lines (a response
+/// body, `history show`, `config show`). A carriage return is escaped (it could overwrite the
+/// line before it).
+pub fn inert_lines(text: &str) -> Cow<'_, str> {
+    escape(text, |c| matches!(c, '\n' | '\t'))
+}
+
+fn escape(text: &str, keep: impl Fn(char) -> bool) -> Cow<'_, str> {
+    if !text.chars().any(|c| is_live(c) && !keep(c)) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if is_live(c) && !keep(c) {
+            let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_sequences_are_shown_not_run() {
+        let hostile = "\u{1b}]0;PWNED\u{7}\u{1b}]52;c;ZXZpbA==\u{7}";
+        assert_eq!(
+            inert(hostile),
+            r"\u{1b}]0;PWNED\u{7}\u{1b}]52;c;ZXZpbA==\u{7}"
+        );
+        assert_eq!(
+            inert("a\u{9b}31mb\u{7f}"),
+            r"a\u{9b}31mb\u{7f}",
+            "C1 and DEL"
+        );
+        assert_eq!(
+            inert("call\u{202e}654"),
+            r"call\u{202e}654",
+            "bidi override"
+        );
+    }
+
+    #[test]
+    fn plain_text_is_borrowed_unchanged() {
+        for text in [
+            "",
+            "Updated custom_call_outcome",
+            "Café ✓ – 東京",
+            r"a\u{1b}b",
+        ] {
+            assert!(
+                matches!(inert(text), Cow::Borrowed(t) if t == text),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn line_breaks_stay_only_where_lines_are_kept() {
+        assert_eq!(inert("a\nb\tc\rd"), r"a\u{a}b\u{9}c\u{d}d");
+        assert_eq!(inert_lines("a\nb\tc\rd\u{1b}"), "a\nb\tc\\u{d}d\\u{1b}");
+    }
+}
