@@ -140,6 +140,9 @@ impl E164 {
             ));
         }
         let digits: String = trimmed.chars().filter(char::is_ascii_digit).collect();
+        if let Some(rest) = after_international_prefix(&digits, region) {
+            return check_international(Self::parse(&format!("+{rest}"))?, trimmed);
+        }
         let parsed = phonenumber::parse(Some(region.0), &digits)
             .ok()
             .filter(|n| n.country().id() == Some(region.0) || n.is_valid());
@@ -187,6 +190,22 @@ fn check_international(strict: E164, typed: &str) -> Result<E164, String> {
     }
 }
 
+/// The digits after an international prefix, when they start with one: `00` (most of the
+/// world) or the region's own (011 in the US and Canada). No national number starts with
+/// either, so `00390212345678` is +39 02 1234 5678 wherever it is typed.
+fn after_international_prefix(digits: &str, region: Region) -> Option<&str> {
+    let meta = phonenumber::metadata::DATABASE.by_id(region.0.as_ref());
+    let own = meta.and_then(|m| {
+        m.preferred_international_prefix()
+            .or_else(|| m.international_prefix().map(|p| p.as_str()))
+            .filter(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+    });
+    own.into_iter()
+        .chain(["00"])
+        .find_map(|prefix| digits.strip_prefix(prefix))
+        .filter(|rest| !rest.is_empty())
+}
+
 /// Why a national number did not read as a valid number of `region`, with the likely fix.
 fn national_problem(typed: &str, digits: &str, region: Region) -> String {
     let meta = phonenumber::metadata::DATABASE.by_id(region.0.as_ref());
@@ -212,8 +231,10 @@ fn national_problem(typed: &str, digits: &str, region: Region) -> String {
             "Phone is too short for {region}: got {n} digits ({got}), {}; {abroad}",
             how(e)
         ),
+        // Counted as typed: a leading country code is still a digit the person typed.
         Some(e) if n > e.len() => format!(
-            "Phone is too long for {region}: got {n} digits ({got}), {}; {abroad}",
+            "Phone is too long for {region}: got {} digits ({got}), {}; {abroad}",
+            digits.len(),
             how(e)
         ),
         _ => format!("Phone {got} is not a valid {region} number: check the digits; {abroad}"),
@@ -342,6 +363,41 @@ mod tests {
         );
         let bad_us = us("+1 555 555 5555").unwrap_err();
         assert!(bad_us.contains("not a valid number for"), "{bad_us}");
+    }
+
+    /// What was typed is counted, not what is left after a leading country code.
+    #[test]
+    fn too_long_counts_the_digits_typed() {
+        let long = us("1234567890123").unwrap_err();
+        assert!(long.contains("too long for US"), "{long}");
+        assert!(long.contains("got 13 digits"), "{long}");
+    }
+
+    /// `00` (and the region's own international prefix, 011 in the US) starts an international
+    /// number, as people in Europe type them: the digits after it keep their zeros.
+    #[test]
+    fn the_international_prefix_reads_as_plus() {
+        for code in ["US", "DE", "GB", "FR"] {
+            let region = Region::parse(code).unwrap();
+            for (typed, want) in [
+                ("00390212345678", "+390212345678"),
+                ("0044 20 7946 0958", "+442079460958"),
+                ("00 33 1 23 45 67 89", "+33123456789"),
+                ("0014155551234", "+14155551234"),
+            ] {
+                assert_eq!(
+                    E164::normalise(typed, region).map(|p| p.to_string()),
+                    Ok(want.to_string()),
+                    "{typed} in {code}"
+                );
+            }
+        }
+        assert_eq!(us("011 39 02 1234 5678").as_deref(), Ok("+390212345678"));
+        let unknown = us("00999123456789").unwrap_err();
+        assert!(
+            unknown.contains("country code that does not exist"),
+            "{unknown}"
+        );
     }
 
     #[test]
