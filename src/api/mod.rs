@@ -3,6 +3,7 @@
 
 pub mod client;
 pub mod key;
+pub mod notes;
 pub mod phone;
 pub mod request;
 pub mod update;

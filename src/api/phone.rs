@@ -196,8 +196,13 @@ fn check_international(strict: E164, typed: &str) -> Result<E164, String> {
 fn after_international_prefix(digits: &str, region: Region) -> Option<&str> {
     let meta = phonenumber::metadata::DATABASE.by_id(region.0.as_ref());
     let own = meta.and_then(|m| {
+        let pattern = m.international_prefix();
+        let plain: Option<&str> = match pattern {
+            Some(p) => Some(p.as_str()),
+            None => None,
+        };
         m.preferred_international_prefix()
-            .or_else(|| m.international_prefix().map(|p| p.as_str()))
+            .or(plain)
             .filter(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
     });
     own.into_iter()
@@ -250,6 +255,85 @@ pub fn looks_like_national_phone(input: &str) -> bool {
         && trimmed
             .chars()
             .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '.' | '(' | ')'))
+}
+
+/// Whether the one field for both (the form's Target, a file's `target` column) reads `input`
+/// as a phone number. The line between a call ID and a phone typed short:
+/// - `+…`, or digits after an international prefix (`00…`, 011 in the US): a phone;
+/// - digits written with a phone's separators (`555-1234`, `(415) 555`), 7 or more: a phone
+///   (an invalid one is refused, with why);
+/// - plain digits: a phone when they are a valid number of `region` or have at least as many
+///   digits as its shortest numbers (10 in the US); fewer (`123`, `5551234`) are a call ID,
+///   and [`read_as_call_id`] says so wherever the update is shown before it is sent.
+pub fn reads_as_phone(input: &str, region: Region) -> bool {
+    let trimmed = input.trim();
+    if trimmed.starts_with('+') {
+        return true;
+    }
+    if !looks_like_national_phone(trimmed) {
+        return false;
+    }
+    if !trimmed.chars().all(|c| c.is_ascii_digit()) {
+        return true;
+    }
+    after_international_prefix(trimmed, region).is_some()
+        || trimmed.len() >= shortest_number(region)
+        || phonenumber::parse(Some(region.0), trimmed).is_ok_and(|n| n.is_valid())
+}
+
+/// For a target made of digits that the one field for both reads as a call ID: how it is read
+/// and what a phone would need, e.g. "read as a call ID; a US phone has 10 digits".
+pub fn read_as_call_id(input: &str, region: Region) -> Option<String> {
+    let trimmed = input.trim();
+    let digits_only = trimmed.chars().any(|c| c.is_ascii_digit())
+        && trimmed
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '-' | '.' | '(' | ')'));
+    if !digits_only || reads_as_phone(trimmed, region) {
+        return None;
+    }
+    let meta = phonenumber::metadata::DATABASE.by_id(region.0.as_ref());
+    let lengths = number_lengths(region);
+    let example = meta
+        .and_then(|m| m.descriptors().fixed_line().or(m.descriptors().mobile()))
+        .and_then(|d| d.example())
+        .and_then(|e| phonenumber::parse(Some(region.0), e).ok())
+        .map(|n| n.format().mode(phonenumber::Mode::National).to_string());
+    Some(match (lengths.first(), lengths.last(), example) {
+        (Some(_), Some(_), Some(e)) if lengths.first() == lengths.last() => format!(
+            "read as a call ID; a {region} phone has {} digits",
+            e.chars().filter(char::is_ascii_digit).count()
+        ),
+        (_, _, Some(e)) => format!("read as a call ID; a {region} phone looks like {e}"),
+        _ => format!("read as a call ID; a {region} phone has more digits"),
+    })
+}
+
+/// The lengths of `region`'s fixed-line and mobile numbers (national, without a trunk
+/// prefix), shortest first.
+fn number_lengths(region: Region) -> Vec<u16> {
+    let meta = phonenumber::metadata::DATABASE.by_id(region.0.as_ref());
+    let mut lengths: Vec<u16> = meta
+        .map(|m| {
+            let d = m.descriptors();
+            [d.fixed_line(), d.mobile()]
+                .into_iter()
+                .flatten()
+                .flat_map(|d| d.possible_length().iter().copied())
+                .collect()
+        })
+        .unwrap_or_default();
+    lengths.sort_unstable();
+    lengths.dedup();
+    lengths
+}
+
+/// Plain digits this many or more are read as a phone: the region's shortest number, and never
+/// fewer than 7 (below that, digits were always a call ID).
+fn shortest_number(region: Region) -> usize {
+    number_lengths(region)
+        .first()
+        .map_or(7, |&n| usize::from(n).max(7))
 }
 
 pub(crate) fn describe_char(c: char) -> String {
@@ -429,6 +513,45 @@ mod tests {
                 .contains("cannot start with 0")
         );
         assert!(E164::parse("+").unwrap_err().contains("no digits"));
+    }
+
+    /// The line between a call ID and a phone typed short, and what is said about it.
+    #[test]
+    fn short_plain_digits_are_call_ids_with_a_note() {
+        let us = Region::default();
+        for id in ["123", "12345", "123456", "5551234", "415555123", "123-45"] {
+            assert!(!reads_as_phone(id, us), "{id}");
+            assert_eq!(
+                read_as_call_id(id, us).as_deref(),
+                Some("read as a call ID; a US phone has 10 digits"),
+                "{id}"
+            );
+        }
+        for phone in [
+            "4155551234",
+            "1234567890123",
+            "555-1234",
+            "(415) 5555",
+            "+1415",
+            "0044207946",
+        ] {
+            assert!(reads_as_phone(phone, us), "{phone}");
+            assert_eq!(read_as_call_id(phone, us), None, "{phone}");
+        }
+        assert_eq!(read_as_call_id("call456", us), None);
+        let fr = Region::parse("FR").unwrap();
+        assert_eq!(
+            read_as_call_id("12345", fr).as_deref(),
+            Some("read as a call ID; a FR phone has 10 digits")
+        );
+        let de = Region::parse("DE").unwrap();
+        let note = read_as_call_id("123456", de).unwrap();
+        assert!(
+            note.starts_with("read as a call ID; a DE phone looks like 030"),
+            "{note}"
+        );
+        // Seven digits or more are a phone in Germany, as before.
+        assert!(reads_as_phone("1234567", de));
     }
 
     #[test]

@@ -201,6 +201,9 @@ pub async fn run(
         for note in sent_before(args.data.data_dir.clone(), &hash, offset) {
             eprintln!("{note}");
         }
+        for note in read_notes(&rows, columns.rules.region) {
+            eprintln!("{name}: {note}");
+        }
     }
     if args.dry_run {
         let first = build(&rows[0].update, &base);
@@ -1449,6 +1452,33 @@ fn add(counts: &mut Counts, state: State, verified: bool) {
 }
 
 /// What the file will do, before anything is sent.
+/// How rows are read that may not be what was meant (`api::notes::warnings`): digits in the
+/// `target` column read as a call ID. At most ten, then how many more.
+fn read_notes(rows: &[Row], region: crate::api::phone::Region) -> Vec<String> {
+    const SHOWN: usize = 10;
+    let mut notes = Vec::new();
+    let mut more = 0;
+    for row in rows {
+        let typed = (row.kind == crate::api::update::TargetKind::Either)
+            .then(|| row.update.target.as_str());
+        for warning in crate::api::notes::warnings(&row.update, typed, region) {
+            if notes.len() < SHOWN {
+                notes.push(format!(
+                    "line {}: target {} is {warning}",
+                    row.line,
+                    row.update.target.as_str()
+                ));
+            } else {
+                more += 1;
+            }
+        }
+    }
+    if more > 0 {
+        notes.push(format!("… and {more} more like these"));
+    }
+    notes
+}
+
 fn summary(rows: &[Row], base: &BaseUrl, profile: &str) -> String {
     let agents: HashSet<&str> = rows.iter().map(|r| r.update.agent.as_str()).collect();
     let targets: HashSet<&str> = rows.iter().map(|r| r.update.target.as_str()).collect();

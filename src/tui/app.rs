@@ -10,7 +10,7 @@ use time::UtcOffset;
 use super::action::RequestId;
 use super::profiles::{ProfileTag, fallback_tag};
 use crate::api::key::Credentials;
-use crate::api::phone::{Region, looks_like_national_phone};
+use crate::api::phone::{Region, read_as_call_id, reads_as_phone};
 use crate::api::request::{BaseUrl, WireRequest, build};
 use crate::api::update::{
     Field, FieldError, OutcomeUpdate, Preference, Rules, TargetKind, UpdateInput, parse_target,
@@ -225,15 +225,13 @@ impl Form {
         }
     }
 
-    /// Preference only means something for a phone number.
-    pub fn target_is_phone(&self) -> bool {
+    /// Preference only means something for a phone number (read as `validate` reads it, with
+    /// the form's `region`).
+    pub fn target_is_phone(&self, region: Region) -> bool {
         match self.target_kind {
             TargetKind::CallId => false,
             TargetKind::Phone => true,
-            TargetKind::Either => {
-                let t = self.text(Field::Target);
-                t.trim_start().starts_with('+') || looks_like_national_phone(&t)
-            }
+            TargetKind::Either => reads_as_phone(&self.text(Field::Target), region),
         }
     }
 
@@ -687,7 +685,7 @@ impl App {
         let (agent, target, outcome, value, metadata) = self.form.input();
         let preference = self
             .form
-            .target_is_phone()
+            .target_is_phone(self.settings.prefs.region)
             .then(|| self.form.preference.as_str());
         let input = UpdateInput {
             agent: &agent,
@@ -738,7 +736,7 @@ impl App {
     /// Tab order; Preference only while the target is a phone number.
     pub fn focus_order(&self) -> Vec<Focus> {
         let mut order = vec![Focus::Agent, Focus::Target];
-        if self.form.target_is_phone() {
+        if self.form.target_is_phone(self.settings.prefs.region) {
             order.push(Focus::Preference);
         }
         order.extend([
@@ -890,6 +888,9 @@ impl App {
             )),
             Field::Target => {
                 let typed = self.form.text(Field::Target);
+                if let Some(note) = read_as_call_id(&typed, self.settings.prefs.region) {
+                    return Some((Tone::Warning, note));
+                }
                 let target = parse_target(&typed, self.settings.prefs.region).ok()?;
                 let sent = target.as_str();
                 (typed.trim() != sent).then(|| (Tone::Info, format!("→ sent as {sent}")))
@@ -906,6 +907,16 @@ impl App {
             }
             _ => None,
         }
+    }
+
+    /// What to know before `update` is sent (`api::notes::warnings` with the form's region):
+    /// the same words in the form, the queue and the confirmation. `typed_target` as there.
+    pub fn warnings(
+        &self,
+        update: &crate::api::update::OutcomeUpdate,
+        typed_target: Option<&str>,
+    ) -> Vec<String> {
+        crate::api::notes::warnings(update, typed_target, self.settings.prefs.region)
     }
 
     pub fn record(&self, id: i64) -> Option<&Record> {

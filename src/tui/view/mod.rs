@@ -132,7 +132,9 @@ pub fn hit(app: &App, column: u16, row: u16) -> Option<Hit> {
         for (field, line, note) in rows.fields {
             if line.contains(at) || note.is_some_and(|n| n.contains(at)) {
                 return Some(match field {
-                    Field::Preference if app.form.target_is_phone() => Hit::Preference,
+                    Field::Preference if app.form.target_is_phone(app.settings.prefs.region) => {
+                        Hit::Preference
+                    }
                     Field::Preference => return None,
                     other => Hit::Focus(Focus::of_field(other)),
                 });

@@ -100,7 +100,15 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
                     "excluded (x puts it back)".to_string(),
                 ),
                 (ItemStatus::Waiting, Err(problem)) => ("!", Color::Yellow, problem.clone()),
-                (ItemStatus::Waiting, Ok(_)) => ("·", Color::Reset, "ready".to_string()),
+                (ItemStatus::Waiting, Ok(ready)) => {
+                    let typed = Some(item.entry.cell("target")).filter(|t| !t.is_empty());
+                    let warnings = app.warnings(&ready.update, typed);
+                    if warnings.is_empty() {
+                        ("·", Color::Reset, "ready".to_string())
+                    } else {
+                        ("·", Color::Yellow, format!("⚠ {}", warnings.join("; ")))
+                    }
+                }
             };
             // As the history shows it: outcome · value · {…}
             let e = &item.entry;
