@@ -804,3 +804,34 @@ fn a_call_id_of_digits_is_sent_as_a_call_id() {
     .success()
     .stdout(predicate::str::contains("/api/calls/agent123/4155551234'"));
 }
+
+/// `send` warns as the form does about a label that differs from a known one only in case, and
+/// sends it as typed; the docs' own spelling is not flagged.
+#[test]
+fn send_warns_about_a_near_miss_label_but_not_the_documented_ones() {
+    let e = env();
+    e.send(&[
+        "--agent",
+        "agent123",
+        "--call",
+        "call456",
+        "--outcome",
+        "sold",
+    ])
+    .arg("--dry-run")
+    .assert()
+    .success()
+    .stderr(predicate::str::contains("warning: did you mean Sold?"));
+    e.send(&[
+        "--agent",
+        "agent123",
+        "--call",
+        "call456",
+        "--outcome",
+        "Follow Up Required",
+    ])
+    .arg("--dry-run")
+    .assert()
+    .success()
+    .stderr(predicate::str::contains("did you mean").not());
+}

@@ -77,3 +77,33 @@ fn the_queue_row_says_it_too_and_a_call_id_column_does_not() {
     let s = screen(&a, 160, 48);
     assert!(!s.contains("read as a call ID"), "{s}");
 }
+
+/// The docs' own spelling ("Follow Up Required", example 4) is never flagged; a label that
+/// differs from a known one only in case is flagged alike in the form, the queue row and the
+/// confirmation.
+#[test]
+fn one_outcome_rule_for_the_form_the_queue_and_the_confirmation() {
+    let field = phonely_outcomes::api::update::Field::Outcome;
+    let a = form_with("call456", "Follow Up Required");
+    assert_eq!(a.field_note(field), None);
+    let mut a = form_with("call456", "sold");
+    let (tone, text) = a.field_note(field).unwrap();
+    assert_eq!(tone, Tone::Warning);
+    assert!(text.contains("did you mean Sold?"), "{text}");
+    common::ctrl_s(&mut a);
+    let s = screen(&a, 120, 32);
+    assert!(s.contains("Send this update?"), "{s}");
+    assert!(s.contains("⚠ did you mean Sold?"), "{s}");
+    let mut a = form_with("call456", "Follow Up Required");
+    common::ctrl_s(&mut a);
+    let s = screen(&a, 120, 32);
+    assert!(!s.contains("did you mean"), "{s}");
+
+    let a = queue_with(
+        "agent_id,target,outcome\nagent123,call456,sold\nagent123,call456,Follow Up Required\n",
+    );
+    let s = screen(&a, 160, 48);
+    assert!(s.contains("⚠ did you mean Sold?"), "{s}");
+    let line3 = s.lines().find(|l| l.contains("· 3 ")).unwrap();
+    assert!(line3.contains("ready"), "{line3}");
+}

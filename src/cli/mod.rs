@@ -597,6 +597,14 @@ async fn send(args: SendArgs, global: &GlobalArgs, config: &Config) -> ExitCode 
             return ExitCode::from(exit::INVALID);
         }
     };
+    // The form's rule (`api::notes`): a near-miss label is sent as typed, with a warning.
+    let labels = crate::api::notes::Labels {
+        presets: &config.outcome_presets,
+        used: &[],
+    };
+    for warning in crate::api::notes::warnings(&update, None, config.region, labels) {
+        eprintln!("warning: {warning}");
+    }
     let (profile, base) = match account(
         global.profile.as_deref(),
         config,

@@ -606,14 +606,7 @@ pub struct App {
 /// At most this many outcome suggestions are shown.
 pub const MAX_SUGGESTIONS: usize = 6;
 
-/// Labels that differ only in case, spaces or punctuation compare equal here.
-pub fn label_key(label: &str) -> String {
-    label
-        .chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect()
-}
+pub use crate::api::notes::label_key;
 
 impl App {
     pub fn new(settings: Settings) -> Self {
@@ -840,25 +833,15 @@ impl App {
     /// A known label that the typed outcome matches only loosely ("sold " vs "Sold"): the
     /// team's reports would count them apart.
     pub fn outcome_near_miss(&self) -> Option<&str> {
-        let typed = self.form.text(Field::Outcome);
-        if typed.trim().is_empty() {
-            return None;
+        crate::api::notes::outcome_near_miss(&self.form.text(Field::Outcome), self.labels())
+    }
+
+    /// The labels an outcome is compared with (`api::notes`).
+    pub fn labels(&self) -> crate::api::notes::Labels<'_> {
+        crate::api::notes::Labels {
+            presets: &self.settings.prefs.outcome_presets,
+            used: &self.outcome_labels,
         }
-        let key = label_key(&typed);
-        // The presets are the team's labels: a label that only loosely matches one stays
-        // flagged even after it was sent once (and so became a "label used before").
-        let presets = &self.settings.prefs.outcome_presets;
-        if presets.contains(&typed) {
-            return None;
-        }
-        if let Some(preset) = presets.iter().find(|p| label_key(p) == key) {
-            return Some(preset.as_str());
-        }
-        let labels = self.known_labels();
-        if labels.contains(&typed.as_str()) {
-            return None;
-        }
-        labels.into_iter().find(|l| label_key(l) == key)
     }
 
     /// The note under `field`, as computed at the last edit.
@@ -873,15 +856,9 @@ impl App {
     /// typed, or a warning. (tone, text)
     pub fn field_note(&self, field: Field) -> Option<(Tone, String)> {
         match field {
-            Field::Outcome => self.outcome_near_miss().map(|label| {
-                (
-                    Tone::Warning,
-                    format!(
-                        "did you mean {label}? Labels that differ only in case or spacing are \
-                         counted apart in reports"
-                    ),
-                )
-            }),
+            Field::Outcome => self
+                .outcome_near_miss()
+                .map(|label| (Tone::Warning, crate::api::notes::near_miss_warning(label))),
             Field::Target if self.form.target_kind == TargetKind::CallId => Some((
                 Tone::Info,
                 "a call ID (the file's call_id column)".to_string(),
@@ -916,7 +893,12 @@ impl App {
         update: &crate::api::update::OutcomeUpdate,
         typed_target: Option<&str>,
     ) -> Vec<String> {
-        crate::api::notes::warnings(update, typed_target, self.settings.prefs.region)
+        crate::api::notes::warnings(
+            update,
+            typed_target,
+            self.settings.prefs.region,
+            self.labels(),
+        )
     }
 
     pub fn record(&self, id: i64) -> Option<&Record> {
