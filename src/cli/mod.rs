@@ -113,7 +113,7 @@ pub fn main(cli: Cli) -> ExitCode {
             Box::pin(workbench(workbench_args, &global, &config, offset)).await
         }),
         Some(Command::Send(args)) => runtime.block_on(send(args, &global, &config)),
-        Some(Command::History(args)) => history::run(&args, &global, offset),
+        Some(Command::History(args)) => history::run(&args, &global, offset, config.region),
         Some(Command::Sandbox(args)) => runtime.block_on(sandbox(args)),
         Some(Command::Batch(args)) => runtime.block_on(batch::run(args, &global, &config, offset)),
         Some(Command::Config(c)) => runtime.block_on(commands::config(&c, &config)),

@@ -1720,7 +1720,7 @@ fn more_history(app: &mut App) -> Vec<Effect> {
 fn apply_filter(app: &mut App) -> Vec<Effect> {
     let h = &mut app.history;
     let text = h.filter_input.lines().join(" ");
-    match Filter::parse_query(&text) {
+    match Filter::parse_query_in(&text, app.settings.prefs.region) {
         Err(message) => {
             h.filter_error = Some(message);
             Vec::new()
