@@ -75,6 +75,14 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
     }
     let first = first_visible(q, rows_area);
     let visible = usize::from(rows_area.height.saturating_sub(1)).max(1);
+    let widths = [
+        Constraint::Length(1),
+        Constraint::Length(5),
+        Constraint::Fill(3),
+        Constraint::Fill(2),
+        Constraint::Fill(3),
+    ];
+    let call_width = super::column_widths(&widths, rows_area)[2];
     let rows = q
         .items
         .iter()
@@ -131,10 +139,15 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
                     Style::default().fg(color).add_modifier(Modifier::BOLD),
                 )),
                 Cell::from(item.entry.line.to_string()),
-                Cell::from(format!(
-                    "{}/{}",
+                // Which call of a number: what the row sends, else what its cell says.
+                Cell::from(super::call_text(
                     item.entry.cell("agent_id"),
-                    item.entry.target()
+                    item.entry.target(),
+                    match &item.ready {
+                        Ok(ready) => ready.update.target.preference().map(|p| p.as_str()),
+                        Err(_) => Some(item.entry.cell("preference")).filter(|p| !p.is_empty()),
+                    },
+                    call_width,
                 )),
                 Cell::from(set),
                 Cell::from(Span::styled(
@@ -147,26 +160,17 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
                 )),
             ])
         });
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Length(1),
-            Constraint::Length(5),
-            Constraint::Fill(3),
-            Constraint::Fill(2),
-            Constraint::Fill(3),
-        ],
-    )
-    .header(
-        Row::new(vec!["", "Line", "Agent/call", "Set", "State"])
-            .style(Style::default().add_modifier(Modifier::BOLD)),
-    )
-    .column_spacing(1)
-    .row_highlight_style(if focused {
-        Style::default().add_modifier(Modifier::REVERSED)
-    } else {
-        Style::default().add_modifier(Modifier::BOLD)
-    });
+    let table = Table::new(rows, widths)
+        .header(
+            Row::new(vec!["", "Line", "Agent/call", "Set", "State"])
+                .style(Style::default().add_modifier(Modifier::BOLD)),
+        )
+        .column_spacing(1)
+        .row_highlight_style(if focused {
+            Style::default().add_modifier(Modifier::REVERSED)
+        } else {
+            Style::default().add_modifier(Modifier::BOLD)
+        });
     let mut state = TableState::default().with_selected(Some(q.selected - first));
     frame.render_stateful_widget(table, rows_area, &mut state);
 }
