@@ -144,7 +144,11 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
                     item.entry.cell("agent_id"),
                     item.entry.target(),
                     match &item.ready {
-                        Ok(ready) => ready.update.target.preference().map(|p| p.as_str()),
+                        Ok(ready) => ready
+                            .update
+                            .target
+                            .preference()
+                            .map(crate::api::update::Preference::as_str),
                         Err(_) => Some(item.entry.cell("preference")).filter(|p| !p.is_empty()),
                     },
                     call_width,
