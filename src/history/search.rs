@@ -324,7 +324,8 @@ fn exact_value(text: &str) -> Option<String> {
 /// numbers (each the value or text).
 fn read_numbers(run: &[&str], region: Region, filter: &mut Filter) {
     let joined = run.join(" ");
-    if run.len() == 1 && is_number(run[0]) {
+    // Plain digits a phone reads as (`4155551234`) are that phone, through the index.
+    if run.len() == 1 && is_number(run[0]) && !crate::api::phone::reads_as_phone(run[0], region) {
         filter.numbers.push(run[0].to_string());
     } else if let Ok(phone) = E164::normalise(&joined, region) {
         filter
@@ -436,9 +437,14 @@ mod tests {
             "555-1234",
             "+1 415 555 1234",
             "(415)",
+            "4155551234",
         ] {
             assert_eq!(search(q), [phone], "{q}");
         }
+        // Digits a phone reads as are that phone, through the full-text index.
+        let f = Filter::parse_query_in("4155551234", us).unwrap();
+        assert_eq!(f.words, ["14155551234"]);
+        assert!(f.numbers.is_empty());
         assert_eq!(search("499"), [sold]);
         assert_eq!(search("value:499"), [sold]);
         assert_eq!(search("value:1299.50"), [other]);

@@ -645,7 +645,7 @@ impl App {
         };
         app.history
             .filter_input
-            .set_placeholder_text("words, state:failed, state:unknown, profile:NAME");
+            .set_placeholder_text("words, a phone, 499, value:N, state:failed, profile:NAME");
         app.history
             .filter_input
             .set_cursor_line_style(Style::default());

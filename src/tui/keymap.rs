@@ -590,7 +590,8 @@ pub const HELP: &[(&str, &[(&str, &str)])] = &[
             ("Enter", "full request and response"),
             (
                 "/",
-                "filter: words, state:failed, state:unknown, profile:NAME",
+                "filter: words, a phone as typed, a number (a value too), value:N, \
+                 state:failed, state:unknown, profile:NAME",
             ),
             ("Esc", "clear the filter"),
             ("e", "put the update in the form to change and send again"),
