@@ -858,3 +858,34 @@ fn send_without_a_call_names_call_and_phone() {
         "Usage: phonely-outcomes send --agent <ID> (--call <ID> | --phone <NUMBER>) [OPTIONS]"
     );
 }
+
+/// `send` warns as the form does about a label that differs from a known one only in case, and
+/// sends it as typed; the docs' own spelling is not flagged.
+#[test]
+fn send_warns_about_a_near_miss_label_but_not_the_documented_ones() {
+    let e = env();
+    e.send(&[
+        "--agent",
+        "agent123",
+        "--call",
+        "call456",
+        "--outcome",
+        "sold",
+    ])
+    .arg("--dry-run")
+    .assert()
+    .success()
+    .stderr(predicate::str::contains("warning: did you mean Sold?"));
+    e.send(&[
+        "--agent",
+        "agent123",
+        "--call",
+        "call456",
+        "--outcome",
+        "Follow Up Required",
+    ])
+    .arg("--dry-run")
+    .assert()
+    .success()
+    .stderr(predicate::str::contains("did you mean").not());
+}

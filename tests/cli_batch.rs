@@ -1342,3 +1342,29 @@ fn the_report_never_replaces_the_file_and_names_the_preference() {
         "{report}"
     );
 }
+
+/// A `target` of a few digits is a call ID; the dry run says how each such row is read, so a
+/// phone typed short is caught before anything is sent.
+#[test]
+fn dry_run_says_how_rows_are_read() {
+    let e = env();
+    let file = "agent_id,target,outcome\nagent123,123,Sold\nagent123,call456,Sold\n\
+                agent123,call456,sold\nagent123,call456,Follow Up Required\n";
+    e.batch("short.csv", file.as_bytes(), &["--dry-run"])
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains(
+            "line 2: target 123 is read as a call ID; a US phone has 10 digits",
+        ))
+        .stderr(predicate::str::contains("line 3").not())
+        // The form's outcome rule too; the docs' own spelling is not flagged.
+        .stderr(predicate::str::contains(
+            "line 4: outcome \"sold\": did you mean Sold?",
+        ))
+        .stderr(predicate::str::contains("line 5").not());
+    let file = "agent_id,call_id,outcome\nagent123,123,Sold\n";
+    e.batch("ids.csv", file.as_bytes(), &["--dry-run"])
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains("read as a call ID").not());
+}

@@ -196,3 +196,52 @@ fn an_empty_history_still_exports_a_header() {
     assert_eq!(e.stdout(&["history", "--format", "csv"]).lines().count(), 1);
     assert_eq!(e.stdout(&["history", "--format", "jsonl"]), "");
 }
+
+/// Filters read what people type: a phone in any national form (whole or in part), a label in
+/// any case, a value; and an empty result says so on stderr (exit 0).
+#[test]
+fn filters_read_phones_values_and_labels_as_people_type_them() {
+    let e = env();
+    for (flag, target, outcome, value) in [
+        ("--call", "call456", "Sold", "499"),
+        ("--phone", "+14155551234", "No Sale", "0"),
+    ] {
+        e.run(&[
+            "send",
+            "--agent",
+            "agent123",
+            flag,
+            target,
+            "--outcome",
+            outcome,
+            "--value",
+            value,
+        ])
+        .assert()
+        .code(0);
+    }
+    for target in ["(415) 555-1234", "415.555.1234", "555-1234", "+14155551234"] {
+        let out = e.stdout(&["history", "--target", target]);
+        assert!(out.contains("+14155551234"), "{target}: {out}");
+        assert!(!out.contains("call456"), "{target}: {out}");
+    }
+    for outcome in ["sold", "SOLD", "Sold"] {
+        let out = e.stdout(&["history", "--outcome", outcome]);
+        assert!(out.contains("call456"), "{outcome}: {out}");
+        assert!(!out.contains("+14155551234"), "{outcome}: {out}");
+    }
+    for value in ["499", "499.0"] {
+        let out = e.stdout(&["history", "--value", value]);
+        assert!(out.contains("call456"), "{value}: {out}");
+        assert!(!out.contains("+14155551234"), "{value}: {out}");
+    }
+    e.run(&["history", "--value", "abc"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--value"));
+    e.run(&["history", "--outcome", "Escalated Successfully"])
+        .assert()
+        .code(0)
+        .stdout("")
+        .stderr(predicate::str::contains("No updates match"));
+}

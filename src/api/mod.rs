@@ -6,6 +6,7 @@ pub mod exact;
 pub mod inert;
 pub mod invisible;
 pub mod key;
+pub mod notes;
 pub mod phone;
 pub mod request;
 pub mod update;

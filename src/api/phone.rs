@@ -140,6 +140,9 @@ impl E164 {
             ));
         }
         let digits: String = trimmed.chars().filter(char::is_ascii_digit).collect();
+        if let Some(rest) = after_international_prefix(&digits, region) {
+            return check_international(Self::parse(&format!("+{rest}"))?, trimmed);
+        }
         let parsed = phonenumber::parse(Some(region.0), &digits)
             .ok()
             .filter(|n| n.country().id() == Some(region.0) || n.is_valid());
@@ -187,6 +190,27 @@ fn check_international(strict: E164, typed: &str) -> Result<E164, String> {
     }
 }
 
+/// The digits after an international prefix, when they start with one: `00` (most of the
+/// world) or the region's own (011 in the US and Canada). No national number starts with
+/// either, so `00390212345678` is +39 02 1234 5678 wherever it is typed.
+fn after_international_prefix(digits: &str, region: Region) -> Option<&str> {
+    let meta = phonenumber::metadata::DATABASE.by_id(region.0.as_ref());
+    let own = meta.and_then(|m| {
+        let pattern = m.international_prefix();
+        let plain: Option<&str> = match pattern {
+            Some(p) => Some(p.as_str()),
+            None => None,
+        };
+        m.preferred_international_prefix()
+            .or(plain)
+            .filter(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+    });
+    own.into_iter()
+        .chain(["00"])
+        .find_map(|prefix| digits.strip_prefix(prefix))
+        .filter(|rest| !rest.is_empty())
+}
+
 /// Why a national number did not read as a valid number of `region`, with the likely fix.
 fn national_problem(typed: &str, digits: &str, region: Region) -> String {
     let meta = phonenumber::metadata::DATABASE.by_id(region.0.as_ref());
@@ -212,8 +236,10 @@ fn national_problem(typed: &str, digits: &str, region: Region) -> String {
             "Phone is too short for {region}: got {n} digits ({got}), {}; {abroad}",
             how(e)
         ),
+        // Counted as typed: a leading country code is still a digit the person typed.
         Some(e) if n > e.len() => format!(
-            "Phone is too long for {region}: got {n} digits ({got}), {}; {abroad}",
+            "Phone is too long for {region}: got {} digits ({got}), {}; {abroad}",
+            digits.len(),
             how(e)
         ),
         _ => format!("Phone {got} is not a valid {region} number: check the digits; {abroad}"),
@@ -229,6 +255,85 @@ pub fn looks_like_national_phone(input: &str) -> bool {
         && trimmed
             .chars()
             .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '.' | '(' | ')'))
+}
+
+/// Whether the one field for both (the form's Target, a file's `target` column) reads `input`
+/// as a phone number. The line between a call ID and a phone typed short:
+/// - `+…`, or digits after an international prefix (`00…`, 011 in the US): a phone;
+/// - digits written with a phone's separators (`555-1234`, `(415) 555`), 7 or more: a phone
+///   (an invalid one is refused, with why);
+/// - plain digits: a phone when they are a valid number of `region` or have at least as many
+///   digits as its shortest numbers (10 in the US); fewer (`123`, `5551234`) are a call ID,
+///   and [`read_as_call_id`] says so wherever the update is shown before it is sent.
+pub fn reads_as_phone(input: &str, region: Region) -> bool {
+    let trimmed = input.trim();
+    if trimmed.starts_with('+') {
+        return true;
+    }
+    if !looks_like_national_phone(trimmed) {
+        return false;
+    }
+    if !trimmed.chars().all(|c| c.is_ascii_digit()) {
+        return true;
+    }
+    after_international_prefix(trimmed, region).is_some()
+        || trimmed.len() >= shortest_number(region)
+        || phonenumber::parse(Some(region.0), trimmed).is_ok_and(|n| n.is_valid())
+}
+
+/// For a target made of digits that the one field for both reads as a call ID: how it is read
+/// and what a phone would need, e.g. "read as a call ID; a US phone has 10 digits".
+pub fn read_as_call_id(input: &str, region: Region) -> Option<String> {
+    let trimmed = input.trim();
+    let digits_only = trimmed.chars().any(|c| c.is_ascii_digit())
+        && trimmed
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '-' | '.' | '(' | ')'));
+    if !digits_only || reads_as_phone(trimmed, region) {
+        return None;
+    }
+    let meta = phonenumber::metadata::DATABASE.by_id(region.0.as_ref());
+    let lengths = number_lengths(region);
+    let example = meta
+        .and_then(|m| m.descriptors().fixed_line().or(m.descriptors().mobile()))
+        .and_then(|d| d.example())
+        .and_then(|e| phonenumber::parse(Some(region.0), e).ok())
+        .map(|n| n.format().mode(phonenumber::Mode::National).to_string());
+    Some(match (lengths.first(), lengths.last(), example) {
+        (Some(_), Some(_), Some(e)) if lengths.first() == lengths.last() => format!(
+            "read as a call ID; a {region} phone has {} digits",
+            e.chars().filter(char::is_ascii_digit).count()
+        ),
+        (_, _, Some(e)) => format!("read as a call ID; a {region} phone looks like {e}"),
+        _ => format!("read as a call ID; a {region} phone has more digits"),
+    })
+}
+
+/// The lengths of `region`'s fixed-line and mobile numbers (national, without a trunk
+/// prefix), shortest first.
+fn number_lengths(region: Region) -> Vec<u16> {
+    let meta = phonenumber::metadata::DATABASE.by_id(region.0.as_ref());
+    let mut lengths: Vec<u16> = meta
+        .map(|m| {
+            let d = m.descriptors();
+            [d.fixed_line(), d.mobile()]
+                .into_iter()
+                .flatten()
+                .flat_map(|d| d.possible_length().iter().copied())
+                .collect()
+        })
+        .unwrap_or_default();
+    lengths.sort_unstable();
+    lengths.dedup();
+    lengths
+}
+
+/// Plain digits this many or more are read as a phone: the region's shortest number, and never
+/// fewer than 7 (below that, digits were always a call ID).
+fn shortest_number(region: Region) -> usize {
+    number_lengths(region)
+        .first()
+        .map_or(7, |&n| usize::from(n).max(7))
 }
 
 pub(crate) fn describe_char(c: char) -> String {
@@ -344,6 +449,41 @@ mod tests {
         assert!(bad_us.contains("not a valid number for"), "{bad_us}");
     }
 
+    /// What was typed is counted, not what is left after a leading country code.
+    #[test]
+    fn too_long_counts_the_digits_typed() {
+        let long = us("1234567890123").unwrap_err();
+        assert!(long.contains("too long for US"), "{long}");
+        assert!(long.contains("got 13 digits"), "{long}");
+    }
+
+    /// `00` (and the region's own international prefix, 011 in the US) starts an international
+    /// number, as people in Europe type them: the digits after it keep their zeros.
+    #[test]
+    fn the_international_prefix_reads_as_plus() {
+        for code in ["US", "DE", "GB", "FR"] {
+            let region = Region::parse(code).unwrap();
+            for (typed, want) in [
+                ("00390212345678", "+390212345678"),
+                ("0044 20 7946 0958", "+442079460958"),
+                ("00 33 1 23 45 67 89", "+33123456789"),
+                ("0014155551234", "+14155551234"),
+            ] {
+                assert_eq!(
+                    E164::normalise(typed, region).map(|p| p.to_string()),
+                    Ok(want.to_string()),
+                    "{typed} in {code}"
+                );
+            }
+        }
+        assert_eq!(us("011 39 02 1234 5678").as_deref(), Ok("+390212345678"));
+        let unknown = us("00999123456789").unwrap_err();
+        assert!(
+            unknown.contains("country code that does not exist"),
+            "{unknown}"
+        );
+    }
+
     #[test]
     fn regions_are_two_letter_codes() {
         assert_eq!(Region::parse(" us ").unwrap(), Region::default());
@@ -373,6 +513,45 @@ mod tests {
                 .contains("cannot start with 0")
         );
         assert!(E164::parse("+").unwrap_err().contains("no digits"));
+    }
+
+    /// The line between a call ID and a phone typed short, and what is said about it.
+    #[test]
+    fn short_plain_digits_are_call_ids_with_a_note() {
+        let us = Region::default();
+        for id in ["123", "12345", "123456", "5551234", "415555123", "123-45"] {
+            assert!(!reads_as_phone(id, us), "{id}");
+            assert_eq!(
+                read_as_call_id(id, us).as_deref(),
+                Some("read as a call ID; a US phone has 10 digits"),
+                "{id}"
+            );
+        }
+        for phone in [
+            "4155551234",
+            "1234567890123",
+            "555-1234",
+            "(415) 5555",
+            "+1415",
+            "0044207946",
+        ] {
+            assert!(reads_as_phone(phone, us), "{phone}");
+            assert_eq!(read_as_call_id(phone, us), None, "{phone}");
+        }
+        assert_eq!(read_as_call_id("call456", us), None);
+        let fr = Region::parse("FR").unwrap();
+        assert_eq!(
+            read_as_call_id("12345", fr).as_deref(),
+            Some("read as a call ID; a FR phone has 10 digits")
+        );
+        let de = Region::parse("DE").unwrap();
+        let note = read_as_call_id("123456", de).unwrap();
+        assert!(
+            note.starts_with("read as a call ID; a DE phone looks like 030"),
+            "{note}"
+        );
+        // Seven digits or more are a phone in Germany, as before.
+        assert!(reads_as_phone("1234567", de));
     }
 
     #[test]

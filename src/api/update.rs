@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde_json::{Map, Number, Value};
 
-use super::phone::{E164, Region, describe_char, looks_like_national_phone, shorten};
+use super::phone::{E164, Region, describe_char, reads_as_phone, shorten};
 
 /// Longest agent or call id accepted.
 pub const MAX_ID_CHARS: usize = 128;
@@ -394,13 +394,14 @@ fn check_id(text: &str, what: &str, example: &str) -> Result<String, String> {
     Ok(text.to_string())
 }
 
-/// A call id, or a phone number when it starts with `+` or looks like one.
+/// A call id, or a phone number when it starts with `+` or reads as one
+/// ([`reads_as_phone`]: short digits are a call ID, and `read_as_call_id` says so).
 pub fn parse_target(text: &str, region: Region) -> Result<Target, String> {
     let trimmed = text.trim();
     if trimmed.is_empty() {
         return Err("Call ID or phone is required, e.g. call456 or +14155551234".to_string());
     }
-    if trimmed.starts_with('+') || looks_like_national_phone(trimmed) {
+    if reads_as_phone(trimmed, region) {
         return E164::normalise(trimmed, region).map(|phone| Target::Phone {
             phone,
             preference: Preference::Last,

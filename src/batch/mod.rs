@@ -144,6 +144,9 @@ pub struct Row {
     /// 1-based line in the file where the row starts.
     pub line: usize,
     pub update: OutcomeUpdate,
+    /// Which column named the call: `Either` for `target`, read by its look (short digits
+    /// are a call ID, see `api::notes`).
+    pub kind: TargetKind,
 }
 
 /// A problem with the file or with one row.
@@ -944,7 +947,11 @@ fn row(record: &Record, rules: Rules) -> Result<Row, Vec<RowError>> {
         },
     };
     match validate(&input) {
-        Ok(update) if errors.is_empty() => Ok(Row { line, update }),
+        Ok(update) if errors.is_empty() => Ok(Row {
+            line,
+            update,
+            kind: input.kind,
+        }),
         Ok(_) => Err(errors),
         Err(found) => {
             for e in found {

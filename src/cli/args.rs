@@ -289,15 +289,19 @@ pub struct HistoryArgs {
     /// Only this agent.
     #[arg(long, value_name = "ID")]
     pub agent: Option<String>,
-    /// Only this target, as sent (a call ID or an E.164 phone number).
-    #[arg(long, value_name = "ID|E164", allow_hyphen_values = true)]
+    /// Only this target: a call ID, or a phone as the form reads it ("(415) 555-1234",
+    /// +14155551234); part of a number ("555-1234") finds the phones that contain it.
+    #[arg(long, value_name = "ID|PHONE", allow_hyphen_values = true)]
     pub target: Option<String>,
     /// Only updates of this call: sent to its ID, or to a phone that Phonely resolved to it.
     #[arg(long, value_name = "ID")]
     pub call: Option<String>,
-    /// Only this outcome label (exact).
+    /// Only this outcome label, whatever its case ("sold" finds "Sold").
     #[arg(long, value_name = "TEXT")]
     pub outcome: Option<String>,
+    /// Only this value, compared as a number (499 finds 499 and 499.0).
+    #[arg(long, value_name = "NUMBER", allow_hyphen_values = true)]
+    pub value: Option<String>,
     /// Only the rows of this batch (`batch --list` shows the numbers).
     #[arg(long, value_name = "ID")]
     pub batch: Option<i64>,

@@ -208,6 +208,9 @@ pub async fn run(
         for note in sent_before(global.data_dir.clone(), &hash, offset) {
             eprintln!("{}", inert(&note));
         }
+        for note in read_notes(&rows, columns.rules.region, &config.outcome_presets) {
+            eprintln!("{name}: {note}");
+        }
     }
     if args.dry_run {
         let first = build(&rows[0].update, &base);
@@ -1475,6 +1478,47 @@ fn add(counts: &mut Counts, state: State) {
         State::NetworkError => counts.not_sent += 1,
         State::Unknown | State::Cancelled | State::Pending => counts.unknown += 1,
     }
+}
+
+/// How rows are read that may not be what was meant (`api::notes`, as the form and the queue
+/// say it): digits in the `target` column read as a call ID, an outcome that differs from a
+/// preset only in case or spacing. At most ten, then how many more.
+fn read_notes(rows: &[Row], region: crate::api::phone::Region, presets: &[String]) -> Vec<String> {
+    const SHOWN: usize = 10;
+    let mut notes = Vec::new();
+    let mut more = 0;
+    let labels = crate::api::notes::Labels { presets, used: &[] };
+    for row in rows {
+        let typed = (row.kind == crate::api::update::TargetKind::Either)
+            .then(|| row.update.target.as_str());
+        let target = crate::api::notes::warnings(
+            &row.update,
+            typed,
+            region,
+            crate::api::notes::Labels::default(),
+        )
+        .into_iter()
+        .map(|w| format!("target {} is {w}", row.update.target.as_str()));
+        let outcome = row.update.outcome.as_deref().and_then(|o| {
+            crate::api::notes::outcome_near_miss(o, labels).map(|l| {
+                format!(
+                    "outcome \"{o}\": {}",
+                    crate::api::notes::near_miss_warning(l)
+                )
+            })
+        });
+        for note in target.chain(outcome) {
+            if notes.len() < SHOWN {
+                notes.push(format!("line {}: {note}", row.line));
+            } else {
+                more += 1;
+            }
+        }
+    }
+    if more > 0 {
+        notes.push(format!("… and {more} more like these"));
+    }
+    notes
 }
 
 /// What the file will do, before anything is sent (in a dry run: what it would do).

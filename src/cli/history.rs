@@ -47,12 +47,19 @@ pub const CSV_HEADER: &[&str] = &[
     "batch_line",
 ];
 
-/// `global.profile` (`--profile`, or `PHONELY_PROFILE`) narrows the list to that profile.
-pub fn run(args: &HistoryArgs, global: &GlobalArgs, offset: UtcOffset) -> ExitCode {
-    let filter = match filter(args, global.profile.clone(), offset, now_ms()) {
+/// `global.profile` (`--profile`, or `PHONELY_PROFILE`) narrows the list to that profile;
+/// `--target` is read in `region` as the form reads a phone.
+pub fn run(
+    args: &HistoryArgs,
+    global: &GlobalArgs,
+    offset: UtcOffset,
+    region: crate::api::phone::Region,
+) -> ExitCode {
+    let mut filter = match filter(args, global.profile.clone(), offset, now_ms()) {
         Ok(f) => f,
         Err(m) => return fail(exit::INVALID, &m),
     };
+    read_target(&mut filter, region);
     let data_dir = match data_dir(global.data_dir.clone()) {
         Ok(d) => d,
         Err(m) => return fail(exit::INVALID, &m),
@@ -95,11 +102,13 @@ pub fn run(args: &HistoryArgs, global: &GlobalArgs, offset: UtcOffset) -> ExitCo
     });
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut found = 0_usize;
     let result = match format {
         HistoryFormat::Table => {
             // The header comes with the first row: no rows, no table.
             let mut header = Some(table_header());
             store.for_each_matching(&filter, None, limit, |r| {
+                found += 1;
                 if let Some(h) = header.take() {
                     writeln!(out, "{h}")?;
                 }
@@ -107,6 +116,7 @@ pub fn run(args: &HistoryArgs, global: &GlobalArgs, offset: UtcOffset) -> ExitCo
             })
         }
         HistoryFormat::Jsonl => store.for_each_matching(&filter, None, limit, |r| {
+            found += 1;
             serde_json::to_writer(&mut out, r).map_err(std::io::Error::other)?;
             writeln!(out)
         }),
@@ -117,6 +127,7 @@ pub fn run(args: &HistoryArgs, global: &GlobalArgs, offset: UtcOffset) -> ExitCo
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
                 Err(e) => return fail(1, &e.to_string()),
                 Ok(()) => store.for_each_matching(&filter, None, limit, |r| {
+                    found += 1;
                     // Made inert field by field (line breaks stay: CSV quotes them).
                     csv.write_record(csv_row(r).iter().map(|f| inert_lines(f).into_owned()))
                         .map_err(|e| match e.into_kind() {
@@ -128,9 +139,31 @@ pub fn run(args: &HistoryArgs, global: &GlobalArgs, offset: UtcOffset) -> ExitCo
         }
     };
     let _ = out.flush();
+    if result.is_ok() && found == 0 && limit != Some(0) {
+        eprintln!("No updates match");
+    }
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(1, &e.to_string()),
+    }
+}
+
+/// `--target` as people type it: a phone the form would read becomes its E.164 form; one typed
+/// in part (`555-1234`) matches targets with those digits; anything else is exact.
+fn read_target(filter: &mut Filter, region: crate::api::phone::Region) {
+    let Some(typed) = filter.target.clone() else {
+        return;
+    };
+    if !crate::api::phone::reads_as_phone(&typed, region) {
+        return;
+    }
+    match crate::api::phone::E164::normalise(&typed, region) {
+        Ok(phone) => filter.target = Some(phone.to_string()),
+        Err(_) if typed.trim().chars().all(|c| !c.is_ascii_alphabetic()) => {
+            filter.target = None;
+            filter.target_digits = Some(typed.chars().filter(char::is_ascii_digit).collect());
+        }
+        Err(_) => {}
     }
 }
 
@@ -167,6 +200,15 @@ fn filter(
                 })?),
             }
         }
+    }
+    if let Some(v) = &args.value {
+        f.value = Some(
+            crate::api::update::parse_value(v)
+                .ok()
+                .flatten()
+                .ok_or_else(|| format!("--value must be a number such as 499 or 299.5 (got {v})"))?
+                .to_string(),
+        );
     }
     if let Some(t) = &args.since {
         f.since_ms = Some(parse_when(t, offset, now).map_err(|m| format!("--since: {m}"))?);

@@ -114,7 +114,7 @@ pub fn main(cli: Cli) -> ExitCode {
             Box::pin(workbench(workbench_args, &global, &config, offset)).await
         }),
         Some(Command::Send(args)) => runtime.block_on(send(args, &global, &config)),
-        Some(Command::History(args)) => history::run(&args, &global, offset),
+        Some(Command::History(args)) => history::run(&args, &global, offset, config.region),
         Some(Command::Sandbox(args)) => runtime.block_on(sandbox(args)),
         Some(Command::Batch(args)) => runtime.block_on(batch::run(args, &global, &config, offset)),
         Some(Command::Config(c)) => runtime.block_on(commands::config(&c, &global, &config)),
@@ -633,6 +633,14 @@ async fn send(args: SendArgs, global: &GlobalArgs, config: &Config) -> ExitCode 
             return ExitCode::from(exit::INVALID);
         }
     };
+    // The form's rule (`api::notes`): a near-miss label is sent as typed, with a warning.
+    let labels = crate::api::notes::Labels {
+        presets: &config.outcome_presets,
+        used: &[],
+    };
+    for warning in crate::api::notes::warnings(&update, None, config.region, labels) {
+        eprintln!("warning: {warning}");
+    }
     let (profile, base) = match account(
         global.profile.as_deref(),
         config,

@@ -773,20 +773,7 @@ impl Store {
     ) -> Result<()> {
         let q = filter.to_sql(before_id);
         let limit = limit.map_or(-1, |l| i64::try_from(l).unwrap_or(i64::MAX));
-        let sql = if q.fts {
-            // Walk the full-text index newest first; it stops at the limit.
-            format!(
-                "SELECT {COLUMNS} FROM updates_fts f CROSS JOIN updates u ON u.id = f.rowid \
-                 WHERE {} ORDER BY f.rowid DESC LIMIT {limit}",
-                q.where_clause
-            )
-        } else {
-            format!(
-                "SELECT {COLUMNS} FROM updates u WHERE {} ORDER BY u.id DESC LIMIT {limit}",
-                q.where_clause
-            )
-        };
-        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let mut stmt = self.conn.prepare_cached(&q.sql(limit))?;
         let mut rows = stmt.query(rusqlite::params_from_iter(q.params.iter()))?;
         while let Some(row) = rows.next()? {
             let record = read_row(row)?;

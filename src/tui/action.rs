@@ -34,6 +34,8 @@ pub enum Action {
     HistoryEnd,
     OpenDetail,
     ModalScroll(i32),
+    /// Alt+↑/↓ (PgUp/PgDn in a one-line field): scroll the request preview by lines.
+    PreviewScroll(i32),
     /// `/`: edit the history filter.
     OpenFilter,
     /// Enter in the filter: keep it and go back to the rows.

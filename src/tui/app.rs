@@ -10,7 +10,7 @@ use time::UtcOffset;
 use super::action::RequestId;
 use super::profiles::{ProfileTag, fallback_tag};
 use crate::api::key::Credentials;
-use crate::api::phone::{Region, looks_like_national_phone};
+use crate::api::phone::{Region, read_as_call_id, reads_as_phone};
 use crate::api::request::{BaseUrl, WireRequest, build};
 use crate::api::update::{
     Field, FieldError, OutcomeUpdate, Preference, Rules, TargetKind, UpdateInput, parse_target,
@@ -225,15 +225,13 @@ impl Form {
         }
     }
 
-    /// Preference only means something for a phone number.
-    pub fn target_is_phone(&self) -> bool {
+    /// Preference only means something for a phone number (read as `validate` reads it, with
+    /// the form's `region`).
+    pub fn target_is_phone(&self, region: Region) -> bool {
         match self.target_kind {
             TargetKind::CallId => false,
             TargetKind::Phone => true,
-            TargetKind::Either => {
-                let t = self.text(Field::Target);
-                t.trim_start().starts_with('+') || looks_like_national_phone(&t)
-            }
+            TargetKind::Either => reads_as_phone(&self.text(Field::Target), region),
         }
     }
 
@@ -608,14 +606,7 @@ pub struct App {
 /// At most this many outcome suggestions are shown.
 pub const MAX_SUGGESTIONS: usize = 6;
 
-/// Labels that differ only in case, spaces or punctuation compare equal here.
-pub fn label_key(label: &str) -> String {
-    label
-        .chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect()
-}
+pub use crate::api::notes::label_key;
 
 impl App {
     pub fn new(settings: Settings) -> Self {
@@ -654,7 +645,7 @@ impl App {
         };
         app.history
             .filter_input
-            .set_placeholder_text("words, state:failed, state:unknown, profile:NAME");
+            .set_placeholder_text("words, a phone, 499, value:N, state:failed, profile:NAME");
         app.history
             .filter_input
             .set_cursor_line_style(Style::default());
@@ -687,7 +678,7 @@ impl App {
         let (agent, target, outcome, value, metadata) = self.form.input();
         let preference = self
             .form
-            .target_is_phone()
+            .target_is_phone(self.settings.prefs.region)
             .then(|| self.form.preference.as_str());
         let input = UpdateInput {
             agent: &agent,
@@ -738,7 +729,7 @@ impl App {
     /// Tab order; Preference only while the target is a phone number.
     pub fn focus_order(&self) -> Vec<Focus> {
         let mut order = vec![Focus::Agent, Focus::Target];
-        if self.form.target_is_phone() {
+        if self.form.target_is_phone(self.settings.prefs.region) {
             order.push(Focus::Preference);
         }
         order.extend([
@@ -842,25 +833,15 @@ impl App {
     /// A known label that the typed outcome matches only loosely ("sold " vs "Sold"): the
     /// team's reports would count them apart.
     pub fn outcome_near_miss(&self) -> Option<&str> {
-        let typed = self.form.text(Field::Outcome);
-        if typed.trim().is_empty() {
-            return None;
+        crate::api::notes::outcome_near_miss(&self.form.text(Field::Outcome), self.labels())
+    }
+
+    /// The labels an outcome is compared with (`api::notes`).
+    pub fn labels(&self) -> crate::api::notes::Labels<'_> {
+        crate::api::notes::Labels {
+            presets: &self.settings.prefs.outcome_presets,
+            used: &self.outcome_labels,
         }
-        let key = label_key(&typed);
-        // The presets are the team's labels: a label that only loosely matches one stays
-        // flagged even after it was sent once (and so became a "label used before").
-        let presets = &self.settings.prefs.outcome_presets;
-        if presets.contains(&typed) {
-            return None;
-        }
-        if let Some(preset) = presets.iter().find(|p| label_key(p) == key) {
-            return Some(preset.as_str());
-        }
-        let labels = self.known_labels();
-        if labels.contains(&typed.as_str()) {
-            return None;
-        }
-        labels.into_iter().find(|l| label_key(l) == key)
     }
 
     /// The note under `field`, as computed at the last edit.
@@ -875,21 +856,18 @@ impl App {
     /// typed, or a warning. (tone, text)
     pub fn field_note(&self, field: Field) -> Option<(Tone, String)> {
         match field {
-            Field::Outcome => self.outcome_near_miss().map(|label| {
-                (
-                    Tone::Warning,
-                    format!(
-                        "did you mean {label}? Labels that differ only in case or spacing are \
-                         counted apart in reports"
-                    ),
-                )
-            }),
+            Field::Outcome => self
+                .outcome_near_miss()
+                .map(|label| (Tone::Warning, crate::api::notes::near_miss_warning(label))),
             Field::Target if self.form.target_kind == TargetKind::CallId => Some((
                 Tone::Info,
                 "a call ID (the file's call_id column)".to_string(),
             )),
             Field::Target => {
                 let typed = self.form.text(Field::Target);
+                if let Some(note) = read_as_call_id(&typed, self.settings.prefs.region) {
+                    return Some((Tone::Warning, note));
+                }
                 let target = parse_target(&typed, self.settings.prefs.region).ok()?;
                 let sent = target.as_str();
                 (typed.trim() != sent).then(|| (Tone::Info, format!("→ sent as {sent}")))
@@ -907,6 +885,21 @@ impl App {
             }
             _ => None,
         }
+    }
+
+    /// What to know before `update` is sent (`api::notes::warnings` with the form's region):
+    /// the same words in the form, the queue and the confirmation. `typed_target` as there.
+    pub fn warnings(
+        &self,
+        update: &crate::api::update::OutcomeUpdate,
+        typed_target: Option<&str>,
+    ) -> Vec<String> {
+        crate::api::notes::warnings(
+            update,
+            typed_target,
+            self.settings.prefs.region,
+            self.labels(),
+        )
     }
 
     pub fn record(&self, id: i64) -> Option<&Record> {

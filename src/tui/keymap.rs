@@ -9,6 +9,10 @@ use ratatui_textarea::{Input, Key};
 use super::action::Action;
 use super::app::{App, Focus, Modal};
 
+/// Lines the request preview moves for Alt+↑/↓, and for PgUp/PgDn in a one-line field.
+const PREVIEW_STEP: i32 = 3;
+const PREVIEW_PAGE: i32 = 10;
+
 pub fn map_event(app: &App, event: &Event) -> Option<Action> {
     match event {
         // Only presses: some platforms also report releases and repeats.
@@ -71,6 +75,9 @@ fn map_key(app: &App, key: KeyEvent) -> Option<Action> {
             return Some(Action::FocusNext);
         }
         KeyCode::BackTab => return Some(Action::FocusPrev),
+        // The request preview, from any pane (no editor or list uses Alt+↑/↓).
+        KeyCode::Up if alt && !ctrl => return Some(Action::PreviewScroll(-PREVIEW_STEP)),
+        KeyCode::Down if alt && !ctrl => return Some(Action::PreviewScroll(PREVIEW_STEP)),
         _ => {}
     }
     match app.focus {
@@ -99,6 +106,8 @@ fn map_key(app: &App, key: KeyEvent) -> Option<Action> {
             }
             KeyCode::Enter | KeyCode::Down => Some(Action::FocusNext),
             KeyCode::Up => Some(Action::FocusPrev),
+            KeyCode::PageUp => Some(Action::PreviewScroll(-PREVIEW_PAGE)),
+            KeyCode::PageDown => Some(Action::PreviewScroll(PREVIEW_PAGE)),
             KeyCode::Char('?') => Some(Action::OpenHelp),
             _ => None,
         },
@@ -116,6 +125,9 @@ fn map_key(app: &App, key: KeyEvent) -> Option<Action> {
         Focus::Agent | Focus::Target | Focus::Outcome | Focus::Value => match key.code {
             KeyCode::Enter | KeyCode::Down if !ctrl && !alt => Some(Action::FocusNext),
             KeyCode::Up if !ctrl && !alt => Some(Action::FocusPrev),
+            // One line of text has no pages: PgUp/PgDn page the request instead.
+            KeyCode::PageUp => Some(Action::PreviewScroll(-PREVIEW_PAGE)),
+            KeyCode::PageDown => Some(Action::PreviewScroll(PREVIEW_PAGE)),
             _ => Some(Action::Edit(editing_key(key))),
         },
     }
@@ -360,7 +372,7 @@ pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
             ("Tab/Enter", "take"),
             ("Esc", "keep as typed"),
         ]),
-        _ => out.extend([("Tab", "next"), ("S-Tab", "back")]),
+        _ => out.extend([("Tab", "next"), ("S-Tab", "back"), ("A-↑↓", "request")]),
     }
     if app.focus != Focus::Queue {
         out.push(("^S", "send"));
@@ -407,6 +419,16 @@ pub fn commands() -> Vec<Command> {
         c("Go to the queue", "", Action::Focus(Focus::Queue)),
         c("Pause or go on sending the queue", "p", Action::QueuePause),
         c("Switch profile (account)", "F2", Action::OpenProfiles),
+        c(
+            "Scroll the request preview down",
+            "Alt+↓",
+            Action::PreviewScroll(PREVIEW_PAGE),
+        ),
+        c(
+            "Scroll the request preview up",
+            "Alt+↑",
+            Action::PreviewScroll(-PREVIEW_PAGE),
+        ),
         c(
             "Show every update for the call in the form",
             "Ctrl+F",
@@ -497,6 +519,10 @@ pub const HELP: &[(&str, &[(&str, &str)])] = &[
             ("Ctrl+A / Ctrl+E", "start / end of line"),
             ("Ctrl+U / Ctrl+K", "delete to the start / end of the line"),
             ("Ctrl+W", "delete the word before the cursor"),
+            (
+                "Alt+↑ / Alt+↓",
+                "scroll the request preview; PgUp / PgDn in a field",
+            ),
         ],
     ),
     (
@@ -564,7 +590,8 @@ pub const HELP: &[(&str, &[(&str, &str)])] = &[
             ("Enter", "full request and response"),
             (
                 "/",
-                "filter: words, state:failed, state:unknown, profile:NAME",
+                "filter: words, a phone as typed, a number (a value too), value:N, \
+                 state:failed, state:unknown, profile:NAME",
             ),
             ("Esc", "clear the filter"),
             ("e", "put the update in the form to change and send again"),

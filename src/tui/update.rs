@@ -94,6 +94,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 *scroll = scroll.saturating_add_signed(i16::try_from(delta).unwrap_or(0));
             }
         }
+        Action::PreviewScroll(lines) => scroll_preview(app, lines),
         Action::OpenFilter => set_focus(app, Focus::Filter),
         Action::KeepFilter => set_focus(app, Focus::History),
         Action::ClearFilter => {
@@ -592,6 +593,17 @@ fn wheel(app: &mut App, column: u16, row: u16, lines: i32) -> Vec<Effect> {
         }
         _ => Vec::new(),
     }
+}
+
+/// Alt+↑/↓, PgUp/PgDn: scrolls the request preview by `lines`, never past its last line (when
+/// the screen's size is known), so the way back up is as many presses as the way down.
+fn scroll_preview(app: &mut App, lines: i32) {
+    let by = i16::try_from(lines).unwrap_or(if lines < 0 { i16::MIN } else { i16::MAX });
+    let scrolled = app.preview_scroll.saturating_add_signed(by);
+    app.preview_scroll = match super::view::preview_max_scroll(app) {
+        Some(max) => scrolled.min(max),
+        None => scrolled,
+    };
 }
 
 /// The response body of the selected history row (the open detail's, when there is one).
@@ -1705,7 +1717,7 @@ fn more_history(app: &mut App) -> Vec<Effect> {
 fn apply_filter(app: &mut App) -> Vec<Effect> {
     let h = &mut app.history;
     let text = h.filter_input.lines().join(" ");
-    match Filter::parse_query(&text) {
+    match Filter::parse_query_in(&text, app.settings.prefs.region) {
         Err(message) => {
             h.filter_error = Some(message);
             Vec::new()

@@ -282,7 +282,7 @@ fn editor(app: &App, field: Field) -> &TextArea<'static> {
 
 fn label_line(app: &App, field: Field) -> Line<'static> {
     let focused = app.focus.field() == Some(field);
-    let dim = field == Field::Preference && !app.form.target_is_phone();
+    let dim = field == Field::Preference && !app.form.target_is_phone(app.settings.prefs.region);
     let text = match field {
         Field::Target => "Call/phone",
         other => other.label(),
@@ -301,7 +301,7 @@ fn label_line(app: &App, field: Field) -> Line<'static> {
 }
 
 fn render_preference(app: &App, frame: &mut Frame<'_>, area: Rect) {
-    if !app.form.target_is_phone() {
+    if !app.form.target_is_phone(app.settings.prefs.region) {
         frame.render_widget(
             Paragraph::new(Line::styled(
                 "only for phone numbers",

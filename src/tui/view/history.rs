@@ -89,6 +89,8 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
     let visible = usize::from(inner.height.saturating_sub(1)).max(1);
     // Narrow panes drop the date and the latency, never the result.
     let wide = inner.width >= 100;
+    let (widths, header) = columns(wide);
+    let call_width = super::column_widths(&widths, inner)[if wide { 3 } else { 2 }];
     let rows = h.rows.iter().skip(first).take(visible).map(|r| {
         let (mark, color) = (r.mark(), color(r));
         let time = format_time(r.created_ms, offset);
@@ -109,7 +111,12 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
             cells.push(Cell::from(r.profile.clone()));
         }
         cells.extend([
-            Cell::from(r.target_text()),
+            Cell::from(super::call_text(
+                &r.agent,
+                &r.target,
+                r.preference.as_deref(),
+                call_width,
+            )),
             Cell::from(r.set_text()),
             Cell::from(
                 r.http_status
@@ -127,42 +134,6 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
         )));
         Row::new(cells)
     });
-    let (widths, header): (Vec<Constraint>, Vec<&str>) = if wide {
-        (
-            vec![
-                Constraint::Length(1),
-                Constraint::Length(16),
-                Constraint::Length(8),
-                Constraint::Fill(1),
-                Constraint::Length(17),
-                Constraint::Length(4),
-                Constraint::Length(7),
-                Constraint::Fill(1),
-            ],
-            vec![
-                "",
-                "Sent",
-                "Profile",
-                "Agent/target",
-                "Set",
-                "HTTP",
-                "Time",
-                "Result",
-            ],
-        )
-    } else {
-        (
-            vec![
-                Constraint::Length(1),
-                Constraint::Length(11),
-                Constraint::Fill(2),
-                Constraint::Fill(1),
-                Constraint::Length(4),
-                Constraint::Fill(2),
-            ],
-            vec!["", "Sent", "Agent/target", "Set", "HTTP", "Result"],
-        )
-    };
     let table = Table::new(rows, widths)
         .header(Row::new(header).style(Style::default().add_modifier(Modifier::BOLD)))
         .column_spacing(1)
@@ -197,5 +168,47 @@ fn render_filter(app: &App, frame: &mut Frame<'_>, area: Rect) {
             Paragraph::new(Line::styled(error.clone(), Style::default().fg(Color::Red))),
             note,
         );
+    }
+}
+
+/// The table's columns: wide (date, profile and latency too) or narrow. The call gets the
+/// most room of the flexible ones: at 80 columns a phone and its `(last)` or `(f)` fit, and
+/// `Sold · 299` still does.
+fn columns(wide: bool) -> (Vec<Constraint>, Vec<&'static str>) {
+    if wide {
+        (
+            vec![
+                Constraint::Length(1),
+                Constraint::Length(16),
+                Constraint::Length(8),
+                Constraint::Fill(1),
+                Constraint::Length(17),
+                Constraint::Length(4),
+                Constraint::Length(7),
+                Constraint::Fill(1),
+            ],
+            vec![
+                "",
+                "Sent",
+                "Profile",
+                "Agent/target",
+                "Set",
+                "HTTP",
+                "Time",
+                "Result",
+            ],
+        )
+    } else {
+        (
+            vec![
+                Constraint::Length(1),
+                Constraint::Length(11),
+                Constraint::Fill(5),
+                Constraint::Fill(2),
+                Constraint::Length(4),
+                Constraint::Fill(3),
+            ],
+            vec!["", "Sent", "Agent/target", "Set", "HTTP", "Result"],
+        )
     }
 }

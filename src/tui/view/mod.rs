@@ -132,7 +132,9 @@ pub fn hit(app: &App, column: u16, row: u16) -> Option<Hit> {
         for (field, line, note) in rows.fields {
             if line.contains(at) || note.is_some_and(|n| n.contains(at)) {
                 return Some(match field {
-                    Field::Preference if app.form.target_is_phone() => Hit::Preference,
+                    Field::Preference if app.form.target_is_phone(app.settings.prefs.region) => {
+                        Hit::Preference
+                    }
                     Field::Preference => return None,
                     other => Hit::Focus(Focus::of_field(other)),
                 });
@@ -278,4 +280,43 @@ pub(crate) fn format_time(ms: i64, offset: UtcOffset) -> String {
         t.minute(),
         t.second()
     )
+}
+
+/// `agent/target (first)` in `width` cells, for a table column: the preference shortened to
+/// `(f)` / `(l)` when the words do not fit, then the call cut at its start (`…` shows where),
+/// so which call of a number an update went to is never what is cut off.
+pub fn call_text(agent: &str, target: &str, preference: Option<&str>, width: usize) -> String {
+    let call = format!("{agent}/{target}");
+    let Some(p) = preference else {
+        return call;
+    };
+    let whole = format!("{call} ({p})");
+    if whole.chars().count() <= width {
+        return whole;
+    }
+    let short = format!(" ({})", p.chars().next().unwrap_or('?'));
+    let room = width.saturating_sub(short.chars().count());
+    let n = call.chars().count();
+    if n <= room {
+        return format!("{call}{short}");
+    }
+    let keep: String = call.chars().skip(n - room.saturating_sub(1)).collect();
+    format!("…{keep}{short}")
+}
+
+/// The width of each column of a table of `widths` laid out in `area` (one cell between
+/// columns), as ratatui's `Table` lays them out.
+pub fn column_widths(widths: &[Constraint], area: Rect) -> Vec<usize> {
+    Layout::horizontal(widths.iter().copied())
+        .spacing(1)
+        .split(area)
+        .iter()
+        .map(|r| usize::from(r.width))
+        .collect()
+}
+
+/// How far the request preview can scroll on the current screen (`None` while it is not on
+/// screen), so keys never scroll it past its last line.
+pub fn preview_max_scroll(app: &App) -> Option<u16> {
+    preview::max_scroll(app)
 }

@@ -16,7 +16,7 @@ use crate::api::inert::inert;
 /// The history detail shows at most this much of a response body: wrapping a whole 1 MiB body
 /// on every frame would make the detail sluggish. The history keeps all of it.
 const DETAIL_BODY_CAP: usize = 16 * 1024;
-use crate::api::update::Target;
+use crate::api::update::{Target, TargetKind};
 use crate::config::Kind;
 use crate::history::Record;
 use crate::tui::app::{App, Confirm, Modal};
@@ -159,6 +159,13 @@ fn confirm(app: &App, c: &Confirm, frame: &mut Frame<'_>, area: Rect) {
     }
     if let Some(o) = &u.outcome {
         lines.push(row("Outcome", format!("\"{o}\"")));
+    }
+    let typed = (app.form.target_kind != TargetKind::CallId).then(|| u.target.as_str());
+    for warning in app.warnings(u, typed) {
+        lines.push(Line::styled(
+            format!("⚠ {warning}"),
+            Style::default().fg(Color::Yellow),
+        ));
     }
     if let Some(v) = &u.value {
         lines.push(row("Value", v.to_string()));

@@ -18,11 +18,46 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
     }
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let lines = match &app.checked {
+    let paragraph = Paragraph::new(lines(app, inner.width)).wrap(Wrap { trim: false });
+    let needed = paragraph.line_count(inner.width);
+    // The wheel and Alt+↑/↓ scroll the pane, never past its last line.
+    let scroll =
+        usize::from(app.preview_scroll).min(needed.saturating_sub(usize::from(inner.height)));
+    let scroll16 = u16::try_from(scroll).unwrap_or(u16::MAX);
+    frame.render_widget(paragraph.scroll((scroll16, 0)), inner);
+    if needed > usize::from(inner.height) + scroll && inner.height > 0 {
+        // Never cut off silently: say that there is more, and where to see it.
+        let more = needed - scroll - usize::from(inner.height) + 1;
+        let marker = Line::styled(
+            format!("… {more} more line(s): Alt+↓ or the wheel scrolls, or widen the window"),
+            Style::default().fg(Color::Black).bg(Color::Yellow),
+        );
+        let last = Rect {
+            y: inner.y + inner.height - 1,
+            height: 1,
+            ..inner
+        };
+        frame.render_widget(Paragraph::new(marker), last);
+    }
+}
+
+/// How far the preview can scroll on the current screen (`None` while it is not on screen).
+pub fn max_scroll(app: &App) -> Option<u16> {
+    let area = super::regions(app, app.screen)?.preview?;
+    let inner = pane("", false).inner(area);
+    let needed = Paragraph::new(lines(app, inner.width))
+        .wrap(Wrap { trim: false })
+        .line_count(inner.width);
+    Some(u16::try_from(needed.saturating_sub(usize::from(inner.height))).unwrap_or(u16::MAX))
+}
+
+/// The pane's text for a pane `width` cells wide: the request, or what to fill in or fix.
+fn lines(app: &App, width: u16) -> Vec<Line<'static>> {
+    match &app.checked {
         Ok(ready) => request_lines(
             &ready.request,
             &app.settings.credentials.masked_header(),
-            usize::from(inner.width),
+            usize::from(width),
         ),
         Err(errors)
             if errors
@@ -60,27 +95,6 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
             }
             lines
         }
-    };
-    let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false });
-    let needed = paragraph.line_count(inner.width);
-    // The wheel scrolls the pane, never past its last line.
-    let scroll =
-        usize::from(app.preview_scroll).min(needed.saturating_sub(usize::from(inner.height)));
-    let scroll16 = u16::try_from(scroll).unwrap_or(u16::MAX);
-    frame.render_widget(paragraph.scroll((scroll16, 0)), inner);
-    if needed > usize::from(inner.height) + scroll && inner.height > 0 {
-        // Never cut off silently: say that there is more, and where to see it.
-        let more = needed - scroll - usize::from(inner.height) + 1;
-        let marker = Line::styled(
-            format!("… {more} more line(s): the mouse wheel scrolls, or widen the window"),
-            Style::default().fg(Color::Black).bg(Color::Yellow),
-        );
-        let last = Rect {
-            y: inner.y + inner.height - 1,
-            height: 1,
-            ..inner
-        };
-        frame.render_widget(Paragraph::new(marker), last);
     }
 }
 

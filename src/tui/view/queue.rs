@@ -75,6 +75,14 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
     }
     let first = first_visible(q, rows_area);
     let visible = usize::from(rows_area.height.saturating_sub(1)).max(1);
+    let widths = [
+        Constraint::Length(1),
+        Constraint::Length(5),
+        Constraint::Fill(3),
+        Constraint::Fill(2),
+        Constraint::Fill(3),
+    ];
+    let call_width = super::column_widths(&widths, rows_area)[2];
     let rows = q
         .items
         .iter()
@@ -100,7 +108,15 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
                     "excluded (x puts it back)".to_string(),
                 ),
                 (ItemStatus::Waiting, Err(problem)) => ("!", Color::Yellow, problem.clone()),
-                (ItemStatus::Waiting, Ok(_)) => ("·", Color::Reset, "ready".to_string()),
+                (ItemStatus::Waiting, Ok(ready)) => {
+                    let typed = Some(item.entry.cell("target")).filter(|t| !t.is_empty());
+                    let warnings = app.warnings(&ready.update, typed);
+                    if warnings.is_empty() {
+                        ("·", Color::Reset, "ready".to_string())
+                    } else {
+                        ("·", Color::Yellow, format!("⚠ {}", warnings.join("; ")))
+                    }
+                }
             };
             // As the history shows it: outcome · value · {…}
             let e = &item.entry;
@@ -123,10 +139,19 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
                     Style::default().fg(color).add_modifier(Modifier::BOLD),
                 )),
                 Cell::from(item.entry.line.to_string()),
-                Cell::from(format!(
-                    "{}/{}",
+                // Which call of a number: what the row sends, else what its cell says.
+                Cell::from(super::call_text(
                     item.entry.cell("agent_id"),
-                    item.entry.target()
+                    item.entry.target(),
+                    match &item.ready {
+                        Ok(ready) => ready
+                            .update
+                            .target
+                            .preference()
+                            .map(crate::api::update::Preference::as_str),
+                        Err(_) => Some(item.entry.cell("preference")).filter(|p| !p.is_empty()),
+                    },
+                    call_width,
                 )),
                 Cell::from(set),
                 Cell::from(Span::styled(
@@ -139,26 +164,17 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
                 )),
             ])
         });
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Length(1),
-            Constraint::Length(5),
-            Constraint::Fill(3),
-            Constraint::Fill(2),
-            Constraint::Fill(3),
-        ],
-    )
-    .header(
-        Row::new(vec!["", "Line", "Agent/call", "Set", "State"])
-            .style(Style::default().add_modifier(Modifier::BOLD)),
-    )
-    .column_spacing(1)
-    .row_highlight_style(if focused {
-        Style::default().add_modifier(Modifier::REVERSED)
-    } else {
-        Style::default().add_modifier(Modifier::BOLD)
-    });
+    let table = Table::new(rows, widths)
+        .header(
+            Row::new(vec!["", "Line", "Agent/call", "Set", "State"])
+                .style(Style::default().add_modifier(Modifier::BOLD)),
+        )
+        .column_spacing(1)
+        .row_highlight_style(if focused {
+            Style::default().add_modifier(Modifier::REVERSED)
+        } else {
+            Style::default().add_modifier(Modifier::BOLD)
+        });
     let mut state = TableState::default().with_selected(Some(q.selected - first));
     frame.render_stateful_widget(table, rows_area, &mut state);
 }
