@@ -1045,6 +1045,8 @@ fn queue_confirm(app: &mut App) -> Vec<Effect> {
                 app.profile.name
             ),
         });
+        // What was typed is wrong: start the name afresh (a `y` left there made `yprod`).
+        app.typed.clear();
         return Vec::new();
     }
     app.typed.clear();
@@ -1560,6 +1562,8 @@ fn confirm_send(app: &mut App) -> Vec<Effect> {
                 app.profile.name
             ),
         });
+        // What was typed is wrong: start the name afresh (a `y` left there made `yprod`).
+        app.typed.clear();
         return Vec::new();
     }
     app.typed.clear();
@@ -2609,7 +2613,7 @@ mod tests {
                 .contains("type the profile name")
         );
         assert!(matches!(a.modal, Some(Modal::Confirm(_))), "still asking");
-        for c in "uctionx".chars() {
+        for c in "productionx".chars() {
             update(&mut a, Action::ConfirmType(c));
         }
         update(&mut a, Action::ConfirmBackspace);
@@ -3283,6 +3287,34 @@ mod tests {
         assert!(a.queue.is_none());
         let status = &a.status.as_ref().unwrap().text;
         assert_eq!(status, "Queue closed: 1 row was not sent (1 updated)");
+    }
+
+    /// `y` Enter on a production confirmation is refused; the `y` must not stay in the field,
+    /// or typing the name next gives `yprod` (refused again). One update and the queue alike.
+    #[test]
+    fn a_refused_production_answer_is_cleared() {
+        let mut single = filled();
+        single.profile = tag("prod", crate::config::Kind::Production);
+        ctrl_s(&mut single);
+        let mut queue = queue_app("agent_id,target,outcome\na,c1,Sold\n");
+        queue.profile = tag("prod", crate::config::Kind::Production);
+        update(&mut queue, Action::RequestSend);
+        update(
+            &mut queue,
+            Action::QueueReady {
+                rows: 1,
+                duplicates: Vec::new(),
+            },
+        );
+        for a in [&mut single, &mut queue] {
+            update(a, Action::ConfirmType('y'));
+            assert!(update(a, Action::ConfirmSend).is_empty(), "refused");
+            assert_eq!(a.typed, "", "the refused answer is cleared");
+            for c in "prod".chars() {
+                update(a, Action::ConfirmType(c));
+            }
+            assert_eq!(sends(&update(a, Action::ConfirmSend)).len(), 1);
+        }
     }
 
     #[test]
