@@ -96,6 +96,31 @@ fn in_flight() {
     insta::assert_snapshot!(s);
 }
 
+/// The first Ctrl+Q during a send warns: the warning must be on screen (not under the
+/// spinner), and the footer must say what Ctrl+Q does now.
+#[test]
+fn a_first_ctrl_q_during_a_send_is_seen() {
+    let mut a = sent(None);
+    let before = screen(&a, 120, 32);
+    assert!(before.contains("^Q quit"), "{before}");
+    update(&mut a, Action::Quit);
+    assert!(!a.should_quit);
+    for (w, h) in [(120, 32), (80, 24)] {
+        let s = screen(&a, w, h);
+        assert!(s.contains("Ctrl+Q again quits now"), "{w}×{h}: {s}");
+        assert!(
+            s.contains("Sending call456"),
+            "the send is still shown: {s}"
+        );
+        assert!(s.contains("^Q quit anyway"), "{w}×{h}: {s}");
+    }
+    // Anything else the person does disarms it; the footer goes back.
+    update(&mut a, Action::FocusNext);
+    let s = screen(&a, 120, 32);
+    assert!(!s.contains("quit anyway"), "{s}");
+    assert!(!s.contains("Ctrl+Q again"), "{s}");
+}
+
 #[test]
 fn success() {
     let s = screen(&sent(Some(answered(200, OK_BODY))), 120, 32);

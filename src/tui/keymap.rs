@@ -370,7 +370,15 @@ pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
         ("^P", "commands"),
         ("F2", "profile"),
         ("F1", "help"),
-        ("^Q", "quit"),
+        // After a first Ctrl+Q with sends in flight, the next one quits without waiting.
+        (
+            "^Q",
+            if app.quit_armed {
+                "quit anyway"
+            } else {
+                "quit"
+            },
+        ),
     ]);
     out
 }
