@@ -428,6 +428,12 @@ impl Queue {
             .collect()
     }
 
+    /// The file line of the row put in the form and not sent from there yet: still to send.
+    pub fn line_in_form(&self) -> Option<usize> {
+        let item = self.items.get(self.in_form?)?;
+        (item.status == ItemStatus::Waiting).then_some(item.entry.line)
+    }
+
     /// (done ok, done not ok, in flight, still to send, to fix, excluded)
     pub fn counts(&self) -> QueueCounts {
         let mut c = QueueCounts::default();

@@ -769,6 +769,25 @@ fn queue_close(app: &mut App) -> Vec<Effect> {
     let left = counts.waiting;
     let rows = if left == 1 { "row" } else { "rows" };
     let were = if left == 1 { "was" } else { "were" };
+    // A reviewed row in the form is unsent work too: ask once before closing over it.
+    if let Some(line) = q.line_in_form()
+        && q.closing.is_none()
+    {
+        q.closing = Some(left + 1);
+        let also = if q.running && left > 0 {
+            format!(" and {left} {rows} of this queue {were} not sent")
+        } else {
+            String::new()
+        };
+        app.status = Some(Status {
+            tone: Tone::Warning,
+            text: format!(
+                "Line {line} is in the form, not sent{also}: Ctrl+S in the form sends it. Press q \
+                 again to close the queue anyway (the form keeps what it holds)"
+            ),
+        });
+        return Vec::new();
+    }
     if q.running && left > 0 && q.closing.is_none() {
         q.closing = Some(left);
         app.status = Some(Status {
@@ -948,9 +967,15 @@ fn queue_request_send(app: &mut App) -> Vec<Effect> {
     if rows.is_empty() {
         app.status = Some(Status {
             tone: Tone::Warning,
-            text: "Nothing to send: every row is done, excluded or needs fixing (Enter puts a \
-                   row in the form)"
-                .to_string(),
+            text: match q.line_in_form() {
+                Some(line) => format!(
+                    "Nothing else to send from the queue: line {line} is in the form, Ctrl+S \
+                     there sends it"
+                ),
+                None => "Nothing to send: every row is done, excluded or needs fixing (Enter \
+                         puts a row in the form)"
+                    .to_string(),
+            },
         });
         return Vec::new();
     }
@@ -1122,8 +1147,12 @@ fn queue_pump(app: &mut App) -> Vec<Effect> {
         if finished {
             q.running = false;
         }
+        // The row in the form is not the queue's to send, but it is not sent either.
+        let in_form = q.line_in_form().map_or_else(String::new, |line| {
+            format!(" · line {line} is in the form, not sent: Ctrl+S there sends it")
+        });
         app.status = Some(Status {
-            tone: if c.failed + c.unknown > 0 {
+            tone: if c.failed + c.unknown > 0 || !in_form.is_empty() {
                 Tone::Warning
             } else {
                 Tone::Success
@@ -1144,9 +1173,9 @@ fn queue_pump(app: &mut App) -> Vec<Effect> {
                 c.to_fix,
                 c.excluded,
                 if finished {
-                    String::new()
+                    in_form
                 } else {
-                    format!(" · {} still to send · p goes on", c.waiting)
+                    format!(" · {} still to send · p goes on{in_form}", c.waiting)
                 }
             ),
         });
@@ -3045,6 +3074,43 @@ mod tests {
         r.verified = status == 200;
         r.http_status = Some(status);
         update(a, Action::Finished { id, record: r })
+    }
+
+    /// A reviewed row put in the form is a row still to send: the end of the run names it,
+    /// and `q` asks before closing the queue over it.
+    #[test]
+    fn a_row_in_the_form_is_a_row_still_to_send() {
+        let mut a = queue_app("agent_id,target,outcome\na,c1,Sold\na,c2,Sold\na,c3,Sold\n");
+        update(&mut a, Action::QueueMove(1));
+        update(&mut a, Action::QueueLoadRow);
+        update(&mut a, Action::Focus(Focus::Queue));
+        let c = a.queue.as_ref().unwrap().counts();
+        assert_eq!((c.waiting, c.in_form), (2, 1));
+        let sent = send_queue(&mut a, 2);
+        assert_eq!(sent.len(), 2, "the row in the form is the form's to send");
+        for (id, _) in sent {
+            finish(&mut a, id, 200);
+        }
+        let status = a.status.clone().unwrap();
+        assert!(
+            status.text.starts_with("Queue done: 2 updated"),
+            "{status:?}"
+        );
+        assert!(
+            status
+                .text
+                .contains("line 3 is in the form, not sent: Ctrl+S there sends it"),
+            "{status:?}"
+        );
+        assert_ne!(status.tone, Tone::Success, "not everything went");
+        update(&mut a, Action::QueueClose);
+        assert!(a.queue.is_some(), "q asks first");
+        let asked = a.status.clone().unwrap().text;
+        assert!(asked.contains("Line 3 is in the form, not sent"), "{asked}");
+        assert!(asked.contains("q again"), "{asked}");
+        update(&mut a, Action::QueueClose);
+        assert!(a.queue.is_none(), "the second q closes it");
+        assert_eq!(a.form.text(Field::Target), "c2", "the form keeps the row");
     }
 
     /// The list has room for a few words of a row's problem: moving onto the row puts all of

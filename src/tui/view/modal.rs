@@ -362,11 +362,24 @@ fn confirm_queue(
         row("File", file),
         row(
             "Rows",
-            format!(
-                "{rows} ready row{} ({} at a time; one call's rows in file order)",
-                if rows == 1 { "" } else { "s" },
-                crate::tui::app::QUEUE_CONCURRENCY
-            ),
+            match app
+                .queue
+                .as_ref()
+                .and_then(crate::tui::app::Queue::line_in_form)
+            {
+                // Reviewed in the form: the queue leaves it to the form, so say so.
+                Some(line) => format!(
+                    "{rows} ready row{}; line {line} is in the form: send it there ({} at a \
+                     time; one call's rows in file order)",
+                    if rows == 1 { "" } else { "s" },
+                    crate::tui::app::QUEUE_CONCURRENCY
+                ),
+                None => format!(
+                    "{rows} ready row{} ({} at a time; one call's rows in file order)",
+                    if rows == 1 { "" } else { "s" },
+                    crate::tui::app::QUEUE_CONCURRENCY
+                ),
+            },
         ),
         Line::raw(""),
     ];
