@@ -59,6 +59,8 @@ pub enum Action {
     ConfirmBackspace,
     /// Ctrl+N: an empty form.
     NewForm,
+    /// Ctrl+Z right after Ctrl+N: the cleared form comes back.
+    UndoNewForm,
     /// Ctrl+O: lay the metadata out (and turn `key=value` lines into JSON).
     FormatMetadata,
     /// Ctrl+T: insert a metadata template (asks which when there are several).
@@ -174,6 +176,10 @@ pub enum Action {
         rows: usize,
         duplicates: Vec<usize>,
     },
+    /// The draft kept in the data folder at start-up (none, or why it could not be read).
+    DraftLoaded(Result<Option<super::draft::Draft>, String>),
+    /// The form could not be kept as a draft (the data folder refused the file).
+    DraftNotSaved(String),
     /// The profile is ready: its key was read (or why not) and where it sends is known.
     ProfileSwitched(Box<Active>),
     /// The switch failed (e.g. the sandbox could not start); the previous profile stays.

@@ -609,6 +609,20 @@ pub struct App {
     pub notes: Vec<(Field, (Tone, String))>,
     /// The batch file open in the queue pane.
     pub queue: Option<Queue>,
+    /// The form as a ✓ send left it for the next call: nothing there to keep as a draft.
+    pub sent_form: Option<String>,
+    /// What Ctrl+N cleared, until the form changes again: Ctrl+Z brings it back.
+    pub before_new_form: Option<Box<ClearedForm>>,
+}
+
+/// The form Ctrl+N cleared, with where the person was and the queue row it held.
+#[derive(Clone, Debug)]
+pub struct ClearedForm {
+    pub form: Form,
+    pub focus: Focus,
+    pub show_required: bool,
+    /// The queue row the form held, and its text when it was put there.
+    pub queue_row: Option<(usize, Option<String>)>,
 }
 
 /// At most this many outcome suggestions are shown.
@@ -657,6 +671,8 @@ impl App {
             outcome_menu_closed: false,
             notes: Vec::new(),
             queue: None,
+            sent_form: None,
+            before_new_form: None,
         };
         app.history
             .filter_input
@@ -739,6 +755,15 @@ impl App {
         ]
         .iter()
         .all(|f| self.form.text(*f).is_empty())
+    }
+
+    /// The form as a draft worth keeping: `None` when it is empty or holds only what a ✓ send
+    /// left for the next call.
+    pub fn draft(&self) -> Option<super::draft::Draft> {
+        if self.form_is_empty() || self.sent_form.as_deref() == Some(&self.form.snapshot()) {
+            return None;
+        }
+        Some(super::draft::Draft::of(&self.form))
     }
 
     /// Tab order; Preference only while the target is a phone number.

@@ -61,6 +61,9 @@ pub enum Effect {
     LoadOutcomeLabels,
     /// Turn mouse reporting on (clicks and wheel) or off (the terminal selects text).
     SetMouseCapture(bool),
+    /// Keep the form as the draft in the data folder (`None`: remove it). The runtime writes
+    /// the last one asked for once the typing pauses, and before it exits.
+    SaveDraft(Option<super::draft::Draft>),
     /// Make a profile ready (read its key once; start the sandbox for `sandbox`).
     SwitchProfile { name: String },
 }

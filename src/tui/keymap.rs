@@ -57,6 +57,10 @@ fn map_key(app: &App, key: KeyEvent) -> Option<Action> {
         KeyCode::F(2) => return Some(Action::OpenProfiles),
         KeyCode::F(12) => return Some(Action::ToggleMouse),
         KeyCode::Char('n') if ctrl => return Some(Action::NewForm),
+        // Right after Ctrl+N (nothing typed since), Ctrl+Z brings the cleared form back.
+        KeyCode::Char('z') if ctrl && app.before_new_form.is_some() => {
+            return Some(Action::UndoNewForm);
+        }
         KeyCode::Char('p') if ctrl => return Some(Action::OpenPalette),
         KeyCode::Char('o') if ctrl => return Some(Action::FormatMetadata),
         KeyCode::Char('t') if ctrl => return Some(Action::InsertTemplate),
@@ -484,7 +488,10 @@ pub const HELP: &[(&str, &[(&str, &str)])] = &[
                 "Ctrl+B",
                 "open a batch file (CSV or JSON Lines) into the queue",
             ),
-            ("Ctrl+N", "new form: clear every field"),
+            (
+                "Ctrl+N",
+                "new form: clear every field (Ctrl+Z right after brings it back)",
+            ),
             ("Ctrl+P / :", "command palette: every action by name"),
             ("F12", "mouse on/off (off: the terminal selects text)"),
             ("Mouse", "click a field or pane; the wheel scrolls"),
@@ -937,6 +944,28 @@ mod tests {
             map_event(&h, &press(KeyCode::Char('c'))),
             Some(Action::CopyCallId)
         );
+    }
+
+    #[test]
+    fn ctrl_z_after_ctrl_n_undoes_it_and_is_the_fields_undo_otherwise() {
+        let mut a = focused(Focus::Agent);
+        assert!(matches!(
+            map_event(&a, &ctrl('z')),
+            Some(Action::Edit(Input {
+                key: Key::Char('u'),
+                ..
+            }))
+        ));
+        a.before_new_form = Some(Box::new(crate::tui::app::ClearedForm {
+            form: crate::tui::app::Form::default(),
+            focus: Focus::Agent,
+            show_required: false,
+            queue_row: None,
+        }));
+        for focus in [Focus::Agent, Focus::Metadata, Focus::History] {
+            a.focus = focus;
+            assert_eq!(map_event(&a, &ctrl('z')), Some(Action::UndoNewForm));
+        }
     }
 
     #[test]

@@ -19,6 +19,24 @@ use crate::history::{Filter, Record};
 const PAGE_AHEAD: usize = 20;
 
 pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
+    let before = app.form.snapshot();
+    // Ctrl+N's form stays to be brought back until the form changes some other way.
+    let keeps_cleared = matches!(
+        action,
+        Action::NewForm | Action::UndoNewForm | Action::RunPalette
+    );
+    let mut effects = apply(app, action);
+    if app.form.snapshot() != before {
+        if !keeps_cleared {
+            app.before_new_form = None;
+        }
+        // Typed work is kept: the runtime writes it to the data folder (debounced).
+        effects.push(Effect::SaveDraft(app.draft()));
+    }
+    effects
+}
+
+fn apply(app: &mut App, action: Action) -> Vec<Effect> {
     // A second Ctrl+Q quits; anything the person does in between disarms it, results do not.
     if !matches!(
         action,
@@ -33,6 +51,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             | Action::OutcomeLabels(_)
             | Action::Copied(_)
             | Action::CopyFailed(_)
+            | Action::DraftNotSaved(_)
     ) {
         app.quit_armed = false;
     }
@@ -224,6 +243,15 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::ProfileSwitched(active) => profile_switched(app, *active),
         Action::NewForm => new_form(app),
+        Action::UndoNewForm => return undo_new_form(app),
+        Action::DraftLoaded(Ok(Some(draft))) => return restore_draft(app, &draft),
+        Action::DraftLoaded(Ok(None)) => {}
+        Action::DraftLoaded(Err(message)) | Action::DraftNotSaved(message) => {
+            app.status = Some(Status {
+                tone: Tone::Warning,
+                text: format!("The form could not be kept as a draft: {message}"),
+            });
+        }
         Action::FormatMetadata => format_metadata(app),
         Action::InsertTemplate => return insert_template(app, None),
         Action::TemplateMove(delta) => {
@@ -413,7 +441,72 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
     Vec::new()
 }
 
+/// The draft kept when the workbench last closed goes into the form, unless something was typed
+/// already.
+fn restore_draft(app: &mut App, draft: &super::draft::Draft) -> Vec<Effect> {
+    if !app.form_is_empty() {
+        return Vec::new();
+    }
+    draft.fill(&mut app.form);
+    let note = "Restored the form you had not sent when the workbench last closed (Ctrl+N \
+                clears it)";
+    app.status = Some(match app.status.take() {
+        // A warning from start-up (the config, the key) stays first.
+        Some(s) if matches!(s.tone, Tone::Warning | Tone::Error) => Status {
+            tone: s.tone,
+            text: format!("{} · {note}", s.text),
+        },
+        _ => Status {
+            tone: Tone::Info,
+            text: note.to_string(),
+        },
+    });
+    set_focus(app, app.focus);
+    form_changed(app)
+}
+
+/// Ctrl+Z right after Ctrl+N: the form as it was.
+fn undo_new_form(app: &mut App) -> Vec<Effect> {
+    let Some(cleared) = app.before_new_form.take() else {
+        return Vec::new();
+    };
+    let super::app::ClearedForm {
+        form,
+        focus,
+        show_required,
+        queue_row,
+    } = *cleared;
+    app.form = form;
+    app.show_required = show_required;
+    if let (Some(q), Some((index, loaded))) = (&mut app.queue, queue_row)
+        && q.items
+            .get(index)
+            .is_some_and(|i| i.status == ItemStatus::Waiting)
+    {
+        q.in_form = Some(index);
+        q.loaded_form = loaded;
+    }
+    set_focus(app, focus);
+    app.status = Some(Status {
+        tone: Tone::Info,
+        text: "The form is back as it was before Ctrl+N".to_string(),
+    });
+    form_changed(app)
+}
+
 fn new_form(app: &mut App) {
+    // What is cleared can come back with Ctrl+Z until the form changes again.
+    app.before_new_form = (!app.form_is_empty()).then(|| {
+        Box::new(super::app::ClearedForm {
+            form: app.form.clone(),
+            focus: app.focus,
+            show_required: app.show_required,
+            queue_row: app
+                .queue
+                .as_ref()
+                .and_then(|q| q.in_form.map(|i| (i, q.loaded_form.clone()))),
+        })
+    });
     app.form = super::app::Form::default();
     app.form.preference = crate::api::update::Preference::Last;
     forget_queue_row(app);
@@ -426,7 +519,11 @@ fn new_form(app: &mut App) {
     app.recheck();
     app.status = Some(Status {
         tone: Tone::Info,
-        text: "New form: every field is empty".to_string(),
+        text: if app.before_new_form.is_some() {
+            "New form: every field is empty (Ctrl+Z brings back what was there)".to_string()
+        } else {
+            "New form: every field is empty".to_string()
+        },
     });
 }
 
@@ -1693,6 +1790,8 @@ fn finished(app: &mut App, id: RequestId, record: Record) -> Vec<Effect> {
             app.show_required = false;
             set_focus(app, Focus::Target);
             app.recheck();
+            // Sent: what is left for the next call is no draft to keep.
+            app.sent_form = Some(app.form.snapshot());
             if let Some(status) = &mut app.status {
                 status.text.push_str(" · next call: type its ID or phone");
             }
@@ -2405,7 +2504,8 @@ mod tests {
             ));
         }
         // Every prefix is a valid call id, so each keystroke asks for its own context; the
-        // answers for old prefixes are dropped.
+        // answers for old prefixes are dropped. (Each also keeps the form as the draft.)
+        asked.retain(|e| !matches!(e, Effect::SaveDraft(_)));
         assert_eq!(asked.len(), 7);
         assert!(
             asked
@@ -2435,7 +2535,7 @@ mod tests {
             },
         );
         assert_eq!(a.context.as_ref().unwrap().records.len(), 1);
-        // Typing in the outcome does not ask again.
+        // Typing in the outcome does not ask again (it only keeps the draft).
         update(&mut a, Action::FocusNext);
         assert!(
             update(
@@ -2445,7 +2545,8 @@ mod tests {
                     ..Input::default()
                 })
             )
-            .is_empty()
+            .iter()
+            .all(|e| matches!(e, Effect::SaveDraft(_)))
         );
     }
 
@@ -3074,6 +3175,110 @@ mod tests {
         r.verified = status == 200;
         r.http_status = Some(status);
         update(a, Action::Finished { id, record: r })
+    }
+
+    fn drafts(effects: &[Effect]) -> Vec<Option<crate::tui::draft::Draft>> {
+        effects
+            .iter()
+            .filter_map(|e| match e {
+                Effect::SaveDraft(d) => Some(d.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The form is kept as a draft as it changes; emptied (Ctrl+N) or sent (✓), the draft goes.
+    /// What is not the form (moving, the history) writes nothing.
+    #[test]
+    fn the_form_is_kept_as_a_draft_until_it_is_sent_or_emptied() {
+        let mut a = app();
+        let typed = update(
+            &mut a,
+            Action::Edit(Input {
+                key: Key::Char('a'),
+                ..Input::default()
+            }),
+        );
+        let saved = drafts(&typed);
+        let [Some(draft)] = saved.as_slice() else {
+            panic!("{typed:?}")
+        };
+        assert_eq!(draft.agent, "a");
+        assert!(drafts(&update(&mut a, Action::FocusNext)).is_empty());
+        assert_eq!(drafts(&update(&mut a, Action::NewForm)), [None]);
+
+        let mut a = filled();
+        ctrl_s(&mut a);
+        let [Effect::Send { id, .. }] = update(&mut a, Action::ConfirmSend)[..] else {
+            panic!()
+        };
+        let mut done = record_for(&a, Some((200, "{\"success\":true}")));
+        done.state = State::Ok;
+        done.verified = true;
+        let effects = update(&mut a, Action::Finished { id, record: done });
+        assert_eq!(drafts(&effects), [None], "sent: no draft");
+        assert_eq!(
+            a.form.text(Field::Agent),
+            "agent123",
+            "the agent stays for the next"
+        );
+        type_text(&mut a, "call457");
+        assert_eq!(
+            a.draft().unwrap().target,
+            "call457",
+            "the next call is a draft"
+        );
+    }
+
+    /// The draft comes back at start into an empty form, with a line saying so.
+    #[test]
+    fn a_draft_is_restored_into_an_empty_form_and_said() {
+        let draft = crate::tui::draft::Draft::of(&filled().form);
+        let mut a = app();
+        update(&mut a, Action::DraftLoaded(Ok(Some(draft.clone()))));
+        assert_eq!(a.form.text(Field::Target), "call456");
+        assert!(a.checked.is_ok());
+        assert!(
+            a.status
+                .as_ref()
+                .unwrap()
+                .text
+                .starts_with("Restored the form"),
+            "{:?}",
+            a.status
+        );
+        // Something typed already is not replaced.
+        let mut b = app();
+        type_text(&mut b, "x");
+        update(&mut b, Action::DraftLoaded(Ok(Some(draft))));
+        assert_eq!(b.form.text(Field::Agent), "x");
+    }
+
+    /// Ctrl+N on a filled form can be undone with Ctrl+Z right after; once something is typed,
+    /// Ctrl+Z is the field's own undo again.
+    #[test]
+    fn ctrl_z_right_after_ctrl_n_brings_the_form_back() {
+        let mut a = filled();
+        update(&mut a, Action::NewForm);
+        assert!(a.form_is_empty());
+        assert!(
+            a.status
+                .as_ref()
+                .unwrap()
+                .text
+                .contains("Ctrl+Z brings back")
+        );
+        let effects = update(&mut a, Action::UndoNewForm);
+        assert_eq!(a.form.text(Field::Value), "299");
+        assert_eq!(a.form.text(Field::Target), "call456");
+        assert!(a.checked.is_ok());
+        assert_eq!(drafts(&effects).len(), 1, "the draft follows");
+        assert!(a.before_new_form.is_none());
+        update(&mut a, Action::NewForm);
+        type_text(&mut a, "z");
+        assert!(a.before_new_form.is_none(), "typing ends the chance");
+        assert!(update(&mut a, Action::UndoNewForm).is_empty());
+        assert_eq!(a.form.text(Field::Agent), "z");
     }
 
     /// A reviewed row put in the form is a row still to send: the end of the run names it,
