@@ -488,10 +488,7 @@ pub const HELP: &[(&str, &[(&str, &str)])] = &[
                 "Ctrl+B",
                 "open a batch file (CSV or JSON Lines) into the queue",
             ),
-            (
-                "Ctrl+N",
-                "new form: clear every field (Ctrl+Z right after brings it back)",
-            ),
+            ("Ctrl+N", "new form (Ctrl+Z right after: undo)"),
             ("Ctrl+P / :", "command palette: every action by name"),
             ("F12", "mouse on/off (off: the terminal selects text)"),
             ("Mouse", "click a field or pane; the wheel scrolls"),
