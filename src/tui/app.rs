@@ -611,6 +611,10 @@ pub struct App {
     pub queue: Option<Queue>,
     /// The form as a ✓ send left it for the next call: nothing there to keep as a draft.
     pub sent_form: Option<String>,
+    /// The status line names a problem of this field (Ctrl+S refused, Ctrl+O failed): it goes
+    /// (or says what is left) once the field is fixed. With the text it was set with, so a
+    /// newer message is never taken for it.
+    pub status_about: Option<(Field, String)>,
     /// What Ctrl+N cleared, until the form changes again: Ctrl+Z brings it back.
     pub before_new_form: Option<Box<ClearedForm>>,
 }
@@ -672,6 +676,7 @@ impl App {
             notes: Vec::new(),
             queue: None,
             sent_form: None,
+            status_about: None,
             before_new_form: None,
         };
         app.history

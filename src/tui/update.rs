@@ -30,10 +30,53 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         if !keeps_cleared {
             app.before_new_form = None;
         }
+        settle_status(app);
         // Typed work is kept: the runtime writes it to the data folder (debounced).
         effects.push(Effect::SaveDraft(app.draft()));
     }
     effects
+}
+
+/// "Not sent: 3 things to fix. First: …" for the form's errors.
+fn refusal(errors: &[crate::api::update::FieldError]) -> Option<Status> {
+    let first = errors.first()?;
+    Some(Status {
+        tone: Tone::Error,
+        text: if errors.len() == 1 {
+            format!("Not sent. {}", first.message)
+        } else {
+            format!(
+                "Not sent: {} things to fix. First: {}",
+                errors.len(),
+                first.message
+            )
+        },
+    })
+}
+
+/// After an edit: a status line about a field that is now fixed goes, or says what is left.
+fn settle_status(app: &mut App) {
+    let Some((field, text)) = app.status_about.take() else {
+        return;
+    };
+    if app.status.as_ref().is_none_or(|s| s.text != text) {
+        return;
+    }
+    let errors = match &app.checked {
+        Ok(_) => &[][..],
+        Err(errors) => errors.as_slice(),
+    };
+    if errors.iter().any(|e| e.field == field) {
+        app.status_about = Some((field, text));
+        return;
+    }
+    // Said again only after a send was tried: before that, empty fields are not complained of.
+    app.status = refusal(errors).filter(|_| app.show_required);
+    app.status_about = app
+        .status
+        .as_ref()
+        .zip(errors.first())
+        .map(|(s, e)| (e.field, s.text.clone()));
 }
 
 fn apply(app: &mut App, action: Action) -> Vec<Effect> {
@@ -547,6 +590,7 @@ fn format_metadata(app: &mut App) {
             });
         }
         Err(message) => {
+            app.status_about = Some((crate::api::update::Field::Metadata, message.clone()));
             app.status = Some(Status {
                 tone: Tone::Warning,
                 text: message,
@@ -1639,17 +1683,10 @@ fn request_send(app: &mut App) -> Vec<Effect> {
                 return Vec::new();
             }
             app.show_required = true;
-            let count = errors.len();
-            if let Some(first) = errors.into_iter().next() {
+            if let Some(first) = errors.first() {
                 set_focus(app, Focus::of_field(first.field));
-                app.status = Some(Status {
-                    tone: Tone::Error,
-                    text: if count == 1 {
-                        format!("Not sent. {}", first.message)
-                    } else {
-                        format!("Not sent: {count} things to fix. First: {}", first.message)
-                    },
-                });
+                app.status = refusal(&errors);
+                app.status_about = app.status.as_ref().map(|s| (first.field, s.text.clone()));
             }
             Vec::new()
         }
@@ -3279,6 +3316,46 @@ mod tests {
         assert!(a.before_new_form.is_none(), "typing ends the chance");
         assert!(update(&mut a, Action::UndoNewForm).is_empty());
         assert_eq!(a.form.text(Field::Agent), "z");
+    }
+
+    /// A refusal that names a field goes once that field is fixed: it says what is left, or
+    /// nothing when the form is ready. Cleared metadata takes its JSON complaint with it.
+    #[test]
+    fn a_refusal_goes_when_the_field_it_names_is_fixed() {
+        let mut a = app();
+        update(&mut a, Action::RequestSend);
+        let text = a.status.clone().unwrap().text;
+        assert!(text.contains("First: Agent is required"), "{text}");
+        update(&mut a, Action::Focus(Focus::Agent));
+        type_text(&mut a, "agent123");
+        let text = a.status.clone().map(|s| s.text).unwrap_or_default();
+        assert!(!text.contains("Agent"), "stale: {text}");
+        update(&mut a, Action::Focus(Focus::Target));
+        type_text(&mut a, "call456");
+        update(&mut a, Action::Focus(Focus::Outcome));
+        type_text(&mut a, "Sold");
+        assert_eq!(a.status, None, "nothing left to fix: nothing to say");
+
+        update(&mut a, Action::Focus(Focus::Metadata));
+        type_text(&mut a, "[1]");
+        update(&mut a, Action::RequestSend);
+        let text = a.status.clone().unwrap().text;
+        assert!(text.contains("Metadata must be a JSON object"), "{text}");
+        for _ in 0..3 {
+            update(
+                &mut a,
+                Action::Edit(Input {
+                    key: Key::Backspace,
+                    ..Input::default()
+                }),
+            );
+        }
+        assert_eq!(a.form.text(Field::Metadata), "");
+        assert_eq!(a.status, None, "the metadata was cleared");
+        // Another message is left alone.
+        update(&mut a, Action::ToggleMouse);
+        type_text(&mut a, " ");
+        assert!(a.status.is_some());
     }
 
     /// A reviewed row put in the form is a row still to send: the end of the run names it,
