@@ -550,3 +550,22 @@ fn light_theme_and_no_color_keep_the_production_warning() {
         "NO_COLOR: the badge is reversed and bold"
     );
 }
+
+/// The duplicate question's footer and dialog say the same words for the same keys.
+#[test]
+fn the_duplicate_question_says_the_same_in_the_footer_and_the_dialog() {
+    let mut a = app();
+    fill_example1(&mut a);
+    let earlier = record(&a, Some(answered(200, OK_BODY)));
+    let effects = update(&mut a, Action::RequestSend);
+    let [phonely_outcomes::tui::effect::Effect::PrepareSend { ready, .. }] = effects.as_slice()
+    else {
+        panic!("{effects:?}")
+    };
+    let c = phonely_outcomes::tui::update::confirmation((**ready).clone(), Some(earlier), None);
+    update(&mut a, Action::ConfirmReady(c));
+    let s = screen(&a, 120, 32);
+    assert!(!s.contains("I see it was sent"), "{s}");
+    assert_eq!(s.matches("yes, go on").count(), 2, "dialog and footer: {s}");
+    assert_eq!(s.matches("Enter/y").count(), 2, "dialog and footer: {s}");
+}

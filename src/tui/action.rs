@@ -57,6 +57,8 @@ pub enum Action {
     /// A character typed into a production profile's confirmation.
     ConfirmType(char),
     ConfirmBackspace,
+    /// Ctrl+U in a one-line field: empty it.
+    ClearField,
     /// Ctrl+N: an empty form.
     NewForm,
     /// Ctrl+Z right after Ctrl+N: the cleared form comes back.

@@ -7,7 +7,7 @@ use crossterm::event::{
 use ratatui_textarea::{Input, Key};
 
 use super::action::Action;
-use super::app::{App, Focus, Modal};
+use super::app::{App, Confirm, Focus, Modal};
 
 pub fn map_event(app: &App, event: &Event) -> Option<Action> {
     match event {
@@ -115,11 +115,14 @@ fn map_key(app: &App, key: KeyEvent) -> Option<Action> {
             KeyCode::Up if !ctrl && !alt => Some(Action::FocusPrev),
             KeyCode::Enter | KeyCode::Tab => Some(Action::OutcomeAccept),
             KeyCode::Esc => Some(Action::OutcomeClose),
+            KeyCode::Char('u') if ctrl && !alt => Some(Action::ClearField),
             _ => Some(Action::Edit(editing_key(key))),
         },
         Focus::Agent | Focus::Target | Focus::Outcome | Focus::Value => match key.code {
             KeyCode::Enter | KeyCode::Down if !ctrl && !alt => Some(Action::FocusNext),
             KeyCode::Up if !ctrl && !alt => Some(Action::FocusPrev),
+            // A one-line field is one line: Ctrl+U empties it, wherever the cursor is.
+            KeyCode::Char('u') if ctrl && !alt => Some(Action::ClearField),
             _ => Some(Action::Edit(editing_key(key))),
         },
     }
@@ -255,20 +258,7 @@ fn map_history(key: KeyEvent) -> Option<Action> {
 /// The keys that work right now, for the footer: (key, what it does).
 pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
     match &app.modal {
-        Some(Modal::Confirm(c)) if c.duplicate.is_some() && !c.acknowledged => {
-            return if app.profile.production() {
-                vec![("Enter", "yes, I see it was sent"), ("Esc", "back")]
-            } else {
-                vec![("Enter/y", "yes, I see it was sent"), ("Esc/n", "back")]
-            };
-        }
-        Some(Modal::Confirm(_)) if app.profile.production() => {
-            return vec![
-                ("type the name, Enter", "send"),
-                ("Esc", "back to the form"),
-            ];
-        }
-        Some(Modal::Confirm(_)) => return vec![("Enter/y", "send"), ("Esc/n", "back to the form")],
+        Some(Modal::Confirm(c)) => return confirm_keys(app, c),
         Some(Modal::Profiles { .. }) => {
             return vec![("↑↓", "choose"), ("Enter", "switch"), ("Esc", "keep")];
         }
@@ -300,27 +290,7 @@ pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
             duplicates,
             acknowledged,
             ..
-        }) if !duplicates.is_empty() && !acknowledged => {
-            return if app.profile.production() {
-                vec![
-                    ("s", "send only the others"),
-                    ("Enter", "send them all"),
-                    ("Esc", "back"),
-                ]
-            } else {
-                vec![
-                    ("s", "send only the others"),
-                    ("Enter/y", "send them all"),
-                    ("Esc/n", "back"),
-                ]
-            };
-        }
-        Some(Modal::ConfirmQueue { .. }) if app.profile.production() => {
-            return vec![("type the name, Enter", "send the queue"), ("Esc", "back")];
-        }
-        Some(Modal::ConfirmQueue { .. }) => {
-            return vec![("Enter/y", "send the queue"), ("Esc/n", "back")];
-        }
+        }) => return confirm_queue_keys(app, !duplicates.is_empty() && !acknowledged),
 
         None => {}
     }
@@ -329,6 +299,13 @@ pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
         out.push(("Esc", "cancel send"));
     }
     match app.focus {
+        // No row: only the filter acts (and Esc, when a filter hides every row).
+        Focus::History if app.history.rows.is_empty() => {
+            out.push(("/", "filter"));
+            if !app.history.filter.is_empty() {
+                out.push(("Esc", "clear filter"));
+            }
+        }
         Focus::History => {
             out.extend([
                 ("↑↓", "move"),
@@ -364,7 +341,9 @@ pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
             ("Tab/Enter", "take"),
             ("Esc", "keep as typed"),
         ]),
-        _ => out.extend([("Tab", "next"), ("S-Tab", "back")]),
+        Focus::Agent | Focus::Target | Focus::Outcome | Focus::Value => {
+            out.extend([("Tab", "next"), ("S-Tab", "back"), ("^U", "clear")]);
+        }
     }
     if app.focus != Focus::Queue {
         out.push(("^S", "send"));
@@ -385,6 +364,43 @@ pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
         ),
     ]);
     out
+}
+
+/// The send confirmation's keys: the footer and the dialog both show these, so they say the
+/// same. A production profile's letters are its name, so there `y` is no answer.
+pub fn confirm_keys(app: &App, c: &Confirm) -> Vec<(&'static str, &'static str)> {
+    let back = "back to the form";
+    match (
+        c.duplicate.is_some() && !c.acknowledged,
+        app.profile.production(),
+    ) {
+        (true, true) => vec![("Enter", "yes, go on"), ("Esc", back)],
+        (true, false) => vec![("Enter/y", "yes, go on"), ("Esc/n", back)],
+        (false, true) => vec![("type the name, Enter", "send"), ("Esc", back)],
+        (false, false) if c.duplicate.is_some() => {
+            vec![("Enter/y", "send it again"), ("Esc/n", back)]
+        }
+        (false, false) => vec![("Enter/y", "send"), ("Esc/n", back)],
+    }
+}
+
+/// The queue confirmation's keys, for the footer and the dialog alike; `asking_twice` while
+/// rows sent before are asked about.
+pub fn confirm_queue_keys(app: &App, asking_twice: bool) -> Vec<(&'static str, &'static str)> {
+    match (asking_twice, app.profile.production()) {
+        (true, true) => vec![
+            ("s", "send only the others"),
+            ("Enter", "send them all"),
+            ("Esc", "back"),
+        ],
+        (true, false) => vec![
+            ("s", "send only the others"),
+            ("Enter/y", "send them all"),
+            ("Esc/n", "back"),
+        ],
+        (false, true) => vec![("type the name, Enter", "send the queue"), ("Esc", "back")],
+        (false, false) => vec![("Enter/y", "send the queue"), ("Esc/n", "back")],
+    }
 }
 
 /// One entry of the command palette: what it is called, its key, what it does.
@@ -507,7 +523,10 @@ pub const HELP: &[(&str, &[(&str, &str)])] = &[
             ),
             ("Ctrl+Z / Ctrl+Y", "undo / redo in a field"),
             ("Ctrl+A / Ctrl+E", "start / end of line"),
-            ("Ctrl+U / Ctrl+K", "delete to the start / end of the line"),
+            (
+                "Ctrl+U / Ctrl+K",
+                "clear the field / delete to the end of the line",
+            ),
             ("Ctrl+W", "delete the word before the cursor"),
         ],
     ),
@@ -528,6 +547,7 @@ pub const HELP: &[(&str, &[(&str, &str)])] = &[
         &[
             ("Enter", "new line"),
             ("Ctrl+O", "format the JSON; turns key=value lines into JSON"),
+            ("Ctrl+U", "delete to the start of the line"),
             ("Ctrl+T", "insert a template from the config"),
             ("paste", "large JSON pastes as one edit (Ctrl+Z undoes it)"),
         ],
@@ -686,11 +706,23 @@ mod tests {
             "Ctrl+Y is the editor's redo"
         );
         assert_eq!(
-            edit('u'),
-            (Key::Char('j'), true),
-            "Ctrl+U clears to line start"
+            map_event(&a, &ctrl('u')),
+            Some(Action::ClearField),
+            "Ctrl+U clears a one-line field"
         );
         assert_eq!(edit('a'), (Key::Char('a'), true));
+        let m = focused(Focus::Metadata);
+        assert!(
+            matches!(
+                map_event(&m, &ctrl('u')),
+                Some(Action::Edit(Input {
+                    key: Key::Char('j'),
+                    ctrl: true,
+                    ..
+                }))
+            ),
+            "in the metadata, Ctrl+U clears to the line's start"
+        );
     }
 
     #[test]
@@ -941,6 +973,49 @@ mod tests {
             map_event(&h, &press(KeyCode::Char('c'))),
             Some(Action::CopyCallId)
         );
+    }
+
+    /// The footer offers only keys that act now: an empty history has no row to edit, resend
+    /// or copy; a text field shows how to clear it.
+    #[test]
+    fn the_footer_offers_only_keys_that_act_now() {
+        let keys = |a: &App| hints(a).into_iter().map(|(k, _)| k).collect::<Vec<_>>();
+        let mut h = focused(Focus::History);
+        let empty = keys(&h);
+        for k in ["e", "r", "y", "b", "c", "Enter", "↑↓"] {
+            assert!(!empty.contains(&k), "{k} in {empty:?}");
+        }
+        assert!(empty.contains(&"/"), "{empty:?}");
+        let update = crate::api::update::validate(&crate::api::update::UpdateInput {
+            agent: "a",
+            target: "c",
+            outcome: "Sold",
+            ..Default::default()
+        })
+        .unwrap();
+        let request = crate::api::request::build(&update, &BaseUrl::default());
+        let store = crate::history::Store::open_in_memory("t").unwrap();
+        let who = crate::history::Provenance {
+            operator: "t".into(),
+            profile: "sandbox".into(),
+            base_url: String::new(),
+        };
+        h.history
+            .rows
+            .push(store.insert_pending(&who, &update, &request).unwrap());
+        let one = keys(&h);
+        for k in ["e", "r", "y", "b", "c", "Enter"] {
+            assert!(one.contains(&k), "{k} in {one:?}");
+        }
+        for focus in [Focus::Agent, Focus::Target, Focus::Outcome, Focus::Value] {
+            let mut f = focused(focus);
+            f.outcome_menu_closed = true;
+            assert!(hints(&f).contains(&("^U", "clear")), "{focus:?}");
+            assert_eq!(
+                map_event(&focused(focus), &ctrl('u')),
+                Some(Action::ClearField)
+            );
+        }
     }
 
     #[test]

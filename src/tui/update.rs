@@ -285,6 +285,17 @@ fn apply(app: &mut App, action: Action) -> Vec<Effect> {
             app.typed.pop();
         }
         Action::ProfileSwitched(active) => profile_switched(app, *active),
+        Action::ClearField => {
+            let focus = app.focus;
+            if focus != Focus::Metadata
+                && let Some(editor) = app.form.editor_mut(focus)
+            {
+                editor.select_all();
+                if editor.cut() {
+                    return form_changed(app);
+                }
+            }
+        }
         Action::NewForm => new_form(app),
         Action::UndoNewForm => return undo_new_form(app),
         Action::DraftLoaded(Ok(Some(draft))) => return restore_draft(app, &draft),
@@ -1998,10 +2009,14 @@ fn load_into_form(app: &mut App) -> Vec<Effect> {
         _ => crate::api::update::Preference::Last,
     };
     set_focus(app, Focus::Outcome);
+    // The outcome is what people change most: selected, so typing replaces it (an arrow key
+    // keeps it and moves into it).
+    app.form.outcome.select_all();
     app.status = Some(Status {
         tone: Tone::Info,
         text: format!(
-            "Update #{} is in the form: change what needs changing, then Ctrl+S to send it",
+            "Update #{} is in the form: typing replaces the selected outcome; change what needs \
+             changing, then Ctrl+S to send it",
             r.id
         ),
     });
@@ -2662,6 +2677,26 @@ mod tests {
             "{\n  \"b\": 1,\n  \"a\": 2\n}"
         );
         assert_eq!(a.checked.as_ref().unwrap().request.body, row.body);
+        // The outcome is selected: what is typed replaces it ("349", not "No Sale349").
+        type_text(&mut a, "Sold");
+        assert_eq!(a.form.text(crate::api::update::Field::Outcome), "Sold");
+    }
+
+    /// Ctrl+U clears a one-line field, wherever the cursor is.
+    #[test]
+    fn ctrl_u_clears_a_one_line_field() {
+        let mut a = filled();
+        update(&mut a, Action::Focus(Focus::Target));
+        update(
+            &mut a,
+            Action::Edit(Input {
+                key: Key::Left,
+                ..Input::default()
+            }),
+        );
+        update(&mut a, Action::ClearField);
+        assert_eq!(a.form.text(Field::Target), "");
+        assert_eq!(a.form.text(Field::Agent), "agent123", "only that field");
     }
 
     #[test]

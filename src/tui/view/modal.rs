@@ -125,6 +125,24 @@ fn typed_name_prompt(app: &App, to: &str) -> [Line<'static>; 2] {
     ]
 }
 
+/// A dialog's keys, as the footer lists them (the typed-name prompt says its own key).
+fn keys_line(keys: &[(&'static str, &'static str)]) -> Line<'static> {
+    let keys: Vec<_> = keys
+        .iter()
+        .filter(|(k, _)| !k.starts_with("type"))
+        .collect();
+    let mut spans = Vec::new();
+    for (i, (key, what)) in keys.iter().enumerate() {
+        spans.push(Span::styled(
+            format!(" {key} "),
+            Style::default().add_modifier(Modifier::REVERSED),
+        ));
+        let gap = if i + 1 < keys.len() { "   " } else { "" };
+        spans.push(Span::raw(format!(" {what}{gap}")));
+    }
+    Line::from(spans)
+}
+
 fn confirm(app: &App, c: &Confirm, frame: &mut Frame<'_>, area: Rect) {
     let u = &c.ready.update;
     let s = &app.settings;
@@ -173,7 +191,6 @@ fn confirm(app: &App, c: &Confirm, frame: &mut Frame<'_>, area: Rect) {
         ));
     }
     lines.push(Line::raw(""));
-    let mut yes = " send   ";
     if let Some(dup) = &c.duplicate {
         let warn = Style::default()
             .fg(Color::Yellow)
@@ -197,33 +214,18 @@ fn confirm(app: &App, c: &Confirm, frame: &mut Frame<'_>, area: Rect) {
                 "Press Enter again to send it once more.",
                 warn,
             ));
-            yes = " send it again   ";
         } else {
             lines.push(Line::styled(
                 "Send it again anyway? (If the call was changed since, this puts it back.)",
                 warn,
             ));
-            yes = " yes, go on   ";
         }
         lines.push(Line::raw(""));
     }
     if p.production() && (c.duplicate.is_none() || c.acknowledged) {
         lines.extend(typed_name_prompt(app, "send"));
-        lines.push(Line::from(vec![
-            Span::styled(" Esc ", Style::default().add_modifier(Modifier::REVERSED)),
-            Span::raw(" back to the form"),
-        ]));
-    } else {
-        lines.push(Line::from(vec![
-            Span::styled(
-                " Enter/y ",
-                Style::default().add_modifier(Modifier::REVERSED),
-            ),
-            Span::raw(yes),
-            Span::styled(" Esc/n ", Style::default().add_modifier(Modifier::REVERSED)),
-            Span::raw(" back to the form"),
-        ]));
     }
+    lines.push(keys_line(&crate::tui::keymap::confirm_keys(app, c)));
     let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false });
     let rect = fitted(area, 76, &paragraph, 2);
     frame.render_widget(Clear, rect);
@@ -414,19 +416,14 @@ fn confirm_queue(
         ));
         lines.push(Line::raw(""));
     }
-    if p.production() && (duplicates.is_empty() || acknowledged) {
+    let asking_twice = !duplicates.is_empty() && !acknowledged;
+    if p.production() && !asking_twice {
         lines.extend(typed_name_prompt(app, "send the queue"));
-    } else {
-        lines.push(Line::from(vec![
-            Span::styled(
-                " Enter/y ",
-                Style::default().add_modifier(Modifier::REVERSED),
-            ),
-            Span::raw(" send the queue   "),
-            Span::styled(" Esc/n ", Style::default().add_modifier(Modifier::REVERSED)),
-            Span::raw(" back"),
-        ]));
     }
+    lines.push(keys_line(&crate::tui::keymap::confirm_queue_keys(
+        app,
+        asking_twice,
+    )));
     let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false });
     let rect = fitted(area, 80, &paragraph, 2);
     frame.render_widget(Clear, rect);
