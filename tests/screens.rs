@@ -569,3 +569,22 @@ fn the_duplicate_question_says_the_same_in_the_footer_and_the_dialog() {
     assert_eq!(s.matches("yes, go on").count(), 2, "dialog and footer: {s}");
     assert_eq!(s.matches("Enter/y").count(), 2, "dialog and footer: {s}");
 }
+
+/// `key=value` metadata sent without Ctrl+O: the confirmation shows the JSON it became.
+#[test]
+fn key_value_metadata_is_shown_as_json_in_the_confirmation() {
+    let mut a = app();
+    type_text(&mut a, "agent123");
+    update(&mut a, Action::FocusNext);
+    type_text(&mut a, "call456");
+    update(&mut a, Action::Focus(Focus::Metadata));
+    type_text(&mut a, "campaign=spring_2026\nrep_id=12345");
+    common::ctrl_s(&mut a);
+    let s = screen(&a, 120, 32);
+    assert!(s.contains("Send this update?"), "{s}");
+    assert!(s.contains("key=value lines sent as JSON"), "{s}");
+    assert!(
+        s.contains(r#"{"campaign":"spring_2026","rep_id":"12345"}"#),
+        "{s}"
+    );
+}

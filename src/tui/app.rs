@@ -615,6 +615,8 @@ pub struct App {
     /// (or says what is left) once the field is fixed. With the text it was set with, so a
     /// newer message is never taken for it.
     pub status_about: Option<(Field, String)>,
+    /// Ctrl+S turned `key=value` metadata into JSON: the confirmation shows the JSON.
+    pub metadata_converted: bool,
     /// What Ctrl+N cleared, until the form changes again: Ctrl+Z brings it back.
     pub before_new_form: Option<Box<ClearedForm>>,
 }
@@ -677,6 +679,7 @@ impl App {
             queue: None,
             sent_form: None,
             status_about: None,
+            metadata_converted: false,
             before_new_form: None,
         };
         app.history

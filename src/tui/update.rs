@@ -134,6 +134,7 @@ fn apply(app: &mut App, action: Action) -> Vec<Effect> {
         Action::CloseModal => {
             app.modal = None;
             app.typed.clear();
+            app.metadata_converted = false;
         }
         Action::CancelSend => return cancel_send(app),
         Action::OpenHelp => app.modal = Some(Modal::Help { scroll: 0 }),
@@ -1687,6 +1688,24 @@ fn request_send(app: &mut App) -> Vec<Effect> {
     if app.focus == Focus::Queue {
         return queue_request_send(app);
     }
+    app.metadata_converted = false;
+    // `key=value` lines are sent as the JSON Ctrl+O makes of them (Ctrl+Z twice undoes it).
+    let metadata = app.form.text(crate::api::update::Field::Metadata);
+    if app.in_flight.is_none()
+        && super::json::has_key_value_lines(&metadata)
+        && let Ok(json) = super::json::format(&metadata)
+    {
+        let end = json.lines().count().saturating_sub(1);
+        app.form.set_metadata(&json, (end, usize::MAX));
+        app.recheck();
+        app.metadata_converted = true;
+        app.status = Some(Status {
+            tone: Tone::Info,
+            text: "key=value lines turned into JSON (Ctrl+Z twice in Metadata brings the old \
+                   text back)"
+                .to_string(),
+        });
+    }
     match app.checked.clone() {
         Err(errors) => {
             if app.in_flight.is_some() {
@@ -1741,6 +1760,7 @@ fn confirm_send(app: &mut App) -> Vec<Effect> {
         return Vec::new();
     }
     app.typed.clear();
+    app.metadata_converted = false;
     let Some(Modal::Confirm(confirm)) = app.modal.take() else {
         return Vec::new();
     };
@@ -2097,11 +2117,12 @@ mod tests {
     /// confirmation. Returns what Ctrl+S itself asked for.
     fn ctrl_s(app: &mut App) -> Vec<Effect> {
         let effects = update(app, Action::RequestSend);
-        if let [
-            Effect::PrepareSend {
-                ready, resend_of, ..
-            },
-        ] = effects.as_slice()
+        // (Ctrl+S may also keep the form as a draft, when it turned key=value lines into JSON.)
+        if let Some(Effect::PrepareSend {
+            ready, resend_of, ..
+        }) = effects
+            .iter()
+            .find(|e| matches!(e, Effect::PrepareSend { .. }))
         {
             let c = confirmation((**ready).clone(), None, resend_of.as_deref().cloned());
             update(app, Action::ConfirmReady(c));
@@ -2680,6 +2701,39 @@ mod tests {
         // The outcome is selected: what is typed replaces it ("349", not "No Sale349").
         type_text(&mut a, "Sold");
         assert_eq!(a.form.text(crate::api::update::Field::Outcome), "Sold");
+    }
+
+    /// `key=value` metadata without Ctrl+O: Ctrl+S converts it as Ctrl+O would and goes on to
+    /// the confirmation with the JSON (not "not valid JSON at line 1").
+    #[test]
+    fn ctrl_s_turns_key_value_metadata_into_json() {
+        let mut a = filled();
+        update(&mut a, Action::Focus(Focus::Metadata));
+        type_text(&mut a, "campaign=spring_2026");
+        let effects = ctrl_s(&mut a);
+        let [
+            Effect::PrepareSend { ready, .. },
+            Effect::SaveDraft(Some(_)),
+        ] = effects.as_slice()
+        else {
+            panic!("{effects:?} {:?}", a.status)
+        };
+        assert!(
+            ready
+                .request
+                .body
+                .ends_with(r#""custom_call_metadata":{"campaign":"spring_2026"}}"#),
+            "{}",
+            ready.request.body
+        );
+        assert_eq!(
+            a.form.text(Field::Metadata),
+            "{\n  \"campaign\": \"spring_2026\"\n}"
+        );
+        assert!(a.metadata_converted, "the confirmation shows the JSON");
+        assert!(matches!(a.modal, Some(Modal::Confirm(_))));
+        update(&mut a, Action::CloseModal);
+        assert!(!a.metadata_converted);
     }
 
     /// Ctrl+U clears a one-line field, wherever the cursor is.

@@ -189,6 +189,16 @@ fn confirm(app: &App, c: &Confirm, frame: &mut Frame<'_>, area: Rect) {
                 keys.join(", ")
             ),
         ));
+        // Typed as key=value lines: what they became, as it is sent.
+        if app.metadata_converted {
+            lines.push(row(
+                "",
+                format!(
+                    "key=value lines sent as JSON: {}",
+                    serde_json::to_string(m).unwrap_or_default()
+                ),
+            ));
+        }
     }
     lines.push(Line::raw(""));
     if let Some(dup) = &c.duplicate {
