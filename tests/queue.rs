@@ -110,7 +110,8 @@ async fn excluded_rows_stay_and_a_missing_file_is_explained() {
         h.text("/no/such/file.csv");
         h.key(KeyCode::Enter);
         h.wait_for("There is no file at /no/such/file.csv").await;
-        h.ctrl('b');
+        // The prompt stays open with the path in it: Ctrl+U clears it for another.
+        h.ctrl('u');
         h.text(&s.file.display().to_string());
         h.key(KeyCode::Enter);
         h.wait_for("3 rows ready").await;
@@ -226,4 +227,39 @@ async fn a_row_left_in_the_form_is_named_in_the_confirmation_and_at_the_end() {
     let (app, ()) = tokio::join!(app, script);
     assert!(app.queue.is_some(), "the first q only asked");
     assert_eq!(s.sb.sandbox.received().len(), 3);
+}
+
+/// The path prompt says which folder a relative path starts in, completes with Tab (a unique
+/// match whole, several to what they share, listed), and keeps what was typed when the file
+/// cannot be opened.
+#[tokio::test]
+async fn the_path_prompt_names_its_folder_completes_with_tab_and_keeps_the_text() {
+    let s = setup().await;
+    let (app, mut h) = workbench(&s.sb.base_url(), &s.data, DEFAULT_TIMEOUT);
+    let cwd = std::env::current_dir().unwrap().display().to_string();
+    let script = async {
+        h.wait_for("No updates yet").await;
+        h.ctrl('b');
+        h.wait_for(&format!("Relative paths start in {cwd}")).await;
+        h.text("assets/no-such-file.csv");
+        h.key(KeyCode::Enter);
+        let screen = h
+            .wait_for("There is no file at assets/no-such-file.csv")
+            .await;
+        assert!(
+            screen.contains("Open a batch file into the queue"),
+            "the prompt stays open: {screen}"
+        );
+        assert!(screen.contains("Path: assets/no-such-file.csv"), "{screen}");
+        for _ in 0.."no-such-file.csv".len() {
+            h.key(KeyCode::Backspace);
+        }
+        h.text("example-corr");
+        h.key(KeyCode::Tab);
+        h.wait_for("Path: assets/example-corrections.csv").await;
+        h.key(KeyCode::Enter);
+        h.wait_for("4 rows ready").await;
+        h.ctrl('q');
+    };
+    tokio::join!(app, script);
 }

@@ -104,6 +104,12 @@ pub enum Action {
     OpenBatchPrompt,
     PathType(char),
     PathBackspace,
+    /// Ctrl+U in the path prompt: empty it.
+    PathClear,
+    /// Tab in the path prompt: complete the path from the folder's names.
+    CompletePath,
+    /// What the folder holds for the typed path (also the folder itself, when the prompt opens).
+    PathListed(Box<super::paths::PathListing>),
     /// Enter in the path prompt: read the file into the queue.
     OpenBatchFile,
     QueueMove(isize),

@@ -325,9 +325,7 @@ pub enum Modal {
         selected: usize,
     },
     /// Ctrl+B: the path of a batch file to open into the queue.
-    OpenFile {
-        path: String,
-    },
+    OpenFile(PathPrompt),
     /// Before the queue is sent: how many rows, to which profile; rows whose exact update
     /// already went through ask a second time.
     ConfirmQueue {
@@ -335,6 +333,22 @@ pub enum Modal {
         duplicates: Vec<usize>,
         acknowledged: bool,
     },
+}
+
+/// The batch path prompt: what is typed, where relative paths start, what Tab found, and why
+/// the file did not open (the text stays to be corrected).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PathPrompt {
+    pub path: String,
+    /// The workbench's working folder (the runtime says, once the prompt opens).
+    pub folder: Option<String>,
+    /// The names Tab found when several match, and how many matched in all.
+    pub choices: Vec<String>,
+    pub matches: usize,
+    /// Why the file did not open, or why Tab found nothing.
+    pub problem: Option<String>,
+    /// Enter was pressed: the file is being read.
+    pub reading: bool,
 }
 
 /// How many queue rows are in flight at once (rows for one call go one after another).

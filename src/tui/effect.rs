@@ -57,6 +57,9 @@ pub enum Effect {
         window_ms: i64,
         profile: String,
     },
+    /// List the folder `typed` points into (relative to the working folder) and answer with
+    /// `Action::PathListed`; `apply` for Tab, not when the prompt only wants the folder.
+    CompletePath { typed: String, apply: bool },
     /// Read the outcome labels sent before, most used first (for the pick-list).
     LoadOutcomeLabels,
     /// Turn mouse reporting on (clicks and wheel) or off (the terminal selects text).

@@ -180,10 +180,14 @@ fn map_modal(app: &App, modal: &Modal, key: KeyEvent) -> Option<Action> {
             KeyCode::Char(c) => Some(Action::PaletteType(c)),
             _ => None,
         },
-        Modal::OpenFile { .. } => match key.code {
+        Modal::OpenFile(_) => match key.code {
             KeyCode::Enter => Some(Action::OpenBatchFile),
             KeyCode::Esc => Some(Action::CloseModal),
             KeyCode::Backspace => Some(Action::PathBackspace),
+            KeyCode::Tab => Some(Action::CompletePath),
+            KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+                Some(Action::PathClear)
+            }
             KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
                 Some(Action::PathType(c))
             }
@@ -283,8 +287,14 @@ pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
         Some(Modal::Templates { .. }) => {
             return vec![("↑↓", "choose"), ("Enter", "insert"), ("Esc", "close")];
         }
-        Some(Modal::OpenFile { .. }) => {
-            return vec![("type the path", ""), ("Enter", "open"), ("Esc", "cancel")];
+        Some(Modal::OpenFile(_)) => {
+            return vec![
+                ("type the path", ""),
+                ("Tab", "complete"),
+                ("^U", "clear"),
+                ("Enter", "open"),
+                ("Esc", "cancel"),
+            ];
         }
         Some(Modal::ConfirmQueue {
             duplicates,
@@ -1194,9 +1204,7 @@ mod tests {
             assert_eq!(map_event(&q, &press(code)), Some(action), "{code:?}");
         }
         assert_eq!(map_event(&q, &ctrl('s')), Some(Action::RequestSend));
-        q.modal = Some(Modal::OpenFile {
-            path: String::new(),
-        });
+        q.modal = Some(Modal::OpenFile(crate::tui::app::PathPrompt::default()));
         assert_eq!(
             map_event(&q, &press(KeyCode::Char('q'))),
             Some(Action::PathType('q')),
@@ -1210,6 +1218,11 @@ mod tests {
             map_event(&q, &press(KeyCode::Backspace)),
             Some(Action::PathBackspace)
         );
+        assert_eq!(
+            map_event(&q, &press(KeyCode::Tab)),
+            Some(Action::CompletePath)
+        );
+        assert_eq!(map_event(&q, &ctrl('u')), Some(Action::PathClear));
         q.modal = Some(Modal::ConfirmQueue {
             rows: 3,
             duplicates: Vec::new(),

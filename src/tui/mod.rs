@@ -7,6 +7,7 @@ pub mod draft;
 pub mod effect;
 pub mod json;
 pub mod keymap;
+pub mod paths;
 pub mod profiles;
 pub mod runtime;
 pub mod theme;

@@ -470,6 +470,19 @@ impl Runner {
                     Action::ConfirmReady(confirmation(*ready, duplicate, resend_of.map(|b| *b)))
                 });
             }
+            Effect::CompletePath { typed, apply } => {
+                // The file system may be slow (a network folder): off the loop.
+                self.blocking(move |_, _| {
+                    let cwd = std::env::current_dir().unwrap_or_default();
+                    let home = std::env::var_os("HOME").map(PathBuf::from);
+                    Action::PathListed(Box::new(super::paths::list(
+                        &cwd,
+                        home.as_deref(),
+                        &typed,
+                        apply,
+                    )))
+                });
+            }
             Effect::LoadQueue { path, rules } => {
                 self.blocking(move |_, _| load_queue(&path, rules));
             }

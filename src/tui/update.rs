@@ -398,18 +398,52 @@ fn apply(app: &mut App, action: Action) -> Vec<Effect> {
         Action::CopyResponse => return copy_response(app),
         Action::CopyCallId => return copy_call_id(app),
         Action::OpenBatchPrompt => {
-            app.modal = Some(Modal::OpenFile {
-                path: String::new(),
-            });
+            app.modal = Some(Modal::OpenFile(super::app::PathPrompt::default()));
+            // The runtime says which folder relative paths start in.
+            return vec![Effect::CompletePath {
+                typed: String::new(),
+                apply: false,
+            }];
         }
-        Action::PathType(c) => {
-            if let Some(Modal::OpenFile { path }) = &mut app.modal {
-                path.push(c);
+        Action::PathType(_) | Action::PathBackspace | Action::PathClear => {
+            if let Some(Modal::OpenFile(prompt)) = &mut app.modal
+                && !prompt.reading
+            {
+                match action {
+                    Action::PathType(c) => prompt.path.push(c),
+                    Action::PathBackspace => {
+                        prompt.path.pop();
+                    }
+                    _ => prompt.path.clear(),
+                }
+                // What was said was about the old text.
+                prompt.problem = None;
+                prompt.choices.clear();
+                prompt.matches = 0;
             }
         }
-        Action::PathBackspace => {
-            if let Some(Modal::OpenFile { path }) = &mut app.modal {
-                path.pop();
+        Action::CompletePath => {
+            if let Some(Modal::OpenFile(prompt)) = &app.modal
+                && !prompt.reading
+            {
+                return vec![Effect::CompletePath {
+                    typed: prompt.path.clone(),
+                    apply: true,
+                }];
+            }
+        }
+        Action::PathListed(listing) => {
+            if let Some(Modal::OpenFile(prompt)) = &mut app.modal {
+                prompt.folder = Some(listing.folder.clone());
+                // Only for the text it was asked about (typing went on meanwhile: dropped).
+                if listing.apply && listing.typed == prompt.path && !prompt.reading {
+                    if let Some(completed) = &listing.completed {
+                        prompt.path.clone_from(completed);
+                    }
+                    prompt.choices.clone_from(&listing.choices);
+                    prompt.matches = listing.matches;
+                    prompt.problem.clone_from(&listing.note);
+                }
             }
         }
         Action::OpenBatchFile => return open_batch_file(app),
@@ -419,6 +453,11 @@ fn apply(app: &mut App, action: Action) -> Vec<Effect> {
             errors,
         } => queue_loaded(app, &file, entries, errors),
         Action::QueueFailed(message) => {
+            // The prompt stays open with the path as typed, and says what was wrong.
+            if let Some(Modal::OpenFile(prompt)) = &mut app.modal {
+                prompt.reading = false;
+                prompt.problem = Some(message.clone());
+            }
             app.status = Some(Status {
                 tone: Tone::Error,
                 text: message,
@@ -812,11 +851,15 @@ fn forget_queue_row(app: &mut App) {
 }
 
 fn open_batch_file(app: &mut App) -> Vec<Effect> {
-    let Some(Modal::OpenFile { path }) = app.modal.take() else {
+    let Some(Modal::OpenFile(prompt)) = &app.modal else {
         return Vec::new();
     };
-    let path = path.trim().to_string();
+    if prompt.reading {
+        return Vec::new();
+    }
+    let path = prompt.path.trim().to_string();
     if path.is_empty() {
+        app.modal = None;
         app.status = Some(Status {
             tone: Tone::Warning,
             text: "No file given: Ctrl+B, then the path of a CSV or JSON Lines file".to_string(),
@@ -824,6 +867,7 @@ fn open_batch_file(app: &mut App) -> Vec<Effect> {
         return Vec::new();
     }
     if app.queue.as_ref().is_some_and(|q| q.running || q.checking) {
+        app.modal = None;
         app.status = Some(Status {
             tone: Tone::Warning,
             text: "The open queue has rows left to send: let it finish, or close it (q) before \
@@ -831,6 +875,12 @@ fn open_batch_file(app: &mut App) -> Vec<Effect> {
                 .to_string(),
         });
         return Vec::new();
+    }
+    // The prompt stays open until the file is read: on a problem, the path is still there.
+    if let Some(Modal::OpenFile(prompt)) = &mut app.modal {
+        prompt.reading = true;
+        prompt.problem = None;
+        prompt.choices.clear();
     }
     app.status = Some(Status {
         tone: Tone::Info,
@@ -844,6 +894,9 @@ fn open_batch_file(app: &mut App) -> Vec<Effect> {
 
 fn queue_loaded(app: &mut App, file: &str, entries: Vec<crate::batch::Entry>, errors: Vec<String>) {
     if app.queue.as_ref().is_some_and(|q| q.running || q.checking) {
+        if matches!(app.modal, Some(Modal::OpenFile(_))) {
+            app.modal = None;
+        }
         app.status = Some(Status {
             tone: Tone::Warning,
             text: format!(
@@ -853,7 +906,10 @@ fn queue_loaded(app: &mut App, file: &str, entries: Vec<crate::batch::Entry>, er
         });
         return;
     }
-    if matches!(app.modal, Some(Modal::ConfirmQueue { .. })) {
+    if matches!(
+        app.modal,
+        Some(Modal::ConfirmQueue { .. } | Modal::OpenFile(_))
+    ) {
         app.modal = None;
     }
     let base = app.settings.base_url.clone();
@@ -2734,6 +2790,61 @@ mod tests {
         assert!(matches!(a.modal, Some(Modal::Confirm(_))));
         update(&mut a, Action::CloseModal);
         assert!(!a.metadata_converted);
+    }
+
+    /// The path prompt: it asks the runtime for its folder, Tab asks for a listing that is
+    /// applied only to the text it was for, and a file that does not open keeps the text.
+    #[test]
+    fn the_path_prompt_keeps_its_text_and_completes_through_the_runtime() {
+        let mut a = app();
+        assert_eq!(
+            update(&mut a, Action::OpenBatchPrompt),
+            vec![Effect::CompletePath {
+                typed: String::new(),
+                apply: false
+            }]
+        );
+        for c in "ex".chars() {
+            update(&mut a, Action::PathType(c));
+        }
+        assert_eq!(
+            update(&mut a, Action::CompletePath),
+            vec![Effect::CompletePath {
+                typed: "ex".into(),
+                apply: true
+            }]
+        );
+        let listing = |typed: &str| {
+            Action::PathListed(Box::new(crate::tui::paths::PathListing {
+                typed: typed.into(),
+                folder: "/home/sam".into(),
+                completed: Some(format!("{typed}ports/")),
+                apply: true,
+                ..Default::default()
+            }))
+        };
+        update(&mut a, listing("e"));
+        let prompt = |a: &App| match &a.modal {
+            Some(Modal::OpenFile(p)) => p.clone(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(prompt(&a).path, "ex", "an answer for older text is dropped");
+        assert_eq!(prompt(&a).folder.as_deref(), Some("/home/sam"));
+        update(&mut a, listing("ex"));
+        assert_eq!(prompt(&a).path, "exports/");
+        let effects = update(&mut a, Action::OpenBatchFile);
+        assert!(
+            matches!(effects.as_slice(), [Effect::LoadQueue { path, .. }] if path == "exports/")
+        );
+        assert!(prompt(&a).reading);
+        update(&mut a, Action::QueueFailed("exports/ is a folder".into()));
+        let p = prompt(&a);
+        assert_eq!(p.path, "exports/", "the text stays");
+        assert_eq!(p.problem.as_deref(), Some("exports/ is a folder"));
+        assert!(!p.reading);
+        update(&mut a, Action::PathClear);
+        assert_eq!(prompt(&a).path, "");
+        assert_eq!(prompt(&a).problem, None);
     }
 
     /// Ctrl+U clears a one-line field, wherever the cursor is.

@@ -18,7 +18,7 @@ const DETAIL_BODY_CAP: usize = 16 * 1024;
 use crate::api::update::Target;
 use crate::config::Kind;
 use crate::history::Record;
-use crate::tui::app::{App, Confirm, Modal};
+use crate::tui::app::{App, Confirm, Modal, PathPrompt};
 use crate::tui::keymap::HELP;
 
 pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
@@ -29,7 +29,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
         Some(Modal::Profiles { selected }) => profiles(app, *selected, frame, area),
         Some(Modal::Palette { query, selected }) => palette(query, *selected, frame, area),
         Some(Modal::Templates { selected }) => templates(app, *selected, frame, area),
-        Some(Modal::OpenFile { path }) => open_file(path, frame, area),
+        Some(Modal::OpenFile(prompt)) => open_file(prompt, frame, area),
         Some(Modal::ConfirmQueue {
             rows,
             duplicates,
@@ -326,33 +326,60 @@ fn palette(query: &str, selected: usize, frame: &mut Frame<'_>, area: Rect) {
     );
 }
 
-fn open_file(path: &str, frame: &mut Frame<'_>, area: Rect) {
-    let lines = vec![
+fn open_file(prompt: &PathPrompt, frame: &mut Frame<'_>, area: Rect) {
+    let dim = Style::default().fg(Color::DarkGray);
+    let mut lines = vec![
         Line::styled(
             "A CSV (header row: agent_id, target or call_id/phone, preference, outcome, value, \
              metadata) or a .jsonl file. Each row is checked as the form checks it.",
-            Style::default().fg(Color::DarkGray),
+            dim,
+        ),
+        Line::styled(
+            match &prompt.folder {
+                Some(folder) => format!("Relative paths start in {folder} (~/ is your home)"),
+                None => "Relative paths start in the folder the workbench was started in".into(),
+            },
+            dim,
         ),
         Line::raw(""),
         Line::from(vec![
             Span::styled("Path: ", Style::default().add_modifier(Modifier::BOLD)),
-            Span::raw(path.to_string()),
+            Span::raw(prompt.path.clone()),
             Span::styled("▏", Style::default().add_modifier(Modifier::BOLD)),
         ]),
-        Line::raw(""),
-        Line::from(vec![
-            Span::styled(" Enter ", Style::default().add_modifier(Modifier::REVERSED)),
-            Span::raw(" open   "),
-            Span::styled(" Esc ", Style::default().add_modifier(Modifier::REVERSED)),
-            Span::raw(" cancel"),
-        ]),
     ];
-    let rect = centered(area, 80, 9);
+    if prompt.reading {
+        lines.push(Line::styled("Reading…", Style::default().fg(Color::Cyan)));
+    }
+    if let Some(problem) = &prompt.problem {
+        lines.push(Line::styled(
+            problem.clone(),
+            Style::default().fg(Color::Red),
+        ));
+    }
+    if !prompt.choices.is_empty() {
+        let more = prompt.matches.saturating_sub(prompt.choices.len());
+        let names = prompt.choices.join("  ");
+        lines.push(Line::styled(
+            if more > 0 {
+                format!("{names}  … {more} more")
+            } else {
+                names
+            },
+            dim,
+        ));
+    }
+    lines.push(Line::raw(""));
+    lines.push(keys_line(&[
+        ("Enter", "open"),
+        ("Tab", "complete"),
+        ("Esc", "cancel"),
+    ]));
+    let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false });
+    let rect = fitted(area, 80, &paragraph, 2);
     frame.render_widget(Clear, rect);
     frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(dialog("Open a batch file into the queue", Color::Cyan)),
+        paragraph.block(dialog("Open a batch file into the queue", Color::Cyan)),
         rect,
     );
 }
