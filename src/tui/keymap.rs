@@ -308,6 +308,9 @@ pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
     if app.in_flight.is_some() {
         out.push(("Esc", "cancel send"));
     }
+    if app.before_new_form.is_some() {
+        out.push(("^Z", "undo new form"));
+    }
     match app.focus {
         // No row: only the filter acts (and Esc, when a filter hides every row).
         Focus::History if app.history.rows.is_empty() => {
@@ -1047,6 +1050,10 @@ mod tests {
         for focus in [Focus::Agent, Focus::Metadata, Focus::History] {
             a.focus = focus;
             assert_eq!(map_event(&a, &ctrl('z')), Some(Action::UndoNewForm));
+            assert!(
+                hints(&a).contains(&("^Z", "undo new form")),
+                "the footer says so"
+            );
         }
     }
 
