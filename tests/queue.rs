@@ -110,7 +110,8 @@ async fn excluded_rows_stay_and_a_missing_file_is_explained() {
         h.text("/no/such/file.csv");
         h.key(KeyCode::Enter);
         h.wait_for("There is no file at /no/such/file.csv").await;
-        h.ctrl('b');
+        // The prompt stays open with the path in it: Ctrl+U clears it for another.
+        h.ctrl('u');
         h.text(&s.file.display().to_string());
         h.key(KeyCode::Enter);
         h.wait_for("3 rows ready").await;
@@ -182,4 +183,83 @@ fn a_production_queue_with_rows_sent_before_still_shows_where_to_type_the_name()
             "{w}×{h}: the name line is cut off:\n{screen}"
         );
     }
+}
+
+/// The steps: line 4 of the bundled example goes into the form, Tab back, Ctrl+S.
+/// The confirmation, the gauge and the end of the run all say line 4 is still to send.
+#[tokio::test]
+async fn a_row_left_in_the_form_is_named_in_the_confirmation_and_at_the_end() {
+    let s = setup().await;
+    let example =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/example-corrections.csv");
+    let (app, mut h) = workbench(&s.sb.base_url(), &s.data, DEFAULT_TIMEOUT);
+    let script = async {
+        h.wait_for("No updates yet").await;
+        h.ctrl('b');
+        h.wait_for("Open a batch file into the queue").await;
+        h.text(&example.display().to_string());
+        h.key(KeyCode::Enter);
+        h.wait_for("4 rows ready").await;
+        h.key(KeyCode::Down);
+        h.key(KeyCode::Down);
+        h.key(KeyCode::Enter);
+        h.wait_for("Line 4 is in the form").await;
+        // Back to the queue (the palette's "Go to the queue").
+        h.ctrl('p');
+        h.text("go to the queue");
+        h.key(KeyCode::Enter);
+        h.wait_until("the queue focused", |s| s.contains("send queue"))
+            .await;
+        let screen = h.wait_for("excluded 0  ✎ 1").await;
+        assert!(screen.contains("0/4"), "the gauge counts it: {screen}");
+        h.ctrl('s');
+        let screen = h.wait_for("Send the queue?").await;
+        assert!(
+            screen.contains("3 ready rows; line 4 is in the form: send it there"),
+            "{screen}"
+        );
+        h.key(KeyCode::Enter);
+        h.wait_for("line 4 is in the form, not sent").await;
+        h.key(KeyCode::Char('q'));
+        h.wait_for("q again").await;
+        h.ctrl('q');
+    };
+    let (app, ()) = tokio::join!(app, script);
+    assert!(app.queue.is_some(), "the first q only asked");
+    assert_eq!(s.sb.sandbox.received().len(), 3);
+}
+
+/// The path prompt says which folder a relative path starts in, completes with Tab (a unique
+/// match whole, several to what they share, listed), and keeps what was typed when the file
+/// cannot be opened.
+#[tokio::test]
+async fn the_path_prompt_names_its_folder_completes_with_tab_and_keeps_the_text() {
+    let s = setup().await;
+    let (app, mut h) = workbench(&s.sb.base_url(), &s.data, DEFAULT_TIMEOUT);
+    let cwd = std::env::current_dir().unwrap().display().to_string();
+    let script = async {
+        h.wait_for("No updates yet").await;
+        h.ctrl('b');
+        h.wait_for(&format!("Relative paths start in {cwd}")).await;
+        h.text("assets/no-such-file.csv");
+        h.key(KeyCode::Enter);
+        let screen = h
+            .wait_for("There is no file at assets/no-such-file.csv")
+            .await;
+        assert!(
+            screen.contains("Open a batch file into the queue"),
+            "the prompt stays open: {screen}"
+        );
+        assert!(screen.contains("Path: assets/no-such-file.csv"), "{screen}");
+        for _ in 0.."no-such-file.csv".len() {
+            h.key(KeyCode::Backspace);
+        }
+        h.text("example-corr");
+        h.key(KeyCode::Tab);
+        h.wait_for("Path: assets/example-corrections.csv").await;
+        h.key(KeyCode::Enter);
+        h.wait_for("4 rows ready").await;
+        h.ctrl('q');
+    };
+    tokio::join!(app, script);
 }

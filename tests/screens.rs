@@ -96,6 +96,31 @@ fn in_flight() {
     insta::assert_snapshot!(s);
 }
 
+/// The first Ctrl+Q during a send warns: the warning must be on screen (not under the
+/// spinner), and the footer must say what Ctrl+Q does now.
+#[test]
+fn a_first_ctrl_q_during_a_send_is_seen() {
+    let mut a = sent(None);
+    let before = screen(&a, 120, 32);
+    assert!(before.contains("^Q quit"), "{before}");
+    update(&mut a, Action::Quit);
+    assert!(!a.should_quit);
+    for (w, h) in [(120, 32), (80, 24)] {
+        let s = screen(&a, w, h);
+        assert!(s.contains("Ctrl+Q again quits now"), "{w}×{h}: {s}");
+        assert!(
+            s.contains("Sending call456"),
+            "the send is still shown: {s}"
+        );
+        assert!(s.contains("^Q quit anyway"), "{w}×{h}: {s}");
+    }
+    // Anything else the person does disarms it; the footer goes back.
+    update(&mut a, Action::FocusNext);
+    let s = screen(&a, 120, 32);
+    assert!(!s.contains("quit anyway"), "{s}");
+    assert!(!s.contains("Ctrl+Q again"), "{s}");
+}
+
 #[test]
 fn success() {
     let s = screen(&sent(Some(answered(200, OK_BODY))), 120, 32);
@@ -523,5 +548,43 @@ fn light_theme_and_no_color_keep_the_production_warning() {
     assert!(
         badge.modifier.contains(Modifier::REVERSED | Modifier::BOLD),
         "NO_COLOR: the badge is reversed and bold"
+    );
+}
+
+/// The duplicate question's footer and dialog say the same words for the same keys.
+#[test]
+fn the_duplicate_question_says_the_same_in_the_footer_and_the_dialog() {
+    let mut a = app();
+    fill_example1(&mut a);
+    let earlier = record(&a, Some(answered(200, OK_BODY)));
+    let effects = update(&mut a, Action::RequestSend);
+    let [phonely_outcomes::tui::effect::Effect::PrepareSend { ready, .. }] = effects.as_slice()
+    else {
+        panic!("{effects:?}")
+    };
+    let c = phonely_outcomes::tui::update::confirmation((**ready).clone(), Some(earlier), None);
+    update(&mut a, Action::ConfirmReady(c));
+    let s = screen(&a, 120, 32);
+    assert!(!s.contains("I see it was sent"), "{s}");
+    assert_eq!(s.matches("yes, go on").count(), 2, "dialog and footer: {s}");
+    assert_eq!(s.matches("Enter/y").count(), 2, "dialog and footer: {s}");
+}
+
+/// `key=value` metadata sent without Ctrl+O: the confirmation shows the JSON it became.
+#[test]
+fn key_value_metadata_is_shown_as_json_in_the_confirmation() {
+    let mut a = app();
+    type_text(&mut a, "agent123");
+    update(&mut a, Action::FocusNext);
+    type_text(&mut a, "call456");
+    update(&mut a, Action::Focus(Focus::Metadata));
+    type_text(&mut a, "campaign=spring_2026\nrep_id=12345");
+    common::ctrl_s(&mut a);
+    let s = screen(&a, 120, 32);
+    assert!(s.contains("Send this update?"), "{s}");
+    assert!(s.contains("key=value lines sent as JSON"), "{s}");
+    assert!(
+        s.contains(r#"{"campaign":"spring_2026","rep_id":"12345"}"#),
+        "{s}"
     );
 }

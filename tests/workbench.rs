@@ -560,3 +560,46 @@ async fn hostile_form_input_is_refused_in_the_loop_and_nothing_leaves() {
     }
     assert!(sb.sandbox.received().is_empty(), "no request left");
 }
+
+/// Typed work survives a quit: the unsent form is kept as a draft in the data folder (owner-only,
+/// no key), restored on the next start with a line saying so, and gone after it is sent.
+#[tokio::test]
+async fn an_unsent_form_is_kept_as_a_draft_and_restored_on_the_next_start() {
+    let sb = start_sandbox().await;
+    let dir = tempfile::tempdir().unwrap();
+    let draft = dir.path().join("draft.json");
+    let (app, mut h) = workbench(&sb.base_url(), dir.path(), DEFAULT_TIMEOUT);
+    let script = async {
+        h.wait_for("No updates yet").await;
+        fill(&h, "agent123", "call456", false, "Sold", "299", "");
+        h.wait_for("\"custom_call_outcome_value\": 299").await;
+        h.ctrl('q');
+    };
+    tokio::join!(app, script);
+    let text = std::fs::read_to_string(&draft).expect("the draft is written on quit");
+    assert!(text.contains("call456") && text.contains("299"), "{text}");
+    assert!(
+        !text.contains(sandbox::DEFAULT_KEY),
+        "never the key: {text}"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(&draft).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "owner only");
+    }
+
+    let (app, mut h) = workbench(&sb.base_url(), dir.path(), DEFAULT_TIMEOUT);
+    let script = async {
+        let screen = h.wait_for("Restored the form").await;
+        assert!(
+            screen.contains("PATCH") && screen.contains("/agent123/call456"),
+            "{screen}"
+        );
+        h.send_ok().await;
+        h.ctrl('q');
+    };
+    tokio::join!(app, script);
+    assert_eq!(sb.sandbox.received().len(), 1);
+    assert!(!draft.exists(), "a successful send clears the draft");
+}

@@ -59,8 +59,12 @@ pub enum Action {
     /// A character typed into a production profile's confirmation.
     ConfirmType(char),
     ConfirmBackspace,
+    /// Ctrl+U in a one-line field: empty it.
+    ClearField,
     /// Ctrl+N: an empty form.
     NewForm,
+    /// Ctrl+Z right after Ctrl+N: the cleared form comes back.
+    UndoNewForm,
     /// Ctrl+O: lay the metadata out (and turn `key=value` lines into JSON).
     FormatMetadata,
     /// Ctrl+T: insert a metadata template (asks which when there are several).
@@ -102,6 +106,12 @@ pub enum Action {
     OpenBatchPrompt,
     PathType(char),
     PathBackspace,
+    /// Ctrl+U in the path prompt: empty it.
+    PathClear,
+    /// Tab in the path prompt: complete the path from the folder's names.
+    CompletePath,
+    /// What the folder holds for the typed path (also the folder itself, when the prompt opens).
+    PathListed(Box<super::paths::PathListing>),
     /// Enter in the path prompt: read the file into the queue.
     OpenBatchFile,
     QueueMove(isize),
@@ -176,6 +186,10 @@ pub enum Action {
         rows: usize,
         duplicates: Vec<usize>,
     },
+    /// The draft kept in the data folder at start-up (none, or why it could not be read).
+    DraftLoaded(Result<Option<super::draft::Draft>, String>),
+    /// The form could not be kept as a draft (the data folder refused the file).
+    DraftNotSaved(String),
     /// The profile is ready: its key was read (or why not) and where it sends is known.
     ProfileSwitched(Box<Active>),
     /// The switch failed (e.g. the sandbox could not start); the previous profile stays.

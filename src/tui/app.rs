@@ -323,9 +323,7 @@ pub enum Modal {
         selected: usize,
     },
     /// Ctrl+B: the path of a batch file to open into the queue.
-    OpenFile {
-        path: String,
-    },
+    OpenFile(PathPrompt),
     /// Before the queue is sent: how many rows, to which profile; rows whose exact update
     /// already went through ask a second time.
     ConfirmQueue {
@@ -333,6 +331,22 @@ pub enum Modal {
         duplicates: Vec<usize>,
         acknowledged: bool,
     },
+}
+
+/// The batch path prompt: what is typed, where relative paths start, what Tab found, and why
+/// the file did not open (the text stays to be corrected).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PathPrompt {
+    pub path: String,
+    /// The workbench's working folder (the runtime says, once the prompt opens).
+    pub folder: Option<String>,
+    /// The names Tab found when several match, and how many matched in all.
+    pub choices: Vec<String>,
+    pub matches: usize,
+    /// Why the file did not open, or why Tab found nothing.
+    pub problem: Option<String>,
+    /// Enter was pressed: the file is being read.
+    pub reading: bool,
 }
 
 /// How many queue rows are in flight at once (rows for one call go one after another).
@@ -424,6 +438,12 @@ impl Queue {
             })
             .map(|(n, _)| n)
             .collect()
+    }
+
+    /// The file line of the row put in the form and not sent from there yet: still to send.
+    pub fn line_in_form(&self) -> Option<usize> {
+        let item = self.items.get(self.in_form?)?;
+        (item.status == ItemStatus::Waiting).then_some(item.entry.line)
     }
 
     /// (done ok, done not ok, in flight, still to send, to fix, excluded)
@@ -601,6 +621,26 @@ pub struct App {
     pub notes: Vec<(Field, (Tone, String))>,
     /// The batch file open in the queue pane.
     pub queue: Option<Queue>,
+    /// The form as a ✓ send left it for the next call: nothing there to keep as a draft.
+    pub sent_form: Option<String>,
+    /// The status line names a problem of this field (Ctrl+S refused, Ctrl+O failed): it goes
+    /// (or says what is left) once the field is fixed. With the text it was set with, so a
+    /// newer message is never taken for it.
+    pub status_about: Option<(Field, String)>,
+    /// Ctrl+S turned `key=value` metadata into JSON: the confirmation shows the JSON.
+    pub metadata_converted: bool,
+    /// What Ctrl+N cleared, until the form changes again: Ctrl+Z brings it back.
+    pub before_new_form: Option<Box<ClearedForm>>,
+}
+
+/// The form Ctrl+N cleared, with where the person was and the queue row it held.
+#[derive(Clone, Debug)]
+pub struct ClearedForm {
+    pub form: Form,
+    pub focus: Focus,
+    pub show_required: bool,
+    /// The queue row the form held, and its text when it was put there.
+    pub queue_row: Option<(usize, Option<String>)>,
 }
 
 /// At most this many outcome suggestions are shown.
@@ -642,6 +682,10 @@ impl App {
             outcome_menu_closed: false,
             notes: Vec::new(),
             queue: None,
+            sent_form: None,
+            status_about: None,
+            metadata_converted: false,
+            before_new_form: None,
         };
         app.history
             .filter_input
@@ -724,6 +768,15 @@ impl App {
         ]
         .iter()
         .all(|f| self.form.text(*f).is_empty())
+    }
+
+    /// The form as a draft worth keeping: `None` when it is empty or holds only what a ✓ send
+    /// left for the next call.
+    pub fn draft(&self) -> Option<super::draft::Draft> {
+        if self.form_is_empty() || self.sent_form.as_deref() == Some(&self.form.snapshot()) {
+            return None;
+        }
+        Some(super::draft::Draft::of(&self.form))
     }
 
     /// Tab order; Preference only while the target is a phone number.

@@ -57,10 +57,16 @@ pub enum Effect {
         window_ms: i64,
         profile: String,
     },
+    /// List the folder `typed` points into (relative to the working folder) and answer with
+    /// `Action::PathListed`; `apply` for Tab, not when the prompt only wants the folder.
+    CompletePath { typed: String, apply: bool },
     /// Read the outcome labels sent before, most used first (for the pick-list).
     LoadOutcomeLabels,
     /// Turn mouse reporting on (clicks and wheel) or off (the terminal selects text).
     SetMouseCapture(bool),
+    /// Keep the form as the draft in the data folder (`None`: remove it). The runtime writes
+    /// the last one asked for once the typing pauses, and before it exits.
+    SaveDraft(Option<super::draft::Draft>),
     /// Make a profile ready (read its key once; start the sandbox for `sandbox`).
     SwitchProfile { name: String },
 }

@@ -7,7 +7,7 @@ use crossterm::event::{
 use ratatui_textarea::{Input, Key};
 
 use super::action::Action;
-use super::app::{App, Focus, Modal};
+use super::app::{App, Confirm, Focus, Modal};
 
 /// Lines the request preview moves for Alt+↑/↓, and for PgUp/PgDn in a one-line field.
 const PREVIEW_STEP: i32 = 3;
@@ -61,6 +61,10 @@ fn map_key(app: &App, key: KeyEvent) -> Option<Action> {
         KeyCode::F(2) => return Some(Action::OpenProfiles),
         KeyCode::F(12) => return Some(Action::ToggleMouse),
         KeyCode::Char('n') if ctrl => return Some(Action::NewForm),
+        // Right after Ctrl+N (nothing typed since), Ctrl+Z brings the cleared form back.
+        KeyCode::Char('z') if ctrl && app.before_new_form.is_some() => {
+            return Some(Action::UndoNewForm);
+        }
         KeyCode::Char('p') if ctrl => return Some(Action::OpenPalette),
         KeyCode::Char('o') if ctrl => return Some(Action::FormatMetadata),
         KeyCode::Char('t') if ctrl => return Some(Action::InsertTemplate),
@@ -120,6 +124,7 @@ fn map_key(app: &App, key: KeyEvent) -> Option<Action> {
             KeyCode::Up if !ctrl && !alt => Some(Action::FocusPrev),
             KeyCode::Enter | KeyCode::Tab => Some(Action::OutcomeAccept),
             KeyCode::Esc => Some(Action::OutcomeClose),
+            KeyCode::Char('u') if ctrl && !alt => Some(Action::ClearField),
             _ => Some(Action::Edit(editing_key(key))),
         },
         Focus::Agent | Focus::Target | Focus::Outcome | Focus::Value => match key.code {
@@ -128,6 +133,8 @@ fn map_key(app: &App, key: KeyEvent) -> Option<Action> {
             // One line of text has no pages: PgUp/PgDn page the request instead.
             KeyCode::PageUp => Some(Action::PreviewScroll(-PREVIEW_PAGE)),
             KeyCode::PageDown => Some(Action::PreviewScroll(PREVIEW_PAGE)),
+            // A one-line field is one line: Ctrl+U empties it, wherever the cursor is.
+            KeyCode::Char('u') if ctrl && !alt => Some(Action::ClearField),
             _ => Some(Action::Edit(editing_key(key))),
         },
     }
@@ -185,10 +192,14 @@ fn map_modal(app: &App, modal: &Modal, key: KeyEvent) -> Option<Action> {
             KeyCode::Char(c) => Some(Action::PaletteType(c)),
             _ => None,
         },
-        Modal::OpenFile { .. } => match key.code {
+        Modal::OpenFile(_) => match key.code {
             KeyCode::Enter => Some(Action::OpenBatchFile),
             KeyCode::Esc => Some(Action::CloseModal),
             KeyCode::Backspace => Some(Action::PathBackspace),
+            KeyCode::Tab => Some(Action::CompletePath),
+            KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+                Some(Action::PathClear)
+            }
             KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
                 Some(Action::PathType(c))
             }
@@ -263,20 +274,7 @@ fn map_history(key: KeyEvent) -> Option<Action> {
 /// The keys that work right now, for the footer: (key, what it does).
 pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
     match &app.modal {
-        Some(Modal::Confirm(c)) if c.duplicate.is_some() && !c.acknowledged => {
-            return if app.profile.production() {
-                vec![("Enter", "yes, I see it was sent"), ("Esc", "back")]
-            } else {
-                vec![("Enter/y", "yes, I see it was sent"), ("Esc/n", "back")]
-            };
-        }
-        Some(Modal::Confirm(_)) if app.profile.production() => {
-            return vec![
-                ("type the name, Enter", "send"),
-                ("Esc", "back to the form"),
-            ];
-        }
-        Some(Modal::Confirm(_)) => return vec![("Enter/y", "send"), ("Esc/n", "back to the form")],
+        Some(Modal::Confirm(c)) => return confirm_keys(app, c),
         Some(Modal::Profiles { .. }) => {
             return vec![("↑↓", "choose"), ("Enter", "switch"), ("Esc", "keep")];
         }
@@ -301,34 +299,20 @@ pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
         Some(Modal::Templates { .. }) => {
             return vec![("↑↓", "choose"), ("Enter", "insert"), ("Esc", "close")];
         }
-        Some(Modal::OpenFile { .. }) => {
-            return vec![("type the path", ""), ("Enter", "open"), ("Esc", "cancel")];
+        Some(Modal::OpenFile(_)) => {
+            return vec![
+                ("type the path", ""),
+                ("Tab", "complete"),
+                ("^U", "clear"),
+                ("Enter", "open"),
+                ("Esc", "cancel"),
+            ];
         }
         Some(Modal::ConfirmQueue {
             duplicates,
             acknowledged,
             ..
-        }) if !duplicates.is_empty() && !acknowledged => {
-            return if app.profile.production() {
-                vec![
-                    ("s", "send only the others"),
-                    ("Enter", "send them all"),
-                    ("Esc", "back"),
-                ]
-            } else {
-                vec![
-                    ("s", "send only the others"),
-                    ("Enter/y", "send them all"),
-                    ("Esc/n", "back"),
-                ]
-            };
-        }
-        Some(Modal::ConfirmQueue { .. }) if app.profile.production() => {
-            return vec![("type the name, Enter", "send the queue"), ("Esc", "back")];
-        }
-        Some(Modal::ConfirmQueue { .. }) => {
-            return vec![("Enter/y", "send the queue"), ("Esc/n", "back")];
-        }
+        }) => return confirm_queue_keys(app, !duplicates.is_empty() && !acknowledged),
 
         None => {}
     }
@@ -336,7 +320,17 @@ pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
     if app.in_flight.is_some() {
         out.push(("Esc", "cancel send"));
     }
+    if app.before_new_form.is_some() {
+        out.push(("^Z", "undo new form"));
+    }
     match app.focus {
+        // No row: only the filter acts (and Esc, when a filter hides every row).
+        Focus::History if app.history.rows.is_empty() => {
+            out.push(("/", "filter"));
+            if !app.history.filter.is_empty() {
+                out.push(("Esc", "clear filter"));
+            }
+        }
         Focus::History => {
             out.extend([
                 ("↑↓", "move"),
@@ -372,7 +366,14 @@ pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
             ("Tab/Enter", "take"),
             ("Esc", "keep as typed"),
         ]),
-        _ => out.extend([("Tab", "next"), ("S-Tab", "back"), ("A-↑↓", "request")]),
+        Focus::Agent | Focus::Target | Focus::Outcome | Focus::Value => {
+            out.extend([
+                ("Tab", "next"),
+                ("S-Tab", "back"),
+                ("^U", "clear"),
+                ("A-↑↓", "request"),
+            ]);
+        }
     }
     if app.focus != Focus::Queue {
         out.push(("^S", "send"));
@@ -382,9 +383,54 @@ pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
         ("^P", "commands"),
         ("F2", "profile"),
         ("F1", "help"),
-        ("^Q", "quit"),
+        // After a first Ctrl+Q with sends in flight, the next one quits without waiting.
+        (
+            "^Q",
+            if app.quit_armed {
+                "quit anyway"
+            } else {
+                "quit"
+            },
+        ),
     ]);
     out
+}
+
+/// The send confirmation's keys: the footer and the dialog both show these, so they say the
+/// same. A production profile's letters are its name, so there `y` is no answer.
+pub fn confirm_keys(app: &App, c: &Confirm) -> Vec<(&'static str, &'static str)> {
+    let back = "back to the form";
+    match (
+        c.duplicate.is_some() && !c.acknowledged,
+        app.profile.production(),
+    ) {
+        (true, true) => vec![("Enter", "yes, go on"), ("Esc", back)],
+        (true, false) => vec![("Enter/y", "yes, go on"), ("Esc/n", back)],
+        (false, true) => vec![("type the name, Enter", "send"), ("Esc", back)],
+        (false, false) if c.duplicate.is_some() => {
+            vec![("Enter/y", "send it again"), ("Esc/n", back)]
+        }
+        (false, false) => vec![("Enter/y", "send"), ("Esc/n", back)],
+    }
+}
+
+/// The queue confirmation's keys, for the footer and the dialog alike; `asking_twice` while
+/// rows sent before are asked about.
+pub fn confirm_queue_keys(app: &App, asking_twice: bool) -> Vec<(&'static str, &'static str)> {
+    match (asking_twice, app.profile.production()) {
+        (true, true) => vec![
+            ("s", "send only the others"),
+            ("Enter", "send them all"),
+            ("Esc", "back"),
+        ],
+        (true, false) => vec![
+            ("s", "send only the others"),
+            ("Enter/y", "send them all"),
+            ("Esc/n", "back"),
+        ],
+        (false, true) => vec![("type the name, Enter", "send the queue"), ("Esc", "back")],
+        (false, false) => vec![("Enter/y", "send the queue"), ("Esc/n", "back")],
+    }
 }
 
 /// One entry of the command palette: what it is called, its key, what it does.
@@ -498,7 +544,7 @@ pub const HELP: &[(&str, &[(&str, &str)])] = &[
                 "Ctrl+B",
                 "open a batch file (CSV or JSON Lines) into the queue",
             ),
-            ("Ctrl+N", "new form: clear every field"),
+            ("Ctrl+N", "new form (Ctrl+Z right after: undo)"),
             ("Ctrl+P / :", "command palette: every action by name"),
             ("F12", "mouse on/off (off: the terminal selects text)"),
             ("Mouse", "click a field or pane; the wheel scrolls"),
@@ -517,7 +563,10 @@ pub const HELP: &[(&str, &[(&str, &str)])] = &[
             ),
             ("Ctrl+Z / Ctrl+Y", "undo / redo in a field"),
             ("Ctrl+A / Ctrl+E", "start / end of line"),
-            ("Ctrl+U / Ctrl+K", "delete to the start / end of the line"),
+            (
+                "Ctrl+U / Ctrl+K",
+                "clear the field / delete to the end of the line",
+            ),
             ("Ctrl+W", "delete the word before the cursor"),
             (
                 "Alt+↑ / Alt+↓",
@@ -542,6 +591,7 @@ pub const HELP: &[(&str, &[(&str, &str)])] = &[
         &[
             ("Enter", "new line"),
             ("Ctrl+O", "format the JSON; turns key=value lines into JSON"),
+            ("Ctrl+U", "delete to the start of the line"),
             ("Ctrl+T", "insert a template from the config"),
             ("paste", "large JSON pastes as one edit (Ctrl+Z undoes it)"),
         ],
@@ -701,11 +751,23 @@ mod tests {
             "Ctrl+Y is the editor's redo"
         );
         assert_eq!(
-            edit('u'),
-            (Key::Char('j'), true),
-            "Ctrl+U clears to line start"
+            map_event(&a, &ctrl('u')),
+            Some(Action::ClearField),
+            "Ctrl+U clears a one-line field"
         );
         assert_eq!(edit('a'), (Key::Char('a'), true));
+        let m = focused(Focus::Metadata);
+        assert!(
+            matches!(
+                map_event(&m, &ctrl('u')),
+                Some(Action::Edit(Input {
+                    key: Key::Char('j'),
+                    ctrl: true,
+                    ..
+                }))
+            ),
+            "in the metadata, Ctrl+U clears to the line's start"
+        );
     }
 
     #[test]
@@ -958,6 +1020,75 @@ mod tests {
         );
     }
 
+    /// The footer offers only keys that act now: an empty history has no row to edit, resend
+    /// or copy; a text field shows how to clear it.
+    #[test]
+    fn the_footer_offers_only_keys_that_act_now() {
+        let keys = |a: &App| hints(a).into_iter().map(|(k, _)| k).collect::<Vec<_>>();
+        let mut h = focused(Focus::History);
+        let empty = keys(&h);
+        for k in ["e", "r", "y", "b", "c", "Enter", "↑↓"] {
+            assert!(!empty.contains(&k), "{k} in {empty:?}");
+        }
+        assert!(empty.contains(&"/"), "{empty:?}");
+        let update = crate::api::update::validate(&crate::api::update::UpdateInput {
+            agent: "a",
+            target: "c",
+            outcome: "Sold",
+            ..Default::default()
+        })
+        .unwrap();
+        let request = crate::api::request::build(&update, &BaseUrl::default());
+        let store = crate::history::Store::open_in_memory("t").unwrap();
+        let who = crate::history::Provenance {
+            operator: "t".into(),
+            profile: "sandbox".into(),
+            base_url: String::new(),
+        };
+        h.history
+            .rows
+            .push(store.insert_pending(&who, &update, &request).unwrap());
+        let one = keys(&h);
+        for k in ["e", "r", "y", "b", "c", "Enter"] {
+            assert!(one.contains(&k), "{k} in {one:?}");
+        }
+        for focus in [Focus::Agent, Focus::Target, Focus::Outcome, Focus::Value] {
+            let mut f = focused(focus);
+            f.outcome_menu_closed = true;
+            assert!(hints(&f).contains(&("^U", "clear")), "{focus:?}");
+            assert_eq!(
+                map_event(&focused(focus), &ctrl('u')),
+                Some(Action::ClearField)
+            );
+        }
+    }
+
+    #[test]
+    fn ctrl_z_after_ctrl_n_undoes_it_and_is_the_fields_undo_otherwise() {
+        let mut a = focused(Focus::Agent);
+        assert!(matches!(
+            map_event(&a, &ctrl('z')),
+            Some(Action::Edit(Input {
+                key: Key::Char('u'),
+                ..
+            }))
+        ));
+        a.before_new_form = Some(Box::new(crate::tui::app::ClearedForm {
+            form: crate::tui::app::Form::default(),
+            focus: Focus::Agent,
+            show_required: false,
+            queue_row: None,
+        }));
+        for focus in [Focus::Agent, Focus::Metadata, Focus::History] {
+            a.focus = focus;
+            assert_eq!(map_event(&a, &ctrl('z')), Some(Action::UndoNewForm));
+            assert!(
+                hints(&a).contains(&("^Z", "undo new form")),
+                "the footer says so"
+            );
+        }
+    }
+
     #[test]
     fn the_outcome_pick_list_takes_arrows_tab_and_esc_while_open() {
         let mut a = focused(Focus::Outcome);
@@ -1112,9 +1243,7 @@ mod tests {
             assert_eq!(map_event(&q, &press(code)), Some(action), "{code:?}");
         }
         assert_eq!(map_event(&q, &ctrl('s')), Some(Action::RequestSend));
-        q.modal = Some(Modal::OpenFile {
-            path: String::new(),
-        });
+        q.modal = Some(Modal::OpenFile(crate::tui::app::PathPrompt::default()));
         assert_eq!(
             map_event(&q, &press(KeyCode::Char('q'))),
             Some(Action::PathType('q')),
@@ -1128,6 +1257,11 @@ mod tests {
             map_event(&q, &press(KeyCode::Backspace)),
             Some(Action::PathBackspace)
         );
+        assert_eq!(
+            map_event(&q, &press(KeyCode::Tab)),
+            Some(Action::CompletePath)
+        );
+        assert_eq!(map_event(&q, &ctrl('u')), Some(Action::PathClear));
         q.modal = Some(Modal::ConfirmQueue {
             rows: 3,
             duplicates: Vec::new(),

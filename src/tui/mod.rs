@@ -3,9 +3,11 @@
 
 pub mod action;
 pub mod app;
+pub mod draft;
 pub mod effect;
 pub mod json;
 pub mod keymap;
+pub mod paths;
 pub mod profiles;
 pub mod runtime;
 pub mod theme;

@@ -252,7 +252,12 @@ struct Runner {
     started: HashMap<RequestId, Instant>,
     /// Profiles ready to send: name → (base URL recorded, key).
     ready: HashMap<String, (String, Credentials)>,
+    /// The draft to write once typing pauses (`Some(None)`: remove it), and when.
+    draft: Option<(Option<super::draft::Draft>, tokio::time::Instant)>,
 }
+
+/// How long typing must pause before the draft is written.
+const DRAFT_DEBOUNCE: Duration = Duration::from_millis(400);
 
 /// Runs the workbench until the person quits, the input ends or `shutdown` resolves.
 pub async fn run<B, S, F>(
@@ -278,6 +283,7 @@ where
         cancels: HashMap::new(),
         started: HashMap::new(),
         ready: HashMap::new(),
+        draft: None,
     };
     runner.ready.insert(
         runner.services.profile.clone(),
@@ -296,6 +302,10 @@ where
         );
     }
     draw(terminal, &app, &mut observer)?;
+    // The form left unsent last time (a small file, read once the first frame is up).
+    let draft = super::draft::load(&runner.services.data_dir);
+    runner.apply(&mut app, Action::DraftLoaded(draft));
+    draw(terminal, &app, &mut observer)?;
     runner.run(Effect::LoadOutcomeLabels);
     runner.run(Effect::LoadHistory {
         generation: app.history.generation,
@@ -306,12 +316,13 @@ where
     tokio::pin!(shutdown);
     let mut ticker = tokio::time::interval(Duration::from_millis(100));
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-    loop {
+    let result = loop {
+        let draft_due = runner.draft.as_ref().map(|(_, due)| *due);
         let action = tokio::select! {
             // Order matters only under load: a stop signal first, then the person's keys, so
             // typing never waits behind a burst of results; results are drained below anyway.
             biased;
-            () = &mut shutdown => break,
+            () = &mut shutdown => break Ok(()),
             event = events.next() => match event {
                 Some(Ok(event)) => {
                     if let (Some(key), Event::Key(k)) = (panic_key, &event)
@@ -321,9 +332,14 @@ where
                     }
                     map_event(&app, &event)
                 }
-                Some(Err(e)) => return Err(e),
-                None => break,
+                Some(Err(e)) => break Err(e),
+                None => break Ok(()),
             },
+            () = tokio::time::sleep_until(draft_due.unwrap_or_else(tokio::time::Instant::now)),
+                if draft_due.is_some() => {
+                runner.write_draft();
+                None
+            }
             Some(action) = rx.recv() => Some(action),
             _ = ticker.tick(), if app.in_flight.is_some() => app.in_flight.as_ref().map(|f| {
                 Action::Tick {
@@ -340,11 +356,15 @@ where
             runner.apply(&mut app, action);
         }
         if app.should_quit {
-            break;
+            break Ok(());
         }
-        draw(terminal, &app, &mut observer)?;
-    }
-    Ok(app)
+        if let Err(e) = draw(terminal, &app, &mut observer) {
+            break Err(e);
+        }
+    };
+    // Whatever way out: the form's last state is kept.
+    runner.write_draft();
+    result.map(|()| app)
 }
 
 fn draw<B: Backend>(
@@ -450,6 +470,19 @@ impl Runner {
                     Action::ConfirmReady(confirmation(*ready, duplicate, resend_of.map(|b| *b)))
                 });
             }
+            Effect::CompletePath { typed, apply } => {
+                // The file system may be slow (a network folder): off the loop.
+                self.blocking(move |_, _| {
+                    let cwd = std::env::current_dir().unwrap_or_default();
+                    let home = std::env::var_os("HOME").map(PathBuf::from);
+                    Action::PathListed(Box::new(super::paths::list(
+                        &cwd,
+                        home.as_deref(),
+                        &typed,
+                        apply,
+                    )))
+                });
+            }
             Effect::LoadQueue { path, rules } => {
                 self.blocking(move |_, _| load_queue(&path, rules));
             }
@@ -482,6 +515,9 @@ impl Runner {
                     )
                 });
             }
+            Effect::SaveDraft(draft) => {
+                self.draft = Some((draft, tokio::time::Instant::now() + DRAFT_DEBOUNCE));
+            }
             Effect::SetMouseCapture(on) => {
                 if self.services.real_terminal {
                     let mut out = std::io::stdout();
@@ -499,6 +535,21 @@ impl Runner {
                     Err(e) => Action::CopyFailed(e),
                 });
             }
+        }
+    }
+
+    /// Writes the draft asked for last, if any (a small file: on the loop, so writes keep
+    /// their order and the last one is on disk before the loop returns).
+    fn write_draft(&mut self) {
+        let Some((draft, _)) = self.draft.take() else {
+            return;
+        };
+        let dir = &self.services.data_dir;
+        if let Err(e) = super::draft::save(dir, draft.as_ref()) {
+            tracing::warn!("the draft could not be written in {}: {e}", dir.display());
+            let _ = self
+                .tx
+                .send(Action::DraftNotSaved(format!("in {}: {e}", dir.display())));
         }
     }
 

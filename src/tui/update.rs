@@ -19,6 +19,67 @@ use crate::history::{Filter, Record};
 const PAGE_AHEAD: usize = 20;
 
 pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
+    let before = app.form.snapshot();
+    // Ctrl+N's form stays to be brought back until the form changes some other way.
+    let keeps_cleared = matches!(
+        action,
+        Action::NewForm | Action::UndoNewForm | Action::RunPalette
+    );
+    let mut effects = apply(app, action);
+    if app.form.snapshot() != before {
+        if !keeps_cleared {
+            app.before_new_form = None;
+        }
+        settle_status(app);
+        // Typed work is kept: the runtime writes it to the data folder (debounced).
+        effects.push(Effect::SaveDraft(app.draft()));
+    }
+    effects
+}
+
+/// "Not sent: 3 things to fix. First: …" for the form's errors.
+fn refusal(errors: &[crate::api::update::FieldError]) -> Option<Status> {
+    let first = errors.first()?;
+    Some(Status {
+        tone: Tone::Error,
+        text: if errors.len() == 1 {
+            format!("Not sent. {}", first.message)
+        } else {
+            format!(
+                "Not sent: {} things to fix. First: {}",
+                errors.len(),
+                first.message
+            )
+        },
+    })
+}
+
+/// After an edit: a status line about a field that is now fixed goes, or says what is left.
+fn settle_status(app: &mut App) {
+    let Some((field, text)) = app.status_about.take() else {
+        return;
+    };
+    if app.status.as_ref().is_none_or(|s| s.text != text) {
+        return;
+    }
+    let errors = match &app.checked {
+        Ok(_) => &[][..],
+        Err(errors) => errors.as_slice(),
+    };
+    if errors.iter().any(|e| e.field == field) {
+        app.status_about = Some((field, text));
+        return;
+    }
+    // Said again only after a send was tried: before that, empty fields are not complained of.
+    app.status = refusal(errors).filter(|_| app.show_required);
+    app.status_about = app
+        .status
+        .as_ref()
+        .zip(errors.first())
+        .map(|(s, e)| (e.field, s.text.clone()));
+}
+
+fn apply(app: &mut App, action: Action) -> Vec<Effect> {
     // A second Ctrl+Q quits; anything the person does in between disarms it, results do not.
     if !matches!(
         action,
@@ -33,6 +94,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             | Action::OutcomeLabels(_)
             | Action::Copied(_)
             | Action::CopyFailed(_)
+            | Action::DraftNotSaved(_)
     ) {
         app.quit_armed = false;
     }
@@ -72,6 +134,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::CloseModal => {
             app.modal = None;
             app.typed.clear();
+            app.metadata_converted = false;
         }
         Action::CancelSend => return cancel_send(app),
         Action::OpenHelp => app.modal = Some(Modal::Help { scroll: 0 }),
@@ -224,7 +287,27 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             app.typed.pop();
         }
         Action::ProfileSwitched(active) => profile_switched(app, *active),
+        Action::ClearField => {
+            let focus = app.focus;
+            if focus != Focus::Metadata
+                && let Some(editor) = app.form.editor_mut(focus)
+            {
+                editor.select_all();
+                if editor.cut() {
+                    return form_changed(app);
+                }
+            }
+        }
         Action::NewForm => new_form(app),
+        Action::UndoNewForm => return undo_new_form(app),
+        Action::DraftLoaded(Ok(Some(draft))) => return restore_draft(app, &draft),
+        Action::DraftLoaded(Ok(None)) => {}
+        Action::DraftLoaded(Err(message)) | Action::DraftNotSaved(message) => {
+            app.status = Some(Status {
+                tone: Tone::Warning,
+                text: format!("The form could not be kept as a draft: {message}"),
+            });
+        }
         Action::FormatMetadata => format_metadata(app),
         Action::InsertTemplate => return insert_template(app, None),
         Action::TemplateMove(delta) => {
@@ -316,18 +399,52 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::CopyResponse => return copy_response(app),
         Action::CopyCallId => return copy_call_id(app),
         Action::OpenBatchPrompt => {
-            app.modal = Some(Modal::OpenFile {
-                path: String::new(),
-            });
+            app.modal = Some(Modal::OpenFile(super::app::PathPrompt::default()));
+            // The runtime says which folder relative paths start in.
+            return vec![Effect::CompletePath {
+                typed: String::new(),
+                apply: false,
+            }];
         }
-        Action::PathType(c) => {
-            if let Some(Modal::OpenFile { path }) = &mut app.modal {
-                path.push(c);
+        Action::PathType(_) | Action::PathBackspace | Action::PathClear => {
+            if let Some(Modal::OpenFile(prompt)) = &mut app.modal
+                && !prompt.reading
+            {
+                match action {
+                    Action::PathType(c) => prompt.path.push(c),
+                    Action::PathBackspace => {
+                        prompt.path.pop();
+                    }
+                    _ => prompt.path.clear(),
+                }
+                // What was said was about the old text.
+                prompt.problem = None;
+                prompt.choices.clear();
+                prompt.matches = 0;
             }
         }
-        Action::PathBackspace => {
-            if let Some(Modal::OpenFile { path }) = &mut app.modal {
-                path.pop();
+        Action::CompletePath => {
+            if let Some(Modal::OpenFile(prompt)) = &app.modal
+                && !prompt.reading
+            {
+                return vec![Effect::CompletePath {
+                    typed: prompt.path.clone(),
+                    apply: true,
+                }];
+            }
+        }
+        Action::PathListed(listing) => {
+            if let Some(Modal::OpenFile(prompt)) = &mut app.modal {
+                prompt.folder = Some(listing.folder.clone());
+                // Only for the text it was asked about (typing went on meanwhile: dropped).
+                if listing.apply && listing.typed == prompt.path && !prompt.reading {
+                    if let Some(completed) = &listing.completed {
+                        prompt.path.clone_from(completed);
+                    }
+                    prompt.choices.clone_from(&listing.choices);
+                    prompt.matches = listing.matches;
+                    prompt.problem.clone_from(&listing.note);
+                }
             }
         }
         Action::OpenBatchFile => return open_batch_file(app),
@@ -337,6 +454,11 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             errors,
         } => queue_loaded(app, &file, entries, errors),
         Action::QueueFailed(message) => {
+            // The prompt stays open with the path as typed, and says what was wrong.
+            if let Some(Modal::OpenFile(prompt)) = &mut app.modal {
+                prompt.reading = false;
+                prompt.problem = Some(message.clone());
+            }
             app.status = Some(Status {
                 tone: Tone::Error,
                 text: message,
@@ -414,7 +536,72 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
     Vec::new()
 }
 
+/// The draft kept when the workbench last closed goes into the form, unless something was typed
+/// already.
+fn restore_draft(app: &mut App, draft: &super::draft::Draft) -> Vec<Effect> {
+    if !app.form_is_empty() {
+        return Vec::new();
+    }
+    draft.fill(&mut app.form);
+    let note = "Restored the form you had not sent when the workbench last closed (Ctrl+N \
+                clears it)";
+    app.status = Some(match app.status.take() {
+        // A warning from start-up (the config, the key) stays first.
+        Some(s) if matches!(s.tone, Tone::Warning | Tone::Error) => Status {
+            tone: s.tone,
+            text: format!("{} · {note}", s.text),
+        },
+        _ => Status {
+            tone: Tone::Info,
+            text: note.to_string(),
+        },
+    });
+    set_focus(app, app.focus);
+    form_changed(app)
+}
+
+/// Ctrl+Z right after Ctrl+N: the form as it was.
+fn undo_new_form(app: &mut App) -> Vec<Effect> {
+    let Some(cleared) = app.before_new_form.take() else {
+        return Vec::new();
+    };
+    let super::app::ClearedForm {
+        form,
+        focus,
+        show_required,
+        queue_row,
+    } = *cleared;
+    app.form = form;
+    app.show_required = show_required;
+    if let (Some(q), Some((index, loaded))) = (&mut app.queue, queue_row)
+        && q.items
+            .get(index)
+            .is_some_and(|i| i.status == ItemStatus::Waiting)
+    {
+        q.in_form = Some(index);
+        q.loaded_form = loaded;
+    }
+    set_focus(app, focus);
+    app.status = Some(Status {
+        tone: Tone::Info,
+        text: "The form is back as it was before Ctrl+N".to_string(),
+    });
+    form_changed(app)
+}
+
 fn new_form(app: &mut App) {
+    // What is cleared can come back with Ctrl+Z until the form changes again.
+    app.before_new_form = (!app.form_is_empty()).then(|| {
+        Box::new(super::app::ClearedForm {
+            form: app.form.clone(),
+            focus: app.focus,
+            show_required: app.show_required,
+            queue_row: app
+                .queue
+                .as_ref()
+                .and_then(|q| q.in_form.map(|i| (i, q.loaded_form.clone()))),
+        })
+    });
     app.form = super::app::Form::default();
     app.form.preference = crate::api::update::Preference::Last;
     forget_queue_row(app);
@@ -427,7 +614,11 @@ fn new_form(app: &mut App) {
     app.recheck();
     app.status = Some(Status {
         tone: Tone::Info,
-        text: "New form: every field is empty".to_string(),
+        text: if app.before_new_form.is_some() {
+            "New form: every field is empty (Ctrl+Z brings back what was there)".to_string()
+        } else {
+            "New form: every field is empty".to_string()
+        },
     });
 }
 
@@ -451,6 +642,7 @@ fn format_metadata(app: &mut App) {
             });
         }
         Err(message) => {
+            app.status_about = Some((crate::api::update::Field::Metadata, message.clone()));
             app.status = Some(Status {
                 tone: Tone::Warning,
                 text: message,
@@ -671,11 +863,15 @@ fn forget_queue_row(app: &mut App) {
 }
 
 fn open_batch_file(app: &mut App) -> Vec<Effect> {
-    let Some(Modal::OpenFile { path }) = app.modal.take() else {
+    let Some(Modal::OpenFile(prompt)) = &app.modal else {
         return Vec::new();
     };
-    let path = path.trim().to_string();
+    if prompt.reading {
+        return Vec::new();
+    }
+    let path = prompt.path.trim().to_string();
     if path.is_empty() {
+        app.modal = None;
         app.status = Some(Status {
             tone: Tone::Warning,
             text: "No file given: Ctrl+B, then the path of a CSV or JSON Lines file".to_string(),
@@ -683,6 +879,7 @@ fn open_batch_file(app: &mut App) -> Vec<Effect> {
         return Vec::new();
     }
     if app.queue.as_ref().is_some_and(|q| q.running || q.checking) {
+        app.modal = None;
         app.status = Some(Status {
             tone: Tone::Warning,
             text: "The open queue has rows left to send: let it finish, or close it (q) before \
@@ -690,6 +887,12 @@ fn open_batch_file(app: &mut App) -> Vec<Effect> {
                 .to_string(),
         });
         return Vec::new();
+    }
+    // The prompt stays open until the file is read: on a problem, the path is still there.
+    if let Some(Modal::OpenFile(prompt)) = &mut app.modal {
+        prompt.reading = true;
+        prompt.problem = None;
+        prompt.choices.clear();
     }
     app.status = Some(Status {
         tone: Tone::Info,
@@ -703,6 +906,9 @@ fn open_batch_file(app: &mut App) -> Vec<Effect> {
 
 fn queue_loaded(app: &mut App, file: &str, entries: Vec<crate::batch::Entry>, errors: Vec<String>) {
     if app.queue.as_ref().is_some_and(|q| q.running || q.checking) {
+        if matches!(app.modal, Some(Modal::OpenFile(_))) {
+            app.modal = None;
+        }
         app.status = Some(Status {
             tone: Tone::Warning,
             text: format!(
@@ -712,7 +918,10 @@ fn queue_loaded(app: &mut App, file: &str, entries: Vec<crate::batch::Entry>, er
         });
         return;
     }
-    if matches!(app.modal, Some(Modal::ConfirmQueue { .. })) {
+    if matches!(
+        app.modal,
+        Some(Modal::ConfirmQueue { .. } | Modal::OpenFile(_))
+    ) {
         app.modal = None;
     }
     let base = app.settings.base_url.clone();
@@ -781,6 +990,25 @@ fn queue_close(app: &mut App) -> Vec<Effect> {
     let left = counts.waiting;
     let rows = if left == 1 { "row" } else { "rows" };
     let were = if left == 1 { "was" } else { "were" };
+    // A reviewed row in the form is unsent work too: ask once before closing over it.
+    if let Some(line) = q.line_in_form()
+        && q.closing.is_none()
+    {
+        q.closing = Some(left + 1);
+        let also = if q.running && left > 0 {
+            format!(" and {left} {rows} of this queue {were} not sent")
+        } else {
+            String::new()
+        };
+        app.status = Some(Status {
+            tone: Tone::Warning,
+            text: format!(
+                "Line {line} is in the form, not sent{also}: Ctrl+S in the form sends it. Press q \
+                 again to close the queue anyway (the form keeps what it holds)"
+            ),
+        });
+        return Vec::new();
+    }
     if q.running && left > 0 && q.closing.is_none() {
         q.closing = Some(left);
         app.status = Some(Status {
@@ -960,9 +1188,15 @@ fn queue_request_send(app: &mut App) -> Vec<Effect> {
     if rows.is_empty() {
         app.status = Some(Status {
             tone: Tone::Warning,
-            text: "Nothing to send: every row is done, excluded or needs fixing (Enter puts a \
-                   row in the form)"
-                .to_string(),
+            text: match q.line_in_form() {
+                Some(line) => format!(
+                    "Nothing else to send from the queue: line {line} is in the form, Ctrl+S \
+                     there sends it"
+                ),
+                None => "Nothing to send: every row is done, excluded or needs fixing (Enter \
+                         puts a row in the form)"
+                    .to_string(),
+            },
         });
         return Vec::new();
     }
@@ -1057,6 +1291,8 @@ fn queue_confirm(app: &mut App) -> Vec<Effect> {
                 app.profile.name
             ),
         });
+        // What was typed is wrong: start the name afresh (a `y` left there made `yprod`).
+        app.typed.clear();
         return Vec::new();
     }
     app.typed.clear();
@@ -1132,8 +1368,12 @@ fn queue_pump(app: &mut App) -> Vec<Effect> {
         if finished {
             q.running = false;
         }
+        // The row in the form is not the queue's to send, but it is not sent either.
+        let in_form = q.line_in_form().map_or_else(String::new, |line| {
+            format!(" · line {line} is in the form, not sent: Ctrl+S there sends it")
+        });
         app.status = Some(Status {
-            tone: if c.failed + c.unknown > 0 {
+            tone: if c.failed + c.unknown > 0 || !in_form.is_empty() {
                 Tone::Warning
             } else {
                 Tone::Success
@@ -1154,9 +1394,9 @@ fn queue_pump(app: &mut App) -> Vec<Effect> {
                 c.to_fix,
                 c.excluded,
                 if finished {
-                    String::new()
+                    in_form
                 } else {
-                    format!(" · {} still to send · p goes on", c.waiting)
+                    format!(" · {} still to send · p goes on{in_form}", c.waiting)
                 }
             ),
         });
@@ -1512,6 +1752,24 @@ fn request_send(app: &mut App) -> Vec<Effect> {
     if app.focus == Focus::Queue {
         return queue_request_send(app);
     }
+    app.metadata_converted = false;
+    // `key=value` lines are sent as the JSON Ctrl+O makes of them (Ctrl+Z twice undoes it).
+    let metadata = app.form.text(crate::api::update::Field::Metadata);
+    if app.in_flight.is_none()
+        && super::json::has_key_value_lines(&metadata)
+        && let Ok(json) = super::json::format(&metadata)
+    {
+        let end = json.lines().count().saturating_sub(1);
+        app.form.set_metadata(&json, (end, usize::MAX));
+        app.recheck();
+        app.metadata_converted = true;
+        app.status = Some(Status {
+            tone: Tone::Info,
+            text: "key=value lines turned into JSON (Ctrl+Z twice in Metadata brings the old \
+                   text back)"
+                .to_string(),
+        });
+    }
     match app.checked.clone() {
         Err(errors) => {
             if app.in_flight.is_some() {
@@ -1519,17 +1777,10 @@ fn request_send(app: &mut App) -> Vec<Effect> {
                 return Vec::new();
             }
             app.show_required = true;
-            let count = errors.len();
-            if let Some(first) = errors.into_iter().next() {
+            if let Some(first) = errors.first() {
                 set_focus(app, Focus::of_field(first.field));
-                app.status = Some(Status {
-                    tone: Tone::Error,
-                    text: if count == 1 {
-                        format!("Not sent. {}", first.message)
-                    } else {
-                        format!("Not sent: {count} things to fix. First: {}", first.message)
-                    },
-                });
+                app.status = refusal(&errors);
+                app.status_about = app.status.as_ref().map(|s| (first.field, s.text.clone()));
             }
             Vec::new()
         }
@@ -1568,9 +1819,12 @@ fn confirm_send(app: &mut App) -> Vec<Effect> {
                 app.profile.name
             ),
         });
+        // What was typed is wrong: start the name afresh (a `y` left there made `yprod`).
+        app.typed.clear();
         return Vec::new();
     }
     app.typed.clear();
+    app.metadata_converted = false;
     let Some(Modal::Confirm(confirm)) = app.modal.take() else {
         return Vec::new();
     };
@@ -1657,6 +1911,8 @@ fn finished(app: &mut App, id: RequestId, record: Record) -> Vec<Effect> {
             app.show_required = false;
             set_focus(app, Focus::Target);
             app.recheck();
+            // Sent: what is left for the next call is no draft to keep.
+            app.sent_form = Some(app.form.snapshot());
             if let Some(status) = &mut app.status {
                 status.text.push_str(" · next call: type its ID or phone");
             }
@@ -1826,10 +2082,14 @@ fn load_into_form(app: &mut App) -> Vec<Effect> {
         _ => crate::api::update::Preference::Last,
     };
     set_focus(app, Focus::Outcome);
+    // The outcome is what people change most: selected, so typing replaces it (an arrow key
+    // keeps it and moves into it).
+    app.form.outcome.select_all();
     app.status = Some(Status {
         tone: Tone::Info,
         text: format!(
-            "Update #{} is in the form: change what needs changing, then Ctrl+S to send it",
+            "Update #{} is in the form: typing replaces the selected outcome; change what needs \
+             changing, then Ctrl+S to send it",
             r.id
         ),
     });
@@ -1910,11 +2170,12 @@ mod tests {
     /// confirmation. Returns what Ctrl+S itself asked for.
     fn ctrl_s(app: &mut App) -> Vec<Effect> {
         let effects = update(app, Action::RequestSend);
-        if let [
-            Effect::PrepareSend {
-                ready, resend_of, ..
-            },
-        ] = effects.as_slice()
+        // (Ctrl+S may also keep the form as a draft, when it turned key=value lines into JSON.)
+        if let Some(Effect::PrepareSend {
+            ready, resend_of, ..
+        }) = effects
+            .iter()
+            .find(|e| matches!(e, Effect::PrepareSend { .. }))
         {
             let c = confirmation((**ready).clone(), None, resend_of.as_deref().cloned());
             update(app, Action::ConfirmReady(c));
@@ -2369,7 +2630,8 @@ mod tests {
             ));
         }
         // Every prefix is a valid call id, so each keystroke asks for its own context; the
-        // answers for old prefixes are dropped.
+        // answers for old prefixes are dropped. (Each also keeps the form as the draft.)
+        asked.retain(|e| !matches!(e, Effect::SaveDraft(_)));
         assert_eq!(asked.len(), 7);
         assert!(
             asked
@@ -2399,7 +2661,7 @@ mod tests {
             },
         );
         assert_eq!(a.context.as_ref().unwrap().records.len(), 1);
-        // Typing in the outcome does not ask again.
+        // Typing in the outcome does not ask again (it only keeps the draft).
         update(&mut a, Action::FocusNext);
         assert!(
             update(
@@ -2409,7 +2671,8 @@ mod tests {
                     ..Input::default()
                 })
             )
-            .is_empty()
+            .iter()
+            .all(|e| matches!(e, Effect::SaveDraft(_)))
         );
     }
 
@@ -2488,6 +2751,114 @@ mod tests {
             "{\n  \"b\": 1,\n  \"a\": 2\n}"
         );
         assert_eq!(a.checked.as_ref().unwrap().request.body, row.body);
+        // The outcome is selected: what is typed replaces it ("349", not "No Sale349").
+        type_text(&mut a, "Sold");
+        assert_eq!(a.form.text(crate::api::update::Field::Outcome), "Sold");
+    }
+
+    /// `key=value` metadata without Ctrl+O: Ctrl+S converts it as Ctrl+O would and goes on to
+    /// the confirmation with the JSON (not "not valid JSON at line 1").
+    #[test]
+    fn ctrl_s_turns_key_value_metadata_into_json() {
+        let mut a = filled();
+        update(&mut a, Action::Focus(Focus::Metadata));
+        type_text(&mut a, "campaign=spring_2026");
+        let effects = ctrl_s(&mut a);
+        let [
+            Effect::PrepareSend { ready, .. },
+            Effect::SaveDraft(Some(_)),
+        ] = effects.as_slice()
+        else {
+            panic!("{effects:?} {:?}", a.status)
+        };
+        assert!(
+            ready
+                .request
+                .body
+                .ends_with(r#""custom_call_metadata":{"campaign":"spring_2026"}}"#),
+            "{}",
+            ready.request.body
+        );
+        assert_eq!(
+            a.form.text(Field::Metadata),
+            "{\n  \"campaign\": \"spring_2026\"\n}"
+        );
+        assert!(a.metadata_converted, "the confirmation shows the JSON");
+        assert!(matches!(a.modal, Some(Modal::Confirm(_))));
+        update(&mut a, Action::CloseModal);
+        assert!(!a.metadata_converted);
+    }
+
+    /// The path prompt: it asks the runtime for its folder, Tab asks for a listing that is
+    /// applied only to the text it was for, and a file that does not open keeps the text.
+    #[test]
+    fn the_path_prompt_keeps_its_text_and_completes_through_the_runtime() {
+        let mut a = app();
+        assert_eq!(
+            update(&mut a, Action::OpenBatchPrompt),
+            vec![Effect::CompletePath {
+                typed: String::new(),
+                apply: false
+            }]
+        );
+        for c in "ex".chars() {
+            update(&mut a, Action::PathType(c));
+        }
+        assert_eq!(
+            update(&mut a, Action::CompletePath),
+            vec![Effect::CompletePath {
+                typed: "ex".into(),
+                apply: true
+            }]
+        );
+        let listing = |typed: &str| {
+            Action::PathListed(Box::new(crate::tui::paths::PathListing {
+                typed: typed.into(),
+                folder: "/home/sam".into(),
+                completed: Some(format!("{typed}ports/")),
+                apply: true,
+                ..Default::default()
+            }))
+        };
+        update(&mut a, listing("e"));
+        let prompt = |a: &App| match &a.modal {
+            Some(Modal::OpenFile(p)) => p.clone(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(prompt(&a).path, "ex", "an answer for older text is dropped");
+        assert_eq!(prompt(&a).folder.as_deref(), Some("/home/sam"));
+        update(&mut a, listing("ex"));
+        assert_eq!(prompt(&a).path, "exports/");
+        let effects = update(&mut a, Action::OpenBatchFile);
+        assert!(
+            matches!(effects.as_slice(), [Effect::LoadQueue { path, .. }] if path == "exports/")
+        );
+        assert!(prompt(&a).reading);
+        update(&mut a, Action::QueueFailed("exports/ is a folder".into()));
+        let p = prompt(&a);
+        assert_eq!(p.path, "exports/", "the text stays");
+        assert_eq!(p.problem.as_deref(), Some("exports/ is a folder"));
+        assert!(!p.reading);
+        update(&mut a, Action::PathClear);
+        assert_eq!(prompt(&a).path, "");
+        assert_eq!(prompt(&a).problem, None);
+    }
+
+    /// Ctrl+U clears a one-line field, wherever the cursor is.
+    #[test]
+    fn ctrl_u_clears_a_one_line_field() {
+        let mut a = filled();
+        update(&mut a, Action::Focus(Focus::Target));
+        update(
+            &mut a,
+            Action::Edit(Input {
+                key: Key::Left,
+                ..Input::default()
+            }),
+        );
+        update(&mut a, Action::ClearField);
+        assert_eq!(a.form.text(Field::Target), "");
+        assert_eq!(a.form.text(Field::Agent), "agent123", "only that field");
     }
 
     #[test]
@@ -2606,7 +2977,7 @@ mod tests {
                 .contains("type the profile name")
         );
         assert!(matches!(a.modal, Some(Modal::Confirm(_))), "still asking");
-        for c in "uctionx".chars() {
+        for c in "productionx".chars() {
             update(&mut a, Action::ConfirmType(c));
         }
         update(&mut a, Action::ConfirmBackspace);
@@ -3040,6 +3411,187 @@ mod tests {
         update(a, Action::Finished { id, record: r })
     }
 
+    fn drafts(effects: &[Effect]) -> Vec<Option<crate::tui::draft::Draft>> {
+        effects
+            .iter()
+            .filter_map(|e| match e {
+                Effect::SaveDraft(d) => Some(d.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The form is kept as a draft as it changes; emptied (Ctrl+N) or sent (✓), the draft goes.
+    /// What is not the form (moving, the history) writes nothing.
+    #[test]
+    fn the_form_is_kept_as_a_draft_until_it_is_sent_or_emptied() {
+        let mut a = app();
+        let typed = update(
+            &mut a,
+            Action::Edit(Input {
+                key: Key::Char('a'),
+                ..Input::default()
+            }),
+        );
+        let saved = drafts(&typed);
+        let [Some(draft)] = saved.as_slice() else {
+            panic!("{typed:?}")
+        };
+        assert_eq!(draft.agent, "a");
+        assert!(drafts(&update(&mut a, Action::FocusNext)).is_empty());
+        assert_eq!(drafts(&update(&mut a, Action::NewForm)), [None]);
+
+        let mut a = filled();
+        ctrl_s(&mut a);
+        let [Effect::Send { id, .. }] = update(&mut a, Action::ConfirmSend)[..] else {
+            panic!()
+        };
+        let mut done = record_for(&a, Some((200, "{\"success\":true}")));
+        done.state = State::Ok;
+        done.verified = true;
+        let effects = update(&mut a, Action::Finished { id, record: done });
+        assert_eq!(drafts(&effects), [None], "sent: no draft");
+        assert_eq!(
+            a.form.text(Field::Agent),
+            "agent123",
+            "the agent stays for the next"
+        );
+        type_text(&mut a, "call457");
+        assert_eq!(
+            a.draft().unwrap().target,
+            "call457",
+            "the next call is a draft"
+        );
+    }
+
+    /// The draft comes back at start into an empty form, with a line saying so.
+    #[test]
+    fn a_draft_is_restored_into_an_empty_form_and_said() {
+        let draft = crate::tui::draft::Draft::of(&filled().form);
+        let mut a = app();
+        update(&mut a, Action::DraftLoaded(Ok(Some(draft.clone()))));
+        assert_eq!(a.form.text(Field::Target), "call456");
+        assert!(a.checked.is_ok());
+        assert!(
+            a.status
+                .as_ref()
+                .unwrap()
+                .text
+                .starts_with("Restored the form"),
+            "{:?}",
+            a.status
+        );
+        // Something typed already is not replaced.
+        let mut b = app();
+        type_text(&mut b, "x");
+        update(&mut b, Action::DraftLoaded(Ok(Some(draft))));
+        assert_eq!(b.form.text(Field::Agent), "x");
+    }
+
+    /// Ctrl+N on a filled form can be undone with Ctrl+Z right after; once something is typed,
+    /// Ctrl+Z is the field's own undo again.
+    #[test]
+    fn ctrl_z_right_after_ctrl_n_brings_the_form_back() {
+        let mut a = filled();
+        update(&mut a, Action::NewForm);
+        assert!(a.form_is_empty());
+        assert!(
+            a.status
+                .as_ref()
+                .unwrap()
+                .text
+                .contains("Ctrl+Z brings back")
+        );
+        let effects = update(&mut a, Action::UndoNewForm);
+        assert_eq!(a.form.text(Field::Value), "299");
+        assert_eq!(a.form.text(Field::Target), "call456");
+        assert!(a.checked.is_ok());
+        assert_eq!(drafts(&effects).len(), 1, "the draft follows");
+        assert!(a.before_new_form.is_none());
+        update(&mut a, Action::NewForm);
+        type_text(&mut a, "z");
+        assert!(a.before_new_form.is_none(), "typing ends the chance");
+        assert!(update(&mut a, Action::UndoNewForm).is_empty());
+        assert_eq!(a.form.text(Field::Agent), "z");
+    }
+
+    /// A refusal that names a field goes once that field is fixed: it says what is left, or
+    /// nothing when the form is ready. Cleared metadata takes its JSON complaint with it.
+    #[test]
+    fn a_refusal_goes_when_the_field_it_names_is_fixed() {
+        let mut a = app();
+        update(&mut a, Action::RequestSend);
+        let text = a.status.clone().unwrap().text;
+        assert!(text.contains("First: Agent is required"), "{text}");
+        update(&mut a, Action::Focus(Focus::Agent));
+        type_text(&mut a, "agent123");
+        let text = a.status.clone().map(|s| s.text).unwrap_or_default();
+        assert!(!text.contains("Agent"), "stale: {text}");
+        update(&mut a, Action::Focus(Focus::Target));
+        type_text(&mut a, "call456");
+        update(&mut a, Action::Focus(Focus::Outcome));
+        type_text(&mut a, "Sold");
+        assert_eq!(a.status, None, "nothing left to fix: nothing to say");
+
+        update(&mut a, Action::Focus(Focus::Metadata));
+        type_text(&mut a, "[1]");
+        update(&mut a, Action::RequestSend);
+        let text = a.status.clone().unwrap().text;
+        assert!(text.contains("Metadata must be a JSON object"), "{text}");
+        for _ in 0..3 {
+            update(
+                &mut a,
+                Action::Edit(Input {
+                    key: Key::Backspace,
+                    ..Input::default()
+                }),
+            );
+        }
+        assert_eq!(a.form.text(Field::Metadata), "");
+        assert_eq!(a.status, None, "the metadata was cleared");
+        // Another message is left alone.
+        update(&mut a, Action::ToggleMouse);
+        type_text(&mut a, " ");
+        assert!(a.status.is_some());
+    }
+
+    /// A reviewed row put in the form is a row still to send: the end of the run names it,
+    /// and `q` asks before closing the queue over it.
+    #[test]
+    fn a_row_in_the_form_is_a_row_still_to_send() {
+        let mut a = queue_app("agent_id,target,outcome\na,c1,Sold\na,c2,Sold\na,c3,Sold\n");
+        update(&mut a, Action::QueueMove(1));
+        update(&mut a, Action::QueueLoadRow);
+        update(&mut a, Action::Focus(Focus::Queue));
+        let c = a.queue.as_ref().unwrap().counts();
+        assert_eq!((c.waiting, c.in_form), (2, 1));
+        let sent = send_queue(&mut a, 2);
+        assert_eq!(sent.len(), 2, "the row in the form is the form's to send");
+        for (id, _) in sent {
+            finish(&mut a, id, 200);
+        }
+        let status = a.status.clone().unwrap();
+        assert!(
+            status.text.starts_with("Queue done: 2 updated"),
+            "{status:?}"
+        );
+        assert!(
+            status
+                .text
+                .contains("line 3 is in the form, not sent: Ctrl+S there sends it"),
+            "{status:?}"
+        );
+        assert_ne!(status.tone, Tone::Success, "not everything went");
+        update(&mut a, Action::QueueClose);
+        assert!(a.queue.is_some(), "q asks first");
+        let asked = a.status.clone().unwrap().text;
+        assert!(asked.contains("Line 3 is in the form, not sent"), "{asked}");
+        assert!(asked.contains("q again"), "{asked}");
+        update(&mut a, Action::QueueClose);
+        assert!(a.queue.is_none(), "the second q closes it");
+        assert_eq!(a.form.text(Field::Target), "c2", "the form keeps the row");
+    }
+
     /// The list has room for a few words of a row's problem: moving onto the row puts all of
     /// it in the status line, a line that could not be read is listed too, and a row that did
     /// not go through says what came back when it is put in the form.
@@ -3280,6 +3832,34 @@ mod tests {
         assert!(a.queue.is_none());
         let status = &a.status.as_ref().unwrap().text;
         assert_eq!(status, "Queue closed: 1 row was not sent (1 updated)");
+    }
+
+    /// `y` Enter on a production confirmation is refused; the `y` must not stay in the field,
+    /// or typing the name next gives `yprod` (refused again). One update and the queue alike.
+    #[test]
+    fn a_refused_production_answer_is_cleared() {
+        let mut single = filled();
+        single.profile = tag("prod", crate::config::Kind::Production);
+        ctrl_s(&mut single);
+        let mut queue = queue_app("agent_id,target,outcome\na,c1,Sold\n");
+        queue.profile = tag("prod", crate::config::Kind::Production);
+        update(&mut queue, Action::RequestSend);
+        update(
+            &mut queue,
+            Action::QueueReady {
+                rows: 1,
+                duplicates: Vec::new(),
+            },
+        );
+        for a in [&mut single, &mut queue] {
+            update(a, Action::ConfirmType('y'));
+            assert!(update(a, Action::ConfirmSend).is_empty(), "refused");
+            assert_eq!(a.typed, "", "the refused answer is cleared");
+            for c in "prod".chars() {
+                update(a, Action::ConfirmType(c));
+            }
+            assert_eq!(sends(&update(a, Action::ConfirmSend)).len(), 1);
+        }
     }
 
     #[test]

@@ -81,11 +81,12 @@ pub fn fill_example1(app: &mut App) {
 pub fn ctrl_s(app: &mut App) {
     use phonely_outcomes::tui::effect::Effect;
     let effects = update(app, Action::RequestSend);
-    if let [
-        Effect::PrepareSend {
-            ready, resend_of, ..
-        },
-    ] = effects.as_slice()
+    // (Ctrl+S may also keep the form as a draft, when it turned key=value lines into JSON.)
+    if let Some(Effect::PrepareSend {
+        ready, resend_of, ..
+    }) = effects
+        .iter()
+        .find(|e| matches!(e, Effect::PrepareSend { .. }))
     {
         let c = phonely_outcomes::tui::update::confirmation(
             (**ready).clone(),

@@ -19,7 +19,7 @@ const DETAIL_BODY_CAP: usize = 16 * 1024;
 use crate::api::update::{Target, TargetKind};
 use crate::config::Kind;
 use crate::history::Record;
-use crate::tui::app::{App, Confirm, Modal};
+use crate::tui::app::{App, Confirm, Modal, PathPrompt};
 use crate::tui::keymap::HELP;
 
 pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
@@ -30,7 +30,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
         Some(Modal::Profiles { selected }) => profiles(app, *selected, frame, area),
         Some(Modal::Palette { query, selected }) => palette(query, *selected, frame, area),
         Some(Modal::Templates { selected }) => templates(app, *selected, frame, area),
-        Some(Modal::OpenFile { path }) => open_file(path, frame, area),
+        Some(Modal::OpenFile(prompt)) => open_file(prompt, frame, area),
         Some(Modal::ConfirmQueue {
             rows,
             duplicates,
@@ -126,6 +126,24 @@ fn typed_name_prompt(app: &App, to: &str) -> [Line<'static>; 2] {
     ]
 }
 
+/// A dialog's keys, as the footer lists them (the typed-name prompt says its own key).
+fn keys_line(keys: &[(&'static str, &'static str)]) -> Line<'static> {
+    let keys: Vec<_> = keys
+        .iter()
+        .filter(|(k, _)| !k.starts_with("type"))
+        .collect();
+    let mut spans = Vec::new();
+    for (i, (key, what)) in keys.iter().enumerate() {
+        spans.push(Span::styled(
+            format!(" {key} "),
+            Style::default().add_modifier(Modifier::REVERSED),
+        ));
+        let gap = if i + 1 < keys.len() { "   " } else { "" };
+        spans.push(Span::raw(format!(" {what}{gap}")));
+    }
+    Line::from(spans)
+}
+
 fn confirm(app: &App, c: &Confirm, frame: &mut Frame<'_>, area: Rect) {
     let u = &c.ready.update;
     let s = &app.settings;
@@ -179,9 +197,18 @@ fn confirm(app: &App, c: &Confirm, frame: &mut Frame<'_>, area: Rect) {
                 keys.join(", ")
             ),
         ));
+        // Typed as key=value lines: what they became, as it is sent.
+        if app.metadata_converted {
+            lines.push(row(
+                "",
+                format!(
+                    "key=value lines sent as JSON: {}",
+                    serde_json::to_string(m).unwrap_or_default()
+                ),
+            ));
+        }
     }
     lines.push(Line::raw(""));
-    let mut yes = " send   ";
     if let Some(dup) = &c.duplicate {
         let warn = Style::default()
             .fg(Color::Yellow)
@@ -205,33 +232,18 @@ fn confirm(app: &App, c: &Confirm, frame: &mut Frame<'_>, area: Rect) {
                 "Press Enter again to send it once more.",
                 warn,
             ));
-            yes = " send it again   ";
         } else {
             lines.push(Line::styled(
                 "Send it again anyway? (If the call was changed since, this puts it back.)",
                 warn,
             ));
-            yes = " yes, go on   ";
         }
         lines.push(Line::raw(""));
     }
     if p.production() && (c.duplicate.is_none() || c.acknowledged) {
         lines.extend(typed_name_prompt(app, "send"));
-        lines.push(Line::from(vec![
-            Span::styled(" Esc ", Style::default().add_modifier(Modifier::REVERSED)),
-            Span::raw(" back to the form"),
-        ]));
-    } else {
-        lines.push(Line::from(vec![
-            Span::styled(
-                " Enter/y ",
-                Style::default().add_modifier(Modifier::REVERSED),
-            ),
-            Span::raw(yes),
-            Span::styled(" Esc/n ", Style::default().add_modifier(Modifier::REVERSED)),
-            Span::raw(" back to the form"),
-        ]));
     }
+    lines.push(keys_line(&crate::tui::keymap::confirm_keys(app, c)));
     let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false });
     let rect = fitted(area, 76, &paragraph, 2);
     frame.render_widget(Clear, rect);
@@ -322,33 +334,60 @@ fn palette(query: &str, selected: usize, frame: &mut Frame<'_>, area: Rect) {
     );
 }
 
-fn open_file(path: &str, frame: &mut Frame<'_>, area: Rect) {
-    let lines = vec![
+fn open_file(prompt: &PathPrompt, frame: &mut Frame<'_>, area: Rect) {
+    let dim = Style::default().fg(Color::DarkGray);
+    let mut lines = vec![
         Line::styled(
             "A CSV (header row: agent_id, target or call_id/phone, preference, outcome, value, \
              metadata) or a .jsonl file. Each row is checked as the form checks it.",
-            Style::default().fg(Color::DarkGray),
+            dim,
+        ),
+        Line::styled(
+            match &prompt.folder {
+                Some(folder) => format!("Relative paths start in {folder} (~/ is your home)"),
+                None => "Relative paths start in the folder the workbench was started in".into(),
+            },
+            dim,
         ),
         Line::raw(""),
         Line::from(vec![
             Span::styled("Path: ", Style::default().add_modifier(Modifier::BOLD)),
-            Span::raw(path.to_string()),
+            Span::raw(prompt.path.clone()),
             Span::styled("▏", Style::default().add_modifier(Modifier::BOLD)),
         ]),
-        Line::raw(""),
-        Line::from(vec![
-            Span::styled(" Enter ", Style::default().add_modifier(Modifier::REVERSED)),
-            Span::raw(" open   "),
-            Span::styled(" Esc ", Style::default().add_modifier(Modifier::REVERSED)),
-            Span::raw(" cancel"),
-        ]),
     ];
-    let rect = centered(area, 80, 9);
+    if prompt.reading {
+        lines.push(Line::styled("Reading…", Style::default().fg(Color::Cyan)));
+    }
+    if let Some(problem) = &prompt.problem {
+        lines.push(Line::styled(
+            problem.clone(),
+            Style::default().fg(Color::Red),
+        ));
+    }
+    if !prompt.choices.is_empty() {
+        let more = prompt.matches.saturating_sub(prompt.choices.len());
+        let names = prompt.choices.join("  ");
+        lines.push(Line::styled(
+            if more > 0 {
+                format!("{names}  … {more} more")
+            } else {
+                names
+            },
+            dim,
+        ));
+    }
+    lines.push(Line::raw(""));
+    lines.push(keys_line(&[
+        ("Enter", "open"),
+        ("Tab", "complete"),
+        ("Esc", "cancel"),
+    ]));
+    let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false });
+    let rect = fitted(area, 80, &paragraph, 2);
     frame.render_widget(Clear, rect);
     frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(dialog("Open a batch file into the queue", Color::Cyan)),
+        paragraph.block(dialog("Open a batch file into the queue", Color::Cyan)),
         rect,
     );
 }
@@ -370,11 +409,24 @@ fn confirm_queue(
         row("File", file),
         row(
             "Rows",
-            format!(
-                "{rows} ready row{} ({} at a time; one call's rows in file order)",
-                if rows == 1 { "" } else { "s" },
-                crate::tui::app::QUEUE_CONCURRENCY
-            ),
+            match app
+                .queue
+                .as_ref()
+                .and_then(crate::tui::app::Queue::line_in_form)
+            {
+                // Reviewed in the form: the queue leaves it to the form, so say so.
+                Some(line) => format!(
+                    "{rows} ready row{}; line {line} is in the form: send it there ({} at a \
+                     time; one call's rows in file order)",
+                    if rows == 1 { "" } else { "s" },
+                    crate::tui::app::QUEUE_CONCURRENCY
+                ),
+                None => format!(
+                    "{rows} ready row{} ({} at a time; one call's rows in file order)",
+                    if rows == 1 { "" } else { "s" },
+                    crate::tui::app::QUEUE_CONCURRENCY
+                ),
+            },
         ),
         Line::raw(""),
     ];
@@ -409,19 +461,14 @@ fn confirm_queue(
         ));
         lines.push(Line::raw(""));
     }
-    if p.production() && (duplicates.is_empty() || acknowledged) {
+    let asking_twice = !duplicates.is_empty() && !acknowledged;
+    if p.production() && !asking_twice {
         lines.extend(typed_name_prompt(app, "send the queue"));
-    } else {
-        lines.push(Line::from(vec![
-            Span::styled(
-                " Enter/y ",
-                Style::default().add_modifier(Modifier::REVERSED),
-            ),
-            Span::raw(" send the queue   "),
-            Span::styled(" Esc/n ", Style::default().add_modifier(Modifier::REVERSED)),
-            Span::raw(" back"),
-        ]));
     }
+    lines.push(keys_line(&crate::tui::keymap::confirm_queue_keys(
+        app,
+        asking_twice,
+    )));
     let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false });
     let rect = fitted(area, 80, &paragraph, 2);
     frame.render_widget(Clear, rect);

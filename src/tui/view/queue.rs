@@ -40,7 +40,8 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
     let block = pane(&title, focused);
     frame.render_widget(block, area);
     let (gauge_area, rows_area) = parts(area);
-    let sendable = c.ok + c.failed + c.unknown + c.sending + c.waiting;
+    // A row in the form is still to send (from there): it counts.
+    let sendable = c.ok + c.failed + c.unknown + c.sending + c.waiting + c.in_form;
     let done = c.ok + c.failed + c.unknown;
     let ratio = if sendable == 0 {
         0.0
@@ -48,8 +49,13 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
         f64::from(u32::try_from(done).unwrap_or(u32::MAX))
             / f64::from(u32::try_from(sendable).unwrap_or(u32::MAX))
     };
+    let in_form = if c.in_form > 0 {
+        format!("  ✎ {}", c.in_form)
+    } else {
+        String::new()
+    };
     let label = format!(
-        "{done}/{sendable}  ✓ {}  ✗ {}  ? {}  … {}  to fix {}  excluded {}",
+        "{done}/{sendable}  ✓ {}  ✗ {}  ? {}  … {}  to fix {}  excluded {}{in_form}",
         c.ok, c.failed, c.unknown, c.sending, c.to_fix, c.excluded
     );
     frame.render_widget(

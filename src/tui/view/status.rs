@@ -52,7 +52,7 @@ fn hint_lines(app: &App, width: u16) -> u16 {
 fn message(app: &App) -> Line<'static> {
     if let Some(f) = &app.in_flight {
         let frame_no = usize::try_from(f.elapsed.as_millis() / 100).unwrap_or(0) % SPINNER.len();
-        Line::styled(
+        let sending = Span::styled(
             format!(
                 "{} Sending {} … {:.1} s (Esc cancels)",
                 SPINNER[frame_no],
@@ -60,7 +60,19 @@ fn message(app: &App) -> Line<'static> {
                 f.elapsed.as_secs_f32()
             ),
             Style::default().fg(Color::Cyan),
-        )
+        );
+        // A first Ctrl+Q during the send: its warning shows beside the spinner, not under it.
+        match app.status.as_ref().filter(|_| app.quit_armed) {
+            Some(status) => Line::from(vec![
+                sending,
+                Span::raw(" · "),
+                Span::styled(
+                    status.text.clone(),
+                    Style::default().fg(status.tone.color()),
+                ),
+            ]),
+            None => Line::from(sending),
+        }
     } else if let Some(status) = &app.status {
         Line::styled(
             status.text.clone(),
