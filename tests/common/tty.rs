@@ -2,6 +2,7 @@
 //! every byte kept for checks on escape sequences. Waits are on conditions with deadlines.
 
 use std::io::{Read, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -15,6 +16,9 @@ pub struct Tty {
     pub parser: Arc<Mutex<vt100::Parser>>,
     /// Everything the program wrote.
     pub raw: Arc<Mutex<Vec<u8>>>,
+    /// Set when the reader has seen the end of the terminal's output (the program and every
+    /// process it started have closed it): only then is the screen the program's last.
+    drained: Arc<AtomicBool>,
     writer: Box<dyn Write + Send>,
     child: Box<dyn portable_pty::Child + Send + Sync>,
 }
@@ -37,6 +41,8 @@ impl Tty {
         let raw = Arc::new(Mutex::new(Vec::new()));
         let mut reader = pty.master.try_clone_reader().unwrap();
         let (p, r) = (parser.clone(), raw.clone());
+        let drained = Arc::new(AtomicBool::new(false));
+        let done = drained.clone();
         std::thread::spawn(move || {
             let mut buf = [0u8; 8192];
             while let Ok(n) = reader.read(&mut buf) {
@@ -46,12 +52,14 @@ impl Tty {
                 p.lock().unwrap().process(&buf[..n]);
                 r.lock().unwrap().extend_from_slice(&buf[..n]);
             }
+            done.store(true, Ordering::Release);
         });
         let writer = pty.master.take_writer().unwrap();
         Self {
             master: pty.master,
             parser,
             raw,
+            drained,
             writer,
             child,
         }
@@ -72,11 +80,16 @@ impl Tty {
         });
     }
 
+    /// Waits for the program to exit and for everything it wrote to be read, so the screen
+    /// is its last one (a program's last lines can still be in the terminal when it exits).
     pub fn wait_exit(&mut self) -> portable_pty::ExitStatus {
         let mut status = None;
         super::wait_until("the program to exit", WAIT, || {
             status = self.child.try_wait().unwrap();
             status.is_some()
+        });
+        super::wait_until("the program's last output to be read", WAIT, || {
+            self.drained.load(Ordering::Acquire)
         });
         status.unwrap()
     }
