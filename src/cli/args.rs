@@ -397,7 +397,8 @@ pub struct SandboxArgs {
     #[arg(long, value_name = "KEY", default_value = crate::sandbox::DEFAULT_KEY)]
     pub key: String,
     /// Misbehave on every update request, for demos: delay:MS, status:CODE, 429:SECS,
-    /// reset-before, reset-after, malformed-json, html, huge-body, endless-body, hang.
+    /// reset-before, reset-after, malformed-json, html, huge-body, endless-body, hang, escapes,
+    /// escapes-text, unconfirmed.
     #[arg(long, value_name = "FAULT", value_parser = parse_fault)]
     pub fault: Option<crate::sandbox::Fault>,
     /// With --fault: only the next N update requests misbehave [default: every one].
@@ -407,4 +408,28 @@ pub struct SandboxArgs {
 
 fn parse_fault(text: &str) -> Result<crate::sandbox::Fault, String> {
     text.parse()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `sandbox --help` names every fault the sandbox knows (the list is written by hand in the
+    /// flag's doc, so a new fault could be left out of it).
+    #[test]
+    fn sandbox_help_names_every_fault() {
+        let mut command = Cli::command();
+        let help = command
+            .find_subcommand_mut("sandbox")
+            .expect("a sandbox command")
+            .render_long_help()
+            .to_string();
+        let words: Vec<&str> = help
+            .split_whitespace()
+            .map(|w| w.trim_end_matches([',', '.']))
+            .collect();
+        for form in crate::sandbox::Fault::FORMS.split(", ") {
+            assert!(words.contains(&form), "{form} missing from: {help}");
+        }
+    }
 }
