@@ -612,6 +612,9 @@ pub struct App {
     pub mouse_capture: bool,
     /// Outcome labels sent before from this data folder, most used first.
     pub outcome_labels: Vec<(String, i64)>,
+    /// The labels have been asked for: once, after the first page of history (counting them
+    /// reads every row's outcome, so it must not hold up the rows the person came to see).
+    pub outcome_labels_asked: bool,
     /// The highlighted entry of the Outcome pick-list.
     pub outcome_pick: Option<usize>,
     /// Esc closed the pick-list; typing opens it again.
@@ -678,6 +681,7 @@ impl App {
             preview_scroll: 0,
             mouse_capture: true,
             outcome_labels: Vec::new(),
+            outcome_labels_asked: false,
             outcome_pick: None,
             outcome_menu_closed: false,
             notes: Vec::new(),

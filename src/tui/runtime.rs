@@ -306,7 +306,7 @@ where
     let draft = super::draft::load(&runner.services.data_dir);
     runner.apply(&mut app, Action::DraftLoaded(draft));
     draw(terminal, &app, &mut observer)?;
-    runner.run(Effect::LoadOutcomeLabels);
+    // The Outcome labels are asked for by `update` once this page is in (they count every row).
     runner.run(Effect::LoadHistory {
         generation: app.history.generation,
         filter: app.history.filter.clone(),

@@ -223,6 +223,7 @@ fn apply(app: &mut App, action: Action) -> Vec<Effect> {
             for row in rows {
                 h.upsert(row);
             }
+            return labels_after_the_first_page(app);
         }
         Action::HistoryFailed {
             generation,
@@ -232,6 +233,7 @@ fn apply(app: &mut App, action: Action) -> Vec<Effect> {
                 app.history.loading = false;
                 app.history.error = Some(message);
             }
+            return labels_after_the_first_page(app);
         }
         Action::ContextLoaded {
             agent,
@@ -724,6 +726,17 @@ fn accept_outcome(app: &mut App) -> Vec<Effect> {
     let effects = form_changed(app);
     move_focus(app, 1);
     effects
+}
+
+/// The Outcome pick-list's labels sent before, asked for once the first page of history is in
+/// (or could not be read): counting them reads every row's outcome (about 0.1 s at a million
+/// rows), and asked first it held the first page up behind it on the reading connection.
+fn labels_after_the_first_page(app: &mut App) -> Vec<Effect> {
+    if std::mem::replace(&mut app.outcome_labels_asked, true) {
+        Vec::new()
+    } else {
+        vec![Effect::LoadOutcomeLabels]
+    }
 }
 
 fn click(app: &mut App, column: u16, row: u16) -> Vec<Effect> {
@@ -2484,6 +2497,30 @@ mod tests {
         let mut b = app();
         update(&mut b, Action::Quit);
         assert!(b.should_quit);
+    }
+
+    /// The labels sent before are counted over every row, so they are asked for only once the
+    /// first page of history is in (or failed), never before it, and only once.
+    #[test]
+    fn outcome_labels_are_asked_for_after_the_first_page_only() {
+        let mut a = filled();
+        let page = |generation| Action::HistoryLoaded {
+            generation,
+            first: true,
+            rows: Vec::new(),
+            exhausted: true,
+        };
+        assert!(!a.outcome_labels_asked);
+        // A page for a filter that is no longer current asks for nothing.
+        assert!(update(&mut a, page(7)).is_empty());
+        assert_eq!(update(&mut a, page(0)), vec![Effect::LoadOutcomeLabels]);
+        assert!(update(&mut a, page(0)).is_empty(), "asked once");
+        let mut b = filled();
+        let failed = Action::HistoryFailed {
+            generation: 0,
+            message: "could not open".into(),
+        };
+        assert_eq!(update(&mut b, failed), vec![Effect::LoadOutcomeLabels]);
     }
 
     #[test]
