@@ -36,6 +36,8 @@ pub enum HistoryError {
         "the history database was written by a newer version (schema {found}, this one knows {known}); update phonely-outcomes"
     )]
     TooNew { found: i64, known: i64 },
+    #[error("the history database cannot be upgraded: {0}")]
+    Schema(String),
 }
 
 pub type Result<T> = std::result::Result<T, HistoryError>;
@@ -161,74 +163,10 @@ CREATE TABLE journals_imported (
 ",
     r"
 -- 5: a state of its own for an answer that said success but did not confirm every field sent
--- (`unconfirmed`; it was stored as `ok` with `verified` 0). SQLite cannot change a CHECK, so the
--- table is rebuilt the documented way: the same columns and ids (the full-text index keeps
--- pointing at the right rows), then its indexes and triggers again. Drops nothing.
-CREATE TABLE updates_v5 (
-    id                 INTEGER PRIMARY KEY,
-    session            TEXT NOT NULL,
-    operator           TEXT NOT NULL,
-    profile            TEXT NOT NULL,
-    base_url           TEXT NOT NULL,
-    agent              TEXT NOT NULL,
-    target             TEXT NOT NULL,
-    target_kind        TEXT NOT NULL CHECK (target_kind IN ('call', 'phone')),
-    preference         TEXT CHECK (preference IN ('first', 'last')),
-    outcome            TEXT,
-    value              TEXT,
-    metadata           TEXT,
-    method             TEXT NOT NULL,
-    url                TEXT NOT NULL,
-    body               TEXT NOT NULL,
-    state              TEXT NOT NULL CHECK (state IN ('pending', 'ok', 'unconfirmed',
-                         'refused', 'network_error', 'cancelled', 'unknown')),
-    created_ms         INTEGER NOT NULL,
-    completed_ms       INTEGER,
-    http_status        INTEGER,
-    latency_ms         INTEGER,
-    verified           INTEGER NOT NULL DEFAULT 0,
-    resolved_call_id   TEXT,
-    message            TEXT,
-    response_body      TEXT,
-    response_truncated INTEGER NOT NULL DEFAULT 0,
-    sent_ms            INTEGER,
-    response_cap       INTEGER,
-    batch_id           INTEGER REFERENCES batches (id),
-    batch_line         INTEGER
-) STRICT;
-INSERT INTO updates_v5 (id, session, operator, profile, base_url, agent, target, target_kind,
-    preference, outcome, value, metadata, method, url, body, state, created_ms, completed_ms,
-    http_status, latency_ms, verified, resolved_call_id, message, response_body,
-    response_truncated, sent_ms, response_cap, batch_id, batch_line)
-SELECT id, session, operator, profile, base_url, agent, target, target_kind, preference,
-    outcome, value, metadata, method, url, body,
-    CASE WHEN state = 'ok' AND verified = 0 THEN 'unconfirmed' ELSE state END,
-    created_ms, completed_ms, http_status, latency_ms, verified, resolved_call_id, message,
-    response_body, response_truncated, sent_ms, response_cap, batch_id, batch_line
-FROM updates;
-DROP TABLE updates;
-ALTER TABLE updates_v5 RENAME TO updates;
-CREATE INDEX updates_agent_target ON updates (agent, target);
-CREATE INDEX updates_state ON updates (state) WHERE state IN ('pending', 'unknown');
-CREATE INDEX updates_session_pending ON updates (session) WHERE state = 'pending';
-CREATE INDEX updates_state_id ON updates (state, id);
-CREATE INDEX updates_profile_id ON updates (profile, id);
-CREATE INDEX updates_target ON updates (target);
-CREATE INDEX updates_call ON updates (resolved_call_id);
-CREATE INDEX updates_outcome ON updates (outcome);
-CREATE INDEX updates_created ON updates (created_ms);
-CREATE INDEX updates_batch ON updates (batch_id, batch_line) WHERE batch_id IS NOT NULL;
-CREATE TRIGGER updates_fts_insert AFTER INSERT ON updates BEGIN
-    INSERT INTO updates_fts (rowid, agent, target, resolved_call_id, outcome, metadata)
-    VALUES (new.id, new.agent, new.target, new.resolved_call_id, new.outcome, new.metadata);
-END;
-CREATE TRIGGER updates_fts_update AFTER UPDATE OF resolved_call_id ON updates
-WHEN old.resolved_call_id IS NOT new.resolved_call_id BEGIN
-    INSERT INTO updates_fts (updates_fts, rowid, agent, target, resolved_call_id, outcome, metadata)
-    VALUES ('delete', old.id, old.agent, old.target, old.resolved_call_id, old.outcome, old.metadata);
-    INSERT INTO updates_fts (rowid, agent, target, resolved_call_id, outcome, metadata)
-    VALUES (new.id, new.agent, new.target, new.resolved_call_id, new.outcome, new.metadata);
-END;
+-- (`unconfirmed`; it was stored as `ok` with `verified` 0). The CHECK on `state` is widened in
+-- place first (`widen_state_check`, run just before this step), so the table is not copied:
+-- a rebuild took 56 s on a million rows. Drops nothing.
+UPDATE updates SET state = 'unconfirmed' WHERE state = 'ok' AND verified = 0;
 ",
 ];
 
@@ -837,14 +775,55 @@ fn migrate(conn: &mut Connection) -> Result<()> {
             known,
         });
     }
-    for sql in MIGRATIONS
+    for (index, sql) in MIGRATIONS
         .iter()
+        .enumerate()
         .skip(usize::try_from(version).unwrap_or(0))
     {
+        if index + 1 == UNCONFIRMED_STEP {
+            widen_state_check(&tx)?;
+        }
         tx.execute_batch(sql)?;
     }
     tx.pragma_update(None, "user_version", known)?;
     tx.commit()?;
+    Ok(())
+}
+
+/// The migration that gave `unconfirmed` a state of its own.
+const UNCONFIRMED_STEP: usize = 5;
+
+/// Lets `updates.state` hold `unconfirmed` without copying the table. SQLite cannot alter a
+/// CHECK, and its documented way (a new table, copy, drop, rename) rewrites every row and index:
+/// 56 s for a million rows, at the first start after an upgrade. A CHECK that allows one more
+/// value cannot make a stored row invalid, so the table's own text is edited instead, as
+/// SQLite's ALTER TABLE page describes for such changes (`writable_schema`, then a new
+/// `schema_version` so the schema is read again). The text is the one schema 1 wrote; anything
+/// else is refused rather than guessed at.
+fn widen_state_check(conn: &Connection) -> Result<()> {
+    const OLD: &str = "'ok', 'refused'";
+    const NEW: &str = "'ok', 'unconfirmed', 'refused'";
+    let sql: String = conn.query_row(
+        "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'updates'",
+        [],
+        |r| r.get(0),
+    )?;
+    if sql.contains("'unconfirmed'") {
+        return Ok(());
+    }
+    if sql.matches(OLD).count() != 1 {
+        return Err(HistoryError::Schema(
+            "the updates table is not the one this version knows how to upgrade".into(),
+        ));
+    }
+    let schema_version: i64 = conn.pragma_query_value(None, "schema_version", |r| r.get(0))?;
+    conn.pragma_update(None, "writable_schema", true)?;
+    conn.execute(
+        "UPDATE sqlite_schema SET sql = ?1 WHERE type = 'table' AND name = 'updates'",
+        [sql.replacen(OLD, NEW, 1)],
+    )?;
+    conn.pragma_update(None, "schema_version", schema_version + 1)?;
+    conn.pragma_update(None, "writable_schema", false)?;
     Ok(())
 }
 
@@ -1159,7 +1138,10 @@ pub(crate) mod tests {
             {
                 // The schema exactly as that release wrote it, with one row.
                 let conn = Connection::open(dir.path().join(DB_FILE)).unwrap();
-                for sql in &MIGRATIONS[..version] {
+                for (index, sql) in MIGRATIONS[..version].iter().enumerate() {
+                    if index + 1 == UNCONFIRMED_STEP {
+                        widen_state_check(&conn).unwrap();
+                    }
                     conn.execute_batch(sql).unwrap();
                 }
                 conn.pragma_update(None, "user_version", i64::try_from(version).unwrap())
@@ -1188,7 +1170,23 @@ pub(crate) mod tests {
                 )
                 .unwrap();
             }
+            let root_page = || -> i64 {
+                Connection::open(dir.path().join(DB_FILE))
+                    .unwrap()
+                    .query_row(
+                        "SELECT rootpage FROM sqlite_schema WHERE name = 'updates'",
+                        [],
+                        |r| r.get(0),
+                    )
+                    .unwrap()
+            };
+            let before = root_page();
             let store = Store::open(dir.path(), "new").unwrap();
+            assert_eq!(
+                root_page(),
+                before,
+                "schema {version}: the table is upgraded in place, not copied"
+            );
             let old = store.page(None, 10).unwrap();
             assert_eq!(old.len(), 2, "schema {version}: no migration drops history");
             let (unconfirmed, ok) = (&old[0], &old[1]);
