@@ -6,7 +6,7 @@ mod common;
 
 use std::process::Output;
 
-use phonely_outcomes::sandbox::Fault;
+use phonely_outcomes::sandbox::{ESCAPES, Fault};
 
 const KEY: &str = "hostile-key-7c1";
 
@@ -17,19 +17,32 @@ fn env() -> Env {
 }
 
 /// The sandbox's `escapes` fault message, as it must be shown: escaped, inert.
-const SHOWN: &str = r"\u{1b}]0;PWNED\u{7}\u{1b}]52;c;ZXZpbA==\u{7}";
+const SHOWN: &str = r"\u{1b}]0;PWNED\u{7}\u{1b}]52;c;ZXZpbA==\u{7}\u{9b}2J\u{202e}DENWP";
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-/// No byte that a terminal would act on: ESC, BEL, CSI (C1, as UTF-8).
+/// The position of the first character a terminal would act on: ESC, BEL, CR, DEL, a C1
+/// control (U+0080–U+009F, such as the CSI U+009B) or a bidirectional embedding, override or
+/// isolate (U+202A–U+202E, U+2066–U+2069), all as UTF-8.
+fn live_byte(bytes: &[u8]) -> Option<usize> {
+    bytes
+        .iter()
+        .position(|b| matches!(b, 0x1b | 0x07 | 0x0d | 0x7f))
+        .or_else(|| {
+            bytes.windows(3).position(|w| {
+                (w[0] == 0xc2 && (0x80..=0x9f).contains(&w[1]))
+                    || (w[0] == 0xe2 && w[1] == 0x80 && (0xaa..=0xae).contains(&w[2]))
+                    || (w[0] == 0xe2 && w[1] == 0x81 && (0xa6..=0xa9).contains(&w[2]))
+            })
+        })
+}
+
+/// No byte that a terminal would act on ([`live_byte`]) on either stream.
 fn assert_inert(what: &str, out: &Output) {
     for (stream, bytes) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
-        let live = bytes
-            .iter()
-            .position(|b| matches!(b, 0x1b | 0x07))
-            .or_else(|| bytes.windows(2).position(|w| w == [0xc2, 0x9b]));
+        let live = live_byte(bytes);
         assert!(
             live.is_none(),
             "{what}: {stream} has a control byte at {live:?}: {:?}",
@@ -80,6 +93,10 @@ fn a_hostile_answer_never_reaches_the_terminal() {
         "send: {}",
         text(&sent.stderr)
     );
+    // The JSON answer on stdout: JSON still, its message the very one the server sent, with
+    // what JSON leaves raw (the C1 CSI, the override) escaped the JSON way.
+    let answer: serde_json::Value = serde_json::from_slice(&sent.stdout).unwrap();
+    assert_eq!(answer["message"], ESCAPES, "{}", text(&sent.stdout));
 
     // A 500 is tried again: each try's line and the final ✗ line are inert.
     let batch_file = e.file(
@@ -147,7 +164,7 @@ fn a_hostile_answer_never_reaches_the_terminal() {
         serde_json::from_str(text(&jsonl.stdout).lines().last().unwrap()).unwrap();
     assert_eq!(
         first["message"],
-        "HTTP 500 Internal Server Error: \u{1b}]0;PWNED\u{7}\u{1b}]52;c;ZXZpbA==\u{7}"
+        format!("HTTP 500 Internal Server Error: {ESCAPES}")
     );
 
     // Text from a file: the config's presets and names, as `config show` prints them.
@@ -166,6 +183,120 @@ fn a_hostile_answer_never_reaches_the_terminal() {
         text(&shown.stdout).contains(r"Sold\u{1b}]0;PWNED\u{7}"),
         "{}",
         text(&shown.stdout)
+    );
+}
+
+/// A C1 control sequence introducer ("clear the screen"), a right-to-left override and DEL:
+/// JSON carries them raw, so they reach the terminal unless made inert.
+const RAW: &str = "v\u{9b}2J\u{202e}DENWP\u{7f}";
+
+#[test]
+fn text_from_files_and_the_config_never_reaches_the_terminal() {
+    let e = env();
+    // A metadata file under a hostile name, holding what JSON leaves raw.
+    let name = "meta\u{1b}]0;FN\u{7}.json";
+    let meta = e.file(name, &format!("{{\"k\":\"{RAW}\"}}"));
+    let base = [
+        "send",
+        "--agent",
+        "agent123",
+        "--call",
+        "call456",
+        "--outcome",
+        "sold",
+    ];
+    let dry = e.run(&[&base[..], &["--metadata", &format!("@{meta}"), "--dry-run"]].concat());
+    assert_eq!(dry.status.code(), Some(0), "{dry:?}");
+    assert_inert("send --dry-run", &dry);
+    let curl = text(&dry.stdout);
+    assert!(
+        curl.contains(r#"{"k":"v\u009b2J\u202eDENWP\u007f"}"#),
+        "the same JSON, escaped: {curl}"
+    );
+    // A file that is not there: its name is quoted in the error.
+    let missing = format!(
+        "@{}",
+        e.data.path().join("gone\u{1b}]0;X\u{7}.json").display()
+    );
+    let refused = e.run(&[&base[..], &["--metadata", &missing]].concat());
+    assert_eq!(refused.status.code(), Some(2), "{refused:?}");
+    assert_inert("send --metadata @missing", &refused);
+    assert!(text(&refused.stderr).contains(r"gone\u{1b}]0;X\u{7}.json"));
+
+    // A batch file under a hostile name: the dry run's notes, its summary and its curl.
+    let rows = e.file(
+        "rows\u{1b}]0;FN\u{7}.csv",
+        &format!(
+            "agent_id,call_id,outcome,metadata\nagent123,call456,sold,\"{{\"\"k\"\":\"\"{RAW}\"\"}}\"\n"
+        ),
+    );
+    let batch = e.run(&["batch", &rows, "--dry-run"]);
+    assert_eq!(batch.status.code(), Some(0), "{batch:?}");
+    assert_inert("batch --dry-run", &batch);
+    assert!(
+        text(&batch.stderr).contains(r"rows\u{1b}]0;FN\u{7}.csv: line 2: outcome"),
+        "{}",
+        text(&batch.stderr)
+    );
+    assert!(
+        text(&batch.stdout).contains(r"\u009b2J\u202e"),
+        "{}",
+        text(&batch.stdout)
+    );
+
+    // A config file's errors and warnings, as `send` and `batch` print them before refusing.
+    let config = e.file(
+        "broken.toml",
+        "[profiles.\"p\\u001b]0;P\\u0007\"]\nbase_url = \"http://127.0.0.1:1\"\n",
+    );
+    for args in [&base[..], &["batch", &rows, "--dry-run"]] {
+        let out = e
+            .cmd()
+            .env("PHONELY_OUTCOMES_CONFIG", &config)
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {out:?}");
+        assert_inert(&format!("{args:?} with a broken config"), &out);
+        let stderr = text(&out.stderr);
+        assert!(stderr.contains(r"p\u{1b}]0;P\u{7}"), "{stderr}");
+    }
+    // A variable name with escapes is shown in the curl text, inert; an unknown setting's
+    // name is warned about, inert.
+    let config = e.file(
+        "env.toml",
+        &format!(
+            "\"odd\\u001b]0;K\\u0007\" = 1\ndefault_profile = \"q\"\n[profiles.q]\nbase_url = \"{}\"\napi_key_env = \"K\\u001b]0;E\\u0007\"\n",
+            e.sandbox.base_url()
+        ),
+    );
+    let out = e
+        .cmd()
+        .env("PHONELY_OUTCOMES_CONFIG", &config)
+        .args([&base[..], &["--dry-run"]].concat())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_inert("send --dry-run, a hostile variable name", &out);
+    assert!(text(&out.stdout).contains(r"$K\u{1b}]0;E\u{7}"), "{out:?}");
+    assert!(text(&out.stderr).contains(r"odd\u{1b}]0;K\u{7}"), "{out:?}");
+    // A base URL with escapes is refused (reqwest would encode them: it is not the URL shown).
+    let config = e.file(
+        "url.toml",
+        "default_profile = \"q\"\n[profiles.q]\nbase_url = \"http://127.0.0.1:1/\\u001b]0;U\\u0007\"\n",
+    );
+    let out = e
+        .cmd()
+        .env("PHONELY_OUTCOMES_CONFIG", &config)
+        .args([&base[..], &["--dry-run"]].concat())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert_inert("send, a hostile base URL", &out);
+    assert!(
+        text(&out.stderr).contains("Base URL cannot contain a control character (U+001B)"),
+        "{}",
+        text(&out.stderr)
     );
 }
 

@@ -96,7 +96,8 @@ proptest! {
     #[test]
     fn the_body_parses_back_to_the_fields_given(
         outcome in proptest::collection::vec(
-            any::<char>().prop_filter("printable", |c| !c.is_control()),
+            // Control characters and bidirectional overrides are refused in an outcome.
+            any::<char>().prop_filter("printable", |c| !phonely_outcomes::api::inert::is_live(*c)),
             0..30,
         ),
         value in proptest::option::of(value_text()),

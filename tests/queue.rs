@@ -263,3 +263,32 @@ async fn the_path_prompt_names_its_folder_completes_with_tab_and_keeps_the_text(
     };
     tokio::join!(app, script);
 }
+
+/// A file's cells reach the queue pane inert: a right-to-left override in an outcome (which
+/// would make "So\u{202e}ld" show as "Sold") and a C1 control in a call ID are shown escaped,
+/// and the outcome is a problem to fix, not a label that looks like another.
+#[tokio::test]
+async fn hostile_cells_are_shown_escaped_in_the_queue() {
+    let s = setup().await;
+    let file = s.data.with_file_name("hostile.csv");
+    std::fs::write(
+        &file,
+        "agent_id,call_id,outcome,value\nagent123,call456,So\u{202e}ld,5\nagent123,c\u{9b}2J,Sold,5\n",
+    )
+    .unwrap();
+    let (app, mut h) = workbench(&s.sb.base_url(), &s.data, DEFAULT_TIMEOUT);
+    let script = async {
+        h.ctrl('b');
+        h.text(&file.display().to_string());
+        h.key(KeyCode::Enter);
+        let screen = h.wait_for("2 to fix").await;
+        assert!(screen.contains(r"So\u{202e}ld"), "{screen}");
+        assert!(screen.contains(r"c\u{9b}2J"), "{screen}");
+        assert!(
+            !screen.contains(['\u{202e}', '\u{9b}']),
+            "nothing raw: {screen}"
+        );
+        h.ctrl('q');
+    };
+    tokio::join!(app, script);
+}

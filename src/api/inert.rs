@@ -27,6 +27,34 @@ pub fn inert_lines(text: &str) -> Cow<'_, str> {
     escape(text, |c| matches!(c, '\n' | '\t'))
 }
 
+/// Valid JSON text with every live character inside its strings written as JSON's own `\u009b`
+/// escape, so it reads back to the same value but cannot act on a terminal: JSON leaves DEL, the
+/// C1 controls and the bidirectional overrides raw. A carriage return (JSON whitespace between
+/// tokens) is dropped; line breaks and tabs stay. For JSON printed for a person (`send`'s
+/// answer, `history --json`, the curl text); `text` must be valid JSON.
+pub fn inert_json(text: &str) -> Cow<'_, str> {
+    if !text
+        .chars()
+        .any(|c| is_live(c) && !matches!(c, '\n' | '\t'))
+    {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        match c {
+            '\n' | '\t' => out.push(c),
+            // Valid JSON holds a raw control character only as whitespace between tokens.
+            '\r' => {}
+            // Every live character is in the Basic Multilingual Plane: one `\uXXXX`.
+            c if is_live(c) => {
+                let _ = write!(out, "\\u{:04x}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
 fn escape(text: &str, keep: impl Fn(char) -> bool) -> Cow<'_, str> {
     if !text.chars().any(|c| is_live(c) && !keep(c)) {
         return Cow::Borrowed(text);
@@ -78,6 +106,25 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    #[test]
+    fn json_keeps_its_value_and_loses_what_a_terminal_would_run() {
+        let hostile = "{\"m\":\"x\u{9b}31m \u{202e}evil \u{7f}\",\r\n\t\"n\":1}";
+        let shown = inert_json(hostile);
+        assert_eq!(
+            shown,
+            "{\"m\":\"x\\u009b31m \\u202eevil \\u007f\",\n\t\"n\":1}"
+        );
+        let value = |t: &str| serde_json::from_str::<serde_json::Value>(t).unwrap();
+        assert_eq!(value(&shown), value(hostile), "the same value");
+        assert!(
+            !shown
+                .chars()
+                .any(|c| is_live(c) && !matches!(c, '\n' | '\t'))
+        );
+        let plain = r#"{"m":"Café \u001b ✓"}"#;
+        assert!(matches!(inert_json(plain), Cow::Borrowed(t) if t == plain));
     }
 
     #[test]

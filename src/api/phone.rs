@@ -339,6 +339,13 @@ fn shortest_number(region: Region) -> usize {
 pub(crate) fn describe_char(c: char) -> String {
     if c.is_control() {
         format!("a control character (U+{:04X})", c as u32)
+    } else if super::inert::is_live(c) {
+        format!(
+            "a bidirectional control ({})",
+            super::invisible::describe(c)
+        )
+    } else if super::invisible::is_invisible(c) {
+        format!("an invisible character ({})", super::invisible::describe(c))
     } else if c.is_whitespace() {
         format!("a space character (U+{:04X})", c as u32)
     } else {
@@ -352,7 +359,7 @@ pub(crate) fn shorten(input: &str) -> String {
     let mut out: String = input
         .chars()
         .take(MAX)
-        .map(|c| if c.is_control() { '�' } else { c })
+        .map(|c| if super::inert::is_live(c) { '�' } else { c })
         .collect();
     if input.chars().count() > MAX {
         out.push('…');
@@ -422,6 +429,30 @@ mod tests {
                     "{typed} in {region}"
                 );
             }
+        }
+    }
+
+    /// A character that cannot be seen is named, never quoted as '' (which shows nothing), and a
+    /// bidirectional override is never echoed raw.
+    #[test]
+    fn invisible_characters_in_a_phone_are_named() {
+        for (typed, named) in [
+            (
+                "+1415\u{200b}5551234",
+                "an invisible character (U+200B ZERO WIDTH SPACE)",
+            ),
+            (
+                "(415)\u{2060}555-1234",
+                "an invisible character (U+2060 WORD JOINER)",
+            ),
+            (
+                "+1415\u{202e}5551234",
+                "a bidirectional control (U+202E RIGHT-TO-LEFT OVERRIDE)",
+            ),
+        ] {
+            let e = us(typed).unwrap_err();
+            assert!(e.contains(named), "{typed:?}: {e}");
+            assert!(!e.chars().any(super::super::inert::is_live), "{e:?}");
         }
     }
 

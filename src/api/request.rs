@@ -28,6 +28,22 @@ pub struct BaseUrl(String);
 impl BaseUrl {
     pub fn parse(text: &str) -> Result<Self, String> {
         let trimmed = text.trim().trim_end_matches('/');
+        // reqwest would percent-encode these, so requests would go to another URL than the one
+        // shown, and shown raw they would act on the terminal.
+        if let Some(c) = trimmed.chars().find(|c| super::inert::is_live(*c)) {
+            return Err(format!(
+                "Base URL cannot contain {} (got {})",
+                super::phone::describe_char(c),
+                super::phone::shorten(trimmed)
+            ));
+        }
+        if let Some((at, c)) = super::invisible::find(trimmed) {
+            return Err(format!(
+                "Base URL has an invisible character ({}) at position {at}: type it again \
+                 instead of pasting it",
+                super::invisible::describe(c)
+            ));
+        }
         let url = reqwest::Url::parse(trimmed).map_err(|e| {
             format!("Base URL is not a valid URL ({e}), e.g. {DEFAULT_BASE_URL} (got {trimmed})")
         })?;
@@ -122,11 +138,15 @@ pub fn headers() -> Vec<(&'static str, String)> {
 }
 
 impl WireRequest {
-    /// The body pretty-printed for people (the wire carries the compact form).
+    /// The body pretty-printed for people (the wire carries the compact form), with what JSON
+    /// leaves raw (DEL, C1 controls, bidi overrides) escaped the JSON way: the same value.
     pub fn pretty_body(&self) -> String {
         serde_json::from_str::<serde_json::Value>(&self.body)
             .and_then(|v| serde_json::to_string_pretty(&v))
-            .unwrap_or_else(|_| self.body.clone())
+            .map_or_else(
+                |_| super::inert::inert_lines(&self.body).into_owned(),
+                |pretty| super::inert::inert_json(&pretty).into_owned(),
+            )
     }
 
     /// The request as a curl command, with the key left to the shell (`$PHONELY_API_KEY`).
@@ -140,7 +160,9 @@ impl WireRequest {
             );
         }
         let _ = write!(out, " \\\n  -H \"{AUTH_HEADER}: {}\"", key.shell_expr());
-        let _ = write!(out, " \\\n  --data-raw {}", shell_quote(&self.body));
+        // JSON leaves DEL, C1 and bidi overrides raw: escaped the JSON way (the same body).
+        let body = super::inert::inert_json(&self.body);
+        let _ = write!(out, " \\\n  --data-raw {}", shell_quote(&body));
         out
     }
 }
@@ -299,6 +321,40 @@ mod tests {
         assert!(BaseUrl::parse("ftp://x").unwrap_err().contains("https://"));
         assert!(BaseUrl::parse("not a url").is_err());
         assert!(BaseUrl::parse("https://x/?a=1").is_err());
+    }
+
+    /// JSON carries DEL, C1 controls and bidi overrides raw: the preview and the curl text
+    /// escape them the JSON way, so they show and paste as the same value, inert.
+    #[test]
+    fn the_preview_and_the_curl_text_escape_what_json_leaves_raw() {
+        let r = build(
+            &update(
+                "a",
+                "c",
+                None,
+                "",
+                "",
+                "{\"k\":\"v\u{9b}2J\u{202e}x\u{7f}\"}",
+            ),
+            &base(),
+        );
+        assert!(
+            r.body.contains('\u{9b}'),
+            "the wire carries the value as it is"
+        );
+        let curl = r.curl(&KeySource::Env("PHONELY_API_KEY".into()));
+        let pretty = r.pretty_body();
+        for shown in [&curl, &pretty] {
+            assert!(
+                !shown
+                    .chars()
+                    .any(|c: char| crate::api::inert::is_live(c) && c != '\n'),
+                "{shown:?}"
+            );
+            assert!(shown.contains(r"v\u009b2J\u202ex\u007f"), "{shown}");
+        }
+        let value = |t: &str| serde_json::from_str::<serde_json::Value>(t).unwrap();
+        assert_eq!(value(&pretty), value(&r.body));
     }
 
     #[test]

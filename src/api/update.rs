@@ -414,7 +414,8 @@ fn check_outcome(text: &str) -> Result<Option<String>, String> {
     if text.is_empty() {
         return Ok(None);
     }
-    if let Some(c) = text.chars().find(|c| c.is_control()) {
+    // A bidirectional override or isolate makes the label show as another ("So\u{202e}ld").
+    if let Some(c) = text.chars().find(|c| super::inert::is_live(*c)) {
         return Err(format!(
             "Outcome cannot contain {} (got {})",
             describe_char(c),
@@ -807,6 +808,12 @@ mod tests {
         assert!(
             only_error(&input("a", "c", "So\nld"), Field::Outcome).contains("control character")
         );
+        // A label that shows as another: "So\u{202e}ld" reads "Sold" where it is typed.
+        for hidden in ["So\u{202e}ld", "Sold\u{2066}", "\u{202b}Sold"] {
+            let e = only_error(&input("a", "c", hidden), Field::Outcome);
+            assert!(e.contains("a bidirectional control (U+"), "{e}");
+            assert!(!e.chars().any(crate::api::inert::is_live), "{e:?}");
+        }
         assert!(only_error(&input("a", "c", "   "), Field::Outcome).contains("only spaces"));
         assert!(only_error(&input("a", "c", "Sold "), Field::Outcome).contains("start or end"));
         assert!(only_error(&input("a", "c", ""), Field::Outcome).contains("Nothing to set"));

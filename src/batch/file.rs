@@ -43,7 +43,7 @@ impl fmt::Display for ReadError {
             ),
             ReadError::TooLarge { max } => write!(
                 f,
-                "the file is larger than {} MiB: split it into smaller files and send each",
+                "the file is larger than {} MiB: split it into smaller files and send each.",
                 max / (1024 * 1024)
             ),
         }

@@ -16,7 +16,7 @@ use super::args::{BatchArgs, GlobalArgs};
 use super::batch_progress::{Counts, Progress};
 use super::{Sender, account, checked_key, exit, fail, history_for_sending, request_timeout};
 use crate::api::client::{Client, Completion, State};
-use crate::api::inert::inert;
+use crate::api::inert::{inert, inert_lines};
 use crate::api::key::ApiKey;
 use crate::api::request::{BaseUrl, WireRequest, build};
 use crate::api::update::{Preference, Target};
@@ -193,15 +193,19 @@ pub async fn run(
     if let Some(b) = &resume
         && base.as_str() != b.base_url
     {
-        eprintln!(
+        let warning = format!(
             "warning: batch #{} went to {}; its other rows go to {} (the same profile, {}).",
             b.id,
             b.base_url,
             base.as_str(),
             b.profile
         );
+        eprintln!("{}", inert(&warning));
     }
-    eprintln!("{}", summary(&rows, &base, &profile.name, args.dry_run));
+    eprintln!(
+        "{}",
+        inert(&summary(&rows, &base, &profile.name, args.dry_run))
+    );
     // For the person about to decide (a dry run, or the question below): the same file sent
     // before, so a file run twice by mistake is noticed. A script's `--yes` skips the look-up.
     if resume.is_none() && (args.dry_run || !args.yes) {
@@ -209,7 +213,7 @@ pub async fn run(
             eprintln!("{}", inert(&note));
         }
         for note in read_notes(&rows, columns.rules.region, &config.outcome_presets) {
-            eprintln!("{name}: {note}");
+            eprintln!("{}", inert(&format!("{name}: {note}")));
         }
     }
     if args.dry_run {
@@ -217,7 +221,7 @@ pub async fn run(
         let _ = writeln!(
             std::io::stdout(),
             "{}",
-            first.curl(&profile.key.source(&profile.name))
+            inert_lines(&first.curl(&profile.key.source(&profile.name)))
         );
         eprintln!(
             "Dry run: nothing was sent. The first request is printed above as curl; run again \

@@ -117,8 +117,9 @@ pub fn run(
         }
         HistoryFormat::Jsonl => store.for_each_matching(&filter, None, limit, |r| {
             found += 1;
-            serde_json::to_writer(&mut out, r).map_err(std::io::Error::other)?;
-            writeln!(out)
+            // JSON escapes control characters but leaves DEL, C1 and bidi overrides raw.
+            let line = serde_json::to_string(r).map_err(std::io::Error::other)?;
+            writeln!(out, "{}", crate::api::inert::inert_json(&line))
         }),
         HistoryFormat::Csv => {
             let mut csv = csv::Writer::from_writer(&mut out);

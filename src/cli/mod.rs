@@ -225,7 +225,7 @@ async fn workbench(
         eprintln!(
             "Reading the API key for profile {} with `{}` (up to {} s)…",
             profile.name,
-            argv.join(" "),
+            inert(&argv.join(" ")),
             secret::COMMAND_TIMEOUT.as_secs()
         );
     }
@@ -492,8 +492,9 @@ fn account<'c>(
     base_url_arg: Option<&str>,
 ) -> Result<(&'c crate::config::Profile, BaseUrl), ExitCode> {
     if config.is_broken() {
+        // The config file's words (keys, names) are quoted: made inert.
         for e in &config.errors {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", inert(e));
         }
         eprintln!(
             "Nothing was sent: the config file has errors, and send does not guess which account \
@@ -502,7 +503,7 @@ fn account<'c>(
         return Err(ExitCode::from(exit::INVALID));
     }
     for w in &config.warnings {
-        eprintln!("warning: {w}");
+        eprintln!("warning: {}", inert(w));
     }
     let profile = config
         .select(profile_name)
@@ -510,7 +511,7 @@ fn account<'c>(
     let (base, warning) = profile_base_url(profile, base_url_arg)
         .map_err(|m| fail(exit::INVALID, &format!("{m}. Nothing was sent.")))?;
     if let Some(w) = warning {
-        eprintln!("warning: {w}");
+        eprintln!("warning: {}", inert(&w));
     }
     Ok((profile, base))
 }
@@ -626,8 +627,9 @@ async fn send(args: SendArgs, global: &GlobalArgs, config: &Config) -> ExitCode 
     let update = match send_input(&args, config.region) {
         Ok(u) => u,
         Err(errors) => {
+            // They quote what was typed or read from a file (`--metadata @FILE`): made inert.
             for e in &errors {
-                eprintln!("error: {e}");
+                eprintln!("error: {}", inert(&e.to_string()));
             }
             eprintln!("Nothing was sent.");
             return ExitCode::from(exit::INVALID);
@@ -639,7 +641,7 @@ async fn send(args: SendArgs, global: &GlobalArgs, config: &Config) -> ExitCode 
         used: &[],
     };
     for warning in crate::api::notes::warnings(&update, None, config.region, labels) {
-        eprintln!("warning: {warning}");
+        eprintln!("warning: {}", inert(&warning));
     }
     let (profile, base) = match account(
         global.profile.as_deref(),
@@ -655,7 +657,9 @@ async fn send(args: SendArgs, global: &GlobalArgs, config: &Config) -> ExitCode 
     let request = build(&update, &base);
     if args.dry_run {
         let source = profile.key.source(&profile.name);
-        let _ = writeln!(std::io::stdout(), "{}", request.curl(&source));
+        // The body's strings are escaped the JSON way by `curl`; the variable's name came from
+        // the config file: made inert.
+        let _ = writeln!(std::io::stdout(), "{}", inert_lines(&request.curl(&source)));
         return ExitCode::from(exit::UPDATED);
     }
     let Sender { key, client, who } = match sender(profile, &base, args.timeout, config).await {
@@ -696,10 +700,11 @@ async fn send(args: SendArgs, global: &GlobalArgs, config: &Config) -> ExitCode 
     };
     drop(lock);
     if let Completion::Answered(response) = &completion {
-        // JSON as it came (its own escaping keeps it inert); anything else made inert.
+        // JSON as it came, with what JSON leaves raw (DEL, C1, bidi overrides) escaped the
+        // JSON way; anything else made inert.
         let body = response.body.trim_end();
         let body = if serde_json::from_str::<serde::de::IgnoredAny>(body).is_ok() {
-            body.into()
+            crate::api::inert::inert_json(body)
         } else {
             inert_lines(body)
         };

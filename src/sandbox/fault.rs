@@ -10,8 +10,10 @@ use serde::{Deserialize, Serialize};
 pub const FAULT_HEADER: &str = "x-sandbox-fault";
 
 /// The text [`Fault::Escapes`] and [`Fault::EscapesText`] answer with: terminal escape
-/// sequences that set the window title (OSC 0) and put text on the clipboard (OSC 52).
-pub const ESCAPES: &str = "\u{1b}]0;PWNED\u{7}\u{1b}]52;c;ZXZpbA==\u{7}";
+/// sequences that set the window title (OSC 0) and put text on the clipboard (OSC 52), then a
+/// C1 control sequence introducer (U+009B, "clear the screen") and a right-to-left override,
+/// which JSON carries raw (it escapes only U+0000–U+001F).
+pub const ESCAPES: &str = "\u{1b}]0;PWNED\u{7}\u{1b}]52;c;ZXZpbA==\u{7}\u{9b}2J\u{202e}DENWP";
 
 /// Size of the body sent by [`Fault::HugeBody`].
 pub const HUGE_BODY_BYTES: usize = 10 * 1024 * 1024;

@@ -20,7 +20,7 @@ use axum::routing::{get, patch};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-pub use fault::{FAULT_HEADER, Fault, HUGE_BODY_BYTES};
+pub use fault::{ESCAPES, FAULT_HEADER, Fault, HUGE_BODY_BYTES};
 pub use server::Cutter;
 
 /// The sandbox's key, printed when it starts; it guards nothing real.

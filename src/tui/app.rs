@@ -401,6 +401,9 @@ pub enum ItemStatus {
         mark: &'static str,
         text: String,
         ok: bool,
+        /// The server said success without confirming every field sent (`unconfirmed`):
+        /// counted with the ✗ rows, and named apart.
+        unconfirmed: bool,
     },
 }
 
@@ -456,7 +459,14 @@ impl Queue {
                 ItemStatus::Done {
                     mark: "?" | "⊘", ..
                 } => c.unknown += 1,
-                ItemStatus::Done { ok: false, .. } => c.failed += 1,
+                ItemStatus::Done {
+                    ok: false,
+                    unconfirmed,
+                    ..
+                } => {
+                    c.failed += 1;
+                    c.unconfirmed += usize::from(*unconfirmed);
+                }
                 ItemStatus::Sending => c.sending += 1,
                 ItemStatus::Waiting if self.in_form == Some(n) => c.in_form += 1,
                 ItemStatus::Waiting if i.excluded => c.excluded += 1,
@@ -471,8 +481,11 @@ impl Queue {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct QueueCounts {
     pub ok: usize,
-    /// Refused, or not sent: not applied.
+    /// Refused, not sent, or not confirmed (✗).
     pub failed: usize,
+    /// Of `failed`, those the server said it took without confirming every field: they may
+    /// have been applied (`unconfirmed`).
+    pub unconfirmed: usize,
     /// No answer that says: may or may not have been applied.
     pub unknown: usize,
     pub sending: usize,

@@ -123,6 +123,14 @@ fn load_queue(path: &str, rules: crate::api::update::Rules) -> Action {
                 "{path} is a folder: give the path of a .csv or .jsonl file in it"
             ));
         }
+        // A named pipe would block the read (and the quit, which waits for it) until something
+        // writes to it; a device may never end.
+        Ok(m) if !m.is_file() => {
+            return Action::QueueFailed(format!(
+                "{path} is not a regular file (a pipe, a device or a socket): the queue opens \
+                 .csv and .jsonl files; to send from a pipe use `phonely-outcomes batch`"
+            ));
+        }
         Ok(m) => m.len(),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Action::QueueFailed(format!(
@@ -822,6 +830,34 @@ mod tests {
                 assert!(text.starts_with("There is no file at "), "{text}");
             }
             other => panic!("{other:?}"),
+        }
+    }
+
+    /// A named pipe nobody writes to (or a device) is refused at once: reading it would block
+    /// the queue's loader, and quitting waits for that thread, so the workbench never ended.
+    #[cfg(unix)]
+    #[test]
+    fn a_pipe_or_a_device_is_refused_without_reading_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("rows.csv");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        for path in [fifo.display().to_string(), "/dev/zero".to_string()] {
+            let (tx, rx) = std::sync::mpsc::channel();
+            let typed = path.clone();
+            std::thread::spawn(move || {
+                let _ = tx.send(load_queue(&typed, crate::api::update::Rules::default()));
+            });
+            match rx.recv_timeout(std::time::Duration::from_secs(10)) {
+                Ok(Action::QueueFailed(text)) => {
+                    assert!(text.contains("is not a regular file"), "{path}: {text}");
+                }
+                Ok(other) => panic!("{path}: {other:?}"),
+                Err(e) => panic!("{path}: still reading after 10 s ({e})"),
+            }
         }
     }
 }

@@ -1392,10 +1392,21 @@ fn queue_pump(app: &mut App) -> Vec<Effect> {
                 Tone::Success
             },
             text: format!(
-                "Queue {}: {} updated, {} not{}, {} left to fix, {} excluded{}",
+                "Queue {}: {} updated, {} not{}{}, {} left to fix, {} excluded{}",
                 if finished { "done" } else { "paused" },
                 c.ok,
                 c.failed,
+                // Counted apart, as `batch` does: they may have been applied.
+                if c.unconfirmed > 0 {
+                    format!(
+                        " ({} not confirmed: the server said success without confirming every \
+                         field; check {})",
+                        c.unconfirmed,
+                        if c.unconfirmed == 1 { "it" } else { "them" }
+                    )
+                } else {
+                    String::new()
+                },
                 if c.unknown > 0 {
                     format!(
                         ", {} outcome unknown (? rows: check them before sending again)",
@@ -1430,6 +1441,7 @@ fn queue_finished(app: &mut App, id: RequestId, record: Record) -> Vec<Effect> {
                     mark: record.mark(),
                     text: record.result_text(),
                     ok: record.state == State::Ok,
+                    unconfirmed: record.state == State::Unconfirmed,
                 }
             },
         );
@@ -1467,6 +1479,7 @@ fn queue_send_failed(app: &mut App, id: RequestId, message: &str) -> Vec<Effect>
                 mark: "✗",
                 text: message.to_string(),
                 ok: false,
+                unconfirmed: false,
             },
         );
         // Whatever stopped this row (no key, the history) stops the others too.
@@ -1915,6 +1928,7 @@ fn finished(app: &mut App, id: RequestId, record: Record) -> Vec<Effect> {
                 mark: "✓",
                 text: format!("sent from the form (#{})", record.id),
                 ok: true,
+                unconfirmed: false,
             };
         }
         if clear {
@@ -3761,6 +3775,40 @@ mod tests {
             status.starts_with(
                 "Queue done: 0 updated, 1 not, 1 outcome unknown (? rows: check them before \
                  sending again)"
+            ),
+            "{status}"
+        );
+    }
+
+    /// A row the server said it took without confirming every field (`unconfirmed`) is named
+    /// apart in the summary, as `batch` does: it may have been applied.
+    #[test]
+    fn rows_not_confirmed_are_named_apart_from_those_refused() {
+        let mut a = queue_app("agent_id,target,outcome\na,c1,Sold\na,c2,Sold\n");
+        let started = send_queue(&mut a, 2);
+        let r = record_for(
+            &filled(),
+            Some((
+                200,
+                r#"{"success":true,"message":"ok","updated_fields":[]}"#,
+            )),
+        );
+        assert_eq!(r.state, State::Unconfirmed);
+        update(
+            &mut a,
+            Action::Finished {
+                id: started[0].0,
+                record: r,
+            },
+        );
+        finish(&mut a, started[1].0, 404);
+        let c = a.queue.as_ref().unwrap().counts();
+        assert_eq!((c.ok, c.failed, c.unconfirmed, c.unknown), (0, 2, 1, 0));
+        let status = &a.status.as_ref().unwrap().text;
+        assert!(
+            status.starts_with(
+                "Queue done: 0 updated, 2 not (1 not confirmed: the server said success without \
+                 confirming every field; check it)"
             ),
             "{status}"
         );

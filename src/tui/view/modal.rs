@@ -194,7 +194,7 @@ fn confirm(app: &App, c: &Confirm, frame: &mut Frame<'_>, area: Rect) {
             "Metadata",
             format!(
                 "replaces the call's metadata with keys: {}",
-                keys.join(", ")
+                inert(&keys.join(", "))
             ),
         ));
         // Typed as key=value lines: what they became, as it is sent.

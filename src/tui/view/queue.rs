@@ -8,6 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, LineGauge, Paragraph, Row, Table, TableState};
 
 use super::pane;
+use crate::api::inert::inert;
 use crate::tui::app::{App, Focus, ItemStatus, Queue};
 
 /// Inside the pane: the gauge line and the rows (one line of which is the header).
@@ -97,7 +98,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
         .take(visible)
         .map(|(n, item)| {
             let (mark, color, text) = match (&item.status, &item.ready) {
-                (ItemStatus::Done { mark, text, ok }, _) => (
+                (ItemStatus::Done { mark, text, ok, .. }, _) => (
                     *mark,
                     if *ok { Color::Green } else { Color::Red },
                     text.clone(),
@@ -139,6 +140,9 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
             .filter(|s| !s.is_empty())
             .collect::<Vec<_>>()
             .join(" · ");
+            // The file's cells and what came back are shown inert: a cell can hold a
+            // bidirectional override or an escape sequence.
+            let (set, text) = (inert(&set).into_owned(), inert(&text).into_owned());
             Row::new(vec![
                 Cell::from(Span::styled(
                     mark,
@@ -147,8 +151,8 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
                 Cell::from(item.entry.line.to_string()),
                 // Which call of a number: what the row sends, else what its cell says.
                 Cell::from(super::call_text(
-                    item.entry.cell("agent_id"),
-                    item.entry.target(),
+                    &inert(item.entry.cell("agent_id")),
+                    &inert(item.entry.target()),
                     match &item.ready {
                         Ok(ready) => ready
                             .update
