@@ -121,6 +121,30 @@ fn a_first_ctrl_q_during_a_send_is_seen() {
     assert!(!s.contains("Ctrl+Q again"), "{s}");
 }
 
+/// Once the send a first Ctrl+Q warned about has finished, nothing is left to quit "anyway":
+/// the footer goes back to "^Q quit".
+#[test]
+fn the_footer_stops_saying_quit_anyway_once_the_send_is_over() {
+    let mut a = sent(None);
+    update(&mut a, Action::Quit);
+    assert!(screen(&a, 120, 32).contains("^Q quit anyway"));
+    let done = record(&a, Some(answered(404, r#"{"success":false}"#)));
+    update(
+        &mut a,
+        Action::Finished {
+            id: RequestId(1),
+            record: done,
+        },
+    );
+    assert!(a.in_flight.is_none());
+    let s = screen(&a, 120, 32);
+    assert!(s.contains("^Q quit"), "{s}");
+    assert!(
+        !s.contains("quit anyway"),
+        "nothing is in flight any more: {s}"
+    );
+}
+
 #[test]
 fn success() {
     let s = screen(&sent(Some(answered(200, OK_BODY))), 120, 32);

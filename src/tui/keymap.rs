@@ -383,10 +383,11 @@ pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
         ("^P", "commands"),
         ("F2", "profile"),
         ("F1", "help"),
-        // After a first Ctrl+Q with sends in flight, the next one quits without waiting.
+        // After a first Ctrl+Q with sends in flight, the next one quits without waiting (once
+        // they are over, Ctrl+Q is a plain quit again).
         (
             "^Q",
-            if app.quit_armed {
+            if app.quit_armed && sends_in_flight(app) {
                 "quit anyway"
             } else {
                 "quit"
@@ -394,6 +395,11 @@ pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
         ),
     ]);
     out
+}
+
+/// A send (from the form or the queue) has not come back yet.
+fn sends_in_flight(app: &App) -> bool {
+    app.in_flight.is_some() || app.queue.as_ref().is_some_and(|q| !q.in_flight.is_empty())
 }
 
 /// The send confirmation's keys: the footer and the dialog both show these, so they say the
