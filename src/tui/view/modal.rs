@@ -160,8 +160,12 @@ fn confirm(app: &App, c: &Confirm, frame: &mut Frame<'_>, area: Rect) {
                 format!("{phone} ({} call from this number)", preference.as_str()),
             ),
         },
-        Line::raw(""),
     ];
+    // Each note under the line it is about.
+    let typed = (app.form.target_kind != TargetKind::CallId).then(|| u.target.as_str());
+    let note = |text: String| Line::styled(format!("⚠ {text}"), Style::default().fg(Color::Yellow));
+    lines.extend(crate::api::notes::target_warning(u, typed, s.prefs.region).map(note));
+    lines.push(Line::raw(""));
     if let Some(old) = &c.resend_of {
         let elsewhere = if old.base_url == s.base_url.as_str() {
             String::new()
@@ -178,13 +182,7 @@ fn confirm(app: &App, c: &Confirm, frame: &mut Frame<'_>, area: Rect) {
     if let Some(o) = &u.outcome {
         lines.push(row("Outcome", format!("\"{o}\"")));
     }
-    let typed = (app.form.target_kind != TargetKind::CallId).then(|| u.target.as_str());
-    for warning in app.warnings(u, typed) {
-        lines.push(Line::styled(
-            format!("⚠ {warning}"),
-            Style::default().fg(Color::Yellow),
-        ));
-    }
+    lines.extend(crate::api::notes::outcome_warning(u, app.labels()).map(note));
     if let Some(v) = &u.value {
         lines.push(row("Value", v.to_string()));
     }
