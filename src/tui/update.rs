@@ -543,8 +543,18 @@ fn restore_draft(app: &mut App, draft: &super::draft::Draft) -> Vec<Effect> {
         return Vec::new();
     }
     draft.fill(&mut app.form);
-    let note = "Restored the form you had not sent when the workbench last closed (Ctrl+N \
-                clears it)";
+    let restored = "Restored the form you had not sent when the workbench last closed";
+    // Typed for another account: say so before it is sent there.
+    let elsewhere = !draft.profile.is_empty() && draft.profile != app.profile.name;
+    let note = if elsewhere {
+        format!(
+            "{restored}, typed on profile {}: it now goes to {} (F2 switches the profile, Ctrl+N \
+             clears the form)",
+            draft.profile, app.profile.name
+        )
+    } else {
+        format!("{restored} (Ctrl+N clears it)")
+    };
     app.status = Some(match app.status.take() {
         // A warning from start-up (the config, the key) stays first.
         Some(s) if matches!(s.tone, Tone::Warning | Tone::Error) => Status {
@@ -552,8 +562,8 @@ fn restore_draft(app: &mut App, draft: &super::draft::Draft) -> Vec<Effect> {
             text: format!("{} · {note}", s.text),
         },
         _ => Status {
-            tone: Tone::Info,
-            text: note.to_string(),
+            tone: if elsewhere { Tone::Warning } else { Tone::Info },
+            text: note,
         },
     });
     set_focus(app, app.focus);
@@ -3486,6 +3496,28 @@ mod tests {
         type_text(&mut b, "x");
         update(&mut b, Action::DraftLoaded(Ok(Some(draft))));
         assert_eq!(b.form.text(Field::Agent), "x");
+    }
+
+    /// A draft typed on one profile and restored on another says so: the form would now go to
+    /// a different account than the one it was typed for.
+    #[test]
+    fn a_draft_from_another_profile_names_both() {
+        let draft = filled().draft().unwrap();
+        assert_eq!(draft.profile, "sandbox");
+        let mut a = app();
+        a.profile.name = "prod".into();
+        update(&mut a, Action::DraftLoaded(Ok(Some(draft.clone()))));
+        assert_eq!(a.form.text(Field::Target), "call456");
+        let text = &a.status.as_ref().unwrap().text;
+        assert!(
+            text.contains("typed on profile sandbox: it now goes to prod"),
+            "{text}"
+        );
+        assert_eq!(a.status.as_ref().unwrap().tone, Tone::Warning);
+        // On the same profile, nothing more is said.
+        let mut b = app();
+        update(&mut b, Action::DraftLoaded(Ok(Some(draft))));
+        assert!(!b.status.as_ref().unwrap().text.contains("profile"));
     }
 
     /// Ctrl+N on a filled form can be undone with Ctrl+Z right after; once something is typed,
