@@ -350,9 +350,22 @@ pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
                 ("Enter", "to the form"),
                 ("x", "exclude"),
                 ("^S", "send queue"),
-                ("p", "pause"),
-                ("q", "close"),
             ]);
+            let queue = app.queue.as_ref();
+            // p acts only while the queue sends; q says when it has asked once already.
+            match queue.filter(|q| q.running).map(|q| q.paused) {
+                Some(true) => out.push(("p", "go on")),
+                Some(false) => out.push(("p", "pause")),
+                None => {}
+            }
+            out.push((
+                "q",
+                if queue.is_some_and(|q| q.closing.is_some()) {
+                    "close anyway"
+                } else {
+                    "close"
+                },
+            ));
         }
         Focus::Preference => out.extend([("←→", "last/first"), ("Tab", "next")]),
         Focus::Metadata => out.extend([
@@ -1228,6 +1241,24 @@ mod tests {
             map_event(&a, &press(KeyCode::Esc)),
             Some(Action::CancelSend)
         );
+    }
+
+    /// The queue's footer says what p and q do now: p only while the queue sends ("go on" when
+    /// paused), and "close anyway" once q has asked.
+    #[test]
+    fn the_queue_footer_follows_pause_and_close() {
+        let mut q = focused(Focus::Queue);
+        q.queue = Some(crate::tui::app::Queue::default());
+        let key = |a: &App, k: &str| hints(a).into_iter().find(|(key, _)| *key == k);
+        assert_eq!(key(&q, "p"), None, "not sending: p does nothing");
+        assert_eq!(key(&q, "q"), Some(("q", "close")));
+        let queue = q.queue.as_mut().unwrap();
+        queue.running = true;
+        assert_eq!(key(&q, "p"), Some(("p", "pause")));
+        q.queue.as_mut().unwrap().paused = true;
+        assert_eq!(key(&q, "p"), Some(("p", "go on")));
+        q.queue.as_mut().unwrap().closing = Some(1);
+        assert_eq!(key(&q, "q"), Some(("q", "close anyway")));
     }
 
     #[test]
