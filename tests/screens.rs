@@ -514,10 +514,7 @@ fn key_value_lines_are_offered_as_json() {
         Action::Paste("campaign=spring_2026\nnotes=Customer called back".into()),
     );
     let s = screen(&a, 120, 32);
-    assert!(
-        s.contains("key=value lines: Ctrl+O turns them into JSON"),
-        "{s}"
-    );
+    assert!(s.contains("key=value lines: ^S or ^O make JSON"), "{s}");
     update(&mut a, Action::FormatMetadata);
     let s = screen(&a, 120, 32);
     assert!(s.contains("✓ JSON object, 2 keys"), "{s}");
@@ -611,4 +608,28 @@ fn key_value_metadata_is_shown_as_json_in_the_confirmation() {
         s.contains(r#"{"campaign":"spring_2026","rep_id":"12345"}"#),
         "{s}"
     );
+}
+
+/// key=value metadata is sent as JSON by Ctrl+S (item 11), so the preview must not say "Not
+/// ready to send" over it, and the form's line names Ctrl+S as well as Ctrl+O.
+#[test]
+fn key_value_metadata_is_not_called_unready() {
+    let mut a = app();
+    type_text(&mut a, "agent123");
+    update(&mut a, Action::FocusNext);
+    type_text(&mut a, "call456");
+    update(&mut a, Action::Focus(Focus::Metadata));
+    update(&mut a, Action::Paste("campaign=spring_2026".into()));
+    for (w, h) in [(120, 32), (80, 24)] {
+        let s = screen(&a, w, h);
+        assert!(!s.contains("Not ready to send"), "{w}×{h}: {s}");
+        assert!(!s.contains("is not valid JSON"), "{w}×{h}: {s}");
+        assert!(s.contains("Ctrl+S"), "{w}×{h}: {s}");
+    }
+    // With something else to fix, that is still said.
+    update(&mut a, Action::Focus(Focus::Value));
+    type_text(&mut a, "abc");
+    let s = screen(&a, 120, 32);
+    assert!(s.contains("Not ready to send"), "{s}");
+    assert!(s.contains("Value is not a number"), "{s}");
 }
