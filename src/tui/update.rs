@@ -490,7 +490,16 @@ fn apply(app: &mut App, action: Action) -> Vec<Effect> {
             if let Some(q) = &mut app.queue
                 && let Some(item) = q.items.get_mut(q.selected)
             {
-                if item.status == ItemStatus::Waiting {
+                if q.in_form == Some(q.selected) {
+                    app.status = Some(Status {
+                        tone: Tone::Info,
+                        text: format!(
+                            "Line {} is in the form: Ctrl+N there clears it, then x leaves the \
+                             row out",
+                            item.entry.line
+                        ),
+                    });
+                } else if item.status == ItemStatus::Waiting {
                     item.excluded = !item.excluded;
                 } else {
                     app.status = Some(Status {
@@ -3585,6 +3594,27 @@ mod tests {
         update(&mut a, Action::ToggleMouse);
         type_text(&mut a, " ");
         assert!(a.status.is_some());
+    }
+
+    /// x on the row in the form changed a flag nothing showed (the row reads "in the form"), and
+    /// the row came back "excluded" once another row went into the form. It leaves the row as
+    /// it is and says why.
+    #[test]
+    fn x_on_the_row_in_the_form_says_so_and_leaves_it() {
+        let mut a = queue_app("agent_id,target,outcome\na,c1,Sold\na,c2,Sold\n");
+        update(&mut a, Action::QueueMove(1));
+        update(&mut a, Action::QueueLoadRow);
+        update(&mut a, Action::Focus(Focus::Queue));
+        update(&mut a, Action::QueueToggleExclude);
+        let q = a.queue.as_ref().unwrap();
+        assert!(!q.items[1].excluded, "nothing hidden is changed");
+        let status = &a.status.as_ref().unwrap().text;
+        assert!(status.starts_with("Line 3 is in the form"), "{status}");
+        // Another row into the form: line 3 is ready again, not left out.
+        update(&mut a, Action::QueueMove(-1));
+        update(&mut a, Action::QueueLoadRow);
+        let c = a.queue.as_ref().unwrap().counts();
+        assert_eq!((c.excluded, c.waiting, c.in_form), (0, 1, 1));
     }
 
     /// A reviewed row put in the form is a row still to send: the end of the run names it,
