@@ -633,3 +633,25 @@ fn key_value_metadata_is_not_called_unready() {
     assert!(s.contains("Not ready to send"), "{s}");
     assert!(s.contains("Value is not a number"), "{s}");
 }
+
+/// The path prompt's dialog names the same keys as the footer (^U clear was only in the
+/// footer).
+#[test]
+fn the_path_prompt_dialog_and_footer_name_the_same_keys() {
+    let mut a = app();
+    update(&mut a, Action::OpenBatchPrompt);
+    let s = screen(&a, 120, 32);
+    let dialog_keys = s
+        .lines()
+        .find(|l| l.contains("║") && l.contains("Enter") && l.contains("Esc"))
+        .unwrap_or_else(|| panic!("no key line in the dialog: {s}"));
+    for (key, what) in phonely_outcomes::tui::keymap::hints(&a) {
+        if key.starts_with("type") {
+            continue;
+        }
+        assert!(
+            dialog_keys.contains(&format!("{key}  {what}")),
+            "{key} {what} missing from the dialog: {dialog_keys}"
+        );
+    }
+}

@@ -30,7 +30,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
         Some(Modal::Profiles { selected }) => profiles(app, *selected, frame, area),
         Some(Modal::Palette { query, selected }) => palette(query, *selected, frame, area),
         Some(Modal::Templates { selected }) => templates(app, *selected, frame, area),
-        Some(Modal::OpenFile(prompt)) => open_file(prompt, frame, area),
+        Some(Modal::OpenFile(prompt)) => open_file(app, prompt, frame, area),
         Some(Modal::ConfirmQueue {
             rows,
             duplicates,
@@ -332,7 +332,7 @@ fn palette(query: &str, selected: usize, frame: &mut Frame<'_>, area: Rect) {
     );
 }
 
-fn open_file(prompt: &PathPrompt, frame: &mut Frame<'_>, area: Rect) {
+fn open_file(app: &App, prompt: &PathPrompt, frame: &mut Frame<'_>, area: Rect) {
     let dim = Style::default().fg(Color::DarkGray);
     let mut lines = vec![
         Line::styled(
@@ -376,11 +376,8 @@ fn open_file(prompt: &PathPrompt, frame: &mut Frame<'_>, area: Rect) {
         ));
     }
     lines.push(Line::raw(""));
-    lines.push(keys_line(&[
-        ("Enter", "open"),
-        ("Tab", "complete"),
-        ("Esc", "cancel"),
-    ]));
+    // The footer's list, so the two say the same.
+    lines.push(keys_line(&crate::tui::keymap::hints(app)));
     let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false });
     let rect = fitted(area, 80, &paragraph, 2);
     frame.render_widget(Clear, rect);
