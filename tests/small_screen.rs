@@ -188,6 +188,9 @@ fn the_footer_wraps_between_hints_and_shows_all_of_them() {
     sent_to_phone(&mut a, true, 1);
     update(&mut a, Action::NewForm);
     update(&mut a, Action::Focus(Focus::History));
+    // A filter that finds the row: Esc clears it, one hint more.
+    a.history.filter.words = vec!["sold".into()];
+    assert!(hints(&a).contains(&("Esc", "clear filter")));
     for (w, h) in [(80, 24), (100, 30), (160, 48)] {
         let s = screen(&a, w, h);
         let footer: Vec<&str> = s

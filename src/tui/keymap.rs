@@ -342,6 +342,9 @@ pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
                 ("b", "copy response"),
                 ("c", "copy call id"),
             ]);
+            if !app.history.filter.is_empty() {
+                out.push(("Esc", "clear filter"));
+            }
         }
         Focus::Filter => out.extend([("Enter", "to the rows"), ("Esc", "clear")]),
         Focus::Queue => {
@@ -1071,6 +1074,18 @@ mod tests {
         for k in ["e", "r", "y", "b", "c", "Enter"] {
             assert!(one.contains(&k), "{k} in {one:?}");
         }
+        assert!(!one.contains(&"Esc"), "no filter to clear: {one:?}");
+        // Rows found by a filter: Esc clears it, and the footer says so.
+        h.history.filter.words = vec!["sold".into()];
+        assert!(
+            hints(&h).contains(&("Esc", "clear filter")),
+            "{:?}",
+            hints(&h)
+        );
+        assert_eq!(
+            map_event(&h, &press(KeyCode::Esc)),
+            Some(Action::ClearFilter)
+        );
         for focus in [Focus::Agent, Focus::Target, Focus::Outcome, Focus::Value] {
             let mut f = focused(focus);
             f.outcome_menu_closed = true;
