@@ -251,6 +251,10 @@ async fn the_path_prompt_names_its_folder_completes_with_tab_and_keeps_the_text(
             "the prompt stays open: {screen}"
         );
         assert!(screen.contains("Path: assets/no-such-file.csv"), "{screen}");
+        assert!(
+            !screen.contains("Ctrl+B to try again"),
+            "the prompt is still open, nothing to press Ctrl+B for: {screen}"
+        );
         for _ in 0.."no-such-file.csv".len() {
             h.key(KeyCode::Backspace);
         }

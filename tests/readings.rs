@@ -107,3 +107,25 @@ fn one_outcome_rule_for_the_form_the_queue_and_the_confirmation() {
     let line3 = s.lines().find(|l| l.contains("· 3 ")).unwrap();
     assert!(line3.contains("ready"), "{line3}");
 }
+
+/// In the confirmation each note sits under the line it is about: "read as a call ID" under the
+/// call, not under the outcome (where it read as a note on "Sold"); a label's near miss under
+/// the outcome.
+#[test]
+fn the_confirmation_puts_each_note_under_its_line() {
+    let mut a = form_with("12345", "sold");
+    common::ctrl_s(&mut a);
+    let s = screen(&a, 120, 32);
+    let lines: Vec<&str> = s.lines().collect();
+    let at = |needle: &str| {
+        lines
+            .iter()
+            // In the dialog (the form beside it has its own field notes).
+            .position(|l| l.contains(&format!("║{needle}")) || l.contains(&format!("║⚠ {needle}")))
+            .unwrap_or_else(|| panic!("{needle:?} not on screen:\n{s}"))
+    };
+    let call = at("Call      12345");
+    let outcome = at("Outcome   \"sold\"");
+    assert_eq!(at(CALL_ID_NOTE), call + 1, "{s}");
+    assert_eq!(at("did you mean Sold?"), outcome + 1, "{s}");
+}

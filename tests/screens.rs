@@ -121,6 +121,30 @@ fn a_first_ctrl_q_during_a_send_is_seen() {
     assert!(!s.contains("Ctrl+Q again"), "{s}");
 }
 
+/// Once the send a first Ctrl+Q warned about has finished, nothing is left to quit "anyway":
+/// the footer goes back to "^Q quit".
+#[test]
+fn the_footer_stops_saying_quit_anyway_once_the_send_is_over() {
+    let mut a = sent(None);
+    update(&mut a, Action::Quit);
+    assert!(screen(&a, 120, 32).contains("^Q quit anyway"));
+    let done = record(&a, Some(answered(404, r#"{"success":false}"#)));
+    update(
+        &mut a,
+        Action::Finished {
+            id: RequestId(1),
+            record: done,
+        },
+    );
+    assert!(a.in_flight.is_none());
+    let s = screen(&a, 120, 32);
+    assert!(s.contains("^Q quit"), "{s}");
+    assert!(
+        !s.contains("quit anyway"),
+        "nothing is in flight any more: {s}"
+    );
+}
+
 #[test]
 fn success() {
     let s = screen(&sent(Some(answered(200, OK_BODY))), 120, 32);
@@ -490,10 +514,7 @@ fn key_value_lines_are_offered_as_json() {
         Action::Paste("campaign=spring_2026\nnotes=Customer called back".into()),
     );
     let s = screen(&a, 120, 32);
-    assert!(
-        s.contains("key=value lines: Ctrl+O turns them into JSON"),
-        "{s}"
-    );
+    assert!(s.contains("key=value lines: ^S or ^O make JSON"), "{s}");
     update(&mut a, Action::FormatMetadata);
     let s = screen(&a, 120, 32);
     assert!(s.contains("✓ JSON object, 2 keys"), "{s}");
@@ -587,4 +608,50 @@ fn key_value_metadata_is_shown_as_json_in_the_confirmation() {
         s.contains(r#"{"campaign":"spring_2026","rep_id":"12345"}"#),
         "{s}"
     );
+}
+
+/// key=value metadata is sent as JSON by Ctrl+S (item 11), so the preview must not say "Not
+/// ready to send" over it, and the form's line names Ctrl+S as well as Ctrl+O.
+#[test]
+fn key_value_metadata_is_not_called_unready() {
+    let mut a = app();
+    type_text(&mut a, "agent123");
+    update(&mut a, Action::FocusNext);
+    type_text(&mut a, "call456");
+    update(&mut a, Action::Focus(Focus::Metadata));
+    update(&mut a, Action::Paste("campaign=spring_2026".into()));
+    for (w, h) in [(120, 32), (80, 24)] {
+        let s = screen(&a, w, h);
+        assert!(!s.contains("Not ready to send"), "{w}×{h}: {s}");
+        assert!(!s.contains("is not valid JSON"), "{w}×{h}: {s}");
+        assert!(s.contains("Ctrl+S"), "{w}×{h}: {s}");
+    }
+    // With something else to fix, that is still said.
+    update(&mut a, Action::Focus(Focus::Value));
+    type_text(&mut a, "abc");
+    let s = screen(&a, 120, 32);
+    assert!(s.contains("Not ready to send"), "{s}");
+    assert!(s.contains("Value is not a number"), "{s}");
+}
+
+/// The path prompt's dialog names the same keys as the footer (^U clear was only in the
+/// footer).
+#[test]
+fn the_path_prompt_dialog_and_footer_name_the_same_keys() {
+    let mut a = app();
+    update(&mut a, Action::OpenBatchPrompt);
+    let s = screen(&a, 120, 32);
+    let dialog_keys = s
+        .lines()
+        .find(|l| l.contains("║") && l.contains("Enter") && l.contains("Esc"))
+        .unwrap_or_else(|| panic!("no key line in the dialog: {s}"));
+    for (key, what) in phonely_outcomes::tui::keymap::hints(&a) {
+        if key.starts_with("type") {
+            continue;
+        }
+        assert!(
+            dialog_keys.contains(&format!("{key}  {what}")),
+            "{key} {what} missing from the dialog: {dialog_keys}"
+        );
+    }
 }

@@ -178,3 +178,33 @@ fn queue_rows_show_which_call_of_the_number() {
     assert!(row("4").contains("agent123/+14155551234 (f"), "{s}");
     assert!(!row("2").contains("(l"), "a call ID has no preference: {s}");
 }
+
+/// The footer at 80×24 breaks between hints, never inside one ("F2" on one line, "profile" on
+/// the next), and shows every hint, up to the last ("^Q quit"), even where they are many: a
+/// history row after Ctrl+N, with a send in flight.
+#[test]
+fn the_footer_wraps_between_hints_and_shows_all_of_them() {
+    let mut a = app();
+    sent_to_phone(&mut a, true, 1);
+    update(&mut a, Action::NewForm);
+    update(&mut a, Action::Focus(Focus::History));
+    // A filter that finds the row: Esc clears it, one hint more.
+    a.history.filter.words = vec!["sold".into()];
+    assert!(hints(&a).contains(&("Esc", "clear filter")));
+    for (w, h) in [(80, 24), (100, 30), (160, 48)] {
+        let s = screen(&a, w, h);
+        let footer: Vec<&str> = s
+            .lines()
+            .skip_while(|l| !l.contains(" SANDBOX "))
+            .skip(1)
+            .collect();
+        for (key, what) in hints(&a) {
+            let hint = format!("{key} {what}");
+            assert!(
+                footer.iter().any(|l| l.contains(&hint)),
+                "{w}×{h}: {hint:?} is not whole on one line of the footer:\n{}",
+                footer.join("\n")
+            );
+        }
+    }
+}

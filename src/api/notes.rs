@@ -76,20 +76,31 @@ pub fn warnings(
     region: Region,
     labels: Labels<'_>,
 ) -> Vec<String> {
-    let mut out = Vec::new();
-    if let (Target::CallId(_), Some(typed)) = (&update.target, typed_target)
-        && let Some(note) = read_as_call_id(typed, region)
-    {
-        out.push(note);
+    target_warning(update, typed_target, region)
+        .into_iter()
+        .chain(outcome_warning(update, labels))
+        .collect()
+}
+
+/// The note on the target, if any: digits read as a call ID.
+pub fn target_warning(
+    update: &OutcomeUpdate,
+    typed_target: Option<&str>,
+    region: Region,
+) -> Option<String> {
+    match (&update.target, typed_target) {
+        (Target::CallId(_), Some(typed)) => read_as_call_id(typed, region),
+        _ => None,
     }
-    if let Some(label) = update
+}
+
+/// The note on the outcome, if any: a near miss of a known label.
+pub fn outcome_warning(update: &OutcomeUpdate, labels: Labels<'_>) -> Option<String> {
+    update
         .outcome
         .as_deref()
         .and_then(|o| outcome_near_miss(o, labels))
-    {
-        out.push(near_miss_warning(label));
-    }
-    out
+        .map(near_miss_warning)
 }
 
 #[cfg(test)]

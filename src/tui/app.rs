@@ -793,7 +793,10 @@ impl App {
         if self.form_is_empty() || self.sent_form.as_deref() == Some(&self.form.snapshot()) {
             return None;
         }
-        Some(super::draft::Draft::of(&self.form))
+        Some(super::draft::Draft {
+            profile: self.profile.name.clone(),
+            ..super::draft::Draft::of(&self.form)
+        })
     }
 
     /// Tab order; Preference only while the target is a phone number.

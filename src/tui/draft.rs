@@ -1,6 +1,6 @@
 //! The form kept as a draft in the data folder, so typed work survives a quit or a crash:
 //! `Draft` (what the form holds, pure) and `load`/`save` (the file, run by the runtime only).
-//! The file is `draft.json`, owner-only (0600); it holds the form's text and nothing else
+//! The file is `draft.json`, owner-only (0600); it holds the form's text and the profile's name
 //! (never the key, which is not in the form).
 
 use std::io::Write as _;
@@ -27,6 +27,8 @@ pub struct Draft {
     pub outcome: String,
     pub value: String,
     pub metadata: String,
+    /// The profile the form was typed on (empty in a draft from before this was kept).
+    pub profile: String,
 }
 
 impl Draft {
@@ -43,6 +45,7 @@ impl Draft {
             outcome: form.text(Field::Outcome),
             value: form.text(Field::Value),
             metadata: form.text(Field::Metadata),
+            profile: String::new(),
         }
     }
 
@@ -131,6 +134,7 @@ mod tests {
             outcome: "Sold".into(),
             value: "$299".into(),
             metadata: "{\n  \"a\": 1\n}".into(),
+            profile: "sandbox".into(),
         };
         save(&data, Some(&draft)).unwrap();
         assert_eq!(load(&data), Ok(Some(draft.clone())));
@@ -145,7 +149,13 @@ mod tests {
         }
         let mut form = Form::default();
         draft.fill(&mut form);
-        assert_eq!(Draft::of(&form), draft);
+        assert_eq!(
+            Draft {
+                profile: draft.profile.clone(),
+                ..Draft::of(&form)
+            },
+            draft
+        );
         save(&data, None).unwrap();
         assert!(!data.join(FILE).exists());
         save(&data, None).unwrap();

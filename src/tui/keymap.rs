@@ -342,6 +342,9 @@ pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
                 ("b", "copy response"),
                 ("c", "copy call id"),
             ]);
+            if !app.history.filter.is_empty() {
+                out.push(("Esc", "clear filter"));
+            }
         }
         Focus::Filter => out.extend([("Enter", "to the rows"), ("Esc", "clear")]),
         Focus::Queue => {
@@ -350,9 +353,22 @@ pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
                 ("Enter", "to the form"),
                 ("x", "exclude"),
                 ("^S", "send queue"),
-                ("p", "pause"),
-                ("q", "close"),
             ]);
+            let queue = app.queue.as_ref();
+            // p acts only while the queue sends; q says when it has asked once already.
+            match queue.filter(|q| q.running).map(|q| q.paused) {
+                Some(true) => out.push(("p", "go on")),
+                Some(false) => out.push(("p", "pause")),
+                None => {}
+            }
+            out.push((
+                "q",
+                if queue.is_some_and(|q| q.closing.is_some()) {
+                    "close anyway"
+                } else {
+                    "close"
+                },
+            ));
         }
         Focus::Preference => out.extend([("←→", "last/first"), ("Tab", "next")]),
         Focus::Metadata => out.extend([
@@ -383,10 +399,11 @@ pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
         ("^P", "commands"),
         ("F2", "profile"),
         ("F1", "help"),
-        // After a first Ctrl+Q with sends in flight, the next one quits without waiting.
+        // After a first Ctrl+Q with sends in flight, the next one quits without waiting (once
+        // they are over, Ctrl+Q is a plain quit again).
         (
             "^Q",
-            if app.quit_armed {
+            if app.quit_armed && sends_in_flight(app) {
                 "quit anyway"
             } else {
                 "quit"
@@ -394,6 +411,11 @@ pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
         ),
     ]);
     out
+}
+
+/// A send (from the form or the queue) has not come back yet.
+fn sends_in_flight(app: &App) -> bool {
+    app.in_flight.is_some() || app.queue.as_ref().is_some_and(|q| !q.in_flight.is_empty())
 }
 
 /// The send confirmation's keys: the footer and the dialog both show these, so they say the
@@ -1052,6 +1074,18 @@ mod tests {
         for k in ["e", "r", "y", "b", "c", "Enter"] {
             assert!(one.contains(&k), "{k} in {one:?}");
         }
+        assert!(!one.contains(&"Esc"), "no filter to clear: {one:?}");
+        // Rows found by a filter: Esc clears it, and the footer says so.
+        h.history.filter.words = vec!["sold".into()];
+        assert!(
+            hints(&h).contains(&("Esc", "clear filter")),
+            "{:?}",
+            hints(&h)
+        );
+        assert_eq!(
+            map_event(&h, &press(KeyCode::Esc)),
+            Some(Action::ClearFilter)
+        );
         for focus in [Focus::Agent, Focus::Target, Focus::Outcome, Focus::Value] {
             let mut f = focused(focus);
             f.outcome_menu_closed = true;
@@ -1222,6 +1256,24 @@ mod tests {
             map_event(&a, &press(KeyCode::Esc)),
             Some(Action::CancelSend)
         );
+    }
+
+    /// The queue's footer says what p and q do now: p only while the queue sends ("go on" when
+    /// paused), and "close anyway" once q has asked.
+    #[test]
+    fn the_queue_footer_follows_pause_and_close() {
+        let mut q = focused(Focus::Queue);
+        q.queue = Some(crate::tui::app::Queue::default());
+        let key = |a: &App, k: &str| hints(a).into_iter().find(|(key, _)| *key == k);
+        assert_eq!(key(&q, "p"), None, "not sending: p does nothing");
+        assert_eq!(key(&q, "q"), Some(("q", "close")));
+        let queue = q.queue.as_mut().unwrap();
+        queue.running = true;
+        assert_eq!(key(&q, "p"), Some(("p", "pause")));
+        q.queue.as_mut().unwrap().paused = true;
+        assert_eq!(key(&q, "p"), Some(("p", "go on")));
+        q.queue.as_mut().unwrap().closing = Some(1);
+        assert_eq!(key(&q, "q"), Some(("q", "close anyway")));
     }
 
     #[test]

@@ -52,8 +52,9 @@ pub fn list(cwd: &Path, home: Option<&Path>, typed: &str, apply: bool) -> PathLi
     if !apply {
         return out;
     }
-    let (dir_part, disk) = folder_of(cwd, home, typed);
-    let prefix = &typed[dir_part.len()..];
+    let plain = unquoted(typed);
+    let (dir_part, disk) = folder_of(cwd, home, &plain);
+    let prefix = &plain[dir_part.len()..];
     let entries = match std::fs::read_dir(&disk) {
         Ok(e) => e,
         Err(e) => {
@@ -93,6 +94,21 @@ pub fn list(cwd: &Path, home: Option<&Path>, typed: &str, apply: bool) -> PathLi
         }
     }
     out
+}
+
+/// The path a shell user means: an opening quote (and its closing one) dropped, `\ ` read as a
+/// space, `~` alone as the home folder. Enter opens such a path as typed (a file dropped on the
+/// terminal arrives like this), so Tab reads it the same way; what it completes is plain.
+fn unquoted(typed: &str) -> String {
+    let plain = match typed.strip_prefix(['\'', '"']) {
+        Some(rest) => rest.strip_suffix(['\'', '"']).unwrap_or(rest).to_string(),
+        None => typed.replace("\\ ", " "),
+    };
+    if plain == "~" {
+        "~/".to_string()
+    } else {
+        plain
+    }
 }
 
 /// The longest start every name shares (whole characters).
@@ -166,6 +182,33 @@ mod tests {
                 .unwrap()
                 .starts_with("Cannot list")
         );
+    }
+
+    /// Tab reads a path as Enter does: quoted, with escaped spaces, or `~` alone.
+    #[test]
+    fn tab_reads_quotes_escaped_spaces_and_a_lone_tilde() {
+        let dir = tempfile::tempdir().unwrap();
+        let cwd = dir.path();
+        std::fs::create_dir(cwd.join("My Files")).unwrap();
+        std::fs::write(cwd.join("My Files/fix list.csv"), "").unwrap();
+        let base = cwd.display();
+        let whole = format!("{base}/My Files/fix list.csv");
+        for typed in [
+            format!("'{base}/My Files/fi"),
+            format!("\"{base}/My Files/fi"),
+            format!("{base}/My\\ Files/fi"),
+            format!("{base}/My Files/fi"),
+        ] {
+            let l = list(Path::new("/"), None, &typed, true);
+            assert_eq!(
+                l.completed.as_deref(),
+                Some(whole.as_str()),
+                "{typed}: {l:?}"
+            );
+            assert_eq!(l.typed, typed, "the answer names the text it answers");
+        }
+        let home = list(Path::new("/"), Some(cwd), "~", true);
+        assert_eq!(home.completed.as_deref(), Some("~/My Files/"), "{home:?}");
     }
 
     #[test]

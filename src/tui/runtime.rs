@@ -134,7 +134,7 @@ fn load_queue(path: &str, rules: crate::api::update::Rules) -> Action {
         Ok(m) => m.len(),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Action::QueueFailed(format!(
-                "There is no file at {path}: check the folder and the name (Ctrl+B to try again)"
+                "There is no file at {path}: check the folder and the name"
             ));
         }
         Err(e) => return Action::QueueFailed(format!("Could not open {path}: {e}")),

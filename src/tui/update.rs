@@ -492,7 +492,16 @@ fn apply(app: &mut App, action: Action) -> Vec<Effect> {
             if let Some(q) = &mut app.queue
                 && let Some(item) = q.items.get_mut(q.selected)
             {
-                if item.status == ItemStatus::Waiting {
+                if q.in_form == Some(q.selected) {
+                    app.status = Some(Status {
+                        tone: Tone::Info,
+                        text: format!(
+                            "Line {} is in the form: Ctrl+N there clears it, then x leaves the \
+                             row out",
+                            item.entry.line
+                        ),
+                    });
+                } else if item.status == ItemStatus::Waiting {
                     item.excluded = !item.excluded;
                 } else {
                     app.status = Some(Status {
@@ -545,8 +554,18 @@ fn restore_draft(app: &mut App, draft: &super::draft::Draft) -> Vec<Effect> {
         return Vec::new();
     }
     draft.fill(&mut app.form);
-    let note = "Restored the form you had not sent when the workbench last closed (Ctrl+N \
-                clears it)";
+    let restored = "Restored the form you had not sent when the workbench last closed";
+    // Typed for another account: say so before it is sent there.
+    let elsewhere = !draft.profile.is_empty() && draft.profile != app.profile.name;
+    let note = if elsewhere {
+        format!(
+            "{restored}, typed on profile {}: it now goes to {} (F2 switches the profile, Ctrl+N \
+             clears the form)",
+            draft.profile, app.profile.name
+        )
+    } else {
+        format!("{restored} (Ctrl+N clears it)")
+    };
     app.status = Some(match app.status.take() {
         // A warning from start-up (the config, the key) stays first.
         Some(s) if matches!(s.tone, Tone::Warning | Tone::Error) => Status {
@@ -554,8 +573,8 @@ fn restore_draft(app: &mut App, draft: &super::draft::Draft) -> Vec<Effect> {
             text: format!("{} · {note}", s.text),
         },
         _ => Status {
-            tone: Tone::Info,
-            text: note.to_string(),
+            tone: if elsewhere { Tone::Warning } else { Tone::Info },
+            text: note,
         },
     });
     set_focus(app, app.focus);
@@ -3539,6 +3558,28 @@ mod tests {
         assert_eq!(b.form.text(Field::Agent), "x");
     }
 
+    /// A draft typed on one profile and restored on another says so: the form would now go to
+    /// a different account than the one it was typed for.
+    #[test]
+    fn a_draft_from_another_profile_names_both() {
+        let draft = filled().draft().unwrap();
+        assert_eq!(draft.profile, "sandbox");
+        let mut a = app();
+        a.profile.name = "prod".into();
+        update(&mut a, Action::DraftLoaded(Ok(Some(draft.clone()))));
+        assert_eq!(a.form.text(Field::Target), "call456");
+        let text = &a.status.as_ref().unwrap().text;
+        assert!(
+            text.contains("typed on profile sandbox: it now goes to prod"),
+            "{text}"
+        );
+        assert_eq!(a.status.as_ref().unwrap().tone, Tone::Warning);
+        // On the same profile, nothing more is said.
+        let mut b = app();
+        update(&mut b, Action::DraftLoaded(Ok(Some(draft))));
+        assert!(!b.status.as_ref().unwrap().text.contains("profile"));
+    }
+
     /// Ctrl+N on a filled form can be undone with Ctrl+Z right after; once something is typed,
     /// Ctrl+Z is the field's own undo again.
     #[test]
@@ -3604,6 +3645,27 @@ mod tests {
         update(&mut a, Action::ToggleMouse);
         type_text(&mut a, " ");
         assert!(a.status.is_some());
+    }
+
+    /// x on the row in the form changed a flag nothing showed (the row reads "in the form"), and
+    /// the row came back "excluded" once another row went into the form. It leaves the row as
+    /// it is and says why.
+    #[test]
+    fn x_on_the_row_in_the_form_says_so_and_leaves_it() {
+        let mut a = queue_app("agent_id,target,outcome\na,c1,Sold\na,c2,Sold\n");
+        update(&mut a, Action::QueueMove(1));
+        update(&mut a, Action::QueueLoadRow);
+        update(&mut a, Action::Focus(Focus::Queue));
+        update(&mut a, Action::QueueToggleExclude);
+        let q = a.queue.as_ref().unwrap();
+        assert!(!q.items[1].excluded, "nothing hidden is changed");
+        let status = &a.status.as_ref().unwrap().text;
+        assert!(status.starts_with("Line 3 is in the form"), "{status}");
+        // Another row into the form: line 3 is ready again, not left out.
+        update(&mut a, Action::QueueMove(-1));
+        update(&mut a, Action::QueueLoadRow);
+        let c = a.queue.as_ref().unwrap().counts();
+        assert_eq!((c.excluded, c.waiting, c.in_form), (0, 1, 1));
     }
 
     /// A reviewed row put in the form is a row still to send: the end of the run names it,

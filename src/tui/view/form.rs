@@ -359,7 +359,7 @@ fn metadata_label(app: &App) -> Line<'static> {
         ),
         // key=value lines, typed by people who do not write JSON: offer the conversion.
         Err(_) if json::has_key_value_lines(&text) => Span::styled(
-            "key=value lines: Ctrl+O turns them into JSON",
+            "key=value lines: ^S or ^O make JSON",
             Style::default().fg(Color::Yellow),
         ),
         Err(message) => Span::styled(

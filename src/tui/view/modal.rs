@@ -30,7 +30,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
         Some(Modal::Profiles { selected }) => profiles(app, *selected, frame, area),
         Some(Modal::Palette { query, selected }) => palette(query, *selected, frame, area),
         Some(Modal::Templates { selected }) => templates(app, *selected, frame, area),
-        Some(Modal::OpenFile(prompt)) => open_file(prompt, frame, area),
+        Some(Modal::OpenFile(prompt)) => open_file(app, prompt, frame, area),
         Some(Modal::ConfirmQueue {
             rows,
             duplicates,
@@ -160,8 +160,12 @@ fn confirm(app: &App, c: &Confirm, frame: &mut Frame<'_>, area: Rect) {
                 format!("{phone} ({} call from this number)", preference.as_str()),
             ),
         },
-        Line::raw(""),
     ];
+    // Each note under the line it is about.
+    let typed = (app.form.target_kind != TargetKind::CallId).then(|| u.target.as_str());
+    let note = |text: String| Line::styled(format!("⚠ {text}"), Style::default().fg(Color::Yellow));
+    lines.extend(crate::api::notes::target_warning(u, typed, s.prefs.region).map(note));
+    lines.push(Line::raw(""));
     if let Some(old) = &c.resend_of {
         let elsewhere = if old.base_url == s.base_url.as_str() {
             String::new()
@@ -178,13 +182,7 @@ fn confirm(app: &App, c: &Confirm, frame: &mut Frame<'_>, area: Rect) {
     if let Some(o) = &u.outcome {
         lines.push(row("Outcome", format!("\"{o}\"")));
     }
-    let typed = (app.form.target_kind != TargetKind::CallId).then(|| u.target.as_str());
-    for warning in app.warnings(u, typed) {
-        lines.push(Line::styled(
-            format!("⚠ {warning}"),
-            Style::default().fg(Color::Yellow),
-        ));
-    }
+    lines.extend(crate::api::notes::outcome_warning(u, app.labels()).map(note));
     if let Some(v) = &u.value {
         lines.push(row("Value", v.to_string()));
     }
@@ -334,7 +332,7 @@ fn palette(query: &str, selected: usize, frame: &mut Frame<'_>, area: Rect) {
     );
 }
 
-fn open_file(prompt: &PathPrompt, frame: &mut Frame<'_>, area: Rect) {
+fn open_file(app: &App, prompt: &PathPrompt, frame: &mut Frame<'_>, area: Rect) {
     let dim = Style::default().fg(Color::DarkGray);
     let mut lines = vec![
         Line::styled(
@@ -378,11 +376,8 @@ fn open_file(prompt: &PathPrompt, frame: &mut Frame<'_>, area: Rect) {
         ));
     }
     lines.push(Line::raw(""));
-    lines.push(keys_line(&[
-        ("Enter", "open"),
-        ("Tab", "complete"),
-        ("Esc", "cancel"),
-    ]));
+    // The footer's list, so the two say the same.
+    lines.push(keys_line(&crate::tui::keymap::hints(app)));
     let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false });
     let rect = fitted(area, 80, &paragraph, 2);
     frame.render_widget(Clear, rect);

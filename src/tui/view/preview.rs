@@ -8,6 +8,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use super::{format_time, pane};
 use crate::api::request::{AUTH_HEADER, WireRequest};
+use crate::api::update::Field;
 use crate::tui::app::App;
 
 pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
@@ -78,6 +79,17 @@ fn lines(app: &App, width: u16) -> Vec<Line<'static>> {
             ]
         }
         Err(errors) => {
+            // key=value metadata is no fault: Ctrl+S sends it as the JSON Ctrl+O makes.
+            let metadata = app.form.text(Field::Metadata);
+            let key_values = crate::tui::json::has_key_value_lines(&metadata)
+                && crate::tui::json::format(&metadata).is_ok();
+            if key_values && errors.iter().all(|e| e.field == Field::Metadata) {
+                return vec![Line::styled(
+                    "Metadata holds key=value lines: Ctrl+S turns them into JSON and shows the \
+                     request before sending (Ctrl+O turns them now).",
+                    Style::default().fg(Color::Yellow),
+                )];
+            }
             let errors = errors
                 .iter()
                 .filter(|e| !app.visible_errors(e.field).is_empty());

@@ -1,4 +1,4 @@
-//! The status bar, three lines: the last result or the send in flight; where requests go and
+//! The status bar: the last result or the send in flight; where requests go and
 //! whether a key is there (never the key); the keys that work now.
 
 use ratatui::Frame;
@@ -29,24 +29,44 @@ pub fn height(app: &App, width: u16) -> u16 {
         + hint_lines(app, width)
 }
 
-/// The key hints, wrapped onto a second line on a narrow screen rather than cut off.
-fn hints_line(app: &App) -> Line<'static> {
-    let mut spans: Vec<Span<'static>> = Vec::new();
+/// At most this many lines of key hints (a history row at 80 columns needs three).
+const MAX_HINT_LINES: usize = 3;
+
+/// The key hints, wrapped onto more lines on a narrow screen rather than cut off; a line
+/// breaks between two hints, never inside one ("F2" here and "profile" on the next line).
+fn hints_lines(app: &App, width: u16) -> Vec<Line<'static>> {
+    let width = usize::from(width.max(1));
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    let mut current: Vec<Span<'static>> = Vec::new();
+    let mut used = 0;
     for (key, what) in hints(app) {
-        spans.push(Span::styled(
+        let key = Span::styled(
             key,
             Style::default().add_modifier(Modifier::BOLD | Modifier::REVERSED),
-        ));
-        spans.push(Span::raw(format!(" {what}  ")));
+        );
+        let what = Span::raw(format!(" {what}"));
+        let needed = key.width() + what.width();
+        let gap = if current.is_empty() { 0 } else { 2 };
+        if !current.is_empty() && used + gap + needed > width {
+            lines.push(Line::from(std::mem::take(&mut current)));
+            used = 0;
+        } else if gap > 0 {
+            current.push(Span::raw("  "));
+            used += gap;
+        }
+        current.push(key);
+        current.push(what);
+        used += needed;
     }
-    Line::from(spans)
+    if !current.is_empty() {
+        lines.push(Line::from(current));
+    }
+    lines.truncate(MAX_HINT_LINES);
+    lines
 }
 
 fn hint_lines(app: &App, width: u16) -> u16 {
-    let n = Paragraph::new(hints_line(app))
-        .wrap(Wrap { trim: true })
-        .line_count(width.max(1));
-    u16::try_from(n).unwrap_or(2).clamp(1, 2)
+    u16::try_from(hints_lines(app, width).len().max(1)).unwrap_or(1)
 }
 
 fn message(app: &App) -> Line<'static> {
@@ -146,8 +166,5 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
         message_area,
     );
     frame.render_widget(Paragraph::new(Line::from(first)), where_to);
-    frame.render_widget(
-        Paragraph::new(hints_line(app)).wrap(Wrap { trim: true }),
-        keys,
-    );
+    frame.render_widget(Paragraph::new(hints_lines(app, area.width)), keys);
 }
