@@ -2,6 +2,7 @@
 //! validation, the one request builder, the key, and the HTTP client with its classification.
 
 pub mod client;
+pub mod curl;
 pub mod exact;
 pub mod inert;
 pub mod invisible;
@@ -9,4 +10,6 @@ pub mod key;
 pub mod notes;
 pub mod phone;
 pub mod request;
+pub mod shell;
+pub mod time;
 pub mod update;

@@ -1,11 +1,9 @@
 //! One builder for the wire: an `OutcomeUpdate` becomes the exact request (method, URL, headers,
 //! body). The preview, the curl text, the history record and the HTTP call all come from here.
 
-use std::fmt::Write as _;
-
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
-use super::key::KeySource;
+pub use super::shell::shell_quote;
 use super::update::{OutcomeUpdate, Target};
 
 /// Phonely's production address.
@@ -128,26 +126,6 @@ impl WireRequest {
             .and_then(|v| serde_json::to_string_pretty(&v))
             .unwrap_or_else(|_| self.body.clone())
     }
-
-    /// The request as a curl command, with the key left to the shell (`$PHONELY_API_KEY`).
-    pub fn curl(&self, key: &KeySource) -> String {
-        let mut out = format!("curl -X {} {}", self.method, shell_quote(&self.url));
-        for (name, value) in &self.headers {
-            let _ = write!(
-                out,
-                " \\\n  -H {}",
-                shell_quote(&format!("{name}: {value}"))
-            );
-        }
-        let _ = write!(out, " \\\n  -H \"{AUTH_HEADER}: {}\"", key.shell_expr());
-        let _ = write!(out, " \\\n  --data-raw {}", shell_quote(&self.body));
-        out
-    }
-}
-
-/// POSIX single-quoting: everything literal, `'` written as `'\''`.
-pub fn shell_quote(text: &str) -> String {
-    format!("'{}'", text.replace('\'', r"'\''"))
 }
 
 #[cfg(test)]
@@ -299,18 +277,5 @@ mod tests {
         assert!(BaseUrl::parse("ftp://x").unwrap_err().contains("https://"));
         assert!(BaseUrl::parse("not a url").is_err());
         assert!(BaseUrl::parse("https://x/?a=1").is_err());
-    }
-
-    #[test]
-    fn curl_leaves_the_key_to_the_shell() {
-        let r = build(&update("a", "c", None, "It's sold", "", ""), &base());
-        let curl = r.curl(&KeySource::Env("PHONELY_API_KEY".into()));
-        assert!(
-            curl.contains("-H \"X-Authorization: $PHONELY_API_KEY\""),
-            "{curl}"
-        );
-        assert!(curl.contains(r"--data-raw '{"), "{curl}");
-        assert!(curl.contains(r"It'\''s sold"), "{curl}");
-        assert!(curl.starts_with("curl -X PATCH 'https://app.phonely.ai/api/calls/a/c'"));
     }
 }

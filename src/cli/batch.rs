@@ -14,7 +14,10 @@ use futures::stream::FuturesUnordered;
 
 use super::args::{BatchArgs, GlobalArgs};
 use super::batch_progress::{Counts, Progress};
-use super::{Sender, account, checked_key, exit, fail, history_for_sending, request_timeout};
+use super::common::{
+    Sender, account, checked_key, data_dir, exit, fail, history_for_sending, open_for_reading,
+    request_timeout,
+};
 use crate::api::client::{Client, Completion, State};
 use crate::api::inert::inert;
 use crate::api::key::ApiKey;
@@ -217,7 +220,7 @@ pub async fn run(
         let _ = writeln!(
             std::io::stdout(),
             "{}",
-            first.curl(&profile.key.source(&profile.name))
+            crate::api::curl::curl(&first, &profile.key.source(&profile.name))
         );
         eprintln!(
             "Dry run: nothing was sent. The first request is printed above as curl; run again \
@@ -547,8 +550,8 @@ fn start_journal(
     lock: &crate::history::SessionLock,
     who: &crate::history::Provenance,
 ) -> Result<Journal, ExitCode> {
-    let data_dir = super::data_dir(dir)
-        .map_err(|m| fail(exit::INVALID, &format!("{m}. Nothing was sent.")))?;
+    let data_dir =
+        data_dir(dir).map_err(|m| fail(exit::INVALID, &format!("{m}. Nothing was sent.")))?;
     Journal::create(&data_dir, batch_id, lock.id(), who).map_err(|e| {
         fail(
             exit::INVALID,
@@ -1119,7 +1122,7 @@ fn rows_to_resume(
 ) -> Result<Vec<Row>, String> {
     // Earlier runs' journals are imported first, and a crashed run's rows in flight read as
     // unknown, not as pending forever.
-    if let Ok(dir) = super::data_dir(data_dir) {
+    if let Ok(dir) = super::common::data_dir(data_dir) {
         store.reconcile_orphans(&dir).map_err(|e| e.to_string())?;
         // A run of this batch that is still going holds rows the history does not have yet:
         // resuming now could send them twice.
@@ -1212,13 +1215,13 @@ fn rows_to_resume(
 /// Earlier batches of the same file read the same way (its fingerprint), one line each: when,
 /// by whom, how their rows stand, and the resume that sends only what did not go through.
 fn sent_before(dir: Option<PathBuf>, hash: &str, offset: time::UtcOffset) -> Vec<String> {
-    let Ok(dir) = super::data_dir(dir) else {
+    let Ok(dir) = data_dir(dir) else {
         return Vec::new();
     };
     if !dir.join(crate::history::DB_FILE).exists() {
         return Vec::new();
     }
-    let Ok(store) = super::open_for_reading(&dir) else {
+    let Ok(store) = open_for_reading(&dir) else {
         return Vec::new();
     };
     let batches = store.batches().unwrap_or_default();
@@ -1233,7 +1236,7 @@ fn sent_before(dir: Option<PathBuf>, hash: &str, offset: time::UtcOffset) -> Vec
                  updated). Sending it again sends every row again; `phonely-outcomes batch \
                  --resume {}` sends only the rows that did not go through.",
                 b.id,
-                crate::tui::view::format_time(b.created_ms, offset),
+                crate::api::time::format_time(b.created_ms, offset),
                 b.operator,
                 b.rows,
                 b.id
@@ -1244,7 +1247,7 @@ fn sent_before(dir: Option<PathBuf>, hash: &str, offset: time::UtcOffset) -> Vec
 
 /// `batch --list`: every batch, newest first, with how its rows stand.
 fn list(global: &GlobalArgs, offset: time::UtcOffset) -> ExitCode {
-    let dir = match super::data_dir(global.data_dir.clone()) {
+    let dir = match data_dir(global.data_dir.clone()) {
         Ok(d) => d,
         Err(m) => return fail(exit::INVALID, &m),
     };
@@ -1252,7 +1255,7 @@ fn list(global: &GlobalArgs, offset: time::UtcOffset) -> ExitCode {
         eprintln!("No batches yet in {}", dir.display());
         return ExitCode::SUCCESS;
     }
-    let store = match super::open_for_reading(&dir) {
+    let store = match open_for_reading(&dir) {
         Ok(s) => s,
         Err(m) => return fail(1, &m),
     };
@@ -1269,7 +1272,7 @@ fn list(global: &GlobalArgs, offset: time::UtcOffset) -> ExitCode {
                 "#{:<4} {}  {:<10} {} rows: being sent now ({answered} answered, {} under way)  \
                  {}",
                 b.id,
-                crate::tui::view::format_time(b.created_ms, offset),
+                crate::api::time::format_time(b.created_ms, offset),
                 b.profile,
                 b.rows,
                 taken.saturating_sub(answered),
@@ -1288,7 +1291,7 @@ fn list(global: &GlobalArgs, offset: time::UtcOffset) -> ExitCode {
             "#{:<4} {}  {:<10} {} rows: {} updated{unconfirmed}, {} refused, {} unknown, {} not \
              sent  {}",
             b.id,
-            crate::tui::view::format_time(b.created_ms, offset),
+            crate::api::time::format_time(b.created_ms, offset),
             b.profile,
             b.rows,
             count(&|s| s == State::Ok),

@@ -442,6 +442,18 @@ pub struct Command {
 }
 
 /// Every action by name, for the command palette (Ctrl+P or `:`).
+/// The palette's commands whose name has every typed word, in list order.
+pub fn palette_matches(query: &str) -> Vec<Command> {
+    let words: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
+    commands()
+        .into_iter()
+        .filter(|c| {
+            let name = c.name.to_lowercase();
+            words.iter().all(|w| name.contains(w.as_str()))
+        })
+        .collect()
+}
+
 pub fn commands() -> Vec<Command> {
     let c = |name, key, action| Command { name, key, action };
     vec![
@@ -956,9 +968,7 @@ mod tests {
                 body: String::new(),
             },
         };
-        a.modal = Some(Modal::Confirm(crate::tui::update::confirmation(
-            ready, None, None,
-        )));
+        a.modal = Some(Modal::Confirm(Confirm::new(ready, None, None)));
         assert_eq!(
             map_event(&a, &press(KeyCode::Char('y'))),
             Some(Action::ConfirmType('y'))

@@ -10,6 +10,7 @@ use super::app::{
     Queue, QueueItem, Ready, Status, Tone,
 };
 use super::effect::Effect;
+pub use super::keymap::palette_matches;
 use crate::api::client::State;
 use crate::api::request::build;
 use crate::api::update::{Field, UpdateInput, validate};
@@ -694,18 +695,6 @@ fn insert_template(app: &mut App, chosen: Option<usize>) -> Vec<Effect> {
             Vec::new()
         }
     }
-}
-
-/// The palette's commands whose name has every typed word, in list order.
-pub fn palette_matches(query: &str) -> Vec<super::keymap::Command> {
-    let words: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
-    super::keymap::commands()
-        .into_iter()
-        .filter(|c| {
-            let name = c.name.to_lowercase();
-            words.iter().all(|w| name.contains(w.as_str()))
-        })
-        .collect()
 }
 
 /// Tab or Enter on a highlighted suggestion: it becomes the outcome, and focus moves on.
@@ -2125,24 +2114,20 @@ fn copy_curl(app: &mut App) -> Vec<Effect> {
         return Vec::new();
     };
     vec![Effect::Copy {
-        text: r.request().curl(&app.settings.credentials.source),
+        text: crate::api::curl::curl(&r.request(), &app.settings.credentials.source),
         what: format!("update #{} as a curl command", r.id),
     }]
 }
 
 /// Builds the confirmation for a ready update (the runtime calls this after its duplicate
 /// check, so the rules live here).
+/// The confirmation for a ready request (kept here for callers of the old path).
 pub fn confirmation(
     ready: Ready,
     duplicate: Option<Record>,
     resend_of: Option<Record>,
 ) -> Box<Confirm> {
-    Box::new(Confirm {
-        ready,
-        duplicate,
-        acknowledged: false,
-        resend_of,
-    })
+    Confirm::new(ready, duplicate, resend_of)
 }
 
 #[cfg(test)]
