@@ -26,7 +26,7 @@ pub struct BaseUrl(String);
 impl BaseUrl {
     pub fn parse(text: &str) -> Result<Self, String> {
         let trimmed = text.trim().trim_end_matches('/');
-        let url = reqwest::Url::parse(trimmed).map_err(|e| {
+        let url = url::Url::parse(trimmed).map_err(|e| {
             format!("Base URL is not a valid URL ({e}), e.g. {DEFAULT_BASE_URL} (got {trimmed})")
         })?;
         if !matches!(url.scheme(), "http" | "https") {
@@ -51,7 +51,7 @@ impl BaseUrl {
 
     /// True for loopback addresses (the sandbox, or a local stand-in).
     pub fn is_loopback(&self) -> bool {
-        reqwest::Url::parse(&self.0)
+        url::Url::parse(&self.0)
             .ok()
             .and_then(|u| u.host_str().map(str::to_string))
             .is_some_and(|h| h == "localhost" || h.starts_with("127.") || h == "[::1]")
