@@ -5,6 +5,7 @@
 pub mod client;
 pub mod curl;
 pub mod exact;
+pub mod factory;
 pub mod filter;
 pub mod inert;
 pub mod invisible;

@@ -824,6 +824,63 @@ pub(crate) mod tests {
         assert_eq!(done.resolved_call_id.as_deref(), Some("c1"));
     }
 
+    /// `api::factory` builds, without SQLite, the very records the store writes: pending, then
+    /// completed each way a request can end, for a phone with a preference and for a call id.
+    #[test]
+    fn the_factory_builds_the_records_the_store_writes() {
+        let call = validate(&UpdateInput {
+            agent: "agent123",
+            target: "call456",
+            outcome: "No answer",
+            ..UpdateInput::default()
+        })
+        .unwrap();
+        let call_request = build(&call, &BaseUrl::default());
+        let (phone, phone_request) = sample();
+        let endings = [
+            Completion::Answered(HttpResponse {
+                status: 200,
+                body: r#"{"success":true,"call_id":"c1","updated_fields":["custom_call_outcome","custom_call_outcome_value","custom_call_metadata"]}"#.into(),
+                truncated: false,
+                retry_after: None,
+            }),
+            Completion::Answered(HttpResponse {
+                status: 429,
+                body: r#"{"message":"slow down"}"#.into(),
+                truncated: true,
+                retry_after: Some("7".into()),
+            }),
+            Completion::NotSent("connection refused".into()),
+            Completion::NoAnswer("timed out".into()),
+            Completion::Cancelled,
+        ];
+        let store = Store::open_in_memory("s1").unwrap();
+        for (update, request) in [(&phone, &phone_request), (&call, &call_request)] {
+            for ending in &endings {
+                let stored = store.insert_pending(&who(), update, request).unwrap();
+                let built = crate::api::factory::pending(
+                    stored.id,
+                    "s1",
+                    &who(),
+                    update,
+                    request,
+                    stored.created_ms,
+                );
+                assert_eq!(built, stored);
+                let done = store
+                    .complete(stored.id, ending, Duration::from_millis(42))
+                    .unwrap();
+                let built = crate::api::factory::completed(
+                    built,
+                    ending,
+                    Duration::from_millis(42),
+                    done.completed_ms.unwrap(),
+                );
+                assert_eq!(built, done, "{ending:?}");
+            }
+        }
+    }
+
     #[test]
     fn pages_newest_first() {
         let store = Store::open_in_memory("s1").unwrap();

@@ -1049,15 +1049,19 @@ mod tests {
         })
         .unwrap();
         let request = crate::api::request::build(&update, &BaseUrl::default());
-        let store = crate::history::Store::open_in_memory("t").unwrap();
         let who = crate::history::Provenance {
             operator: "t".into(),
             profile: "sandbox".into(),
             base_url: String::new(),
         };
-        h.history
-            .rows
-            .push(store.insert_pending(&who, &update, &request).unwrap());
+        h.history.rows.push(crate::api::factory::pending(
+            1,
+            "t",
+            &who,
+            &update,
+            &request,
+            crate::history::now_ms(),
+        ));
         let one = keys(&h);
         for k in ["e", "r", "y", "b", "c", "Enter"] {
             assert!(one.contains(&k), "{k} in {one:?}");

@@ -2134,10 +2134,11 @@ pub fn confirmation(
 mod tests {
     use super::*;
     use crate::api::client::{Completion, HttpResponse};
+    use crate::api::factory;
     use crate::api::key::Credentials;
     use crate::api::request::BaseUrl;
     use crate::api::update::Field;
-    use crate::history::{Filter, Provenance, Store};
+    use crate::history::{Filter, Provenance};
     use crate::tui::app::Settings;
 
     fn app_with(credentials: Credentials) -> App {
@@ -2197,31 +2198,30 @@ mod tests {
         a
     }
 
+    /// A record for the app's (valid) form, as the history would hold it: pending, or
+    /// completed with this answer (built by `api::factory`, no database).
     fn record_for(app: &App, state: Option<(u16, &str)>) -> crate::history::Record {
-        let store = Store::open_in_memory("t").unwrap();
         let ready = app.checked.clone().unwrap();
         let who = Provenance {
             operator: "t".into(),
             profile: "sandbox".into(),
             base_url: "http://127.0.0.1:8787".into(),
         };
-        let r = store
-            .insert_pending(&who, &ready.update, &ready.request)
-            .unwrap();
+        let now = crate::history::now_ms();
+        let r = factory::pending(1, "t", &who, &ready.update, &ready.request, now);
         match state {
             None => r,
-            Some((status, body)) => store
-                .complete(
-                    r.id,
-                    &Completion::Answered(HttpResponse {
-                        status,
-                        body: body.into(),
-                        truncated: false,
-                        retry_after: None,
-                    }),
-                    std::time::Duration::from_millis(12),
-                )
-                .unwrap(),
+            Some((status, body)) => factory::completed(
+                r,
+                &Completion::Answered(HttpResponse {
+                    status,
+                    body: body.into(),
+                    truncated: false,
+                    retry_after: None,
+                }),
+                std::time::Duration::from_millis(12),
+                crate::history::now_ms(),
+            ),
         }
     }
 
