@@ -1,20 +1,10 @@
-//! Phonely's "set post call outcome" endpoint, free of any UI: typed updates and their
-//! validation, the one request builder, the key, how a request ended (`outcome`), what the
-//! history holds (`record`, `filter`) as plain data, and the HTTP client.
+//! Phonely's "set post call outcome" endpoint, free of any UI. The pure parts live in the
+//! `phonely-core` crate (`crates/core`) and are re-exported here under their old paths
+//! (`api::update`, `api::request`, `api::record` …); this crate adds the HTTP client.
+
+pub use phonely_core::{
+    curl, exact, factory, filter, inert, invisible, key, notes, outcome, phone, record, request,
+    shell, time, update,
+};
 
 pub mod client;
-pub mod curl;
-pub mod exact;
-pub mod factory;
-pub mod filter;
-pub mod inert;
-pub mod invisible;
-pub mod key;
-pub mod notes;
-pub mod outcome;
-pub mod phone;
-pub mod record;
-pub mod request;
-pub mod shell;
-pub mod time;
-pub mod update;

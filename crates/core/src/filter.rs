@@ -74,7 +74,7 @@ impl Filter {
                 filter.value = Some(exact_value(value).ok_or_else(|| {
                     format!(
                         "value: takes a number, e.g. value:499 or value:299.5 (got {})",
-                        crate::api::phone::shorten(value)
+                        crate::phone::shorten(value)
                     )
                 })?);
             } else if let Some(state) = token.strip_prefix("state:") {
@@ -173,7 +173,7 @@ fn is_number(token: &str) -> bool {
 
 /// A number as the value filter compares it, or `None` when it is no number.
 fn exact_value(text: &str) -> Option<String> {
-    crate::api::update::parse_value(text)
+    crate::update::parse_value(text)
         .ok()
         .flatten()
         .map(|n| n.to_string())
@@ -185,7 +185,7 @@ fn exact_value(text: &str) -> Option<String> {
 fn read_numbers(run: &[&str], region: Region, filter: &mut Filter) {
     let joined = run.join(" ");
     // Plain digits a phone reads as (`4155551234`) are that phone, through the index.
-    if run.len() == 1 && is_number(run[0]) && !crate::api::phone::reads_as_phone(run[0], region) {
+    if run.len() == 1 && is_number(run[0]) && !crate::phone::reads_as_phone(run[0], region) {
         filter.numbers.push(run[0].to_string());
     } else if let Ok(phone) = E164::normalise(&joined, region) {
         filter

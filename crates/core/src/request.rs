@@ -131,7 +131,7 @@ impl WireRequest {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::update::{UpdateInput, validate};
+    use crate::update::{UpdateInput, validate};
 
     fn update(
         agent: &str,

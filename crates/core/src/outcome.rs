@@ -1,6 +1,6 @@
 //! How a request ended, as plain data: `State` (the one meaning of an ending), the HTTP
 //! answer read so far (`HttpResponse`, `Completion`) and `classify`, which turns a completion into
-//! a `Verdict`. No network here: the client (`api::client`) produces completions.
+//! a `Verdict`. No network here: the client (`phonely_outcomes::api::client`) produces completions.
 
 use std::fmt::Write as _;
 

@@ -1,6 +1,6 @@
 //! Time as people read it: `format_time` for the history pane, the dialogs and the CLI alike.
 
-use time::{OffsetDateTime, UtcOffset};
+use ::time::{OffsetDateTime, UtcOffset};
 
 /// `2026-11-25 13:45:02` in local time.
 pub fn format_time(ms: i64, offset: UtcOffset) -> String {

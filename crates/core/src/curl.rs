@@ -25,10 +25,10 @@ pub fn curl(request: &WireRequest, key: &KeySource) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::request::{BaseUrl, build};
-    use crate::api::update::{UpdateInput, validate};
+    use crate::request::{BaseUrl, build};
+    use crate::update::{UpdateInput, validate};
 
-    fn update(agent: &str, target: &str, o: &str) -> crate::api::update::OutcomeUpdate {
+    fn update(agent: &str, target: &str, o: &str) -> crate::update::OutcomeUpdate {
         validate(&UpdateInput {
             agent,
             target,

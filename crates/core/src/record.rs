@@ -73,10 +73,9 @@ impl Record {
     }
 
     /// What came of it, in a few words for a list. The server's words are made inert
-    /// ([`crate::api::inert`]): this is shown on terminals.
+    /// ([`crate::inert`]): this is shown on terminals.
     pub fn result_text(&self) -> String {
-        let message =
-            crate::api::inert::inert(self.message.as_deref().unwrap_or_default()).into_owned();
+        let message = crate::inert::inert(self.message.as_deref().unwrap_or_default()).into_owned();
         match self.state {
             State::Ok => "updated".to_string(),
             State::Unconfirmed | State::Refused => message,
@@ -116,14 +115,14 @@ impl Record {
         WireRequest {
             method: "PATCH",
             url: self.url.clone(),
-            headers: crate::api::request::headers(),
+            headers: crate::request::headers(),
             body: self.body.clone(),
         }
     }
 
     /// The wire names of the fields this record set.
-    pub fn fields(&self) -> crate::api::update::Fields {
-        crate::api::update::fields_present(
+    pub fn fields(&self) -> crate::update::Fields {
+        crate::update::fields_present(
             self.outcome.is_some(),
             self.value.is_some(),
             self.metadata.is_some(),
