@@ -2,7 +2,9 @@
 //! audit trail.
 //!
 //! - [`api`]: Phonely's endpoint free of any UI: validation into typed updates, the one request
-//!   builder (preview, curl, history and wire all come from it), the key, the HTTP client.
+//!   builder (preview, curl, history and wire all come from it), the key, the HTTP client. All
+//!   but the client come from the `phonely-core` crate (`crates/core`, no IO crates), re-exported
+//!   under these paths.
 //! - [`config`]: the config file, profiles, and where each profile's API key comes from.
 //! - [`history`]: the SQLite audit log; every update is pending before it leaves.
 //! - [`sandbox`]: a local Phonely stand-in with demo data, for trying things and for tests.

@@ -1,12 +1,10 @@
-//! Phonely's "set post call outcome" endpoint, free of any UI: typed updates and their
-//! validation, the one request builder, the key, and the HTTP client with its classification.
+//! Phonely's "set post call outcome" endpoint, free of any UI. The pure parts live in the
+//! `phonely-core` crate (`crates/core`) and are re-exported here under their old paths
+//! (`api::update`, `api::request`, `api::record` …); this crate adds the HTTP client.
+
+pub use phonely_core::{
+    curl, exact, factory, filter, inert, invisible, key, notes, outcome, phone, record, request,
+    shell, time, update,
+};
 
 pub mod client;
-pub mod exact;
-pub mod inert;
-pub mod invisible;
-pub mod key;
-pub mod notes;
-pub mod phone;
-pub mod request;
-pub mod update;

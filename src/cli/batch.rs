@@ -14,7 +14,10 @@ use futures::stream::FuturesUnordered;
 
 use super::args::{BatchArgs, GlobalArgs};
 use super::batch_progress::{Counts, Progress};
-use super::{Sender, account, checked_key, exit, fail, history_for_sending, request_timeout};
+use super::common::{
+    Sender, account, checked_key, data_dir, exit, fail, history_for_sending, open_for_reading,
+    request_timeout,
+};
 use crate::api::client::{Client, Completion, State};
 use crate::api::inert::{inert, inert_lines};
 use crate::api::key::ApiKey;
@@ -221,7 +224,10 @@ pub async fn run(
         let _ = writeln!(
             std::io::stdout(),
             "{}",
-            inert_lines(&first.curl(&profile.key.source(&profile.name)))
+            inert_lines(&crate::api::curl::curl(
+                &first,
+                &profile.key.source(&profile.name)
+            ))
         );
         eprintln!(
             "Dry run: nothing was sent. The first request is printed above as curl; run again \
@@ -551,8 +557,8 @@ fn start_journal(
     lock: &crate::history::SessionLock,
     who: &crate::history::Provenance,
 ) -> Result<Journal, ExitCode> {
-    let data_dir = super::data_dir(dir)
-        .map_err(|m| fail(exit::INVALID, &format!("{m}. Nothing was sent.")))?;
+    let data_dir =
+        data_dir(dir).map_err(|m| fail(exit::INVALID, &format!("{m}. Nothing was sent.")))?;
     Journal::create(&data_dir, batch_id, lock.id(), who).map_err(|e| {
         fail(
             exit::INVALID,
@@ -1123,7 +1129,7 @@ fn rows_to_resume(
 ) -> Result<Vec<Row>, String> {
     // Earlier runs' journals are imported first, and a crashed run's rows in flight read as
     // unknown, not as pending forever.
-    if let Ok(dir) = super::data_dir(data_dir) {
+    if let Ok(dir) = super::common::data_dir(data_dir) {
         store.reconcile_orphans(&dir).map_err(|e| e.to_string())?;
         // A run of this batch that is still going holds rows the history does not have yet:
         // resuming now could send them twice.
@@ -1216,13 +1222,13 @@ fn rows_to_resume(
 /// Earlier batches of the same file read the same way (its fingerprint), one line each: when,
 /// by whom, how their rows stand, and the resume that sends only what did not go through.
 fn sent_before(dir: Option<PathBuf>, hash: &str, offset: time::UtcOffset) -> Vec<String> {
-    let Ok(dir) = super::data_dir(dir) else {
+    let Ok(dir) = data_dir(dir) else {
         return Vec::new();
     };
     if !dir.join(crate::history::DB_FILE).exists() {
         return Vec::new();
     }
-    let Ok(store) = super::open_for_reading(&dir) else {
+    let Ok(store) = open_for_reading(&dir) else {
         return Vec::new();
     };
     let batches = store.batches().unwrap_or_default();
@@ -1237,7 +1243,7 @@ fn sent_before(dir: Option<PathBuf>, hash: &str, offset: time::UtcOffset) -> Vec
                  updated). Sending it again sends every row again; `phonely-outcomes batch \
                  --resume {}` sends only the rows that did not go through.",
                 b.id,
-                crate::tui::view::format_time(b.created_ms, offset),
+                crate::api::time::format_time(b.created_ms, offset),
                 b.operator,
                 b.rows,
                 b.id
@@ -1248,7 +1254,7 @@ fn sent_before(dir: Option<PathBuf>, hash: &str, offset: time::UtcOffset) -> Vec
 
 /// `batch --list`: every batch, newest first, with how its rows stand.
 fn list(global: &GlobalArgs, offset: time::UtcOffset) -> ExitCode {
-    let dir = match super::data_dir(global.data_dir.clone()) {
+    let dir = match data_dir(global.data_dir.clone()) {
         Ok(d) => d,
         Err(m) => return fail(exit::INVALID, &m),
     };
@@ -1256,7 +1262,7 @@ fn list(global: &GlobalArgs, offset: time::UtcOffset) -> ExitCode {
         eprintln!("No batches yet in {}", dir.display());
         return ExitCode::SUCCESS;
     }
-    let store = match super::open_for_reading(&dir) {
+    let store = match open_for_reading(&dir) {
         Ok(s) => s,
         Err(m) => return fail(1, &m),
     };
@@ -1273,7 +1279,7 @@ fn list(global: &GlobalArgs, offset: time::UtcOffset) -> ExitCode {
                 "#{:<4} {}  {:<10} {} rows: being sent now ({answered} answered, {} under way)  \
                  {}",
                 b.id,
-                crate::tui::view::format_time(b.created_ms, offset),
+                crate::api::time::format_time(b.created_ms, offset),
                 b.profile,
                 b.rows,
                 taken.saturating_sub(answered),
@@ -1292,7 +1298,7 @@ fn list(global: &GlobalArgs, offset: time::UtcOffset) -> ExitCode {
             "#{:<4} {}  {:<10} {} rows: {} updated{unconfirmed}, {} refused, {} unknown, {} not \
              sent  {}",
             b.id,
-            crate::tui::view::format_time(b.created_ms, offset),
+            crate::api::time::format_time(b.created_ms, offset),
             b.profile,
             b.rows,
             count(&|s| s == State::Ok),

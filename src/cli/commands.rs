@@ -6,7 +6,7 @@ use std::io::{IsTerminal as _, Write as _};
 use std::process::ExitCode;
 
 use super::args::{ConfigCommand, GlobalArgs, KeyCommand};
-use super::{data_dir, exit, fail};
+use super::common::{data_dir, exit, fail};
 use crate::api::key::ApiKey;
 use crate::config::{self, Config, KeySpec, secret, template};
 

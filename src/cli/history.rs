@@ -10,11 +10,11 @@ use time::format_description::well_known::Rfc3339;
 use time::{Date, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
 
 use super::args::{GlobalArgs, HistoryArgs, HistoryCommand, HistoryFormat};
-use super::{data_dir, exit, fail, open_for_reading};
+use super::common::{data_dir, exit, fail, open_for_reading};
 use crate::api::client::State;
 use crate::api::inert::{inert, inert_lines};
+use crate::api::time::format_time;
 use crate::history::{FAILED, Filter, Record, now_ms};
-use crate::tui::view::format_time;
 
 /// The CSV columns, in their fixed order.
 pub const CSV_HEADER: &[&str] = &[

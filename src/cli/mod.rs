@@ -5,34 +5,27 @@ pub mod args;
 mod batch;
 mod batch_progress;
 mod commands;
+mod common;
 mod history;
 pub mod logging;
 
 use std::io::{Read as _, Write as _};
-use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Duration;
 
 use args::{Cli, Command, GlobalArgs, SandboxArgs, SendArgs, WorkbenchArgs};
+use common::{
+    Sender, account, fail, history_for_sending, profile_base_url, request_timeout, sender,
+};
+pub use common::{data_dir, exit};
 
-use crate::api::client::{Client, Completion, State};
+use crate::api::client::{Completion, State};
 use crate::api::inert::{inert, inert_lines};
-use crate::api::key::Credentials;
-use crate::api::request::{BaseUrl, build};
+use crate::api::request::build;
 use crate::api::update::{Field, FieldError, UpdateInput, validate};
 use crate::config::{self, Config, Profile, secret};
-use crate::history::{Provenance, SessionLock, Store, operator_name};
 use crate::tui::app::{Settings, Status, Tone};
 use crate::tui::profiles::{Active, ProfileTag, Switcher};
 use crate::tui::runtime::Services;
-
-/// Exit codes of `send`.
-pub mod exit {
-    pub const UPDATED: u8 = 0;
-    pub const REFUSED: u8 = 1;
-    pub const INVALID: u8 = 2;
-    pub const UNKNOWN: u8 = 3;
-}
 
 pub fn main(cli: Cli) -> ExitCode {
     // Read before any thread starts: reading the local offset later is refused on Unix.
@@ -129,59 +122,6 @@ pub fn main(cli: Cli) -> ExitCode {
     }
     tracing::info!(code = ?code, "finished");
     code
-}
-
-/// `--base-url`/$PHONELY_BASE_URL for `profile`: it sets the built-in `default` profile's URL.
-/// A named profile has its own URL: the flag is refused (a key must never be sent elsewhere by
-/// a stray flag), the environment variable ignored with a warning.
-fn profile_base_url(
-    profile: &Profile,
-    arg: Option<&str>,
-) -> Result<(BaseUrl, Option<String>), String> {
-    let Some(text) = arg else {
-        return Ok((profile.base_url.clone(), None));
-    };
-    if profile.builtin && profile.name == config::DEFAULT {
-        return BaseUrl::parse(text).map(|b| (b, None));
-    }
-    let from_env = std::env::var("PHONELY_BASE_URL").is_ok_and(|v| v == text);
-    if from_env {
-        Ok((
-            profile.base_url.clone(),
-            (!profile.is_sandbox()).then(|| {
-                format!(
-                    "$PHONELY_BASE_URL ({text}) is ignored: profile {} sends to {}",
-                    profile.name,
-                    profile.base_url.as_str()
-                )
-            }),
-        ))
-    } else {
-        Err(format!(
-            "--base-url cannot change where profile {} sends (its base_url is {}); edit the \
-             profile in the config file, or use another profile",
-            profile.name,
-            profile.base_url.as_str()
-        ))
-    }
-}
-
-/// Prints `error: MESSAGE` (made inert: it may quote a server or a file) and gives the code.
-fn fail(code: u8, message: &str) -> ExitCode {
-    eprintln!("error: {}", inert_lines(message));
-    ExitCode::from(code)
-}
-
-/// The data folder: the flag or env var, else the platform's data folder.
-pub fn data_dir(arg: Option<PathBuf>) -> Result<PathBuf, String> {
-    if let Some(dir) = arg {
-        return Ok(dir);
-    }
-    directories::ProjectDirs::from("", "", "phonely-outcomes")
-        .map(|d| d.data_dir().to_path_buf())
-        .ok_or_else(|| {
-            "could not find a home folder for the history; pass --data-dir DIR".to_string()
-        })
 }
 
 async fn workbench(
@@ -484,145 +424,6 @@ fn send_input(
     }
 }
 
-/// The account a command sends to: the selected profile and its base URL. A broken config
-/// or an unclear choice is refused (exit 2) with the reason; nothing is guessed.
-fn account<'c>(
-    profile_name: Option<&str>,
-    config: &'c Config,
-    base_url_arg: Option<&str>,
-) -> Result<(&'c crate::config::Profile, BaseUrl), ExitCode> {
-    if config.is_broken() {
-        // The config file's words (keys, names) are quoted: made inert.
-        for e in &config.errors {
-            eprintln!("error: {}", inert(e));
-        }
-        eprintln!(
-            "Nothing was sent: the config file has errors, and send does not guess which account \
-             to use. Fix it (`phonely-outcomes config show` checks it)."
-        );
-        return Err(ExitCode::from(exit::INVALID));
-    }
-    for w in &config.warnings {
-        eprintln!("warning: {}", inert(w));
-    }
-    let profile = config
-        .select(profile_name)
-        .map_err(|m| fail(exit::INVALID, &format!("{m}. Nothing was sent.")))?;
-    let (base, warning) = profile_base_url(profile, base_url_arg)
-        .map_err(|m| fail(exit::INVALID, &format!("{m}. Nothing was sent.")))?;
-    if let Some(w) = warning {
-        eprintln!("warning: {}", inert(&w));
-    }
-    Ok((profile, base))
-}
-
-/// What a command needs to send under a profile: its key, a client with the timeout (the
-/// flag's, else the config's), and who and where to record.
-struct Sender {
-    key: crate::api::key::ApiKey,
-    client: Client,
-    who: Provenance,
-}
-
-/// Builds the `Sender`, or refuses (exit 2, nothing sent) with the reason.
-async fn sender(
-    profile: &crate::config::Profile,
-    base: &BaseUrl,
-    timeout_arg: Option<f64>,
-    config: &Config,
-) -> Result<Sender, ExitCode> {
-    let checked = checked_key(profile, base, timeout_arg, config).await?;
-    checked.sender()
-}
-
-/// The wait for each answer: `--timeout`, else the config's; refused (exit 2) outside
-/// 0.1–600 s, also in a dry run, so the command that works dry is the one that sends.
-fn request_timeout(arg: Option<f64>, config: &Config) -> Result<Duration, ExitCode> {
-    match arg {
-        None => Ok(config.request_timeout),
-        Some(secs) => config::timeout(secs, "--timeout")
-            .map_err(|m| fail(exit::INVALID, &format!("{m}. Nothing was sent."))),
-    }
-}
-
-/// What `sender` checks before it builds the HTTP client: the timeout and the key.
-struct CheckedKey {
-    timeout: Duration,
-    key: crate::api::key::ApiKey,
-    who: Provenance,
-}
-
-impl CheckedKey {
-    /// Builds the client (loading the system's certificates: a few milliseconds).
-    fn sender(self) -> Result<Sender, ExitCode> {
-        let client = Client::new(self.timeout)
-            .map_err(|m| fail(exit::INVALID, &format!("{m}. Nothing was sent.")))?;
-        Ok(Sender {
-            key: self.key,
-            client,
-            who: self.who,
-        })
-    }
-}
-
-async fn checked_key(
-    profile: &crate::config::Profile,
-    base: &BaseUrl,
-    timeout_arg: Option<f64>,
-    config: &Config,
-) -> Result<CheckedKey, ExitCode> {
-    let timeout = request_timeout(timeout_arg, config)?;
-    let credentials: Credentials = secret::resolve(&profile.key, &profile.name).await;
-    let Some(key) = credentials.key.clone() else {
-        return Err(fail(
-            exit::INVALID,
-            &format!(
-                "{} (profile {}). Nothing was sent.",
-                credentials.missing_key_help(),
-                profile.name
-            ),
-        ));
-    };
-    Ok(CheckedKey {
-        timeout,
-        key,
-        who: Provenance {
-            operator: operator_name(),
-            profile: profile.name.clone(),
-            base_url: base.as_str().to_string(),
-        },
-    })
-}
-
-/// The history, opened under this process's session lock, before anything is sent (exit 2 and
-/// nothing sent if it cannot be).
-fn history_for_sending(arg: Option<PathBuf>) -> Result<(SessionLock, Store), ExitCode> {
-    let data_dir =
-        data_dir(arg).map_err(|m| fail(exit::INVALID, &format!("{m}. Nothing was sent.")))?;
-    crate::history::private::create_dir(&data_dir)
-        .map_err(|e| e.to_string())
-        .and_then(|()| SessionLock::acquire(&data_dir).map_err(|e| e.to_string()))
-        .and_then(|lock| {
-            let store = Store::open(&data_dir, lock.id()).map_err(|e| e.to_string())?;
-            // Finished batches' journals and crashed sessions' rows first, so the duplicate
-            // check sees them.
-            store
-                .reconcile_orphans(&data_dir)
-                .map_err(|e| e.to_string())?;
-            Ok((lock, store))
-        })
-        .map_err(|e| {
-            fail(
-                exit::INVALID,
-                &format!(
-                    "could not open the history in {}: {e}. Nothing was sent (every update is \
-                     recorded before it leaves).",
-                    data_dir.display()
-                ),
-            )
-        })
-}
-
 async fn send(args: SendArgs, global: &GlobalArgs, config: &Config) -> ExitCode {
     let update = match send_input(&args, config.region) {
         Ok(u) => u,
@@ -659,7 +460,11 @@ async fn send(args: SendArgs, global: &GlobalArgs, config: &Config) -> ExitCode 
         let source = profile.key.source(&profile.name);
         // The body's strings are escaped the JSON way by `curl`; the variable's name came from
         // the config file: made inert.
-        let _ = writeln!(std::io::stdout(), "{}", inert_lines(&request.curl(&source)));
+        let _ = writeln!(
+            std::io::stdout(),
+            "{}",
+            inert_lines(&crate::api::curl::curl(&request, &source))
+        );
         return ExitCode::from(exit::UPDATED);
     }
     let Sender { key, client, who } = match sender(profile, &base, args.timeout, config).await {
@@ -731,16 +536,6 @@ async fn send(args: SendArgs, global: &GlobalArgs, config: &Config) -> ExitCode 
     })
 }
 
-fn open_for_reading(data_dir: &Path) -> Result<Store, String> {
-    let lock = SessionLock::acquire(data_dir).map_err(|e| e.to_string())?;
-    let store = Store::open(data_dir, lock.id()).map_err(|e| e.to_string())?;
-    // A crashed session's rows read as unknown here too.
-    store
-        .reconcile_orphans(data_dir)
-        .map_err(|e| e.to_string())?;
-    Ok(store)
-}
-
 async fn sandbox(args: SandboxArgs) -> ExitCode {
     let running = match crate::sandbox::start(&args.addr, &args.key).await {
         Ok(s) => s,
@@ -780,6 +575,8 @@ async fn sandbox(args: SandboxArgs) -> ExitCode {
 
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
+
     use super::*;
 
     fn parsed(text: &str) -> Config {

@@ -178,15 +178,7 @@ pub struct Config {
 }
 
 /// Phonely's documented outcome labels: the pick-list when `outcome_presets` is not set.
-pub const DOCUMENTED_OUTCOMES: &[&str] = &[
-    "Sold",
-    "No Sale",
-    "Appointment Completed",
-    "Appointment No-Show",
-    "Qualified Lead",
-    "Follow-Up Required",
-    "Escalated Successfully",
-];
+pub use crate::api::notes::DOCUMENTED_OUTCOMES;
 
 /// Colours for a dark or a light terminal background.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

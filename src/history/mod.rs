@@ -11,13 +11,13 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
-use serde::Serialize;
 
 use crate::api::client::{BODY_CAP, Completion, State, Verdict, classify};
 use crate::api::request::WireRequest;
 use crate::api::update::{OutcomeUpdate, Preference};
 
-pub use search::{FAILED, Filter};
+pub use crate::api::filter::{FAILED, Filter};
+pub use crate::api::record::{Batch, Provenance, Record};
 pub use session::SessionLock;
 
 /// File name of the database inside the data directory.
@@ -169,138 +169,6 @@ CREATE TABLE journals_imported (
 UPDATE updates SET state = 'unconfirmed' WHERE state = 'ok' AND verified = 0;
 ",
 ];
-
-/// A batch file as the history recorded it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Batch {
-    pub id: i64,
-    pub file: String,
-    pub file_hash: String,
-    pub rows: i64,
-    pub operator: String,
-    pub profile: String,
-    pub base_url: String,
-    pub created_ms: i64,
-}
-
-/// One update as the audit log holds it.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Record {
-    pub id: i64,
-    pub session: String,
-    pub operator: String,
-    pub profile: String,
-    pub base_url: String,
-    pub agent: String,
-    pub target: String,
-    pub target_kind: String,
-    pub preference: Option<String>,
-    pub outcome: Option<String>,
-    /// The value as its JSON number text (`299`, `299.5`).
-    pub value: Option<String>,
-    /// Compact JSON text.
-    pub metadata: Option<String>,
-    pub method: String,
-    pub url: String,
-    pub body: String,
-    #[serde(serialize_with = "ser_state")]
-    pub state: State,
-    /// Milliseconds since the Unix epoch, UTC: recorded (just before sending).
-    pub created_ms: i64,
-    /// When the request left (completion time less latency).
-    pub sent_ms: Option<i64>,
-    pub completed_ms: Option<i64>,
-    pub http_status: Option<u16>,
-    pub latency_ms: Option<i64>,
-    pub verified: bool,
-    pub resolved_call_id: Option<String>,
-    pub message: Option<String>,
-    pub response_body: Option<String>,
-    pub response_truncated: bool,
-    /// The body cap in force when the response was stored, in bytes.
-    pub response_cap: Option<i64>,
-    /// The batch this update was a row of (`batch`), and the row's line in its file.
-    pub batch_id: Option<i64>,
-    pub batch_line: Option<i64>,
-}
-
-#[allow(clippy::trivially_copy_pass_by_ref)] // serde passes fields by reference
-fn ser_state<S: serde::Serializer>(state: &State, s: S) -> std::result::Result<S::Ok, S::Error> {
-    s.serialize_str(state.as_str())
-}
-
-impl Record {
-    /// One character for the state ([`State::mark`]).
-    pub fn mark(&self) -> &'static str {
-        self.state.mark()
-    }
-
-    /// What came of it, in a few words for a list. The server's words are made inert
-    /// ([`crate::api::inert`]): this is shown on terminals.
-    pub fn result_text(&self) -> String {
-        let message =
-            crate::api::inert::inert(self.message.as_deref().unwrap_or_default()).into_owned();
-        match self.state {
-            State::Ok => "updated".to_string(),
-            State::Unconfirmed | State::Refused => message,
-            State::NetworkError => format!("no response: {message}"),
-            State::Pending => "sending…".to_string(),
-            State::Cancelled => "cancelled (may be applied)".to_string(),
-            State::Unknown => "outcome unknown: check first".to_string(),
-        }
-    }
-
-    /// What it set, short: `Sold · 299 · {…}`.
-    pub fn set_text(&self) -> String {
-        let mut parts = Vec::new();
-        if let Some(o) = &self.outcome {
-            parts.push(o.clone());
-        }
-        if let Some(v) = &self.value {
-            parts.push(v.clone());
-        }
-        if self.metadata.is_some() {
-            parts.push("{…}".to_string());
-        }
-        parts.join(" · ")
-    }
-
-    /// `agent/target`, with the preference for phone targets.
-    pub fn target_text(&self) -> String {
-        match &self.preference {
-            Some(p) => format!("{}/{} ({p})", self.agent, self.target),
-            None => format!("{}/{}", self.agent, self.target),
-        }
-    }
-
-    /// The request as it was sent: the recorded method, URL and body with the headers every
-    /// request carries (never the key).
-    pub fn request(&self) -> WireRequest {
-        WireRequest {
-            method: "PATCH",
-            url: self.url.clone(),
-            headers: crate::api::request::headers(),
-            body: self.body.clone(),
-        }
-    }
-
-    /// The wire names of the fields this record set.
-    pub fn fields(&self) -> crate::api::update::Fields {
-        crate::api::update::fields_present(
-            self.outcome.is_some(),
-            self.value.is_some(),
-            self.metadata.is_some(),
-        )
-    }
-}
-
-/// Who and where an update is sent from, recorded with it.
-#[derive(Clone, Debug)]
-pub struct Provenance {
-    pub operator: String,
-    pub profile: String,
-    pub base_url: String,
-}
 
 /// The OS user name, for the `operator` column: `$USER` (or `$LOGNAME`, `$USERNAME`), else the
 /// name of this process's user id in /etc/passwd.
@@ -709,7 +577,7 @@ impl Store {
         limit: Option<usize>,
         mut visit: impl FnMut(&Record) -> std::io::Result<()>,
     ) -> Result<()> {
-        let q = filter.to_sql(before_id);
+        let q = search::to_sql(filter, before_id);
         let limit = limit.map_or(-1, |l| i64::try_from(l).unwrap_or(i64::MAX));
         let mut stmt = self.conn.prepare_cached(&q.sql(limit))?;
         let mut rows = stmt.query(rusqlite::params_from_iter(q.params.iter()))?;
@@ -933,6 +801,63 @@ pub(crate) mod tests {
         assert_eq!(done.http_status, Some(200));
         assert_eq!(done.latency_ms, Some(42));
         assert_eq!(done.resolved_call_id.as_deref(), Some("c1"));
+    }
+
+    /// `api::factory` builds, without SQLite, the very records the store writes: pending, then
+    /// completed each way a request can end, for a phone with a preference and for a call id.
+    #[test]
+    fn the_factory_builds_the_records_the_store_writes() {
+        let call = validate(&UpdateInput {
+            agent: "agent123",
+            target: "call456",
+            outcome: "No answer",
+            ..UpdateInput::default()
+        })
+        .unwrap();
+        let call_request = build(&call, &BaseUrl::default());
+        let (phone, phone_request) = sample();
+        let endings = [
+            Completion::Answered(HttpResponse {
+                status: 200,
+                body: r#"{"success":true,"call_id":"c1","updated_fields":["custom_call_outcome","custom_call_outcome_value","custom_call_metadata"]}"#.into(),
+                truncated: false,
+                retry_after: None,
+            }),
+            Completion::Answered(HttpResponse {
+                status: 429,
+                body: r#"{"message":"slow down"}"#.into(),
+                truncated: true,
+                retry_after: Some("7".into()),
+            }),
+            Completion::NotSent("connection refused".into()),
+            Completion::NoAnswer("timed out".into()),
+            Completion::Cancelled,
+        ];
+        let store = Store::open_in_memory("s1").unwrap();
+        for (update, request) in [(&phone, &phone_request), (&call, &call_request)] {
+            for ending in &endings {
+                let stored = store.insert_pending(&who(), update, request).unwrap();
+                let built = crate::api::factory::pending(
+                    stored.id,
+                    "s1",
+                    &who(),
+                    update,
+                    request,
+                    stored.created_ms,
+                );
+                assert_eq!(built, stored);
+                let done = store
+                    .complete(stored.id, ending, Duration::from_millis(42))
+                    .unwrap();
+                let built = crate::api::factory::completed(
+                    built,
+                    ending,
+                    Duration::from_millis(42),
+                    done.completed_ms.unwrap(),
+                );
+                assert_eq!(built, done, "{ending:?}");
+            }
+        }
     }
 
     #[test]

@@ -4,14 +4,10 @@ use std::time::Duration;
 
 use ratatui_textarea::Input;
 
+pub use super::app::RequestId;
 use super::app::{Confirm, Focus};
 use super::profiles::Active;
 use crate::history::Record;
-
-/// Identifies one send from the moment it is confirmed; results for an id that is no longer in
-/// flight (cancelled) only update the history row.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct RequestId(pub u64);
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Action {

@@ -7,7 +7,6 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui_textarea::{TextArea, WrapMode};
 use time::UtcOffset;
 
-use super::action::RequestId;
 use super::profiles::{ProfileTag, fallback_tag};
 use crate::api::key::Credentials;
 use crate::api::phone::{Region, read_as_call_id, reads_as_phone};
@@ -287,6 +286,11 @@ pub struct InFlight {
     pub sent: Option<OutcomeUpdate>,
 }
 
+/// Identifies one send from the moment it is confirmed; results for an id that is no longer in
+/// flight (cancelled) only update the history row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RequestId(pub u64);
+
 /// The confirmation before a send.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Confirm {
@@ -297,6 +301,18 @@ pub struct Confirm {
     pub acknowledged: bool,
     /// Set when resending a history row: where it was sent before.
     pub resend_of: Option<Record>,
+}
+
+impl Confirm {
+    /// The confirmation for a ready request, not yet acknowledged.
+    pub fn new(ready: Ready, duplicate: Option<Record>, resend_of: Option<Record>) -> Box<Self> {
+        Box::new(Self {
+            ready,
+            duplicate,
+            acknowledged: false,
+            resend_of,
+        })
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]

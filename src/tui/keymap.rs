@@ -464,6 +464,18 @@ pub struct Command {
 }
 
 /// Every action by name, for the command palette (Ctrl+P or `:`).
+/// The palette's commands whose name has every typed word, in list order.
+pub fn palette_matches(query: &str) -> Vec<Command> {
+    let words: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
+    commands()
+        .into_iter()
+        .filter(|c| {
+            let name = c.name.to_lowercase();
+            words.iter().all(|w| name.contains(w.as_str()))
+        })
+        .collect()
+}
+
 pub fn commands() -> Vec<Command> {
     let c = |name, key, action| Command { name, key, action };
     vec![
@@ -978,9 +990,7 @@ mod tests {
                 body: String::new(),
             },
         };
-        a.modal = Some(Modal::Confirm(crate::tui::update::confirmation(
-            ready, None, None,
-        )));
+        a.modal = Some(Modal::Confirm(Confirm::new(ready, None, None)));
         assert_eq!(
             map_event(&a, &press(KeyCode::Char('y'))),
             Some(Action::ConfirmType('y'))
@@ -1061,15 +1071,19 @@ mod tests {
         })
         .unwrap();
         let request = crate::api::request::build(&update, &BaseUrl::default());
-        let store = crate::history::Store::open_in_memory("t").unwrap();
         let who = crate::history::Provenance {
             operator: "t".into(),
             profile: "sandbox".into(),
             base_url: String::new(),
         };
-        h.history
-            .rows
-            .push(store.insert_pending(&who, &update, &request).unwrap());
+        h.history.rows.push(crate::api::factory::pending(
+            1,
+            "t",
+            &who,
+            &update,
+            &request,
+            crate::history::now_ms(),
+        ));
         let one = keys(&h);
         for k in ["e", "r", "y", "b", "c", "Enter"] {
             assert!(one.contains(&k), "{k} in {one:?}");

@@ -17,11 +17,11 @@ use ratatui::buffer::Buffer;
 use tokio::sync::{mpsc, oneshot};
 
 use super::action::{Action, RequestId};
-use super::app::{App, HISTORY_PAGE};
+use super::app::{App, Confirm, HISTORY_PAGE};
 use super::effect::Effect;
 use super::keymap::map_event;
 use super::profiles::Switcher;
-use super::update::{confirmation, update};
+use super::update::update;
 use super::view::view;
 use crate::api::client::{Client, Completion};
 use crate::api::key::Credentials;
@@ -475,7 +475,7 @@ impl Runner {
                     })
                     .ok()
                     .flatten();
-                    Action::ConfirmReady(confirmation(*ready, duplicate, resend_of.map(|b| *b)))
+                    Action::ConfirmReady(Confirm::new(*ready, duplicate, resend_of.map(|b| *b)))
                 });
             }
             Effect::CompletePath { typed, apply } => {

@@ -10,6 +10,7 @@ use super::app::{
     Queue, QueueItem, Ready, Status, Tone,
 };
 use super::effect::Effect;
+pub use super::keymap::palette_matches;
 use crate::api::client::State;
 use crate::api::request::build;
 use crate::api::update::{Field, UpdateInput, validate};
@@ -715,18 +716,6 @@ fn insert_template(app: &mut App, chosen: Option<usize>) -> Vec<Effect> {
             Vec::new()
         }
     }
-}
-
-/// The palette's commands whose name has every typed word, in list order.
-pub fn palette_matches(query: &str) -> Vec<super::keymap::Command> {
-    let words: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
-    super::keymap::commands()
-        .into_iter()
-        .filter(|c| {
-            let name = c.name.to_lowercase();
-            words.iter().all(|w| name.contains(w.as_str()))
-        })
-        .collect()
 }
 
 /// Tab or Enter on a highlighted suggestion: it becomes the outcome, and focus moves on.
@@ -2171,34 +2160,31 @@ fn copy_curl(app: &mut App) -> Vec<Effect> {
         return Vec::new();
     };
     vec![Effect::Copy {
-        text: r.request().curl(&app.settings.credentials.source),
+        text: crate::api::curl::curl(&r.request(), &app.settings.credentials.source),
         what: format!("update #{} as a curl command", r.id),
     }]
 }
 
 /// Builds the confirmation for a ready update (the runtime calls this after its duplicate
 /// check, so the rules live here).
+/// The confirmation for a ready request (kept here for callers of the old path).
 pub fn confirmation(
     ready: Ready,
     duplicate: Option<Record>,
     resend_of: Option<Record>,
 ) -> Box<Confirm> {
-    Box::new(Confirm {
-        ready,
-        duplicate,
-        acknowledged: false,
-        resend_of,
-    })
+    Confirm::new(ready, duplicate, resend_of)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::api::client::{Completion, HttpResponse};
+    use crate::api::factory;
     use crate::api::key::Credentials;
     use crate::api::request::BaseUrl;
     use crate::api::update::Field;
-    use crate::history::{Filter, Provenance, Store};
+    use crate::history::{Filter, Provenance};
     use crate::tui::app::Settings;
 
     fn app_with(credentials: Credentials) -> App {
@@ -2258,31 +2244,30 @@ mod tests {
         a
     }
 
+    /// A record for the app's (valid) form, as the history would hold it: pending, or
+    /// completed with this answer (built by `api::factory`, no database).
     fn record_for(app: &App, state: Option<(u16, &str)>) -> crate::history::Record {
-        let store = Store::open_in_memory("t").unwrap();
         let ready = app.checked.clone().unwrap();
         let who = Provenance {
             operator: "t".into(),
             profile: "sandbox".into(),
             base_url: "http://127.0.0.1:8787".into(),
         };
-        let r = store
-            .insert_pending(&who, &ready.update, &ready.request)
-            .unwrap();
+        let now = crate::history::now_ms();
+        let r = factory::pending(1, "t", &who, &ready.update, &ready.request, now);
         match state {
             None => r,
-            Some((status, body)) => store
-                .complete(
-                    r.id,
-                    &Completion::Answered(HttpResponse {
-                        status,
-                        body: body.into(),
-                        truncated: false,
-                        retry_after: None,
-                    }),
-                    std::time::Duration::from_millis(12),
-                )
-                .unwrap(),
+            Some((status, body)) => factory::completed(
+                r,
+                &Completion::Answered(HttpResponse {
+                    status,
+                    body: body.into(),
+                    truncated: false,
+                    retry_after: None,
+                }),
+                std::time::Duration::from_millis(12),
+                crate::history::now_ms(),
+            ),
         }
     }
 

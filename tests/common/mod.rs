@@ -8,9 +8,10 @@ pub mod tty;
 use std::time::{Duration, Instant};
 
 use phonely_outcomes::api::client::{Completion, HttpResponse};
+use phonely_outcomes::api::factory;
 use phonely_outcomes::api::key::Credentials;
 use phonely_outcomes::api::request::BaseUrl;
-use phonely_outcomes::history::{Provenance, Record, Store};
+use phonely_outcomes::history::{Provenance, Record};
 use phonely_outcomes::tui::action::Action;
 use phonely_outcomes::tui::app::{App, Settings};
 use phonely_outcomes::tui::update::update;
@@ -99,24 +100,17 @@ pub fn ctrl_s(app: &mut App) {
 
 /// A history record for the app's current (valid) form, completed as given.
 pub fn record(app: &App, completion: Option<Completion>) -> Record {
-    let store = Store::open_in_memory("test").unwrap();
     let ready = app.checked.clone().expect("form is valid");
     let who = Provenance {
         operator: "sam".into(),
         profile: "sandbox".into(),
         base_url: "http://127.0.0.1:8787".into(),
     };
-    let r = store
-        .insert_pending(&who, &ready.update, &ready.request)
-        .unwrap();
-    let mut r = match completion {
+    let r = factory::pending(1, "test", &who, &ready.update, &ready.request, FIXED_MS);
+    match completion {
         None => r,
-        Some(c) => store.complete(r.id, &c, Duration::from_millis(42)).unwrap(),
-    };
-    r.created_ms = FIXED_MS;
-    r.completed_ms = r.completed_ms.map(|_| FIXED_MS + 42);
-    r.latency_ms = r.latency_ms.map(|_| 42);
-    r
+        Some(c) => factory::completed(r, &c, Duration::from_millis(42), FIXED_MS + 42),
+    }
 }
 
 pub fn answered(status: u16, body: &str) -> Completion {

@@ -7,12 +7,12 @@ mod preview;
 mod queue;
 mod status;
 
+pub(crate) use crate::api::time::format_time;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::Line;
 use ratatui::widgets::{Block, BorderType, Paragraph, Wrap};
-use time::{OffsetDateTime, UtcOffset};
 
 use super::app::{App, Focus};
 use crate::api::update::Field;
@@ -263,23 +263,6 @@ pub(crate) fn pane(title: &str, focused: bool) -> Block<'_> {
             format!(" {title} "),
             Style::default().add_modifier(Modifier::BOLD),
         ))
-}
-
-/// `2026-11-25 13:45:02` in local time.
-pub(crate) fn format_time(ms: i64, offset: UtcOffset) -> String {
-    let Ok(t) = OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000) else {
-        return "?".to_string();
-    };
-    let t = t.to_offset(offset);
-    format!(
-        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
 }
 
 /// `agent/target (first)` in `width` cells, for a table column: the preference shortened to

@@ -291,7 +291,7 @@ fn profiles(app: &App, selected: usize, frame: &mut Frame<'_>, area: Rect) {
 }
 
 fn palette(query: &str, selected: usize, frame: &mut Frame<'_>, area: Rect) {
-    let matches = crate::tui::update::palette_matches(query);
+    let matches = crate::tui::keymap::palette_matches(query);
     let mut lines = vec![
         Line::from(vec![
             Span::styled("> ", Style::default().fg(Color::Cyan)),

@@ -1,11 +1,9 @@
 //! One builder for the wire: an `OutcomeUpdate` becomes the exact request (method, URL, headers,
 //! body). The preview, the curl text, the history record and the HTTP call all come from here.
 
-use std::fmt::Write as _;
-
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
-use super::key::KeySource;
+pub use super::shell::shell_quote;
 use super::update::{OutcomeUpdate, Target};
 
 /// Phonely's production address.
@@ -44,7 +42,7 @@ impl BaseUrl {
                 super::invisible::describe(c)
             ));
         }
-        let url = reqwest::Url::parse(trimmed).map_err(|e| {
+        let url = url::Url::parse(trimmed).map_err(|e| {
             format!("Base URL is not a valid URL ({e}), e.g. {DEFAULT_BASE_URL} (got {trimmed})")
         })?;
         if !matches!(url.scheme(), "http" | "https") {
@@ -69,7 +67,7 @@ impl BaseUrl {
 
     /// True for loopback addresses (the sandbox, or a local stand-in).
     pub fn is_loopback(&self) -> bool {
-        reqwest::Url::parse(&self.0)
+        url::Url::parse(&self.0)
             .ok()
             .and_then(|u| u.host_str().map(str::to_string))
             .is_some_and(|h| h == "localhost" || h.starts_with("127.") || h == "[::1]")
@@ -148,34 +146,12 @@ impl WireRequest {
                 |pretty| super::inert::inert_json(&pretty).into_owned(),
             )
     }
-
-    /// The request as a curl command, with the key left to the shell (`$PHONELY_API_KEY`).
-    pub fn curl(&self, key: &KeySource) -> String {
-        let mut out = format!("curl -X {} {}", self.method, shell_quote(&self.url));
-        for (name, value) in &self.headers {
-            let _ = write!(
-                out,
-                " \\\n  -H {}",
-                shell_quote(&format!("{name}: {value}"))
-            );
-        }
-        let _ = write!(out, " \\\n  -H \"{AUTH_HEADER}: {}\"", key.shell_expr());
-        // JSON leaves DEL, C1 and bidi overrides raw: escaped the JSON way (the same body).
-        let body = super::inert::inert_json(&self.body);
-        let _ = write!(out, " \\\n  --data-raw {}", shell_quote(&body));
-        out
-    }
-}
-
-/// POSIX single-quoting: everything literal, `'` written as `'\''`.
-pub fn shell_quote(text: &str) -> String {
-    format!("'{}'", text.replace('\'', r"'\''"))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::update::{UpdateInput, validate};
+    use crate::update::{UpdateInput, validate};
 
     fn update(
         agent: &str,
@@ -321,52 +297,5 @@ mod tests {
         assert!(BaseUrl::parse("ftp://x").unwrap_err().contains("https://"));
         assert!(BaseUrl::parse("not a url").is_err());
         assert!(BaseUrl::parse("https://x/?a=1").is_err());
-    }
-
-    /// JSON carries DEL, C1 controls and bidi overrides raw: the preview and the curl text
-    /// escape them the JSON way, so they show and paste as the same value, inert.
-    #[test]
-    fn the_preview_and_the_curl_text_escape_what_json_leaves_raw() {
-        let r = build(
-            &update(
-                "a",
-                "c",
-                None,
-                "",
-                "",
-                "{\"k\":\"v\u{9b}2J\u{202e}x\u{7f}\"}",
-            ),
-            &base(),
-        );
-        assert!(
-            r.body.contains('\u{9b}'),
-            "the wire carries the value as it is"
-        );
-        let curl = r.curl(&KeySource::Env("PHONELY_API_KEY".into()));
-        let pretty = r.pretty_body();
-        for shown in [&curl, &pretty] {
-            assert!(
-                !shown
-                    .chars()
-                    .any(|c: char| crate::api::inert::is_live(c) && c != '\n'),
-                "{shown:?}"
-            );
-            assert!(shown.contains(r"v\u009b2J\u202ex\u007f"), "{shown}");
-        }
-        let value = |t: &str| serde_json::from_str::<serde_json::Value>(t).unwrap();
-        assert_eq!(value(&pretty), value(&r.body));
-    }
-
-    #[test]
-    fn curl_leaves_the_key_to_the_shell() {
-        let r = build(&update("a", "c", None, "It's sold", "", ""), &base());
-        let curl = r.curl(&KeySource::Env("PHONELY_API_KEY".into()));
-        assert!(
-            curl.contains("-H \"X-Authorization: $PHONELY_API_KEY\""),
-            "{curl}"
-        );
-        assert!(curl.contains(r"--data-raw '{"), "{curl}");
-        assert!(curl.contains(r"It'\''s sold"), "{curl}");
-        assert!(curl.starts_with("curl -X PATCH 'https://app.phonely.ai/api/calls/a/c'"));
     }
 }

@@ -812,7 +812,7 @@ mod tests {
         for hidden in ["So\u{202e}ld", "Sold\u{2066}", "\u{202b}Sold"] {
             let e = only_error(&input("a", "c", hidden), Field::Outcome);
             assert!(e.contains("a bidirectional control (U+"), "{e}");
-            assert!(!e.chars().any(crate::api::inert::is_live), "{e:?}");
+            assert!(!e.chars().any(crate::inert::is_live), "{e:?}");
         }
         assert!(only_error(&input("a", "c", "   "), Field::Outcome).contains("only spaces"));
         assert!(only_error(&input("a", "c", "Sold "), Field::Outcome).contains("start or end"));

@@ -5,6 +5,17 @@
 use super::phone::{Region, read_as_call_id};
 use super::update::{OutcomeUpdate, Target};
 
+/// Phonely's documented outcome labels: the pick-list when `outcome_presets` is not set.
+pub const DOCUMENTED_OUTCOMES: &[&str] = &[
+    "Sold",
+    "No Sale",
+    "Appointment Completed",
+    "Appointment No-Show",
+    "Qualified Lead",
+    "Follow-Up Required",
+    "Escalated Successfully",
+];
+
 /// Phonely's documented outcome labels in every spelling its docs use: never flagged. The
 /// docs' list says "Follow-Up Required"; their example 4 sends "Follow Up Required".
 pub const DOCUMENTED_LABELS: &[&str] = &[
@@ -109,7 +120,7 @@ mod tests {
 
     #[test]
     fn documented_labels_are_never_flagged_and_loose_ones_are() {
-        let presets: Vec<String> = crate::config::DOCUMENTED_OUTCOMES
+        let presets: Vec<String> = DOCUMENTED_OUTCOMES
             .iter()
             .map(|s| (*s).to_string())
             .collect();

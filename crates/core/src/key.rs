@@ -72,7 +72,7 @@ impl KeySource {
             KeySource::Env(name) => format!("${name}"),
             // Where the key is read from, run by the shell: the command runs as it does here.
             KeySource::File(path) => {
-                format!("$(cat {})", crate::api::request::shell_quote(path))
+                format!("$(cat {})", super::shell::shell_quote(path))
             }
             KeySource::Command(command) => format!("$({command})"),
             KeySource::Keyring(_) | KeySource::Sandbox => format!("${KEY_ENV}"),

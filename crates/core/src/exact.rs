@@ -162,7 +162,7 @@ impl<'de> Visitor<'de> for StrictVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Strict, A::Error> {
         let mut members = Map::new();
         while let Some(key) = map.next_key::<String>()? {
-            let shown = crate::api::phone::shorten(&key);
+            let shown = crate::phone::shorten(&key);
             if members.contains_key(&key) {
                 return Err(de::Error::custom(format!("{DUPLICATE}\"{shown}\" twice")));
             }

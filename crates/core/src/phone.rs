@@ -336,7 +336,7 @@ fn shortest_number(region: Region) -> usize {
         .map_or(7, |&n| usize::from(n).max(7))
 }
 
-pub(crate) fn describe_char(c: char) -> String {
+pub fn describe_char(c: char) -> String {
     if c.is_control() {
         format!("a control character (U+{:04X})", c as u32)
     } else if super::inert::is_live(c) {
@@ -354,7 +354,7 @@ pub(crate) fn describe_char(c: char) -> String {
 }
 
 /// Echoes user input in messages without flooding the screen or printing control characters.
-pub(crate) fn shorten(input: &str) -> String {
+pub fn shorten(input: &str) -> String {
     const MAX: usize = 40;
     let mut out: String = input
         .chars()

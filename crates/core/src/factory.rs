@@ -1,0 +1,87 @@
+//! Records without a database, for tests and benches: `pending` and `completed` build the
+//! `Record` the history would hold after `insert_pending` and `complete`, field for field
+//! (a test in `history` keeps them in step), so a test that needs a record opens no SQLite.
+
+use std::time::Duration;
+
+use super::outcome::{BODY_CAP, Completion, classify};
+use super::record::{Provenance, Record};
+use super::request::WireRequest;
+use super::update::OutcomeUpdate;
+
+/// The record `Store::insert_pending` writes: `pending`, recorded at `created_ms`, number `id`,
+/// by `session`.
+pub fn pending(
+    id: i64,
+    session: &str,
+    who: &Provenance,
+    update: &OutcomeUpdate,
+    request: &WireRequest,
+    created_ms: i64,
+) -> Record {
+    Record {
+        id,
+        session: session.to_string(),
+        operator: who.operator.clone(),
+        profile: who.profile.clone(),
+        base_url: who.base_url.clone(),
+        agent: update.agent.as_str().to_string(),
+        target: update.target.as_str().to_string(),
+        target_kind: update.target.kind().to_string(),
+        preference: update.target.preference().map(|p| p.as_str().to_string()),
+        outcome: update.outcome.clone(),
+        value: update.value.as_ref().map(ToString::to_string),
+        metadata: update.metadata_text(),
+        method: request.method.to_string(),
+        url: request.url.clone(),
+        body: request.body.clone(),
+        state: super::outcome::State::Pending,
+        created_ms,
+        sent_ms: None,
+        completed_ms: None,
+        http_status: None,
+        latency_ms: None,
+        verified: false,
+        resolved_call_id: None,
+        message: None,
+        response_body: None,
+        response_truncated: false,
+        response_cap: None,
+        batch_id: None,
+        batch_line: None,
+    }
+}
+
+/// The record `Store::complete` leaves: `record` ended with `completion` after `latency`, at
+/// `now_ms`.
+pub fn completed(
+    record: Record,
+    completion: &Completion,
+    latency: Duration,
+    now_ms: i64,
+) -> Record {
+    let verdict = classify(&record.fields(), completion);
+    let (body, truncated, cap) = match completion {
+        Completion::Answered(r) => (
+            Some(r.body.clone()),
+            r.truncated,
+            i64::try_from(BODY_CAP).ok(),
+        ),
+        _ => (None, false, None),
+    };
+    let latency_ms = i64::try_from(latency.as_millis()).unwrap_or(i64::MAX);
+    Record {
+        state: verdict.state,
+        completed_ms: Some(now_ms),
+        http_status: verdict.http_status,
+        latency_ms: Some(latency_ms),
+        verified: verdict.verified,
+        resolved_call_id: verdict.call_id,
+        message: Some(verdict.message),
+        response_body: body,
+        response_truncated: truncated,
+        sent_ms: Some(now_ms.saturating_sub(latency_ms)),
+        response_cap: cap,
+        ..record
+    }
+}
