@@ -628,6 +628,9 @@ fn skip_invalid_sends_the_good_rows_and_rate_limits() {
     .assert()
     .code(1)
     .stderr(predicate::str::contains("skipped: "))
+    .stderr(predicate::str::contains(
+        "1 row problem skipped (--skip-invalid); the 2 valid rows go on.",
+    ))
     .stderr(predicate::str::contains("line 3, column value"))
     .stderr(predicate::str::contains("2 of 2 rows: 2 updated"))
     .stderr(predicate::str::contains(
@@ -657,7 +660,7 @@ fn skip_invalid_sends_the_good_rows_and_rate_limits() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains(
-            "1 row problem skipped (as when batch #1 was first sent)",
+            "1 row problem skipped (as when batch #1 was first sent); the 2 valid rows go on.",
         ))
         .stderr(predicate::str::contains("0 to send."));
     assert_eq!(e.sandbox.sandbox.received().len(), 2);
@@ -674,6 +677,18 @@ fn skip_invalid_sends_the_good_rows_and_rate_limits() {
         .code(2)
         .stderr(predicate::str::contains("--rate must be"));
     assert_eq!(e.sandbox.sandbox.received().len(), 2);
+    // One valid row: said in the singular.
+    e.batch(
+        "one-good.csv",
+        b"agent_id,target,outcome,value\nagent123,call456,Sold,5\nagent123,call456,Sold,$6\n",
+        &["--yes", "--skip-invalid"],
+    )
+    .assert()
+    .code(1)
+    .stderr(predicate::str::contains(
+        "1 row problem skipped (--skip-invalid); the 1 valid row goes on.",
+    ));
+    assert_eq!(e.sandbox.sandbox.received().len(), 3);
 }
 
 /// The lines on standard error that start with `prefix`.

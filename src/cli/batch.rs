@@ -136,7 +136,7 @@ pub async fn run(
             eprintln!("skipped: {}", inert(&format!("{name}: {e}")));
         }
         eprintln!(
-            "{} {} skipped ({}); the {} valid {} go on.",
+            "{} {} skipped ({}); the {} valid {} on.",
             errors.len(),
             plural(errors.len(), "row problem", "row problems"),
             match &resume {
@@ -144,7 +144,7 @@ pub async fn run(
                 None => "--skip-invalid".to_string(),
             },
             rows.len(),
-            plural(rows.len(), "row", "rows")
+            plural(rows.len(), "row goes", "rows go")
         );
     } else if !errors.is_empty() {
         for e in &errors {
@@ -1537,8 +1537,8 @@ fn summary(rows: &[Row], base: &BaseUrl, profile: &str, dry_run: bool) -> String
     let targets: HashSet<&str> = rows.iter().map(|r| r.update.target.as_str()).collect();
     let count = |set: fn(&Row) -> bool| rows.iter().filter(|r| set(r)).count();
     format!(
-        "{} {}, all valid: {} {}, {} {}; sets outcome on {}, value on {}, metadata on {} \
-         (metadata replaces what a call holds). {} {} (profile {profile}).",
+        "{} {}, all valid: {} {}, {} {}; sets outcome on {}, value on {}, metadata on {}{}. \
+         {} {} (profile {profile}).",
         rows.len(),
         plural(rows.len(), "row", "rows"),
         agents.len(),
@@ -1548,6 +1548,11 @@ fn summary(rows: &[Row], base: &BaseUrl, profile: &str, dry_run: bool) -> String
         count(|r| r.update.outcome.is_some()),
         count(|r| r.update.value.is_some()),
         count(|r| r.update.metadata.is_some()),
+        if rows.iter().any(|r| r.update.metadata.is_some()) {
+            " (metadata replaces what a call holds)"
+        } else {
+            ""
+        },
         if dry_run { "Would send to" } else { "Sends to" },
         base.as_str()
     )
@@ -1556,6 +1561,30 @@ fn summary(rows: &[Row], base: &BaseUrl, profile: &str, dry_run: bool) -> String
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The summary speaks of metadata replacing what a call holds only when a row sets some.
+    #[test]
+    fn the_summary_mentions_replaced_metadata_only_when_a_row_sets_it() {
+        let base = BaseUrl::default();
+        let (plain, errors) = crate::batch::parse(
+            "rows.csv",
+            b"agent_id,target,outcome\nagent123,+14155551234,Sold\n",
+        );
+        assert!(errors.is_empty(), "{errors:?}");
+        let text = summary(&plain, &base, "default", true);
+        assert!(text.contains("metadata on 0. Would send to"), "{text}");
+        assert!(!text.contains("replaces"), "{text}");
+        let (with, errors) = crate::batch::parse(
+            "rows.csv",
+            b"agent_id,target,metadata\nagent123,+14155551234,\"{\"\"a\"\":1}\"\n",
+        );
+        assert!(errors.is_empty(), "{errors:?}");
+        let text = summary(&with, &base, "default", false);
+        assert!(
+            text.contains("metadata on 1 (metadata replaces what a call holds). Sends to"),
+            "{text}"
+        );
+    }
 
     /// A row's state is allocated once, when it leaves. Under about a kilobyte it takes the
     /// allocator's quick path (glibc's thread cache); above, each row cost about a thousand

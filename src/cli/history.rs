@@ -269,7 +269,7 @@ fn table_columns(cells: [&str; 9]) -> String {
         result,
     ] = cells;
     format!(
-        "{id:<7} {when:<19}  {state:<15} {profile:<12} {target:<36} {set:<28} {status:>4} \
+        "{id:<9} {when:<19}  {state:<15} {profile:<12} {target:<36} {set:<28} {status:>4} \
          {latency:>7}  {result}"
     )
 }
@@ -443,6 +443,20 @@ mod tests {
                     .unwrap_err()
                     .contains("is not a time"),
                 "{bad}"
+            );
+        }
+    }
+
+    /// A history of a million rows has seven-digit ids: the columns still line up.
+    #[test]
+    fn seven_and_eight_digit_ids_keep_the_columns() {
+        let header = table_header();
+        for id in ["#1000000", "#12345678"] {
+            let row = table_columns([id, "2026-12-02 18:43:56", "", "", "", "", "", "", ""]);
+            assert_eq!(
+                header.find("Recorded"),
+                row.find("2026-"),
+                "{header}\n{row}"
             );
         }
     }

@@ -8,10 +8,22 @@ use std::borrow::Cow;
 use std::fmt::Write as _;
 
 /// True for a character that would act on a terminal rather than be shown: every control
-/// character (Unicode category Cc) and the bidirectional embeddings, overrides and isolates
-/// (U+202A–U+202E, U+2066–U+2069), which reorder the text around them.
+/// character (Unicode category Cc), the bidirectional embeddings, overrides and isolates
+/// (U+202A–U+202E, U+2066–U+2069) and marks (U+200E, U+200F, U+061C), which reorder the text
+/// around them, and the line and paragraph separators (U+2028, U+2029), which some terminals
+/// break lines at.
 pub fn is_live(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    c.is_control()
+        || matches!(
+            c,
+            '\u{202a}'..='\u{202e}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{200e}'
+                | '\u{200f}'
+                | '\u{061c}'
+                | '\u{2028}'
+                | '\u{2029}'
+        )
 }
 
 /// `text` with every live character (line breaks and tabs included) written as `\u{…}`: for
@@ -73,6 +85,19 @@ fn escape(text: &str, keep: impl Fn(char) -> bool) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The bidi marks reorder neutral characters around them as the overrides do, and the
+    /// separators break lines on some terminals: shown escaped, like the rest.
+    #[test]
+    fn bidi_marks_and_separators_are_shown_escaped() {
+        let text = "call\u{200e}1\u{200f}2\u{61c}3\u{2028}4\u{2029}";
+        assert_eq!(
+            inert(text),
+            "call\\u{200e}1\\u{200f}2\\u{61c}3\\u{2028}4\\u{2029}"
+        );
+        assert_eq!(inert_json("\"a\u{200f}b\""), "\"a\\u200fb\"");
+        assert_eq!(inert("plain é ✓"), "plain é ✓");
+    }
 
     #[test]
     fn escape_sequences_are_shown_not_run() {
