@@ -339,7 +339,7 @@ fn shortest_number(region: Region) -> usize {
 pub fn describe_char(c: char) -> String {
     if c.is_control() {
         format!("a control character (U+{:04X})", c as u32)
-    } else if super::inert::is_live(c) {
+    } else if super::inert::is_live(c) && !c.is_whitespace() {
         format!(
             "a bidirectional control ({})",
             super::invisible::describe(c)
