@@ -8,3 +8,4 @@ pub use phonely_core::{
 };
 
 pub mod client;
+pub mod list;
