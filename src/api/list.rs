@@ -140,3 +140,37 @@ fn no_answer_in(seconds: f32) -> ListError {
         "No list of calls within {seconds} s (try again, or a longer --timeout)"
     ))
 }
+
+/// The most pages [`list_all`] reads (1,000 calls at 100 a page) before it gives up.
+pub const MAX_PAGES: u64 = 10;
+
+/// Every call matching `query` (its `limit` and `offset` are ignored): pages of 100 until the
+/// answer's `total` is reached or a page comes back short. More than [`MAX_PAGES`] pages is
+/// refused rather than guessed from part of the list.
+pub async fn list_all(
+    client: &Client,
+    base: &BaseUrl,
+    query: &ListQuery,
+    key: &ApiKey,
+) -> Result<Vec<super::calls::CallSummary>, ListError> {
+    let mut query = query.clone();
+    let _ = query.set_limit(u64::from(super::calls::MAX_LIMIT));
+    query.offset = 0;
+    let mut calls = Vec::new();
+    for _ in 0..MAX_PAGES {
+        let page = list(client, base, &query, key).await?;
+        let got = page.items.len() as u64;
+        calls.extend(page.items);
+        let done =
+            got < u64::from(query.limit()) || page.total.is_some_and(|t| query.offset + got >= t);
+        if done {
+            return Ok(calls);
+        }
+        query.offset += got;
+    }
+    Err(ListError::Unreadable(format!(
+        "More than {} calls match: too many to be sure which is first or last; narrow the \
+         look-up",
+        MAX_PAGES * u64::from(super::calls::MAX_LIMIT)
+    )))
+}

@@ -173,6 +173,9 @@ pub enum Command {
                           [OPTIONS]"
     )]
     Send(SendArgs),
+    /// List an agent's calls as Phonely has them, newest first (exit codes as send).
+    #[command(after_help = super::calls::EXAMPLES)]
+    Calls(super::calls::CallsArgs),
     /// Print the history of updates, newest first.
     #[command(after_help = HISTORY_EXAMPLES)]
     History(HistoryArgs),

@@ -4,6 +4,7 @@
 pub mod args;
 mod batch;
 mod batch_progress;
+mod calls;
 mod commands;
 mod common;
 mod history;
@@ -107,6 +108,7 @@ pub fn main(cli: Cli) -> ExitCode {
             Box::pin(workbench(workbench_args, &global, &config, offset)).await
         }),
         Some(Command::Send(args)) => runtime.block_on(send(args, &global, &config)),
+        Some(Command::Calls(args)) => runtime.block_on(calls::run(args, &global, &config, offset)),
         Some(Command::History(args)) => history::run(&args, &global, offset, config.region),
         Some(Command::Sandbox(args)) => runtime.block_on(sandbox(args)),
         Some(Command::Batch(args)) => runtime.block_on(batch::run(args, &global, &config, offset)),
