@@ -23,6 +23,7 @@ fn calls_by_phone_lists_newest_first_and_marks_first_and_last() {
     let env = env();
     let out = env
         .cmd()
+        .env("TZ", "UTC")
         .args(["calls", "--agent", "agent123", "--phone", "(415) 555-1234"])
         .output()
         .unwrap();
@@ -193,4 +194,149 @@ fn calls_says_when_more_match_than_were_shown() {
         .assert()
         .code(0)
         .stderr(predicate::str::contains("5 of ").and(predicate::str::contains("--limit 5")));
+}
+
+#[test]
+fn send_pin_sends_to_the_last_call_by_id_and_the_history_keeps_both() {
+    let env = env();
+    // +16175550123's calls are listed oldest first but not in order of start: the last by
+    // `started_at` is call-617-d.
+    let out = env
+        .cmd()
+        .args([
+            "send",
+            "--agent",
+            "agent123",
+            "--phone",
+            "+16175550123",
+            "--pin",
+        ])
+        .args(["--outcome", "Sold"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("Pinned: the last call from +16175550123 for agent agent123 is call call-617-d, started 2026-11-25 08:30"),
+        "{err}"
+    );
+    let received = env.sandbox.sandbox.received();
+    assert_eq!(received.len(), 1);
+    assert_eq!(
+        (received[0].target.as_str(), received[0].query.as_deref()),
+        ("call-617-d", None)
+    );
+    assert_eq!(
+        env.sandbox
+            .sandbox
+            .call("agent123", "call-617-d")
+            .unwrap()
+            .custom_call_outcome
+            .as_deref(),
+        Some("Sold")
+    );
+    let out = env.cmd().args(["history", "--json"]).output().unwrap();
+    let rec: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(rec["target"], "+16175550123");
+    assert_eq!(rec["target_kind"], "phone");
+    assert_eq!(rec["preference"], "last");
+    assert_eq!(rec["pinned_call"], "call-617-d");
+    assert!(
+        rec["url"]
+            .as_str()
+            .unwrap()
+            .ends_with("/api/calls/agent123/call-617-d"),
+        "{rec}"
+    );
+    assert_eq!(rec["resolved_call_id"], "call-617-d");
+}
+
+#[test]
+fn send_pin_first_dry_run_looks_up_and_prints_the_pinned_request() {
+    let env = env();
+    let out = env
+        .cmd()
+        .args([
+            "send",
+            "--agent",
+            "agent123",
+            "--phone",
+            "415-555-1234",
+            "--preference",
+            "first",
+        ])
+        .args(["--pin", "--outcome", "Sold", "--dry-run"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let curl = stdout(&out);
+    assert!(
+        curl.contains("/api/calls/agent123/call-first-415'"),
+        "{curl}"
+    );
+    assert!(!curl.contains("preference"), "{curl}");
+    assert!(
+        String::from_utf8(out.stderr)
+            .unwrap()
+            .contains("the first call from +14155551234")
+    );
+    assert_eq!(env.sandbox.sandbox.lookups().len(), 1, "looked up");
+    assert!(env.sandbox.sandbox.received().is_empty(), "nothing sent");
+}
+
+#[test]
+fn send_pin_sends_nothing_without_a_call_or_a_list() {
+    let env = env();
+    let pin = |phone: &str, agent: &str| {
+        let mut c = env.cmd();
+        c.args([
+            "send",
+            "--agent",
+            agent,
+            "--phone",
+            phone,
+            "--pin",
+            "--outcome",
+            "Sold",
+        ]);
+        c
+    };
+    pin("+442079460000", "agent123").assert().code(1).stderr(
+        predicate::str::contains("no call from +442079460000")
+            .and(predicate::str::contains("Nothing was sent")),
+    );
+    pin("+14155551234", NO_ACCESS_AGENT)
+        .assert()
+        .code(1)
+        .stderr(
+            predicate::str::contains("no access to this agent")
+                .and(predicate::str::contains("Nothing was sent")),
+        );
+    env.sandbox.sandbox.set_lookup_fault(Some(Fault::Hang));
+    pin("+14155551234", "agent123")
+        .arg("--timeout")
+        .arg("0.5")
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("Nothing was sent"));
+    env.sandbox.sandbox.set_lookup_fault(None);
+    env.cmd()
+        .args([
+            "send",
+            "--agent",
+            "agent123",
+            "--call",
+            "call456",
+            "--pin",
+            "--outcome",
+            "Sold",
+        ])
+        .assert()
+        .code(2);
+    assert!(
+        env.sandbox.sandbox.received().is_empty(),
+        "no update was sent"
+    );
+    let out = env.cmd().args(["history", "--json"]).output().unwrap();
+    assert!(out.stdout.is_empty(), "nothing recorded: {out:?}");
 }

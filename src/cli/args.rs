@@ -26,7 +26,8 @@ Examples:
   phonely-outcomes send --agent agent123 --call call456 --outcome Sold --value 299
   phonely-outcomes send --agent agent123 --phone +14155551234 --preference first --outcome Sold
   phonely-outcomes send --profile staging --agent agent123 --call call456 --metadata @notes.json
-  phonely-outcomes send --agent agent123 --call call456 --outcome Sold --dry-run";
+  phonely-outcomes send --agent agent123 --call call456 --outcome Sold --dry-run
+  phonely-outcomes send --agent agent123 --phone +14155551234 --pin --outcome Sold";
 
 const HISTORY_EXAMPLES: &str = "\
 Examples:
@@ -268,6 +269,10 @@ pub struct SendArgs {
     /// Read --value as people paste it: `$1,299.00` is sent as 1299.0.
     #[arg(long)]
     pub lenient: bool,
+    /// With --phone: look the number's calls up first, pick the first or last by start time
+    /// (--preference), say which, and send to that call's ID (see `calls`).
+    #[arg(long, requires = "phone")]
+    pub pin: bool,
 }
 
 #[derive(Debug, Args)]

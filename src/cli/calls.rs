@@ -14,10 +14,11 @@ use crate::api::calls::{
     sort_newest_first,
 };
 use crate::api::inert::{inert, inert_json};
-use crate::api::list::{ListError, list};
+use crate::api::list::{ListError, list, list_all};
 use crate::api::outcome::one_line;
 use crate::api::phone::{E164, Region};
-use crate::api::update::{AgentId, Preference};
+use crate::api::request::BaseUrl;
+use crate::api::update::{AgentId, CallId, OutcomeUpdate, Preference, Target};
 use crate::config::Config;
 
 pub const EXAMPLES: &str = "\
@@ -272,4 +273,85 @@ fn table_line(call: &CallSummary, offset: UtcOffset, mark: &str) -> String {
         &text(&call.id, 80),
         mark,
     ])
+}
+
+/// The call `send --pin` updates: every call from `phone` for `agent`, and the earliest
+/// (`first`) or latest (`last`) by `started_at`. `Ok(None)` when the number has no call.
+async fn pinned_call(
+    sender: &Sender,
+    base: &BaseUrl,
+    agent: &AgentId,
+    phone: &E164,
+    preference: Preference,
+) -> Result<Option<CallSummary>, ListError> {
+    let mut query = ListQuery::new(agent.clone());
+    query.phone = Some(phone.clone());
+    let mut calls = list_all(&sender.client, base, &query, &sender.key).await?;
+    // Only calls that say they are from this number: a server that ignored the filter must not
+    // have another number's call picked.
+    calls.retain(|c| c.is_from(phone));
+    Ok(pick(&calls, preference).cloned())
+}
+
+/// `send --pin`: looks up the calls from the update's phone, picks the first or last, says
+/// which on stderr, and returns the update sent to that call's ID, and the call's ID. No call,
+/// or no list: the reason and the exit code (nothing is sent).
+pub(super) async fn pin(
+    sender: &Sender,
+    base: &BaseUrl,
+    update: &OutcomeUpdate,
+    offset: UtcOffset,
+) -> Result<(OutcomeUpdate, String), ExitCode> {
+    let Target::Phone { phone, preference } = &update.target else {
+        return Err(fail(
+            exit::INVALID,
+            "--pin needs --phone: a call ID is already one call. Nothing was sent.",
+        ));
+    };
+    let agent = one_line(update.agent.as_str(), 80);
+    let call = match pinned_call(sender, base, &update.agent, phone, *preference).await {
+        Ok(Some(call)) => call,
+        Ok(None) => {
+            return Err(fail(
+                exit::REFUSED,
+                &format!(
+                    "Phonely lists no call from {phone} for agent {agent}, so there is no call \
+                     to pin. Nothing was sent."
+                ),
+            ));
+        }
+        Err(e) => {
+            return Err(fail(
+                exit_code(&e),
+                &format!(
+                    "Could not look up the calls from {phone} to pin one: {}. Nothing was sent.",
+                    e.message().trim_end_matches('.')
+                ),
+            ));
+        }
+    };
+    let id = call.id.clone().unwrap_or_default();
+    let call_id = CallId::parse(&id).map_err(|m| {
+        fail(
+            exit::REFUSED,
+            &format!(
+                "Phonely listed the {} call from {phone} with an ID that cannot be sent ({m}). \
+                 Nothing was sent.",
+                preference.as_str()
+            ),
+        )
+    })?;
+    eprintln!(
+        "Pinned: the {} call from {phone} for agent {agent} is {} (local time); sending to \
+         that call's ID",
+        preference.as_str(),
+        call.describe(offset)
+    );
+    Ok((
+        OutcomeUpdate {
+            target: Target::CallId(call_id),
+            ..update.clone()
+        },
+        id,
+    ))
 }
