@@ -355,3 +355,70 @@ pub(super) async fn pin(
         id,
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::calls::parse_page;
+
+    /// A hostile answer: escapes, bidi overrides and C1 controls in every text a row shows.
+    const HOSTILE: &str = "{\"items\":[{\"id\":\"call\\u001b]52;c;eA==\\u0007x\",\
+        \"started_at\":\"2026-11-20T16:03:00Z\",\"status\":\"\\u009b31mDONE\",\
+        \"type\":\"in\\u202ebound\",\"c_outcome\":\"Sold\\r\\nFAKE ROW\",\
+        \"customer_phone_number\":\"+1\\u001b[2J\"}],\"total\":1}";
+
+    #[test]
+    fn a_row_shows_server_text_inert() {
+        let page = parse_page(HOSTILE).unwrap();
+        let line = table_line(&page.items[0], UtcOffset::UTC, "← last");
+        assert!(!line.chars().any(crate::api::inert::is_live), "{line:?}");
+        assert!(
+            line.contains("\\u{1b}]52;c;eA==") && line.contains("Sold FAKE ROW"),
+            "{line}"
+        );
+        assert!(
+            line.starts_with("2026-11-20 16:03") && line.ends_with("← last"),
+            "{line}"
+        );
+    }
+
+    #[test]
+    fn json_lines_stay_json_and_inert() {
+        let page = parse_page(HOSTILE).unwrap();
+        // What `--json` prints: the item as sent (JSON escapes kept), made inert the JSON way.
+        let raw = page.items[0]
+            .raw
+            .replace("\\u009b", "\u{9b}")
+            .replace("\\u202e", "\u{202e}");
+        let shown = inert_json(&raw);
+        assert!(!shown.chars().any(crate::api::inert::is_live), "{shown:?}");
+        let back: serde_json::Value = serde_json::from_str(&shown).unwrap();
+        assert_eq!(back["status"], "\u{9b}31mDONE");
+        assert_eq!(back["type"], "in\u{202e}bound");
+    }
+
+    #[test]
+    fn every_flag_problem_is_named_at_once() {
+        let args = CallsArgs {
+            agent: "agent123".into(),
+            phone: Some("12".into()),
+            since: Some("soon".into()),
+            until: None,
+            statuses: vec!["done".into()],
+            limit: Some("500".into()),
+            json: false,
+            target: BaseUrlArg { base_url: None },
+            timeout: None,
+        };
+        let errors = query(&args, Region::default(), UtcOffset::UTC).unwrap_err();
+        let flags: Vec<&str> = errors
+            .iter()
+            .map(|e| e.split(':').next().unwrap())
+            .collect();
+        assert_eq!(
+            flags,
+            ["--phone", "--since", "--status", "--limit"],
+            "{errors:?}"
+        );
+    }
+}
