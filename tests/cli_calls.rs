@@ -340,3 +340,80 @@ fn send_pin_sends_nothing_without_a_call_or_a_list() {
     let out = env.cmd().args(["history", "--json"]).output().unwrap();
     assert!(out.stdout.is_empty(), "nothing recorded: {out:?}");
 }
+
+/// Every file the tool wrote (history, logs) and everything `calls` and `send --pin` printed
+/// is free of the key, for answers that succeed, are refused and never come.
+#[test]
+fn the_key_is_never_written_or_printed() {
+    let env = env();
+    let mut printed = Vec::new();
+    let mut run = |args: &[&str]| {
+        let out = env
+            .cmd()
+            .args(args)
+            .args(["--log-level", "trace"])
+            .output()
+            .unwrap();
+        printed.extend(out.stdout);
+        printed.extend(out.stderr);
+    };
+    run(&[
+        "calls",
+        "--agent",
+        "agent123",
+        "--phone",
+        "+14155551234",
+        "--json",
+    ]);
+    run(&["calls", "--agent", NO_ACCESS_AGENT]);
+    run(&[
+        "send",
+        "--agent",
+        "agent123",
+        "--phone",
+        "+14155551234",
+        "--pin",
+        "--outcome",
+        "Sold",
+    ]);
+    run(&[
+        "send",
+        "--agent",
+        "agent123",
+        "--phone",
+        "+14155551234",
+        "--pin",
+        "--outcome",
+        "Sold",
+        "--dry-run",
+    ]);
+    env.sandbox.sandbox.set_lookup_fault(Some(Fault::Hang));
+    run(&["calls", "--agent", "agent123", "--timeout", "0.3"]);
+    assert!(!printed.is_empty());
+    assert!(
+        !String::from_utf8_lossy(&printed).contains(KEY),
+        "the key was printed"
+    );
+    let mut files = 0;
+    let mut stack = vec![env.data.path().to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                files += 1;
+                let bytes = std::fs::read(&path).unwrap();
+                assert!(
+                    !String::from_utf8_lossy(&bytes).contains(KEY),
+                    "the key is in {}",
+                    path.display()
+                );
+            }
+        }
+    }
+    assert!(
+        files >= 2,
+        "the history and a log were written ({files} files)"
+    );
+}
