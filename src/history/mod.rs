@@ -3,6 +3,7 @@
 
 pub mod generate;
 pub mod journal;
+mod pinned;
 pub mod private;
 mod search;
 mod session;
@@ -168,6 +169,10 @@ CREATE TABLE journals_imported (
 -- a rebuild took 56 s on a million rows. Drops nothing.
 UPDATE updates SET state = 'unconfirmed' WHERE state = 'ok' AND verified = 0;
 ",
+    r"
+-- 6: `send --pin`: the call a look-up of the phone picked (pinned.rs). Adds only.
+ALTER TABLE updates ADD COLUMN pinned_call TEXT;
+",
 ];
 
 /// The OS user name, for the `operator` column: `$USER` (or `$LOGNAME`, `$USERNAME`), else the
@@ -217,7 +222,7 @@ const COLUMNS: &str = "u.id, u.session, u.operator, u.profile, u.base_url, u.age
     u.target_kind, u.preference, u.outcome, u.value, u.metadata, u.method, u.url, u.body, \
     u.state, u.created_ms, u.completed_ms, u.http_status, u.latency_ms, u.verified, \
     u.resolved_call_id, u.message, u.response_body, u.response_truncated, u.sent_ms, \
-    u.response_cap, u.batch_id, u.batch_line";
+    u.response_cap, u.batch_id, u.batch_line, u.pinned_call";
 
 impl Store {
     /// Opens (creating and migrating as needed) the database in `data_dir`, for `session`.
@@ -740,6 +745,7 @@ fn read_row(row: &Row<'_>) -> rusqlite::Result<Record> {
         response_cap: row.get(26)?,
         batch_id: row.get(27)?,
         batch_line: row.get(28)?,
+        pinned_call: row.get(29)?,
     })
 }
 
@@ -1082,16 +1088,21 @@ pub(crate) mod tests {
                 )
                 .unwrap();
                 // An answer that said success without confirming the value: stored as `ok`
-                // with `verified` 0 before schema 5.
+                // with `verified` 0 before schema 5, as `unconfirmed` from then on.
+                let state = if version >= UNCONFIRMED_STEP {
+                    "unconfirmed"
+                } else {
+                    "ok"
+                };
                 conn.execute(
                     "INSERT INTO updates (session, operator, profile, base_url, agent, target, \
                      target_kind, outcome, value, method, url, body, state, created_ms, \
                      http_status, verified, message) VALUES ('old', 'sam', 'default', \
                      'https://app.phonely.ai', 'agent123', 'call789', 'call', 'Sold', '5', \
-                     'PATCH', 'https://app.phonely.ai/api/calls/agent123/call789', '{}', 'ok', \
+                     'PATCH', 'https://app.phonely.ai/api/calls/agent123/call789', '{}', ?1, \
                      1700000000001, 200, 0, 'The server said success but did not confirm \
                      custom_call_outcome_value')",
-                    [],
+                    [state],
                 )
                 .unwrap();
             }
