@@ -521,9 +521,16 @@ impl Runner {
             }
             Effect::LoadOutcomeLabels => {
                 self.blocking(|stores, services| {
-                    Action::OutcomeLabels(
-                        with_reader(stores, services, |s| s.outcome_labels(50)).unwrap_or_default(),
-                    )
+                    // On a connection of its own, closed after: the count reads every row, so
+                    // the reading connection stays free for a filter typed meanwhile, and the
+                    // pages the count read leave memory with the connection.
+                    let labels = with_store(stores, services, |s, _| Ok(s.session().to_string()))
+                        .and_then(|session| {
+                            Store::open(&services.data_dir, &session).map_err(|e| e.to_string())
+                        })
+                        .and_then(|s| s.outcome_labels(50).map_err(|e| e.to_string()))
+                        .unwrap_or_default();
+                    Action::OutcomeLabels(labels)
                 });
             }
             Effect::SaveDraft(draft) => {
