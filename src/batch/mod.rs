@@ -3,7 +3,10 @@
 //! with the same rules as the form before anything is sent. Every bad row is reported with its
 //! line, its column and the problem.
 
+pub mod engine;
 mod file;
+pub mod plan;
+mod retry;
 
 use std::fmt;
 use std::rc::Rc;
