@@ -16,6 +16,7 @@ use super::plan::{Lanes, Pace};
 use super::retry::retry_after;
 use crate::api::client::{Client, Completion, State};
 use crate::api::key::ApiKey;
+use crate::api::outcome::Settled;
 use crate::api::request::{BaseUrl, WireRequest, build};
 use crate::history::journal::Journal;
 
@@ -38,15 +39,28 @@ impl Counts {
         self.ok + self.unconfirmed + self.refused + self.unknown + self.not_sent
     }
 
-    /// Counts a row that ended in `state`.
+    /// Counts a row that ended in `state`, in the pile [`State::settled`] names.
     pub fn add(&mut self, state: State) {
-        match state {
-            State::Ok => self.ok += 1,
-            State::Unconfirmed => self.unconfirmed += 1,
-            State::Refused => self.refused += 1,
-            State::NetworkError => self.not_sent += 1,
-            State::Unknown | State::Cancelled | State::Pending => self.unknown += 1,
+        match state.settled() {
+            Settled::Updated => self.ok += 1,
+            Settled::Unconfirmed => self.unconfirmed += 1,
+            Settled::Refused => self.refused += 1,
+            Settled::NotSent => self.not_sent += 1,
+            Settled::Unknown => self.unknown += 1,
         }
+    }
+
+    /// The rows of a batch as the history has them (`state` by line; lines with no record
+    /// were never sent) out of `rows` in its file.
+    pub fn of_batch<'a>(rows: usize, states: impl IntoIterator<Item = &'a State>) -> Self {
+        let mut counts = Counts::default();
+        let mut recorded = 0;
+        for state in states {
+            counts.add(*state);
+            recorded += 1;
+        }
+        counts.not_sent += rows.saturating_sub(recorded);
+        counts
     }
 }
 
@@ -526,6 +540,34 @@ fn finished(run: &Run<'_>, sent: &Sent, counts: &mut Counts, results: &mut Vec<R
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A batch's rows as the history has them: each state in its pile, and the lines with no
+    /// record as not sent.
+    #[test]
+    fn a_batch_is_counted_from_its_states() {
+        let states = [
+            State::Ok,
+            State::Ok,
+            State::Unconfirmed,
+            State::Refused,
+            State::NetworkError,
+            State::Pending,
+            State::Cancelled,
+            State::Unknown,
+        ];
+        let counts = Counts::of_batch(10, &states);
+        assert_eq!(
+            counts,
+            Counts {
+                ok: 2,
+                unconfirmed: 1,
+                refused: 1,
+                unknown: 3,
+                not_sent: 1 + 2,
+            }
+        );
+        assert_eq!(counts.done(), 10);
+    }
 
     struct Quiet;
 

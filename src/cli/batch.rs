@@ -581,7 +581,7 @@ fn start_journal(
 }
 
 /// How a run is shown as it goes: notes above the progress bar (or plain lines) and the
-/// counts. The marks are [`State::mark`]'s.
+/// counts.
 struct Shown<'a> {
     progress: &'a Progress,
     batch_id: i64,
@@ -589,46 +589,24 @@ struct Shown<'a> {
 
 impl Watch for Shown<'_> {
     fn ended(&self, row: &Row, result: &RowResult, counts: &Counts) {
-        if result.state != State::Ok {
-            self.progress.note(&format!(
-                "{} line {} {} {}: {} [batch #{}]",
-                result.state.mark(),
-                result.line,
-                row.update.agent.as_str(),
-                row.update.target.as_str(),
-                result.message,
-                self.batch_id
-            ));
+        if let Some(note) = ended_note(row, result, self.batch_id) {
+            self.progress.note(&note);
         }
         self.progress.update(counts);
     }
 
     fn retrying(&self, row: &Row, message: &str, wait: Duration, attempt: u32) {
-        // Still under way: the mark of a row in flight.
-        self.progress.note(&format!(
-            "{} line {}: {message}; trying again in {:.1} s (attempt {attempt} of {})",
-            State::Pending.mark(),
-            row.line,
-            wait.as_secs_f32(),
-            MAX_ATTEMPTS
-        ));
+        self.progress
+            .note(&retry_note(row.line, message, wait, attempt));
     }
 
     fn not_recorded(&self, row: &Row, error: &std::io::Error, counts: &Counts) {
-        self.progress.note(&format!(
-            "{} line {}: could not be recorded in the history, so it was not sent: {error}",
-            State::NetworkError.mark(),
-            row.line
-        ));
+        self.progress.note(&not_recorded_note(row.line, error));
         self.progress.update(counts);
     }
 
     fn ending_not_recorded(&self, line: usize, error: &std::io::Error) {
-        eprintln!(
-            "{} line {line}: the request ended but its result could not be recorded ({error}); \
-             the history will show it as outcome unknown",
-            State::Unknown.mark()
-        );
+        eprintln!("{}", ending_not_recorded_note(line, error));
     }
 
     fn stopping(&self, why: Stopped, under_way: usize) {
@@ -644,6 +622,50 @@ impl Watch for Shown<'_> {
             Stopped::Unrecorded => {}
         }
     }
+}
+
+// The notes a run prints about one row each start with the mark of the row's state
+// (`State::mark`, as `history` and the workbench draw it): the state decides, the mark draws.
+
+/// A row that did not go through (nothing for a ✓ row: the counts say those).
+fn ended_note(row: &Row, result: &RowResult, batch_id: i64) -> Option<String> {
+    (result.state != State::Ok).then(|| {
+        format!(
+            "{} line {} {} {}: {} [batch #{batch_id}]",
+            result.state.mark(),
+            result.line,
+            row.update.agent.as_str(),
+            row.update.target.as_str(),
+            result.message,
+        )
+    })
+}
+
+/// A row tried again: still in flight, so the mark of a pending row.
+fn retry_note(line: usize, message: &str, wait: Duration, attempt: u32) -> String {
+    format!(
+        "{} line {line}: {message}; trying again in {:.1} s (attempt {attempt} of {})",
+        State::Pending.mark(),
+        wait.as_secs_f32(),
+        MAX_ATTEMPTS
+    )
+}
+
+/// A row not sent because it could not be recorded first (it ends as not sent).
+fn not_recorded_note(line: usize, error: &std::io::Error) -> String {
+    format!(
+        "{} line {line}: could not be recorded in the history, so it was not sent: {error}",
+        State::NetworkError.mark(),
+    )
+}
+
+/// A row whose ending could not be recorded (the history will have it as outcome unknown).
+fn ending_not_recorded_note(line: usize, error: &std::io::Error) -> String {
+    format!(
+        "{} line {line}: the request ended but its result could not be recorded ({error}); the \
+         history will show it as outcome unknown",
+        State::Unknown.mark()
+    )
 }
 
 /// Ctrl+C, each time it is pressed.
@@ -807,6 +829,43 @@ fn summary(rows: &[Row], base: &BaseUrl, profile: &str, dry_run: bool) -> String
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each note about a row starts with the mark of the state the row is in, the one
+    /// `history` shows for it: a row tried again is in flight (`…`, never the `?` of an
+    /// outcome unknown); one not recorded first ends not sent (✗); one whose ending was lost
+    /// is outcome unknown (?).
+    #[test]
+    fn a_rows_note_starts_with_the_mark_of_its_state() {
+        let (rows, errors) = crate::batch::parse(
+            "rows.csv",
+            b"agent_id,target,outcome\nagent123,call456,Sold\n",
+        );
+        assert!(errors.is_empty(), "{errors:?}");
+        for state in State::ALL {
+            let result = RowResult {
+                state,
+                ..RowResult::not_sent(2, String::new(), "why".into(), None)
+            };
+            let note = ended_note(&rows[0], &result, 7);
+            if state == State::Ok {
+                assert_eq!(note, None);
+            } else {
+                let note = note.unwrap();
+                assert!(
+                    note.starts_with(&format!("{} line 2 agent123 call456: why", state.mark())),
+                    "{state:?}: {note}"
+                );
+            }
+        }
+        let retry = retry_note(2, "HTTP 503", Duration::from_millis(500), 2);
+        assert_eq!(
+            retry,
+            "… line 2: HTTP 503; trying again in 0.5 s (attempt 2 of 4)"
+        );
+        let error = std::io::Error::other("disk full");
+        assert!(not_recorded_note(2, &error).starts_with("✗ line 2: "));
+        assert!(ending_not_recorded_note(2, &error).starts_with("? line 2: "));
+    }
 
     /// The summary speaks of metadata replacing what a call holds only when a row sets some.
     #[test]

@@ -7,8 +7,8 @@ use std::process::ExitCode;
 
 use super::super::args::GlobalArgs;
 use super::super::common::{data_dir, exit, fail, open_for_reading};
-use crate::api::client::State;
 use crate::api::inert::inert;
+use crate::batch::engine::Counts;
 
 /// Earlier batches of the same file read the same way (its fingerprint), one line each: when,
 /// by whom, how their rows stand, and the resume that sends only what did not go through.
@@ -32,7 +32,7 @@ pub(super) fn sent_before(
         .filter(|b| b.file_hash == hash)
         .map(|b| {
             let states = store.batch_states(b.id).unwrap_or_default();
-            let updated = states.values().filter(|s| **s == State::Ok).count();
+            let updated = Counts::of_batch(0, states.values()).ok;
             format!(
                 "Note: this file was sent before, as batch #{} on {} by {} ({} rows, {updated} \
                  updated). Sending it again sends every row again; `phonely-outcomes batch \
@@ -84,8 +84,8 @@ pub(super) fn list(global: &GlobalArgs, offset: time::UtcOffset) -> ExitCode {
             continue;
         }
         let states = store.batch_states(b.id).unwrap_or_default();
-        let count = |f: &dyn Fn(State) -> bool| states.values().filter(|s| f(**s)).count();
-        let unconfirmed = match count(&|s| s == State::Unconfirmed) {
+        let counts = Counts::of_batch(usize::try_from(b.rows).unwrap_or(0), states.values());
+        let unconfirmed = match counts.unconfirmed {
             0 => String::new(),
             n => format!(", {n} not confirmed"),
         };
@@ -96,13 +96,10 @@ pub(super) fn list(global: &GlobalArgs, offset: time::UtcOffset) -> ExitCode {
             crate::api::time::format_time(b.created_ms, offset),
             b.profile,
             b.rows,
-            count(&|s| s == State::Ok),
-            count(&|s| s == State::Refused),
-            count(&|s| matches!(s, State::Unknown | State::Cancelled | State::Pending)),
-            usize::try_from(b.rows)
-                .unwrap_or(0)
-                .saturating_sub(states.len())
-                + count(&|s| s == State::NetworkError),
+            counts.ok,
+            counts.refused,
+            counts.unknown,
+            counts.not_sent,
             b.file
         );
         let _ = writeln!(out, "{}", inert(&entry));
