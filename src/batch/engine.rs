@@ -586,12 +586,18 @@ mod tests {
     #[test]
     fn a_rows_state_stays_under_a_kilobyte() {
         let dir = tempfile::tempdir().unwrap();
-        let (rows, errors) = crate::batch::parse(
-            "rows.csv",
-            b"agent_id,target,outcome,value,metadata\nagent123,+14155551234,Sold,299,\"{\"\"a\"\":1}\"\n",
+        let row = crate::batch::factory::row(
+            2,
+            &crate::api::update::UpdateInput {
+                agent: "agent123",
+                target: "+14155551234",
+                outcome: "Sold",
+                value: "299",
+                metadata: r#"{"a":1}"#,
+                ..Default::default()
+            },
         );
-        assert!(errors.is_empty(), "{errors:?}");
-        let who = crate::history::tests::who();
+        let who = crate::api::factory::provenance();
         let base = BaseUrl::default();
         let client = Client::new(Duration::from_secs(5)).unwrap();
         let key = ApiKey::new("test-key");
@@ -607,7 +613,6 @@ mod tests {
             keep_requests: false,
         };
         let stop = Stop::new(1);
-        let row = rows.into_iter().next().unwrap();
         let request = build(&row.update, &base);
         let state = send_one(
             &run,

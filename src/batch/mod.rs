@@ -6,11 +6,13 @@
 //!
 //! Reading a file: `columns.rs` (the names a file may use, `--column`), `rows.rs` (a row through
 //! the form's checks), `csv_file.rs` and `jsonl.rs` (the two formats), `file.rs` (reading it
-//! with bounded memory). Sending one: `plan.rs`, `retry.rs` and `engine.rs`.
+//! with bounded memory). Sending one: `plan.rs`, `retry.rs` and `engine.rs`. `factory.rs`: rows
+//! and results for tests, without a file.
 
 mod columns;
 mod csv_file;
 pub mod engine;
+pub mod factory;
 mod file;
 mod jsonl;
 pub mod plan;

@@ -225,6 +225,7 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::batch::factory::row_of;
 
     struct Item(&'static str, &'static str, usize);
 
@@ -256,24 +257,17 @@ mod tests {
         assert_eq!(lanes.into_rest().count(), 0);
     }
 
-    fn rows(text: &str) -> Vec<Row> {
-        let (rows, errors) = crate::batch::parse("rows.csv", text.as_bytes());
-        assert!(errors.is_empty(), "{errors:?}");
-        rows
-    }
-
     /// A resume sends rows never answered or turned away before they applied, leaves the
     /// rest, and never sends a row after a later row of its call went through.
     #[test]
     fn a_resume_sends_what_did_not_go_through_and_never_an_older_value() {
-        let rows = rows(
-            "agent_id,target,outcome\n\
-             a,+14155551234,One\n\
-             a,+14155551234,Two\n\
-             a,+14155550000,Three\n\
-             a,+14155550001,Four\n\
-             a,+14155550002,Five\n",
-        );
+        let rows = vec![
+            row_of(2, "a", "+14155551234", "One"),
+            row_of(3, "a", "+14155551234", "Two"),
+            row_of(4, "a", "+14155550000", "Three"),
+            row_of(5, "a", "+14155550001", "Four"),
+            row_of(6, "a", "+14155550002", "Five"),
+        ];
         let answers: HashMap<usize, (State, Option<u16>)> = [
             (2, (State::Ok, Some(200))),
             (3, (State::Refused, Some(429))),

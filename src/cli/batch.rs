@@ -836,17 +836,10 @@ mod tests {
     /// is outcome unknown (?).
     #[test]
     fn a_rows_note_starts_with_the_mark_of_its_state() {
-        let (rows, errors) = crate::batch::parse(
-            "rows.csv",
-            b"agent_id,target,outcome\nagent123,call456,Sold\n",
-        );
-        assert!(errors.is_empty(), "{errors:?}");
+        let row = crate::batch::factory::row_of(2, "agent123", "call456", "Sold");
         for state in State::ALL {
-            let result = RowResult {
-                state,
-                ..RowResult::not_sent(2, String::new(), "why".into(), None)
-            };
-            let note = ended_note(&rows[0], &result, 7);
+            let result = crate::batch::factory::ended(2, 0, state, "why");
+            let note = ended_note(&row, &result, 7);
             if state == State::Ok {
                 assert_eq!(note, None);
             } else {
@@ -871,19 +864,24 @@ mod tests {
     #[test]
     fn the_summary_mentions_replaced_metadata_only_when_a_row_sets_it() {
         let base = BaseUrl::default();
-        let (plain, errors) = crate::batch::parse(
-            "rows.csv",
-            b"agent_id,target,outcome\nagent123,+14155551234,Sold\n",
-        );
-        assert!(errors.is_empty(), "{errors:?}");
+        let plain = [crate::batch::factory::row_of(
+            2,
+            "agent123",
+            "+14155551234",
+            "Sold",
+        )];
         let text = summary(&plain, &base, "default", true);
         assert!(text.contains("metadata on 0. Would send to"), "{text}");
         assert!(!text.contains("replaces"), "{text}");
-        let (with, errors) = crate::batch::parse(
-            "rows.csv",
-            b"agent_id,target,metadata\nagent123,+14155551234,\"{\"\"a\"\":1}\"\n",
-        );
-        assert!(errors.is_empty(), "{errors:?}");
+        let with = [crate::batch::factory::row(
+            2,
+            &crate::api::update::UpdateInput {
+                agent: "agent123",
+                target: "+14155551234",
+                metadata: r#"{"a":1}"#,
+                ..Default::default()
+            },
+        )];
         let text = summary(&with, &base, "default", false);
         assert!(
             text.contains("metadata on 1 (metadata replaces what a call holds). Sends to"),

@@ -103,11 +103,7 @@ pub(crate) mod tests {
 
     /// Who the test records are from (the journal's and the batch loop's tests use it too).
     pub(crate) fn who() -> Provenance {
-        Provenance {
-            operator: "tester".into(),
-            profile: "sandbox".into(),
-            base_url: "http://127.0.0.1:1".into(),
-        }
+        crate::api::factory::provenance()
     }
 
     pub(crate) fn sample() -> (OutcomeUpdate, WireRequest) {
