@@ -3,12 +3,14 @@
 //!
 //! By seam: `schema.rs` (settings, migrations), `store.rs` (`Store`: opening, transactions,
 //! settling dead sessions), `records.rs` (`updates`: pending, completed, read, searched),
-//! `batches.rs` (`batches` and how their lines stand), `journal.rs` (a batch run's journal and
+//! `batches.rs` (`batches` and how their lines stand), `pinned.rs` (`send --pin`'s record),
+//! `journal.rs` (a batch run's journal and
 //! its import), `search.rs` (a `Filter` as SQL).
 
 mod batches;
 pub mod generate;
 pub mod journal;
+mod pinned;
 pub mod private;
 mod records;
 mod schema;

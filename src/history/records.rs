@@ -16,7 +16,7 @@ pub(super) const COLUMNS: &str = "u.id, u.session, u.operator, u.profile, u.base
     u.target_kind, u.preference, u.outcome, u.value, u.metadata, u.method, u.url, u.body, \
     u.state, u.created_ms, u.completed_ms, u.http_status, u.latency_ms, u.verified, \
     u.resolved_call_id, u.message, u.response_body, u.response_truncated, u.sent_ms, \
-    u.response_cap, u.batch_id, u.batch_line";
+    u.response_cap, u.batch_id, u.batch_line, u.pinned_call";
 
 impl Store {
     /// The newest update with exactly this URL and body that went through (✓) under this
@@ -269,6 +269,7 @@ pub(super) fn read_row(row: &Row<'_>) -> rusqlite::Result<Record> {
         response_cap: row.get(26)?,
         batch_id: row.get(27)?,
         batch_line: row.get(28)?,
+        pinned_call: row.get(29)?,
     })
 }
 

@@ -120,6 +120,10 @@ CREATE TABLE journals_imported (
 -- a rebuild took 56 s on a million rows. Drops nothing.
 UPDATE updates SET state = 'unconfirmed' WHERE state = 'ok' AND verified = 0;
 ",
+    r"
+-- 6: `send --pin`: the call a look-up of the phone picked (pinned.rs). Adds only.
+ALTER TABLE updates ADD COLUMN pinned_call TEXT;
+",
 ];
 
 /// Brings the schema up to date. The version is read and the migrations applied inside one
@@ -275,16 +279,21 @@ mod tests {
                 )
                 .unwrap();
                 // An answer that said success without confirming the value: stored as `ok`
-                // with `verified` 0 before schema 5.
+                // with `verified` 0 before schema 5, as `unconfirmed` from then on.
+                let state = if version >= UNCONFIRMED_STEP {
+                    "unconfirmed"
+                } else {
+                    "ok"
+                };
                 conn.execute(
                     "INSERT INTO updates (session, operator, profile, base_url, agent, target, \
                      target_kind, outcome, value, method, url, body, state, created_ms, \
                      http_status, verified, message) VALUES ('old', 'sam', 'default', \
                      'https://app.phonely.ai', 'agent123', 'call789', 'call', 'Sold', '5', \
-                     'PATCH', 'https://app.phonely.ai/api/calls/agent123/call789', '{}', 'ok', \
+                     'PATCH', 'https://app.phonely.ai/api/calls/agent123/call789', '{}', ?1, \
                      1700000000001, 200, 0, 'The server said success but did not confirm \
                      custom_call_outcome_value')",
-                    [],
+                    [state],
                 )
                 .unwrap();
             }

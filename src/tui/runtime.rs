@@ -309,18 +309,21 @@ where
             },
         );
     }
-    draw(terminal, &app, &mut observer)?;
-    // The form left unsent last time (a small file, read once the first frame is up).
-    let draft = super::draft::load(&runner.services.data_dir);
-    runner.apply(&mut app, Action::DraftLoaded(draft));
-    draw(terminal, &app, &mut observer)?;
-    // The Outcome labels are asked for by `update` once this page is in (they count every row).
+    // The first page of history is asked for before the first frame is drawn: the database
+    // opens (lock, schema check, crashed sessions settled) on a blocking thread while this one
+    // draws, so the page follows the frame by the time of a query rather than of an open. The
+    // Outcome labels are asked for by `update` once this page is in (they count every row).
     runner.run(Effect::LoadHistory {
         generation: app.history.generation,
         filter: app.history.filter.clone(),
         before: None,
         limit: HISTORY_PAGE,
     });
+    draw(terminal, &app, &mut observer)?;
+    // The form left unsent last time (a small file, read once the first frame is up).
+    let draft = super::draft::load(&runner.services.data_dir);
+    runner.apply(&mut app, Action::DraftLoaded(draft));
+    draw(terminal, &app, &mut observer)?;
     tokio::pin!(shutdown);
     let mut ticker = tokio::time::interval(Duration::from_millis(100));
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);

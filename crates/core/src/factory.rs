@@ -70,6 +70,7 @@ pub fn pending(
         response_cap: None,
         batch_id: None,
         batch_line: None,
+        pinned_call: None,
     }
 }
 
