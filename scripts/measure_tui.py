@@ -303,28 +303,7 @@ def main():
     finish(pid, fd)
 
     # Keystroke -> screen while a request hangs (sandbox told to never answer).
-    sb_env = dict(env)
-    sandbox = subprocess.Popen([WORKBENCH, "sandbox", "--addr", "127.0.0.1:0"], stdout=subprocess.PIPE, env=sb_env)
-    url = sandbox.stdout.readline().decode().split()[-1]
-    req = urllib.request.Request(url + "/sandbox/faults", data=json.dumps({"kind": "hang"}).encode(), method="POST")
-    urllib.request.urlopen(req).read()
-    hang_env = dict(env, PHONELY_API_KEY="sandbox-key")
-    pid, fd = spawn([WORKBENCH, "--data-dir", data, "--base-url", url], hang_env)
-    read_until(fd, MARKER)
-    os.write(fd, b"agent123\tcall456\tSold")
-    os.write(fd, b"\x13")
-    read_until(fd, b"Send this update?")
-    os.write(fd, b"\r")
-    read_until(fd, b"Esc cancels")
-    drain(fd, 0.2)
-    os.write(fd, b"\x1b[Z")  # Shift+Tab back into a text field (Value is empty, Outcome before it)
-    drain(fd, 0.1)
-    hung = keystroke_latency(fd)
-    os.write(fd, b"\x1b")  # Esc cancels the hung request
-    drain(fd, 0.2)
-    finish(pid, fd)
-    sandbox.terminate()
-    sandbox.wait()
+    hung = hung_keystrokes(data, env)
     if not args.db:
         shutil.rmtree(data, ignore_errors=True)
 
