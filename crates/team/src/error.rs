@@ -43,6 +43,9 @@ pub enum TeamError {
     /// Completing an update the team log does not hold.
     #[error("update {0} is not in the team log")]
     NotFound(uuid::Uuid),
+    /// The local outbox could not be read or written.
+    #[error("{0}")]
+    Outbox(String),
     /// Anything else the server said.
     #[error("{0}")]
     Database(String),

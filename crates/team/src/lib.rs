@@ -6,6 +6,7 @@
 //! - [`migrations`]: numbered, append-only migrations, the check at connect, `init_sql`;
 //! - [`log`]: [`TeamLog`], idempotent inserts by UUID, completion once by its own operator, reads;
 //! - [`outbox`]: rows waiting (in a SQLite file of their own) while the server is unreachable;
+//! - [`writer`]: [`writer::TeamWriter`], the write path (the log, else the outbox; pushes in order);
 //! - [`testing`]: a throwaway PostgreSQL cluster for tests.
 
 pub mod connect;
@@ -16,6 +17,7 @@ pub mod outbox;
 pub mod row;
 pub mod testing;
 pub mod url;
+pub mod writer;
 
 pub use error::TeamError;
 pub use log::TeamLog;

@@ -368,3 +368,72 @@ async fn an_unreachable_server_is_offline() {
     assert!(e.to_string().contains("cannot be reached"), "{e}");
     assert!(!e.to_string().contains("phonely-test-superuser"), "{e}");
 }
+
+/// The server stops in the middle of a run of sends and comes back: the sends go on, their
+/// entries wait in the outbox, and once it is back every update is in the team log exactly once,
+/// completed, in order; pushing again changes nothing.
+#[tokio::test]
+async fn the_server_stopped_mid_way_loses_nothing_and_records_nothing_twice() {
+    use phonely_team::outbox::Outbox;
+    use phonely_team::writer::{TeamWriter, Written};
+    let Some(pg) = testing::own() else { return };
+    let db = pg.create_database().await;
+    let url = pg.superuser_url(&db);
+    migrate(&mut client(&url).await).await.unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let mut writer = TeamWriter::new(target(url.clone()), Outbox::open_in(data.path()).unwrap());
+    let rows: Vec<TeamRow> = (0..30)
+        .map(|i| row("Ana", "ag-1", &format!("c{i}"), 1000 + i))
+        .collect();
+    let mut queued = 0;
+    for (i, r) in rows.iter().enumerate() {
+        if i == 10 {
+            pg.stop();
+        }
+        let a = writer.pending(r).await.unwrap();
+        // … the request would be sent here …
+        if i == 20 {
+            pg.restart();
+        }
+        let b = writer.complete(&done(r, "ok", 200)).await.unwrap();
+        if i < 10 {
+            assert_eq!((&a, &b), (&Written::Logged, &Written::Logged), "row {i}");
+        }
+        if matches!(b, Written::Queued { .. }) {
+            queued += 1;
+        }
+    }
+    assert!(
+        queued >= 10,
+        "rows sent while the server was down waited: {queued}"
+    );
+    assert!(
+        writer.outbox().waiting().unwrap() > 0,
+        "still waiting (the writer backs off)"
+    );
+    let pushed = writer.push().await.unwrap();
+    assert_eq!(pushed.waiting, 0, "{pushed:?}");
+    assert_eq!(pushed.refused, 0, "{pushed:?}");
+
+    let log = TeamLog::open(&target(url.clone())).await.unwrap();
+    assert_eq!(log.count().await.unwrap(), 30, "every update exactly once");
+    for r in &rows {
+        let there = log.get(r.uuid).await.unwrap().expect("in the team log");
+        assert_eq!(there.state, "ok", "{}", r.target);
+        assert_eq!(there, done(r, "ok", 200));
+    }
+    // Pushing again (say after a crash between the server's commit and the outbox's delete)
+    // records nothing twice.
+    let outbox = Outbox::open_in(data.path()).unwrap();
+    for r in &rows[..5] {
+        outbox
+            .add(phonely_team::outbox::Kind::Insert, &r.as_pending())
+            .unwrap();
+        outbox
+            .add(phonely_team::outbox::Kind::Complete, &done(r, "ok", 200))
+            .unwrap();
+    }
+    let again = writer.push().await.unwrap();
+    assert_eq!((again.pushed, again.refused, again.waiting), (10, 0, 0));
+    assert_eq!(log.count().await.unwrap(), 30);
+}
