@@ -190,6 +190,9 @@ pub enum Command {
     /// Store or delete a profile's API key in the OS keyring.
     #[command(subcommand, after_help = KEY_EXAMPLES)]
     Key(KeyCommand),
+    /// The team's shared log on PostgreSQL (README, "For a team").
+    #[command(subcommand)]
+    Team(TeamCommand),
     /// Print a shell completion script.
     #[command(after_help = COMPLETIONS_EXAMPLES)]
     Completions(CompletionsArgs),
@@ -211,6 +214,19 @@ pub enum ConfigCommand {
     Show,
     /// Print the paths in use: config file, history folder, log folder.
     Path,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TeamCommand {
+    /// Create or upgrade the team log's schema (needs the database's owner).
+    Migrate,
+    /// Print the SQL a database administrator runs: the schema and a role that may only read,
+    /// add and complete its own rows.
+    InitSql,
+    /// The connection, the schema version and the updates waiting to be pushed.
+    Status,
+    /// Push the updates waiting in the outbox, oldest first.
+    Push,
 }
 
 #[derive(Debug, Subcommand)]

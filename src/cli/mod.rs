@@ -8,6 +8,7 @@ mod commands;
 mod common;
 mod history;
 pub mod logging;
+mod team;
 
 use std::io::{Read as _, Write as _};
 use std::process::ExitCode;
@@ -112,6 +113,7 @@ pub fn main(cli: Cli) -> ExitCode {
         Some(Command::Batch(args)) => runtime.block_on(batch::run(args, &global, &config, offset)),
         Some(Command::Config(c)) => runtime.block_on(commands::config(&c, &global, &config)),
         Some(Command::Key(k)) => commands::key(&k, &global, &config),
+        Some(Command::Team(t)) => runtime.block_on(team::run(&t, &global, &config)),
         Some(Command::Completions(a)) => commands::completions(a.shell),
         Some(Command::Man) => commands::man(),
     };
