@@ -486,6 +486,15 @@ async fn send(args: SendArgs, global: &GlobalArgs, config: &Config) -> ExitCode 
             );
         }
     };
+    // The team log (when configured): pending before the request leaves, completed after.
+    let team_uuid = crate::teamlog::TeamSession::new_uuid();
+    let mut team = match data_dir(global.data_dir.clone()) {
+        Ok(dir) => crate::teamlog::TeamSession::start(config, &dir).await,
+        Err(_) => None,
+    };
+    if let Some(t) = team.as_mut() {
+        t.pending(team_uuid, &record).await;
+    }
     let started = std::time::Instant::now();
     let (completion, latency) = tokio::select! {
         r = client.send(&request, &key) => r,
@@ -506,6 +515,12 @@ async fn send(args: SendArgs, global: &GlobalArgs, config: &Config) -> ExitCode 
         }
     };
     drop(lock);
+    if let Some(t) = team.as_mut() {
+        t.complete(team_uuid, &done).await;
+        if let Some(line) = t.status() {
+            eprintln!("{}", inert(&line));
+        }
+    }
     if let Completion::Answered(response) = &completion {
         // JSON as it came, with what JSON leaves raw (DEL, C1, bidi overrides) escaped the
         // JSON way; anything else made inert.

@@ -118,11 +118,12 @@ impl Outbox {
         Ok(())
     }
 
-    /// How many entries wait to be pushed (refused ones not counted).
+    /// How many updates have entries waiting to be pushed (refused ones not counted; an
+    /// update's pending and completion count once).
     pub fn waiting(&self) -> Result<i64, String> {
         self.conn
             .query_row(
-                "SELECT count(*) FROM outbox WHERE refused IS NULL",
+                "SELECT count(DISTINCT uuid) FROM outbox WHERE refused IS NULL",
                 [],
                 |r| r.get(0),
             )
@@ -238,7 +239,7 @@ mod tests {
             outbox.add(Kind::Complete, &rows[0]).unwrap();
         }
         let outbox = Outbox::open_in(dir.path()).unwrap();
-        assert_eq!(outbox.waiting().unwrap(), 6);
+        assert_eq!(outbox.waiting().unwrap(), 5, "updates, not entries");
         let all = outbox.oldest(100).unwrap();
         let targets: Vec<&str> = all.iter().map(|e| e.row.target.as_str()).collect();
         assert_eq!(targets, ["c0", "c1", "c2", "c3", "c4", "c0"]);
@@ -246,7 +247,7 @@ mod tests {
         assert_eq!(all[2].row, rows[2]);
         outbox.remove(&[all[0].seq, all[1].seq]).unwrap();
         outbox.mark_refused(all[2].seq, "not yours").unwrap();
-        assert_eq!(outbox.waiting().unwrap(), 3);
+        assert_eq!(outbox.waiting().unwrap(), 3, "c3, c4 and c0's completion");
         assert_eq!(
             outbox.refused().unwrap(),
             (1, Some("not yours".to_string()))

@@ -1,0 +1,117 @@
+//! `send` with the team log on, against the sandbox and a real PostgreSQL (a throwaway cluster;
+//! skipped with one line when PostgreSQL is not installed, required with
+//! PHONELY_REQUIRE_POSTGRES=1): the update is in the team log once, completed, under the
+//! operator's name, never with the key; with the server unreachable the send goes on and the
+//! update waits in the outbox until `team push`.
+
+#[allow(dead_code)] // std_cmd is for tests that kill the process
+#[path = "common/cli_env.rs"]
+mod cli_env;
+
+use phonely_team::testing;
+use phonely_team::{Target, TeamLog, TeamUrl};
+
+const KEY: &str = "team-send-key-Zq81";
+
+fn send_args() -> [&'static str; 11] {
+    [
+        "send",
+        "--agent",
+        "agent123",
+        "--call",
+        "call456",
+        "--outcome",
+        "Sold",
+        "--value",
+        "299",
+        "--yes",
+        "--quiet",
+    ]
+}
+
+async fn rows(url: &str) -> Vec<phonely_team::TeamRow> {
+    let log = TeamLog::open(&Target::new(TeamUrl::new(url)))
+        .await
+        .unwrap();
+    log.page(None, i64::MAX, 100).await.unwrap()
+}
+
+#[test]
+fn a_send_is_in_the_team_log_once_and_waits_while_it_is_offline() {
+    let Some(pg) = testing::shared() else { return };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let rows = |url: &str| rt.block_on(rows(url));
+    let db = rt.block_on(pg.create_database());
+    let url = pg.superuser_url(&db);
+    let env = cli_env::start(KEY);
+    let migrate = env
+        .cmd()
+        .env("PHONELY_TEAM_DATABASE_URL", &url)
+        .args(["team", "migrate"])
+        .output()
+        .unwrap();
+    assert!(migrate.status.success(), "{migrate:?}");
+
+    let out = env
+        .cmd()
+        .env("PHONELY_TEAM_DATABASE_URL", &url)
+        .env("USER", "ana")
+        .args(&send_args()[..9])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stderr.contains("team log offline"), "{stderr}");
+    let logged = rows(&url);
+    assert_eq!(logged.len(), 1, "{logged:?}");
+    let r = &logged[0];
+    assert_eq!((r.operator.as_str(), r.state.as_str()), ("ana", "ok"));
+    assert_eq!(
+        (r.agent.as_str(), r.target.as_str()),
+        ("agent123", "call456")
+    );
+    assert_eq!(r.outcome.as_deref(), Some("Sold"));
+    assert_eq!(r.http_status, Some(200));
+    let json = serde_json::to_string(r).unwrap();
+    assert!(
+        !json.contains(KEY),
+        "the key is never in the team log: {json}"
+    );
+
+    // The server unreachable: the send goes on, the update waits, nothing lost.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let away = url.replace(&pg.port().to_string(), &port.to_string());
+    let out = env
+        .cmd()
+        .env("PHONELY_TEAM_DATABASE_URL", &away)
+        .env("USER", "ana")
+        .args(&send_args()[..9])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "the send goes on: {stderr}");
+    assert!(stderr.contains("team log offline: 1 waiting"), "{stderr}");
+    assert!(!stderr.contains("phonely-test-superuser"), "{stderr}");
+    assert_eq!(rows(&url).len(), 1);
+
+    // Back: `team push` sends it, once; a second push has nothing to do.
+    for expect in ["Pushed 2", "Nothing was waiting"] {
+        let out = env
+            .cmd()
+            .env("PHONELY_TEAM_DATABASE_URL", &url)
+            .args(["team", "push"])
+            .output()
+            .unwrap();
+        let all = format!("{out:?}");
+        assert!(all.contains(expect), "{all}");
+    }
+    let logged = rows(&url);
+    assert_eq!(logged.len(), 2, "{logged:?}");
+    assert!(logged.iter().all(|r| r.state == "ok"), "{logged:?}");
+    assert_ne!(logged[0].uuid, logged[1].uuid);
+}
