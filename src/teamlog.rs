@@ -109,6 +109,56 @@ impl TeamSession {
         }
     }
 
+    /// The duplicate guard's question to the team log: did someone send exactly this (same URL
+    /// and body) to this call with ✓ since `since_ms`? Names who and when: "Ana set Sold · 299
+    /// on this call 3 minutes ago". `None` when not, or when the team log cannot be asked.
+    pub async fn duplicate(
+        &mut self,
+        agent: &str,
+        target: &str,
+        url: &str,
+        body: &str,
+        since_ms: i64,
+        now_ms: i64,
+    ) -> Option<String> {
+        let writer = self.writer.as_mut()?;
+        let found = match writer.reader().await {
+            Ok(log) => log.recent(agent, target, since_ms, 50).await,
+            Err(e) => Err(e),
+        };
+        let rows = match found {
+            Ok(rows) => rows,
+            Err(e) => {
+                if e.is_offline() {
+                    writer.forget();
+                }
+                tracing::warn!("team log: the duplicate check could not ask it: {e}");
+                return None;
+            }
+        };
+        let r = rows
+            .iter()
+            .find(|r| r.state == "ok" && r.url == url && r.body == body)?;
+        let set: Vec<&str> = [r.outcome.as_deref(), r.value.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect();
+        let what = if set.is_empty() {
+            "the same update".to_string()
+        } else {
+            format!("set {}", set.join(" · "))
+        };
+        let who = if r.operator == self.operator {
+            "you (in the team log)".to_string()
+        } else {
+            r.operator.clone()
+        };
+        Some(format!(
+            "{who} {what} on this call {} (team log); this sends it again",
+            ago(now_ms - r.created_ms)
+        ))
+    }
+
     /// "team log offline: 3 waiting (…)" when rows wait; `None` when everything is in the log.
     pub fn status(&self) -> Option<String> {
         let why = self.offline.as_ref()?;
@@ -122,5 +172,29 @@ impl TeamSession {
             "team log offline: {waiting} waiting ({why}); `phonely-outcomes team push` sends \
              them, as does the next send"
         ))
+    }
+}
+
+/// "just now", "3 minutes ago", "2 hours ago", "5 days ago".
+pub fn ago(ms: i64) -> String {
+    let minutes = ms.max(0) / 60_000;
+    let plural = |n: i64, unit: &str| format!("{n} {unit}{} ago", if n == 1 { "" } else { "s" });
+    match minutes {
+        0 => "just now".to_string(),
+        1..=59 => plural(minutes, "minute"),
+        60..=2879 => plural(minutes / 60, "hour"),
+        _ => plural(minutes / 1440, "day"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn ago_reads_like_people_say_it() {
+        assert_eq!(super::ago(10_000), "just now");
+        assert_eq!(super::ago(60_000), "1 minute ago");
+        assert_eq!(super::ago(3 * 60_000 + 5), "3 minutes ago");
+        assert_eq!(super::ago(2 * 3_600_000), "2 hours ago");
+        assert_eq!(super::ago(3 * 86_400_000), "3 days ago");
     }
 }

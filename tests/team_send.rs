@@ -115,3 +115,46 @@ fn a_send_is_in_the_team_log_once_and_waits_while_it_is_offline() {
     assert!(logged.iter().all(|r| r.state == "ok"), "{logged:?}");
     assert_ne!(logged[0].uuid, logged[1].uuid);
 }
+
+/// Two people on two data folders, one team log: the second sending exactly what the first sent
+/// is warned, by the first's name; a different update is not.
+#[test]
+fn the_duplicate_guard_names_the_colleague() {
+    let Some(pg) = testing::shared() else { return };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let db = rt.block_on(pg.create_database());
+    let url = pg.superuser_url(&db);
+    let env = cli_env::start(KEY);
+    let ben_home = tempfile::tempdir().unwrap();
+    let as_user = |user: &str, args: &[&str]| {
+        let mut c = env.cmd();
+        c.env("PHONELY_TEAM_DATABASE_URL", &url).env("USER", user);
+        if user == "Ben" {
+            c.env("HOME", ben_home.path())
+                .env("PHONELY_OUTCOMES_DATA", ben_home.path().join("data"));
+        }
+        let out = c.args(args).output().unwrap();
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    as_user("Ana", &["team", "migrate"]);
+    let first = as_user("Ana", &send_args()[..9]);
+    assert!(!first.contains("warning: "), "{first}");
+    let second = as_user("Ben", &send_args()[..9]);
+    assert!(
+        second.contains("warning: Ana set Sold · 299 on this call just now (team log)"),
+        "{second}"
+    );
+    let mut other = send_args();
+    other[8] = "300";
+    let third = as_user("Ben", &other[..9]);
+    assert!(
+        !third.contains("team log)"),
+        "a different value is no duplicate: {third}"
+    );
+    let logged = rt.block_on(rows(&url));
+    assert_eq!(logged.len(), 3);
+}

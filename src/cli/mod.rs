@@ -493,6 +493,23 @@ async fn send(args: SendArgs, global: &GlobalArgs, config: &Config) -> ExitCode 
         Err(_) => None,
     };
     if let Some(t) = team.as_mut() {
+        // The duplicate guard, across the team: a colleague's ✓ of exactly this is named.
+        let now = record.created_ms;
+        let window = i64::try_from(config.duplicate_window.as_millis()).unwrap_or(i64::MAX);
+        if window > 0
+            && let Some(w) = t
+                .duplicate(
+                    &record.agent,
+                    &record.target,
+                    &request.url,
+                    &request.body,
+                    now - window,
+                    now,
+                )
+                .await
+        {
+            eprintln!("warning: {}", inert(&w));
+        }
         t.pending(team_uuid, &record).await;
     }
     let started = std::time::Instant::now();

@@ -96,6 +96,20 @@ impl TeamWriter {
         Ok(self.log.as_mut().expect("opened above"))
     }
 
+    /// The open team log for a read (the duplicate check), or why not; a broken connection is
+    /// forgotten like after a failed write.
+    pub async fn reader(&mut self) -> Result<&TeamLog, TeamError> {
+        match self.log(false).await {
+            Ok(log) => Ok(&*log),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The connection broke (seen by a caller of [`Self::reader`]): forget it.
+    pub fn forget(&mut self) {
+        self.lost();
+    }
+
     /// The connection broke: forget it, and leave the server alone for a while.
     fn lost(&mut self) {
         self.log = None;
