@@ -157,4 +157,58 @@ fn the_duplicate_guard_names_the_colleague() {
     );
     let logged = rt.block_on(rows(&url));
     assert_eq!(logged.len(), 3);
+
+    // history --team: everyone's updates, either data folder.
+    let history = |args: &[&str]| {
+        env.cmd()
+            .env("PHONELY_TEAM_DATABASE_URL", &url)
+            .arg("history")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = history(&["--team"]);
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        table.starts_with("Recorded") && table.contains("Operator"),
+        "{table}"
+    );
+    assert_eq!(
+        table.lines().filter(|l| l.contains(" Ben ")).count(),
+        2,
+        "{table}"
+    );
+    assert_eq!(
+        table.lines().filter(|l| l.contains(" Ana ")).count(),
+        1,
+        "{table}"
+    );
+    assert!(
+        table.contains("agent123/call456") && table.contains("Sold · 300"),
+        "{table}"
+    );
+    let out = history(&["--operator", "Ben", "--json"]);
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert!(
+        lines
+            .iter()
+            .all(|l| l["operator"] == "Ben" && l["state"] == "ok")
+    );
+    assert_eq!(lines[0]["value"], "300", "newest first");
+    let out = history(&[
+        "--team", "--call", "call456", "--agent", "agent123", "--limit", "1",
+    ]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 2);
+    let out = history(&["--team", "--state", "ok"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--state cannot be used with --team yet"),
+        "{err}"
+    );
 }

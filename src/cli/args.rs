@@ -334,6 +334,12 @@ pub struct HistoryArgs {
     /// Words that must each appear in the agent, target, call, outcome or metadata.
     #[arg(long, value_name = "WORDS")]
     pub text: Option<String>,
+    /// Everyone's updates, from the team log (README, "For a team").
+    #[arg(long)]
+    pub team: bool,
+    /// Only this operator's updates in the team log (implies --team).
+    #[arg(long, value_name = "NAME")]
+    pub operator: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

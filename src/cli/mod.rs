@@ -9,6 +9,7 @@ mod common;
 mod history;
 pub mod logging;
 mod team;
+mod team_history;
 
 use std::io::{Read as _, Write as _};
 use std::process::ExitCode;
@@ -108,6 +109,9 @@ pub fn main(cli: Cli) -> ExitCode {
             Box::pin(workbench(workbench_args, &global, &config, offset)).await
         }),
         Some(Command::Send(args)) => runtime.block_on(send(args, &global, &config)),
+        Some(Command::History(args)) if args.team || args.operator.is_some() => {
+            runtime.block_on(team_history::run(&args, &config, offset))
+        }
         Some(Command::History(args)) => history::run(&args, &global, offset, config.region),
         Some(Command::Sandbox(args)) => runtime.block_on(sandbox(args)),
         Some(Command::Batch(args)) => runtime.block_on(batch::run(args, &global, &config, offset)),

@@ -37,6 +37,15 @@ const INSERT: &str = "INSERT INTO phonely.updates (uuid, operator, session, prof
     $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, \
     $24, $25, $26, $27, $28) ON CONFLICT (uuid) DO NOTHING";
 
+/// What `history --team` asks for.
+#[derive(Debug, Default)]
+pub struct Query<'a> {
+    pub operator: Option<&'a str>,
+    pub agent: Option<&'a str>,
+    pub target: Option<&'a str>,
+    pub limit: i64,
+}
+
 /// A connection to a team log on the schema this program writes.
 pub struct TeamLog {
     client: tokio_postgres::Client,
@@ -221,6 +230,37 @@ impl TeamLog {
                 .await
             }
         }
+    }
+
+    /// The newest updates matching every given filter (`history --team`), newest first: an
+    /// operator, an agent, a target (a call id also matches the id the server resolved).
+    pub async fn search(&self, q: &Query<'_>) -> Result<Vec<TeamRow>, TeamError> {
+        let mut clauses: Vec<String> = Vec::new();
+        let mut params: Vec<&(dyn ToSql + Sync)> = Vec::new();
+        if let Some(op) = &q.operator {
+            params.push(op);
+            clauses.push(format!("operator = ${}", params.len()));
+        }
+        if let Some(agent) = &q.agent {
+            params.push(agent);
+            clauses.push(format!("agent = ${}", params.len()));
+        }
+        if let Some(target) = &q.target {
+            params.push(target);
+            let n = params.len();
+            clauses.push(format!("(target = ${n} OR resolved_call_id = ${n})"));
+        }
+        params.push(&q.limit);
+        let limit = params.len();
+        let rest = format!(
+            "{} ORDER BY created_ms DESC LIMIT ${limit}",
+            if clauses.is_empty() {
+                String::new()
+            } else {
+                format!("WHERE {}", clauses.join(" AND "))
+            }
+        );
+        self.select(&rest, &params).await
     }
 
     /// How many rows the log holds.

@@ -76,6 +76,42 @@ impl TeamRow {
         }
     }
 
+    /// The row as a `Record`, for the views that draw records (`mark`, `set_text`, …). `id` is
+    /// 0 and `batch_id` `None`: those are local numbers the team log does not have.
+    pub fn to_record(&self) -> Record {
+        Record {
+            id: 0,
+            session: self.session.clone(),
+            operator: self.operator.clone(),
+            profile: self.profile.clone(),
+            base_url: self.base_url.clone(),
+            agent: self.agent.clone(),
+            target: self.target.clone(),
+            target_kind: self.target_kind.clone(),
+            preference: self.preference.clone(),
+            outcome: self.outcome.clone(),
+            value: self.value.clone(),
+            metadata: self.metadata.clone(),
+            method: self.method.clone(),
+            url: self.url.clone(),
+            body: self.body.clone(),
+            state: self.state(),
+            created_ms: self.created_ms,
+            sent_ms: self.sent_ms,
+            completed_ms: self.completed_ms,
+            http_status: self.http_status.and_then(|s| u16::try_from(s).ok()),
+            latency_ms: self.latency_ms,
+            verified: self.verified,
+            resolved_call_id: self.resolved_call_id.clone(),
+            message: self.message.clone(),
+            response_body: self.response_body.clone(),
+            response_truncated: self.response_truncated,
+            response_cap: self.response_cap,
+            batch_id: None,
+            batch_line: self.batch_line,
+        }
+    }
+
     pub fn state(&self) -> State {
         State::parse(&self.state).unwrap_or(State::Unknown)
     }

@@ -259,6 +259,24 @@ async fn a_row_is_completed_once_by_its_own_operator() {
     assert_eq!(log.recent("ag-1", "c-1", 20, 10).await.unwrap().len(), 1);
     assert_eq!(log.by_call("c-1", 10).await.unwrap().len(), 2);
     assert_eq!(log.page(Some("Ben"), i64::MAX, 10).await.unwrap().len(), 1);
+    let q = |operator, target| phonely_team::log::Query {
+        operator,
+        agent: Some("ag-1"),
+        target,
+        limit: 10,
+    };
+    assert_eq!(
+        log.search(&q(Some("Ben"), None)).await.unwrap(),
+        std::slice::from_ref(&later)
+    );
+    assert_eq!(log.search(&q(None, Some("c-1"))).await.unwrap().len(), 2);
+    assert!(
+        log.search(&q(Some("Cy"), Some("c-1")))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(later.to_record().operator, "Ben");
 }
 
 #[tokio::test]
