@@ -112,6 +112,8 @@ pub struct Cluster {
     port: u16,
     as_postgres: bool,
     watchdog: Option<Child>,
+    /// TLS is on when `openssl` could make a CA and a server certificate for 127.0.0.1.
+    tls: bool,
 }
 
 impl Cluster {
@@ -136,6 +138,7 @@ impl Cluster {
             port: 0,
             as_postgres,
             watchdog: None,
+            tls: false,
         };
         // From here on, a panic drops `cluster`, which removes the folder.
         let data = cluster.data();
@@ -155,6 +158,7 @@ impl Cluster {
                 "--no-sync",
             ],
         );
+        cluster.tls = cluster.make_certificates();
         cluster.watchdog = Some(cluster.spawn_watchdog());
         let mut last = String::new();
         for _ in 0..3 {
@@ -198,14 +202,129 @@ impl Cluster {
         );
     }
 
+    /// A test CA and a server certificate it signed for 127.0.0.1 (`ca.crt`, `server.crt`,
+    /// `server.key` in the folder), made with `openssl`. False when openssl is missing or fails.
+    fn make_certificates(&self) -> bool {
+        let d = &self.dir;
+        let ext = d.join("server.ext");
+        if std::fs::write(
+            &ext,
+            "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n\
+             keyUsage=digitalSignature\nextendedKeyUsage=serverAuth\n",
+        )
+        .is_err()
+        {
+            return false;
+        }
+        let ec = [
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+        ];
+        let steps: [Vec<&str>; 3] = [
+            [
+                &["req", "-x509"][..],
+                &ec,
+                &[
+                    "-keyout",
+                    "ca.key",
+                    "-out",
+                    "ca.crt",
+                    "-days",
+                    "2",
+                    "-subj",
+                    "/CN=phonely test CA",
+                ],
+            ]
+            .concat(),
+            [
+                &["req"][..],
+                &ec,
+                &[
+                    "-keyout",
+                    "server.key",
+                    "-out",
+                    "server.csr",
+                    "-subj",
+                    "/CN=127.0.0.1",
+                ],
+            ]
+            .concat(),
+            vec![
+                "x509",
+                "-req",
+                "-in",
+                "server.csr",
+                "-CA",
+                "ca.crt",
+                "-CAkey",
+                "ca.key",
+                "-CAcreateserial",
+                "-out",
+                "server.crt",
+                "-days",
+                "2",
+                "-extfile",
+                "server.ext",
+            ],
+        ];
+        for args in steps {
+            let ok = Command::new("openssl")
+                .args(&args)
+                .current_dir(d)
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success());
+            if !ok {
+                return false;
+            }
+        }
+        let key = d.join("server.key");
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            if std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).is_err() {
+                return false;
+            }
+        }
+        if self.as_postgres {
+            let Some((uid, gid)) = postgres_ids() else {
+                return false;
+            };
+            for f in ["server.key", "server.crt"] {
+                if std::os::unix::fs::chown(d.join(f), Some(uid), Some(gid)).is_err() {
+                    return false;
+                }
+            }
+        }
+        true
+    }
+
+    /// The CA that signed the server's certificate, when TLS is on.
+    pub fn tls_ca(&self) -> Option<PathBuf> {
+        self.tls.then(|| self.dir.join("ca.crt"))
+    }
+
     /// `pg_ctl start -w` (it waits until the server accepts connections).
     fn try_start(&self) -> Result<(), String> {
         let log = self.dir.join("server.log");
         let options = format!(
             "-p {} -c listen_addresses=127.0.0.1 -k {} -c fsync=off -c synchronous_commit=off \
-             -c full_page_writes=off -c max_connections=200",
+             -c full_page_writes=off -c max_connections=200{}",
             self.port,
-            self.dir.display()
+            self.dir.display(),
+            if self.tls {
+                format!(
+                    " -c ssl=on -c ssl_cert_file={} -c ssl_key_file={}",
+                    self.dir.join("server.crt").display(),
+                    self.dir.join("server.key").display()
+                )
+            } else {
+                String::new()
+            }
         );
         // The server inherits stdout; it must not hold a pipe we wait on: to the log instead.
         let status = self
@@ -264,6 +383,14 @@ impl Cluster {
         if let Err(e) = self.try_start() {
             panic!("the test cluster did not start again: {e}");
         }
+    }
+
+    /// A URL for `user` on `database` without an `sslmode` (for the TLS tests).
+    pub fn url_without_sslmode(&self, user: &str, password: &str, database: &str) -> String {
+        format!(
+            "postgres://{user}:{password}@127.0.0.1:{}/{database}",
+            self.port
+        )
     }
 
     /// A URL for `user` on `database` (plain TCP on loopback).

@@ -455,3 +455,63 @@ async fn the_server_stopped_mid_way_loses_nothing_and_records_nothing_twice() {
     assert_eq!((again.pushed, again.refused, again.waiting), (10, 0, 0));
     assert_eq!(log.count().await.unwrap(), 30);
 }
+
+/// TLS: `require` encrypts, `verify-full` with the CA that signed the server's certificate
+/// connects, and without it (the system's roots) the certificate is refused with a clear error.
+#[tokio::test]
+async fn tls_is_used_and_an_unknown_certificate_is_refused() {
+    use phonely_team::SslMode;
+    let Some(pg) = testing::shared() else { return };
+    let Some(ca) = pg.tls_ca() else {
+        assert!(
+            std::env::var(testing::REQUIRE_ENV).is_err(),
+            "openssl is needed to make the test certificates"
+        );
+        eprintln!("TLS test skipped: openssl could not make test certificates");
+        return;
+    };
+    let (db, _) = fresh(pg).await;
+    let url = TeamUrl::new(pg.url_without_sslmode("postgres", "phonely-test-superuser", &db));
+    let with = |mode, ca_file| Target {
+        url: url.clone(),
+        sslmode: Some(mode),
+        ca_file,
+    };
+    for t in [
+        with(SslMode::Require, None),
+        with(SslMode::VerifyFull, Some(ca.clone())),
+    ] {
+        let c = phonely_team::connect::connect(&t).await.unwrap();
+        let ssl: bool = c
+            .query_one(
+                "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+                &[],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        assert!(ssl, "{:?} is encrypted", t.sslmode);
+        TeamLog::open(&t).await.unwrap();
+    }
+    let e = TeamLog::open(&with(SslMode::VerifyFull, None))
+        .await
+        .unwrap_err();
+    let text = e.to_string();
+    assert!(matches!(e, TeamError::Config(_)), "{e:?}");
+    assert!(
+        text.contains("could not be trusted") && text.contains("ca_file"),
+        "{text}"
+    );
+    assert!(!text.contains("phonely-test-superuser"), "{text}");
+    let e = TeamLog::open(&with(
+        SslMode::VerifyFull,
+        Some("/nonexistent/ca.pem".into()),
+    ))
+    .await
+    .unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("the team CA file /nonexistent/ca.pem cannot be read"),
+        "{e}"
+    );
+}
