@@ -114,6 +114,44 @@ fn a_send_is_in_the_team_log_once_and_waits_while_it_is_offline() {
     assert_eq!(logged.len(), 2, "{logged:?}");
     assert!(logged.iter().all(|r| r.state == "ok"), "{logged:?}");
     assert_ne!(logged[0].uuid, logged[1].uuid);
+
+    // A wrong password: the send goes on, the error says so, and the password is in no output
+    // and no file the tool wrote (history, outbox, logs: all under this HOME).
+    let wrong_password = "Wr0ng-Team-Pa55";
+    let wrong = url.replace("phonely-test-superuser", wrong_password);
+    let out = env
+        .cmd()
+        .env("PHONELY_TEAM_DATABASE_URL", &wrong)
+        .args(&send_args()[..9])
+        .output()
+        .unwrap();
+    let all = format!("{out:?}");
+    assert!(out.status.success(), "{all}");
+    assert!(all.contains("refused the login"), "{all}");
+    for secret in [wrong_password, "phonely-test-superuser", KEY] {
+        assert!(!all.contains(secret), "{secret} in the output: {all}");
+        for file in files(env.data.path()) {
+            let bytes = std::fs::read(&file).unwrap_or_default();
+            assert!(
+                !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                "{secret} in {}",
+                file.display()
+            );
+        }
+    }
+}
+
+fn files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(files(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
 }
 
 /// Two people on two data folders, one team log: the second sending exactly what the first sent

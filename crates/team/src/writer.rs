@@ -45,6 +45,8 @@ pub struct TeamWriter {
     outbox: Outbox,
     log: Option<TeamLog>,
     quiet_until: Option<Instant>,
+    /// Why the last connection attempt failed (said again while the writer waits).
+    last_error: Option<String>,
 }
 
 impl std::fmt::Debug for TeamWriter {
@@ -64,6 +66,7 @@ impl TeamWriter {
             outbox,
             log: None,
             quiet_until: None,
+            last_error: None,
         }
     }
 
@@ -78,9 +81,9 @@ impl TeamWriter {
                 && let Some(t) = self.quiet_until
                 && Instant::now() < t
             {
-                return Err(TeamError::Offline(
-                    "the team log was unreachable moments ago".to_string(),
-                ));
+                return Err(TeamError::Offline(self.last_error.clone().unwrap_or_else(
+                    || "the team log was unreachable moments ago".to_string(),
+                )));
             }
             match TeamLog::open(&self.target).await {
                 Ok(log) => {
@@ -89,6 +92,7 @@ impl TeamWriter {
                 }
                 Err(e) => {
                     self.quiet_until = Some(Instant::now() + RETRY_AFTER);
+                    self.last_error = Some(e.to_string());
                     return Err(e);
                 }
             }
