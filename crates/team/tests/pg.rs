@@ -515,3 +515,81 @@ async fn tls_is_used_and_an_unknown_certificate_is_refused() {
         "{e}"
     );
 }
+
+/// The DBA's SQL brings every earlier schema up to date too (its own path: DO blocks), and
+/// leaves the same schema as `migrate`.
+#[tokio::test]
+async fn init_sql_upgrades_each_earlier_schema() {
+    let Some(pg) = testing::shared() else { return };
+    for start in 1..latest() {
+        let db = pg.create_database().await;
+        let url = pg.superuser_url(&db);
+        let mut c = client(&url).await;
+        migrate_to(&mut c, start).await.unwrap();
+        pg.admin(&db, &migrations::init_sql()).await;
+        assert_eq!(
+            migrations::check(&c).await.unwrap(),
+            latest(),
+            "from {start}"
+        );
+        let indexes: i64 = c
+            .query_one(
+                "SELECT count(*) FROM pg_indexes WHERE schemaname = 'phonely' \
+                 AND indexname = 'updates_agent_target_created'",
+                &[],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        assert_eq!(indexes, 1, "from {start}");
+    }
+}
+
+/// The duplicate check and a call's lookup use their indexes (on 20,000 rows, analysed).
+#[tokio::test]
+async fn the_reads_use_their_indexes() {
+    let Some(pg) = testing::shared() else { return };
+    let (db, _log) = fresh(pg).await;
+    pg.admin(
+        &db,
+        "INSERT INTO phonely.updates (uuid, operator, session, profile, base_url, agent, target, \
+         target_kind, method, url, body, state, created_ms, resolved_call_id) \
+         SELECT gen_random_uuid(), 'op' || (i % 100), 's', 'p', 'u', 'agent' || (i % 50), \
+         'call' || i, 'call', 'PATCH', 'u', '{}', 'ok', 1700000000000 + i * 1000, 'call' || i \
+         FROM generate_series(1, 20000) AS i; ANALYZE phonely.updates;",
+    )
+    .await;
+    let c = client(&pg.superuser_url(&db)).await;
+    let plan = |sql: &'static str| {
+        let c = &c;
+        async move {
+            c.query(&format!("EXPLAIN {sql}"), &[])
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| r.get::<_, String>(0))
+                .collect::<Vec<_>>()
+                .join("\n")
+        }
+    };
+    let dup = plan(
+        "SELECT * FROM phonely.updates WHERE agent = 'agent7' AND target = 'call57' \
+         AND created_ms >= 0 ORDER BY created_ms DESC LIMIT 50",
+    )
+    .await;
+    assert!(dup.contains("updates_agent_target_created"), "{dup}");
+    let call = plan(
+        "SELECT * FROM phonely.updates WHERE target = 'call57' OR resolved_call_id = 'call57' \
+         ORDER BY created_ms DESC LIMIT 50",
+    )
+    .await;
+    assert!(
+        call.contains("updates_target") && call.contains("updates_resolved_call"),
+        "{call}"
+    );
+    let mine = plan(
+        "SELECT * FROM phonely.updates WHERE operator = 'op7' ORDER BY created_ms DESC LIMIT 100",
+    )
+    .await;
+    assert!(mine.contains("updates_operator_created"), "{mine}");
+}
