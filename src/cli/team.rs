@@ -65,14 +65,14 @@ async fn migrate(target: &Target) -> ExitCode {
         Ok((from, to)) if from == to => {
             println!(
                 "The team log at {} is up to date (schema {to}).",
-                target.url.shown()
+                crate::api::inert::inert(&target.url.shown())
             );
             ExitCode::SUCCESS
         }
         Ok((from, to)) => {
             println!(
                 "The team log at {} was brought from schema {from} to {to}.",
-                target.url.shown()
+                crate::api::inert::inert(&target.url.shown())
             );
             ExitCode::SUCCESS
         }

@@ -160,3 +160,40 @@ impl ServerCertVerifier for EncryptOnly {
         self.0.signature_verification_algorithms.supported_schemes()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::url::TeamUrl;
+
+    /// A server that answers PostgreSQL's TLS request with "N" (no TLS), as one without
+    /// certificates does: the error says to use sslmode = "disable", and shows no password.
+    #[tokio::test]
+    async fn a_server_without_tls_is_explained() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let server = std::thread::spawn(move || {
+            use std::io::{Read as _, Write as _};
+            let (mut s, _) = listener.accept().unwrap();
+            let mut request = [0_u8; 8];
+            s.read_exact(&mut request).unwrap();
+            // SSLRequest: length 8, code 80877103.
+            assert_eq!(request, [0, 0, 0, 8, 4, 210, 22, 47]);
+            s.write_all(b"N").unwrap();
+        });
+        let target = Target {
+            url: TeamUrl::new(format!("postgres://ana:Pw-9x@127.0.0.1:{port}/team")),
+            sslmode: Some(SslMode::Require),
+            ca_file: None,
+        };
+        let e = connect(&target).await.unwrap_err();
+        server.join().unwrap();
+        let text = e.to_string();
+        assert!(matches!(e, TeamError::Config(_)), "{e:?}");
+        assert!(
+            text.contains("does not offer TLS") && text.contains("sslmode = \"disable\""),
+            "{text}"
+        );
+        assert!(!text.contains("Pw-9x"), "{text}");
+    }
+}

@@ -91,6 +91,11 @@ impl TeamError {
             source = s.source();
         }
         let text = url.scrub(&text);
+        if text.contains("does not support TLS") {
+            return TeamError::Config(format!(
+                "the team database at {shown} does not offer TLS: set sslmode = \"disable\" in                  [team] if it is on this machine or a trusted network, or ask its administrator                  to turn TLS on"
+            ));
+        }
         if text.contains("certificate") || text.contains("TLS") || text.contains("tls") {
             return TeamError::Config(format!(
                 "the team database at {shown} could not be trusted: {text} (set ca_file in [team] \
