@@ -39,6 +39,7 @@ fn row(i: i64) -> TeamRow {
         response_truncated: false,
         response_cap: None,
         batch_line: None,
+        pinned_call: None,
     }
 }
 

@@ -28,14 +28,14 @@ pub const RESULT_COLUMNS: &[&str] = &[
 const COLUMNS: &str = "uuid, operator, session, profile, base_url, agent, target, target_kind, \
     preference, outcome, value, metadata, method, url, body, state, created_ms, sent_ms, \
     completed_ms, http_status, latency_ms, verified, resolved_call_id, message, response_body, \
-    response_truncated, response_cap, batch_line";
+    response_truncated, response_cap, batch_line, pinned_call";
 
 const INSERT: &str = "INSERT INTO phonely.updates (uuid, operator, session, profile, base_url, \
     agent, target, target_kind, preference, outcome, value, metadata, method, url, body, state, \
     created_ms, sent_ms, completed_ms, http_status, latency_ms, verified, resolved_call_id, \
-    message, response_body, response_truncated, response_cap, batch_line) VALUES ($1, $2, $3, \
-    $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, \
-    $24, $25, $26, $27, $28) ON CONFLICT (uuid) DO NOTHING";
+    message, response_body, response_truncated, response_cap, batch_line, pinned_call) VALUES \
+    ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, \
+    $21, $22, $23, $24, $25, $26, $27, $28, $29) ON CONFLICT (uuid) DO NOTHING";
 
 /// What `history --team` asks for.
 #[derive(Debug, Default)]
@@ -320,6 +320,7 @@ fn params(r: &TeamRow) -> Vec<&(dyn ToSql + Sync)> {
         &r.response_truncated,
         &r.response_cap,
         &r.batch_line,
+        &r.pinned_call,
     ]
 }
 
@@ -356,5 +357,6 @@ fn from_pg(row: &tokio_postgres::Row) -> Result<TeamRow, TeamError> {
         response_truncated: row.try_get(25).map_err(bad)?,
         response_cap: row.try_get(26).map_err(bad)?,
         batch_line: row.try_get(27).map_err(bad)?,
+        pinned_call: row.try_get(28).map_err(bad)?,
     })
 }

@@ -95,6 +95,37 @@ $fn$",
         "CREATE INDEX updates_operator_created ON phonely.updates (operator, created_ms DESC)",
         "CREATE INDEX updates_created ON phonely.updates (created_ms DESC)",
     ],
+    // 4: `send --pin` (the local history's schema 6): the call a phone target was pinned to,
+    // set when the row is added and never changed after (the guard now says so too).
+    &[
+        "ALTER TABLE phonely.updates ADD COLUMN pinned_call text",
+        r"CREATE OR REPLACE FUNCTION phonely.guard_completion() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+    IF OLD.state <> 'pending' THEN
+        RAISE EXCEPTION 'update % was completed already', OLD.uuid USING ERRCODE = 'PH001';
+    END IF;
+    IF OLD.db_user <> current_user THEN
+        RAISE EXCEPTION 'update % belongs to % (database user %)', OLD.uuid, OLD.operator, OLD.db_user
+            USING ERRCODE = 'PH002';
+    END IF;
+    IF NEW.state = 'pending' THEN
+        RAISE EXCEPTION 'completing update % needs a final state', OLD.uuid USING ERRCODE = 'PH003';
+    END IF;
+    IF (NEW.uuid, NEW.operator, NEW.db_user, NEW.session, NEW.profile, NEW.base_url, NEW.agent,
+        NEW.target, NEW.target_kind, NEW.preference, NEW.outcome, NEW.value, NEW.metadata,
+        NEW.method, NEW.url, NEW.body, NEW.created_ms, NEW.batch_line, NEW.inserted_at,
+        NEW.pinned_call)
+       IS DISTINCT FROM
+       (OLD.uuid, OLD.operator, OLD.db_user, OLD.session, OLD.profile, OLD.base_url, OLD.agent,
+        OLD.target, OLD.target_kind, OLD.preference, OLD.outcome, OLD.value, OLD.metadata,
+        OLD.method, OLD.url, OLD.body, OLD.created_ms, OLD.batch_line, OLD.inserted_at,
+        OLD.pinned_call) THEN
+        RAISE EXCEPTION 'only the result of update % may be set', OLD.uuid USING ERRCODE = 'PH003';
+    END IF;
+    RETURN NEW;
+END
+$fn$",
+    ],
 ];
 
 /// The schema version this program writes.

@@ -38,6 +38,10 @@ pub struct TeamRow {
     pub response_truncated: bool,
     pub response_cap: Option<i64>,
     pub batch_line: Option<i64>,
+    /// `send --pin`: the call a phone target was pinned to (schema 4; absent in older outbox
+    /// entries).
+    #[serde(default)]
+    pub pinned_call: Option<String>,
 }
 
 impl TeamRow {
@@ -73,6 +77,7 @@ impl TeamRow {
             response_truncated: r.response_truncated,
             response_cap: r.response_cap,
             batch_line: r.batch_line,
+            pinned_call: r.pinned_call.clone(),
         }
     }
 
@@ -109,6 +114,7 @@ impl TeamRow {
             response_cap: self.response_cap,
             batch_id: None,
             batch_line: self.batch_line,
+            pinned_call: self.pinned_call.clone(),
         }
     }
 

@@ -36,6 +36,7 @@ fn row(operator: &str, agent: &str, target: &str, created_ms: i64) -> TeamRow {
         response_truncated: false,
         response_cap: None,
         batch_line: None,
+        pinned_call: None,
     }
 }
 
@@ -197,9 +198,10 @@ async fn a_re_push_records_nothing_twice() {
         !log.insert(&a).await.unwrap(),
         "the same UUID again adds nothing"
     );
-    let rows: Vec<TeamRow> = (0..50)
+    let mut rows: Vec<TeamRow> = (0..50)
         .map(|i| row("Ana", "ag-2", &format!("c{i}"), 100 + i))
         .collect();
+    rows[7].pinned_call = Some("call-pinned-9".to_string());
     assert_eq!(log.insert_many(&rows).await.unwrap(), 50);
     let mut again = rows.clone();
     again.push(row("Ben", "ag-3", "c-9", 999));
