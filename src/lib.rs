@@ -7,6 +7,7 @@
 //!   under these paths.
 //! - [`config`]: the config file, profiles, and where each profile's API key comes from.
 //! - [`history`]: the SQLite audit log; every update is pending before it leaves.
+//! - [`teamlog`]: the team's shared log on PostgreSQL during a command (crate `phonely-team`).
 //! - [`sandbox`]: a local Phonely stand-in with demo data, for trying things and for tests.
 //! - [`tui`]: the workbench (state, actions, effects, pure update, views, runtime).
 //! - [`cli`]: the binary's commands over the same domain.
@@ -17,4 +18,5 @@ pub mod cli;
 pub mod config;
 pub mod history;
 pub mod sandbox;
+pub mod teamlog;
 pub mod tui;

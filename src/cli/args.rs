@@ -194,6 +194,9 @@ pub enum Command {
     /// Store or delete a profile's API key in the OS keyring.
     #[command(subcommand, after_help = KEY_EXAMPLES)]
     Key(KeyCommand),
+    /// The team's shared log on PostgreSQL (README, "For a team").
+    #[command(subcommand)]
+    Team(TeamCommand),
     /// Print a shell completion script.
     #[command(after_help = COMPLETIONS_EXAMPLES)]
     Completions(CompletionsArgs),
@@ -215,6 +218,19 @@ pub enum ConfigCommand {
     Show,
     /// Print the paths in use: config file, history folder, log folder.
     Path,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TeamCommand {
+    /// Create or upgrade the team log's schema (needs the database's owner).
+    Migrate,
+    /// Print the SQL a database administrator runs: the schema and a role that may only read,
+    /// add and complete its own rows.
+    InitSql,
+    /// The connection, the schema version and the updates waiting to be pushed.
+    Status,
+    /// Push the updates waiting in the outbox, oldest first.
+    Push,
 }
 
 #[derive(Debug, Subcommand)]
@@ -326,6 +342,12 @@ pub struct HistoryArgs {
     /// Words that must each appear in the agent, target, call, outcome or metadata.
     #[arg(long, value_name = "WORDS")]
     pub text: Option<String>,
+    /// Everyone's updates, from the team log (README, "For a team").
+    #[arg(long)]
+    pub team: bool,
+    /// Only this operator's updates in the team log (implies --team).
+    #[arg(long, value_name = "NAME")]
+    pub operator: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -34,7 +34,7 @@ pub fn man() -> ExitCode {
 pub async fn config(command: &ConfigCommand, global: &GlobalArgs, config: &Config) -> ExitCode {
     match command {
         ConfigCommand::Init { force } => init(config, *force),
-        ConfigCommand::Show => show(config).await,
+        ConfigCommand::Show => show(config, global).await,
         ConfigCommand::Path => {
             let data = data_dir(global.data_dir.clone())
                 .map_or_else(|e| format!("({e})"), |d| d.display().to_string());
@@ -84,7 +84,7 @@ fn init(config: &Config, force: bool) -> ExitCode {
 
 /// The settings in effect and each profile's key source and whether it can be read. Exit 2
 /// when the file has errors.
-async fn show(config: &Config) -> ExitCode {
+async fn show(config: &Config, global: &GlobalArgs) -> ExitCode {
     let mut out = String::new();
     let state = if !config.found {
         "not found: the defaults below are in effect"
@@ -167,6 +167,7 @@ async fn show(config: &Config) -> ExitCode {
         };
         let _ = writeln!(out, "    key       {source}: {status}");
     }
+    out.push_str(&super::team::show_lines(config, global.data_dir.clone()).await);
     // Presets, names, key commands and their errors came from files: made inert.
     let _ = std::io::stdout().write_all(crate::api::inert::inert_lines(&out).as_bytes());
     if config.is_broken() {

@@ -9,6 +9,8 @@ mod commands;
 mod common;
 mod history;
 pub mod logging;
+mod team;
+mod team_history;
 
 use std::io::{Read as _, Write as _};
 use std::process::ExitCode;
@@ -109,11 +111,15 @@ pub fn main(cli: Cli) -> ExitCode {
         }),
         Some(Command::Send(args)) => runtime.block_on(send(args, &global, &config, offset)),
         Some(Command::Calls(args)) => runtime.block_on(calls::run(args, &global, &config, offset)),
+        Some(Command::History(args)) if args.team || args.operator.is_some() => {
+            runtime.block_on(team_history::run(&args, &config, offset))
+        }
         Some(Command::History(args)) => history::run(&args, &global, offset, config.region),
         Some(Command::Sandbox(args)) => runtime.block_on(sandbox(args)),
         Some(Command::Batch(args)) => runtime.block_on(batch::run(args, &global, &config, offset)),
         Some(Command::Config(c)) => runtime.block_on(commands::config(&c, &global, &config)),
         Some(Command::Key(k)) => commands::key(&k, &global, &config),
+        Some(Command::Team(t)) => runtime.block_on(team::run(&t, &global, &config)),
         Some(Command::Completions(a)) => commands::completions(a.shell),
         Some(Command::Man) => commands::man(),
     };
@@ -512,6 +518,32 @@ async fn send(
             );
         }
     };
+    // The team log (when configured): pending before the request leaves, completed after.
+    let team_uuid = crate::teamlog::TeamSession::new_uuid();
+    let mut team = match data_dir(global.data_dir.clone()) {
+        Ok(dir) => crate::teamlog::TeamSession::start(config, &dir).await,
+        Err(_) => None,
+    };
+    if let Some(t) = team.as_mut() {
+        // The duplicate guard, across the team: a colleague's ✓ of exactly this is named.
+        let now = record.created_ms;
+        let window = i64::try_from(config.duplicate_window.as_millis()).unwrap_or(i64::MAX);
+        if window > 0
+            && let Some(w) = t
+                .duplicate(
+                    &record.agent,
+                    &record.target,
+                    &request.url,
+                    &request.body,
+                    now - window,
+                    now,
+                )
+                .await
+        {
+            eprintln!("warning: {}", inert(&w));
+        }
+        t.pending(team_uuid, &record).await;
+    }
     let started = std::time::Instant::now();
     let (completion, latency) = tokio::select! {
         r = client.send(&request, &key) => r,
@@ -532,6 +564,12 @@ async fn send(
         }
     };
     drop(lock);
+    if let Some(t) = team.as_mut() {
+        t.complete(team_uuid, &done).await;
+        if let Some(line) = t.status() {
+            eprintln!("{}", inert(&line));
+        }
+    }
     if let Completion::Answered(response) = &completion {
         // JSON as it came, with what JSON leaves raw (DEL, C1, bidi overrides) escaped the
         // JSON way; anything else made inert.

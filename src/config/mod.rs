@@ -6,6 +6,7 @@
 //! screen; `send` refuses to guess and exits 2.
 
 pub mod secret;
+pub mod team;
 pub mod template;
 
 use std::collections::BTreeMap;
@@ -61,6 +62,7 @@ struct FileConfig {
     metadata_templates: Option<BTreeMap<String, String>>,
     #[serde(default)]
     profiles: BTreeMap<String, FileProfile>,
+    team: Option<team::FileTeam>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -175,6 +177,8 @@ pub struct Config {
     pub metadata_templates: BTreeMap<String, String>,
     /// After a successful send the form keeps the agent and outcome; this keeps the metadata too.
     pub keep_metadata_after_send: bool,
+    /// The team log (`[team]`); on when the section is there or `PHONELY_TEAM_DATABASE_URL` is set.
+    pub team: team::TeamConfig,
 }
 
 /// Phonely's documented outcome labels: the pick-list when `outcome_presets` is not set.
@@ -218,6 +222,7 @@ impl Config {
                 .collect(),
             metadata_templates: BTreeMap::new(),
             keep_metadata_after_send: false,
+            team: team::TeamConfig::default(),
         }
     }
 
@@ -412,6 +417,12 @@ pub fn parse(path: &Path, text: &str) -> Config {
     }
     if let Some(keep) = file.keep_metadata_after_send {
         config.keep_metadata_after_send = keep;
+    }
+    if let Some(t) = file.team {
+        match team::team(&shown, t) {
+            Ok(t) => config.team = t,
+            Err(e) => errors.push(e),
+        }
     }
     let mut named = Vec::new();
     for (name, p) in file.profiles {

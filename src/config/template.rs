@@ -61,6 +61,25 @@ pub const TEMPLATE: &str = r#"# phonely-outcomes configuration (TOML). Every set
 # [profiles.staging]
 # base_url = "https://app.phonely.ai"
 # api_key_env = "PHONELY_STAGING_KEY"
+
+# The team log: every update also recorded in the team's PostgreSQL database (README, "For a
+# team"). On when this section is here or $PHONELY_TEAM_DATABASE_URL is set. At most ONE source
+# for the database URL (it holds a password; never written here, never shown):
+#   database_url_env = "NAME"             an environment variable (default:
+#                                         PHONELY_TEAM_DATABASE_URL)
+#   database_url_command = ["prog", "arg"]  a command whose first line of output is the URL
+#   database_url_keyring = true           the OS keyring (service phonely-outcomes,
+#                                         user team-database-url)
+#   database_url_file = "~/.config/phonely-outcomes/team.url"   a file readable by you only
+# operator: the name recorded with each of your updates (default: your user name).
+# sslmode: "disable", "require" (encrypted, certificate not checked) or "verify-full"
+# (the default: the certificate checked against the system's roots, or ca_file).
+
+# [team]
+# database_url_env = "PHONELY_TEAM_DATABASE_URL"
+# operator = "Ana"
+# sslmode = "verify-full"
+# ca_file = "/etc/ssl/certs/company-ca.pem"
 "#;
 
 /// Every setting: (name, type, default, meaning). README and `config show` agree with it.
@@ -154,6 +173,48 @@ pub const SETTINGS: &[(&str, &str, &str, &str)] = &[
         "path",
         "none",
         "key from an owner-only (0600) file",
+    ),
+    (
+        "team.database_url_env",
+        "string",
+        "PHONELY_TEAM_DATABASE_URL",
+        "team log database URL from this environment variable",
+    ),
+    (
+        "team.database_url_command",
+        "list",
+        "none",
+        "team log database URL from a command's first line",
+    ),
+    (
+        "team.database_url_keyring",
+        "bool",
+        "false",
+        "team log database URL from the OS keyring",
+    ),
+    (
+        "team.database_url_file",
+        "path",
+        "none",
+        "team log database URL from an owner-only (0600) file",
+    ),
+    (
+        "team.operator",
+        "string",
+        "your user name",
+        "the name recorded with your updates in the team log",
+    ),
+    (
+        "team.sslmode",
+        "string",
+        "verify-full",
+        "disable, require or verify-full",
+    ),
+    (
+        "team.ca_file",
+        "path",
+        "system roots",
+        "CA certificate(s) (PEM) for verify-full",
     ),
 ];
 

@@ -1,0 +1,597 @@
+//! The team log against a real PostgreSQL (a throwaway cluster per test binary, one database per
+//! test). Skipped with one line when PostgreSQL is not installed, unless
+//! PHONELY_REQUIRE_POSTGRES=1 (CI), which makes them fail instead.
+
+use phonely_team::migrations::{self, latest, migrate, migrate_to};
+use phonely_team::testing::{self, Cluster};
+use phonely_team::{Target, TeamError, TeamLog, TeamRow, TeamUrl, Uuid};
+
+fn row(operator: &str, agent: &str, target: &str, created_ms: i64) -> TeamRow {
+    TeamRow {
+        uuid: Uuid::new_v4(),
+        operator: operator.to_string(),
+        session: "s-1".to_string(),
+        profile: "default".to_string(),
+        base_url: "http://127.0.0.1:8787".to_string(),
+        agent: agent.to_string(),
+        target: target.to_string(),
+        target_kind: "call".to_string(),
+        preference: None,
+        outcome: Some("Sold".to_string()),
+        value: Some("299".to_string()),
+        metadata: None,
+        method: "PATCH".to_string(),
+        url: format!("http://127.0.0.1:8787/v1/agents/{agent}/calls/{target}/outcome"),
+        body: r#"{"outcome":"Sold","value":299}"#.to_string(),
+        state: "pending".to_string(),
+        created_ms,
+        sent_ms: None,
+        completed_ms: None,
+        http_status: None,
+        latency_ms: None,
+        verified: false,
+        resolved_call_id: None,
+        message: None,
+        response_body: None,
+        response_truncated: false,
+        response_cap: None,
+        batch_line: None,
+        pinned_call: None,
+    }
+}
+
+fn done(r: &TeamRow, state: &str, status: i32) -> TeamRow {
+    TeamRow {
+        state: state.to_string(),
+        sent_ms: Some(r.created_ms + 1),
+        completed_ms: Some(r.created_ms + 40),
+        http_status: Some(status),
+        latency_ms: Some(39),
+        verified: state == "ok",
+        resolved_call_id: Some(r.target.clone()),
+        message: Some(format!("HTTP {status}")),
+        ..r.clone()
+    }
+}
+
+fn target(url: String) -> Target {
+    Target::new(TeamUrl::new(url))
+}
+
+async fn client(url: &str) -> tokio_postgres::Client {
+    let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .expect("connects");
+    tokio::spawn(async move {
+        let _ = conn.await;
+    });
+    client
+}
+
+/// A fresh database on the shared cluster, migrated to the latest schema, as the superuser.
+async fn fresh(pg: &Cluster) -> (String, TeamLog) {
+    let db = pg.create_database().await;
+    let mut c = client(&pg.superuser_url(&db)).await;
+    assert_eq!(migrate(&mut c).await.unwrap(), (0, latest()));
+    let log = TeamLog::open(&target(pg.superuser_url(&db))).await.unwrap();
+    (db, log)
+}
+
+#[tokio::test]
+async fn migrations_apply_from_each_earlier_schema() {
+    let Some(pg) = testing::shared() else { return };
+    for start in 0..latest() {
+        let db = pg.create_database().await;
+        let url = pg.superuser_url(&db);
+        let mut c = client(&url).await;
+        assert_eq!(migrate_to(&mut c, start).await.unwrap(), (0, start));
+        let early = row("Ana", "ag-1", "7f3a", 1_000);
+        if start >= 1 {
+            // A row written on the older schema survives the upgrade.
+            c.execute(
+                "INSERT INTO phonely.updates (uuid, operator, session, profile, base_url, agent, \
+                 target, target_kind, method, url, body, state, created_ms) \
+                 VALUES ($1, 'Ana', 's', 'default', 'u', 'ag-1', '7f3a', 'call', 'PATCH', 'u', '{}', \
+                 'pending', 1000)",
+                &[&early.uuid],
+            )
+            .await
+            .unwrap();
+        }
+        // Opening an older (or empty) team log is refused: it would be written wrongly.
+        let refused = TeamLog::open(&target(url.clone())).await.unwrap_err();
+        match (start, &refused) {
+            (0, TeamError::NotSetUp) => {}
+            (s, TeamError::OlderSchema { found, known }) if *found == s && *known == latest() => {}
+            other => panic!("from {start}: unexpected {other:?}"),
+        }
+        assert!(refused.to_string().contains("team migrate"), "{refused}");
+
+        assert_eq!(
+            migrate(&mut c).await.unwrap(),
+            (start, latest()),
+            "from {start}"
+        );
+        assert_eq!(
+            migrate(&mut c).await.unwrap(),
+            (latest(), latest()),
+            "again"
+        );
+        let log = TeamLog::open(&target(url)).await.unwrap();
+        assert_eq!(log.version(), latest());
+        if start >= 1 {
+            let kept = log
+                .get(early.uuid)
+                .await
+                .unwrap()
+                .expect("kept across migrations");
+            assert_eq!(kept.operator, "Ana");
+            // The completion guard of migration 2 holds for rows from before it.
+            log.complete(&done(&early, "ok", 200)).await.unwrap();
+            let again = log
+                .complete(&done(&early, "refused", 400))
+                .await
+                .unwrap_err();
+            assert!(matches!(again, TeamError::AlreadyCompleted(_)), "{again:?}");
+        }
+        let versions: Vec<i32> = c
+            .query(
+                "SELECT version FROM phonely.schema_version ORDER BY version",
+                &[],
+            )
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        assert_eq!(versions, (1..=latest()).collect::<Vec<_>>());
+    }
+}
+
+#[tokio::test]
+async fn a_newer_schema_is_refused_and_never_written() {
+    let Some(pg) = testing::shared() else { return };
+    let (db, log) = fresh(pg).await;
+    log.insert(&row("Ana", "ag-1", "c-1", 5)).await.unwrap();
+    let newer = latest() + 1;
+    pg.admin(
+        &db,
+        &format!("INSERT INTO phonely.schema_version (version) VALUES ({newer})"),
+    )
+    .await;
+    let url = pg.superuser_url(&db);
+    let e = TeamLog::open(&target(url.clone())).await.unwrap_err();
+    assert!(
+        matches!(e, TeamError::NewerSchema { found, known } if found == newer && known == latest()),
+        "{e:?}"
+    );
+    let text = e.to_string();
+    assert!(
+        text.contains("newer") && text.contains("not changed"),
+        "{text}"
+    );
+    let mut c = client(&url).await;
+    let e = migrate(&mut c).await.unwrap_err();
+    assert!(matches!(e, TeamError::NewerSchema { .. }), "{e:?}");
+    // Nothing was written: the same rows, the same versions.
+    let n: i64 = c
+        .query_one("SELECT count(*) FROM phonely.updates", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(n, 1);
+    let v: i64 = c
+        .query_one("SELECT count(*) FROM phonely.schema_version", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(v, i64::from(latest()) + 1);
+}
+
+#[tokio::test]
+async fn a_re_push_records_nothing_twice() {
+    let Some(pg) = testing::shared() else { return };
+    let (_db, mut log) = fresh(pg).await;
+    let a = row("Ana", "ag-1", "c-1", 10);
+    assert!(log.insert(&a).await.unwrap(), "new");
+    assert!(
+        !log.insert(&a).await.unwrap(),
+        "the same UUID again adds nothing"
+    );
+    let mut rows: Vec<TeamRow> = (0..50)
+        .map(|i| row("Ana", "ag-2", &format!("c{i}"), 100 + i))
+        .collect();
+    rows[7].pinned_call = Some("call-pinned-9".to_string());
+    assert_eq!(log.insert_many(&rows).await.unwrap(), 50);
+    let mut again = rows.clone();
+    again.push(row("Ben", "ag-3", "c-9", 999));
+    assert_eq!(
+        log.insert_many(&again).await.unwrap(),
+        1,
+        "only the new one"
+    );
+    assert_eq!(log.count().await.unwrap(), 52);
+    let back = log.get(rows[7].uuid).await.unwrap().unwrap();
+    assert_eq!(back, rows[7], "every field comes back as written");
+}
+
+#[tokio::test]
+async fn a_row_is_completed_once_by_its_own_operator() {
+    let Some(pg) = testing::shared() else { return };
+    let (_db, log) = fresh(pg).await;
+    let a = row("Ana", "ag-1", "c-1", 10);
+    log.insert(&a).await.unwrap();
+    let mut by_ben = done(&a, "ok", 200);
+    by_ben.operator = "Ben".to_string();
+    let e = log.complete(&by_ben).await.unwrap_err();
+    assert!(
+        matches!(&e, TeamError::NotYours { owner, .. } if owner == "Ana"),
+        "{e:?}"
+    );
+    assert!(e.to_string().contains("belongs to Ana"), "{e}");
+    assert!(
+        log.get(a.uuid).await.unwrap().unwrap().is_pending(),
+        "untouched"
+    );
+
+    let ok = done(&a, "ok", 200);
+    log.complete(&ok).await.unwrap();
+    log.complete(&ok)
+        .await
+        .expect("the same completion pushed again is accepted");
+    let e = log.complete(&done(&a, "refused", 409)).await.unwrap_err();
+    assert!(
+        matches!(e, TeamError::AlreadyCompleted(u) if u == a.uuid),
+        "{e:?}"
+    );
+    assert_eq!(log.get(a.uuid).await.unwrap().unwrap(), ok);
+
+    let missing = row("Ana", "ag-1", "c-2", 11);
+    let e = log.complete(&done(&missing, "ok", 200)).await.unwrap_err();
+    assert!(matches!(e, TeamError::NotFound(_)), "{e:?}");
+
+    // The duplicate guard's read: this agent and call, newest first, since a time.
+    let later = row("Ben", "ag-1", "c-1", 50);
+    log.insert(&later).await.unwrap();
+    let recent = log.recent("ag-1", "c-1", 0, 10).await.unwrap();
+    assert_eq!(
+        recent.iter().map(|r| r.uuid).collect::<Vec<_>>(),
+        [later.uuid, a.uuid]
+    );
+    assert_eq!(log.recent("ag-1", "c-1", 20, 10).await.unwrap().len(), 1);
+    assert_eq!(log.by_call("c-1", 10).await.unwrap().len(), 2);
+    assert_eq!(log.page(Some("Ben"), i64::MAX, 10).await.unwrap().len(), 1);
+    let q = |operator, target| phonely_team::log::Query {
+        operator,
+        agent: Some("ag-1"),
+        target,
+        limit: 10,
+    };
+    assert_eq!(
+        log.search(&q(Some("Ben"), None)).await.unwrap(),
+        std::slice::from_ref(&later)
+    );
+    assert_eq!(log.search(&q(None, Some("c-1"))).await.unwrap().len(), 2);
+    assert!(
+        log.search(&q(Some("Cy"), Some("c-1")))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(later.to_record().operator, "Ben");
+}
+
+#[tokio::test]
+async fn the_writer_role_may_add_and_read_but_never_delete() {
+    let Some(pg) = testing::shared() else { return };
+    let db = pg.create_database().await;
+    let sql = migrations::init_sql();
+    pg.admin(&db, &sql).await;
+    pg.admin(&db, &sql).await; // safe to run again
+    let suffix = db.replace('t', "");
+    let (ana, ben) = (format!("ana{suffix}"), format!("ben{suffix}"));
+    pg.admin(
+        &db,
+        &format!(
+            "CREATE ROLE {ana} LOGIN PASSWORD 'pw-ana' IN ROLE phonely_writer; \
+             CREATE ROLE {ben} LOGIN PASSWORD 'pw-ben' IN ROLE phonely_writer;"
+        ),
+    )
+    .await;
+    let ana_url = pg.url(&ana, "pw-ana", &db);
+    let ben_url = pg.url(&ben, "pw-ben", &db);
+    let as_ana = TeamLog::open(&target(ana_url.clone())).await.unwrap();
+    let as_ben = TeamLog::open(&target(ben_url.clone())).await.unwrap();
+    let a = row("Ana", "ag-1", "c-1", 10);
+    assert!(as_ana.insert(&a).await.unwrap());
+    assert_eq!(
+        as_ben.get(a.uuid).await.unwrap().unwrap().operator,
+        "Ana",
+        "all read all"
+    );
+
+    // Ben, even naming himself Ana, cannot complete Ana's row: the server checks the login.
+    let e = as_ben.complete(&done(&a, "ok", 200)).await.unwrap_err();
+    assert!(matches!(e, TeamError::NotYours { .. }), "{e:?}");
+    let c = client(&ben_url).await;
+    let e = c
+        .execute("UPDATE phonely.updates SET outcome = 'Lost'", &[])
+        .await
+        .unwrap_err();
+    assert!(
+        e.as_db_error()
+            .unwrap()
+            .message()
+            .contains("permission denied"),
+        "{e:?}"
+    );
+    for sql in ["DELETE FROM phonely.updates", "TRUNCATE phonely.updates"] {
+        let e = client(&ana_url).await.execute(sql, &[]).await.unwrap_err();
+        assert!(
+            e.as_db_error()
+                .unwrap()
+                .message()
+                .contains("permission denied"),
+            "{sql}: {e:?}"
+        );
+    }
+    as_ana.complete(&done(&a, "ok", 200)).await.unwrap();
+    assert_eq!(as_ben.count().await.unwrap(), 1);
+    // Not even the owner deletes: the log is append-only.
+    let owner = client(&pg.superuser_url(&db)).await;
+    let e = owner
+        .execute("DELETE FROM phonely.updates", &[])
+        .await
+        .unwrap_err();
+    assert!(
+        e.as_db_error().unwrap().message().contains("append-only"),
+        "{e:?}"
+    );
+    // And the writer cannot migrate: it says who can.
+    let mut c = client(&ana_url).await;
+    c.batch_execute("SELECT 1").await.unwrap();
+    let e = migrate(&mut c).await;
+    assert_eq!(e.unwrap(), (latest(), latest()), "nothing to do is fine");
+}
+
+#[tokio::test]
+async fn a_wrong_password_is_a_clear_error_without_the_password() {
+    let Some(pg) = testing::shared() else { return };
+    let db = pg.create_database().await;
+    let password = "Wr0ng-Pa55-xyzzy";
+    let e = TeamLog::open(&target(pg.url("postgres", password, &db)))
+        .await
+        .unwrap_err();
+    let text = e.to_string();
+    assert!(matches!(e, TeamError::Login(_)), "{e:?}");
+    assert!(
+        text.contains("refused the login") && text.contains("password"),
+        "{text}"
+    );
+    assert!(!text.contains(password), "{text}");
+    assert!(!format!("{e:?}").contains(password));
+}
+
+#[tokio::test]
+async fn an_unreachable_server_is_offline() {
+    let Some(pg) = testing::shared() else { return };
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = pg
+        .superuser_url("x")
+        .replace(&pg.port().to_string(), &port.to_string());
+    let e = TeamLog::open(&target(url)).await.unwrap_err();
+    assert!(e.is_offline(), "{e:?}");
+    assert!(e.to_string().contains("cannot be reached"), "{e}");
+    assert!(!e.to_string().contains("phonely-test-superuser"), "{e}");
+}
+
+/// The server stops in the middle of a run of sends and comes back: the sends go on, their
+/// entries wait in the outbox, and once it is back every update is in the team log exactly once,
+/// completed, in order; pushing again changes nothing.
+#[tokio::test]
+async fn the_server_stopped_mid_way_loses_nothing_and_records_nothing_twice() {
+    use phonely_team::outbox::Outbox;
+    use phonely_team::writer::{TeamWriter, Written};
+    let Some(pg) = testing::own() else { return };
+    let db = pg.create_database().await;
+    let url = pg.superuser_url(&db);
+    migrate(&mut client(&url).await).await.unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let mut writer = TeamWriter::new(target(url.clone()), Outbox::open_in(data.path()).unwrap());
+    let rows: Vec<TeamRow> = (0..30)
+        .map(|i| row("Ana", "ag-1", &format!("c{i}"), 1000 + i))
+        .collect();
+    let mut queued = 0;
+    for (i, r) in rows.iter().enumerate() {
+        if i == 10 {
+            pg.stop();
+        }
+        let a = writer.pending(r).await.unwrap();
+        // … the request would be sent here …
+        if i == 20 {
+            pg.restart();
+        }
+        let b = writer.complete(&done(r, "ok", 200)).await.unwrap();
+        if i < 10 {
+            assert_eq!((&a, &b), (&Written::Logged, &Written::Logged), "row {i}");
+        }
+        if matches!(b, Written::Queued { .. }) {
+            queued += 1;
+        }
+    }
+    assert!(
+        queued >= 10,
+        "rows sent while the server was down waited: {queued}"
+    );
+    assert!(
+        writer.outbox().waiting().unwrap() > 0,
+        "still waiting (the writer backs off)"
+    );
+    let pushed = writer.push().await.unwrap();
+    assert_eq!(pushed.waiting, 0, "{pushed:?}");
+    assert_eq!(pushed.refused, 0, "{pushed:?}");
+
+    let log = TeamLog::open(&target(url.clone())).await.unwrap();
+    assert_eq!(log.count().await.unwrap(), 30, "every update exactly once");
+    for r in &rows {
+        let there = log.get(r.uuid).await.unwrap().expect("in the team log");
+        assert_eq!(there.state, "ok", "{}", r.target);
+        assert_eq!(there, done(r, "ok", 200));
+    }
+    // Pushing again (say after a crash between the server's commit and the outbox's delete)
+    // records nothing twice.
+    let outbox = Outbox::open_in(data.path()).unwrap();
+    for r in &rows[..5] {
+        outbox
+            .add(phonely_team::outbox::Kind::Insert, &r.as_pending())
+            .unwrap();
+        outbox
+            .add(phonely_team::outbox::Kind::Complete, &done(r, "ok", 200))
+            .unwrap();
+    }
+    let again = writer.push().await.unwrap();
+    assert_eq!((again.pushed, again.refused, again.waiting), (10, 0, 0));
+    assert_eq!(log.count().await.unwrap(), 30);
+}
+
+/// TLS: `require` encrypts, `verify-full` with the CA that signed the server's certificate
+/// connects, and without it (the system's roots) the certificate is refused with a clear error.
+#[tokio::test]
+async fn tls_is_used_and_an_unknown_certificate_is_refused() {
+    use phonely_team::SslMode;
+    let Some(pg) = testing::shared() else { return };
+    let Some(ca) = pg.tls_ca() else {
+        assert!(
+            std::env::var(testing::REQUIRE_ENV).is_err(),
+            "openssl is needed to make the test certificates"
+        );
+        eprintln!("TLS test skipped: openssl could not make test certificates");
+        return;
+    };
+    let (db, _) = fresh(pg).await;
+    let url = TeamUrl::new(pg.url_without_sslmode("postgres", "phonely-test-superuser", &db));
+    let with = |mode, ca_file| Target {
+        url: url.clone(),
+        sslmode: Some(mode),
+        ca_file,
+    };
+    for t in [
+        with(SslMode::Require, None),
+        with(SslMode::VerifyFull, Some(ca.clone())),
+    ] {
+        let c = phonely_team::connect::connect(&t).await.unwrap();
+        let ssl: bool = c
+            .query_one(
+                "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+                &[],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        assert!(ssl, "{:?} is encrypted", t.sslmode);
+        TeamLog::open(&t).await.unwrap();
+    }
+    let e = TeamLog::open(&with(SslMode::VerifyFull, None))
+        .await
+        .unwrap_err();
+    let text = e.to_string();
+    assert!(matches!(e, TeamError::Config(_)), "{e:?}");
+    assert!(
+        text.contains("could not be trusted") && text.contains("ca_file"),
+        "{text}"
+    );
+    assert!(!text.contains("phonely-test-superuser"), "{text}");
+    let e = TeamLog::open(&with(
+        SslMode::VerifyFull,
+        Some("/nonexistent/ca.pem".into()),
+    ))
+    .await
+    .unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("the team CA file /nonexistent/ca.pem cannot be read"),
+        "{e}"
+    );
+}
+
+/// The DBA's SQL brings every earlier schema up to date too (its own path: DO blocks), and
+/// leaves the same schema as `migrate`.
+#[tokio::test]
+async fn init_sql_upgrades_each_earlier_schema() {
+    let Some(pg) = testing::shared() else { return };
+    for start in 1..latest() {
+        let db = pg.create_database().await;
+        let url = pg.superuser_url(&db);
+        let mut c = client(&url).await;
+        migrate_to(&mut c, start).await.unwrap();
+        pg.admin(&db, &migrations::init_sql()).await;
+        assert_eq!(
+            migrations::check(&c).await.unwrap(),
+            latest(),
+            "from {start}"
+        );
+        let indexes: i64 = c
+            .query_one(
+                "SELECT count(*) FROM pg_indexes WHERE schemaname = 'phonely' \
+                 AND indexname = 'updates_agent_target_created'",
+                &[],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        assert_eq!(indexes, 1, "from {start}");
+    }
+}
+
+/// The duplicate check and a call's lookup use their indexes (on 20,000 rows, analysed).
+#[tokio::test]
+async fn the_reads_use_their_indexes() {
+    let Some(pg) = testing::shared() else { return };
+    let (db, _log) = fresh(pg).await;
+    pg.admin(
+        &db,
+        "INSERT INTO phonely.updates (uuid, operator, session, profile, base_url, agent, target, \
+         target_kind, method, url, body, state, created_ms, resolved_call_id) \
+         SELECT gen_random_uuid(), 'op' || (i % 100), 's', 'p', 'u', 'agent' || (i % 50), \
+         'call' || i, 'call', 'PATCH', 'u', '{}', 'ok', 1700000000000 + i * 1000, 'call' || i \
+         FROM generate_series(1, 20000) AS i; ANALYZE phonely.updates;",
+    )
+    .await;
+    let c = client(&pg.superuser_url(&db)).await;
+    let plan = |sql: &'static str| {
+        let c = &c;
+        async move {
+            c.query(&format!("EXPLAIN {sql}"), &[])
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| r.get::<_, String>(0))
+                .collect::<Vec<_>>()
+                .join("\n")
+        }
+    };
+    let dup = plan(
+        "SELECT * FROM phonely.updates WHERE agent = 'agent7' AND target = 'call57' \
+         AND created_ms >= 0 ORDER BY created_ms DESC LIMIT 50",
+    )
+    .await;
+    assert!(dup.contains("updates_agent_target_created"), "{dup}");
+    let call = plan(
+        "SELECT * FROM phonely.updates WHERE target = 'call57' OR resolved_call_id = 'call57' \
+         ORDER BY created_ms DESC LIMIT 50",
+    )
+    .await;
+    assert!(
+        call.contains("updates_target") && call.contains("updates_resolved_call"),
+        "{call}"
+    );
+    let mine = plan(
+        "SELECT * FROM phonely.updates WHERE operator = 'op7' ORDER BY created_ms DESC LIMIT 100",
+    )
+    .await;
+    assert!(mine.contains("updates_operator_created"), "{mine}");
+}

@@ -1,0 +1,200 @@
+//! The team log during one command (`send`): the `[team]` settings and the data folder made into
+//! a [`TeamWriter`]. Each update gets a UUID; its pending row goes to the team log before the
+//! request leaves and its result after. When the team log cannot be reached (or its URL cannot
+//! be read), the rows wait in the outbox (`team-outbox.sqlite` in the data folder) and the send
+//! goes on: the local history has the update either way. Waiting rows go first, in order, the
+//! next time the team log is reached.
+
+use std::path::Path;
+
+use phonely_team::outbox::{Kind, Outbox};
+use phonely_team::writer::{TeamWriter, Written};
+use phonely_team::{TeamRow, Uuid};
+
+use crate::api::record::Record;
+use crate::config::Config;
+
+/// The team log for this process: the writer, or only the outbox when the URL could not be read.
+pub struct TeamSession {
+    writer: Option<TeamWriter>,
+    outbox: Option<Outbox>,
+    operator: String,
+    /// Why the last row waits instead of being in the team log.
+    offline: Option<String>,
+}
+
+impl TeamSession {
+    /// `None` when the team log is not configured. Never fails: a problem becomes the reason
+    /// rows wait ([`Self::status`]).
+    pub async fn start(config: &Config, data_dir: &Path) -> Option<Self> {
+        if !config.team.enabled() {
+            return None;
+        }
+        let operator = config.team.operator.clone();
+        let outbox = match Outbox::open_in(data_dir) {
+            Ok(o) => o,
+            Err(e) => {
+                return Some(TeamSession {
+                    writer: None,
+                    outbox: None,
+                    operator,
+                    offline: Some(e),
+                });
+            }
+        };
+        match config.team.resolve().await {
+            Ok(url) => Some(TeamSession {
+                writer: Some(TeamWriter::new(config.team.target(url), outbox)),
+                outbox: None,
+                operator,
+                offline: None,
+            }),
+            Err(e) => Some(TeamSession {
+                writer: None,
+                outbox: Some(outbox),
+                operator,
+                offline: Some(e),
+            }),
+        }
+    }
+
+    /// A new update's UUID.
+    pub fn new_uuid() -> Uuid {
+        Uuid::new_v4()
+    }
+
+    fn row(&self, uuid: Uuid, record: &Record) -> TeamRow {
+        TeamRow::from_record(uuid, &self.operator, record)
+    }
+
+    /// The update is recorded locally and about to leave: its pending row.
+    pub async fn pending(&mut self, uuid: Uuid, record: &Record) {
+        let row = self.row(uuid, record);
+        self.write(Kind::Insert, row).await;
+    }
+
+    /// The request is over: its result.
+    pub async fn complete(&mut self, uuid: Uuid, record: &Record) {
+        let row = self.row(uuid, record);
+        self.write(Kind::Complete, row).await;
+    }
+
+    async fn write(&mut self, kind: Kind, row: TeamRow) {
+        let result = if let Some(w) = self.writer.as_mut() {
+            match kind {
+                Kind::Insert => w.pending(&row).await,
+                Kind::Complete => w.complete(&row).await,
+            }
+        } else if let Some(o) = &self.outbox {
+            let why = self.offline.clone().unwrap_or_default();
+            o.add(kind, &row).and_then(|()| {
+                Ok(Written::Queued {
+                    waiting: o.waiting()?,
+                    why,
+                })
+            })
+        } else {
+            Err(self.offline.clone().unwrap_or_default())
+        };
+        match result {
+            Ok(Written::Logged) => self.offline = None,
+            Ok(Written::Queued { why, .. }) => {
+                tracing::warn!("team log: update {} waits in the outbox: {why}", row.uuid);
+                self.offline = Some(why);
+            }
+            Err(e) => {
+                tracing::error!("team log: update {} could not be queued: {e}", row.uuid);
+                self.offline = Some(e);
+            }
+        }
+    }
+
+    /// The duplicate guard's question to the team log: did someone send exactly this (same URL
+    /// and body) to this call with ✓ since `since_ms`? Names who and when: "Ana set Sold · 299
+    /// on this call 3 minutes ago". `None` when not, or when the team log cannot be asked.
+    pub async fn duplicate(
+        &mut self,
+        agent: &str,
+        target: &str,
+        url: &str,
+        body: &str,
+        since_ms: i64,
+        now_ms: i64,
+    ) -> Option<String> {
+        let writer = self.writer.as_mut()?;
+        let found = match writer.reader().await {
+            Ok(log) => log.recent(agent, target, since_ms, 50).await,
+            Err(e) => Err(e),
+        };
+        let rows = match found {
+            Ok(rows) => rows,
+            Err(e) => {
+                if e.is_offline() {
+                    writer.forget();
+                }
+                tracing::warn!("team log: the duplicate check could not ask it: {e}");
+                return None;
+            }
+        };
+        let r = rows
+            .iter()
+            .find(|r| r.state == "ok" && r.url == url && r.body == body)?;
+        let set: Vec<&str> = [r.outcome.as_deref(), r.value.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect();
+        let what = if set.is_empty() {
+            "the same update".to_string()
+        } else {
+            format!("set {}", set.join(" · "))
+        };
+        let who = if r.operator == self.operator {
+            "you (in the team log)".to_string()
+        } else {
+            r.operator.clone()
+        };
+        Some(format!(
+            "{who} {what} on this call {} (team log); this sends it again",
+            ago(now_ms - r.created_ms)
+        ))
+    }
+
+    /// "team log offline: 3 waiting (…)" when rows wait; `None` when everything is in the log.
+    pub fn status(&self) -> Option<String> {
+        let why = self.offline.as_ref()?;
+        let outbox = self
+            .writer
+            .as_ref()
+            .map(TeamWriter::outbox)
+            .or(self.outbox.as_ref());
+        let waiting = outbox.and_then(|o| o.waiting().ok()).unwrap_or(0);
+        Some(format!(
+            "team log offline: {waiting} waiting ({why}); `phonely-outcomes team push` sends \
+             them, as does the next send"
+        ))
+    }
+}
+
+/// "just now", "3 minutes ago", "2 hours ago", "5 days ago".
+pub fn ago(ms: i64) -> String {
+    let minutes = ms.max(0) / 60_000;
+    let plural = |n: i64, unit: &str| format!("{n} {unit}{} ago", if n == 1 { "" } else { "s" });
+    match minutes {
+        0 => "just now".to_string(),
+        1..=59 => plural(minutes, "minute"),
+        60..=2879 => plural(minutes / 60, "hour"),
+        _ => plural(minutes / 1440, "day"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn ago_reads_like_people_say_it() {
+        assert_eq!(super::ago(10_000), "just now");
+        assert_eq!(super::ago(60_000), "1 minute ago");
+        assert_eq!(super::ago(3 * 60_000 + 5), "3 minutes ago");
+        assert_eq!(super::ago(2 * 3_600_000), "2 hours ago");
+        assert_eq!(super::ago(3 * 86_400_000), "3 days ago");
+    }
+}
