@@ -8,6 +8,7 @@ pub mod draft;
 pub mod effect;
 pub mod json;
 pub mod keymap;
+pub(crate) mod lookup;
 pub mod paths;
 pub mod profiles;
 pub mod runtime;
