@@ -18,8 +18,9 @@ use std::time::Duration;
 use ::time::{OffsetDateTime, UtcOffset};
 
 use crate::api::calls::{CallSummary, ListQuery, pick, sort_newest_first};
-use crate::api::outcome::one_line;
+use crate::api::outcome::{State, one_line};
 use crate::api::phone::E164;
+use crate::api::record::Record;
 use crate::api::update::{AgentId, CallId, Preference};
 
 /// How long typing must pause on a valid number before the calls are looked up.
@@ -411,6 +412,49 @@ impl CallsLookup {
             call_ids,
         })
     }
+}
+
+/// What our history last set on each of `call_ids`, from `records` (any order): the newest
+/// update of `key`'s profile and agent that went through (✓, or "did not confirm" marked so)
+/// on that call. The call an update landed on is the one it was pinned to, else the one
+/// Phonely answered, else its target when that was a call ID. Refused, unanswered and pending
+/// updates set nothing we know of, so they are left out.
+#[allow(dead_code)] // called by the runtime's wiring for `LookupEffect::LoadLastSet`
+pub(crate) fn last_set_from(
+    records: &[Record],
+    key: &LookupKey,
+    call_ids: &[String],
+) -> HashMap<String, LastSet> {
+    let mut out: HashMap<String, LastSet> = HashMap::new();
+    for r in records {
+        if r.profile != key.profile || r.agent != key.agent.as_str() {
+            continue;
+        }
+        let note = match r.state {
+            State::Ok => "",
+            State::Unconfirmed => " (not confirmed)",
+            _ => continue,
+        };
+        let landed = r
+            .pinned_call
+            .as_deref()
+            .or(r.resolved_call_id.as_deref())
+            .or((r.target_kind == "call").then_some(r.target.as_str()));
+        let Some(call) = landed.filter(|c| call_ids.iter().any(|id| id == c)) else {
+            continue;
+        };
+        if out.get(call).is_some_and(|seen| seen.at_ms >= r.created_ms) {
+            continue;
+        }
+        out.insert(
+            call.to_string(),
+            LastSet {
+                summary: format!("{}{note}", r.set_text()),
+                at_ms: r.created_ms,
+            },
+        );
+    }
+    out
 }
 
 /// `call 7f3a, today 10:42, 3 min`.
@@ -864,6 +908,71 @@ pub(crate) mod tests {
             "an answer for another number"
         );
         assert_eq!(l.last_set("call-mid"), None);
+    }
+
+    #[test]
+    fn last_set_comes_from_updates_that_went_through() {
+        use crate::api::factory::pending;
+        use crate::api::record::Provenance;
+        use crate::api::request::{BaseUrl, build};
+        use crate::api::update::{UpdateInput, validate};
+
+        let record = |id: i64, profile: &str, target: &str, outcome: &str, at: i64| {
+            let update = validate(&UpdateInput {
+                agent: "agent123",
+                target,
+                outcome,
+                value: "120",
+                ..Default::default()
+            })
+            .unwrap();
+            let request = build(&update, &BaseUrl::default());
+            let who = Provenance {
+                operator: "t".into(),
+                profile: profile.into(),
+                base_url: String::new(),
+            };
+            let mut r = pending(id, "s", &who, &update, &request, at);
+            r.state = State::Ok;
+            r
+        };
+        let key = LookupKey {
+            profile: "sandbox".into(),
+            agent: agent("agent123"),
+            phone: phone("+14155551234"),
+        };
+        let ids: Vec<String> = ["call-last", "call-mid", "call-first"]
+            .map(String::from)
+            .to_vec();
+        let by_id_old = record(1, "sandbox", "call-mid", "Callback", 10);
+        let by_id_new = record(2, "sandbox", "call-mid", "Resolved", 20);
+        let mut by_phone = record(3, "sandbox", "+14155551234", "Sold", 30);
+        by_phone.resolved_call_id = Some("call-last".into());
+        let mut pinned = record(4, "sandbox", "+14155551234", "Pinned", 40);
+        pinned.pinned_call = Some("call-first".into());
+        pinned.state = State::Unconfirmed;
+        let mut refused = record(5, "sandbox", "call-mid", "Refused", 50);
+        refused.state = State::Refused;
+        let other_profile = record(6, "production", "call-mid", "Elsewhere", 60);
+        let other_call = record(7, "sandbox", "call-zzz", "Other", 70);
+        let records = [
+            by_id_new,
+            by_phone,
+            by_id_old,
+            pinned,
+            refused,
+            other_profile,
+            other_call,
+        ];
+        let got = last_set_from(&records, &key, &ids);
+        let text = |id: &str| got.get(id).map(|l| (l.summary.as_str(), l.at_ms));
+        assert_eq!(text("call-mid"), Some(("Resolved · 120", 20)));
+        assert_eq!(text("call-last"), Some(("Sold · 120", 30)));
+        assert_eq!(
+            text("call-first"),
+            Some(("Pinned · 120 (not confirmed)", 40))
+        );
+        assert_eq!(got.len(), 3);
     }
 
     #[test]
