@@ -19,9 +19,9 @@ use ::time::{OffsetDateTime, UtcOffset};
 
 use crate::api::calls::{CallSummary, ListQuery, pick, sort_newest_first};
 use crate::api::outcome::{State, one_line};
-use crate::api::phone::E164;
+use crate::api::phone::{E164, Region};
 use crate::api::record::Record;
-use crate::api::update::{AgentId, CallId, Preference};
+use crate::api::update::{AgentId, CallId, Preference, Target, TargetKind, parse_target};
 
 /// How long typing must pause on a valid number before the calls are looked up.
 #[allow(dead_code)] // used by the runtime's wiring (the debounce timer)
@@ -412,6 +412,28 @@ impl CallsLookup {
             call_ids,
         })
     }
+}
+
+/// The form's agent and phone as the look-up wants them, each `None` unless valid on its own
+/// (the rest of the form need not be): `target` is a phone when the form would read it as
+/// one (`kind`, and for `Either` the same rule as `validate`).
+#[allow(dead_code)] // called by the wiring after each edit of the form
+pub(crate) fn form_parts(
+    agent: &str,
+    target: &str,
+    kind: TargetKind,
+    region: Region,
+) -> (Option<AgentId>, Option<E164>) {
+    let agent = AgentId::parse(agent).ok();
+    let phone = match kind {
+        TargetKind::CallId => None,
+        TargetKind::Phone => E164::normalise(target.trim(), region).ok(),
+        TargetKind::Either => match parse_target(target, region) {
+            Ok(Target::Phone { phone, .. }) => Some(phone),
+            _ => None,
+        },
+    };
+    (agent, phone)
 }
 
 /// What our history last set on each of `call_ids`, from `records` (any order): the newest
@@ -973,6 +995,32 @@ pub(crate) mod tests {
             Some(("Pinned · 120 (not confirmed)", 40))
         );
         assert_eq!(got.len(), 3);
+    }
+
+    #[test]
+    fn the_form_gives_an_agent_and_a_phone_only_when_each_is_valid() {
+        let us = Region::parse("US").unwrap();
+        let (a, p) = form_parts("agent123", "(415) 555-1234", TargetKind::Either, us);
+        assert_eq!(a.unwrap().as_str(), "agent123");
+        assert_eq!(p.unwrap().as_str(), "+14155551234");
+        // A call ID, an unfinished number, or a call-ID column: no look-up.
+        assert_eq!(form_parts("a", "call456", TargetKind::Either, us).1, None);
+        assert_eq!(form_parts("a", "+1415", TargetKind::Either, us).1, None);
+        assert_eq!(
+            form_parts("a", "+14155551234", TargetKind::CallId, us).1,
+            None
+        );
+        assert_eq!(
+            form_parts("a", " +14155551234 ", TargetKind::Phone, us)
+                .1
+                .unwrap()
+                .as_str(),
+            "+14155551234"
+        );
+        assert_eq!(
+            form_parts("", "+14155551234", TargetKind::Either, us).0,
+            None
+        );
     }
 
     #[test]
