@@ -21,7 +21,9 @@ use crate::api::calls::{CallSummary, ListQuery, pick, sort_newest_first};
 use crate::api::outcome::{State, one_line};
 use crate::api::phone::{E164, Region};
 use crate::api::record::Record;
-use crate::api::update::{AgentId, CallId, Preference, Target, TargetKind, parse_target};
+use crate::api::update::{
+    AgentId, CallId, OutcomeUpdate, Preference, Target, TargetKind, parse_target,
+};
 
 /// How long typing must pause on a valid number before the calls are looked up.
 #[allow(dead_code)] // used by the runtime's wiring (the debounce timer)
@@ -353,6 +355,29 @@ impl CallsLookup {
     /// The pinned call's id as a target, when the id is one the request builder accepts.
     pub(crate) fn pinned_target(&self) -> Option<CallId> {
         CallId::parse(self.pinned()?.id.as_deref()?).ok()
+    }
+
+    /// The update as it goes to the pinned call: `update` re-targeted to the call's ID (no
+    /// preference), when `update` is by phone for the pinned call's agent and number on
+    /// `profile`; `None` otherwise (no pin, or the pin is for another number, agent or
+    /// account, or the pinned id is not one the builder accepts). The history keeps the phone
+    /// typed (`update`) and the call (`pinned_target`).
+    pub(crate) fn pinned_update(
+        &self,
+        profile: &str,
+        update: &OutcomeUpdate,
+    ) -> Option<OutcomeUpdate> {
+        let key = self.key.as_ref()?;
+        let Target::Phone { phone, .. } = &update.target else {
+            return None;
+        };
+        if key.profile != profile || key.agent != update.agent || key.phone != *phone {
+            return None;
+        }
+        Some(OutcomeUpdate {
+            target: Target::CallId(self.pinned_target()?),
+            ..update.clone()
+        })
     }
 
     /// The preference field's line: `last → call 7f3a, today 10:42, 3 min`. `None` when there
@@ -1019,6 +1044,53 @@ pub(crate) mod tests {
         );
         assert_eq!(
             form_parts("", "+14155551234", TargetKind::Either, us).0,
+            None
+        );
+    }
+
+    #[test]
+    fn a_pinned_update_goes_to_the_call_only_for_its_own_number() {
+        use crate::api::request::{BaseUrl, build};
+        use crate::api::update::{UpdateInput, validate};
+        let by_phone = |agent: &str, target: &str| {
+            validate(&UpdateInput {
+                agent,
+                target,
+                preference: target.starts_with('+').then_some("last"),
+                outcome: "Sold",
+                ..Default::default()
+            })
+            .unwrap()
+        };
+        let mut l = CallsLookup::default();
+        let g = fetching(&mut l, "+14155551234");
+        l.answered(g, Ok(three_calls()));
+        let update = by_phone("agent123", "+14155551234");
+        assert_eq!(l.pinned_update("sandbox", &update), None, "nothing pinned");
+        l.select_next();
+        l.toggle_pin();
+        let pinned = l.pinned_update("sandbox", &update).unwrap();
+        assert_eq!(pinned.target.as_str(), "call-mid");
+        assert_eq!(pinned.target.preference(), None);
+        assert_eq!(pinned.outcome.as_deref(), Some("Sold"));
+        let request = build(&pinned, &BaseUrl::default());
+        assert!(
+            request.url.ends_with("/api/calls/agent123/call-mid"),
+            "{}",
+            request.url
+        );
+        // Another number, agent or profile than the pin's: sent as typed.
+        assert_eq!(
+            l.pinned_update("sandbox", &by_phone("agent123", "+14155551235")),
+            None
+        );
+        assert_eq!(
+            l.pinned_update("sandbox", &by_phone("agent456", "+14155551234")),
+            None
+        );
+        assert_eq!(l.pinned_update("production", &update), None);
+        assert_eq!(
+            l.pinned_update("sandbox", &by_phone("agent123", "call-last")),
             None
         );
     }
