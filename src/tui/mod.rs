@@ -3,10 +3,12 @@
 
 pub mod action;
 pub mod app;
+pub(crate) mod calls;
 pub mod draft;
 pub mod effect;
 pub mod json;
 pub mod keymap;
+pub(crate) mod lookup;
 pub mod paths;
 pub mod profiles;
 pub mod runtime;
