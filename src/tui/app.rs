@@ -681,6 +681,14 @@ pub const MAX_SUGGESTIONS: usize = 6;
 pub use crate::api::notes::label_key;
 
 impl App {
+    /// Puts `text` on the status line in `tone` (what was said before goes).
+    pub fn say(&mut self, tone: Tone, text: impl Into<String>) {
+        self.status = Some(Status {
+            tone,
+            text: text.into(),
+        });
+    }
+
     pub fn new(settings: Settings) -> Self {
         let profile = fallback_tag(settings.sandbox, &settings.base_url);
         let mut app = Self {

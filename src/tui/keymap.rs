@@ -6,7 +6,10 @@ use crossterm::event::{
 };
 use ratatui_textarea::{Input, Key};
 
-use super::action::Action;
+use super::action::{
+    Action, FormAction, HistoryAction, PaletteAction, PointerAction, ProfileAction, QueueAction,
+    SendAction,
+};
 use super::app::{App, Confirm, Focus, Modal};
 
 /// Lines the request preview moves for Alt+↑/↓, and for PgUp/PgDn in a one-line field.
@@ -32,17 +35,19 @@ pub fn map_event(app: &App, event: &Event) -> Option<Action> {
 fn map_mouse(mouse: MouseEvent) -> Option<Action> {
     let (column, row) = (mouse.column, mouse.row);
     match mouse.kind {
-        MouseEventKind::Down(MouseButton::Left) => Some(Action::Click { column, row }),
-        MouseEventKind::ScrollDown => Some(Action::Wheel {
+        MouseEventKind::Down(MouseButton::Left) => {
+            Some(Action::Pointer(PointerAction::Click { column, row }))
+        }
+        MouseEventKind::ScrollDown => Some(Action::Pointer(PointerAction::Wheel {
             column,
             row,
             lines: 3,
-        }),
-        MouseEventKind::ScrollUp => Some(Action::Wheel {
+        })),
+        MouseEventKind::ScrollUp => Some(Action::Pointer(PointerAction::Wheel {
             column,
             row,
             lines: -3,
-        }),
+        })),
         _ => None,
     }
 }
@@ -58,83 +63,87 @@ fn map_key(app: &App, key: KeyEvent) -> Option<Action> {
     }
     match key.code {
         KeyCode::F(1) => return Some(Action::OpenHelp),
-        KeyCode::F(2) => return Some(Action::OpenProfiles),
-        KeyCode::F(12) => return Some(Action::ToggleMouse),
-        KeyCode::Char('n') if ctrl => return Some(Action::NewForm),
+        KeyCode::F(2) => return Some(Action::Profiles(ProfileAction::Open)),
+        KeyCode::F(12) => return Some(Action::Pointer(PointerAction::ToggleMouse)),
+        KeyCode::Char('n') if ctrl => return Some(Action::Form(FormAction::NewForm)),
         // Right after Ctrl+N (nothing typed since), Ctrl+Z brings the cleared form back.
         KeyCode::Char('z') if ctrl && app.before_new_form.is_some() => {
-            return Some(Action::UndoNewForm);
+            return Some(Action::Form(FormAction::UndoNewForm));
         }
-        KeyCode::Char('p') if ctrl => return Some(Action::OpenPalette),
-        KeyCode::Char('o') if ctrl => return Some(Action::FormatMetadata),
-        KeyCode::Char('t') if ctrl => return Some(Action::InsertTemplate),
-        KeyCode::Char('b') if ctrl => return Some(Action::OpenBatchPrompt),
+        KeyCode::Char('p') if ctrl => return Some(Action::Palette(PaletteAction::Open)),
+        KeyCode::Char('o') if ctrl => return Some(Action::Form(FormAction::FormatMetadata)),
+        KeyCode::Char('t') if ctrl => return Some(Action::Form(FormAction::InsertTemplate)),
+        KeyCode::Char('b') if ctrl => return Some(Action::Queue(QueueAction::OpenPrompt)),
         KeyCode::Esc if app.focus == Focus::Outcome && app.outcome_menu_open() => {
-            return Some(Action::OutcomeClose);
+            return Some(Action::Form(FormAction::OutcomeClose));
         }
-        KeyCode::Esc if app.in_flight.is_some() => return Some(Action::CancelSend),
-        KeyCode::Char('s') if ctrl => return Some(Action::RequestSend),
-        KeyCode::Char('f') if ctrl => return Some(Action::FilterToCall),
+        KeyCode::Esc if app.in_flight.is_some() => return Some(Action::Send(SendAction::Cancel)),
+        KeyCode::Char('s') if ctrl => return Some(Action::Send(SendAction::Request)),
+        KeyCode::Char('f') if ctrl => return Some(Action::History(HistoryAction::FilterToCall)),
         KeyCode::Tab if !(app.focus == Focus::Outcome && app.outcome_menu_open()) => {
             return Some(Action::FocusNext);
         }
         KeyCode::BackTab => return Some(Action::FocusPrev),
         // The request preview, from any pane (no editor or list uses Alt+↑/↓).
-        KeyCode::Up if alt && !ctrl => return Some(Action::PreviewScroll(-PREVIEW_STEP)),
-        KeyCode::Down if alt && !ctrl => return Some(Action::PreviewScroll(PREVIEW_STEP)),
+        KeyCode::Up if alt && !ctrl => {
+            return Some(Action::Form(FormAction::PreviewScroll(-PREVIEW_STEP)));
+        }
+        KeyCode::Down if alt && !ctrl => {
+            return Some(Action::Form(FormAction::PreviewScroll(PREVIEW_STEP)));
+        }
         _ => {}
     }
     match app.focus {
         Focus::History => map_history(key),
         Focus::Queue => match key.code {
-            KeyCode::Up | KeyCode::Char('k') => Some(Action::QueueMove(-1)),
-            KeyCode::Down | KeyCode::Char('j') => Some(Action::QueueMove(1)),
-            KeyCode::PageUp => Some(Action::QueueMove(-10)),
-            KeyCode::PageDown => Some(Action::QueueMove(10)),
-            KeyCode::Enter => Some(Action::QueueLoadRow),
-            KeyCode::Char('x' | ' ') => Some(Action::QueueToggleExclude),
-            KeyCode::Char('p') => Some(Action::QueuePause),
-            KeyCode::Esc | KeyCode::Char('q') => Some(Action::QueueClose),
+            KeyCode::Up | KeyCode::Char('k') => Some(Action::Queue(QueueAction::Move(-1))),
+            KeyCode::Down | KeyCode::Char('j') => Some(Action::Queue(QueueAction::Move(1))),
+            KeyCode::PageUp => Some(Action::Queue(QueueAction::Move(-10))),
+            KeyCode::PageDown => Some(Action::Queue(QueueAction::Move(10))),
+            KeyCode::Enter => Some(Action::Queue(QueueAction::LoadRow)),
+            KeyCode::Char('x' | ' ') => Some(Action::Queue(QueueAction::ToggleExclude)),
+            KeyCode::Char('p') => Some(Action::Queue(QueueAction::Pause)),
+            KeyCode::Esc | KeyCode::Char('q') => Some(Action::Queue(QueueAction::Close)),
             KeyCode::Char('?') => Some(Action::OpenHelp),
-            KeyCode::Char(':') => Some(Action::OpenPalette),
+            KeyCode::Char(':') => Some(Action::Palette(PaletteAction::Open)),
             _ => None,
         },
         Focus::Filter => match key.code {
-            KeyCode::Enter | KeyCode::Down => Some(Action::KeepFilter),
-            KeyCode::Esc => Some(Action::ClearFilter),
+            KeyCode::Enter | KeyCode::Down => Some(Action::History(HistoryAction::KeepFilter)),
+            KeyCode::Esc => Some(Action::History(HistoryAction::ClearFilter)),
             _ => Some(Action::Edit(editing_key(key))),
         },
         Focus::Preference => match key.code {
             KeyCode::Left | KeyCode::Right | KeyCode::Char(' ' | 'h' | 'l') => {
-                Some(Action::TogglePreference)
+                Some(Action::Form(FormAction::TogglePreference))
             }
             KeyCode::Enter | KeyCode::Down => Some(Action::FocusNext),
             KeyCode::Up => Some(Action::FocusPrev),
-            KeyCode::PageUp => Some(Action::PreviewScroll(-PREVIEW_PAGE)),
-            KeyCode::PageDown => Some(Action::PreviewScroll(PREVIEW_PAGE)),
+            KeyCode::PageUp => Some(Action::Form(FormAction::PreviewScroll(-PREVIEW_PAGE))),
+            KeyCode::PageDown => Some(Action::Form(FormAction::PreviewScroll(PREVIEW_PAGE))),
             KeyCode::Char('?') => Some(Action::OpenHelp),
             _ => None,
         },
         Focus::Metadata => Some(Action::Edit(editing_key(key))),
         Focus::Outcome if app.outcome_menu_open() => match key.code {
-            KeyCode::Down if !ctrl && !alt => Some(Action::OutcomeMove(1)),
+            KeyCode::Down if !ctrl && !alt => Some(Action::Form(FormAction::OutcomeMove(1))),
             KeyCode::Up if !ctrl && !alt && app.outcome_pick.is_some() => {
-                Some(Action::OutcomeMove(-1))
+                Some(Action::Form(FormAction::OutcomeMove(-1)))
             }
             KeyCode::Up if !ctrl && !alt => Some(Action::FocusPrev),
-            KeyCode::Enter | KeyCode::Tab => Some(Action::OutcomeAccept),
-            KeyCode::Esc => Some(Action::OutcomeClose),
-            KeyCode::Char('u') if ctrl && !alt => Some(Action::ClearField),
+            KeyCode::Enter | KeyCode::Tab => Some(Action::Form(FormAction::OutcomeAccept)),
+            KeyCode::Esc => Some(Action::Form(FormAction::OutcomeClose)),
+            KeyCode::Char('u') if ctrl && !alt => Some(Action::Form(FormAction::ClearField)),
             _ => Some(Action::Edit(editing_key(key))),
         },
         Focus::Agent | Focus::Target | Focus::Outcome | Focus::Value => match key.code {
             KeyCode::Enter | KeyCode::Down if !ctrl && !alt => Some(Action::FocusNext),
             KeyCode::Up if !ctrl && !alt => Some(Action::FocusPrev),
             // One line of text has no pages: PgUp/PgDn page the request instead.
-            KeyCode::PageUp => Some(Action::PreviewScroll(-PREVIEW_PAGE)),
-            KeyCode::PageDown => Some(Action::PreviewScroll(PREVIEW_PAGE)),
+            KeyCode::PageUp => Some(Action::Form(FormAction::PreviewScroll(-PREVIEW_PAGE))),
+            KeyCode::PageDown => Some(Action::Form(FormAction::PreviewScroll(PREVIEW_PAGE))),
             // A one-line field is one line: Ctrl+U empties it, wherever the cursor is.
-            KeyCode::Char('u') if ctrl && !alt => Some(Action::ClearField),
+            KeyCode::Char('u') if ctrl && !alt => Some(Action::Form(FormAction::ClearField)),
             _ => Some(Action::Edit(editing_key(key))),
         },
     }
@@ -167,72 +176,72 @@ fn map_modal(app: &App, modal: &Modal, key: KeyEvent) -> Option<Action> {
             acknowledged: false,
             ..
         } if !duplicates.is_empty() && matches!(key.code, KeyCode::Char('s' | 'S')) => {
-            Some(Action::QueueSkipSent)
+            Some(Action::Queue(QueueAction::SkipSent))
         }
         // A production profile: the person types its name, so letters are text here.
         // The queue's confirmation follows the same rules as one update's.
         Modal::Confirm(_) | Modal::ConfirmQueue { .. } if app.profile.production() => {
             match key.code {
-                KeyCode::Enter => Some(Action::ConfirmSend),
+                KeyCode::Enter => Some(Action::Send(SendAction::Confirm)),
                 KeyCode::Esc => Some(Action::CloseModal),
-                KeyCode::Backspace => Some(Action::ConfirmBackspace),
-                KeyCode::Char(c) => Some(Action::ConfirmType(c)),
+                KeyCode::Backspace => Some(Action::Send(SendAction::ConfirmBackspace)),
+                KeyCode::Char(c) => Some(Action::Send(SendAction::ConfirmType(c))),
                 _ => None,
             }
         }
         Modal::Palette { .. } => match key.code {
-            KeyCode::Up => Some(Action::PaletteMove(-1)),
-            KeyCode::Down | KeyCode::Tab => Some(Action::PaletteMove(1)),
-            KeyCode::Enter => Some(Action::RunPalette),
+            KeyCode::Up => Some(Action::Palette(PaletteAction::Move(-1))),
+            KeyCode::Down | KeyCode::Tab => Some(Action::Palette(PaletteAction::Move(1))),
+            KeyCode::Enter => Some(Action::Palette(PaletteAction::Run)),
             KeyCode::Esc => Some(Action::CloseModal),
-            KeyCode::Backspace => Some(Action::PaletteBackspace),
+            KeyCode::Backspace => Some(Action::Palette(PaletteAction::Backspace)),
             KeyCode::Char('p') if key.modifiers.contains(KeyModifiers::CONTROL) => {
                 Some(Action::CloseModal)
             }
-            KeyCode::Char(c) => Some(Action::PaletteType(c)),
+            KeyCode::Char(c) => Some(Action::Palette(PaletteAction::Type(c))),
             _ => None,
         },
         Modal::OpenFile(_) => match key.code {
-            KeyCode::Enter => Some(Action::OpenBatchFile),
+            KeyCode::Enter => Some(Action::Queue(QueueAction::OpenFile)),
             KeyCode::Esc => Some(Action::CloseModal),
-            KeyCode::Backspace => Some(Action::PathBackspace),
-            KeyCode::Tab => Some(Action::CompletePath),
+            KeyCode::Backspace => Some(Action::Queue(QueueAction::PathBackspace)),
+            KeyCode::Tab => Some(Action::Queue(QueueAction::CompletePath)),
             KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => {
-                Some(Action::PathClear)
+                Some(Action::Queue(QueueAction::PathClear))
             }
             KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
-                Some(Action::PathType(c))
+                Some(Action::Queue(QueueAction::PathType(c)))
             }
             _ => None,
         },
         Modal::ConfirmQueue { .. } => match key.code {
-            KeyCode::Enter | KeyCode::Char('y' | 'Y') => Some(Action::ConfirmSend),
+            KeyCode::Enter | KeyCode::Char('y' | 'Y') => Some(Action::Send(SendAction::Confirm)),
             KeyCode::Esc | KeyCode::Char('n' | 'N') => Some(Action::CloseModal),
             _ => None,
         },
         Modal::Templates { .. } => match key.code {
-            KeyCode::Up | KeyCode::Char('k') => Some(Action::TemplateMove(-1)),
-            KeyCode::Down | KeyCode::Char('j') => Some(Action::TemplateMove(1)),
-            KeyCode::Enter => Some(Action::ChooseTemplate),
+            KeyCode::Up | KeyCode::Char('k') => Some(Action::Form(FormAction::TemplateMove(-1))),
+            KeyCode::Down | KeyCode::Char('j') => Some(Action::Form(FormAction::TemplateMove(1))),
+            KeyCode::Enter => Some(Action::Form(FormAction::ChooseTemplate)),
             KeyCode::Esc | KeyCode::Char('q') => Some(Action::CloseModal),
             _ => None,
         },
         Modal::Detail { .. } if matches!(key.code, KeyCode::Char('y' | 'b' | 'c')) => {
             Some(match key.code {
-                KeyCode::Char('y') => Action::CopyCurl,
-                KeyCode::Char('b') => Action::CopyResponse,
-                _ => Action::CopyCallId,
+                KeyCode::Char('y') => Action::History(HistoryAction::CopyCurl),
+                KeyCode::Char('b') => Action::History(HistoryAction::CopyResponse),
+                _ => Action::History(HistoryAction::CopyCallId),
             })
         }
         Modal::Profiles { .. } => match key.code {
-            KeyCode::Up | KeyCode::Char('k') => Some(Action::ProfileMove(-1)),
-            KeyCode::Down | KeyCode::Char('j') => Some(Action::ProfileMove(1)),
-            KeyCode::Enter => Some(Action::ChooseProfile),
+            KeyCode::Up | KeyCode::Char('k') => Some(Action::Profiles(ProfileAction::Move(-1))),
+            KeyCode::Down | KeyCode::Char('j') => Some(Action::Profiles(ProfileAction::Move(1))),
+            KeyCode::Enter => Some(Action::Profiles(ProfileAction::Choose)),
             KeyCode::Esc | KeyCode::F(2) | KeyCode::Char('q') => Some(Action::CloseModal),
             _ => None,
         },
         Modal::Confirm(_) => match key.code {
-            KeyCode::Enter | KeyCode::Char('y' | 'Y') => Some(Action::ConfirmSend),
+            KeyCode::Enter | KeyCode::Char('y' | 'Y') => Some(Action::Send(SendAction::Confirm)),
             KeyCode::Esc | KeyCode::Char('n' | 'N') => Some(Action::CloseModal),
             _ => None,
         },
@@ -251,22 +260,22 @@ fn map_modal(app: &App, modal: &Modal, key: KeyEvent) -> Option<Action> {
 
 fn map_history(key: KeyEvent) -> Option<Action> {
     Some(match key.code {
-        KeyCode::Up | KeyCode::Char('k') => Action::HistoryMove(-1),
-        KeyCode::Down | KeyCode::Char('j') => Action::HistoryMove(1),
-        KeyCode::PageUp => Action::HistoryMove(-10),
-        KeyCode::PageDown => Action::HistoryMove(10),
-        KeyCode::Home | KeyCode::Char('g') => Action::HistoryHome,
-        KeyCode::End | KeyCode::Char('G') => Action::HistoryEnd,
-        KeyCode::Enter => Action::OpenDetail,
+        KeyCode::Up | KeyCode::Char('k') => Action::History(HistoryAction::Move(-1)),
+        KeyCode::Down | KeyCode::Char('j') => Action::History(HistoryAction::Move(1)),
+        KeyCode::PageUp => Action::History(HistoryAction::Move(-10)),
+        KeyCode::PageDown => Action::History(HistoryAction::Move(10)),
+        KeyCode::Home | KeyCode::Char('g') => Action::History(HistoryAction::Home),
+        KeyCode::End | KeyCode::Char('G') => Action::History(HistoryAction::End),
+        KeyCode::Enter => Action::History(HistoryAction::OpenDetail),
         KeyCode::Char('?') => Action::OpenHelp,
-        KeyCode::Char('/') => Action::OpenFilter,
-        KeyCode::Char('e') => Action::LoadIntoForm,
-        KeyCode::Char('r') => Action::Resend,
-        KeyCode::Char('y') => Action::CopyCurl,
-        KeyCode::Char('b') => Action::CopyResponse,
-        KeyCode::Char('c') => Action::CopyCallId,
-        KeyCode::Char(':') => Action::OpenPalette,
-        KeyCode::Esc => Action::ClearFilter,
+        KeyCode::Char('/') => Action::History(HistoryAction::OpenFilter),
+        KeyCode::Char('e') => Action::History(HistoryAction::LoadIntoForm),
+        KeyCode::Char('r') => Action::History(HistoryAction::Resend),
+        KeyCode::Char('y') => Action::History(HistoryAction::CopyCurl),
+        KeyCode::Char('b') => Action::History(HistoryAction::CopyResponse),
+        KeyCode::Char('c') => Action::History(HistoryAction::CopyCallId),
+        KeyCode::Char(':') => Action::Palette(PaletteAction::Open),
+        KeyCode::Esc => Action::History(HistoryAction::ClearFilter),
         _ => return None,
     })
 }
@@ -479,42 +488,62 @@ pub fn palette_matches(query: &str) -> Vec<Command> {
 pub fn commands() -> Vec<Command> {
     let c = |name, key, action| Command { name, key, action };
     vec![
-        c("Send the update", "Ctrl+S", Action::RequestSend),
-        c("New form (clear every field)", "Ctrl+N", Action::NewForm),
+        c(
+            "Send the update",
+            "Ctrl+S",
+            Action::Send(SendAction::Request),
+        ),
+        c(
+            "New form (clear every field)",
+            "Ctrl+N",
+            Action::Form(FormAction::NewForm),
+        ),
         c(
             "Format metadata JSON (and key=value lines)",
             "Ctrl+O",
-            Action::FormatMetadata,
+            Action::Form(FormAction::FormatMetadata),
         ),
         c(
             "Insert a metadata template",
             "Ctrl+T",
-            Action::InsertTemplate,
+            Action::Form(FormAction::InsertTemplate),
         ),
         c(
             "Open a batch file into the queue",
             "Ctrl+B",
-            Action::OpenBatchPrompt,
+            Action::Queue(QueueAction::OpenPrompt),
         ),
         c("Go to the queue", "", Action::Focus(Focus::Queue)),
-        c("Pause or go on sending the queue", "p", Action::QueuePause),
-        c("Switch profile (account)", "F2", Action::OpenProfiles),
+        c(
+            "Pause or go on sending the queue",
+            "p",
+            Action::Queue(QueueAction::Pause),
+        ),
+        c(
+            "Switch profile (account)",
+            "F2",
+            Action::Profiles(ProfileAction::Open),
+        ),
         c(
             "Scroll the request preview down",
             "Alt+↓",
-            Action::PreviewScroll(PREVIEW_PAGE),
+            Action::Form(FormAction::PreviewScroll(PREVIEW_PAGE)),
         ),
         c(
             "Scroll the request preview up",
             "Alt+↑",
-            Action::PreviewScroll(-PREVIEW_PAGE),
+            Action::Form(FormAction::PreviewScroll(-PREVIEW_PAGE)),
         ),
         c(
             "Show every update for the call in the form",
             "Ctrl+F",
-            Action::FilterToCall,
+            Action::History(HistoryAction::FilterToCall),
         ),
-        c("Filter the history", "/", Action::OpenFilter),
+        c(
+            "Filter the history",
+            "/",
+            Action::History(HistoryAction::OpenFilter),
+        ),
         c("Go to the history", "", Action::Focus(Focus::History)),
         c("Go to the agent field", "", Action::Focus(Focus::Agent)),
         c(
@@ -532,29 +561,37 @@ pub fn commands() -> Vec<Command> {
         c(
             "Show the selected update in full",
             "Enter",
-            Action::OpenDetail,
+            Action::History(HistoryAction::OpenDetail),
         ),
         c(
             "Edit the selected update in the form",
             "e",
-            Action::LoadIntoForm,
+            Action::History(HistoryAction::LoadIntoForm),
         ),
-        c("Resend the selected update", "r", Action::Resend),
-        c("Copy the selected update as curl", "y", Action::CopyCurl),
+        c(
+            "Resend the selected update",
+            "r",
+            Action::History(HistoryAction::Resend),
+        ),
+        c(
+            "Copy the selected update as curl",
+            "y",
+            Action::History(HistoryAction::CopyCurl),
+        ),
         c(
             "Copy the selected update's response body",
             "b",
-            Action::CopyResponse,
+            Action::History(HistoryAction::CopyResponse),
         ),
         c(
             "Copy the selected update's call id",
             "c",
-            Action::CopyCallId,
+            Action::History(HistoryAction::CopyCallId),
         ),
         c(
             "Mouse on/off (off lets the terminal select text)",
             "F12",
-            Action::ToggleMouse,
+            Action::Pointer(PointerAction::ToggleMouse),
         ),
         c("Help: every key", "F1", Action::OpenHelp),
         c("Quit", "Ctrl+Q", Action::Quit),
@@ -741,7 +778,10 @@ mod tests {
     #[test]
     fn global_keys() {
         let a = app();
-        assert_eq!(map_event(&a, &ctrl('s')), Some(Action::RequestSend));
+        assert_eq!(
+            map_event(&a, &ctrl('s')),
+            Some(Action::Send(SendAction::Request))
+        );
         assert_eq!(map_event(&a, &press(KeyCode::Tab)), Some(Action::FocusNext));
         assert_eq!(
             map_event(&a, &press(KeyCode::BackTab)),
@@ -786,7 +826,7 @@ mod tests {
         );
         assert_eq!(
             map_event(&a, &ctrl('u')),
-            Some(Action::ClearField),
+            Some(Action::Form(FormAction::ClearField)),
             "Ctrl+U clears a one-line field"
         );
         assert_eq!(edit('a'), (Key::Char('a'), true));
@@ -820,7 +860,10 @@ mod tests {
     fn preference_toggles() {
         let a = focused(Focus::Preference);
         for code in [KeyCode::Left, KeyCode::Right, KeyCode::Char(' ')] {
-            assert_eq!(map_event(&a, &press(code)), Some(Action::TogglePreference));
+            assert_eq!(
+                map_event(&a, &press(code)),
+                Some(Action::Form(FormAction::TogglePreference))
+            );
         }
         assert_eq!(
             map_event(&a, &press(KeyCode::Char('?'))),
@@ -833,19 +876,19 @@ mod tests {
         let a = focused(Focus::History);
         assert_eq!(
             map_event(&a, &press(KeyCode::Down)),
-            Some(Action::HistoryMove(1))
+            Some(Action::History(HistoryAction::Move(1)))
         );
         assert_eq!(
             map_event(&a, &press(KeyCode::Char('j'))),
-            Some(Action::HistoryMove(1))
+            Some(Action::History(HistoryAction::Move(1)))
         );
         assert_eq!(
             map_event(&a, &press(KeyCode::Char('k'))),
-            Some(Action::HistoryMove(-1))
+            Some(Action::History(HistoryAction::Move(-1)))
         );
         assert_eq!(
             map_event(&a, &press(KeyCode::Enter)),
-            Some(Action::OpenDetail)
+            Some(Action::History(HistoryAction::OpenDetail))
         );
         assert_eq!(
             map_event(&a, &press(KeyCode::Char('?'))),
@@ -857,17 +900,20 @@ mod tests {
     fn history_row_keys() {
         let a = focused(Focus::History);
         for (c, action) in [
-            ('/', Action::OpenFilter),
-            ('e', Action::LoadIntoForm),
-            ('r', Action::Resend),
-            ('y', Action::CopyCurl),
+            ('/', Action::History(HistoryAction::OpenFilter)),
+            ('e', Action::History(HistoryAction::LoadIntoForm)),
+            ('r', Action::History(HistoryAction::Resend)),
+            ('y', Action::History(HistoryAction::CopyCurl)),
         ] {
             assert_eq!(map_event(&a, &press(KeyCode::Char(c))), Some(action));
         }
-        assert_eq!(map_event(&a, &ctrl('f')), Some(Action::FilterToCall));
+        assert_eq!(
+            map_event(&a, &ctrl('f')),
+            Some(Action::History(HistoryAction::FilterToCall))
+        );
         assert_eq!(
             map_event(&focused(Focus::Agent), &ctrl('f')),
-            Some(Action::FilterToCall)
+            Some(Action::History(HistoryAction::FilterToCall))
         );
     }
 
@@ -876,11 +922,11 @@ mod tests {
         let a = focused(Focus::Filter);
         assert_eq!(
             map_event(&a, &press(KeyCode::Enter)),
-            Some(Action::KeepFilter)
+            Some(Action::History(HistoryAction::KeepFilter))
         );
         assert_eq!(
             map_event(&a, &press(KeyCode::Esc)),
-            Some(Action::ClearFilter)
+            Some(Action::History(HistoryAction::ClearFilter))
         );
         assert!(matches!(
             map_event(&a, &press(KeyCode::Char('e'))),
@@ -919,7 +965,7 @@ mod tests {
         let mut a = focused(Focus::History);
         assert_eq!(
             map_event(&a, &press(KeyCode::Esc)),
-            Some(Action::ClearFilter),
+            Some(Action::History(HistoryAction::ClearFilter)),
             "otherwise Esc in the history clears its filter"
         );
         a.in_flight = Some(crate::tui::app::InFlight {
@@ -931,7 +977,7 @@ mod tests {
         });
         assert_eq!(
             map_event(&a, &press(KeyCode::Esc)),
-            Some(Action::CancelSend)
+            Some(Action::Send(SendAction::Cancel))
         );
     }
 
@@ -939,7 +985,7 @@ mod tests {
     fn f2_opens_the_profile_picker() {
         assert_eq!(
             map_event(&app(), &press(KeyCode::F(2))),
-            Some(Action::OpenProfiles)
+            Some(Action::Profiles(ProfileAction::Open))
         );
     }
 
@@ -948,21 +994,27 @@ mod tests {
         let mut a = app();
         a.modal = Some(Modal::Profiles { selected: 0 });
         let key = |code| map_event(&a, &press(code));
-        assert_eq!(key(KeyCode::Char('j')), Some(Action::ProfileMove(1)));
-        assert_eq!(key(KeyCode::Up), Some(Action::ProfileMove(-1)));
+        assert_eq!(
+            key(KeyCode::Char('j')),
+            Some(Action::Profiles(ProfileAction::Move(1)))
+        );
+        assert_eq!(
+            key(KeyCode::Up),
+            Some(Action::Profiles(ProfileAction::Move(-1)))
+        );
         assert_eq!(key(KeyCode::F(2)), Some(Action::CloseModal));
         assert_eq!(key(KeyCode::Char('q')), Some(Action::CloseModal));
         assert_eq!(
             map_event(&a, &press(KeyCode::Down)),
-            Some(Action::ProfileMove(1))
+            Some(Action::Profiles(ProfileAction::Move(1)))
         );
         assert_eq!(
             map_event(&a, &press(KeyCode::Char('k'))),
-            Some(Action::ProfileMove(-1))
+            Some(Action::Profiles(ProfileAction::Move(-1)))
         );
         assert_eq!(
             map_event(&a, &press(KeyCode::Enter)),
-            Some(Action::ChooseProfile)
+            Some(Action::Profiles(ProfileAction::Choose))
         );
         assert_eq!(
             map_event(&a, &press(KeyCode::Esc)),
@@ -993,15 +1045,15 @@ mod tests {
         a.modal = Some(Modal::Confirm(Confirm::new(ready, None, None)));
         assert_eq!(
             map_event(&a, &press(KeyCode::Char('y'))),
-            Some(Action::ConfirmType('y'))
+            Some(Action::Send(SendAction::ConfirmType('y')))
         );
         assert_eq!(
             map_event(&a, &press(KeyCode::Backspace)),
-            Some(Action::ConfirmBackspace)
+            Some(Action::Send(SendAction::ConfirmBackspace))
         );
         assert_eq!(
             map_event(&a, &press(KeyCode::Enter)),
-            Some(Action::ConfirmSend)
+            Some(Action::Send(SendAction::Confirm))
         );
         assert_eq!(
             map_event(&a, &press(KeyCode::Esc)),
@@ -1023,20 +1075,32 @@ mod tests {
     fn ergonomic_keys_work_from_any_field() {
         for focus in [Focus::Agent, Focus::Metadata, Focus::History] {
             let a = focused(focus);
-            assert_eq!(map_event(&a, &ctrl('n')), Some(Action::NewForm));
-            assert_eq!(map_event(&a, &ctrl('p')), Some(Action::OpenPalette));
-            assert_eq!(map_event(&a, &ctrl('o')), Some(Action::FormatMetadata));
-            assert_eq!(map_event(&a, &ctrl('t')), Some(Action::InsertTemplate));
+            assert_eq!(
+                map_event(&a, &ctrl('n')),
+                Some(Action::Form(FormAction::NewForm))
+            );
+            assert_eq!(
+                map_event(&a, &ctrl('p')),
+                Some(Action::Palette(PaletteAction::Open))
+            );
+            assert_eq!(
+                map_event(&a, &ctrl('o')),
+                Some(Action::Form(FormAction::FormatMetadata))
+            );
+            assert_eq!(
+                map_event(&a, &ctrl('t')),
+                Some(Action::Form(FormAction::InsertTemplate))
+            );
             assert_eq!(
                 map_event(&a, &press(KeyCode::F(12))),
-                Some(Action::ToggleMouse)
+                Some(Action::Pointer(PointerAction::ToggleMouse))
             );
         }
         // `:` opens the palette where it is not text.
         let h = focused(Focus::History);
         assert_eq!(
             map_event(&h, &press(KeyCode::Char(':'))),
-            Some(Action::OpenPalette)
+            Some(Action::Palette(PaletteAction::Open))
         );
         assert!(matches!(
             map_event(&focused(Focus::Agent), &press(KeyCode::Char(':'))),
@@ -1044,11 +1108,11 @@ mod tests {
         ));
         assert_eq!(
             map_event(&h, &press(KeyCode::Char('b'))),
-            Some(Action::CopyResponse)
+            Some(Action::History(HistoryAction::CopyResponse))
         );
         assert_eq!(
             map_event(&h, &press(KeyCode::Char('c'))),
-            Some(Action::CopyCallId)
+            Some(Action::History(HistoryAction::CopyCallId))
         );
     }
 
@@ -1098,7 +1162,7 @@ mod tests {
         );
         assert_eq!(
             map_event(&h, &press(KeyCode::Esc)),
-            Some(Action::ClearFilter)
+            Some(Action::History(HistoryAction::ClearFilter))
         );
         for focus in [Focus::Agent, Focus::Target, Focus::Outcome, Focus::Value] {
             let mut f = focused(focus);
@@ -1106,7 +1170,7 @@ mod tests {
             assert!(hints(&f).contains(&("^U", "clear")), "{focus:?}");
             assert_eq!(
                 map_event(&focused(focus), &ctrl('u')),
-                Some(Action::ClearField)
+                Some(Action::Form(FormAction::ClearField))
             );
         }
     }
@@ -1129,7 +1193,10 @@ mod tests {
         }));
         for focus in [Focus::Agent, Focus::Metadata, Focus::History] {
             a.focus = focus;
-            assert_eq!(map_event(&a, &ctrl('z')), Some(Action::UndoNewForm));
+            assert_eq!(
+                map_event(&a, &ctrl('z')),
+                Some(Action::Form(FormAction::UndoNewForm))
+            );
             assert!(
                 hints(&a).contains(&("^Z", "undo new form")),
                 "the footer says so"
@@ -1143,19 +1210,19 @@ mod tests {
         assert!(a.outcome_menu_open());
         assert_eq!(
             map_event(&a, &press(KeyCode::Down)),
-            Some(Action::OutcomeMove(1))
+            Some(Action::Form(FormAction::OutcomeMove(1)))
         );
         assert_eq!(
             map_event(&a, &press(KeyCode::Tab)),
-            Some(Action::OutcomeAccept)
+            Some(Action::Form(FormAction::OutcomeAccept))
         );
         assert_eq!(
             map_event(&a, &press(KeyCode::Enter)),
-            Some(Action::OutcomeAccept)
+            Some(Action::Form(FormAction::OutcomeAccept))
         );
         assert_eq!(
             map_event(&a, &press(KeyCode::Esc)),
-            Some(Action::OutcomeClose)
+            Some(Action::Form(FormAction::OutcomeClose))
         );
         // Closed, the keys are the field's own again.
         a.outcome_menu_closed = true;
@@ -1175,20 +1242,20 @@ mod tests {
         });
         assert_eq!(
             map_event(&a, &press(KeyCode::Char('q'))),
-            Some(Action::PaletteType('q')),
+            Some(Action::Palette(PaletteAction::Type('q'))),
             "letters are the search, not shortcuts"
         );
         assert_eq!(
             map_event(&a, &press(KeyCode::Enter)),
-            Some(Action::RunPalette)
+            Some(Action::Palette(PaletteAction::Run))
         );
         assert_eq!(
             map_event(&a, &press(KeyCode::Down)),
-            Some(Action::PaletteMove(1))
+            Some(Action::Palette(PaletteAction::Move(1)))
         );
         assert_eq!(
             map_event(&a, &press(KeyCode::Backspace)),
-            Some(Action::PaletteBackspace)
+            Some(Action::Palette(PaletteAction::Backspace))
         );
         assert_eq!(
             map_event(&a, &press(KeyCode::Esc)),
@@ -1210,15 +1277,15 @@ mod tests {
         };
         assert_eq!(
             map_event(&a, &mouse(MouseEventKind::Down(MouseButton::Left))),
-            Some(Action::Click { column: 7, row: 3 })
+            Some(Action::Pointer(PointerAction::Click { column: 7, row: 3 }))
         );
         assert_eq!(
             map_event(&a, &mouse(MouseEventKind::ScrollUp)),
-            Some(Action::Wheel {
+            Some(Action::Pointer(PointerAction::Wheel {
                 column: 7,
                 row: 3,
                 lines: -3
-            })
+            }))
         );
         assert_eq!(map_event(&a, &mouse(MouseEventKind::Moved)), None);
         assert_eq!(
@@ -1239,15 +1306,15 @@ mod tests {
         });
         assert_eq!(
             map_event(&a, &press(KeyCode::Char('b'))),
-            Some(Action::CopyResponse)
+            Some(Action::History(HistoryAction::CopyResponse))
         );
         assert_eq!(
             map_event(&a, &press(KeyCode::Char('c'))),
-            Some(Action::CopyCallId)
+            Some(Action::History(HistoryAction::CopyCallId))
         );
         assert_eq!(
             map_event(&a, &press(KeyCode::Char('y'))),
-            Some(Action::CopyCurl)
+            Some(Action::History(HistoryAction::CopyCurl))
         );
     }
 
@@ -1263,12 +1330,12 @@ mod tests {
         });
         assert_eq!(
             map_event(&a, &press(KeyCode::Esc)),
-            Some(Action::OutcomeClose)
+            Some(Action::Form(FormAction::OutcomeClose))
         );
         a.outcome_menu_closed = true;
         assert_eq!(
             map_event(&a, &press(KeyCode::Esc)),
-            Some(Action::CancelSend)
+            Some(Action::Send(SendAction::Cancel))
         );
     }
 
@@ -1293,41 +1360,56 @@ mod tests {
     #[test]
     fn queue_file_prompt_and_template_keys() {
         let a = app();
-        assert_eq!(map_event(&a, &ctrl('b')), Some(Action::OpenBatchPrompt));
+        assert_eq!(
+            map_event(&a, &ctrl('b')),
+            Some(Action::Queue(QueueAction::OpenPrompt))
+        );
         let mut q = focused(Focus::Queue);
         for (code, action) in [
-            (KeyCode::Down, Action::QueueMove(1)),
-            (KeyCode::Char('k'), Action::QueueMove(-1)),
-            (KeyCode::Enter, Action::QueueLoadRow),
-            (KeyCode::Char('x'), Action::QueueToggleExclude),
-            (KeyCode::Char(' '), Action::QueueToggleExclude),
-            (KeyCode::Char('p'), Action::QueuePause),
-            (KeyCode::Char('q'), Action::QueueClose),
-            (KeyCode::Esc, Action::QueueClose),
-            (KeyCode::Char(':'), Action::OpenPalette),
+            (KeyCode::Down, Action::Queue(QueueAction::Move(1))),
+            (KeyCode::Char('k'), Action::Queue(QueueAction::Move(-1))),
+            (KeyCode::Enter, Action::Queue(QueueAction::LoadRow)),
+            (
+                KeyCode::Char('x'),
+                Action::Queue(QueueAction::ToggleExclude),
+            ),
+            (
+                KeyCode::Char(' '),
+                Action::Queue(QueueAction::ToggleExclude),
+            ),
+            (KeyCode::Char('p'), Action::Queue(QueueAction::Pause)),
+            (KeyCode::Char('q'), Action::Queue(QueueAction::Close)),
+            (KeyCode::Esc, Action::Queue(QueueAction::Close)),
+            (KeyCode::Char(':'), Action::Palette(PaletteAction::Open)),
         ] {
             assert_eq!(map_event(&q, &press(code)), Some(action), "{code:?}");
         }
-        assert_eq!(map_event(&q, &ctrl('s')), Some(Action::RequestSend));
+        assert_eq!(
+            map_event(&q, &ctrl('s')),
+            Some(Action::Send(SendAction::Request))
+        );
         q.modal = Some(Modal::OpenFile(crate::tui::app::PathPrompt::default()));
         assert_eq!(
             map_event(&q, &press(KeyCode::Char('q'))),
-            Some(Action::PathType('q')),
+            Some(Action::Queue(QueueAction::PathType('q'))),
             "the path takes every letter"
         );
         assert_eq!(
             map_event(&q, &press(KeyCode::Enter)),
-            Some(Action::OpenBatchFile)
+            Some(Action::Queue(QueueAction::OpenFile))
         );
         assert_eq!(
             map_event(&q, &press(KeyCode::Backspace)),
-            Some(Action::PathBackspace)
+            Some(Action::Queue(QueueAction::PathBackspace))
         );
         assert_eq!(
             map_event(&q, &press(KeyCode::Tab)),
-            Some(Action::CompletePath)
+            Some(Action::Queue(QueueAction::CompletePath))
         );
-        assert_eq!(map_event(&q, &ctrl('u')), Some(Action::PathClear));
+        assert_eq!(
+            map_event(&q, &ctrl('u')),
+            Some(Action::Queue(QueueAction::PathClear))
+        );
         q.modal = Some(Modal::ConfirmQueue {
             rows: 3,
             duplicates: Vec::new(),
@@ -1335,7 +1417,7 @@ mod tests {
         });
         assert_eq!(
             map_event(&q, &press(KeyCode::Char('y'))),
-            Some(Action::ConfirmSend)
+            Some(Action::Send(SendAction::Confirm))
         );
         assert_eq!(
             map_event(&q, &press(KeyCode::Char('n'))),
@@ -1344,7 +1426,7 @@ mod tests {
         q.profile.kind = crate::config::Kind::Production;
         assert_eq!(
             map_event(&q, &press(KeyCode::Char('y'))),
-            Some(Action::ConfirmType('y')),
+            Some(Action::Send(SendAction::ConfirmType('y'))),
             "production: letters are the typed name"
         );
         // Rows sent before, asked about first: `s` sends only the others, production or not;
@@ -1362,7 +1444,7 @@ mod tests {
             });
             assert_eq!(
                 map_event(&q, &press(KeyCode::Char('s'))),
-                Some(Action::QueueSkipSent)
+                Some(Action::Queue(QueueAction::SkipSent))
             );
         }
         q.profile.kind = crate::config::Kind::Production;
@@ -1373,16 +1455,16 @@ mod tests {
         });
         assert_eq!(
             map_event(&q, &press(KeyCode::Char('s'))),
-            Some(Action::ConfirmType('s'))
+            Some(Action::Send(SendAction::ConfirmType('s')))
         );
         q.modal = Some(Modal::Templates { selected: 0 });
         assert_eq!(
             map_event(&q, &press(KeyCode::Down)),
-            Some(Action::TemplateMove(1))
+            Some(Action::Form(FormAction::TemplateMove(1)))
         );
         assert_eq!(
             map_event(&q, &press(KeyCode::Enter)),
-            Some(Action::ChooseTemplate)
+            Some(Action::Form(FormAction::ChooseTemplate))
         );
     }
 }

@@ -4,7 +4,10 @@
 use ratatui::style::{Modifier, Style};
 use ratatui_textarea::{Input, Key, TextArea};
 
-use super::action::{Action, RequestId};
+use super::action::{
+    Action, FormAction, HistoryAction, PaletteAction, PointerAction, ProfileAction, QueueAction,
+    RequestId, SendAction,
+};
 use super::app::{
     App, Confirm, Context, Focus, HISTORY_PAGE, InFlight, ItemStatus, Modal, QUEUE_CONCURRENCY,
     Queue, QueueItem, Ready, Status, Tone,
@@ -24,7 +27,8 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
     // Ctrl+N's form stays to be brought back until the form changes some other way.
     let keeps_cleared = matches!(
         action,
-        Action::NewForm | Action::UndoNewForm | Action::RunPalette
+        Action::Form(FormAction::NewForm | FormAction::UndoNewForm)
+            | Action::Palette(PaletteAction::Run)
     );
     let mut effects = apply(app, action);
     if app.form.snapshot() != before {
@@ -85,17 +89,20 @@ fn apply(app: &mut App, action: Action) -> Vec<Effect> {
     if !matches!(
         action,
         Action::Quit
-            | Action::Tick { .. }
-            | Action::Recorded { .. }
-            | Action::Finished { .. }
-            | Action::SendFailed { .. }
-            | Action::HistoryLoaded { .. }
-            | Action::HistoryFailed { .. }
-            | Action::ContextLoaded { .. }
-            | Action::OutcomeLabels(_)
+            | Action::Send(
+                SendAction::Tick { .. }
+                    | SendAction::Recorded { .. }
+                    | SendAction::Finished { .. }
+                    | SendAction::Failed { .. }
+            )
+            | Action::History(HistoryAction::Loaded { .. } | HistoryAction::Failed { .. })
+            | Action::Form(
+                FormAction::ContextLoaded { .. }
+                    | FormAction::OutcomeLabels(_)
+                    | FormAction::DraftNotSaved(_)
+            )
             | Action::Copied(_)
             | Action::CopyFailed(_)
-            | Action::DraftNotSaved(_)
     ) {
         app.quit_armed = false;
     }
@@ -104,20 +111,17 @@ fn apply(app: &mut App, action: Action) -> Vec<Effect> {
         Action::FocusNext => move_focus(app, 1),
         Action::FocusPrev => move_focus(app, -1),
         Action::Focus(Focus::Queue) if app.queue.is_none() => {
-            app.status = Some(Status {
-                tone: Tone::Info,
-                text: "No queue open: Ctrl+B opens a batch file".to_string(),
-            });
+            app.say(Tone::Info, "No queue open: Ctrl+B opens a batch file");
         }
         Action::Focus(focus) => set_focus(app, focus),
         Action::Edit(input) => return edit(app, input),
         Action::Paste(text) => return paste(app, &text),
-        Action::TogglePreference => {
+        Action::Form(FormAction::TogglePreference) => {
             app.form.preference = app.form.preference.toggled();
             app.recheck();
         }
-        Action::RequestSend => return request_send(app),
-        Action::ConfirmReady(confirm) => {
+        Action::Send(SendAction::Request) => return request_send(app),
+        Action::Send(SendAction::ConfirmReady(confirm)) => {
             if app.modal.is_none() && app.in_flight.is_none() {
                 let ask = confirm.duplicate.is_some()
                     || app.confirm_before_send
@@ -131,21 +135,21 @@ fn apply(app: &mut App, action: Action) -> Vec<Effect> {
                 }
             }
         }
-        Action::ConfirmSend => return confirm_send(app),
+        Action::Send(SendAction::Confirm) => return confirm_send(app),
         Action::CloseModal => {
             app.modal = None;
             app.typed.clear();
             app.metadata_converted = false;
         }
-        Action::CancelSend => return cancel_send(app),
+        Action::Send(SendAction::Cancel) => return cancel_send(app),
         Action::OpenHelp => app.modal = Some(Modal::Help { scroll: 0 }),
-        Action::HistoryMove(delta) => return history_move(app, delta),
-        Action::HistoryHome => app.history.selected = 0,
-        Action::HistoryEnd => {
+        Action::History(HistoryAction::Move(delta)) => return history_move(app, delta),
+        Action::History(HistoryAction::Home) => app.history.selected = 0,
+        Action::History(HistoryAction::End) => {
             app.history.selected = app.history.rows.len().saturating_sub(1);
             return more_history(app);
         }
-        Action::OpenDetail => {
+        Action::History(HistoryAction::OpenDetail) => {
             if let Some(record) = app.history.selected_record() {
                 app.modal = Some(Modal::Detail {
                     record_id: record.id,
@@ -158,25 +162,25 @@ fn apply(app: &mut App, action: Action) -> Vec<Effect> {
                 *scroll = scroll.saturating_add_signed(i16::try_from(delta).unwrap_or(0));
             }
         }
-        Action::PreviewScroll(lines) => scroll_preview(app, lines),
-        Action::OpenFilter => set_focus(app, Focus::Filter),
-        Action::KeepFilter => set_focus(app, Focus::History),
-        Action::ClearFilter => {
+        Action::Form(FormAction::PreviewScroll(lines)) => scroll_preview(app, lines),
+        Action::History(HistoryAction::OpenFilter) => set_focus(app, Focus::Filter),
+        Action::History(HistoryAction::KeepFilter) => set_focus(app, Focus::History),
+        Action::History(HistoryAction::ClearFilter) => {
             app.history.filter_input.select_all();
             app.history.filter_input.cut();
             set_focus(app, Focus::History);
             return apply_filter(app);
         }
-        Action::FilterToCall => return filter_to_call(app),
-        Action::LoadIntoForm => return load_into_form(app),
-        Action::Resend => return resend(app),
-        Action::CopyCurl => return copy_curl(app),
-        Action::Tick { id, elapsed } => {
+        Action::History(HistoryAction::FilterToCall) => return filter_to_call(app),
+        Action::History(HistoryAction::LoadIntoForm) => return load_into_form(app),
+        Action::History(HistoryAction::Resend) => return resend(app),
+        Action::History(HistoryAction::CopyCurl) => return copy_curl(app),
+        Action::Send(SendAction::Tick { id, elapsed }) => {
             if let Some(f) = app.in_flight.as_mut().filter(|f| f.id == id) {
                 f.elapsed = elapsed;
             }
         }
-        Action::Recorded { id, record } => {
+        Action::Send(SendAction::Recorded { id, record }) => {
             if let Some(q) = &mut app.queue
                 && let Some(&(_, index)) = q.in_flight.iter().find(|(r, _)| *r == id)
                 && let Some(item) = q.items.get_mut(index)
@@ -188,28 +192,25 @@ fn apply(app: &mut App, action: Action) -> Vec<Effect> {
             }
             app.history.offer(record);
         }
-        Action::Finished { id, record } if queue_owns(app, id) => {
+        Action::Send(SendAction::Finished { id, record }) if queue_owns(app, id) => {
             return queue_finished(app, id, record);
         }
-        Action::Finished { id, record } => return finished(app, id, record),
-        Action::SendFailed { id, message } if queue_owns(app, id) => {
+        Action::Send(SendAction::Finished { id, record }) => return finished(app, id, record),
+        Action::Send(SendAction::Failed { id, message }) if queue_owns(app, id) => {
             return queue_send_failed(app, id, &message);
         }
-        Action::SendFailed { id, message } => {
+        Action::Send(SendAction::Failed { id, message }) => {
             if app.in_flight.as_ref().is_some_and(|f| f.id == id) {
                 app.in_flight = None;
             }
-            app.status = Some(Status {
-                tone: Tone::Error,
-                text: message,
-            });
+            app.say(Tone::Error, message);
         }
-        Action::HistoryLoaded {
+        Action::History(HistoryAction::Loaded {
             generation,
             first,
             rows,
             exhausted,
-        } => {
+        }) => {
             let h = &mut app.history;
             if generation != h.generation {
                 return Vec::new();
@@ -226,22 +227,22 @@ fn apply(app: &mut App, action: Action) -> Vec<Effect> {
             }
             return labels_after_the_first_page(app);
         }
-        Action::HistoryFailed {
+        Action::History(HistoryAction::Failed {
             generation,
             message,
-        } => {
+        }) => {
             if generation == app.history.generation {
                 app.history.loading = false;
                 app.history.error = Some(message);
             }
             return labels_after_the_first_page(app);
         }
-        Action::ContextLoaded {
+        Action::Form(FormAction::ContextLoaded {
             agent,
             target,
             records,
             loaded_at_ms,
-        } => {
+        }) => {
             if app.context_key.as_ref() == Some(&(agent.clone(), target.clone())) {
                 app.context = Some(Context {
                     agent,
@@ -252,18 +253,12 @@ fn apply(app: &mut App, action: Action) -> Vec<Effect> {
             }
         }
         Action::Copied(what) => {
-            app.status = Some(Status {
-                tone: Tone::Success,
-                text: format!("Copied {what}"),
-            });
+            app.say(Tone::Success, format!("Copied {what}"));
         }
         Action::CopyFailed(message) => {
-            app.status = Some(Status {
-                tone: Tone::Error,
-                text: format!("Copy failed: {message}"),
-            });
+            app.say(Tone::Error, format!("Copy failed: {message}"));
         }
-        Action::OpenProfiles => {
+        Action::Profiles(ProfileAction::Open) => {
             let selected = app
                 .profiles
                 .iter()
@@ -271,14 +266,14 @@ fn apply(app: &mut App, action: Action) -> Vec<Effect> {
                 .unwrap_or(0);
             app.modal = Some(Modal::Profiles { selected });
         }
-        Action::ProfileMove(delta) => {
+        Action::Profiles(ProfileAction::Move(delta)) => {
             if let Some(Modal::Profiles { selected }) = &mut app.modal {
                 let last = app.profiles.len().saturating_sub(1);
                 *selected = selected.saturating_add_signed(delta).min(last);
             }
         }
-        Action::ChooseProfile => return choose_profile(app),
-        Action::ConfirmType(c) => {
+        Action::Profiles(ProfileAction::Choose) => return choose_profile(app),
+        Action::Send(SendAction::ConfirmType(c)) => {
             if matches!(
                 app.modal,
                 Some(Modal::Confirm(_) | Modal::ConfirmQueue { .. })
@@ -286,11 +281,11 @@ fn apply(app: &mut App, action: Action) -> Vec<Effect> {
                 app.typed.push(c);
             }
         }
-        Action::ConfirmBackspace => {
+        Action::Send(SendAction::ConfirmBackspace) => {
             app.typed.pop();
         }
-        Action::ProfileSwitched(active) => profile_switched(app, *active),
-        Action::ClearField => {
+        Action::Profiles(ProfileAction::Switched(active)) => profile_switched(app, *active),
+        Action::Form(FormAction::ClearField) => {
             let focus = app.focus;
             if focus != Focus::Metadata
                 && let Some(editor) = app.form.editor_mut(focus)
@@ -301,19 +296,23 @@ fn apply(app: &mut App, action: Action) -> Vec<Effect> {
                 }
             }
         }
-        Action::NewForm => new_form(app),
-        Action::UndoNewForm => return undo_new_form(app),
-        Action::DraftLoaded(Ok(Some(draft))) => return restore_draft(app, &draft),
-        Action::DraftLoaded(Ok(None)) => {}
-        Action::DraftLoaded(Err(message)) | Action::DraftNotSaved(message) => {
-            app.status = Some(Status {
-                tone: Tone::Warning,
-                text: format!("The form could not be kept as a draft: {message}"),
-            });
+        Action::Form(FormAction::NewForm) => new_form(app),
+        Action::Form(FormAction::UndoNewForm) => return undo_new_form(app),
+        Action::Form(FormAction::DraftLoaded(Ok(Some(draft)))) => {
+            return restore_draft(app, &draft);
         }
-        Action::FormatMetadata => format_metadata(app),
-        Action::InsertTemplate => return insert_template(app, None),
-        Action::TemplateMove(delta) => {
+        Action::Form(FormAction::DraftLoaded(Ok(None))) => {}
+        Action::Form(
+            FormAction::DraftLoaded(Err(message)) | FormAction::DraftNotSaved(message),
+        ) => {
+            app.say(
+                Tone::Warning,
+                format!("The form could not be kept as a draft: {message}"),
+            );
+        }
+        Action::Form(FormAction::FormatMetadata) => format_metadata(app),
+        Action::Form(FormAction::InsertTemplate) => return insert_template(app, None),
+        Action::Form(FormAction::TemplateMove(delta)) => {
             if let Some(Modal::Templates { selected }) = &mut app.modal {
                 let last = app
                     .settings
@@ -324,43 +323,43 @@ fn apply(app: &mut App, action: Action) -> Vec<Effect> {
                 *selected = selected.saturating_add_signed(delta).min(last);
             }
         }
-        Action::ChooseTemplate => {
+        Action::Form(FormAction::ChooseTemplate) => {
             if let Some(Modal::Templates { selected }) = app.modal.take() {
                 return insert_template(app, Some(selected));
             }
         }
-        Action::OpenPalette => {
+        Action::Palette(PaletteAction::Open) => {
             app.modal = Some(Modal::Palette {
                 query: String::new(),
                 selected: 0,
             });
         }
-        Action::PaletteType(c) => {
+        Action::Palette(PaletteAction::Type(c)) => {
             if let Some(Modal::Palette { query, selected }) = &mut app.modal {
                 query.push(c);
                 *selected = 0;
             }
         }
-        Action::PaletteBackspace => {
+        Action::Palette(PaletteAction::Backspace) => {
             if let Some(Modal::Palette { query, selected }) = &mut app.modal {
                 query.pop();
                 *selected = 0;
             }
         }
-        Action::PaletteMove(delta) => {
+        Action::Palette(PaletteAction::Move(delta)) => {
             if let Some(Modal::Palette { query, selected }) = &mut app.modal {
                 let last = palette_matches(query).len().saturating_sub(1);
                 *selected = selected.saturating_add_signed(delta).min(last);
             }
         }
-        Action::RunPalette => {
+        Action::Palette(PaletteAction::Run) => {
             if let Some(Modal::Palette { query, selected }) = app.modal.take()
                 && let Some(command) = palette_matches(&query).into_iter().nth(selected)
             {
                 return update(app, command.action);
             }
         }
-        Action::OutcomeMove(delta) => {
+        Action::Form(FormAction::OutcomeMove(delta)) => {
             let n = app.outcome_suggestions().len();
             if n > 0 {
                 app.outcome_menu_closed = false;
@@ -371,37 +370,39 @@ fn apply(app: &mut App, action: Action) -> Vec<Effect> {
                 });
             }
         }
-        Action::OutcomeAccept => return accept_outcome(app),
-        Action::OutcomeClose => {
+        Action::Form(FormAction::OutcomeAccept) => return accept_outcome(app),
+        Action::Form(FormAction::OutcomeClose) => {
             app.outcome_menu_closed = true;
             app.outcome_pick = None;
         }
-        Action::OutcomeLabels(labels) => {
+        Action::Form(FormAction::OutcomeLabels(labels)) => {
             app.outcome_labels = labels;
             app.recheck();
         }
         Action::Resized { width, height } => {
             app.screen = ratatui::layout::Rect::new(0, 0, width, height);
         }
-        Action::Click { column, row } => return click(app, column, row),
-        Action::Wheel { column, row, lines } => return wheel(app, column, row, lines),
-        Action::ToggleMouse => {
+        Action::Pointer(PointerAction::Click { column, row }) => return click(app, column, row),
+        Action::Pointer(PointerAction::Wheel { column, row, lines }) => {
+            return wheel(app, column, row, lines);
+        }
+        Action::Pointer(PointerAction::ToggleMouse) => {
             app.mouse_capture = !app.mouse_capture;
-            app.status = Some(Status {
-                tone: Tone::Info,
-                text: if app.mouse_capture {
+            app.say(
+                Tone::Info,
+                if app.mouse_capture {
                     "Mouse on: click fields and panes, the wheel scrolls (F12 to select text)"
                         .to_string()
                 } else {
                     "Mouse off: select text with the mouse as usual (F12 turns clicks back on)"
                         .to_string()
                 },
-            });
+            );
             return vec![Effect::SetMouseCapture(app.mouse_capture)];
         }
-        Action::CopyResponse => return copy_response(app),
-        Action::CopyCallId => return copy_call_id(app),
-        Action::OpenBatchPrompt => {
+        Action::History(HistoryAction::CopyResponse) => return copy_response(app),
+        Action::History(HistoryAction::CopyCallId) => return copy_call_id(app),
+        Action::Queue(QueueAction::OpenPrompt) => {
             app.modal = Some(Modal::OpenFile(super::app::PathPrompt::default()));
             // The runtime says which folder relative paths start in.
             return vec![Effect::CompletePath {
@@ -409,13 +410,15 @@ fn apply(app: &mut App, action: Action) -> Vec<Effect> {
                 apply: false,
             }];
         }
-        Action::PathType(_) | Action::PathBackspace | Action::PathClear => {
+        Action::Queue(
+            QueueAction::PathType(_) | QueueAction::PathBackspace | QueueAction::PathClear,
+        ) => {
             if let Some(Modal::OpenFile(prompt)) = &mut app.modal
                 && !prompt.reading
             {
                 match action {
-                    Action::PathType(c) => prompt.path.push(c),
-                    Action::PathBackspace => {
+                    Action::Queue(QueueAction::PathType(c)) => prompt.path.push(c),
+                    Action::Queue(QueueAction::PathBackspace) => {
                         prompt.path.pop();
                     }
                     _ => prompt.path.clear(),
@@ -426,7 +429,7 @@ fn apply(app: &mut App, action: Action) -> Vec<Effect> {
                 prompt.matches = 0;
             }
         }
-        Action::CompletePath => {
+        Action::Queue(QueueAction::CompletePath) => {
             if let Some(Modal::OpenFile(prompt)) = &app.modal
                 && !prompt.reading
             {
@@ -436,7 +439,7 @@ fn apply(app: &mut App, action: Action) -> Vec<Effect> {
                 }];
             }
         }
-        Action::PathListed(listing) => {
+        Action::Queue(QueueAction::PathListed(listing)) => {
             if let Some(Modal::OpenFile(prompt)) = &mut app.modal {
                 prompt.folder = Some(listing.folder.clone());
                 // Only for the text it was asked about (typing went on meanwhile: dropped).
@@ -450,76 +453,72 @@ fn apply(app: &mut App, action: Action) -> Vec<Effect> {
                 }
             }
         }
-        Action::OpenBatchFile => return open_batch_file(app),
-        Action::QueueLoaded {
+        Action::Queue(QueueAction::OpenFile) => return open_batch_file(app),
+        Action::Queue(QueueAction::Loaded {
             file,
             entries,
             errors,
-        } => queue_loaded(app, &file, entries, errors),
-        Action::QueueFailed(message) => {
+        }) => queue_loaded(app, &file, entries, errors),
+        Action::Queue(QueueAction::Failed(message)) => {
             // The prompt stays open with the path as typed, and says what was wrong.
             if let Some(Modal::OpenFile(prompt)) = &mut app.modal {
                 prompt.reading = false;
                 prompt.problem = Some(message.clone());
             }
-            app.status = Some(Status {
-                tone: Tone::Error,
-                text: message,
-            });
+            app.say(Tone::Error, message);
         }
-        Action::QueueMove(delta) => {
+        Action::Queue(QueueAction::Move(delta)) => {
             if let Some(q) = &mut app.queue {
                 let last = q.items.len().saturating_sub(1);
                 q.selected = q.selected.saturating_add_signed(delta).min(last);
                 // The list has room for a few words: the status line says the whole of a
                 // row's problem, or of what came back when it did not go through.
-                let said = q.items.get(q.selected).and_then(|item| match &item.status {
-                    ItemStatus::Waiting => item.ready.as_ref().err().cloned(),
-                    ItemStatus::Done {
-                        ok: false, text, ..
-                    } => Some(text.clone()),
-                    _ => None,
+                let said = q.items.get(q.selected).and_then(|item| {
+                    let text = match &item.status {
+                        ItemStatus::Waiting => item.ready.as_ref().err().cloned(),
+                        ItemStatus::Done {
+                            ok: false, text, ..
+                        } => Some(text.clone()),
+                        _ => None,
+                    }?;
+                    Some(format!("Line {}: {text}", item.entry.line))
                 });
-                if let (Some(text), Some(item)) = (said, q.items.get(q.selected)) {
-                    app.status = Some(Status {
-                        tone: Tone::Warning,
-                        text: format!("Line {}: {text}", item.entry.line),
-                    });
+                if let Some(text) = said {
+                    app.say(Tone::Warning, text);
                 }
             }
         }
-        Action::QueueLoadRow => return queue_load_row(app),
-        Action::QueueToggleExclude => {
+        Action::Queue(QueueAction::LoadRow) => return queue_load_row(app),
+        Action::Queue(QueueAction::ToggleExclude) => {
             if let Some(q) = &mut app.queue
                 && let Some(item) = q.items.get_mut(q.selected)
             {
+                let line = item.entry.line;
                 if q.in_form == Some(q.selected) {
-                    app.status = Some(Status {
-                        tone: Tone::Info,
-                        text: format!(
-                            "Line {} is in the form: Ctrl+N there clears it, then x leaves the \
-                             row out",
-                            item.entry.line
+                    app.say(
+                        Tone::Info,
+                        format!(
+                            "Line {line} is in the form: Ctrl+N there clears it, then x leaves \
+                             the row out"
                         ),
-                    });
+                    );
                 } else if item.status == ItemStatus::Waiting {
                     item.excluded = !item.excluded;
                 } else {
-                    app.status = Some(Status {
-                        tone: Tone::Info,
-                        text: format!(
-                            "Line {} has been sent (or is being sent): only rows waiting can be \
-                             left out",
-                            item.entry.line
+                    app.say(
+                        Tone::Info,
+                        format!(
+                            "Line {line} has been sent (or is being sent): only rows waiting can \
+                             be left out"
                         ),
-                    });
+                    );
                 }
             }
         }
-        Action::QueuePause => return queue_pause(app),
-        Action::QueueSkipSent => queue_skip_sent(app),
-        Action::QueueClose => return queue_close(app),
-        Action::QueueReady { rows, duplicates } => {
+        Action::Queue(QueueAction::Pause) => return queue_pause(app),
+        Action::Queue(QueueAction::SkipSent) => queue_skip_sent(app),
+        Action::Queue(QueueAction::Close) => return queue_close(app),
+        Action::Queue(QueueAction::Ready { rows, duplicates }) => {
             // Only the answer to this Ctrl+S, and only while nothing else is asked.
             let asked = app.queue.as_mut().is_some_and(|q| {
                 let asked = q.checking && !q.running;
@@ -535,14 +534,14 @@ fn apply(app: &mut App, action: Action) -> Vec<Effect> {
                 });
             }
         }
-        Action::ProfileSwitchFailed { name, message } => {
+        Action::Profiles(ProfileAction::SwitchFailed { name, message }) => {
             if app.switching.as_deref() == Some(name.as_str()) {
                 app.switching = None;
             }
-            app.status = Some(Status {
-                tone: Tone::Error,
-                text: format!("Still on profile {}: {message}", app.profile.name),
-            });
+            app.say(
+                Tone::Error,
+                format!("Still on profile {}: {message}", app.profile.name),
+            );
         }
     }
     Vec::new()
@@ -604,10 +603,7 @@ fn undo_new_form(app: &mut App) -> Vec<Effect> {
         q.loaded_form = loaded;
     }
     set_focus(app, focus);
-    app.status = Some(Status {
-        tone: Tone::Info,
-        text: "The form is back as it was before Ctrl+N".to_string(),
-    });
+    app.say(Tone::Info, "The form is back as it was before Ctrl+N");
     form_changed(app)
 }
 
@@ -634,14 +630,14 @@ fn new_form(app: &mut App) {
     app.context_key = None;
     set_focus(app, Focus::Agent);
     app.recheck();
-    app.status = Some(Status {
-        tone: Tone::Info,
-        text: if app.before_new_form.is_some() {
+    app.say(
+        Tone::Info,
+        if app.before_new_form.is_some() {
             "New form: every field is empty (Ctrl+Z brings back what was there)".to_string()
         } else {
             "New form: every field is empty".to_string()
         },
-    });
+    );
 }
 
 fn format_metadata(app: &mut App) {
@@ -653,22 +649,19 @@ fn format_metadata(app: &mut App) {
             app.form.set_metadata(&pretty, (end, usize::MAX));
             set_focus(app, Focus::Metadata);
             app.recheck();
-            app.status = Some(Status {
-                tone: Tone::Info,
-                text: if converted {
+            app.say(
+                Tone::Info,
+                if converted {
                     "key=value lines turned into JSON (Ctrl+Z twice brings the old text back)"
                         .to_string()
                 } else {
                     "Metadata formatted (Ctrl+Z twice brings the old text back)".to_string()
                 },
-            });
+            );
         }
         Err(message) => {
             app.status_about = Some((crate::api::update::Field::Metadata, message.clone()));
-            app.status = Some(Status {
-                tone: Tone::Warning,
-                text: message,
-            });
+            app.say(Tone::Warning, message);
         }
     }
 }
@@ -678,13 +671,12 @@ fn insert_template(app: &mut App, chosen: Option<usize>) -> Vec<Effect> {
     let templates = &app.settings.prefs.metadata_templates;
     let index = match (chosen, templates.len()) {
         (_, 0) => {
-            app.status = Some(Status {
-                tone: Tone::Info,
-                text: "No metadata templates yet: add them to the config under \
+            app.say(
+                Tone::Info,
+                "No metadata templates yet: add them to the config under \
                        [metadata_templates], e.g. callback = '{\"rep_id\": \"\", \"notes\": \"\"}' \
-                       (phonely-outcomes config path shows where it is)"
-                    .to_string(),
-            });
+                       (phonely-outcomes config path shows where it is)",
+            );
             return Vec::new();
         }
         (Some(i), _) => i,
@@ -702,17 +694,14 @@ fn insert_template(app: &mut App, chosen: Option<usize>) -> Vec<Effect> {
         Ok((text, cursor)) => {
             app.form.set_metadata(&text, cursor);
             set_focus(app, Focus::Metadata);
-            app.status = Some(Status {
-                tone: Tone::Info,
-                text: format!("Template {name} inserted: type the first value"),
-            });
+            app.say(
+                Tone::Info,
+                format!("Template {name} inserted: type the first value"),
+            );
             form_changed(app)
         }
         Err(message) => {
-            app.status = Some(Status {
-                tone: Tone::Warning,
-                text: message,
-            });
+            app.say(Tone::Warning, message);
             Vec::new()
         }
     }
@@ -797,7 +786,9 @@ fn wheel(app: &mut App, column: u16, row: u16, lines: i32) -> Vec<Effect> {
     }
     match super::view::hit(app, column, row) {
         Some(super::view::Hit::HistoryRow(_)) => history_move(app, lines as isize),
-        Some(super::view::Hit::QueueRow(_)) => update(app, Action::QueueMove(lines as isize)),
+        Some(super::view::Hit::QueueRow(_)) => {
+            update(app, Action::Queue(QueueAction::Move(lines as isize)))
+        }
         Some(super::view::Hit::Preview) => {
             app.preview_scroll = app.preview_scroll.saturating_add_signed(
                 i16::try_from(lines).unwrap_or(if lines < 0 { i16::MIN } else { i16::MAX }),
@@ -831,10 +822,10 @@ fn copy_response(app: &mut App) -> Vec<Effect> {
         }],
         _ => {
             let id = r.id;
-            app.status = Some(Status {
-                tone: Tone::Warning,
-                text: format!("Nothing copied: update #{id} has no response body"),
-            });
+            app.say(
+                Tone::Warning,
+                format!("Nothing copied: update #{id} has no response body"),
+            );
             Vec::new()
         }
     }
@@ -850,13 +841,13 @@ fn copy_call_id(app: &mut App) -> Vec<Effect> {
             what: format!("call id {call}"),
         }];
     }
-    app.status = Some(Status {
-        tone: Tone::Warning,
-        text: format!(
+    app.say(
+        Tone::Warning,
+        format!(
             "Nothing copied: Phonely's answer to update #{} named no call id",
             r.id
         ),
-    });
+    );
     Vec::new()
 }
 
@@ -893,20 +884,19 @@ fn open_batch_file(app: &mut App) -> Vec<Effect> {
     let path = prompt.path.trim().to_string();
     if path.is_empty() {
         app.modal = None;
-        app.status = Some(Status {
-            tone: Tone::Warning,
-            text: "No file given: Ctrl+B, then the path of a CSV or JSON Lines file".to_string(),
-        });
+        app.say(
+            Tone::Warning,
+            "No file given: Ctrl+B, then the path of a CSV or JSON Lines file",
+        );
         return Vec::new();
     }
     if app.queue.as_ref().is_some_and(|q| q.running || q.checking) {
         app.modal = None;
-        app.status = Some(Status {
-            tone: Tone::Warning,
-            text: "The open queue has rows left to send: let it finish, or close it (q) before \
-                   opening another file"
-                .to_string(),
-        });
+        app.say(
+            Tone::Warning,
+            "The open queue has rows left to send: let it finish, or close it (q) before \
+                   opening another file",
+        );
         return Vec::new();
     }
     // The prompt stays open until the file is read: on a problem, the path is still there.
@@ -915,10 +905,7 @@ fn open_batch_file(app: &mut App) -> Vec<Effect> {
         prompt.problem = None;
         prompt.choices.clear();
     }
-    app.status = Some(Status {
-        tone: Tone::Info,
-        text: format!("Reading {path}…"),
-    });
+    app.say(Tone::Info, format!("Reading {path}…"));
     vec![Effect::LoadQueue {
         path,
         rules: app.rules(),
@@ -930,13 +917,13 @@ fn queue_loaded(app: &mut App, file: &str, entries: Vec<crate::batch::Entry>, er
         if matches!(app.modal, Some(Modal::OpenFile(_))) {
             app.modal = None;
         }
-        app.status = Some(Status {
-            tone: Tone::Warning,
-            text: format!(
+        app.say(
+            Tone::Warning,
+            format!(
                 "{file} was not opened: the open queue is sending; open it again when that \
                  queue is done"
             ),
-        });
+        );
         return;
     }
     if matches!(
@@ -973,13 +960,13 @@ fn queue_loaded(app: &mut App, file: &str, entries: Vec<crate::batch::Entry>, er
         ..Queue::default()
     };
     let c = queue.counts();
-    app.status = Some(Status {
-        tone: if c.to_fix > 0 || !queue.file_errors.is_empty() {
+    app.say(
+        if c.to_fix > 0 || !queue.file_errors.is_empty() {
             Tone::Warning
         } else {
             Tone::Info
         },
-        text: if let Some(first) = queue.file_errors.first() {
+        if let Some(first) = queue.file_errors.first() {
             format!("{file}: {first}")
         } else {
             format!(
@@ -988,7 +975,7 @@ fn queue_loaded(app: &mut App, file: &str, entries: Vec<crate::batch::Entry>, er
                 c.waiting, c.to_fix
             )
         },
-    });
+    );
     app.queue = Some(queue);
     set_focus(app, Focus::Queue);
 }
@@ -1000,11 +987,10 @@ fn queue_close(app: &mut App) -> Vec<Effect> {
         return Vec::new();
     };
     if !q.in_flight.is_empty() {
-        app.status = Some(Status {
-            tone: Tone::Warning,
-            text: "Rows are still sending: p pauses the queue; close it when they are done"
-                .to_string(),
-        });
+        app.say(
+            Tone::Warning,
+            "Rows are still sending: p pauses the queue; close it when they are done",
+        );
         return Vec::new();
     }
     let counts = q.counts();
@@ -1021,25 +1007,22 @@ fn queue_close(app: &mut App) -> Vec<Effect> {
         } else {
             String::new()
         };
-        app.status = Some(Status {
-            tone: Tone::Warning,
-            text: format!(
+        app.say(
+            Tone::Warning,
+            format!(
                 "Line {line} is in the form, not sent{also}: Ctrl+S in the form sends it. Press q \
                  again to close the queue anyway (the form keeps what it holds)"
             ),
-        });
+        );
         return Vec::new();
     }
     if q.running && left > 0 && q.closing.is_none() {
         q.closing = Some(left);
-        app.status = Some(Status {
-            tone: Tone::Warning,
-            text: format!(
+        app.say(Tone::Warning, format!(
                 "{left} {rows} of this queue {were} not sent. Press q again to close it anyway (they \
                  stay in the file; sending it again warns about the rows already sent), or p to \
                  go on"
-            ),
-        });
+            ));
         return Vec::new();
     }
     let text = if q.running && left > 0 {
@@ -1051,10 +1034,7 @@ fn queue_close(app: &mut App) -> Vec<Effect> {
         format!("Queue {} closed", q.file)
     };
     app.queue = None;
-    app.status = Some(Status {
-        tone: if left > 0 { Tone::Warning } else { Tone::Info },
-        text,
-    });
+    app.say(if left > 0 { Tone::Warning } else { Tone::Info }, text);
     set_focus(app, Focus::History);
     Vec::new()
 }
@@ -1081,13 +1061,13 @@ fn queue_load_row(app: &mut App) -> Vec<Effect> {
         if let Some(q) = &mut app.queue {
             q.replace_asked = Some(index);
         }
-        app.status = Some(Status {
-            tone: Tone::Warning,
-            text: format!(
+        app.say(
+            Tone::Warning,
+            format!(
                 "Line {held_line} is in the form with your changes: Ctrl+S there sends it. Enter \
                  again puts line {line} in its place (the changes are lost)"
             ),
-        });
+        );
         return Vec::new();
     }
     let e = item.entry.clone();
@@ -1192,14 +1172,14 @@ fn queue_request_send(app: &mut App) -> Vec<Effect> {
         return Vec::new();
     };
     if q.running {
-        app.status = Some(Status {
-            tone: Tone::Info,
-            text: if q.paused {
+        app.say(
+            Tone::Info,
+            if q.paused {
                 "The queue is paused: p goes on".to_string()
             } else {
                 "The queue is already sending: p pauses it".to_string()
             },
-        });
+        );
         return Vec::new();
     }
     if q.checking {
@@ -1207,9 +1187,9 @@ fn queue_request_send(app: &mut App) -> Vec<Effect> {
     }
     let rows = q.to_send();
     if rows.is_empty() {
-        app.status = Some(Status {
-            tone: Tone::Warning,
-            text: match q.line_in_form() {
+        app.say(
+            Tone::Warning,
+            match q.line_in_form() {
                 Some(line) => format!(
                     "Nothing else to send from the queue: line {line} is in the form, Ctrl+S \
                      there sends it"
@@ -1218,7 +1198,7 @@ fn queue_request_send(app: &mut App) -> Vec<Effect> {
                          puts a row in the form)"
                     .to_string(),
             },
-        });
+        );
         return Vec::new();
     }
     if !can_send(app) {
@@ -1274,17 +1254,17 @@ fn queue_skip_sent(app: &mut App) {
     };
     if left == 0 {
         app.modal = None;
-        app.status = Some(Status {
-            tone: Tone::Info,
-            text: format!(
+        app.say(
+            Tone::Info,
+            format!(
                 "The {n} {were} left out, and nothing else is ready to send (x puts {those} back)"
             ),
-        });
+        );
     } else {
-        app.status = Some(Status {
-            tone: Tone::Info,
-            text: format!("The {n} {were} left out (x puts {those} back)"),
-        });
+        app.say(
+            Tone::Info,
+            format!("The {n} {were} left out (x puts {those} back)"),
+        );
     }
 }
 
@@ -1304,14 +1284,14 @@ fn queue_confirm(app: &mut App) -> Vec<Effect> {
         return Vec::new();
     }
     if app.profile.production() && app.typed.trim() != app.profile.name {
-        app.status = Some(Status {
-            tone: Tone::Error,
-            text: format!(
+        app.say(
+            Tone::Error,
+            format!(
                 "Not sent: type the profile name \"{}\" to send the queue to this production \
                  account (Esc goes back)",
                 app.profile.name
             ),
-        });
+        );
         // What was typed is wrong: start the name afresh (a `y` left there made `yprod`).
         app.typed.clear();
         return Vec::new();
@@ -1324,10 +1304,7 @@ fn queue_confirm(app: &mut App) -> Vec<Effect> {
         q.paused = false;
         q.profile = profile;
     }
-    app.status = Some(Status {
-        tone: Tone::Info,
-        text: "Sending the queue: p pauses it".to_string(),
-    });
+    app.say(Tone::Info, "Sending the queue: p pauses it");
     queue_pump(app)
 }
 
@@ -1393,13 +1370,13 @@ fn queue_pump(app: &mut App) -> Vec<Effect> {
         let in_form = q.line_in_form().map_or_else(String::new, |line| {
             format!(" · line {line} is in the form, not sent: Ctrl+S there sends it")
         });
-        app.status = Some(Status {
-            tone: if c.failed + c.unknown > 0 || !in_form.is_empty() {
+        app.say(
+            if c.failed + c.unknown > 0 || !in_form.is_empty() {
                 Tone::Warning
             } else {
                 Tone::Success
             },
-            text: format!(
+            format!(
                 "Queue {}: {} updated, {} not{}{}, {} left to fix, {} excluded{}",
                 if finished { "done" } else { "paused" },
                 c.ok,
@@ -1431,7 +1408,7 @@ fn queue_pump(app: &mut App) -> Vec<Effect> {
                     format!(" · {} still to send · p goes on{in_form}", c.waiting)
                 }
             ),
-        });
+        );
     }
     effects
 }
@@ -1467,13 +1444,13 @@ fn queue_finished(app: &mut App, id: RequestId, record: Record) -> Vec<Effect> {
         .unwrap_or_default();
     app.history.offer(record);
     if throttled {
-        app.status = Some(Status {
-            tone: Tone::Warning,
-            text: format!(
+        app.say(
+            Tone::Warning,
+            format!(
                 "Phonely asked to slow down (HTTP 429): the queue is paused and that row waits; \
                  p goes on{wait}"
             ),
-        });
+        );
         return Vec::new();
     }
     queue_pump(app)
@@ -1494,10 +1471,7 @@ fn queue_send_failed(app: &mut App, id: RequestId, message: &str) -> Vec<Effect>
         q.paused = true;
     }
     // Nothing new leaves (paused); the reason stays on screen.
-    app.status = Some(Status {
-        tone: Tone::Error,
-        text: format!("Queue paused: {message}"),
-    });
+    app.say(Tone::Error, format!("Queue paused: {message}"));
     Vec::new()
 }
 
@@ -1506,28 +1480,23 @@ fn queue_pause(app: &mut App) -> Vec<Effect> {
         return Vec::new();
     };
     if !q.running {
-        app.status = Some(Status {
-            tone: Tone::Info,
-            text: "The queue is not sending: Ctrl+S sends its ready rows".to_string(),
-        });
+        app.say(
+            Tone::Info,
+            "The queue is not sending: Ctrl+S sends its ready rows",
+        );
         return Vec::new();
     }
     q.closing = None;
     q.paused = !q.paused;
     if q.paused {
-        app.status = Some(Status {
-            tone: Tone::Info,
-            text: format!(
-                "Queue paused: {} in flight finish; p goes on",
-                q.in_flight.len()
-            ),
-        });
+        let flying = q.in_flight.len();
+        app.say(
+            Tone::Info,
+            format!("Queue paused: {flying} in flight finish; p goes on"),
+        );
         return Vec::new();
     }
-    app.status = Some(Status {
-        tone: Tone::Info,
-        text: "Queue going on".to_string(),
-    });
+    app.say(Tone::Info, "Queue going on");
     queue_pump(app)
 }
 
@@ -1542,21 +1511,21 @@ fn choose_profile(app: &mut App) -> Vec<Effect> {
         return Vec::new();
     }
     if app.queue.as_ref().is_some_and(|q| q.running || q.checking) {
-        app.status = Some(Status {
-            tone: Tone::Warning,
-            text: format!(
+        app.say(
+            Tone::Warning,
+            format!(
                 "Still on profile {}: the queue is sending there; switch when it is done",
                 app.profile.name
             ),
-        });
+        );
         return Vec::new();
     }
     let name = chosen.name.clone();
     app.switching = Some(name.clone());
-    app.status = Some(Status {
-        tone: Tone::Info,
-        text: format!("Switching to profile {name}: reading its key…"),
-    });
+    app.say(
+        Tone::Info,
+        format!("Switching to profile {name}: reading its key…"),
+    );
     vec![Effect::SwitchProfile { name }]
 }
 
@@ -1606,22 +1575,20 @@ fn quit(app: &mut App) {
     let queue_sending = app.queue.as_ref().is_some_and(|q| !q.in_flight.is_empty());
     if queue_sending && app.in_flight.is_none() && !app.quit_armed {
         app.quit_armed = true;
-        app.status = Some(Status {
-            tone: Tone::Warning,
-            text: "Queue rows are in flight: p pauses the queue; Ctrl+Q again quits now and \
-                   their outcome will show as unknown"
-                .to_string(),
-        });
+        app.say(
+            Tone::Warning,
+            "Queue rows are in flight: p pauses the queue; Ctrl+Q again quits now and \
+                   their outcome will show as unknown",
+        );
         return;
     }
     if app.in_flight.is_some() && !app.quit_armed {
         app.quit_armed = true;
-        app.status = Some(Status {
-            tone: Tone::Warning,
-            text: "A send is in flight: Esc cancels it; Ctrl+Q again quits now and its outcome \
-                   will show as unknown"
-                .to_string(),
-        });
+        app.say(
+            Tone::Warning,
+            "A send is in flight: Esc cancels it; Ctrl+Q again quits now and its outcome \
+                   will show as unknown",
+        );
         return;
     }
     app.should_quit = true;
@@ -1755,25 +1722,24 @@ fn form_changed(app: &mut App) -> Vec<Effect> {
 /// Checks that a send can start now; says why not otherwise.
 fn can_send(app: &mut App) -> bool {
     if app.in_flight.is_some() {
-        app.status = Some(Status {
-            tone: Tone::Warning,
-            text: "A send is already in flight: wait for its result, or press Esc to cancel it"
-                .to_string(),
-        });
+        app.say(
+            Tone::Warning,
+            "A send is already in flight: wait for its result, or press Esc to cancel it",
+        );
         return false;
     }
     if let Some(name) = &app.switching {
-        app.status = Some(Status {
-            tone: Tone::Warning,
-            text: format!("Not sent: still switching to profile {name}; try again in a moment"),
-        });
+        app.say(
+            Tone::Warning,
+            format!("Not sent: still switching to profile {name}; try again in a moment"),
+        );
         return false;
     }
     if app.settings.credentials.key.is_none() {
-        app.status = Some(Status {
-            tone: Tone::Error,
-            text: format!("Not sent. {}", app.settings.credentials.missing_key_help()),
-        });
+        app.say(
+            Tone::Error,
+            format!("Not sent. {}", app.settings.credentials.missing_key_help()),
+        );
         return false;
     }
     true
@@ -1797,12 +1763,11 @@ fn request_send(app: &mut App) -> Vec<Effect> {
         app.form.set_metadata(&json, (end, usize::MAX));
         app.recheck();
         app.metadata_converted = true;
-        app.status = Some(Status {
-            tone: Tone::Info,
-            text: "key=value lines turned into JSON (Ctrl+Z twice in Metadata brings the old \
-                   text back)"
-                .to_string(),
-        });
+        app.say(
+            Tone::Info,
+            "key=value lines turned into JSON (Ctrl+Z twice in Metadata brings the old \
+                   text back)",
+        );
     }
     match app.checked.clone() {
         Err(errors) => {
@@ -1845,14 +1810,14 @@ fn confirm_send(app: &mut App) -> Vec<Effect> {
         return Vec::new();
     }
     if app.profile.production() && app.typed.trim() != app.profile.name {
-        app.status = Some(Status {
-            tone: Tone::Error,
-            text: format!(
+        app.say(
+            Tone::Error,
+            format!(
                 "Not sent: type the profile name \"{}\" to send to this production account \
                  (Esc goes back)",
                 app.profile.name
             ),
-        });
+        );
         // What was typed is wrong: start the name afresh (a `y` left there made `yprod`).
         app.typed.clear();
         return Vec::new();
@@ -1885,12 +1850,11 @@ fn cancel_send(app: &mut App) -> Vec<Effect> {
     let Some(flight) = app.in_flight.take() else {
         return Vec::new();
     };
-    app.status = Some(Status {
-        tone: Tone::Warning,
-        text: "Cancelled. If the request had already reached Phonely it may have been applied; \
-               the history row says what is known"
-            .to_string(),
-    });
+    app.say(
+        Tone::Warning,
+        "Cancelled. If the request had already reached Phonely it may have been applied; \
+               the history row says what is known",
+    );
     vec![Effect::CancelSend { id: flight.id }]
 }
 
@@ -1926,7 +1890,7 @@ fn finished(app: &mut App, id: RequestId, record: Record) -> Vec<Effect> {
         };
         let sent_ok = record.state == State::Ok;
         let clear = sent_ok && form_unchanged;
-        app.status = Some(Status { tone, text });
+        app.say(tone, text);
         if sent_ok
             && let Some(q) = app.queue.as_mut()
             && let Some(index) = q.in_form.take()
@@ -2044,12 +2008,11 @@ fn filter_to_call(app: &mut App) -> Vec<Effect> {
         app.form_call().map(|(_, target, _)| target)
     };
     let Some(call) = call else {
-        app.status = Some(Status {
-            tone: Tone::Info,
-            text: "Type an agent and a call ID or phone first (or pick a history row), then \
-                   Ctrl+F shows every update for that call"
-                .to_string(),
-        });
+        app.say(
+            Tone::Info,
+            "Type an agent and a call ID or phone first (or pick a history row), then \
+                   Ctrl+F shows every update for that call",
+        );
         return Vec::new();
     };
     let mut input = TextArea::from([call]);
@@ -2120,14 +2083,14 @@ fn load_into_form(app: &mut App) -> Vec<Effect> {
     // The outcome is what people change most: selected, so typing replaces it (an arrow key
     // keeps it and moves into it).
     app.form.outcome.select_all();
-    app.status = Some(Status {
-        tone: Tone::Info,
-        text: format!(
+    app.say(
+        Tone::Info,
+        format!(
             "Update #{} is in the form: typing replaces the selected outcome; change what needs \
              changing, then Ctrl+S to send it",
             r.id
         ),
-    });
+    );
     form_changed(app)
 }
 
@@ -2146,10 +2109,10 @@ fn resend(app: &mut App) -> Vec<Effect> {
             profile: app.profile.name.clone(),
         }],
         Err(message) => {
-            app.status = Some(Status {
-                tone: Tone::Error,
-                text: format!("Update #{} cannot be sent again as it was: {message}", r.id),
-            });
+            app.say(
+                Tone::Error,
+                format!("Update #{} cannot be sent again as it was: {message}", r.id),
+            );
             Vec::new()
         }
     }
@@ -2201,7 +2164,7 @@ mod tests {
     /// Ctrl+S as the runtime completes it: the duplicate check (here: none found) opens the
     /// confirmation. Returns what Ctrl+S itself asked for.
     fn ctrl_s(app: &mut App) -> Vec<Effect> {
-        let effects = update(app, Action::RequestSend);
+        let effects = update(app, Action::Send(SendAction::Request));
         // (Ctrl+S may also keep the form as a draft, when it turned key=value lines into JSON.)
         if let Some(Effect::PrepareSend {
             ready, resend_of, ..
@@ -2210,7 +2173,7 @@ mod tests {
             .find(|e| matches!(e, Effect::PrepareSend { .. }))
         {
             let c = confirmation((**ready).clone(), None, resend_of.as_deref().cloned());
-            update(app, Action::ConfirmReady(c));
+            update(app, Action::Send(SendAction::ConfirmReady(c)));
         }
         effects
     }
@@ -2309,7 +2272,7 @@ mod tests {
         type_text(&mut a, "+14155551234");
         update(&mut a, Action::FocusNext);
         assert_eq!(a.focus, Focus::Preference);
-        update(&mut a, Action::TogglePreference);
+        update(&mut a, Action::Form(FormAction::TogglePreference));
         update(&mut a, Action::FocusPrev);
         assert_eq!(a.focus, Focus::Target);
         update(&mut a, Action::FocusPrev);
@@ -2328,7 +2291,7 @@ mod tests {
         update(&mut a, Action::FocusNext);
         type_text(&mut a, "+14155551234");
         update(&mut a, Action::FocusNext);
-        update(&mut a, Action::TogglePreference);
+        update(&mut a, Action::Form(FormAction::TogglePreference));
         update(&mut a, Action::FocusNext);
         type_text(&mut a, "Sold");
         assert!(
@@ -2348,7 +2311,7 @@ mod tests {
         update(&mut a, Action::FocusNext);
         type_text(&mut a, "415 5555");
         update(&mut a, Action::Focus(Focus::History));
-        let effects = update(&mut a, Action::RequestSend);
+        let effects = update(&mut a, Action::Send(SendAction::Request));
         assert!(effects.is_empty());
         assert!(a.modal.is_none());
         assert!(a.show_required);
@@ -2382,7 +2345,7 @@ mod tests {
         type_text(&mut a, "call456");
         update(&mut a, Action::FocusNext);
         type_text(&mut a, "Sold");
-        let effects = update(&mut a, Action::RequestSend);
+        let effects = update(&mut a, Action::Send(SendAction::Request));
         assert!(effects.is_empty());
         assert!(a.modal.is_none());
         assert!(a.status.unwrap().text.contains("set PHONELY_API_KEY"));
@@ -2400,7 +2363,7 @@ mod tests {
             }]
         ));
         assert!(matches!(a.modal, Some(Modal::Confirm(_))));
-        let effects = update(&mut a, Action::ConfirmSend);
+        let effects = update(&mut a, Action::Send(SendAction::Confirm));
         let [Effect::Send { id, request, .. }] = effects.as_slice() else {
             panic!("expected one send, got {effects:?}");
         };
@@ -2408,16 +2371,16 @@ mod tests {
         assert_eq!(a.in_flight.as_ref().unwrap().id, *id);
         assert!(a.modal.is_none());
         // A second Ctrl+S while in flight does nothing but say so.
-        assert!(update(&mut a, Action::RequestSend).is_empty());
+        assert!(update(&mut a, Action::Send(SendAction::Request)).is_empty());
         assert!(a.modal.is_none());
 
         let pending = record_for(&a, None);
         update(
             &mut a,
-            Action::Recorded {
+            Action::Send(SendAction::Recorded {
                 id: *id,
                 record: pending.clone(),
-            },
+            }),
         );
         assert_eq!(a.history.rows.len(), 1);
         assert_eq!(a.in_flight.as_ref().unwrap().record_id, Some(pending.id));
@@ -2428,10 +2391,10 @@ mod tests {
         done.http_status = Some(200);
         update(
             &mut a,
-            Action::Finished {
+            Action::Send(SendAction::Finished {
                 id: *id,
                 record: done,
-            },
+            }),
         );
         assert!(a.in_flight.is_none());
         assert_eq!(
@@ -2450,25 +2413,28 @@ mod tests {
         assert!(update(&mut a, Action::CloseModal).is_empty());
         assert!(a.modal.is_none());
         assert!(a.in_flight.is_none());
-        assert!(update(&mut a, Action::ConfirmSend).is_empty());
+        assert!(update(&mut a, Action::Send(SendAction::Confirm)).is_empty());
     }
 
     #[test]
     fn cancel_in_flight_and_late_results_only_update_history() {
         let mut a = filled();
         ctrl_s(&mut a);
-        let effects = update(&mut a, Action::ConfirmSend);
+        let effects = update(&mut a, Action::Send(SendAction::Confirm));
         let Effect::Send { id, .. } = effects[0].clone() else {
             panic!()
         };
         assert_eq!(
-            update(&mut a, Action::CancelSend),
+            update(&mut a, Action::Send(SendAction::Cancel)),
             vec![Effect::CancelSend { id }]
         );
         assert!(a.in_flight.is_none());
         let mut late = record_for(&a, None);
         late.state = State::Cancelled;
-        update(&mut a, Action::Finished { id, record: late });
+        update(
+            &mut a,
+            Action::Send(SendAction::Finished { id, record: late }),
+        );
         assert_eq!(a.history.rows[0].state, State::Cancelled);
         assert!(a.status.unwrap().text.starts_with("Cancelled"));
     }
@@ -2477,7 +2443,8 @@ mod tests {
     fn refusal_shows_the_servers_message() {
         let mut a = filled();
         ctrl_s(&mut a);
-        let Effect::Send { id, .. } = update(&mut a, Action::ConfirmSend)[0].clone() else {
+        let Effect::Send { id, .. } = update(&mut a, Action::Send(SendAction::Confirm))[0].clone()
+        else {
             panic!()
         };
         let refused = record_for(
@@ -2489,10 +2456,10 @@ mod tests {
         );
         update(
             &mut a,
-            Action::Finished {
+            Action::Send(SendAction::Finished {
                 id,
                 record: refused,
-            },
+            }),
         );
         let status = a.status.unwrap();
         assert_eq!(status.tone, Tone::Error);
@@ -2507,7 +2474,7 @@ mod tests {
     fn quitting_while_in_flight_asks_first() {
         let mut a = filled();
         ctrl_s(&mut a);
-        update(&mut a, Action::ConfirmSend);
+        update(&mut a, Action::Send(SendAction::Confirm));
         update(&mut a, Action::Quit);
         assert!(!a.should_quit);
         update(&mut a, Action::Quit);
@@ -2522,11 +2489,13 @@ mod tests {
     #[test]
     fn outcome_labels_are_asked_for_after_the_first_page_only() {
         let mut a = filled();
-        let page = |generation| Action::HistoryLoaded {
-            generation,
-            first: true,
-            rows: Vec::new(),
-            exhausted: true,
+        let page = |generation| {
+            Action::History(HistoryAction::Loaded {
+                generation,
+                first: true,
+                rows: Vec::new(),
+                exhausted: true,
+            })
         };
         assert!(!a.outcome_labels_asked);
         // A page for a filter that is no longer current asks for nothing.
@@ -2534,10 +2503,10 @@ mod tests {
         assert_eq!(update(&mut a, page(0)), vec![Effect::LoadOutcomeLabels]);
         assert!(update(&mut a, page(0)).is_empty(), "asked once");
         let mut b = filled();
-        let failed = Action::HistoryFailed {
+        let failed = Action::History(HistoryAction::Failed {
             generation: 0,
             message: "could not open".into(),
-        };
+        });
         assert_eq!(update(&mut b, failed), vec![Effect::LoadOutcomeLabels]);
     }
 
@@ -2555,17 +2524,17 @@ mod tests {
             .collect();
         update(
             &mut a,
-            Action::HistoryLoaded {
+            Action::History(HistoryAction::Loaded {
                 generation: 0,
                 first: true,
                 rows,
                 exhausted: false,
-            },
+            }),
         );
         assert!(!a.history.loading);
         a.focus = Focus::History;
-        assert!(update(&mut a, Action::HistoryMove(10)).is_empty());
-        let effects = update(&mut a, Action::HistoryMove(75));
+        assert!(update(&mut a, Action::History(HistoryAction::Move(10))).is_empty());
+        let effects = update(&mut a, Action::History(HistoryAction::Move(75)));
         assert_eq!(
             effects,
             vec![Effect::LoadHistory {
@@ -2576,13 +2545,13 @@ mod tests {
             }]
         );
         assert!(
-            update(&mut a, Action::HistoryMove(1)).is_empty(),
+            update(&mut a, Action::History(HistoryAction::Move(1))).is_empty(),
             "one load at a time"
         );
     }
 
     fn press_filter(a: &mut App, text: &str) -> Vec<Effect> {
-        update(a, Action::OpenFilter);
+        update(a, Action::History(HistoryAction::OpenFilter));
         let mut effects = Vec::new();
         for c in text.chars() {
             effects = update(
@@ -2609,8 +2578,8 @@ mod tests {
                 .unwrap()
                 .contains("Unknown state")
         );
-        update(&mut a, Action::ClearFilter);
-        update(&mut a, Action::OpenFilter);
+        update(&mut a, Action::History(HistoryAction::ClearFilter));
+        update(&mut a, Action::History(HistoryAction::OpenFilter));
         let effects = update(&mut a, Action::Paste("state:failed".into()));
         let [
             Effect::LoadHistory {
@@ -2629,28 +2598,28 @@ mod tests {
         // A page for an older filter arrives late: ignored.
         update(
             &mut a,
-            Action::HistoryLoaded {
+            Action::History(HistoryAction::Loaded {
                 generation: current - 1,
                 first: true,
                 rows: vec![old.clone()],
                 exhausted: true,
-            },
+            }),
         );
         assert!(a.history.rows.is_empty());
         update(
             &mut a,
-            Action::HistoryLoaded {
+            Action::History(HistoryAction::Loaded {
                 generation: current,
                 first: true,
                 rows: vec![old],
                 exhausted: true,
-            },
+            }),
         );
         assert_eq!(a.history.rows.len(), 1);
         // Enter keeps the filter and goes back to the rows; Esc there clears it.
-        update(&mut a, Action::KeepFilter);
+        update(&mut a, Action::History(HistoryAction::KeepFilter));
         assert_eq!(a.focus, Focus::History);
-        let effects = update(&mut a, Action::ClearFilter);
+        let effects = update(&mut a, Action::History(HistoryAction::ClearFilter));
         assert!(matches!(
             effects.as_slice(),
             [Effect::LoadHistory { filter, .. }] if filter.is_empty()
@@ -2660,7 +2629,7 @@ mod tests {
     #[test]
     fn ctrl_f_filters_to_the_call_in_the_form() {
         let mut a = filled();
-        let effects = update(&mut a, Action::FilterToCall);
+        let effects = update(&mut a, Action::History(HistoryAction::FilterToCall));
         let [Effect::LoadHistory { filter, .. }] = effects.as_slice() else {
             panic!("{effects:?}")
         };
@@ -2695,12 +2664,12 @@ mod tests {
         );
         update(
             &mut a,
-            Action::ContextLoaded {
+            Action::Form(FormAction::ContextLoaded {
                 agent: "agent123".into(),
                 target: "call45".into(),
                 records: vec![last.clone()],
                 loaded_at_ms: 0,
-            },
+            }),
         );
         assert!(
             a.context.is_none(),
@@ -2708,12 +2677,12 @@ mod tests {
         );
         update(
             &mut a,
-            Action::ContextLoaded {
+            Action::Form(FormAction::ContextLoaded {
                 agent: "agent123".into(),
                 target: "call456".into(),
                 records: vec![last],
                 loaded_at_ms: 0,
-            },
+            }),
         );
         assert_eq!(a.context.as_ref().unwrap().records.len(), 1);
         // Typing in the outcome does not ask again (it only keeps the draft).
@@ -2734,7 +2703,8 @@ mod tests {
     #[test]
     fn a_duplicate_asks_twice() {
         let mut a = filled();
-        let Effect::PrepareSend { ready, .. } = update(&mut a, Action::RequestSend).remove(0)
+        let Effect::PrepareSend { ready, .. } =
+            update(&mut a, Action::Send(SendAction::Request)).remove(0)
         else {
             panic!()
         };
@@ -2743,14 +2713,18 @@ mod tests {
         earlier.verified = true;
         update(
             &mut a,
-            Action::ConfirmReady(confirmation(*ready, Some(earlier), None)),
+            Action::Send(SendAction::ConfirmReady(confirmation(
+                *ready,
+                Some(earlier),
+                None,
+            ))),
         );
         assert!(
-            update(&mut a, Action::ConfirmSend).is_empty(),
+            update(&mut a, Action::Send(SendAction::Confirm)).is_empty(),
             "first yes only acknowledges"
         );
         assert!(matches!(&a.modal, Some(Modal::Confirm(c)) if c.acknowledged));
-        let effects = update(&mut a, Action::ConfirmSend);
+        let effects = update(&mut a, Action::Send(SendAction::Confirm));
         assert!(matches!(effects.as_slice(), [Effect::Send { .. }]));
     }
 
@@ -2766,16 +2740,16 @@ mod tests {
         row.body = r#"{"custom_call_outcome":"No Sale","custom_call_outcome_value":0,"custom_call_metadata":{"b":1,"a":2}}"#.into();
         update(
             &mut a,
-            Action::HistoryLoaded {
+            Action::History(HistoryAction::Loaded {
                 generation: 0,
                 first: true,
                 rows: vec![row.clone()],
                 exhausted: true,
-            },
+            }),
         );
         a.focus = Focus::History;
         // y: curl text with the key left to the shell.
-        let effects = update(&mut a, Action::CopyCurl);
+        let effects = update(&mut a, Action::History(HistoryAction::CopyCurl));
         let [Effect::Copy { text, what }] = effects.as_slice() else {
             panic!("{effects:?}")
         };
@@ -2783,7 +2757,7 @@ mod tests {
         assert!(text.contains("No Sale"), "{text}");
         assert_eq!(what, "update #7 as a curl command");
         // r: the same request, through the confirmation.
-        let effects = update(&mut a, Action::Resend);
+        let effects = update(&mut a, Action::History(HistoryAction::Resend));
         let [
             Effect::PrepareSend {
                 ready,
@@ -2797,7 +2771,7 @@ mod tests {
         assert_eq!(of.id, 7);
         assert_eq!(ready.request.body, row.body);
         // e: into the form, metadata pretty and in its order.
-        update(&mut a, Action::LoadIntoForm);
+        update(&mut a, Action::History(HistoryAction::LoadIntoForm));
         assert_eq!(a.focus, Focus::Outcome);
         assert_eq!(a.form.text(crate::api::update::Field::Outcome), "No Sale");
         assert_eq!(a.form.text(crate::api::update::Field::Value), "0");
@@ -2850,30 +2824,32 @@ mod tests {
     fn the_path_prompt_keeps_its_text_and_completes_through_the_runtime() {
         let mut a = app();
         assert_eq!(
-            update(&mut a, Action::OpenBatchPrompt),
+            update(&mut a, Action::Queue(QueueAction::OpenPrompt)),
             vec![Effect::CompletePath {
                 typed: String::new(),
                 apply: false
             }]
         );
         for c in "ex".chars() {
-            update(&mut a, Action::PathType(c));
+            update(&mut a, Action::Queue(QueueAction::PathType(c)));
         }
         assert_eq!(
-            update(&mut a, Action::CompletePath),
+            update(&mut a, Action::Queue(QueueAction::CompletePath)),
             vec![Effect::CompletePath {
                 typed: "ex".into(),
                 apply: true
             }]
         );
         let listing = |typed: &str| {
-            Action::PathListed(Box::new(crate::tui::paths::PathListing {
-                typed: typed.into(),
-                folder: "/home/sam".into(),
-                completed: Some(format!("{typed}ports/")),
-                apply: true,
-                ..Default::default()
-            }))
+            Action::Queue(QueueAction::PathListed(Box::new(
+                crate::tui::paths::PathListing {
+                    typed: typed.into(),
+                    folder: "/home/sam".into(),
+                    completed: Some(format!("{typed}ports/")),
+                    apply: true,
+                    ..Default::default()
+                },
+            )))
         };
         update(&mut a, listing("e"));
         let prompt = |a: &App| match &a.modal {
@@ -2884,17 +2860,20 @@ mod tests {
         assert_eq!(prompt(&a).folder.as_deref(), Some("/home/sam"));
         update(&mut a, listing("ex"));
         assert_eq!(prompt(&a).path, "exports/");
-        let effects = update(&mut a, Action::OpenBatchFile);
+        let effects = update(&mut a, Action::Queue(QueueAction::OpenFile));
         assert!(
             matches!(effects.as_slice(), [Effect::LoadQueue { path, .. }] if path == "exports/")
         );
         assert!(prompt(&a).reading);
-        update(&mut a, Action::QueueFailed("exports/ is a folder".into()));
+        update(
+            &mut a,
+            Action::Queue(QueueAction::Failed("exports/ is a folder".into())),
+        );
         let p = prompt(&a);
         assert_eq!(p.path, "exports/", "the text stays");
         assert_eq!(p.problem.as_deref(), Some("exports/ is a folder"));
         assert!(!p.reading);
-        update(&mut a, Action::PathClear);
+        update(&mut a, Action::Queue(QueueAction::PathClear));
         assert_eq!(prompt(&a).path, "");
         assert_eq!(prompt(&a).problem, None);
     }
@@ -2911,7 +2890,7 @@ mod tests {
                 ..Input::default()
             }),
         );
-        update(&mut a, Action::ClearField);
+        update(&mut a, Action::Form(FormAction::ClearField));
         assert_eq!(a.form.text(Field::Target), "");
         assert_eq!(a.form.text(Field::Agent), "agent123", "only that field");
     }
@@ -2961,14 +2940,14 @@ mod tests {
     #[test]
     fn the_picker_switches_profile_through_an_effect_and_keeps_the_form() {
         let mut a = with_two_profiles();
-        update(&mut a, Action::OpenProfiles);
+        update(&mut a, Action::Profiles(ProfileAction::Open));
         assert_eq!(
             a.modal,
             Some(Modal::Profiles { selected: 1 }),
             "opens on the active one"
         );
-        update(&mut a, Action::ProfileMove(-1));
-        let effects = update(&mut a, Action::ChooseProfile);
+        update(&mut a, Action::Profiles(ProfileAction::Move(-1)));
+        let effects = update(&mut a, Action::Profiles(ProfileAction::Choose));
         assert_eq!(
             effects,
             vec![Effect::SwitchProfile {
@@ -2977,20 +2956,22 @@ mod tests {
         );
         assert_eq!(a.switching.as_deref(), Some("production"));
         assert!(
-            update(&mut a, Action::RequestSend).is_empty(),
+            update(&mut a, Action::Send(SendAction::Request)).is_empty(),
             "no send while switching"
         );
         assert!(a.modal.is_none());
         update(
             &mut a,
-            Action::ProfileSwitched(Box::new(crate::tui::profiles::Active {
-                tag: tag("production", crate::config::Kind::Production),
-                base_url: crate::api::request::BaseUrl::parse("https://prod.example").unwrap(),
-                credentials: Credentials::found(
-                    crate::api::key::ApiKey::new("k"),
-                    crate::api::key::KeySource::Command("pass show p".into()),
-                ),
-            })),
+            Action::Profiles(ProfileAction::Switched(Box::new(
+                crate::tui::profiles::Active {
+                    tag: tag("production", crate::config::Kind::Production),
+                    base_url: crate::api::request::BaseUrl::parse("https://prod.example").unwrap(),
+                    credentials: Credentials::found(
+                        crate::api::key::ApiKey::new("k"),
+                        crate::api::key::KeySource::Command("pass show p".into()),
+                    ),
+                },
+            ))),
         );
         assert_eq!(a.profile.name, "production");
         assert!(a.switching.is_none());
@@ -3005,8 +2986,8 @@ mod tests {
     #[test]
     fn choosing_the_active_profile_changes_nothing() {
         let mut a = with_two_profiles();
-        update(&mut a, Action::OpenProfiles);
-        assert!(update(&mut a, Action::ChooseProfile).is_empty());
+        update(&mut a, Action::Profiles(ProfileAction::Open));
+        assert!(update(&mut a, Action::Profiles(ProfileAction::Choose)).is_empty());
         assert!(a.switching.is_none());
     }
 
@@ -3021,9 +3002,9 @@ mod tests {
             "production always asks"
         );
         for c in "prod".chars() {
-            update(&mut a, Action::ConfirmType(c));
+            update(&mut a, Action::Send(SendAction::ConfirmType(c)));
         }
-        assert!(update(&mut a, Action::ConfirmSend).is_empty());
+        assert!(update(&mut a, Action::Send(SendAction::Confirm)).is_empty());
         assert!(
             a.status
                 .as_ref()
@@ -3033,10 +3014,10 @@ mod tests {
         );
         assert!(matches!(a.modal, Some(Modal::Confirm(_))), "still asking");
         for c in "productionx".chars() {
-            update(&mut a, Action::ConfirmType(c));
+            update(&mut a, Action::Send(SendAction::ConfirmType(c)));
         }
-        update(&mut a, Action::ConfirmBackspace);
-        let effects = update(&mut a, Action::ConfirmSend);
+        update(&mut a, Action::Send(SendAction::ConfirmBackspace));
+        let effects = update(&mut a, Action::Send(SendAction::Confirm));
         let [Effect::Send { profile, .. }] = effects.as_slice() else {
             panic!("{effects:?}");
         };
@@ -3050,13 +3031,14 @@ mod tests {
     fn without_confirmation_a_send_leaves_at_once() {
         let mut a = filled();
         a.confirm_before_send = false;
-        let Effect::PrepareSend { ready, .. } = update(&mut a, Action::RequestSend).remove(0)
+        let Effect::PrepareSend { ready, .. } =
+            update(&mut a, Action::Send(SendAction::Request)).remove(0)
         else {
             panic!("the duplicate check comes first")
         };
         let effects = update(
             &mut a,
-            Action::ConfirmReady(confirmation(*ready, None, None)),
+            Action::Send(SendAction::ConfirmReady(confirmation(*ready, None, None))),
         );
         assert!(
             matches!(effects.as_slice(), [Effect::Send { .. }]),
@@ -3071,10 +3053,10 @@ mod tests {
         a.switching = Some("production".into());
         update(
             &mut a,
-            Action::ProfileSwitchFailed {
+            Action::Profiles(ProfileAction::SwitchFailed {
                 name: "production".into(),
                 message: "could not start".into(),
-            },
+            }),
         );
         assert_eq!(a.profile.name, "sandbox");
         assert!(a.switching.is_none());
@@ -3084,7 +3066,7 @@ mod tests {
     /// Sends the filled form and finishes it with `state` (200 ✓ unless told otherwise).
     fn send_and_finish(a: &mut App, ok: bool) {
         ctrl_s(a);
-        let effects = update(a, Action::ConfirmSend);
+        let effects = update(a, Action::Send(SendAction::Confirm));
         let [Effect::Send { id, .. }] = effects.as_slice() else {
             panic!("expected one send, got {effects:?}");
         };
@@ -3099,7 +3081,7 @@ mod tests {
         );
         done.state = if ok { State::Ok } else { State::Refused };
         done.verified = ok;
-        update(a, Action::Finished { id, record: done });
+        update(a, Action::Send(SendAction::Finished { id, record: done }));
     }
 
     #[test]
@@ -3141,7 +3123,7 @@ mod tests {
     #[test]
     fn ctrl_n_clears_every_field() {
         let mut a = filled();
-        update(&mut a, Action::NewForm);
+        update(&mut a, Action::Form(FormAction::NewForm));
         assert!(a.form_is_empty());
         assert_eq!(a.focus, Focus::Agent);
         assert!(a.checked.is_err());
@@ -3162,27 +3144,27 @@ mod tests {
             vec!["Appointment Completed", "Appointment No-Show"]
         );
         assert_eq!(a.outcome_pick, Some(0));
-        update(&mut a, Action::OutcomeMove(1));
+        update(&mut a, Action::Form(FormAction::OutcomeMove(1)));
         assert_eq!(a.outcome_pick, Some(1));
-        update(&mut a, Action::OutcomeAccept);
+        update(&mut a, Action::Form(FormAction::OutcomeAccept));
         assert_eq!(a.form.text(Field::Outcome), "Appointment No-Show");
         assert_eq!(a.focus, Focus::Value, "taking a label moves on");
         // A label used before is offered too; Esc keeps what is typed.
         update(&mut a, Action::FocusPrev);
-        update(&mut a, Action::NewForm);
+        update(&mut a, Action::Form(FormAction::NewForm));
         update(&mut a, Action::Focus(Focus::Outcome));
         type_text(&mut a, "call");
         assert_eq!(a.outcome_suggestions(), vec!["Callback Booked"]);
-        update(&mut a, Action::OutcomeClose);
+        update(&mut a, Action::Form(FormAction::OutcomeClose));
         assert!(!a.outcome_menu_open());
         assert_eq!(a.form.text(Field::Outcome), "call");
         // Text that starts no label is not highlighted: Tab keeps it.
-        update(&mut a, Action::NewForm);
+        update(&mut a, Action::Form(FormAction::NewForm));
         update(&mut a, Action::Focus(Focus::Outcome));
         type_text(&mut a, "booked");
         assert_eq!(a.outcome_suggestions(), vec!["Callback Booked"]);
         assert_eq!(a.outcome_pick, None);
-        update(&mut a, Action::OutcomeAccept);
+        update(&mut a, Action::Form(FormAction::OutcomeAccept));
         assert_eq!(a.form.text(Field::Outcome), "booked");
     }
 
@@ -3195,7 +3177,7 @@ mod tests {
         assert_eq!(tone, Tone::Warning);
         assert!(text.contains("did you mean Follow-Up Required?"), "{text}");
         // Free text stays allowed: it is only a warning.
-        update(&mut a, Action::NewForm);
+        update(&mut a, Action::Form(FormAction::NewForm));
         type_text(&mut a, "agent123");
         update(&mut a, Action::FocusNext);
         type_text(&mut a, "call456");
@@ -3208,7 +3190,7 @@ mod tests {
                 .contains("did you mean Sold?")
         );
         assert!(a.checked.is_ok());
-        update(&mut a, Action::NewForm);
+        update(&mut a, Action::Form(FormAction::NewForm));
         update(&mut a, Action::Focus(Focus::Outcome));
         type_text(&mut a, "Sold");
         assert_eq!(a.field_note(Field::Outcome), None);
@@ -3239,7 +3221,7 @@ mod tests {
             &mut a,
             Action::Paste("campaign=spring_2026\nnotes=Customer called back".into()),
         );
-        update(&mut a, Action::FormatMetadata);
+        update(&mut a, Action::Form(FormAction::FormatMetadata));
         let text = a.form.text(Field::Metadata);
         assert_eq!(
             text,
@@ -3247,10 +3229,10 @@ mod tests {
         );
         assert!(a.status.as_ref().unwrap().text.contains("key=value lines"));
         // Broken JSON is left alone, with the reason.
-        update(&mut a, Action::NewForm);
+        update(&mut a, Action::Form(FormAction::NewForm));
         update(&mut a, Action::Focus(Focus::Metadata));
         update(&mut a, Action::Paste("{\"a\":".into()));
-        update(&mut a, Action::FormatMetadata);
+        update(&mut a, Action::Form(FormAction::FormatMetadata));
         assert_eq!(a.form.text(Field::Metadata), "{\"a\":");
         assert_eq!(a.status.as_ref().unwrap().tone, Tone::Warning);
     }
@@ -3258,7 +3240,7 @@ mod tests {
     #[test]
     fn templates_insert_with_the_cursor_in_the_first_empty_value() {
         let mut a = app();
-        update(&mut a, Action::InsertTemplate);
+        update(&mut a, Action::Form(FormAction::InsertTemplate));
         assert!(
             a.status
                 .as_ref()
@@ -3270,9 +3252,9 @@ mod tests {
             ("callback".into(), r#"{"rep_id": "", "notes": ""}"#.into()),
             ("sale".into(), r#"{"campaign": "spring"}"#.into()),
         ];
-        update(&mut a, Action::InsertTemplate);
+        update(&mut a, Action::Form(FormAction::InsertTemplate));
         assert_eq!(a.modal, Some(Modal::Templates { selected: 0 }));
-        update(&mut a, Action::ChooseTemplate);
+        update(&mut a, Action::Form(FormAction::ChooseTemplate));
         assert!(a.modal.is_none());
         assert_eq!(a.focus, Focus::Metadata);
         assert_eq!(a.form.metadata.cursor(), (1, 13));
@@ -3283,14 +3265,14 @@ mod tests {
     #[test]
     fn the_palette_finds_commands_by_words_and_runs_them() {
         let mut a = filled();
-        update(&mut a, Action::OpenPalette);
+        update(&mut a, Action::Palette(PaletteAction::Open));
         for c in "new form".chars() {
-            update(&mut a, Action::PaletteType(c));
+            update(&mut a, Action::Palette(PaletteAction::Type(c)));
         }
         let found = palette_matches("new form");
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].key, "Ctrl+N");
-        update(&mut a, Action::RunPalette);
+        update(&mut a, Action::Palette(PaletteAction::Run));
         assert!(a.modal.is_none());
         assert!(a.form_is_empty(), "the command ran");
         // Every command has a name; none is listed twice.
@@ -3312,9 +3294,15 @@ mod tests {
         );
         update(&mut a, Action::Focus(Focus::Metadata));
         // The form pane starts at (0,0): its border, then Agent on row 1, Call/phone on row 2.
-        update(&mut a, Action::Click { column: 20, row: 2 });
+        update(
+            &mut a,
+            Action::Pointer(PointerAction::Click { column: 20, row: 2 }),
+        );
         assert_eq!(a.focus, Focus::Target);
-        update(&mut a, Action::Click { column: 20, row: 4 });
+        update(
+            &mut a,
+            Action::Pointer(PointerAction::Click { column: 20, row: 4 }),
+        );
         assert_eq!(a.focus, Focus::Outcome);
         // History rows: 20 loaded; the pane is the bottom 2/5 of the body.
         let rows: Vec<_> = (1..=20)
@@ -3328,12 +3316,12 @@ mod tests {
         let generation = a.history.generation;
         update(
             &mut a,
-            Action::HistoryLoaded {
+            Action::History(HistoryAction::Loaded {
                 generation,
                 first: true,
                 rows,
                 exhausted: true,
-            },
+            }),
         );
         let history = crate::tui::view::regions(&a, a.screen)
             .unwrap()
@@ -3342,30 +3330,30 @@ mod tests {
         // Border, header, then the rows: the third row.
         update(
             &mut a,
-            Action::Click {
+            Action::Pointer(PointerAction::Click {
                 column: 10,
                 row: history.y + 4,
-            },
+            }),
         );
         assert_eq!(a.focus, Focus::History);
         assert_eq!(a.history.selected, 2);
         update(
             &mut a,
-            Action::Wheel {
+            Action::Pointer(PointerAction::Wheel {
                 column: 10,
                 row: history.y + 4,
                 lines: 3,
-            },
+            }),
         );
         assert_eq!(a.history.selected, 5);
         // Over the preview the wheel scrolls it instead.
         update(
             &mut a,
-            Action::Wheel {
+            Action::Pointer(PointerAction::Wheel {
                 column: 100,
                 row: 5,
                 lines: 3,
-            },
+            }),
         );
         assert_eq!(a.preview_scroll, 3);
         assert_eq!(a.history.selected, 5);
@@ -3379,19 +3367,19 @@ mod tests {
         let generation = a.history.generation;
         update(
             &mut a,
-            Action::HistoryLoaded {
+            Action::History(HistoryAction::Loaded {
                 generation,
                 first: true,
                 rows: vec![r],
                 exhausted: true,
-            },
+            }),
         );
-        let effects = update(&mut a, Action::CopyCallId);
+        let effects = update(&mut a, Action::History(HistoryAction::CopyCallId));
         assert!(matches!(
             effects.as_slice(),
             [Effect::Copy { text, .. }] if text == "c-9"
         ));
-        let effects = update(&mut a, Action::CopyResponse);
+        let effects = update(&mut a, Action::History(HistoryAction::CopyResponse));
         assert!(matches!(
             effects.as_slice(),
             [Effect::Copy { text, .. }] if text.contains("\"call_id\":\"c-9\"")
@@ -3406,12 +3394,12 @@ mod tests {
         let mut a = app();
         assert!(a.mouse_capture);
         assert_eq!(
-            update(&mut a, Action::ToggleMouse),
+            update(&mut a, Action::Pointer(PointerAction::ToggleMouse)),
             vec![Effect::SetMouseCapture(false)]
         );
         assert!(a.status.as_ref().unwrap().text.contains("select text"));
         assert_eq!(
-            update(&mut a, Action::ToggleMouse),
+            update(&mut a, Action::Pointer(PointerAction::ToggleMouse)),
             vec![Effect::SetMouseCapture(true)]
         );
     }
@@ -3422,11 +3410,11 @@ mod tests {
         let (entries, errors) = crate::batch::entries("q.csv", csv.as_bytes(), &columns);
         update(
             &mut a,
-            Action::QueueLoaded {
+            Action::Queue(QueueAction::Loaded {
                 file: "q.csv".into(),
                 entries,
                 errors: errors.iter().map(ToString::to_string).collect(),
-            },
+            }),
         );
         a
     }
@@ -3443,15 +3431,15 @@ mod tests {
 
     /// Ctrl+S on the queue, no row sent before, and the confirmation: the rows that leave.
     fn send_queue(a: &mut App, rows: usize) -> Vec<(RequestId, String)> {
-        update(a, Action::RequestSend);
+        update(a, Action::Send(SendAction::Request));
         update(
             a,
-            Action::QueueReady {
+            Action::Queue(QueueAction::Ready {
                 rows,
                 duplicates: Vec::new(),
-            },
+            }),
         );
-        sends(&update(a, Action::ConfirmSend))
+        sends(&update(a, Action::Send(SendAction::Confirm)))
     }
 
     fn finish(a: &mut App, id: RequestId, status: u16) -> Vec<Effect> {
@@ -3463,7 +3451,7 @@ mod tests {
         };
         r.verified = status == 200;
         r.http_status = Some(status);
-        update(a, Action::Finished { id, record: r })
+        update(a, Action::Send(SendAction::Finished { id, record: r }))
     }
 
     fn drafts(effects: &[Effect]) -> Vec<Option<crate::tui::draft::Draft>> {
@@ -3494,17 +3482,24 @@ mod tests {
         };
         assert_eq!(draft.agent, "a");
         assert!(drafts(&update(&mut a, Action::FocusNext)).is_empty());
-        assert_eq!(drafts(&update(&mut a, Action::NewForm)), [None]);
+        assert_eq!(
+            drafts(&update(&mut a, Action::Form(FormAction::NewForm))),
+            [None]
+        );
 
         let mut a = filled();
         ctrl_s(&mut a);
-        let [Effect::Send { id, .. }] = update(&mut a, Action::ConfirmSend)[..] else {
+        let [Effect::Send { id, .. }] = update(&mut a, Action::Send(SendAction::Confirm))[..]
+        else {
             panic!()
         };
         let mut done = record_for(&a, Some((200, "{\"success\":true}")));
         done.state = State::Ok;
         done.verified = true;
-        let effects = update(&mut a, Action::Finished { id, record: done });
+        let effects = update(
+            &mut a,
+            Action::Send(SendAction::Finished { id, record: done }),
+        );
         assert_eq!(drafts(&effects), [None], "sent: no draft");
         assert_eq!(
             a.form.text(Field::Agent),
@@ -3524,7 +3519,10 @@ mod tests {
     fn a_draft_is_restored_into_an_empty_form_and_said() {
         let draft = crate::tui::draft::Draft::of(&filled().form);
         let mut a = app();
-        update(&mut a, Action::DraftLoaded(Ok(Some(draft.clone()))));
+        update(
+            &mut a,
+            Action::Form(FormAction::DraftLoaded(Ok(Some(draft.clone())))),
+        );
         assert_eq!(a.form.text(Field::Target), "call456");
         assert!(a.checked.is_ok());
         assert!(
@@ -3539,7 +3537,10 @@ mod tests {
         // Something typed already is not replaced.
         let mut b = app();
         type_text(&mut b, "x");
-        update(&mut b, Action::DraftLoaded(Ok(Some(draft))));
+        update(
+            &mut b,
+            Action::Form(FormAction::DraftLoaded(Ok(Some(draft)))),
+        );
         assert_eq!(b.form.text(Field::Agent), "x");
     }
 
@@ -3551,7 +3552,10 @@ mod tests {
         assert_eq!(draft.profile, "sandbox");
         let mut a = app();
         a.profile.name = "prod".into();
-        update(&mut a, Action::DraftLoaded(Ok(Some(draft.clone()))));
+        update(
+            &mut a,
+            Action::Form(FormAction::DraftLoaded(Ok(Some(draft.clone())))),
+        );
         assert_eq!(a.form.text(Field::Target), "call456");
         let text = &a.status.as_ref().unwrap().text;
         assert!(
@@ -3561,7 +3565,10 @@ mod tests {
         assert_eq!(a.status.as_ref().unwrap().tone, Tone::Warning);
         // On the same profile, nothing more is said.
         let mut b = app();
-        update(&mut b, Action::DraftLoaded(Ok(Some(draft))));
+        update(
+            &mut b,
+            Action::Form(FormAction::DraftLoaded(Ok(Some(draft)))),
+        );
         assert!(!b.status.as_ref().unwrap().text.contains("profile"));
     }
 
@@ -3570,7 +3577,7 @@ mod tests {
     #[test]
     fn ctrl_z_right_after_ctrl_n_brings_the_form_back() {
         let mut a = filled();
-        update(&mut a, Action::NewForm);
+        update(&mut a, Action::Form(FormAction::NewForm));
         assert!(a.form_is_empty());
         assert!(
             a.status
@@ -3579,16 +3586,16 @@ mod tests {
                 .text
                 .contains("Ctrl+Z brings back")
         );
-        let effects = update(&mut a, Action::UndoNewForm);
+        let effects = update(&mut a, Action::Form(FormAction::UndoNewForm));
         assert_eq!(a.form.text(Field::Value), "299");
         assert_eq!(a.form.text(Field::Target), "call456");
         assert!(a.checked.is_ok());
         assert_eq!(drafts(&effects).len(), 1, "the draft follows");
         assert!(a.before_new_form.is_none());
-        update(&mut a, Action::NewForm);
+        update(&mut a, Action::Form(FormAction::NewForm));
         type_text(&mut a, "z");
         assert!(a.before_new_form.is_none(), "typing ends the chance");
-        assert!(update(&mut a, Action::UndoNewForm).is_empty());
+        assert!(update(&mut a, Action::Form(FormAction::UndoNewForm)).is_empty());
         assert_eq!(a.form.text(Field::Agent), "z");
     }
 
@@ -3597,7 +3604,7 @@ mod tests {
     #[test]
     fn a_refusal_goes_when_the_field_it_names_is_fixed() {
         let mut a = app();
-        update(&mut a, Action::RequestSend);
+        update(&mut a, Action::Send(SendAction::Request));
         let text = a.status.clone().unwrap().text;
         assert!(text.contains("First: Agent is required"), "{text}");
         update(&mut a, Action::Focus(Focus::Agent));
@@ -3612,7 +3619,7 @@ mod tests {
 
         update(&mut a, Action::Focus(Focus::Metadata));
         type_text(&mut a, "[1]");
-        update(&mut a, Action::RequestSend);
+        update(&mut a, Action::Send(SendAction::Request));
         let text = a.status.clone().unwrap().text;
         assert!(text.contains("Metadata must be a JSON object"), "{text}");
         for _ in 0..3 {
@@ -3627,7 +3634,7 @@ mod tests {
         assert_eq!(a.form.text(Field::Metadata), "");
         assert_eq!(a.status, None, "the metadata was cleared");
         // Another message is left alone.
-        update(&mut a, Action::ToggleMouse);
+        update(&mut a, Action::Pointer(PointerAction::ToggleMouse));
         type_text(&mut a, " ");
         assert!(a.status.is_some());
     }
@@ -3638,17 +3645,17 @@ mod tests {
     #[test]
     fn x_on_the_row_in_the_form_says_so_and_leaves_it() {
         let mut a = queue_app("agent_id,target,outcome\na,c1,Sold\na,c2,Sold\n");
-        update(&mut a, Action::QueueMove(1));
-        update(&mut a, Action::QueueLoadRow);
+        update(&mut a, Action::Queue(QueueAction::Move(1)));
+        update(&mut a, Action::Queue(QueueAction::LoadRow));
         update(&mut a, Action::Focus(Focus::Queue));
-        update(&mut a, Action::QueueToggleExclude);
+        update(&mut a, Action::Queue(QueueAction::ToggleExclude));
         let q = a.queue.as_ref().unwrap();
         assert!(!q.items[1].excluded, "nothing hidden is changed");
         let status = &a.status.as_ref().unwrap().text;
         assert!(status.starts_with("Line 3 is in the form"), "{status}");
         // Another row into the form: line 3 is ready again, not left out.
-        update(&mut a, Action::QueueMove(-1));
-        update(&mut a, Action::QueueLoadRow);
+        update(&mut a, Action::Queue(QueueAction::Move(-1)));
+        update(&mut a, Action::Queue(QueueAction::LoadRow));
         let c = a.queue.as_ref().unwrap().counts();
         assert_eq!((c.excluded, c.waiting, c.in_form), (0, 1, 1));
     }
@@ -3658,8 +3665,8 @@ mod tests {
     #[test]
     fn a_row_in_the_form_is_a_row_still_to_send() {
         let mut a = queue_app("agent_id,target,outcome\na,c1,Sold\na,c2,Sold\na,c3,Sold\n");
-        update(&mut a, Action::QueueMove(1));
-        update(&mut a, Action::QueueLoadRow);
+        update(&mut a, Action::Queue(QueueAction::Move(1)));
+        update(&mut a, Action::Queue(QueueAction::LoadRow));
         update(&mut a, Action::Focus(Focus::Queue));
         let c = a.queue.as_ref().unwrap().counts();
         assert_eq!((c.waiting, c.in_form), (2, 1));
@@ -3680,12 +3687,12 @@ mod tests {
             "{status:?}"
         );
         assert_ne!(status.tone, Tone::Success, "not everything went");
-        update(&mut a, Action::QueueClose);
+        update(&mut a, Action::Queue(QueueAction::Close));
         assert!(a.queue.is_some(), "q asks first");
         let asked = a.status.clone().unwrap().text;
         assert!(asked.contains("Line 3 is in the form, not sent"), "{asked}");
         assert!(asked.contains("q again"), "{asked}");
-        update(&mut a, Action::QueueClose);
+        update(&mut a, Action::Queue(QueueAction::Close));
         assert!(a.queue.is_none(), "the second q closes it");
         assert_eq!(a.form.text(Field::Target), "c2", "the form keeps the row");
     }
@@ -3705,7 +3712,7 @@ mod tests {
             .map(|i| i.entry.line)
             .collect();
         assert_eq!(lines, [2, 3, 4], "the unreadable line 3 is listed");
-        update(&mut a, Action::QueueMove(1));
+        update(&mut a, Action::Queue(QueueAction::Move(1)));
         let status = &a.status.as_ref().unwrap().text;
         assert!(
             status.starts_with(
@@ -3714,10 +3721,10 @@ mod tests {
             ),
             "{status}"
         );
-        update(&mut a, Action::QueueMove(-1));
+        update(&mut a, Action::Queue(QueueAction::Move(-1)));
         let started = send_queue(&mut a, 2);
         finish(&mut a, started[0].0, 404);
-        update(&mut a, Action::QueueToggleExclude);
+        update(&mut a, Action::Queue(QueueAction::ToggleExclude));
         assert!(
             a.status
                 .as_ref()
@@ -3726,7 +3733,7 @@ mod tests {
                 .starts_with("Line 2 has been sent"),
             "x on a sent row says why nothing happens"
         );
-        update(&mut a, Action::QueueLoadRow);
+        update(&mut a, Action::Queue(QueueAction::LoadRow));
         let status = &a.status.as_ref().unwrap().text;
         assert!(
             status.starts_with("Line 2 is in the form. It did not go through: "),
@@ -3739,15 +3746,15 @@ mod tests {
     #[test]
     fn s_sends_only_the_rows_not_sent_before() {
         let mut a = queue_app("agent_id,target,outcome\na,c1,Sold\na,c2,Sold\na,c3,Sold\n");
-        update(&mut a, Action::RequestSend);
+        update(&mut a, Action::Send(SendAction::Request));
         update(
             &mut a,
-            Action::QueueReady {
+            Action::Queue(QueueAction::Ready {
                 rows: 3,
                 duplicates: vec![0, 2],
-            },
+            }),
         );
-        update(&mut a, Action::QueueSkipSent);
+        update(&mut a, Action::Queue(QueueAction::SkipSent));
         assert!(
             matches!(&a.modal, Some(Modal::ConfirmQueue { rows: 1, duplicates, .. }) if duplicates.is_empty())
         );
@@ -3756,7 +3763,7 @@ mod tests {
             status,
             "The 2 rows that went through before were left out (x puts one back)"
         );
-        let started = sends(&update(&mut a, Action::ConfirmSend));
+        let started = sends(&update(&mut a, Action::Send(SendAction::Confirm)));
         assert_eq!(
             started.iter().map(|(_, t)| t.as_str()).collect::<Vec<_>>(),
             ["c2"]
@@ -3770,18 +3777,18 @@ mod tests {
     fn a_row_being_fixed_in_the_form_is_not_lost_to_another_without_asking() {
         let mut a =
             queue_app("agent_id,target,outcome,value\na,c1,Sold,x\na,c2,Sold,y\na,c3,Sold,z\n");
-        update(&mut a, Action::QueueLoadRow);
+        update(&mut a, Action::Queue(QueueAction::LoadRow));
         // Unchanged: the next row takes its place at once.
         update(&mut a, Action::Focus(Focus::Queue));
-        update(&mut a, Action::QueueMove(1));
-        update(&mut a, Action::QueueLoadRow);
+        update(&mut a, Action::Queue(QueueAction::Move(1)));
+        update(&mut a, Action::Queue(QueueAction::LoadRow));
         assert_eq!(a.queue.as_ref().unwrap().in_form, Some(1));
         // Changed: the first Enter on another row asks, the second replaces.
         set_focus(&mut a, Focus::Value);
         type_text(&mut a, "5");
         update(&mut a, Action::Focus(Focus::Queue));
-        update(&mut a, Action::QueueMove(1));
-        update(&mut a, Action::QueueLoadRow);
+        update(&mut a, Action::Queue(QueueAction::Move(1)));
+        update(&mut a, Action::Queue(QueueAction::LoadRow));
         assert_eq!(
             a.queue.as_ref().unwrap().in_form,
             Some(1),
@@ -3793,7 +3800,7 @@ mod tests {
             status.starts_with("Line 3 is in the form with your changes: Ctrl+S there sends it"),
             "{status}"
         );
-        update(&mut a, Action::QueueLoadRow);
+        update(&mut a, Action::Queue(QueueAction::LoadRow));
         assert_eq!(a.queue.as_ref().unwrap().in_form, Some(2));
         assert_eq!(a.form.text(Field::Value), "z");
     }
@@ -3809,10 +3816,10 @@ mod tests {
         r.message = Some("Timed out waiting for an answer".into());
         update(
             &mut a,
-            Action::Finished {
+            Action::Send(SendAction::Finished {
                 id: started[0].0,
                 record: r,
-            },
+            }),
         );
         finish(&mut a, started[1].0, 404);
         let c = a.queue.as_ref().unwrap().counts();
@@ -3843,10 +3850,10 @@ mod tests {
         assert_eq!(r.state, State::Unconfirmed);
         update(
             &mut a,
-            Action::Finished {
+            Action::Send(SendAction::Finished {
                 id: started[0].0,
                 record: r,
-            },
+            }),
         );
         finish(&mut a, started[1].0, 404);
         let c = a.queue.as_ref().unwrap().counts();
@@ -3869,18 +3876,18 @@ mod tests {
         assert_eq!(a.focus, Focus::Queue);
         let c = a.queue.as_ref().unwrap().counts();
         assert_eq!((c.waiting, c.to_fix), (6, 1));
-        let prepare = update(&mut a, Action::RequestSend);
+        let prepare = update(&mut a, Action::Send(SendAction::Request));
         assert!(
             matches!(prepare.as_slice(), [Effect::PrepareQueue { items, .. }] if items.len() == 6)
         );
         update(
             &mut a,
-            Action::QueueReady {
+            Action::Queue(QueueAction::Ready {
                 rows: 6,
                 duplicates: Vec::new(),
-            },
+            }),
         );
-        let first = sends(&update(&mut a, Action::ConfirmSend));
+        let first = sends(&update(&mut a, Action::Send(SendAction::Confirm)));
         // Four at a time; c1's second row waits for its first.
         let targets: Vec<&str> = first.iter().map(|(_, t)| t.as_str()).collect();
         assert_eq!(targets, ["c1", "c2", "c3", "c4"]);
@@ -3891,7 +3898,7 @@ mod tests {
             ["c1"]
         );
         // Pause: what is in flight finishes, nothing new leaves.
-        update(&mut a, Action::QueuePause);
+        update(&mut a, Action::Queue(QueueAction::Pause));
         assert!(sends(&finish(&mut a, first[1].0, 200)).is_empty());
         let mut in_flight: Vec<RequestId> = a
             .queue
@@ -3905,7 +3912,7 @@ mod tests {
             finish(&mut a, id, 200);
         }
         assert!(a.status.as_ref().unwrap().text.contains("Queue paused"));
-        let resumed = sends(&update(&mut a, Action::QueuePause));
+        let resumed = sends(&update(&mut a, Action::Queue(QueueAction::Pause)));
         assert_eq!(
             resumed.iter().map(|(_, t)| t.as_str()).collect::<Vec<_>>(),
             ["c5"],
@@ -3928,19 +3935,19 @@ mod tests {
     #[test]
     fn a_429_pauses_the_queue_and_excluded_rows_are_not_sent() {
         let mut a = queue_app("agent_id,target,outcome\na,c1,Sold\na,c2,Sold\na,c3,Sold\n");
-        update(&mut a, Action::QueueMove(1));
-        update(&mut a, Action::QueueToggleExclude);
-        update(&mut a, Action::RequestSend);
+        update(&mut a, Action::Queue(QueueAction::Move(1)));
+        update(&mut a, Action::Queue(QueueAction::ToggleExclude));
+        update(&mut a, Action::Send(SendAction::Request));
         update(
             &mut a,
-            Action::QueueReady {
+            Action::Queue(QueueAction::Ready {
                 rows: 2,
                 duplicates: vec![0],
-            },
+            }),
         );
         // A row already sent as it is: asked twice.
-        assert!(update(&mut a, Action::ConfirmSend).is_empty());
-        let started = sends(&update(&mut a, Action::ConfirmSend));
+        assert!(update(&mut a, Action::Send(SendAction::Confirm)).is_empty());
+        let started = sends(&update(&mut a, Action::Send(SendAction::Confirm)));
         assert_eq!(
             started.iter().map(|(_, t)| t.as_str()).collect::<Vec<_>>(),
             ["c1", "c3"]
@@ -3949,18 +3956,18 @@ mod tests {
         assert!(a.queue.as_ref().unwrap().paused);
         assert!(a.status.as_ref().unwrap().text.contains("HTTP 429"));
         // Closing while a row is in flight is refused.
-        update(&mut a, Action::QueueClose);
+        update(&mut a, Action::Queue(QueueAction::Close));
         assert!(a.queue.is_some());
         finish(&mut a, started[1].0, 200);
         // The 429 row waits to go again: closing asks first, and says what it leaves.
-        update(&mut a, Action::QueueClose);
+        update(&mut a, Action::Queue(QueueAction::Close));
         assert!(a.queue.is_some());
         let status = &a.status.as_ref().unwrap().text;
         assert!(
             status.starts_with("1 row of this queue was not sent. Press q again"),
             "{status}"
         );
-        update(&mut a, Action::QueueClose);
+        update(&mut a, Action::Queue(QueueAction::Close));
         assert!(a.queue.is_none());
         let status = &a.status.as_ref().unwrap().text;
         assert_eq!(status, "Queue closed: 1 row was not sent (1 updated)");
@@ -3975,22 +3982,28 @@ mod tests {
         ctrl_s(&mut single);
         let mut queue = queue_app("agent_id,target,outcome\na,c1,Sold\n");
         queue.profile = tag("prod", crate::config::Kind::Production);
-        update(&mut queue, Action::RequestSend);
+        update(&mut queue, Action::Send(SendAction::Request));
         update(
             &mut queue,
-            Action::QueueReady {
+            Action::Queue(QueueAction::Ready {
                 rows: 1,
                 duplicates: Vec::new(),
-            },
+            }),
         );
         for a in [&mut single, &mut queue] {
-            update(a, Action::ConfirmType('y'));
-            assert!(update(a, Action::ConfirmSend).is_empty(), "refused");
+            update(a, Action::Send(SendAction::ConfirmType('y')));
+            assert!(
+                update(a, Action::Send(SendAction::Confirm)).is_empty(),
+                "refused"
+            );
             assert_eq!(a.typed, "", "the refused answer is cleared");
             for c in "prod".chars() {
-                update(a, Action::ConfirmType(c));
+                update(a, Action::Send(SendAction::ConfirmType(c)));
             }
-            assert_eq!(sends(&update(a, Action::ConfirmSend)).len(), 1);
+            assert_eq!(
+                sends(&update(a, Action::Send(SendAction::Confirm))).len(),
+                1
+            );
         }
     }
 
@@ -3999,15 +4012,15 @@ mod tests {
         let mut a = queue_app("agent_id,target,outcome\na,c1,Sold\n");
         a.profile.kind = crate::config::Kind::Production;
         a.profile.name = "production".into();
-        update(&mut a, Action::RequestSend);
+        update(&mut a, Action::Send(SendAction::Request));
         update(
             &mut a,
-            Action::QueueReady {
+            Action::Queue(QueueAction::Ready {
                 rows: 1,
                 duplicates: Vec::new(),
-            },
+            }),
         );
-        assert!(update(&mut a, Action::ConfirmSend).is_empty());
+        assert!(update(&mut a, Action::Send(SendAction::Confirm)).is_empty());
         assert!(
             a.status
                 .as_ref()
@@ -4016,16 +4029,19 @@ mod tests {
                 .contains("type the profile name")
         );
         for c in "production".chars() {
-            update(&mut a, Action::ConfirmType(c));
+            update(&mut a, Action::Send(SendAction::ConfirmType(c)));
         }
-        assert_eq!(sends(&update(&mut a, Action::ConfirmSend)).len(), 1);
+        assert_eq!(
+            sends(&update(&mut a, Action::Send(SendAction::Confirm))).len(),
+            1
+        );
     }
 
     #[test]
     fn what_is_typed_during_a_send_survives_its_success() {
         let mut a = filled();
         ctrl_s(&mut a);
-        let effects = update(&mut a, Action::ConfirmSend);
+        let effects = update(&mut a, Action::Send(SendAction::Confirm));
         let [Effect::Send { id, .. }] = effects.as_slice() else {
             panic!("{effects:?}");
         };
@@ -4036,7 +4052,10 @@ mod tests {
         // The next call is typed while the first is in flight.
         update(&mut a, Action::Focus(Focus::Target));
         type_text(&mut a, "-next");
-        update(&mut a, Action::Finished { id, record: done });
+        update(
+            &mut a,
+            Action::Send(SendAction::Finished { id, record: done }),
+        );
         assert_eq!(a.form.text(Field::Target), "call456-next");
         assert_eq!(a.form.text(Field::Value), "299");
     }
@@ -4047,12 +4066,12 @@ mod tests {
         update(&mut a, Action::Focus(Focus::Outcome));
         type_text(&mut a, "Appointment");
         assert_eq!(a.outcome_pick, Some(0), "typing highlights a match");
-        update(&mut a, Action::OutcomeClose);
+        update(&mut a, Action::Form(FormAction::OutcomeClose));
         update(&mut a, Action::FocusNext);
         update(&mut a, Action::FocusPrev);
         assert!(a.outcome_menu_open());
         assert_eq!(a.outcome_pick, None, "arriving highlights nothing");
-        update(&mut a, Action::OutcomeAccept);
+        update(&mut a, Action::Form(FormAction::OutcomeAccept));
         assert_eq!(a.form.text(Field::Outcome), "Appointment");
     }
 
@@ -4075,7 +4094,10 @@ mod tests {
             .collect();
         // Outcome is on row 4 (border, agent, call, preference); the list's border on row 5,
         // its first entry on row 6, the second on row 7.
-        update(&mut a, Action::Click { column: 16, row: 7 });
+        update(
+            &mut a,
+            Action::Pointer(PointerAction::Click { column: 16, row: 7 }),
+        );
         assert_eq!(a.form.text(Field::Outcome), suggestions[1]);
         assert_eq!(a.focus, Focus::Value);
     }
@@ -4126,7 +4148,7 @@ mod tests {
             .clone()
             .unwrap_err();
         assert!(problem.contains("Preference"), "{problem}");
-        update(&mut a, Action::QueueLoadRow);
+        update(&mut a, Action::Queue(QueueAction::LoadRow));
         assert!(a.checked.is_ok(), "the form reads 4155 as a call ID");
         assert_eq!(a.focus, Focus::Target, "the cursor goes where the fix is");
         let status = a.status.as_ref().unwrap();
@@ -4143,14 +4165,14 @@ mod tests {
         );
         // The same whatever the file calls its columns (headers are read in any capitals).
         let mut a = queue_app("Agent_ID,Target,Preference,Outcome\na,4155,last,Sold\n");
-        update(&mut a, Action::QueueLoadRow);
+        update(&mut a, Action::Queue(QueueAction::LoadRow));
         assert_eq!(a.focus, Focus::Target, "a column named Preference");
     }
 
     #[test]
     fn a_row_in_the_form_is_not_sent_by_the_queue_and_keeps_its_call_id() {
         let mut a = queue_app("agent_id,call_id,outcome\na,4155551234,Sold\na,c2,Sold\n");
-        update(&mut a, Action::QueueLoadRow);
+        update(&mut a, Action::Queue(QueueAction::LoadRow));
         assert_eq!(a.focus, Focus::Agent);
         let c = a.queue.as_ref().unwrap().counts();
         assert_eq!((c.in_form, c.waiting), (1, 1), "the gauge counts it apart");
@@ -4177,22 +4199,22 @@ mod tests {
             false,
             &BaseUrl::parse("https://prod.example").unwrap(),
         ));
-        update(&mut a, Action::RequestSend);
+        update(&mut a, Action::Send(SendAction::Request));
         update(
             &mut a,
-            Action::QueueReady {
+            Action::Queue(QueueAction::Ready {
                 rows: 2,
                 duplicates: Vec::new(),
-            },
+            }),
         );
-        let effects = update(&mut a, Action::ConfirmSend);
+        let effects = update(&mut a, Action::Send(SendAction::Confirm));
         assert!(
             effects
                 .iter()
                 .all(|e| matches!(e, Effect::Send { profile, .. } if profile == "sandbox"))
         );
         a.modal = Some(Modal::Profiles { selected: 1 });
-        assert!(update(&mut a, Action::ChooseProfile).is_empty());
+        assert!(update(&mut a, Action::Profiles(ProfileAction::Choose)).is_empty());
         assert!(a.switching.is_none());
         assert!(
             a.status
@@ -4221,14 +4243,14 @@ mod tests {
         // A late duplicate-check answer is ignored during the run.
         update(
             &mut a,
-            Action::QueueReady {
+            Action::Queue(QueueAction::Ready {
                 rows: 2,
                 duplicates: Vec::new(),
-            },
+            }),
         );
         assert!(a.modal.is_none());
         finish(&mut a, started[1].0, 200);
-        let again = sends(&update(&mut a, Action::QueuePause));
+        let again = sends(&update(&mut a, Action::Queue(QueueAction::Pause)));
         assert_eq!(
             again.iter().map(|(_, t)| t.as_str()).collect::<Vec<_>>(),
             ["c1"]
@@ -4238,7 +4260,7 @@ mod tests {
     #[test]
     fn a_row_left_in_the_form_does_not_hold_up_its_call_s_later_rows() {
         let mut a = queue_app("agent_id,target,outcome\na,c1,Sold\na,c1,No Sale\n");
-        update(&mut a, Action::QueueLoadRow);
+        update(&mut a, Action::Queue(QueueAction::LoadRow));
         update(&mut a, Action::Focus(Focus::Queue));
         let started = send_queue(&mut a, 1);
         assert_eq!(started.len(), 1, "the second row goes");
