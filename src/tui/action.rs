@@ -213,7 +213,7 @@ pub enum ProfileAction {
 }
 
 /// The mouse.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub enum PointerAction {
     /// A left click at a screen cell.
     Click { column: u16, row: u16 },
@@ -224,7 +224,7 @@ pub enum PointerAction {
 }
 
 /// The command palette (Ctrl+P or `:`).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub enum PaletteAction {
     Open,
     Type(char),

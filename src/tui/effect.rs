@@ -58,7 +58,8 @@ pub enum Effect {
         profile: String,
     },
     /// List the folder `typed` points into (relative to the working folder) and answer with
-    /// `Action::Queue(QueueAction::PathListed)`; `apply` for Tab, not when the prompt only wants the folder.
+    /// `Action::Queue(QueueAction::PathListed)`; `apply` for Tab, not when the prompt only
+    /// wants the folder.
     CompletePath { typed: String, apply: bool },
     /// Read the outcome labels sent before, most used first (for the pick-list).
     LoadOutcomeLabels,
