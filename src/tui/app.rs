@@ -376,16 +376,12 @@ pub struct Queue {
     /// Problems that belong to no row (the header, broken quoting).
     pub file_errors: Vec<String>,
     pub selected: usize,
-    /// Sending has started and not finished.
-    pub running: bool,
-    /// `p`: no new rows leave; the ones in flight finish.
-    pub paused: bool,
+    /// Where its run is (idle, checking, sending, paused).
+    pub run: QueueRun,
     /// Rows in flight: (request, item index).
     pub in_flight: Vec<(RequestId, usize)>,
     /// The profile the run was confirmed for: every row of the run goes there.
     pub profile: String,
-    /// The duplicate check before the confirmation is running (Ctrl+S was pressed).
-    pub checking: bool,
     /// `q` was pressed once on a queue with this many rows left to send: a second `q` closes
     /// it.
     pub closing: Option<usize>,
@@ -397,6 +393,32 @@ pub struct Queue {
     /// The row put in the form with Enter: it is sent from there, never by the queue; a ✓
     /// send from the form marks it done.
     pub in_form: Option<usize>,
+}
+
+/// Where a queue's run is: one state at a time.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum QueueRun {
+    /// Nothing is sending: rows can be looked at, fixed and left out; Ctrl+S starts a run.
+    #[default]
+    Idle,
+    /// Ctrl+S was pressed: the duplicate check runs before the confirmation.
+    Checking,
+    /// Sending has started and not finished: rows leave a few at a time.
+    Sending,
+    /// `p`, a 429 or a row that could not be sent: no new rows leave; those in flight finish.
+    Paused,
+}
+
+impl QueueRun {
+    /// Sending has started and not finished (sending or paused).
+    pub fn started(self) -> bool {
+        matches!(self, Self::Sending | Self::Paused)
+    }
+
+    /// A run is under way or being asked for: no other file, and no profile switch.
+    pub fn busy(self) -> bool {
+        self != Self::Idle
+    }
 }
 
 #[derive(Clone, Debug)]

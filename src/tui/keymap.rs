@@ -10,7 +10,7 @@ use super::action::{
     Action, FormAction, HistoryAction, PaletteAction, PointerAction, ProfileAction, QueueAction,
     SendAction,
 };
-use super::app::{App, Confirm, Focus, Modal};
+use super::app::{App, Confirm, Focus, Modal, QueueRun};
 
 /// Lines the request preview moves for Alt+↑/↓, and for PgUp/PgDn in a one-line field.
 const PREVIEW_STEP: i32 = 3;
@@ -365,10 +365,10 @@ pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
             ]);
             let queue = app.queue.as_ref();
             // p acts only while the queue sends; q says when it has asked once already.
-            match queue.filter(|q| q.running).map(|q| q.paused) {
-                Some(true) => out.push(("p", "go on")),
-                Some(false) => out.push(("p", "pause")),
-                None => {}
+            match queue.map(|q| q.run) {
+                Some(QueueRun::Paused) => out.push(("p", "go on")),
+                Some(QueueRun::Sending) => out.push(("p", "pause")),
+                _ => {}
             }
             out.push((
                 "q",
@@ -1349,9 +1349,9 @@ mod tests {
         assert_eq!(key(&q, "p"), None, "not sending: p does nothing");
         assert_eq!(key(&q, "q"), Some(("q", "close")));
         let queue = q.queue.as_mut().unwrap();
-        queue.running = true;
+        queue.run = QueueRun::Sending;
         assert_eq!(key(&q, "p"), Some(("p", "pause")));
-        q.queue.as_mut().unwrap().paused = true;
+        q.queue.as_mut().unwrap().run = QueueRun::Paused;
         assert_eq!(key(&q, "p"), Some(("p", "go on")));
         q.queue.as_mut().unwrap().closing = Some(1);
         assert_eq!(key(&q, "q"), Some(("q", "close anyway")));

@@ -45,7 +45,7 @@ fn choose_profile(app: &mut App) -> Vec<Effect> {
     if chosen.name == app.profile.name {
         return Vec::new();
     }
-    if app.queue.as_ref().is_some_and(|q| q.running || q.checking) {
+    if app.queue.as_ref().is_some_and(|q| q.run.busy()) {
         app.say(
             Tone::Warning,
             format!(

@@ -9,7 +9,8 @@ use crate::api::update::Field;
 use crate::history::Record;
 use crate::tui::action::{QueueAction, RequestId};
 use crate::tui::app::{
-    App, Focus, ItemStatus, Modal, QUEUE_CONCURRENCY, Queue, QueueItem, Ready, Status, Tone,
+    App, Focus, ItemStatus, Modal, QUEUE_CONCURRENCY, Queue, QueueItem, QueueRun, Ready, Status,
+    Tone,
 };
 use crate::tui::effect::Effect;
 use ratatui_textarea::TextArea;
@@ -133,8 +134,10 @@ pub(super) fn apply(app: &mut App, action: QueueAction) -> Vec<Effect> {
         QueueAction::Ready { rows, duplicates } => {
             // Only the answer to this Ctrl+S, and only while nothing else is asked.
             let asked = app.queue.as_mut().is_some_and(|q| {
-                let asked = q.checking && !q.running;
-                q.checking = false;
+                let asked = q.run == QueueRun::Checking;
+                if asked {
+                    q.run = QueueRun::Idle;
+                }
                 asked
             });
             if asked && app.modal.is_none() {
@@ -166,7 +169,7 @@ fn open_file(app: &mut App) -> Vec<Effect> {
         );
         return Vec::new();
     }
-    if app.queue.as_ref().is_some_and(|q| q.running || q.checking) {
+    if app.queue.as_ref().is_some_and(|q| q.run.busy()) {
         app.modal = None;
         app.say(
             Tone::Warning,
@@ -189,7 +192,7 @@ fn open_file(app: &mut App) -> Vec<Effect> {
 }
 
 fn loaded(app: &mut App, file: &str, entries: Vec<crate::batch::Entry>, errors: Vec<String>) {
-    if app.queue.as_ref().is_some_and(|q| q.running || q.checking) {
+    if app.queue.as_ref().is_some_and(|q| q.run.busy()) {
         if matches!(app.modal, Some(Modal::OpenFile(_))) {
             app.modal = None;
         }
@@ -278,7 +281,7 @@ fn close(app: &mut App) -> Vec<Effect> {
         && q.closing.is_none()
     {
         q.closing = Some(left + 1);
-        let also = if q.running && left > 0 {
+        let also = if q.run.started() && left > 0 {
             format!(" and {left} {rows} of this queue {were} not sent")
         } else {
             String::new()
@@ -292,7 +295,7 @@ fn close(app: &mut App) -> Vec<Effect> {
         );
         return Vec::new();
     }
-    if q.running && left > 0 && q.closing.is_none() {
+    if q.run.started() && left > 0 && q.closing.is_none() {
         q.closing = Some(left);
         app.say(Tone::Warning, format!(
                 "{left} {rows} of this queue {were} not sent. Press q again to close it anyway (they \
@@ -301,7 +304,7 @@ fn close(app: &mut App) -> Vec<Effect> {
             ));
         return Vec::new();
     }
-    let text = if q.running && left > 0 {
+    let text = if q.run.started() && left > 0 {
         format!(
             "Queue closed: {left} {rows} {were} not sent ({} updated)",
             counts.ok
@@ -448,10 +451,10 @@ pub(super) fn request_send(app: &mut App) -> Vec<Effect> {
     let Some(q) = &app.queue else {
         return Vec::new();
     };
-    if q.running {
+    if q.run.started() {
         app.say(
             Tone::Info,
-            if q.paused {
+            if q.run == QueueRun::Paused {
                 "The queue is paused: p goes on".to_string()
             } else {
                 "The queue is already sending: p pauses it".to_string()
@@ -459,7 +462,7 @@ pub(super) fn request_send(app: &mut App) -> Vec<Effect> {
         );
         return Vec::new();
     }
-    if q.checking {
+    if q.run == QueueRun::Checking {
         return Vec::new();
     }
     let rows = q.to_send();
@@ -491,7 +494,7 @@ pub(super) fn request_send(app: &mut App) -> Vec<Effect> {
             ready.request = build(&ready.update, &base);
         }
     }
-    q.checking = true;
+    q.run = QueueRun::Checking;
     let items = rows
         .iter()
         .filter_map(|i| q.items[*i].ready.clone().ok().map(|r| (*i, r)))
@@ -577,8 +580,7 @@ pub(super) fn confirm(app: &mut App) -> Vec<Effect> {
     app.modal = None;
     let profile = app.profile.name.clone();
     if let Some(q) = &mut app.queue {
-        q.running = true;
-        q.paused = false;
+        q.run = QueueRun::Sending;
         q.profile = profile;
     }
     app.say(Tone::Info, "Sending the queue: p pauses it");
@@ -599,10 +601,10 @@ fn pump(app: &mut App) -> Vec<Effect> {
         return effects;
     };
     let profile = q.profile.clone();
-    if !q.running {
+    if !q.run.started() {
         return effects;
     }
-    if !q.paused {
+    if q.run == QueueRun::Sending {
         let pending = q.to_send();
         for (k, &index) in pending.iter().enumerate() {
             if q.in_flight.len() >= QUEUE_CONCURRENCY {
@@ -637,11 +639,11 @@ fn pump(app: &mut App) -> Vec<Effect> {
             });
         }
     }
-    if q.in_flight.is_empty() && (q.paused || q.to_send().is_empty()) {
+    if q.in_flight.is_empty() && (q.run == QueueRun::Paused || q.to_send().is_empty()) {
         let c = q.counts();
-        let finished = !q.paused;
+        let finished = q.run == QueueRun::Sending;
         if finished {
-            q.running = false;
+            q.run = QueueRun::Idle;
         }
         // The row in the form is not the queue's to send, but it is not sent either.
         let in_form = q.line_in_form().map_or_else(String::new, |line| {
@@ -718,8 +720,8 @@ pub(super) fn finished(app: &mut App, id: RequestId, record: Record) -> Vec<Effe
                 }
             },
         );
-        if throttled && !q.paused {
-            q.paused = true;
+        if throttled && q.run == QueueRun::Sending {
+            q.run = QueueRun::Paused;
         }
     }
     if let Some(label) = record.outcome.clone().filter(|_| record.state == State::Ok) {
@@ -756,7 +758,9 @@ pub(super) fn send_failed(app: &mut App, id: RequestId, message: &str) -> Vec<Ef
             },
         );
         // Whatever stopped this row (no key, the history) stops the others too.
-        q.paused = true;
+        if q.run == QueueRun::Sending {
+            q.run = QueueRun::Paused;
+        }
     }
     // Nothing new leaves (paused); the reason stays on screen.
     app.say(Tone::Error, format!("Queue paused: {message}"));
@@ -767,7 +771,7 @@ fn pause(app: &mut App) -> Vec<Effect> {
     let Some(q) = &mut app.queue else {
         return Vec::new();
     };
-    if !q.running {
+    if !q.run.started() {
         app.say(
             Tone::Info,
             "The queue is not sending: Ctrl+S sends its ready rows",
@@ -775,8 +779,12 @@ fn pause(app: &mut App) -> Vec<Effect> {
         return Vec::new();
     }
     q.closing = None;
-    q.paused = !q.paused;
-    if q.paused {
+    q.run = if q.run == QueueRun::Paused {
+        QueueRun::Sending
+    } else {
+        QueueRun::Paused
+    };
+    if q.run == QueueRun::Paused {
         let flying = q.in_flight.len();
         app.say(
             Tone::Info,
@@ -1134,7 +1142,7 @@ mod tests {
         );
         finish(&mut a, resumed[0].0, 200);
         let q = a.queue.as_ref().unwrap();
-        assert!(!q.running);
+        assert_eq!(q.run, QueueRun::Idle);
         assert_eq!(q.counts().ok, 6);
         assert!(
             a.status
@@ -1167,7 +1175,7 @@ mod tests {
             ["c1", "c3"]
         );
         assert!(finish(&mut a, started[0].0, 429).is_empty());
-        assert!(a.queue.as_ref().unwrap().paused);
+        assert_eq!(a.queue.as_ref().unwrap().run, QueueRun::Paused);
         assert!(a.status.as_ref().unwrap().text.contains("HTTP 429"));
         // Closing while a row is in flight is refused.
         update(&mut a, Action::Queue(QueueAction::Close));
@@ -1374,7 +1382,7 @@ mod tests {
             ItemStatus::Waiting,
             "a 429 row goes again"
         );
-        assert!(q.paused);
+        assert_eq!(q.run, QueueRun::Paused);
         // A late duplicate-check answer is ignored during the run.
         update(
             &mut a,
@@ -1400,6 +1408,10 @@ mod tests {
         let started = send_queue(&mut a, 1);
         assert_eq!(started.len(), 1, "the second row goes");
         finish(&mut a, started[0].0, 200);
-        assert!(!a.queue.as_ref().unwrap().running, "and the run ends");
+        assert_eq!(
+            a.queue.as_ref().unwrap().run,
+            QueueRun::Idle,
+            "and the run ends"
+        );
     }
 }
