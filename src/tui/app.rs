@@ -12,8 +12,8 @@ use crate::api::key::Credentials;
 use crate::api::phone::{Region, read_as_call_id, reads_as_phone};
 use crate::api::request::{BaseUrl, WireRequest, build};
 use crate::api::update::{
-    Field, FieldError, OutcomeUpdate, Preference, Rules, TargetKind, UpdateInput, parse_target,
-    parse_value_lenient, validate,
+    Field, FieldError, OutcomeUpdate, Preference, Rules, TargetKind, UpdateInput, parse_metadata,
+    parse_target, parse_value_lenient, validate,
 };
 use crate::config::{DOCUMENTED_OUTCOMES, Theme};
 use crate::history::{Filter, Record};
@@ -673,6 +673,8 @@ pub struct App {
     /// The notes under the fields (what will be sent, warnings), computed once per edit: phone
     /// parsing is too slow to run for every frame.
     pub notes: Vec<(Field, (Tone, String))>,
+    /// What the metadata text is, worked out when it changes (the views read it every frame).
+    pub metadata_check: MetadataCheck,
     /// The batch file open in the queue pane.
     pub queue: Option<Queue>,
     /// The form as a ✓ send left it for the next call: nothing there to keep as a draft.
@@ -685,6 +687,44 @@ pub struct App {
     pub metadata_converted: bool,
     /// What Ctrl+N cleared, until the form changes again: Ctrl+Z brings it back.
     pub before_new_form: Option<Box<ClearedForm>>,
+}
+
+/// What the metadata text is, for the editor's error mark, its label and the preview: parsed
+/// once per change of the text, not on every frame.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MetadataCheck {
+    /// The text this was worked out for.
+    pub text: String,
+    /// No metadata, a JSON object with this many keys, or why it is not one.
+    pub parsed: Result<Option<usize>, String>,
+    /// Where the JSON parser stopped (line, char), for the mark in the editor.
+    pub error_at: Option<(usize, usize)>,
+    /// `key=value` lines (people who do not write JSON): Ctrl+O or Ctrl+S make JSON of them.
+    pub key_values: bool,
+    /// … and the JSON made of them is sound.
+    pub convertible: bool,
+}
+
+impl Default for MetadataCheck {
+    fn default() -> Self {
+        Self::of(String::new())
+    }
+}
+
+impl MetadataCheck {
+    pub fn of(text: String) -> Self {
+        let parsed = parse_metadata(&text).map(|m| m.map(|map| map.len()));
+        let error_at = super::json::error_position(&text);
+        let key_values = super::json::has_key_value_lines(&text);
+        let convertible = key_values && super::json::format(&text).is_ok();
+        Self {
+            text,
+            parsed,
+            error_at,
+            key_values,
+            convertible,
+        }
+    }
 }
 
 /// The form Ctrl+N cleared, with where the person was and the queue row it held.
@@ -744,6 +784,7 @@ impl App {
             outcome_pick: None,
             outcome_menu_closed: false,
             notes: Vec::new(),
+            metadata_check: MetadataCheck::default(),
             queue: None,
             sent_form: None,
             status_about: None,
@@ -801,6 +842,9 @@ impl App {
             let request = build(&update, &self.settings.base_url);
             Ready { update, request }
         });
+        if metadata != self.metadata_check.text {
+            self.metadata_check = MetadataCheck::of(metadata.clone());
+        }
         self.notes = [Field::Target, Field::Outcome, Field::Value]
             .into_iter()
             .filter_map(|f| self.field_note(f).map(|n| (f, n)))

@@ -569,6 +569,31 @@ mod tests {
     }
 
     #[test]
+    fn what_the_metadata_is_follows_each_change_of_its_text() {
+        let mut a = app();
+        assert_eq!(a.metadata_check.parsed, Ok(None));
+        update(&mut a, Action::Focus(Focus::Metadata));
+        update(&mut a, Action::Paste("campaign=spring".into()));
+        let c = &a.metadata_check;
+        assert_eq!(c.text, "campaign=spring");
+        assert!(c.parsed.is_err() && c.key_values && c.convertible);
+        update(&mut a, Action::Form(FormAction::FormatMetadata));
+        let c = &a.metadata_check;
+        assert_eq!(c.text, a.form.text(Field::Metadata));
+        assert_eq!(
+            (c.parsed.clone(), c.error_at, c.key_values),
+            (Ok(Some(1)), None, false)
+        );
+        // Broken JSON: where the parser stopped, for the mark in the editor.
+        update(&mut a, Action::Form(FormAction::NewForm));
+        update(&mut a, Action::Focus(Focus::Metadata));
+        type_text(&mut a, "{\"a\" 1}");
+        let c = &a.metadata_check;
+        assert!(c.parsed.is_err());
+        assert_eq!(c.error_at, Some((0, 5)));
+    }
+
+    #[test]
     fn templates_insert_with_the_cursor_in_the_first_empty_value() {
         let mut a = app();
         update(&mut a, Action::Form(FormAction::InsertTemplate));
