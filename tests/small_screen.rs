@@ -7,7 +7,7 @@ use common::{answered, app, fill_example1, record, screen, type_text};
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use phonely_outcomes::tui::action::{Action, FormAction, QueueAction, RequestId, SendAction};
 use phonely_outcomes::tui::app::{App, Focus};
-use phonely_outcomes::tui::keymap::{HELP, commands, hints, map_event};
+use phonely_outcomes::tui::keymap::{commands, help, hints, map_event};
 use phonely_outcomes::tui::update::update;
 
 fn press(app: &mut App, code: KeyCode, modifiers: KeyModifiers) {
@@ -73,7 +73,8 @@ fn the_request_scrolls_from_the_keyboard_and_says_how() {
         hints(&a)
     );
     assert!(
-        HELP.iter()
+        help()
+            .iter()
             .flat_map(|(_, keys)| keys.iter())
             .any(|(k, what)| k.contains("Alt+↑") && what.contains("request")),
     );

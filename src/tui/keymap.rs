@@ -94,7 +94,7 @@ fn map_key(app: &App, key: KeyEvent) -> Option<Action> {
         _ => {}
     }
     match app.focus {
-        Focus::History => map_history(key),
+        Focus::History => map_table(&history_bindings(), key),
         Focus::Queue => match key.code {
             KeyCode::Up | KeyCode::Char('k') => Some(Action::Queue(QueueAction::Move(-1))),
             KeyCode::Down | KeyCode::Char('j') => Some(Action::Queue(QueueAction::Move(1))),
@@ -258,26 +258,173 @@ fn map_modal(app: &App, modal: &Modal, key: KeyEvent) -> Option<Action> {
     }
 }
 
-fn map_history(key: KeyEvent) -> Option<Action> {
-    Some(match key.code {
-        KeyCode::Up | KeyCode::Char('k') => Action::History(HistoryAction::Move(-1)),
-        KeyCode::Down | KeyCode::Char('j') => Action::History(HistoryAction::Move(1)),
-        KeyCode::PageUp => Action::History(HistoryAction::Move(-10)),
-        KeyCode::PageDown => Action::History(HistoryAction::Move(10)),
-        KeyCode::Home | KeyCode::Char('g') => Action::History(HistoryAction::Home),
-        KeyCode::End | KeyCode::Char('G') => Action::History(HistoryAction::End),
-        KeyCode::Enter => Action::History(HistoryAction::OpenDetail),
-        KeyCode::Char('?') => Action::OpenHelp,
-        KeyCode::Char('/') => Action::History(HistoryAction::OpenFilter),
-        KeyCode::Char('e') => Action::History(HistoryAction::LoadIntoForm),
-        KeyCode::Char('r') => Action::History(HistoryAction::Resend),
-        KeyCode::Char('y') => Action::History(HistoryAction::CopyCurl),
-        KeyCode::Char('b') => Action::History(HistoryAction::CopyResponse),
-        KeyCode::Char('c') => Action::History(HistoryAction::CopyCallId),
-        KeyCode::Char(':') => Action::Palette(PaletteAction::Open),
-        KeyCode::Esc => Action::History(HistoryAction::ClearFilter),
-        _ => return None,
-    })
+/// One key binding of a pane: its keys, what it does, and how the footer and F1 name it. The
+/// pane's keymap, its footer hints and its help section are all read from one table, so they
+/// cannot disagree.
+pub struct Binding {
+    pub keys: &'static [KeyCode],
+    pub action: Action,
+    /// The footer's (key, label); `None`: not in the footer.
+    pub hint: Option<(&'static str, &'static str)>,
+    /// F1's (keys, what it does); `None`: told on another binding's line (e.g. `b / c`).
+    pub help: Option<(&'static str, &'static str)>,
+    /// Whether it does something now: its hint shows only then.
+    pub live: fn(&App) -> bool,
+}
+
+/// The history pane's bindings, in the order of the footer and of F1's section.
+pub fn history_bindings() -> Vec<Binding> {
+    use HistoryAction as H;
+    let always = |_: &App| true;
+    let rows = |a: &App| !a.history.rows.is_empty();
+    let filtered = |a: &App| !a.history.filter.is_empty();
+    let b = |keys, action, hint, help, live| Binding {
+        keys,
+        action,
+        hint,
+        help,
+        live,
+    };
+    vec![
+        b(
+            &[KeyCode::Up, KeyCode::Char('k')],
+            Action::History(H::Move(-1)),
+            Some(("↑↓", "move")),
+            Some(("↑ ↓ / k j", "move")),
+            rows,
+        ),
+        b(
+            &[KeyCode::Down, KeyCode::Char('j')],
+            Action::History(H::Move(1)),
+            None,
+            None,
+            rows,
+        ),
+        b(
+            &[KeyCode::PageUp],
+            Action::History(H::Move(-10)),
+            None,
+            Some(("PgUp / PgDn, Home / End", "jump")),
+            rows,
+        ),
+        b(
+            &[KeyCode::PageDown],
+            Action::History(H::Move(10)),
+            None,
+            None,
+            rows,
+        ),
+        b(
+            &[KeyCode::Home, KeyCode::Char('g')],
+            Action::History(H::Home),
+            None,
+            None,
+            rows,
+        ),
+        b(
+            &[KeyCode::End, KeyCode::Char('G')],
+            Action::History(H::End),
+            None,
+            None,
+            rows,
+        ),
+        b(
+            &[KeyCode::Enter],
+            Action::History(H::OpenDetail),
+            Some(("Enter", "details")),
+            Some(("Enter", "full request and response")),
+            rows,
+        ),
+        b(
+            &[KeyCode::Char('/')],
+            Action::History(H::OpenFilter),
+            Some(("/", "filter")),
+            Some((
+                "/",
+                "filter: words, a phone as typed, a number (a value too), value:N, \
+                 state:failed, state:unknown, profile:NAME",
+            )),
+            always,
+        ),
+        b(
+            &[KeyCode::Char('e')],
+            Action::History(H::LoadIntoForm),
+            Some(("e", "edit")),
+            Some(("e", "put the update in the form to change and send again")),
+            rows,
+        ),
+        b(
+            &[KeyCode::Char('r')],
+            Action::History(H::Resend),
+            Some(("r", "resend")),
+            Some(("r", "send it again as it was (asks first)")),
+            rows,
+        ),
+        b(
+            &[KeyCode::Char('y')],
+            Action::History(H::CopyCurl),
+            Some(("y", "copy curl")),
+            Some((
+                "y",
+                "copy it as a curl command (the key stays $PHONELY_API_KEY)",
+            )),
+            rows,
+        ),
+        b(
+            &[KeyCode::Char('b')],
+            Action::History(H::CopyResponse),
+            Some(("b", "copy response")),
+            Some(("b / c", "copy its response body / the call id")),
+            rows,
+        ),
+        b(
+            &[KeyCode::Char('c')],
+            Action::History(H::CopyCallId),
+            Some(("c", "copy call id")),
+            None,
+            rows,
+        ),
+        // Rows found by a filter: Esc shows everything again.
+        b(
+            &[KeyCode::Esc],
+            Action::History(H::ClearFilter),
+            Some(("Esc", "clear filter")),
+            Some(("Esc", "clear the filter")),
+            filtered,
+        ),
+        b(
+            &[KeyCode::Char(':')],
+            Action::Palette(PaletteAction::Open),
+            None,
+            Some((":", "command palette")),
+            always,
+        ),
+        // Told under "Anywhere" (F1, also ? outside text fields).
+        b(&[KeyCode::Char('?')], Action::OpenHelp, None, None, always),
+    ]
+}
+
+/// A key in a pane, by its table. (Keys act whether or not their hint shows: one that has
+/// nothing to act on says so, or does nothing.)
+fn map_table(table: &[Binding], key: KeyEvent) -> Option<Action> {
+    table
+        .iter()
+        .find(|b| b.keys.contains(&key.code))
+        .map(|b| b.action.clone())
+}
+
+/// The footer hints of a pane's table that act now.
+fn table_hints(table: &[Binding], app: &App) -> Vec<(&'static str, &'static str)> {
+    table
+        .iter()
+        .filter(|b| (b.live)(app))
+        .filter_map(|b| b.hint)
+        .collect()
+}
+
+/// F1's lines for a pane's table.
+fn table_help(table: &[Binding]) -> Vec<(&'static str, &'static str)> {
+    table.iter().filter_map(|b| b.help).collect()
 }
 
 /// The keys that work right now, for the footer: (key, what it does).
@@ -334,27 +481,7 @@ pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
     }
     match app.focus {
         // No row: only the filter acts (and Esc, when a filter hides every row).
-        Focus::History if app.history.rows.is_empty() => {
-            out.push(("/", "filter"));
-            if !app.history.filter.is_empty() {
-                out.push(("Esc", "clear filter"));
-            }
-        }
-        Focus::History => {
-            out.extend([
-                ("↑↓", "move"),
-                ("Enter", "details"),
-                ("/", "filter"),
-                ("e", "edit"),
-                ("r", "resend"),
-                ("y", "copy curl"),
-                ("b", "copy response"),
-                ("c", "copy call id"),
-            ]);
-            if !app.history.filter.is_empty() {
-                out.push(("Esc", "clear filter"));
-            }
-        }
+        Focus::History => out.extend(table_hints(&history_bindings(), app)),
         Focus::Filter => out.extend([("Enter", "to the rows"), ("Esc", "clear")]),
         Focus::Queue => {
             out.extend([
@@ -598,8 +725,8 @@ pub fn commands() -> Vec<Command> {
     ]
 }
 
-/// Every binding, by context, for the help screen.
-pub const HELP: &[(&str, &[(&str, &str)])] = &[
+/// The help screen's sections whose keys are not (yet) in a pane's table.
+const HELP: &[(&str, &[(&str, &str)])] = &[
     (
         "Anywhere",
         &[
@@ -703,29 +830,17 @@ pub const HELP: &[(&str, &[(&str, &str)])] = &[
             ("q / Esc", "close the queue (when nothing is sending)"),
         ],
     ),
-    (
-        "History",
-        &[
-            ("↑ ↓ / k j", "move"),
-            ("PgUp / PgDn, Home / End", "jump"),
-            ("Enter", "full request and response"),
-            (
-                "/",
-                "filter: words, a phone as typed, a number (a value too), value:N, \
-                 state:failed, state:unknown, profile:NAME",
-            ),
-            ("Esc", "clear the filter"),
-            ("e", "put the update in the form to change and send again"),
-            ("r", "send it again as it was (asks first)"),
-            (
-                "y",
-                "copy it as a curl command (the key stays $PHONELY_API_KEY)",
-            ),
-            ("b / c", "copy its response body / the call id"),
-            (":", "command palette"),
-        ],
-    ),
 ];
+
+/// Every binding, by context, for the help screen (F1).
+pub fn help() -> Vec<(&'static str, Vec<(&'static str, &'static str)>)> {
+    let mut sections: Vec<_> = HELP
+        .iter()
+        .map(|(context, keys)| (*context, keys.to_vec()))
+        .collect();
+    sections.push(("History", table_help(&history_bindings())));
+    sections
+}
 
 #[cfg(test)]
 mod tests {
@@ -1337,6 +1452,119 @@ mod tests {
             map_event(&a, &press(KeyCode::Esc)),
             Some(Action::Send(SendAction::Cancel))
         );
+    }
+
+    /// Two bindings for one key in one pane: the second would never act, and the footer or
+    /// the help would name a key for what it does not do.
+    fn assert_one_binding_per_key(table: &[Binding]) {
+        let mut seen = Vec::new();
+        for b in table {
+            for key in b.keys {
+                assert!(!seen.contains(key), "{key:?} is bound twice");
+                seen.push(*key);
+            }
+        }
+    }
+
+    #[test]
+    fn no_key_is_bound_twice_in_the_history_pane() {
+        assert_one_binding_per_key(&history_bindings());
+        // The check itself fails on a second binding for a key.
+        let twice = std::panic::catch_unwind(|| {
+            let mut table = history_bindings();
+            table.push(Binding {
+                keys: &[KeyCode::Char('e')],
+                action: Action::Quit,
+                hint: None,
+                help: None,
+                live: |_| true,
+            });
+            assert_one_binding_per_key(&table);
+        });
+        assert!(twice.is_err());
+        // The keymap, the footer and F1 are read from the table.
+        let h = focused(Focus::History);
+        for b in history_bindings() {
+            for key in b.keys {
+                assert_eq!(
+                    map_event(&h, &press(*key)),
+                    Some(b.action.clone()),
+                    "{key:?}"
+                );
+            }
+        }
+        let history_help = help()
+            .into_iter()
+            .find(|(context, _)| *context == "History")
+            .map(|(_, keys)| keys);
+        assert_eq!(
+            history_help,
+            Some(history_bindings().iter().filter_map(|b| b.help).collect())
+        );
+    }
+
+    /// Every hint the history's footer shows does something when pressed: it changes what is
+    /// on screen or asks the runtime for something.
+    #[test]
+    fn every_history_hint_acts_when_shown() {
+        let update = crate::api::update::validate(&crate::api::update::UpdateInput {
+            agent: "a",
+            target: "c",
+            outcome: "Sold",
+            ..Default::default()
+        })
+        .unwrap();
+        let request = crate::api::request::build(&update, &BaseUrl::default());
+        let who = crate::history::Provenance {
+            operator: "t".into(),
+            profile: "sandbox".into(),
+            base_url: String::new(),
+        };
+        let row = |id| {
+            crate::api::factory::pending(id, "t", &who, &update, &request, crate::history::now_ms())
+        };
+        let empty = focused(Focus::History);
+        let mut rows = focused(Focus::History);
+        rows.history.rows = vec![row(2), row(1)];
+        rows.history.selected = 1;
+        let mut filtered = rows.clone();
+        filtered.history.filter.words = vec!["sold".into()];
+        let mut hidden = empty.clone();
+        hidden.history.filter.words = vec!["nothing".into()];
+        let seen = |a: &App| {
+            (
+                a.focus,
+                a.modal.is_some(),
+                a.status.as_ref().map(|s| s.text.clone()),
+                a.history.selected,
+                a.form.snapshot(),
+            )
+        };
+        for app in [
+            Box::new(empty),
+            Box::new(rows),
+            Box::new(filtered),
+            Box::new(hidden),
+        ] {
+            let shown = hints(&app);
+            for b in history_bindings() {
+                let Some(hint) = b.hint.filter(|_| (b.live)(&app)) else {
+                    assert!(
+                        b.hint.is_none_or(|h| !shown.contains(&h)),
+                        "{:?} is shown but has nothing to act on",
+                        b.hint
+                    );
+                    continue;
+                };
+                assert!(shown.contains(&hint), "{hint:?} not in {shown:?}");
+                let mut after = app.clone();
+                let effects = crate::tui::update::update(&mut after, b.action.clone());
+                assert!(
+                    !effects.is_empty() || seen(&after) != seen(&app),
+                    "{hint:?} does nothing here"
+                );
+            }
+        }
     }
 
     /// The queue's footer says what p and q do now: p only while the queue sends ("go on" when
