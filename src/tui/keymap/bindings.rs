@@ -3,8 +3,8 @@
 
 use crossterm::event::{KeyCode, KeyEvent};
 
-use crate::tui::action::{Action, HistoryAction, PaletteAction};
-use crate::tui::app::App;
+use crate::tui::action::{Action, HistoryAction, PaletteAction, QueueAction, SendAction};
+use crate::tui::app::{App, QueueRun};
 
 /// One key binding of a pane: its keys, what it does, and how the footer and F1 name it. The
 /// pane's keymap, its footer hints and its help section are all read from one table, so they
@@ -14,6 +14,8 @@ pub struct Binding {
     pub action: Action,
     /// The footer's (key, label); `None`: not in the footer.
     pub hint: Option<(&'static str, &'static str)>,
+    /// The footer's label when it follows the state (e.g. "pause" / "go on").
+    pub relabel: Option<fn(&App) -> &'static str>,
     /// F1's (keys, what it does); `None`: told on another binding's line (e.g. `b / c`).
     pub help: Option<(&'static str, &'static str)>,
     /// Whether it does something now: its hint shows only then.
@@ -30,6 +32,7 @@ pub fn history_bindings() -> Vec<Binding> {
         keys,
         action,
         hint,
+        relabel: None,
         help,
         live,
     };
@@ -152,6 +155,106 @@ pub fn history_bindings() -> Vec<Binding> {
     ]
 }
 
+/// The queue pane's bindings, in the order of the footer and of F1's section.
+pub fn queue_bindings() -> Vec<Binding> {
+    use QueueAction as Q;
+    fn run(a: &App) -> Option<QueueRun> {
+        a.queue.as_ref().map(|q| q.run)
+    }
+
+    let always = |_: &App| true;
+    let b = |keys, action, hint, help| Binding {
+        keys,
+        action,
+        hint,
+        relabel: None,
+        help,
+        live: always,
+    };
+    vec![
+        b(
+            &[KeyCode::Up, KeyCode::Char('k')],
+            Action::Queue(Q::Move(-1)),
+            Some(("↑↓", "move")),
+            Some(("↑ ↓ / k j", "move")),
+        ),
+        b(
+            &[KeyCode::Down, KeyCode::Char('j')],
+            Action::Queue(Q::Move(1)),
+            None,
+            None,
+        ),
+        b(&[KeyCode::PageUp], Action::Queue(Q::Move(-10)), None, None),
+        b(&[KeyCode::PageDown], Action::Queue(Q::Move(10)), None, None),
+        b(
+            &[KeyCode::Enter],
+            Action::Queue(Q::LoadRow),
+            Some(("Enter", "to the form")),
+            Some((
+                "Enter",
+                "put the row in the form to fix it; Ctrl+S there sends it",
+            )),
+        ),
+        b(
+            &[KeyCode::Char('x'), KeyCode::Char(' ')],
+            Action::Queue(Q::ToggleExclude),
+            Some(("x", "exclude")),
+            Some(("x / Space", "leave the row out, or put it back")),
+        ),
+        // Bound everywhere (the keymap gives Ctrl+S to the send before any pane): no keys here.
+        b(
+            &[],
+            Action::Send(SendAction::Request),
+            Some(("^S", "send queue")),
+            Some((
+                "Ctrl+S",
+                "send the ready rows (asks first, like one update)",
+            )),
+        ),
+        Binding {
+            relabel: Some(|a| {
+                if run(a) == Some(QueueRun::Paused) {
+                    "go on"
+                } else {
+                    "pause"
+                }
+            }),
+            live: |a| run(a).is_some_and(QueueRun::started),
+            ..b(
+                &[KeyCode::Char('p')],
+                Action::Queue(Q::Pause),
+                Some(("p", "pause")),
+                Some((
+                    "p",
+                    "pause: rows in flight finish, no new ones leave; p again goes on",
+                )),
+            )
+        },
+        Binding {
+            relabel: Some(|a| {
+                if a.queue.as_ref().is_some_and(|q| q.closing.is_some()) {
+                    "close anyway"
+                } else {
+                    "close"
+                }
+            }),
+            ..b(
+                &[KeyCode::Esc, KeyCode::Char('q')],
+                Action::Queue(Q::Close),
+                Some(("q", "close")),
+                Some(("q / Esc", "close the queue (when nothing is sending)")),
+            )
+        },
+        b(&[KeyCode::Char('?')], Action::OpenHelp, None, None),
+        b(
+            &[KeyCode::Char(':')],
+            Action::Palette(PaletteAction::Open),
+            None,
+            None,
+        ),
+    ]
+}
+
 /// A key in a pane, by its table. (Keys act whether or not their hint shows: one that has
 /// nothing to act on says so, or does nothing.)
 pub(super) fn map_table(table: &[Binding], key: KeyEvent) -> Option<Action> {
@@ -166,7 +269,10 @@ pub(super) fn table_hints(table: &[Binding], app: &App) -> Vec<(&'static str, &'
     table
         .iter()
         .filter(|b| (b.live)(app))
-        .filter_map(|b| b.hint)
+        .filter_map(|b| {
+            let (key, label) = b.hint?;
+            Some((key, b.relabel.map_or(label, |f| f(app))))
+        })
         .collect()
 }
 
@@ -260,26 +366,6 @@ const HELP: &[(&str, &[(&str, &str)])] = &[
             ("Esc", "keep the current one"),
         ],
     ),
-    (
-        "Queue (a batch file, Ctrl+B)",
-        &[
-            ("↑ ↓ / k j", "move"),
-            (
-                "Enter",
-                "put the row in the form to fix it; Ctrl+S there sends it",
-            ),
-            ("x / Space", "leave the row out, or put it back"),
-            (
-                "Ctrl+S",
-                "send the ready rows (asks first, like one update)",
-            ),
-            (
-                "p",
-                "pause: rows in flight finish, no new ones leave; p again goes on",
-            ),
-            ("q / Esc", "close the queue (when nothing is sending)"),
-        ],
-    ),
 ];
 
 /// Every binding, by context, for the help screen (F1).
@@ -288,6 +374,10 @@ pub fn help() -> Vec<(&'static str, Vec<(&'static str, &'static str)>)> {
         .iter()
         .map(|(context, keys)| (*context, keys.to_vec()))
         .collect();
+    sections.push((
+        "Queue (a batch file, Ctrl+B)",
+        table_help(&queue_bindings()),
+    ));
     sections.push(("History", table_help(&history_bindings())));
     sections
 }

@@ -10,7 +10,7 @@ use super::action::{
     Action, FormAction, HistoryAction, PaletteAction, PointerAction, ProfileAction, QueueAction,
     SendAction,
 };
-use super::app::{App, Confirm, Focus, Modal, QueueRun};
+use super::app::{App, Confirm, Focus, Modal};
 
 /// Lines the request preview moves for Alt+↑/↓, and for PgUp/PgDn in a one-line field.
 const PREVIEW_STEP: i32 = 3;
@@ -18,7 +18,7 @@ const PREVIEW_PAGE: i32 = 10;
 
 mod bindings;
 mod palette;
-pub use bindings::{Binding, help, history_bindings};
+pub use bindings::{Binding, help, history_bindings, queue_bindings};
 use bindings::{map_table, table_hints};
 pub use palette::{Command, commands, palette_matches};
 
@@ -101,19 +101,7 @@ fn map_key(app: &App, key: KeyEvent) -> Option<Action> {
     }
     match app.focus {
         Focus::History => map_table(&history_bindings(), key),
-        Focus::Queue => match key.code {
-            KeyCode::Up | KeyCode::Char('k') => Some(Action::Queue(QueueAction::Move(-1))),
-            KeyCode::Down | KeyCode::Char('j') => Some(Action::Queue(QueueAction::Move(1))),
-            KeyCode::PageUp => Some(Action::Queue(QueueAction::Move(-10))),
-            KeyCode::PageDown => Some(Action::Queue(QueueAction::Move(10))),
-            KeyCode::Enter => Some(Action::Queue(QueueAction::LoadRow)),
-            KeyCode::Char('x' | ' ') => Some(Action::Queue(QueueAction::ToggleExclude)),
-            KeyCode::Char('p') => Some(Action::Queue(QueueAction::Pause)),
-            KeyCode::Esc | KeyCode::Char('q') => Some(Action::Queue(QueueAction::Close)),
-            KeyCode::Char('?') => Some(Action::OpenHelp),
-            KeyCode::Char(':') => Some(Action::Palette(PaletteAction::Open)),
-            _ => None,
-        },
+        Focus::Queue => map_table(&queue_bindings(), key),
         Focus::Filter => match key.code {
             KeyCode::Enter | KeyCode::Down => Some(Action::History(HistoryAction::KeepFilter)),
             KeyCode::Esc => Some(Action::History(HistoryAction::ClearFilter)),
@@ -320,29 +308,8 @@ pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
         // No row: only the filter acts (and Esc, when a filter hides every row).
         Focus::History => out.extend(table_hints(&history_bindings(), app)),
         Focus::Filter => out.extend([("Enter", "to the rows"), ("Esc", "clear")]),
-        Focus::Queue => {
-            out.extend([
-                ("↑↓", "move"),
-                ("Enter", "to the form"),
-                ("x", "exclude"),
-                ("^S", "send queue"),
-            ]);
-            let queue = app.queue.as_ref();
-            // p acts only while the queue sends; q says when it has asked once already.
-            match queue.map(|q| q.run) {
-                Some(QueueRun::Paused) => out.push(("p", "go on")),
-                Some(QueueRun::Sending) => out.push(("p", "pause")),
-                _ => {}
-            }
-            out.push((
-                "q",
-                if queue.is_some_and(|q| q.closing.is_some()) {
-                    "close anyway"
-                } else {
-                    "close"
-                },
-            ));
-        }
+        // p acts only while the queue sends; q says when it has asked once already.
+        Focus::Queue => out.extend(table_hints(&queue_bindings(), app)),
         Focus::Preference => out.extend([("←→", "last/first"), ("Tab", "next")]),
         Focus::Metadata => out.extend([
             ("Enter", "new line"),
@@ -433,6 +400,7 @@ mod tests {
     use super::*;
     use crate::api::key::Credentials;
     use crate::api::request::BaseUrl;
+    use crate::tui::app::QueueRun;
     use crate::tui::app::Settings;
 
     fn app() -> App {
@@ -1055,6 +1023,7 @@ mod tests {
     #[test]
     fn no_key_is_bound_twice_in_the_history_pane() {
         assert_one_binding_per_key(&history_bindings());
+        assert_one_binding_per_key(&queue_bindings());
         // The check itself fails on a second binding for a key.
         let twice = std::panic::catch_unwind(|| {
             let mut table = history_bindings();
@@ -1062,6 +1031,7 @@ mod tests {
                 keys: &[KeyCode::Char('e')],
                 action: Action::Quit,
                 hint: None,
+                relabel: None,
                 help: None,
                 live: |_| true,
             });
@@ -1148,6 +1118,92 @@ mod tests {
                 assert!(
                     !effects.is_empty() || seen(&after) != seen(&app),
                     "{hint:?} does nothing here"
+                );
+            }
+        }
+    }
+
+    /// A queue of two ready rows, the second selected, with the queue focused.
+    fn queue_of_two() -> App {
+        let mut a = app();
+        let csv = "agent_id,target,outcome\na,c1,Sold\na,c2,Sold\n";
+        let (entries, errors) =
+            crate::batch::entries("q.csv", csv.as_bytes(), &crate::batch::ColumnMap::default());
+        crate::tui::update::update(
+            &mut a,
+            Action::Queue(QueueAction::Loaded {
+                file: "q.csv".into(),
+                entries,
+                errors: errors.iter().map(ToString::to_string).collect(),
+            }),
+        );
+        a.queue.as_mut().unwrap().selected = 1;
+        a.focus = Focus::Queue;
+        a
+    }
+
+    /// The queue's keymap, footer and F1 section come from its table, and every hint it shows
+    /// does something when pressed (idle, sending, paused, asked once to close).
+    #[test]
+    fn the_queue_pane_is_read_from_its_table_and_its_hints_act() {
+        let q = queue_of_two();
+        for b in queue_bindings() {
+            for key in b.keys {
+                assert_eq!(
+                    map_event(&q, &press(*key)),
+                    Some(b.action.clone()),
+                    "{key:?}"
+                );
+            }
+        }
+        let queue_help = help()
+            .into_iter()
+            .find(|(context, _)| context.starts_with("Queue"))
+            .map(|(_, keys)| keys);
+        assert_eq!(
+            queue_help,
+            Some(queue_bindings().iter().filter_map(|b| b.help).collect())
+        );
+        let seen = |a: &App| {
+            (
+                a.focus,
+                a.modal.is_some(),
+                a.status.as_ref().map(|s| s.text.clone()),
+                a.form.snapshot(),
+                a.queue.as_ref().map(|q| {
+                    let excluded: Vec<bool> = q.items.iter().map(|i| i.excluded).collect();
+                    (q.selected, q.run, q.closing, excluded)
+                }),
+            )
+        };
+        let idle = Box::new(queue_of_two());
+        let mut sending = idle.clone();
+        sending.queue.as_mut().unwrap().run = QueueRun::Sending;
+        let mut paused = idle.clone();
+        paused.queue.as_mut().unwrap().run = QueueRun::Paused;
+        let mut asked = sending.clone();
+        asked.queue.as_mut().unwrap().closing = Some(2);
+        for app in [idle, sending, paused, asked] {
+            let shown = hints(&app);
+            for b in queue_bindings() {
+                let Some((key, _)) = b.hint.filter(|_| (b.live)(&app)) else {
+                    assert!(
+                        b.hint
+                            .is_none_or(|(k, _)| shown.iter().all(|(s, _)| *s != k)),
+                        "{:?} is shown but does nothing now",
+                        b.hint
+                    );
+                    continue;
+                };
+                assert!(
+                    shown.iter().any(|(s, _)| *s == key),
+                    "{key} not in {shown:?}"
+                );
+                let mut after = app.clone();
+                let effects = crate::tui::update::update(&mut after, b.action.clone());
+                assert!(
+                    !effects.is_empty() || seen(&after) != seen(&app),
+                    "{key} does nothing here"
                 );
             }
         }
