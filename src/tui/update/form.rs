@@ -5,7 +5,7 @@ use super::common::{
     forget_queue_row, form_changed, move_focus, one_line, pasted_lines, set_focus,
 };
 use crate::tui::action::FormAction;
-use crate::tui::app::{App, Context, Focus, ItemStatus, Modal, Status, Tone};
+use crate::tui::app::{App, Context, Focus, ItemStatus, Modal, Tone};
 use crate::tui::effect::Effect;
 use ratatui_textarea::{Input, Key};
 
@@ -115,17 +115,14 @@ fn restore_draft(app: &mut App, draft: &crate::tui::draft::Draft) -> Vec<Effect>
     } else {
         format!("{restored} (Ctrl+N clears it)")
     };
-    app.status = Some(match app.status.take() {
+    let (tone, text) = match app.status.take() {
         // A warning from start-up (the config, the key) stays first.
-        Some(s) if matches!(s.tone, Tone::Warning | Tone::Error) => Status {
-            tone: s.tone,
-            text: format!("{} · {note}", s.text),
-        },
-        _ => Status {
-            tone: if elsewhere { Tone::Warning } else { Tone::Info },
-            text: note,
-        },
-    });
+        Some(s) if matches!(s.tone, Tone::Warning | Tone::Error) => {
+            (s.tone, format!("{} · {note}", s.text))
+        }
+        _ => (if elsewhere { Tone::Warning } else { Tone::Info }, note),
+    };
+    app.say(tone, text);
     set_focus(app, app.focus);
     form_changed(app)
 }

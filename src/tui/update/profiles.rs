@@ -1,7 +1,7 @@
 //! The profile picker and the switch to another profile.
 
 use crate::tui::action::ProfileAction;
-use crate::tui::app::{App, Modal, Status, Tone};
+use crate::tui::app::{App, Modal, Tone};
 use crate::tui::effect::Effect;
 
 pub(super) fn apply(app: &mut App, action: ProfileAction) -> Vec<Effect> {
@@ -81,29 +81,30 @@ fn profile_switched(app: &mut App, active: crate::tui::profiles::Active) {
     // The form stays as typed; the preview now shows this profile's URL.
     app.recheck();
     let p = &app.profile;
-    app.status = Some(match &app.settings.credentials.key {
-        Some(_) => Status {
-            tone: if p.kind == crate::config::Kind::Sandbox {
+    let (tone, text) = match &app.settings.credentials.key {
+        Some(_) => (
+            if p.kind == crate::config::Kind::Sandbox {
                 Tone::Success
             } else {
                 Tone::Warning
             },
-            text: format!(
+            format!(
                 "Now on profile {} ({}): sends go to {}",
                 p.name,
                 p.kind.label(),
                 app.settings.base_url.as_str()
             ),
-        },
-        None => Status {
-            tone: Tone::Error,
-            text: format!(
+        ),
+        None => (
+            Tone::Error,
+            format!(
                 "Now on profile {}, but nothing can be sent: {}",
                 p.name,
                 app.settings.credentials.missing_key_help()
             ),
-        },
-    });
+        ),
+    };
+    app.say(tone, text);
 }
 
 #[cfg(test)]

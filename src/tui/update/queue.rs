@@ -9,8 +9,7 @@ use crate::api::update::Field;
 use crate::history::Record;
 use crate::tui::action::{QueueAction, RequestId};
 use crate::tui::app::{
-    App, Focus, ItemStatus, Modal, QUEUE_CONCURRENCY, Queue, QueueItem, QueueRun, Ready, Status,
-    Tone,
+    App, Focus, ItemStatus, Modal, QUEUE_CONCURRENCY, Queue, QueueItem, QueueRun, Ready, Tone,
 };
 use crate::tui::effect::Effect;
 use ratatui_textarea::TextArea;
@@ -411,31 +410,32 @@ fn load_row(app: &mut App) -> Vec<Effect> {
         (Ok(_), None) => Focus::Agent,
     };
     set_focus(app, focus);
-    app.status = Some(match (&app.checked, file_said) {
-        _ if came_back.is_some() => Status {
-            tone: Tone::Warning,
-            text: format!(
+    let (tone, text) = match (&app.checked, file_said) {
+        _ if came_back.is_some() => (
+            Tone::Warning,
+            format!(
                 "Line {line} is in the form. It did not go through: {}. Fix it, then Ctrl+S \
                  sends it from here",
                 came_back.unwrap_or_default().trim_end_matches('.')
             ),
-        },
-        (Ok(_), Some(said)) => Status {
-            tone: Tone::Warning,
-            text: format!(
+        ),
+        (Ok(_), Some(said)) => (
+            Tone::Warning,
+            format!(
                 "Line {line} is in the form. The file said: {}. The form reads it otherwise: \
                  check it, then Ctrl+S sends it from here (the queue row is then marked done)",
                 said.message.trim_end_matches('.')
             ),
-        },
-        _ => Status {
-            tone: Tone::Info,
-            text: format!(
+        ),
+        _ => (
+            Tone::Info,
+            format!(
                 "Line {line} is in the form: fix it and Ctrl+S sends it from here (the queue row \
                  is then marked done)"
             ),
-        },
-    });
+        ),
+    };
+    app.say(tone, text);
     effects
 }
 
