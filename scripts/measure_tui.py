@@ -9,6 +9,14 @@ For the workbench and for a minimal ratatui app (examples/minimal_tui.rs), inter
 Prints medians and the ratios workbench / minimal from the same run.
 
 Usage: cargo build --release --bins --examples && python3 scripts/measure_tui.py [--runs 30] [--db DIR]
+
+Issue 16's interleaved suite (160x48, round robin, medians, ratios to the minimal app):
+  python3 scripts/measure_tui.py --suite --db DIR_WITH_1M_ROWS [--rounds 15] [--atac PATH]
+For each round, in turn: the minimal app, ATAC (if given), the workbench on an empty history and
+the workbench on DIR's history: time to the first complete frame, for the full history also the
+time until its newest row is on screen (the first page), and resident memory once settled.
+Then keystroke -> screen while a request hangs (p95). The history DIR is copied first, so the
+runs never change it.
 """
 import argparse, os, pty, select, shutil, signal, statistics, subprocess, sys, tempfile, time, json
 import urllib.request
@@ -20,13 +28,15 @@ MINIMAL = os.path.join(ROOT, "target/release/examples/minimal_tui")
 MARKER = b"\x1b[?25l"
 
 
+SIZE = (32, 120)  # rows, columns: 120x32 like the tests; the suite uses 160x48
+
+
 def spawn(argv, env):
     pid, fd = pty.fork()
     if pid == 0:
         os.execve(argv[0], argv, env)
-    # 120x32, like the tests.
     import fcntl, termios, struct
-    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 32, 120, 0, 0))
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", SIZE[0], SIZE[1], 0, 0))
     os.kill(pid, signal.SIGWINCH)
     return pid, fd
 
@@ -93,11 +103,131 @@ def keystroke_latency(fd, keys=40):
     return times
 
 
+def pct(xs, p):
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, max(0, int(round(len(xs) * p)) - 1))]
+
+
+def hung_keystrokes(data, env, keys=40):
+    """Keystroke -> screen in the form while a send hangs in the sandbox."""
+    sandbox = subprocess.Popen([WORKBENCH, "sandbox", "--addr", "127.0.0.1:0"], stdout=subprocess.PIPE, env=env)
+    url = sandbox.stdout.readline().decode().split()[-1]
+    req = urllib.request.Request(url + "/sandbox/faults", data=json.dumps({"kind": "hang"}).encode(), method="POST")
+    urllib.request.urlopen(req).read()
+    hang_env = dict(env, PHONELY_API_KEY="sandbox-key")
+    pid, fd = spawn([WORKBENCH, "--data-dir", data, "--base-url", url], hang_env)
+    read_until(fd, MARKER)
+    drain(fd, 0.3)
+    os.write(fd, b"agent123\tcall456\tSold")
+    os.write(fd, b"\x13")
+    read_until(fd, b"Send this update?")
+    os.write(fd, b"\r")
+    read_until(fd, b"Esc cancels")
+    drain(fd, 0.2)
+    os.write(fd, b"\x1b[Z")  # Shift+Tab back into a text field
+    drain(fd, 0.1)
+    hung = keystroke_latency(fd, keys)
+    os.write(fd, b"\x1b")
+    drain(fd, 0.2)
+    finish(pid, fd)
+    sandbox.terminate()
+    sandbox.wait()
+    return hung
+
+
+def suite(args):
+    """Issue 16: minimal app, ATAC, workbench empty, workbench with DIR's history, round robin."""
+    global SIZE
+    SIZE = (48, 160)
+    import sqlite3
+    work = tempfile.mkdtemp(prefix="phonely-suite-")
+    full = os.path.join(work, "full")
+    shutil.copytree(args.db, full, ignore=shutil.ignore_patterns("logs", "*.lock"))
+    db = sqlite3.connect(os.path.join(full, "history.sqlite3"))
+    rows, newest = db.execute(
+        "SELECT (SELECT count(*) FROM updates), target FROM updates ORDER BY id DESC LIMIT 1").fetchone()
+    db.close()
+    needle = newest.encode()
+    env = dict(os.environ, TERM="xterm-256color",
+               PHONELY_OUTCOMES_CONFIG=os.path.join(work, "no-config.toml"),
+               PHONELY_OUTCOMES_LOGS=os.path.join(work, "logs"))
+    for k in ("PHONELY_API_KEY", "PHONELY_PROFILE"):
+        env.pop(k, None)
+    apps = [("minimal", [MINIMAL], None)]
+    if args.atac:
+        os.makedirs(os.path.join(work, "atac"), exist_ok=True)
+        apps.append(("atac", [args.atac, "-d", os.path.join(work, "atac")], None))
+    empty = os.path.join(work, "empty")
+    apps.append(("workbench_empty", [WORKBENCH, "--data-dir", empty, "--base-url", "http://127.0.0.1:9"], None))
+    apps.append(("workbench_full", [WORKBENCH, "--data-dir", full, "--base-url", "http://127.0.0.1:9"], needle))
+    # Other builds of the workbench on the same history (a "before" binary, say), interleaved.
+    for spec in args.also or []:
+        name, _, path = spec.partition("=")
+        apps.append((name, [path, "--data-dir", full, "--base-url", "http://127.0.0.1:9"], needle))
+    first = {a[0]: [] for a in apps}
+    page = {a[0]: [] for a in apps if a[2] is not None}
+    rss = {a[0]: [] for a in apps}
+    for r in range(args.rounds + 1):  # round 0 warms the page cache and is not counted
+        for name, argv, wait_for in apps:
+            t0 = time.perf_counter()
+            pid, fd = spawn(argv, env)
+            buf = read_until(fd, MARKER)
+            t_first = (time.perf_counter() - t0) * 1000
+            if wait_for is not None:
+                read_until(fd, wait_for, buf=buf)
+                t_page = (time.perf_counter() - t0) * 1000
+            drain(fd, 0.3)
+            kb = rss_kb(pid)
+            if name == "atac":
+                os.write(fd, b"\x03")  # ATAC quits on Ctrl+C
+                drain(fd, 0.2)
+                try:
+                    os.kill(pid, signal.SIGTERM)
+                    os.waitpid(pid, 0)
+                except (ProcessLookupError, ChildProcessError):
+                    pass
+                os.close(fd)
+            else:
+                finish(pid, fd)
+            if r == 0:
+                continue
+            first[name].append(t_first)
+            rss[name].append(kb)
+            if wait_for is not None:
+                page[name].append(t_page)
+    hung = hung_keystrokes(empty, env)
+    shutil.rmtree(work, ignore_errors=True)
+    med = statistics.median
+    bare = med(first["minimal"])
+    out = {
+        "rounds": args.rounds,
+        "size": "160x48",
+        "history_rows": rows,
+        "first_frame_ms": {k: round(med(v), 2) for k, v in first.items()},
+        "first_frame_ratio": {k: round(med(v) / bare, 3) for k, v in first.items()},
+        "first_page_ms": {k: round(med(v), 2) for k, v in page.items()},
+        "first_page_ratio": {k: round(med(v) / bare, 3) for k, v in page.items()},
+        "rss_mb": {k: round(med(v) / 1024, 1) for k, v in rss.items()},
+        "keystroke_ms_hung_request": {"median": round(med(hung), 3), "p95": round(pct(hung, 0.95), 3)},
+        "load_average": os.getloadavg(),
+    }
+    print(json.dumps(out, indent=2))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=30)
     ap.add_argument("--db", help="data dir holding a history database to start with")
+    ap.add_argument("--suite", action="store_true", help="issue 16's interleaved suite (needs --db)")
+    ap.add_argument("--rounds", type=int, default=15)
+    ap.add_argument("--atac", help="path to an ATAC binary to include in the suite")
+    ap.add_argument("--also", action="append", metavar="NAME=PATH",
+                    help="another workbench binary to run on the same history (e.g. before=old/phonely-outcomes)")
     args = ap.parse_args()
+    if args.suite:
+        if not args.db:
+            sys.exit("--suite needs --db DIR (a history made by examples/fill_history)")
+        return suite(args)
     data = args.db or tempfile.mkdtemp(prefix="phonely-bench-")
     # Never the developer's own config, profile or log folder; logging on, as in real use.
     env = dict(os.environ, TERM="xterm-256color",
@@ -173,28 +303,7 @@ def main():
     finish(pid, fd)
 
     # Keystroke -> screen while a request hangs (sandbox told to never answer).
-    sb_env = dict(env)
-    sandbox = subprocess.Popen([WORKBENCH, "sandbox", "--addr", "127.0.0.1:0"], stdout=subprocess.PIPE, env=sb_env)
-    url = sandbox.stdout.readline().decode().split()[-1]
-    req = urllib.request.Request(url + "/sandbox/faults", data=json.dumps({"kind": "hang"}).encode(), method="POST")
-    urllib.request.urlopen(req).read()
-    hang_env = dict(env, PHONELY_API_KEY="sandbox-key")
-    pid, fd = spawn([WORKBENCH, "--data-dir", data, "--base-url", url], hang_env)
-    read_until(fd, MARKER)
-    os.write(fd, b"agent123\tcall456\tSold")
-    os.write(fd, b"\x13")
-    read_until(fd, b"Send this update?")
-    os.write(fd, b"\r")
-    read_until(fd, b"Esc cancels")
-    drain(fd, 0.2)
-    os.write(fd, b"\x1b[Z")  # Shift+Tab back into a text field (Value is empty, Outcome before it)
-    drain(fd, 0.1)
-    hung = keystroke_latency(fd)
-    os.write(fd, b"\x1b")  # Esc cancels the hung request
-    drain(fd, 0.2)
-    finish(pid, fd)
-    sandbox.terminate()
-    sandbox.wait()
+    hung = hung_keystrokes(data, env)
     if not args.db:
         shutil.rmtree(data, ignore_errors=True)
 

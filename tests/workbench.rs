@@ -28,6 +28,34 @@ fn rows(data_dir: &Path) -> Vec<phonely_outcomes::history::Record> {
         .unwrap()
 }
 
+/// An update `agent123/call456 ← outcome` recorded as pending by another session, which never
+/// completed it.
+fn record_pending(data_dir: &Path, session: &str, outcome: &str) {
+    let store = Store::open(data_dir, session).unwrap();
+    let update = validate(&UpdateInput {
+        agent: "agent123",
+        target: "call456",
+        outcome,
+        ..UpdateInput::default()
+    })
+    .unwrap();
+    let request = phonely_outcomes::api::request::build(
+        &update,
+        &phonely_outcomes::api::request::BaseUrl::default(),
+    );
+    store
+        .insert_pending(
+            &Provenance {
+                operator: "x".into(),
+                profile: "default".into(),
+                base_url: "https://app.phonely.ai".into(),
+            },
+            &update,
+            &request,
+        )
+        .unwrap();
+}
+
 /// Fills agent, target, (preference), outcome, value, metadata; leaves focus on Metadata.
 fn fill(
     h: &Harness,
@@ -290,32 +318,8 @@ async fn no_answer_within_the_timeout_is_unknown() {
 #[tokio::test]
 async fn a_crashed_sessions_pending_row_shows_as_outcome_unknown() {
     let dir = tempfile::tempdir().unwrap();
-    {
-        // A session that recorded an update and died before completing it (its lock is gone).
-        let store = Store::open(dir.path(), "crashed-session").unwrap();
-        let update = validate(&UpdateInput {
-            agent: "agent123",
-            target: "call456",
-            outcome: "Sold",
-            ..UpdateInput::default()
-        })
-        .unwrap();
-        let request = phonely_outcomes::api::request::build(
-            &update,
-            &phonely_outcomes::api::request::BaseUrl::default(),
-        );
-        store
-            .insert_pending(
-                &Provenance {
-                    operator: "x".into(),
-                    profile: "default".into(),
-                    base_url: "https://app.phonely.ai".into(),
-                },
-                &update,
-                &request,
-            )
-            .unwrap();
-    }
+    // A session that recorded an update and died before completing it (its lock is gone).
+    record_pending(dir.path(), "crashed-session", "Sold");
     let sb = start_sandbox().await;
     let (app, mut h) = workbench(&sb.base_url(), dir.path(), DEFAULT_TIMEOUT);
     let script = async {
@@ -602,4 +606,32 @@ async fn an_unsent_form_is_kept_as_a_draft_and_restored_on_the_next_start() {
     tokio::join!(app, script);
     assert_eq!(sb.sandbox.received().len(), 1);
     assert!(!draft.exists(), "a successful send clears the draft");
+}
+
+/// The Outcome pick-list offers labels sent before, counted over the whole history on a
+/// connection of its own once the first page is on screen (issue 16): through the real runtime
+/// and store, a label only the history knows reaches the pick-list.
+#[tokio::test]
+async fn labels_sent_before_reach_the_pick_list_after_the_first_page() {
+    const LABEL: &str = "Callback Booked For Tuesday Evening";
+    let dir = tempfile::tempdir().unwrap();
+    record_pending(dir.path(), "earlier-session", LABEL);
+    let sb = start_sandbox().await;
+    let (app, mut h) = workbench(&sb.base_url(), dir.path(), DEFAULT_TIMEOUT);
+    let script = async {
+        let screen = h.wait_for("History (1)").await;
+        assert!(
+            !screen.contains(LABEL),
+            "the row shows the label cut: {screen}"
+        );
+        h.text("agent123");
+        h.key(KeyCode::Tab);
+        h.text("call789");
+        h.key(KeyCode::Tab);
+        h.text("Callb");
+        h.wait_for(LABEL).await;
+        h.ctrl('q');
+    };
+    tokio::join!(app, script);
+    assert!(sb.sandbox.received().is_empty(), "nothing was sent");
 }

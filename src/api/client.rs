@@ -66,6 +66,12 @@ impl Client {
         Ok(Self { http, timeout })
     }
 
+    /// The underlying HTTP client and the time allowed for a whole request, for the other
+    /// endpoints' calls (`api::list`).
+    pub(crate) fn parts(&self) -> (&reqwest::Client, Duration) {
+        (&self.http, self.timeout)
+    }
+
     /// Sends the request and returns how it ended and how long it took.
     pub async fn send(&self, request: &WireRequest, key: &ApiKey) -> (Completion, Duration) {
         let started = Instant::now();
@@ -200,7 +206,7 @@ fn io_error_kind(e: &(dyn std::error::Error + 'static)) -> Option<std::io::Error
 }
 
 /// The error and its causes on one line. reqwest's messages name the URL, never headers.
-fn error_chain(e: &dyn std::error::Error) -> String {
+pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
     let mut parts = vec![e.to_string()];
     let mut source = e.source();
     while let Some(s) = source {

@@ -3,8 +3,9 @@
 //! (`api::update`, `api::request`, `api::record` …); this crate adds the HTTP client.
 
 pub use phonely_core::{
-    curl, exact, factory, filter, inert, invisible, key, notes, outcome, phone, record, request,
-    shell, time, update,
+    calls, curl, exact, factory, filter, inert, invisible, key, notes, outcome, phone, record,
+    request, shell, time, update,
 };
 
 pub mod client;
+pub mod list;

@@ -26,7 +26,8 @@ Examples:
   phonely-outcomes send --agent agent123 --call call456 --outcome Sold --value 299
   phonely-outcomes send --agent agent123 --phone +14155551234 --preference first --outcome Sold
   phonely-outcomes send --profile staging --agent agent123 --call call456 --metadata @notes.json
-  phonely-outcomes send --agent agent123 --call call456 --outcome Sold --dry-run";
+  phonely-outcomes send --agent agent123 --call call456 --outcome Sold --dry-run
+  phonely-outcomes send --agent agent123 --phone +14155551234 --pin --outcome Sold";
 
 const HISTORY_EXAMPLES: &str = "\
 Examples:
@@ -173,6 +174,9 @@ pub enum Command {
                           [OPTIONS]"
     )]
     Send(SendArgs),
+    /// List an agent's calls as Phonely has them, newest first (exit codes as send).
+    #[command(after_help = super::calls::EXAMPLES)]
+    Calls(super::calls::CallsArgs),
     /// Print the history of updates, newest first.
     #[command(after_help = HISTORY_EXAMPLES)]
     History(HistoryArgs),
@@ -265,6 +269,10 @@ pub struct SendArgs {
     /// Read --value as people paste it: `$1,299.00` is sent as 1299.0.
     #[arg(long)]
     pub lenient: bool,
+    /// With --phone: look the number's calls up first, pick the first or last by start time
+    /// (--preference), say which, and send to that call's ID (see `calls`).
+    #[arg(long, requires = "phone")]
+    pub pin: bool,
 }
 
 #[derive(Debug, Args)]

@@ -2,28 +2,33 @@
 //! checked with the form's rules first and nothing leaves while any row is invalid; then each
 //! row is recorded as pending, sent (a few at a time) and completed, like a `send`.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::io::{BufRead as _, IsTerminal as _, Write as _};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Duration;
 
 use futures::FutureExt as _;
 use futures::StreamExt as _;
-use futures::stream::FuturesUnordered;
 
 use super::args::{BatchArgs, GlobalArgs};
-use super::batch_progress::{Counts, Progress};
+use super::batch_progress::Progress;
 use super::common::{
-    Sender, account, checked_key, data_dir, exit, fail, history_for_sending, open_for_reading,
-    request_timeout,
+    Sender, account, checked_key, data_dir, exit, fail, history_for_sending, request_timeout,
 };
-use crate::api::client::{Client, Completion, State};
 use crate::api::inert::{inert, inert_lines};
-use crate::api::key::ApiKey;
-use crate::api::request::{BaseUrl, WireRequest, build};
-use crate::api::update::{Preference, Target};
+use crate::api::request::{BaseUrl, build};
+use crate::batch::engine::{
+    Counts, Ended, RowResult, Run, Stopped, request_text, send_rows, unrecorded,
+};
+use crate::batch::plan::{Pace, Resume, file_hash, legacy_file_hash};
 use crate::batch::{ColumnMap, Row, parse_with};
+use list::{list, sent_before};
+use report::{ReportFile, skipped_lines, write_report};
+use shown::Shown;
+
+mod list;
+mod report;
+mod shown;
 use crate::config::Config;
 use crate::history::journal::Journal;
 
@@ -129,7 +134,7 @@ pub async fn run(
     // says so), and a batch with invalid rows was only ever sent with --skip-invalid.
     let skipping = args.skip_invalid || resume.is_some();
     // The rows skipped, one report line each with every problem of its row.
-    let mut skipped: Vec<ReportLine> = Vec::new();
+    let mut skipped: Vec<RowResult> = Vec::new();
     if !errors.is_empty() && skipping && !file_level {
         skipped = skipped_lines(&errors);
         for e in &errors {
@@ -289,20 +294,8 @@ pub async fn run(
         );
     }
     let mut report_out = match &args.report {
-        // Private (0600): it holds phone numbers and Phonely's answers.
-        Some(path) => match crate::history::private::file_options()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .open(path)
-            .and_then(|file| {
-                crate::history::private::tighten(path, crate::history::private::FILE_MODE)?;
-                Ok(csv::Writer::from_writer(file))
-            }) {
-            Ok(out) => Some(ReportFile {
-                path: path.clone(),
-                out: Some(out),
-            }),
+        Some(path) => match ReportFile::create(path) {
+            Ok(out) => Some(out),
             Err(e) => {
                 return fail(
                     exit::INVALID,
@@ -398,31 +391,52 @@ pub async fn run(
     let closing = std::thread::spawn(move || drop(store));
     let journal = std::cell::RefCell::new(journal);
     let progress = Progress::new(total);
-    let plan = Plan {
+    let shown = Shown {
+        progress: &progress,
+        batch_id,
+    };
+    let run = Run {
         client: &client,
         key: &key,
         base: &base,
-        batch_id,
         concurrency: args.concurrency,
-        pace: args.rate.map(|r| Duration::from_secs_f64(1.0 / r)),
-        next_slot: std::cell::Cell::new(tokio::time::Instant::now()),
-        progress: &progress,
+        pace: Pace::new(args.rate),
+        watch: &shown,
         journal: &journal,
-        report: args.report.is_some(),
+        keep_requests: args.report.is_some(),
     };
-    let ended = send_rows(&plan, rows).await;
-    progress.finish();
     let Ended {
-        mut report,
+        results: mut report,
+        untaken,
         stopped,
-    } = ended;
+    } = send_rows(&run, rows, ctrl_c()).await;
+    progress.finish();
+    // Rows the run stopped before: each has its line in the report too, as not sent.
+    if let Some(stopped) = stopped {
+        report.extend(untaken.iter().map(|row| {
+            RowResult::not_sent(
+                row.line,
+                if args.report.is_some() {
+                    request_text(row)
+                } else {
+                    String::new()
+                },
+                format!(
+                    "not sent: the run stopped ({}) before this row; `phonely-outcomes batch \
+                     --resume {batch_id}` sends it",
+                    stopped.why(),
+                ),
+                Some("not_sent"),
+            )
+        }));
+    }
     // Endings are written with the next rows: write the last, and count any that could not be
     // written as unknown (their rows are imported as "outcome unknown").
     if let Err((e, lost)) = journal.into_inner().finish() {
-        unrecorded(&mut report, &e, &lost);
+        unrecorded(&mut report, &e, &lost, &shown);
     }
     let counts = report.iter().fold(Counts::default(), |mut c, l| {
-        add(&mut c, l.state);
+        c.add(l.state);
         c
     });
     let n_skipped = skipped.len();
@@ -499,11 +513,6 @@ pub async fn run(
     })
 }
 
-/// The call a row updates, as the batch orders rows: one after another per agent and target.
-fn call_of(row: &Row) -> (&str, &str) {
-    (row.update.agent.as_str(), row.update.target.as_str())
-}
-
 /// `one` for one, `many` for any other count.
 fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {
     if n == 1 { one } else { many }
@@ -570,519 +579,9 @@ fn start_journal(
     })
 }
 
-/// Rows whose endings could not be written to the journal: they will be imported as "outcome
-/// unknown", so the report and the counts say so now.
-fn unrecorded(report: &mut [ReportLine], error: &std::io::Error, lost: &[usize]) {
-    for seq in lost {
-        let Some(l) = report.iter_mut().find(|l| l.seq == Some(*seq)) else {
-            continue;
-        };
-        l.state = State::Unknown;
-        l.message = format!("the result could not be recorded: {error}");
-        eprintln!(
-            "? line {}: the request ended but its result could not be recorded ({error}); the \
-             history will show it as outcome unknown",
-            l.line
-        );
-    }
-}
-
-/// What sending a batch needs, shared by the scheduler and the rows under way.
-struct Plan<'a> {
-    client: &'a Client,
-    key: &'a ApiKey,
-    base: &'a BaseUrl,
-    batch_id: i64,
-    concurrency: usize,
-    /// `--rate`: at least this long between two requests leaving.
-    pace: Option<Duration>,
-    /// With `--rate`: when the next request may leave.
-    next_slot: std::cell::Cell<tokio::time::Instant>,
-    progress: &'a Progress,
-    /// Where each row is recorded before it leaves, and how it ended after.
-    journal: &'a std::cell::RefCell<Journal>,
-    /// `--report` was given.
-    report: bool,
-}
-
-impl Plan<'_> {
-    /// With `--rate`: takes the next start time (now or later) and moves the next one on.
-    fn take_slot(&self) -> Option<tokio::time::Instant> {
-        let pace = self.pace?;
-        let at = self.next_slot.get().max(tokio::time::Instant::now());
-        self.next_slot.set(at + pace);
-        Some(at)
-    }
-
-    /// With `--rate`: whether a request may leave now.
-    fn slot_due(&self) -> bool {
-        self.pace.is_none() || self.next_slot.get() <= tokio::time::Instant::now()
-    }
-}
-
-/// What came of the rows that were taken, and why the run stopped early, if it did.
-struct Ended {
-    report: Vec<ReportLine>,
-    stopped: Option<Stopped>,
-}
-
-/// Why a run stopped before its last row.
-#[derive(Clone, Copy)]
-enum Stopped {
-    /// Ctrl+C.
-    Interrupted,
-    /// Phonely answered 401 (the key) or 403 (what the key may do): every further row would
-    /// be refused the same way.
-    KeyRefused(u16),
-    /// The journal could not be written, so no row can be recorded before it leaves.
-    Unrecorded,
-}
-
-impl Stopped {
-    fn why(self) -> &'static str {
-        match self {
-            Stopped::Interrupted => "Ctrl+C",
-            Stopped::KeyRefused(401) => "Phonely refused the API key: HTTP 401",
-            Stopped::KeyRefused(_) => "the API key may not do this: HTTP 403",
-            Stopped::Unrecorded => "the history could not be written",
-        }
-    }
-
-    /// What has to be put right before a resume can go on, said after "sends them".
-    fn before_resuming(self) -> &'static str {
-        match self {
-            Stopped::KeyRefused(_) => {
-                " once the key is right (`phonely-outcomes config show` checks it)"
-            }
-            Stopped::Interrupted | Stopped::Unrecorded => "",
-        }
-    }
-}
-
-/// A row whose request is over (after any retries).
-struct Sent {
-    job: Job,
-    completion: Completion,
-    latency: Duration,
-}
-
-/// A row on its way.
-struct Job {
-    lane: usize,
-    row: Row,
-    /// The row's number in this run (its journal lines refer to it).
-    seq: usize,
-    /// Where it leaves its waker for [`Stop`].
-    place: usize,
-    request: WireRequest,
-}
-
-/// The second Ctrl+C: the rows under way stop waiting for their answer (or their next try).
-/// A row checks it each time it is polled, and while it waits it leaves its waker in its
-/// place, so [`Stop::now`] can have each polled once more. (A channel each row listened on
-/// cost more than a thousand instructions a row, every row, for a key that is rarely pressed.)
-struct Stop {
-    now: std::cell::Cell<bool>,
-    wakers: std::cell::RefCell<Vec<Option<std::task::Waker>>>,
-}
-
-impl Stop {
-    fn new(places: usize) -> Self {
-        Self {
-            now: std::cell::Cell::new(false),
-            wakers: std::cell::RefCell::new(vec![None; places]),
-        }
-    }
-
-    /// `work`'s output, or `None` once [`Stop::now`] has been called. `work` comes pinned
-    /// where it was made (an owned future, pinned in here, would take the space of two in the
-    /// row's state, and a larger allocation for each row).
-    fn unless_stopped<'a, F: std::future::Future>(
-        &'a self,
-        place: usize,
-        mut work: std::pin::Pin<&'a mut F>,
-    ) -> impl std::future::Future<Output = Option<F::Output>> + 'a {
-        std::future::poll_fn(move |cx| {
-            if self.now.get() {
-                return std::task::Poll::Ready(None);
-            }
-            let polled = work.as_mut().poll(cx);
-            if polled.is_pending() {
-                let mut wakers = self.wakers.borrow_mut();
-                if let Some(kept) = wakers.get_mut(place)
-                    && !kept.as_ref().is_some_and(|w| w.will_wake(cx.waker()))
-                {
-                    *kept = Some(cx.waker().clone());
-                }
-            }
-            polled.map(Some)
-        })
-    }
-
-    fn now(&self) {
-        self.now.set(true);
-        let wakers: Vec<std::task::Waker> = self
-            .wakers
-            .borrow_mut()
-            .iter_mut()
-            .filter_map(Option::take)
-            .collect();
-        for waker in wakers {
-            waker.wake();
-        }
-    }
-}
-
-/// Sends the rows: rows of one call one after another in file order (a lane per call), up to
-/// `concurrency` requests at once. The rows taken together are written to the journal as
-/// pending in one write, and leave only once it has returned; how each ended is written with
-/// the next. Ctrl+C stops taking rows and lets those under way finish; a second Ctrl+C stops
-/// waiting for them (they are recorded as cancelled: outcome unknown).
-async fn send_rows(plan: &Plan<'_>, rows: Vec<Row>) -> Ended {
-    let total = rows.len();
-    // Each row's lane, found with keys borrowed from the rows, then the rows moved in.
-    let mut lane_of: HashMap<(&str, &str), usize> = HashMap::new();
-    let which: Vec<usize> = rows
-        .iter()
-        .map(|row| {
-            let next = lane_of.len();
-            *lane_of.entry(call_of(row)).or_insert(next)
-        })
-        .collect();
-    let mut lanes: Vec<std::collections::VecDeque<Row>> =
-        std::iter::repeat_with(std::collections::VecDeque::new)
-            .take(lane_of.len())
-            .collect();
-    drop(lane_of);
-    for (row, lane) in rows.into_iter().zip(which) {
-        lanes[lane].push_back(row);
-    }
-    // Lanes with a row to take and nothing under way, in the order they became free.
-    let mut ready: std::collections::VecDeque<usize> = (0..lanes.len()).collect();
-    let mut next_seq = 0_usize;
-    let mut counts = Counts::default();
-    let mut report: Vec<ReportLine> = Vec::with_capacity(total);
-    let mut stopped: Option<Stopped> = None;
-    let stop = Stop::new(plan.concurrency);
-    // Where each row under way leaves its waker for `stop` (a row holds one while under way).
-    let mut free_places: Vec<usize> = (0..plan.concurrency).rev().collect();
-    let mut interrupt = Box::pin(tokio::signal::ctrl_c());
-    let mut listening = true;
-    let mut under_way = FuturesUnordered::new();
-    // The next rows about to leave, recorded together (one buffer for the whole run).
-    let mut group: Vec<Job> = Vec::with_capacity(plan.concurrency);
-    loop {
-        if stopped.is_none() {
-            while under_way.len() + group.len() < plan.concurrency && plan.slot_due() {
-                let Some(lane) = ready.pop_front() else { break };
-                let Some(row) = lanes[lane].pop_front() else {
-                    continue;
-                };
-                let _ = plan.take_slot();
-                let request = build(&row.update, plan.base);
-                plan.journal
-                    .borrow_mut()
-                    .pending(next_seq, row.line, &row.update, &request);
-                group.push(Job {
-                    lane,
-                    row,
-                    seq: next_seq,
-                    // At most `concurrency` rows are under way or about to be, so one is free.
-                    place: free_places.pop().unwrap_or_default(),
-                    request,
-                });
-                next_seq += 1;
-            }
-            let written = if group.is_empty() {
-                Ok(())
-            } else {
-                plan.journal.borrow_mut().write()
-            };
-            match written {
-                Ok(()) => {
-                    for job in group.drain(..) {
-                        under_way.push(send_one(plan, &stop, job));
-                    }
-                }
-                Err((e, lost)) => {
-                    unrecorded(&mut report, &e, &lost);
-                    for Job { row, place, .. } in group.drain(..) {
-                        free_places.push(place);
-                        counts.not_sent += 1;
-                        plan.progress.note(&format!(
-                            "✗ line {}: could not be recorded in the history, so it was not \
-                             sent: {e}",
-                            row.line
-                        ));
-                        report.push(ReportLine::not_sent(
-                            row.line,
-                            request_text(&row),
-                            format!("not sent: it could not be recorded first: {e}"),
-                            None,
-                        ));
-                        plan.progress.update(&counts);
-                    }
-                    // The journal cannot be written: every further row would fail the same.
-                    stopped.get_or_insert(Stopped::Unrecorded);
-                }
-            }
-        }
-        if under_way.is_empty() && (stopped.is_some() || ready.is_empty()) {
-            break;
-        }
-        let wait_for_slot = stopped.is_none()
-            && !ready.is_empty()
-            && under_way.len() < plan.concurrency
-            && !plan.slot_due();
-        tokio::select! {
-            Some(sent) = under_way.next(), if !under_way.is_empty() => {
-                // Every answer already in is taken now, so the rows that replace them are
-                // recorded together (one write to the journal, not one each).
-                let mut sent = Some(sent);
-                while let Some(s) = sent {
-                    finished(plan, &s, &mut counts, &mut report);
-                    // The key is refused: every further row would be refused the same way.
-                    if let Some(status @ (401 | 403)) = report.last().and_then(|l| l.http_status)
-                        && stopped.is_none()
-                    {
-                        stopped = Some(Stopped::KeyRefused(status));
-                        plan.progress.note(&format!(
-                            "Stopping: Phonely answered HTTP {status} to the key, so no more \
-                             rows will be sent; waiting for the {} under way.",
-                            under_way.len()
-                        ));
-                    }
-                    free_places.push(s.job.place);
-                    if !lanes[s.job.lane].is_empty() {
-                        ready.push_back(s.job.lane);
-                    }
-                    sent = under_way.next().now_or_never().flatten();
-                }
-            }
-            () = sleep_until_slot(plan), if wait_for_slot => {}
-            _ = &mut interrupt, if listening => {
-                if stopped.is_none() {
-                    stopped = Some(Stopped::Interrupted);
-                    plan.progress.note(&format!(
-                        "Stopping: no more rows will be sent; waiting for the {} under way \
-                         (Ctrl+C again stops waiting: those become \"outcome unknown\").",
-                        under_way.len()
-                    ));
-                    interrupt = Box::pin(tokio::signal::ctrl_c());
-                } else {
-                    stop.now();
-                    listening = false;
-                }
-            }
-        }
-    }
-    // Rows the run stopped before: each has its line in the report too, as not sent.
-    if let Some(stopped) = stopped {
-        for row in lanes.into_iter().flatten() {
-            report.push(ReportLine::not_sent(
-                row.line,
-                if plan.report {
-                    request_text(&row)
-                } else {
-                    String::new()
-                },
-                format!(
-                    "not sent: the run stopped ({}) before this row; `phonely-outcomes batch \
-                     --resume {}` sends it",
-                    stopped.why(),
-                    plan.batch_id
-                ),
-                Some("not_sent"),
-            ));
-        }
-    }
-    Ended { report, stopped }
-}
-
-fn sleep_until_slot(plan: &Plan<'_>) -> tokio::time::Sleep {
-    tokio::time::sleep_until(plan.next_slot.get())
-}
-
-/// One recorded row: sent, and tried again politely while that is safe.
-#[allow(clippy::manual_async_fn)] // on purpose: see below
-fn send_one<'a>(
-    plan: &'a Plan<'a>,
-    stop: &'a Stop,
-    job: Job,
-) -> impl std::future::Future<Output = Sent> + 'a {
-    // An `async` block, not an `async fn`: an `async fn` keeps a moved-in argument twice in
-    // its state (as given, and as its own local), and every row's state is allocated when it
-    // leaves; kept under a kilobyte, that allocation takes the allocator's quick path. Most
-    // rows end at their first try, so only a row tried again pays for the state of its waits,
-    // in a box. (The block ends the first try's locals before the last `.await`, or they
-    // would take room in every row's state too.)
-    async move {
-        let again = {
-            let (completion, latency) = try_once(plan, stop, &job).await;
-            match retry_after(&completion, &job.row.update.target, 0) {
-                None => {
-                    return Sent {
-                        job,
-                        completion,
-                        latency,
-                    };
-                }
-                Some(wait) => Box::pin(send_again(plan, stop, job, completion, latency, wait)),
-            }
-        };
-        again.await
-    }
-}
-
-/// One try of a row's request; `Cancelled` after a second Ctrl+C.
-async fn try_once(plan: &Plan<'_>, stop: &Stop, job: &Job) -> (Completion, Duration) {
-    let started = std::time::Instant::now();
-    stop.unless_stopped(
-        job.place,
-        std::pin::pin!(plan.client.send(&job.request, plan.key)),
-    )
-    .await
-    .unwrap_or_else(|| (Completion::Cancelled, started.elapsed()))
-}
-
-/// A row whose first try may be repeated (`retry_after` gave `wait`): after each pause it is
-/// sent again, until an answer needs no retry, the tries run out, or a second Ctrl+C ends a
-/// pause (the row keeps the answer it had).
-async fn send_again(
-    plan: &Plan<'_>,
-    stop: &Stop,
-    job: Job,
-    mut completion: Completion,
-    mut latency: Duration,
-    mut wait: Duration,
-) -> Sent {
-    // Tries made so far.
-    let mut tries = 1;
-    loop {
-        plan.progress.note(&format!(
-            "… line {}: {}; trying again in {:.1} s (attempt {} of {})",
-            job.row.line,
-            crate::api::client::classify(&job.row.update.fields(), &completion).message,
-            wait.as_secs_f32(),
-            tries + 1,
-            MAX_ATTEMPTS
-        ));
-        let woken = stop
-            .unless_stopped(job.place, std::pin::pin!(tokio::time::sleep(wait)))
-            .await
-            .is_some();
-        let woken = woken
-            && match plan.take_slot() {
-                None => true,
-                Some(at) => stop
-                    .unless_stopped(job.place, std::pin::pin!(tokio::time::sleep_until(at)))
-                    .await
-                    .is_some(),
-            };
-        if !woken {
-            break;
-        }
-        (completion, latency) = try_once(plan, stop, &job).await;
-        match retry_after(&completion, &job.row.update.target, tries) {
-            Some(next) => {
-                wait = next;
-                tries += 1;
-            }
-            None => break,
-        }
-    }
-    Sent {
-        job,
-        completion,
-        latency,
-    }
-}
-
-/// A row is over: how it ended goes to the journal (written with the next rows), the counts
-/// and the report; a row that did not go through gets a line of its own.
-fn finished(plan: &Plan<'_>, sent: &Sent, counts: &mut Counts, report: &mut Vec<ReportLine>) {
-    let verdict = crate::api::client::classify(&sent.job.row.update.fields(), &sent.completion);
-    // A batch's thousands of ✓ rows are logged one by one only at debug level (the history has
-    // each; the run's line in the log counts them); anything else always.
-    if verdict.state != State::Ok || tracing::enabled!(tracing::Level::DEBUG) {
-        crate::api::client::log_completion(&sent.job.request, &sent.completion, sent.latency);
-    }
-    plan.journal.borrow_mut().ended(
-        sent.job.seq,
-        &sent.completion,
-        sent.latency,
-        verdict.state.said_success(),
-    );
-    let line = ReportLine {
-        line: sent.job.row.line,
-        // Only `--report` shows it: not worth a string per row otherwise.
-        request: if plan.report {
-            request_text(&sent.job.row)
-        } else {
-            String::new()
-        },
-        state: verdict.state,
-        http_status: verdict.http_status,
-        message: verdict.message,
-        call_id: verdict.call_id,
-        seq: Some(sent.job.seq),
-        untried: None,
-    };
-    add(counts, line.state);
-    if line.state != State::Ok {
-        plan.progress.note(&format!(
-            "{} line {} {} {}: {} [batch #{}]",
-            line.state.mark(),
-            line.line,
-            sent.job.row.update.agent.as_str(),
-            sent.job.row.update.target.as_str(),
-            line.message,
-            plan.batch_id
-        ));
-    }
-    report.push(line);
-    plan.progress.update(counts);
-}
-
-fn request_text(row: &Row) -> String {
-    format!(
-        "{} {}{} ← {}",
-        row.update.agent.as_str(),
-        row.update.target.as_str(),
-        match row.update.target.preference() {
-            Some(p) => format!(" ({})", p.as_str()),
-            None => String::new(),
-        },
-        row.update.summary()
-    )
-}
-
-/// A short fingerprint of the file and of how it is read (`--column`, `--lenient`, the
-/// region), so a resume can tell it is still the same file, read the same way. Without those
-/// it is just the file's; with, theirs follows.
-fn file_hash(bytes: &[u8], columns: &ColumnMap) -> String {
-    let file = format!("{:016x}-{}", fnv1a(bytes), bytes.len());
-    if columns.is_empty() {
-        return file;
-    }
-    format!("{file}-c{:016x}", fnv1a(columns.canonical().as_bytes()))
-}
-
-/// The fingerprint of batches recorded by 0.1.0 without `--column` (std's hasher of this
-/// toolchain): still accepted on resume, so those batches can be finished.
-fn legacy_file_hash(bytes: &[u8]) -> String {
-    use std::hash::{Hash as _, Hasher as _};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    bytes.hash(&mut h);
-    format!("{:016x}-{}", h.finish(), bytes.len())
-}
-
-/// FNV-1a, 64 bits: the same on every build and toolchain (std's `DefaultHasher` promises
-/// neither), so a batch sent by one version resumes with the next.
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
-    })
+/// Ctrl+C, each time it is pressed.
+fn ctrl_c() -> impl futures::Stream<Item = ()> {
+    futures::stream::repeat(()).then(|()| tokio::signal::ctrl_c().map(|_| ()))
 }
 
 /// The profile a resume sends with: the batch's own. The profile's key decides which Phonely
@@ -1107,19 +606,8 @@ fn resume_profile<'b>(
     }
 }
 
-/// What a resume does with a row of its batch.
-#[derive(Clone, Copy, PartialEq)]
-enum Need {
-    Send,
-    Done,
-    Refused,
-    Unknown,
-}
-
-/// The rows a resume sends: never recorded, never reached Phonely, or turned away before they
-/// were applied (429, 401, 403); with `resend_unknown` also those whose outcome is unknown.
-/// Rows already updated or refused are left as they are, and so is a row to send when a later
-/// row for the same call was (or may have been) applied: it would put back an older value.
+/// The rows a resume sends ([`crate::batch::plan::resume`] says which), once earlier runs'
+/// journals are in the history; how the others stand is said on standard error.
 fn rows_to_resume(
     store: &crate::history::Store,
     data_dir: Option<PathBuf>,
@@ -1144,51 +632,13 @@ fn rows_to_resume(
         }
     }
     let answers = store.batch_answers(batch_id).map_err(|e| e.to_string())?;
-    // What each row needs: sent (never sent; turned away before it was applied: 429, 401,
-    // 403; or, asked, outcome unknown), or left as it is.
-    let need = |row: &Row| match answers.get(&row.line) {
-        None | Some((State::NetworkError, _) | (State::Refused, Some(429 | 401 | 403))) => {
-            Need::Send
-        }
-        // Not confirmed: the server said success, so it is left as an updated row is.
-        Some((State::Ok | State::Unconfirmed, _)) => Need::Done,
-        Some((State::Refused, _)) => Need::Refused,
-        Some(_) if resend_unknown => Need::Send,
-        Some(_) => Need::Unknown,
-    };
-    let needs: Vec<Need> = rows.iter().map(need).collect();
-    // A row to send is left alone when a later row for the same call was (or may have been)
-    // applied: sending it now would put back an older value than the file's last for that call.
-    let mut last_applied: HashMap<(&str, &str), usize> = HashMap::new();
-    for (row, need) in rows.iter().zip(&needs) {
-        if matches!(need, Need::Done | Need::Unknown) {
-            last_applied.insert(call_of(row), row.line);
-        }
-    }
-    let (mut done, mut refused, mut unknown) = (0, 0, 0);
-    let mut superseded: Vec<(usize, usize)> = Vec::new();
-    let sends: Vec<bool> = rows
-        .iter()
-        .zip(&needs)
-        .map(|(row, need)| {
-            match need {
-                Need::Send => match last_applied.get(&call_of(row)) {
-                    Some(&later) if later > row.line => superseded.push((row.line, later)),
-                    _ => return true,
-                },
-                Need::Done => done += 1,
-                Need::Refused => refused += 1,
-                Need::Unknown => unknown += 1,
-            }
-            false
-        })
-        .collect();
-    drop(last_applied);
-    let send: Vec<Row> = rows
-        .into_iter()
-        .zip(sends)
-        .filter_map(|(row, send)| send.then_some(row))
-        .collect();
+    let Resume {
+        send,
+        done,
+        refused,
+        unknown,
+        superseded,
+    } = crate::batch::plan::resume(&answers, rows, resend_unknown);
     eprintln!(
         "Resuming batch #{batch_id}: {done} already updated, {refused} refused (left as they \
          are), {unknown} with outcome unknown{}, {} to send.",
@@ -1217,277 +667,6 @@ fn rows_to_resume(
         );
     }
     Ok(send)
-}
-
-/// Earlier batches of the same file read the same way (its fingerprint), one line each: when,
-/// by whom, how their rows stand, and the resume that sends only what did not go through.
-fn sent_before(dir: Option<PathBuf>, hash: &str, offset: time::UtcOffset) -> Vec<String> {
-    let Ok(dir) = data_dir(dir) else {
-        return Vec::new();
-    };
-    if !dir.join(crate::history::DB_FILE).exists() {
-        return Vec::new();
-    }
-    let Ok(store) = open_for_reading(&dir) else {
-        return Vec::new();
-    };
-    let batches = store.batches().unwrap_or_default();
-    batches
-        .iter()
-        .filter(|b| b.file_hash == hash)
-        .map(|b| {
-            let states = store.batch_states(b.id).unwrap_or_default();
-            let updated = states.values().filter(|s| **s == State::Ok).count();
-            format!(
-                "Note: this file was sent before, as batch #{} on {} by {} ({} rows, {updated} \
-                 updated). Sending it again sends every row again; `phonely-outcomes batch \
-                 --resume {}` sends only the rows that did not go through.",
-                b.id,
-                crate::api::time::format_time(b.created_ms, offset),
-                b.operator,
-                b.rows,
-                b.id
-            )
-        })
-        .collect()
-}
-
-/// `batch --list`: every batch, newest first, with how its rows stand.
-fn list(global: &GlobalArgs, offset: time::UtcOffset) -> ExitCode {
-    let dir = match data_dir(global.data_dir.clone()) {
-        Ok(d) => d,
-        Err(m) => return fail(exit::INVALID, &m),
-    };
-    if !dir.join(crate::history::DB_FILE).exists() {
-        eprintln!("No batches yet in {}", dir.display());
-        return ExitCode::SUCCESS;
-    }
-    let store = match open_for_reading(&dir) {
-        Ok(s) => s,
-        Err(m) => return fail(1, &m),
-    };
-    let batches = match store.batches() {
-        Ok(b) => b,
-        Err(e) => return fail(1, &e.to_string()),
-    };
-    let live = crate::history::journal::live(&dir);
-    let mut out = std::io::stdout().lock();
-    for b in batches {
-        if let Some(run) = live.iter().find(|l| l.batch == b.id) {
-            let (taken, answered) = run.progress();
-            let entry = format!(
-                "#{:<4} {}  {:<10} {} rows: being sent now ({answered} answered, {} under way)  \
-                 {}",
-                b.id,
-                crate::api::time::format_time(b.created_ms, offset),
-                b.profile,
-                b.rows,
-                taken.saturating_sub(answered),
-                b.file
-            );
-            let _ = writeln!(out, "{}", inert(&entry));
-            continue;
-        }
-        let states = store.batch_states(b.id).unwrap_or_default();
-        let count = |f: &dyn Fn(State) -> bool| states.values().filter(|s| f(**s)).count();
-        let unconfirmed = match count(&|s| s == State::Unconfirmed) {
-            0 => String::new(),
-            n => format!(", {n} not confirmed"),
-        };
-        let entry = format!(
-            "#{:<4} {}  {:<10} {} rows: {} updated{unconfirmed}, {} refused, {} unknown, {} not \
-             sent  {}",
-            b.id,
-            crate::api::time::format_time(b.created_ms, offset),
-            b.profile,
-            b.rows,
-            count(&|s| s == State::Ok),
-            count(&|s| s == State::Refused),
-            count(&|s| matches!(s, State::Unknown | State::Cancelled | State::Pending)),
-            usize::try_from(b.rows)
-                .unwrap_or(0)
-                .saturating_sub(states.len())
-                + count(&|s| s == State::NetworkError),
-            b.file
-        );
-        let _ = writeln!(out, "{}", inert(&entry));
-    }
-    ExitCode::SUCCESS
-}
-
-/// One line of `--report`: what a row asked for and what came of it.
-struct ReportLine {
-    line: usize,
-    request: String,
-    state: State,
-    http_status: Option<u16>,
-    message: String,
-    call_id: Option<String>,
-    /// The row's number in this run, once it was recorded.
-    seq: Option<usize>,
-    /// The report's state for a row never tried: `not_sent` (the run stopped first) or
-    /// `invalid` (skipped); otherwise the history's state.
-    untried: Option<&'static str>,
-}
-
-impl ReportLine {
-    /// A row that was not sent: no answer; in the report, state `untried` (else the history's
-    /// `network_error`).
-    fn not_sent(
-        line: usize,
-        request: String,
-        message: String,
-        untried: Option<&'static str>,
-    ) -> Self {
-        Self {
-            line,
-            request,
-            state: State::NetworkError,
-            http_status: None,
-            message,
-            call_id: None,
-            seq: None,
-            untried,
-        }
-    }
-}
-
-/// The `--report` file, made before anything is sent. Left unwritten (the run ended before
-/// sending), it is removed, so a run that sent nothing leaves no empty report behind.
-struct ReportFile {
-    path: PathBuf,
-    out: Option<csv::Writer<std::fs::File>>,
-}
-
-impl ReportFile {
-    /// The file to write the report to; it is then kept.
-    fn take(&mut self) -> Option<(PathBuf, csv::Writer<std::fs::File>)> {
-        Some((self.path.clone(), self.out.take()?))
-    }
-}
-
-impl Drop for ReportFile {
-    fn drop(&mut self) {
-        if self.out.take().is_some() {
-            let _ = std::fs::remove_file(&self.path);
-        }
-    }
-}
-
-/// One report line for each row skipped as invalid, with every problem of its row.
-fn skipped_lines(errors: &[crate::batch::RowError]) -> Vec<ReportLine> {
-    let mut problems: std::collections::BTreeMap<usize, Vec<String>> =
-        std::collections::BTreeMap::new();
-    for e in errors {
-        if let Some(line) = e.line {
-            problems.entry(line).or_default().push(match &e.column {
-                Some(c) => format!("column {c}: {}", e.message),
-                None => e.message.clone(),
-            });
-        }
-    }
-    problems
-        .into_iter()
-        .map(|(line, problems)| {
-            ReportLine::not_sent(
-                line,
-                String::new(),
-                format!("skipped as invalid: {}", problems.join("; ")),
-                Some("invalid"),
-            )
-        })
-        .collect()
-}
-
-/// Writes the report as CSV, in the file's row order: each row sent, each not sent, and each
-/// skipped as invalid.
-fn write_report(
-    mut out: csv::Writer<std::fs::File>,
-    batch_id: i64,
-    lines: impl Iterator<Item = ReportLine>,
-) -> Result<(), String> {
-    let mut lines: Vec<ReportLine> = lines.collect();
-    lines.sort_by_key(|l| l.line);
-    out.write_record([
-        "line",
-        "request",
-        "state",
-        "http_status",
-        "message",
-        "resolved_call_id",
-        "batch_id",
-    ])
-    .map_err(|e| e.to_string())?;
-    for l in lines {
-        out.write_record([
-            l.line.to_string(),
-            // Read in terminals and spreadsheets: what came from the file or the server is
-            // made inert.
-            inert(&l.request).into_owned(),
-            l.untried.unwrap_or(l.state.as_str()).to_string(),
-            l.http_status.map(|s| s.to_string()).unwrap_or_default(),
-            inert(&l.message).into_owned(),
-            inert(l.call_id.as_deref().unwrap_or_default()).into_owned(),
-            batch_id.to_string(),
-        ])
-        .map_err(|e| e.to_string())?;
-    }
-    out.flush().map_err(|e| e.to_string())
-}
-
-/// Tries per row, the first included.
-const MAX_ATTEMPTS: u32 = 4;
-
-/// When to try a row again, if at all: after a 429 (honouring `Retry-After`), a 5xx, or a
-/// connection that never opened, with exponential backoff and jitter. A phone number with
-/// `last` is retried only when the request surely never reached Phonely: a retry after it
-/// arrived could land on a newer call from that number.
-fn retry_after(completion: &Completion, target: &Target, attempt: u32) -> Option<Duration> {
-    if attempt + 1 >= MAX_ATTEMPTS {
-        return None;
-    }
-    let backoff = {
-        let base = 250_u64.saturating_mul(1 << attempt.min(6));
-        let jitter = u64::from(
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.subsec_nanos()),
-        ) % (base / 2 + 1);
-        Duration::from_millis((base + jitter).min(10_000))
-    };
-    let reached_maybe_a_newer_call = matches!(
-        target,
-        Target::Phone {
-            preference: Preference::Last,
-            ..
-        }
-    );
-    match completion {
-        Completion::NotSent(_) => Some(backoff),
-        Completion::Answered(r) if r.status == 429 || (500..600).contains(&r.status) => {
-            if reached_maybe_a_newer_call {
-                return None;
-            }
-            let asked = r
-                .retry_after
-                .as_deref()
-                .and_then(|s| s.trim().parse::<u64>().ok())
-                .map(|secs| Duration::from_secs(secs.min(60)));
-            Some(asked.map_or(backoff, |a| a.max(backoff)))
-        }
-        _ => None,
-    }
-}
-
-/// Counts a row that ended in `state`.
-fn add(counts: &mut Counts, state: State) {
-    match state {
-        State::Ok => counts.ok += 1,
-        State::Unconfirmed => counts.unconfirmed += 1,
-        State::Refused => counts.refused += 1,
-        State::NetworkError => counts.not_sent += 1,
-        State::Unknown | State::Cancelled | State::Pending => counts.unknown += 1,
-    }
 }
 
 /// How rows are read that may not be what was meant (`api::notes`, as the form and the queue
@@ -1566,72 +745,28 @@ mod tests {
     #[test]
     fn the_summary_mentions_replaced_metadata_only_when_a_row_sets_it() {
         let base = BaseUrl::default();
-        let (plain, errors) = crate::batch::parse(
-            "rows.csv",
-            b"agent_id,target,outcome\nagent123,+14155551234,Sold\n",
-        );
-        assert!(errors.is_empty(), "{errors:?}");
+        let plain = [crate::batch::factory::row_of(
+            2,
+            "agent123",
+            "+14155551234",
+            "Sold",
+        )];
         let text = summary(&plain, &base, "default", true);
         assert!(text.contains("metadata on 0. Would send to"), "{text}");
         assert!(!text.contains("replaces"), "{text}");
-        let (with, errors) = crate::batch::parse(
-            "rows.csv",
-            b"agent_id,target,metadata\nagent123,+14155551234,\"{\"\"a\"\":1}\"\n",
-        );
-        assert!(errors.is_empty(), "{errors:?}");
+        let with = [crate::batch::factory::row(
+            2,
+            &crate::api::update::UpdateInput {
+                agent: "agent123",
+                target: "+14155551234",
+                metadata: r#"{"a":1}"#,
+                ..Default::default()
+            },
+        )];
         let text = summary(&with, &base, "default", false);
         assert!(
             text.contains("metadata on 1 (metadata replaces what a call holds). Sends to"),
             "{text}"
         );
-    }
-
-    /// A row's state is allocated once, when it leaves. Under about a kilobyte it takes the
-    /// allocator's quick path (glibc's thread cache); above, each row cost about a thousand
-    /// instructions more. The state was 1,240 bytes before `send_one` became an `async` block
-    /// with its retries boxed.
-    #[test]
-    fn a_rows_state_stays_under_a_kilobyte() {
-        let dir = tempfile::tempdir().unwrap();
-        let (rows, errors) = crate::batch::parse(
-            "rows.csv",
-            b"agent_id,target,outcome,value,metadata\nagent123,+14155551234,Sold,299,\"{\"\"a\"\":1}\"\n",
-        );
-        assert!(errors.is_empty(), "{errors:?}");
-        let who = crate::history::tests::who();
-        let base = BaseUrl::default();
-        let client = Client::new(Duration::from_secs(5)).unwrap();
-        let key = ApiKey::new("test-key");
-        let journal = std::cell::RefCell::new(Journal::create(dir.path(), 1, "s", &who).unwrap());
-        let progress = Progress::new(1);
-        let plan = Plan {
-            client: &client,
-            key: &key,
-            base: &base,
-            batch_id: 1,
-            concurrency: 1,
-            pace: None,
-            next_slot: std::cell::Cell::new(tokio::time::Instant::now()),
-            progress: &progress,
-            journal: &journal,
-            report: false,
-        };
-        let stop = Stop::new(1);
-        let row = rows.into_iter().next().unwrap();
-        let request = build(&row.update, &base);
-        let state = send_one(
-            &plan,
-            &stop,
-            Job {
-                lane: 0,
-                row,
-                seq: 0,
-                place: 0,
-                request,
-            },
-        );
-        let size = std::mem::size_of_val(&state);
-        eprintln!("a row's state: {size} bytes");
-        assert!(size <= 960, "a row's state is {size} bytes");
     }
 }

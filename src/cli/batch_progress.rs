@@ -10,23 +10,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 
-/// The rows done so far, by how they ended.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Counts {
-    pub ok: usize,
-    /// The server said success but did not confirm every field sent.
-    pub unconfirmed: usize,
-    pub refused: usize,
-    /// No answer, cancelled, or the result could not be recorded: may or may not be applied.
-    pub unknown: usize,
-    pub not_sent: usize,
-}
+pub use crate::batch::engine::Counts;
 
+/// The counts in words, as the bar and the plain lines say them.
 impl Counts {
-    pub fn done(&self) -> usize {
-        self.ok + self.unconfirmed + self.refused + self.unknown + self.not_sent
-    }
-
     fn words(&self) -> String {
         let mut text = String::new();
         self.write_words(&mut text);

@@ -7,7 +7,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use time::format_description::well_known::Rfc3339;
-use time::{Date, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
+use time::{OffsetDateTime, UtcOffset};
 
 use super::args::{GlobalArgs, HistoryArgs, HistoryCommand, HistoryFormat};
 use super::common::{data_dir, exit, fail, open_for_reading};
@@ -220,38 +220,18 @@ fn filter(
     Ok(f)
 }
 
-/// `2026-11-25` (local midnight), RFC 3339, or a span back from now: `30m`, `24h`, `7d`.
+/// `2026-11-25` (local midnight), RFC 3339, or a span back from now (`30m`, `24h`, `7d`), as
+/// milliseconds since the epoch: core's `parse_when`, which `calls` reads its dates with too.
 pub fn parse_when(text: &str, offset: UtcOffset, now_ms: i64) -> Result<i64, String> {
-    let t = text.trim();
-    let hint = "use a date (2026-11-25), a time (2026-11-25T10:30:00Z) or a span back from now \
-                (30m, 24h, 7d)";
-    if let Some((number, unit)) = t
-        .char_indices()
-        .last()
-        .map(|(i, c)| (&t[..i], c))
-        .filter(|(n, _)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
-    {
-        let n: i64 = number.parse().map_err(|_| format!("{t} is too large"))?;
-        let unit_ms = match unit {
-            'm' => 60_000,
-            'h' => 3_600_000,
-            'd' => 86_400_000,
-            'w' => 7 * 86_400_000,
-            _ => return Err(format!("{t} is not a time: {hint}")),
-        };
-        return Ok(now_ms.saturating_sub(n.saturating_mul(unit_ms)));
-    }
-    if let Ok(at) = OffsetDateTime::parse(t, &Rfc3339) {
-        return i64::try_from(at.unix_timestamp_nanos() / 1_000_000)
-            .map_err(|_| format!("{t} is out of range"));
-    }
-    let date_format = time::macros::format_description!("[year]-[month]-[day]");
-    if let Ok(date) = Date::parse(t, &date_format) {
-        let at = PrimitiveDateTime::new(date, Time::MIDNIGHT).assume_offset(offset);
-        return i64::try_from(at.unix_timestamp_nanos() / 1_000_000)
-            .map_err(|_| format!("{t} is out of range"));
-    }
-    Err(format!("{t} is not a time: {hint}"))
+    let now = OffsetDateTime::from_unix_timestamp_nanos(i128::from(now_ms) * 1_000_000)
+        .map_err(|_| "the clock is out of range".to_string())?;
+    let at = crate::api::time::parse_when(text, offset, now)?;
+    i64::try_from(at.unix_timestamp_nanos() / 1_000_000).map_err(|_| {
+        format!(
+            "{} is out of range",
+            crate::api::phone::shorten(text.trim())
+        )
+    })
 }
 
 /// The table's columns, padded to their widths (the header and every row go through it, so

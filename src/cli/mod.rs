@@ -4,6 +4,7 @@
 pub mod args;
 mod batch;
 mod batch_progress;
+mod calls;
 mod commands;
 mod common;
 mod history;
@@ -106,7 +107,8 @@ pub fn main(cli: Cli) -> ExitCode {
             }
             Box::pin(workbench(workbench_args, &global, &config, offset)).await
         }),
-        Some(Command::Send(args)) => runtime.block_on(send(args, &global, &config)),
+        Some(Command::Send(args)) => runtime.block_on(send(args, &global, &config, offset)),
+        Some(Command::Calls(args)) => runtime.block_on(calls::run(args, &global, &config, offset)),
         Some(Command::History(args)) => history::run(&args, &global, offset, config.region),
         Some(Command::Sandbox(args)) => runtime.block_on(sandbox(args)),
         Some(Command::Batch(args)) => runtime.block_on(batch::run(args, &global, &config, offset)),
@@ -424,7 +426,12 @@ fn send_input(
     }
 }
 
-async fn send(args: SendArgs, global: &GlobalArgs, config: &Config) -> ExitCode {
+async fn send(
+    args: SendArgs,
+    global: &GlobalArgs,
+    config: &Config,
+    offset: time::UtcOffset,
+) -> ExitCode {
     let update = match send_input(&args, config.region) {
         Ok(u) => u,
         Err(errors) => {
@@ -455,7 +462,21 @@ async fn send(args: SendArgs, global: &GlobalArgs, config: &Config) -> ExitCode 
     if let Err(code) = request_timeout(args.timeout, config) {
         return code;
     }
-    let request = build(&update, &base);
+    // `--pin`: the key is needed for the look-up, also in a dry run.
+    let mut ready = None;
+    let mut pinned = None;
+    if args.pin {
+        let s = match sender(profile, &base, args.timeout, config).await {
+            Ok(s) => s,
+            Err(code) => return code,
+        };
+        match calls::pin(&s, &base, &update, offset).await {
+            Ok(p) => pinned = Some(p),
+            Err(code) => return code,
+        }
+        ready = Some(s);
+    }
+    let request = build(pinned.as_ref().map_or(&update, |(u, _)| u), &base);
     if args.dry_run {
         let source = profile.key.source(&profile.name);
         // The body's strings are escaped the JSON way by `curl`; the variable's name came from
@@ -467,15 +488,22 @@ async fn send(args: SendArgs, global: &GlobalArgs, config: &Config) -> ExitCode 
         );
         return ExitCode::from(exit::UPDATED);
     }
-    let Sender { key, client, who } = match sender(profile, &base, args.timeout, config).await {
-        Ok(s) => s,
-        Err(code) => return code,
+    let Sender { key, client, who } = match ready {
+        Some(s) => s,
+        None => match sender(profile, &base, args.timeout, config).await {
+            Ok(s) => s,
+            Err(code) => return code,
+        },
     };
     let (lock, store) = match history_for_sending(global.data_dir.clone()) {
         Ok(x) => x,
         Err(code) => return code,
     };
-    let record = match store.insert_pending(&who, &update, &request) {
+    let record = match &pinned {
+        Some((_, call)) => store.insert_pending_pinned(&who, &update, &request, call),
+        None => store.insert_pending(&who, &update, &request),
+    };
+    let record = match record {
         Ok(r) => r,
         Err(e) => {
             return fail(
@@ -517,10 +545,13 @@ async fn send(args: SendArgs, global: &GlobalArgs, config: &Config) -> ExitCode 
         let _ = writeln!(out, "{body}");
     }
     let summary = format!(
-        "{} {} {}: {} (HTTP {}, {} ms) [history #{}, profile {}]",
+        "{} {} {}{}: {} (HTTP {}, {} ms) [history #{}, profile {}]",
         done.mark(),
         update.agent.as_str(),
         update.target.as_str(),
+        pinned
+            .as_ref()
+            .map_or_else(String::new, |(_, call)| format!(" (pinned call {call})")),
         done.message.as_deref().unwrap_or(""),
         done.http_status
             .map_or_else(|| "none".to_string(), |s| s.to_string()),

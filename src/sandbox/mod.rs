@@ -4,6 +4,7 @@
 //! faults can reach down to the connection. State lives in memory.
 
 mod fault;
+mod list;
 mod server;
 
 use std::collections::VecDeque;
@@ -21,6 +22,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 pub use fault::{ESCAPES, FAULT_HEADER, Fault, HUGE_BODY_BYTES};
+pub use list::NO_ACCESS_AGENT;
 pub use server::Cutter;
 
 /// The sandbox's key, printed when it starts; it guards nothing real.
@@ -102,6 +104,7 @@ struct Inner {
     received: Vec<Received>,
     /// Update requests whose handler is still running (not yet answered, nor dropped).
     handling: usize,
+    lookups: list::Lookups,
 }
 
 /// Counts an update request as being handled until it is dropped (answered, or abandoned with
@@ -142,6 +145,7 @@ impl Sandbox {
                 standing: None,
                 received: Vec::new(),
                 handling: 0,
+                lookups: list::Lookups::default(),
             })),
         }
     }
@@ -280,6 +284,7 @@ impl Sandbox {
                 "/api/calls/{agent}/{target}",
                 patch(set_outcome).fallback(method_not_allowed),
             )
+            .route("/api/calls/{agent}", get(list::list_calls))
             .route("/sandbox/calls/{agent}/{call}", get(read_call))
             .route("/sandbox/calls", get(list_calls))
             .route(
@@ -528,6 +533,13 @@ fn apply(
         .iter()
         .find(|(k, _)| k == "preference")
         .map(|(_, v)| v.as_str());
+    if agent == NO_ACCESS_AGENT {
+        return refusal(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "You do not have access to this agent",
+        );
+    }
     let mut inner = sandbox.lock();
     if !inner.agents.iter().any(|a| a.id == agent) {
         return refusal(

@@ -313,18 +313,21 @@ where
             },
         );
     }
-    draw(terminal, &app, &mut observer)?;
-    // The form left unsent last time (a small file, read once the first frame is up).
-    let draft = super::draft::load(&runner.services.data_dir);
-    runner.apply(&mut app, Action::Form(FormAction::DraftLoaded(draft)));
-    draw(terminal, &app, &mut observer)?;
-    // The Outcome labels are asked for by `update` once this page is in (they count every row).
+    // The first page of history is asked for before the first frame is drawn: the database
+    // opens (lock, schema check, crashed sessions settled) on a blocking thread while this one
+    // draws, so the page follows the frame by the time of a query rather than of an open. The
+    // Outcome labels are asked for by `update` once this page is in (they count every row).
     runner.run(Effect::LoadHistory {
         generation: app.history.generation,
         filter: app.history.filter.clone(),
         before: None,
         limit: HISTORY_PAGE,
     });
+    draw(terminal, &app, &mut observer)?;
+    // The form left unsent last time (a small file, read once the first frame is up).
+    let draft = super::draft::load(&runner.services.data_dir);
+    runner.apply(&mut app, Action::Form(FormAction::DraftLoaded(draft)));
+    draw(terminal, &app, &mut observer)?;
     tokio::pin!(shutdown);
     let mut ticker = tokio::time::interval(Duration::from_millis(100));
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -530,9 +533,16 @@ impl Runner {
             }
             Effect::LoadOutcomeLabels => {
                 self.blocking(|stores, services| {
-                    Action::Form(FormAction::OutcomeLabels(
-                        with_reader(stores, services, |s| s.outcome_labels(50)).unwrap_or_default(),
-                    ))
+                    // On a connection of its own, closed after: the count reads every row, so
+                    // the reading connection stays free for a filter typed meanwhile, and the
+                    // pages the count read leave memory with the connection.
+                    let labels = with_store(stores, services, |s, _| Ok(s.session().to_string()))
+                        .and_then(|session| {
+                            Store::open(&services.data_dir, &session).map_err(|e| e.to_string())
+                        })
+                        .and_then(|s| s.outcome_labels(50).map_err(|e| e.to_string()))
+                        .unwrap_or_default();
+                    Action::Form(FormAction::OutcomeLabels(labels))
                 });
             }
             Effect::SaveDraft(draft) => {

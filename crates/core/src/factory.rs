@@ -1,13 +1,34 @@
 //! Records without a database, for tests and benches: `pending` and `completed` build the
 //! `Record` the history would hold after `insert_pending` and `complete`, field for field
 //! (a test in `history` keeps them in step), so a test that needs a record opens no SQLite.
+//! `provenance` is who test records are from; `update` a valid update from the form's text.
 
 use std::time::Duration;
 
 use super::outcome::{BODY_CAP, Completion, classify};
 use super::record::{Provenance, Record};
 use super::request::WireRequest;
-use super::update::OutcomeUpdate;
+use super::update::{OutcomeUpdate, UpdateInput, validate};
+
+/// Who test records are from: operator `tester`, profile `sandbox`, a loopback URL nothing
+/// listens on.
+pub fn provenance() -> Provenance {
+    Provenance {
+        operator: "tester".into(),
+        profile: "sandbox".into(),
+        base_url: "http://127.0.0.1:1".into(),
+    }
+}
+
+/// A valid update from the form's text (`agent`, `target`, `outcome`; the rest as `input`
+/// has it). For tests: an input the form would refuse is a mistake in the test, and panics
+/// with every field error.
+pub fn update(input: &UpdateInput) -> OutcomeUpdate {
+    match validate(input) {
+        Ok(update) => update,
+        Err(errors) => panic!("a test's update is invalid: {errors:?}"),
+    }
+}
 
 /// The record `Store::insert_pending` writes: `pending`, recorded at `created_ms`, number `id`,
 /// by `session`.
@@ -49,6 +70,7 @@ pub fn pending(
         response_cap: None,
         batch_id: None,
         batch_line: None,
+        pinned_call: None,
     }
 }
 

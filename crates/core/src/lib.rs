@@ -11,9 +11,11 @@
 //! - [`outcome`]: how a request ended (`Completion`, `classify` → `Verdict`, `State`).
 //! - [`record`], [`filter`]: what the history holds and how it is searched, as plain data;
 //!   [`factory`] builds records for tests without a database.
+//! - [`calls`]: the look-up of an agent's calls (`ListQuery`, `parse_page`, `pick`).
 //! - [`inert`]: text from a server or a file made safe to show on a terminal; [`time`]: a
 //!   timestamp as people read it.
 
+pub mod calls;
 pub mod curl;
 pub mod exact;
 pub mod factory;

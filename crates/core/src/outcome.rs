@@ -29,7 +29,47 @@ pub enum State {
     Unknown,
 }
 
+/// How an ending counts, wherever endings are tallied (a batch's summary and progress, `batch
+/// --list`, the workbench's queue): five piles, derived from the [`State`] alone, so that no
+/// tally decides it again (or from the glyph it draws).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Settled {
+    /// Applied and confirmed ([`State::Ok`]).
+    Updated,
+    /// The server said success but did not confirm every field sent.
+    Unconfirmed,
+    /// The API answered and did not apply it.
+    Refused,
+    /// It never reached the server: nothing was applied.
+    NotSent,
+    /// It may or may not have been applied: no answer, cancelled, or still pending (a row
+    /// still pending when a run's tally is made never got its answer).
+    Unknown,
+}
+
 impl State {
+    /// Every state, in the order of the enum.
+    pub const ALL: [State; 7] = [
+        State::Pending,
+        State::Ok,
+        State::Unconfirmed,
+        State::Refused,
+        State::NetworkError,
+        State::Cancelled,
+        State::Unknown,
+    ];
+
+    /// How this ending counts in a tally.
+    pub fn settled(self) -> Settled {
+        match self {
+            State::Ok => Settled::Updated,
+            State::Unconfirmed => Settled::Unconfirmed,
+            State::Refused => Settled::Refused,
+            State::NetworkError => Settled::NotSent,
+            State::Pending | State::Cancelled | State::Unknown => Settled::Unknown,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             State::Pending => "pending",
@@ -569,15 +609,55 @@ mod tests {
 
     #[test]
     fn states_round_trip() {
-        for s in [
-            State::Pending,
-            State::Ok,
-            State::Refused,
-            State::NetworkError,
-            State::Cancelled,
-            State::Unknown,
-        ] {
+        for s in State::ALL {
             assert_eq!(State::parse(s.as_str()), Some(s));
         }
+    }
+
+    /// One glyph per meaning: a request in flight is `…` everywhere (the history, the
+    /// workbench, a batch row being tried again), never the `?` of an outcome unknown, which
+    /// it becomes only once it is settled as such.
+    #[test]
+    fn pending_is_drawn_as_in_flight_not_as_unknown() {
+        assert_eq!(State::Pending.mark(), "…");
+        assert_eq!(State::Unknown.mark(), "?");
+        assert_eq!(State::Pending.settled(), Settled::Unknown);
+        // Each pile is drawn one way, except ✗, shared by every ending that did not apply.
+        for s in State::ALL {
+            let same_mark: Vec<Settled> = State::ALL
+                .into_iter()
+                .filter(|t| t.mark() == s.mark())
+                .map(State::settled)
+                .collect();
+            assert!(
+                s.mark() == "✗" || same_mark.iter().all(|p| *p == s.settled()),
+                "{s:?}"
+            );
+        }
+    }
+
+    /// Every state falls in exactly the pile the tallies have always used.
+    #[test]
+    fn each_state_counts_in_one_pile() {
+        let piles: Vec<(State, Settled)> =
+            State::ALL.into_iter().map(|s| (s, s.settled())).collect();
+        assert_eq!(
+            piles,
+            [
+                (State::Pending, Settled::Unknown),
+                (State::Ok, Settled::Updated),
+                (State::Unconfirmed, Settled::Unconfirmed),
+                (State::Refused, Settled::Refused),
+                (State::NetworkError, Settled::NotSent),
+                (State::Cancelled, Settled::Unknown),
+                (State::Unknown, Settled::Unknown),
+            ]
+        );
+        assert!(
+            State::ALL
+                .into_iter()
+                .filter(|s| s.said_success())
+                .all(|s| matches!(s.settled(), Settled::Updated | Settled::Unconfirmed))
+        );
     }
 }

@@ -59,6 +59,10 @@ pub struct Record {
     /// The batch this update was a row of (`batch`), and the row's line in its file.
     pub batch_id: Option<i64>,
     pub batch_line: Option<i64>,
+    /// `send --pin`: the call a look-up of the phone picked (`target` keeps the phone typed,
+    /// the URL goes to this call's ID).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pinned_call: Option<String>,
 }
 
 #[allow(clippy::trivially_copy_pass_by_ref)] // serde passes fields by reference
@@ -103,6 +107,9 @@ impl Record {
 
     /// `agent/target`, with the preference for phone targets.
     pub fn target_text(&self) -> String {
+        if let (Some(call), Some(p)) = (&self.pinned_call, &self.preference) {
+            return format!("{}/{} ({p} → call {call})", self.agent, self.target);
+        }
         match &self.preference {
             Some(p) => format!("{}/{} ({p})", self.agent, self.target),
             None => format!("{}/{}", self.agent, self.target),

@@ -61,6 +61,12 @@ impl fmt::Display for FieldError {
 pub struct AgentId(String);
 
 impl AgentId {
+    /// An agent id on its own (the look-up of calls takes one without an update), by the same
+    /// rules as the form's Agent field.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        check_id(text, "Agent", "agent123").map(Self)
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -71,6 +77,12 @@ impl AgentId {
 pub struct CallId(String);
 
 impl CallId {
+    /// A call id on its own (the one a look-up picked for `send --pin`), by the same rules as
+    /// a `--call` flag.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        check_id(text, "Call ID", "call456").map(Self)
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
