@@ -5,7 +5,7 @@ mod common;
 
 use common::{fill_example1, screen};
 use phonely_outcomes::config::Kind;
-use phonely_outcomes::tui::action::Action;
+use phonely_outcomes::tui::action::{Action, ProfileAction, SendAction};
 use phonely_outcomes::tui::profiles::ProfileTag;
 use phonely_outcomes::tui::update::update;
 use ratatui::Terminal;
@@ -41,8 +41,8 @@ fn app() -> phonely_outcomes::tui::app::App {
 fn profile_picker() {
     let mut a = app();
     fill_example1(&mut a);
-    update(&mut a, Action::OpenProfiles);
-    update(&mut a, Action::ProfileMove(-1));
+    update(&mut a, Action::Profiles(ProfileAction::Open));
+    update(&mut a, Action::Profiles(ProfileAction::Move(-1)));
     let s = screen(&a, 120, 32);
     assert!(s.contains("Profile (account)"), "{s}");
     assert!(s.contains("● sandbox"), "the active one is marked:\n{s}");
@@ -56,7 +56,7 @@ fn production_confirmation_asks_for_the_name() {
     fill_example1(&mut a);
     common::ctrl_s(&mut a);
     for c in "produ".chars() {
-        update(&mut a, Action::ConfirmType(c));
+        update(&mut a, Action::Send(SendAction::ConfirmType(c)));
     }
     let s = screen(&a, 120, 32);
     assert!(s.contains("Type production and press Enter to send"), "{s}");

@@ -148,7 +148,7 @@ async fn excluded_rows_stay_and_a_missing_file_is_explained() {
 /// line that wrapped used to push it out of the dialog).
 #[test]
 fn a_production_queue_with_rows_sent_before_still_shows_where_to_type_the_name() {
-    use phonely_outcomes::tui::action::Action;
+    use phonely_outcomes::tui::action::{Action, QueueAction, SendAction};
     use phonely_outcomes::tui::update::update;
     let mut a = common::app();
     a.profile.kind = phonely_outcomes::config::Kind::Production;
@@ -157,21 +157,21 @@ fn a_production_queue_with_rows_sent_before_still_shows_where_to_type_the_name()
     let (entries, errors) = phonely_outcomes::batch::entries("q.csv", FILE.as_bytes(), &columns);
     update(
         &mut a,
-        Action::QueueLoaded {
+        Action::Queue(QueueAction::Loaded {
             file: "/home/someone/exports/a-rather-long-folder-name/fixes.csv".into(),
             entries,
             errors: errors.iter().map(ToString::to_string).collect(),
-        },
+        }),
     );
-    update(&mut a, Action::RequestSend);
+    update(&mut a, Action::Send(SendAction::Request));
     update(
         &mut a,
-        Action::QueueReady {
+        Action::Queue(QueueAction::Ready {
             rows: 3,
             duplicates: vec![0, 1],
-        },
+        }),
     );
-    update(&mut a, Action::ConfirmSend); // the rows sent before: asked twice
+    update(&mut a, Action::Send(SendAction::Confirm)); // the rows sent before: asked twice
     for (w, h) in [(80, 24), (180, 50)] {
         let screen = common::screen(&a, w, h);
         assert!(

@@ -5,7 +5,7 @@
 mod common;
 
 use common::{app, screen, type_text};
-use phonely_outcomes::tui::action::Action;
+use phonely_outcomes::tui::action::{Action, FormAction, QueueAction};
 use phonely_outcomes::tui::app::{App, Focus, Tone};
 use phonely_outcomes::tui::update::update;
 
@@ -19,7 +19,7 @@ fn form_with(target: &str, outcome: &str) -> App {
     type_text(&mut a, target);
     update(&mut a, Action::Focus(Focus::Outcome));
     type_text(&mut a, outcome);
-    update(&mut a, Action::OutcomeClose);
+    update(&mut a, Action::Form(FormAction::OutcomeClose));
     a
 }
 
@@ -29,11 +29,11 @@ fn queue_with(csv: &str) -> App {
     let (entries, _) = phonely_outcomes::batch::entries("fixes.csv", csv.as_bytes(), &columns);
     update(
         &mut a,
-        Action::QueueLoaded {
+        Action::Queue(QueueAction::Loaded {
             file: "fixes.csv".into(),
             entries,
             errors: Vec::new(),
-        },
+        }),
     );
     a
 }

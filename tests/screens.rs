@@ -5,7 +5,9 @@ mod common;
 use common::{answered, app, fill_example1, record, screen, type_text};
 use phonely_outcomes::api::client::{Completion, HttpResponse};
 use phonely_outcomes::api::key::{Credentials, KeySource};
-use phonely_outcomes::tui::action::{Action, RequestId};
+use phonely_outcomes::tui::action::{
+    Action, FormAction, HistoryAction, PaletteAction, QueueAction, RequestId, SendAction,
+};
 use phonely_outcomes::tui::app::{App, Focus};
 use phonely_outcomes::tui::update::update;
 
@@ -15,20 +17,23 @@ fn sent(completion: Option<Completion>) -> App {
     let mut a = app();
     fill_example1(&mut a);
     common::ctrl_s(&mut a);
-    let effects = update(&mut a, Action::ConfirmSend);
+    let effects = update(&mut a, Action::Send(SendAction::Confirm));
     assert_eq!(effects.len(), 1);
     let id = RequestId(1);
     let pending = record(&a, None);
     update(
         &mut a,
-        Action::Recorded {
+        Action::Send(SendAction::Recorded {
             id,
             record: pending,
-        },
+        }),
     );
     if let Some(c) = completion {
         let done = record(&a, Some(c));
-        update(&mut a, Action::Finished { id, record: done });
+        update(
+            &mut a,
+            Action::Send(SendAction::Finished { id, record: done }),
+        );
     }
     a
 }
@@ -85,10 +90,10 @@ fn in_flight() {
     let mut a = sent(None);
     update(
         &mut a,
-        Action::Tick {
+        Action::Send(SendAction::Tick {
             id: RequestId(1),
             elapsed: std::time::Duration::from_millis(1300),
-        },
+        }),
     );
     let s = screen(&a, 120, 32);
     assert!(s.contains("Sending call456"), "{s}");
@@ -131,10 +136,10 @@ fn the_footer_stops_saying_quit_anyway_once_the_send_is_over() {
     let done = record(&a, Some(answered(404, r#"{"success":false}"#)));
     update(
         &mut a,
-        Action::Finished {
+        Action::Send(SendAction::Finished {
             id: RequestId(1),
             record: done,
-        },
+        }),
     );
     assert!(a.in_flight.is_none());
     let s = screen(&a, 120, 32);
@@ -186,7 +191,7 @@ fn network_failure() {
 fn history_detail() {
     let mut a = sent(Some(answered(200, OK_BODY)));
     update(&mut a, Action::Focus(Focus::History));
-    update(&mut a, Action::OpenDetail);
+    update(&mut a, Action::History(HistoryAction::OpenDetail));
     let top = screen(&a, 120, 32);
     assert!(top.contains("By        sam (profile sandbox)"), "{top}");
     update(&mut a, Action::ModalScroll(18));
@@ -279,7 +284,7 @@ fn a_capped_body_is_stated_in_the_detail() {
         })),
     );
     app.history.upsert(record);
-    update(&mut app, Action::OpenDetail);
+    update(&mut app, Action::History(HistoryAction::OpenDetail));
     let screen = common::screen(&app, 120, 32);
     assert!(
         screen.contains("(the body was longer than 1 MiB: only the first 1 MiB was kept)"),
@@ -323,7 +328,7 @@ fn outcome_near_miss_and_pasted_value() {
     type_text(&mut a, "call456");
     update(&mut a, Action::Focus(Focus::Outcome));
     type_text(&mut a, "SOLD");
-    update(&mut a, Action::OutcomeClose);
+    update(&mut a, Action::Form(FormAction::OutcomeClose));
     update(&mut a, Action::Focus(Focus::Value));
     type_text(&mut a, "$1,299.00");
     let s = screen(&a, 120, 32);
@@ -335,9 +340,9 @@ fn outcome_near_miss_and_pasted_value() {
 #[test]
 fn command_palette() {
     let mut a = app();
-    update(&mut a, Action::OpenPalette);
+    update(&mut a, Action::Palette(PaletteAction::Open));
     for c in "copy".chars() {
-        update(&mut a, Action::PaletteType(c));
+        update(&mut a, Action::Palette(PaletteAction::Type(c)));
     }
     let s = screen(&a, 120, 32);
     assert!(s.contains("Copy the selected update's call id"), "{s}");
@@ -352,7 +357,7 @@ fn metadata_template_picker() {
         ("callback".into(), r#"{"rep_id": "", "notes": ""}"#.into()),
         ("sale".into(), r#"{"campaign": "spring_2026"}"#.into()),
     ];
-    update(&mut a, Action::InsertTemplate);
+    update(&mut a, Action::Form(FormAction::InsertTemplate));
     insta::assert_snapshot!(screen(&a, 120, 32));
 }
 
@@ -419,7 +424,7 @@ fn no_color_means_no_colour() {
     type_text(&mut invalid, "agent 123");
     screens.push(invalid);
     let mut palette = app();
-    update(&mut palette, Action::OpenPalette);
+    update(&mut palette, Action::Palette(PaletteAction::Open));
     screens.push(palette);
     for mut a in screens {
         a.settings.prefs.no_color = true;
@@ -462,14 +467,14 @@ fn batch_queue() {
     let (entries, _) = phonely_outcomes::batch::entries("fixes.csv", csv.as_bytes(), &columns);
     update(
         &mut a,
-        Action::QueueLoaded {
+        Action::Queue(QueueAction::Loaded {
             file: "fixes.csv".into(),
             entries,
             errors: Vec::new(),
-        },
+        }),
     );
-    update(&mut a, Action::QueueMove(1));
-    update(&mut a, Action::QueueToggleExclude);
+    update(&mut a, Action::Queue(QueueAction::Move(1)));
+    update(&mut a, Action::Queue(QueueAction::ToggleExclude));
     let s = screen(&a, 120, 32);
     assert!(s.contains("Queue: fixes.csv"), "{s}");
     assert!(s.contains("excluded 1"), "{s}");
@@ -515,7 +520,7 @@ fn key_value_lines_are_offered_as_json() {
     );
     let s = screen(&a, 120, 32);
     assert!(s.contains("key=value lines: ^S or ^O make JSON"), "{s}");
-    update(&mut a, Action::FormatMetadata);
+    update(&mut a, Action::Form(FormAction::FormatMetadata));
     let s = screen(&a, 120, 32);
     assert!(s.contains("✓ JSON object, 2 keys"), "{s}");
 }
@@ -525,7 +530,7 @@ fn metadata_template_inserted() {
     let mut a = app();
     a.settings.prefs.metadata_templates =
         vec![("callback".into(), r#"{"rep_id": "", "notes": ""}"#.into())];
-    update(&mut a, Action::InsertTemplate);
+    update(&mut a, Action::Form(FormAction::InsertTemplate));
     let s = screen(&a, 120, 32);
     assert!(s.contains("Template callback inserted"), "{s}");
     assert!(s.contains(r#""rep_id": "","#), "{s}");
@@ -578,13 +583,13 @@ fn the_duplicate_question_says_the_same_in_the_footer_and_the_dialog() {
     let mut a = app();
     fill_example1(&mut a);
     let earlier = record(&a, Some(answered(200, OK_BODY)));
-    let effects = update(&mut a, Action::RequestSend);
+    let effects = update(&mut a, Action::Send(SendAction::Request));
     let [phonely_outcomes::tui::effect::Effect::PrepareSend { ready, .. }] = effects.as_slice()
     else {
         panic!("{effects:?}")
     };
     let c = phonely_outcomes::tui::update::confirmation((**ready).clone(), Some(earlier), None);
-    update(&mut a, Action::ConfirmReady(c));
+    update(&mut a, Action::Send(SendAction::ConfirmReady(c)));
     let s = screen(&a, 120, 32);
     assert!(!s.contains("I see it was sent"), "{s}");
     assert_eq!(s.matches("yes, go on").count(), 2, "dialog and footer: {s}");
@@ -639,7 +644,7 @@ fn key_value_metadata_is_not_called_unready() {
 #[test]
 fn the_path_prompt_dialog_and_footer_name_the_same_keys() {
     let mut a = app();
-    update(&mut a, Action::OpenBatchPrompt);
+    update(&mut a, Action::Queue(QueueAction::OpenPrompt));
     let s = screen(&a, 120, 32);
     let dialog_keys = s
         .lines()

@@ -5,9 +5,9 @@ mod common;
 
 use common::{answered, app, fill_example1, record, screen, type_text};
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
-use phonely_outcomes::tui::action::{Action, RequestId};
+use phonely_outcomes::tui::action::{Action, FormAction, QueueAction, RequestId, SendAction};
 use phonely_outcomes::tui::app::{App, Focus};
-use phonely_outcomes::tui::keymap::{HELP, commands, hints, map_event};
+use phonely_outcomes::tui::keymap::{commands, help, hints, map_event};
 use phonely_outcomes::tui::update::update;
 
 fn press(app: &mut App, code: KeyCode, modifiers: KeyModifiers) {
@@ -73,7 +73,8 @@ fn the_request_scrolls_from_the_keyboard_and_says_how() {
         hints(&a)
     );
     assert!(
-        HELP.iter()
+        help()
+            .iter()
             .flat_map(|(_, keys)| keys.iter())
             .any(|(k, what)| k.contains("Alt+↑") && what.contains("request")),
     );
@@ -82,19 +83,19 @@ fn the_request_scrolls_from_the_keyboard_and_says_how() {
 
 /// A phone update of the first or the last call from a number, sent and in the history.
 fn sent_to_phone(a: &mut App, preference_first: bool, id: u64) {
-    update(a, Action::NewForm);
+    update(a, Action::Form(FormAction::NewForm));
     update(a, Action::Focus(Focus::Agent));
     type_text(a, "agent123");
     update(a, Action::FocusNext);
     type_text(a, "+14155551234");
     if preference_first {
-        update(a, Action::TogglePreference);
+        update(a, Action::Form(FormAction::TogglePreference));
     }
     update(a, Action::Focus(Focus::Outcome));
     type_text(a, "Sold");
-    update(a, Action::OutcomeClose);
+    update(a, Action::Form(FormAction::OutcomeClose));
     common::ctrl_s(a);
-    update(a, Action::ConfirmSend);
+    update(a, Action::Send(SendAction::Confirm));
     let mut pending = record(a, None);
     pending.id = i64::try_from(id).unwrap();
     let mut done = record(
@@ -108,12 +109,12 @@ fn sent_to_phone(a: &mut App, preference_first: bool, id: u64) {
     let id = RequestId(id);
     update(
         a,
-        Action::Recorded {
+        Action::Send(SendAction::Recorded {
             id,
             record: pending,
-        },
+        }),
     );
-    update(a, Action::Finished { id, record: done });
+    update(a, Action::Send(SendAction::Finished { id, record: done }));
 }
 
 #[test]
@@ -161,11 +162,11 @@ fn queue_rows_show_which_call_of_the_number() {
     let (entries, _) = phonely_outcomes::batch::entries("example.csv", csv.as_bytes(), &columns);
     update(
         &mut a,
-        Action::QueueLoaded {
+        Action::Queue(QueueAction::Loaded {
             file: "example.csv".into(),
             entries,
             errors: Vec::new(),
-        },
+        }),
     );
     let s = screen(&a, 160, 48);
     let row = |n: &str| {
@@ -186,7 +187,7 @@ fn queue_rows_show_which_call_of_the_number() {
 fn the_footer_wraps_between_hints_and_shows_all_of_them() {
     let mut a = app();
     sent_to_phone(&mut a, true, 1);
-    update(&mut a, Action::NewForm);
+    update(&mut a, Action::Form(FormAction::NewForm));
     update(&mut a, Action::Focus(Focus::History));
     // A filter that finds the row: Esc clears it, one hint more.
     a.history.filter.words = vec!["sold".into()];

@@ -1,4 +1,6 @@
-//! `Action`: every user intent and every async result, one vocabulary for `update`.
+//! `Action`: every user intent and every async result, one vocabulary for `update`. The
+//! workbench-wide ones sit at the top; each concern's are nested (`Action::Queue(QueueAction)`
+//! …), so a concern's actions and its transitions (`update/<concern>.rs`) sit together.
 
 use std::time::Duration;
 
@@ -9,52 +11,45 @@ use super::app::{Confirm, Focus};
 use super::profiles::Active;
 use crate::history::Record;
 
+// As big as a `Record` (a send's result), as it was before the nesting: actions are moved
+// once each, and boxing the send's would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq)]
 pub enum Action {
-    // From the keyboard.
     Quit,
     FocusNext,
     FocusPrev,
     Focus(Focus),
-    /// A key for the focused text field.
+    /// A key for the focused text field (a form field or the history filter).
     Edit(Input),
     Paste(String),
-    TogglePreference,
-    RequestSend,
-    ConfirmSend,
     CloseModal,
-    CancelSend,
     OpenHelp,
-    HistoryMove(isize),
-    HistoryHome,
-    HistoryEnd,
-    OpenDetail,
+    /// Scroll the open detail or help by lines.
     ModalScroll(i32),
+    /// The terminal's size (at start and on each resize).
+    Resized {
+        width: u16,
+        height: u16,
+    },
+    /// The clipboard took the text (`what` says what it was), or did not.
+    Copied(String),
+    CopyFailed(String),
+    Form(FormAction),
+    Send(SendAction),
+    History(HistoryAction),
+    Queue(QueueAction),
+    Profiles(ProfileAction),
+    Pointer(PointerAction),
+    Palette(PaletteAction),
+}
+
+/// The form: its fields, the Outcome pick-list, templates, the draft and the preview.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FormAction {
+    TogglePreference,
     /// Alt+↑/↓ (PgUp/PgDn in a one-line field): scroll the request preview by lines.
     PreviewScroll(i32),
-    /// `/`: edit the history filter.
-    OpenFilter,
-    /// Enter in the filter: keep it and go back to the rows.
-    KeepFilter,
-    /// Esc in the filter: clear it and show everything.
-    ClearFilter,
-    /// Ctrl+F: every update for the call in the form (or the selected row).
-    FilterToCall,
-    /// `e` on a row: put it in the form to edit and send again.
-    LoadIntoForm,
-    /// `r` on a row: send it again as it was (after the usual confirmation).
-    Resend,
-    /// `y` on a row: copy it as a curl command.
-    CopyCurl,
-    /// Opens the profile picker.
-    OpenProfiles,
-    /// Moves the picker's highlight.
-    ProfileMove(isize),
-    /// Switches to the highlighted profile.
-    ChooseProfile,
-    /// A character typed into a production profile's confirmation.
-    ConfirmType(char),
-    ConfirmBackspace,
     /// Ctrl+U in a one-line field: empty it.
     ClearField,
     /// Ctrl+N: an empty form.
@@ -67,63 +62,40 @@ pub enum Action {
     InsertTemplate,
     TemplateMove(isize),
     ChooseTemplate,
-    /// Ctrl+P or `:`: the command palette.
-    OpenPalette,
-    PaletteType(char),
-    PaletteBackspace,
-    PaletteMove(isize),
-    RunPalette,
     /// The Outcome pick-list: move the highlight, take it, or close the list.
     OutcomeMove(isize),
     OutcomeAccept,
     OutcomeClose,
-    /// The terminal's size (at start and on each resize).
-    Resized {
-        width: u16,
-        height: u16,
+    /// Outcome labels sent before, most used first.
+    OutcomeLabels(Vec<(String, i64)>),
+    /// Earlier updates of a call, read at `loaded_at_ms`.
+    ContextLoaded {
+        agent: String,
+        target: String,
+        records: Vec<Record>,
+        loaded_at_ms: i64,
     },
-    /// A left click at a screen cell.
-    Click {
-        column: u16,
-        row: u16,
-    },
-    /// The wheel over a screen cell: positive is down.
-    Wheel {
-        column: u16,
-        row: u16,
-        lines: i32,
-    },
-    /// F12: give the mouse to the terminal (to select text) or take it back.
-    ToggleMouse,
-    /// Copy the selected history row's response body, or its call id.
-    CopyResponse,
-    CopyCallId,
-    /// Ctrl+B: ask for a batch file's path.
-    OpenBatchPrompt,
-    PathType(char),
-    PathBackspace,
-    /// Ctrl+U in the path prompt: empty it.
-    PathClear,
-    /// Tab in the path prompt: complete the path from the folder's names.
-    CompletePath,
-    /// What the folder holds for the typed path (also the folder itself, when the prompt opens).
-    PathListed(Box<super::paths::PathListing>),
-    /// Enter in the path prompt: read the file into the queue.
-    OpenBatchFile,
-    QueueMove(isize),
-    /// Enter on a queue row: put it in the form to fix (or look at) it.
-    QueueLoadRow,
-    /// `x` or Space: leave the row out of the send, or put it back.
-    QueueToggleExclude,
-    /// `s` in the queue's confirmation: leave out the rows that already went through as they
-    /// are, and send the others.
-    QueueSkipSent,
-    /// `p`: stop taking new rows (those in flight finish), or go on.
-    QueuePause,
-    /// Esc or `q` on the queue while nothing is sending: close it.
-    QueueClose,
+    /// The draft kept in the data folder at start-up (none, or why it could not be read).
+    DraftLoaded(Result<Option<super::draft::Draft>, String>),
+    /// The form could not be kept as a draft (the data folder refused the file).
+    DraftNotSaved(String),
+}
 
-    // From the runtime.
+/// Sending the form's update: the confirmation, the request in flight and its result (the
+/// queue's rows report back through these too; the dispatcher hands those to the queue).
+#[derive(Clone, Debug, PartialEq)]
+pub enum SendAction {
+    /// Ctrl+S.
+    Request,
+    /// The duplicate check is done: open the confirmation.
+    ConfirmReady(Box<Confirm>),
+    /// Enter (or `y`) on a confirmation.
+    Confirm,
+    /// A character typed into a production profile's confirmation.
+    ConfirmType(char),
+    ConfirmBackspace,
+    /// Esc while a send is in flight.
+    Cancel,
     /// Time since the in-flight request was confirmed (drives the spinner).
     Tick {
         id: RequestId,
@@ -141,56 +113,122 @@ pub enum Action {
     },
     /// Nothing was sent (it could not be recorded first, or there is no key), or the result
     /// could not be recorded.
-    SendFailed {
+    Failed {
         id: RequestId,
         message: String,
     },
+}
+
+/// The history pane: moving, the filter, a row's detail, and what can be done with a row.
+#[derive(Clone, Debug, PartialEq)]
+pub enum HistoryAction {
+    Move(isize),
+    Home,
+    End,
+    OpenDetail,
+    /// `/`: edit the history filter.
+    OpenFilter,
+    /// Enter in the filter: keep it and go back to the rows.
+    KeepFilter,
+    /// Esc in the filter: clear it and show everything.
+    ClearFilter,
+    /// Ctrl+F: every update for the call in the form (or the selected row).
+    FilterToCall,
+    /// `e` on a row: put it in the form to edit and send again.
+    LoadIntoForm,
+    /// `r` on a row: send it again as it was (after the usual confirmation).
+    Resend,
+    /// `y` on a row: copy it as a curl command.
+    CopyCurl,
+    /// Copy the selected history row's response body, or its call id.
+    CopyResponse,
+    CopyCallId,
     /// A page of history for the filter of `generation`; `first` replaces the rows.
-    HistoryLoaded {
+    Loaded {
         generation: u64,
         first: bool,
         rows: Vec<Record>,
         exhausted: bool,
     },
-    HistoryFailed {
+    Failed {
         generation: u64,
         message: String,
     },
-    /// Earlier updates of a call, read at `loaded_at_ms`.
-    ContextLoaded {
-        agent: String,
-        target: String,
-        records: Vec<Record>,
-        loaded_at_ms: i64,
-    },
-    /// The duplicate check is done: open the confirmation.
-    ConfirmReady(Box<Confirm>),
-    /// The clipboard took the text (`what` says what it was), or did not.
-    Copied(String),
-    CopyFailed(String),
-    /// Outcome labels sent before, most used first.
-    OutcomeLabels(Vec<(String, i64)>),
+}
+
+/// The queue: the batch file prompt, the rows, and a run of them.
+#[derive(Clone, Debug, PartialEq)]
+pub enum QueueAction {
+    /// Ctrl+B: ask for a batch file's path.
+    OpenPrompt,
+    PathType(char),
+    PathBackspace,
+    /// Ctrl+U in the path prompt: empty it.
+    PathClear,
+    /// Tab in the path prompt: complete the path from the folder's names.
+    CompletePath,
+    /// What the folder holds for the typed path (also the folder itself, when the prompt opens).
+    PathListed(Box<super::paths::PathListing>),
+    /// Enter in the path prompt: read the file into the queue.
+    OpenFile,
     /// A batch file was read: its rows (valid or not) and the problems of no row.
-    QueueLoaded {
+    Loaded {
         file: String,
         entries: Vec<crate::batch::Entry>,
         errors: Vec<String>,
     },
-    QueueFailed(String),
+    Failed(String),
+    Move(isize),
+    /// Enter on a queue row: put it in the form to fix (or look at) it.
+    LoadRow,
+    /// `x` or Space: leave the row out of the send, or put it back.
+    ToggleExclude,
+    /// `s` in the queue's confirmation: leave out the rows that already went through as they
+    /// are, and send the others.
+    SkipSent,
+    /// `p`: stop taking new rows (those in flight finish), or go on.
+    Pause,
+    /// Esc or `q` on the queue while nothing is sending: close it.
+    Close,
     /// The queue's duplicate check is done: these rows already went through as they are.
-    QueueReady {
+    Ready {
         rows: usize,
         duplicates: Vec<usize>,
     },
-    /// The draft kept in the data folder at start-up (none, or why it could not be read).
-    DraftLoaded(Result<Option<super::draft::Draft>, String>),
-    /// The form could not be kept as a draft (the data folder refused the file).
-    DraftNotSaved(String),
+}
+
+/// The profile picker and the switch.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ProfileAction {
+    /// Opens the profile picker.
+    Open,
+    /// Moves the picker's highlight.
+    Move(isize),
+    /// Switches to the highlighted profile.
+    Choose,
     /// The profile is ready: its key was read (or why not) and where it sends is known.
-    ProfileSwitched(Box<Active>),
+    Switched(Box<Active>),
     /// The switch failed (e.g. the sandbox could not start); the previous profile stays.
-    ProfileSwitchFailed {
-        name: String,
-        message: String,
-    },
+    SwitchFailed { name: String, message: String },
+}
+
+/// The mouse.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum PointerAction {
+    /// A left click at a screen cell.
+    Click { column: u16, row: u16 },
+    /// The wheel over a screen cell: positive is down.
+    Wheel { column: u16, row: u16, lines: i32 },
+    /// F12: give the mouse to the terminal (to select text) or take it back.
+    ToggleMouse,
+}
+
+/// The command palette (Ctrl+P or `:`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum PaletteAction {
+    Open,
+    Type(char),
+    Backspace,
+    Move(isize),
+    Run,
 }

@@ -3,20 +3,27 @@
 
 use std::time::Duration;
 
-use ratatui::style::{Color, Modifier, Style};
-use ratatui_textarea::{TextArea, WrapMode};
+use ratatui::style::{Color, Style};
+use ratatui_textarea::TextArea;
 use time::UtcOffset;
 
 use super::profiles::{ProfileTag, fallback_tag};
 use crate::api::key::Credentials;
-use crate::api::phone::{Region, read_as_call_id, reads_as_phone};
+use crate::api::phone::{Region, read_as_call_id};
 use crate::api::request::{BaseUrl, WireRequest, build};
 use crate::api::update::{
-    Field, FieldError, OutcomeUpdate, Preference, Rules, TargetKind, UpdateInput, parse_target,
+    Field, FieldError, OutcomeUpdate, Rules, TargetKind, UpdateInput, parse_target,
     parse_value_lenient, validate,
 };
 use crate::config::{DOCUMENTED_OUTCOMES, Theme};
 use crate::history::{Filter, Record};
+
+mod form;
+mod queue;
+pub use form::{Form, MetadataCheck};
+pub use queue::{
+    ItemStatus, PathPrompt, QUEUE_CONCURRENCY, Queue, QueueCounts, QueueItem, QueueRun,
+};
 
 /// How many history rows one page load brings in.
 pub const HISTORY_PAGE: usize = 100;
@@ -124,148 +131,6 @@ impl Default for Prefs {
 /// The duplicate guard's window unless configured otherwise: 24 hours.
 pub const DEFAULT_DUPLICATE_WINDOW_MS: i64 = 24 * 3600 * 1000;
 
-/// The form's editors. Single-line fields are one-line `TextArea`s for their editing keys.
-#[derive(Clone, Debug)]
-pub struct Form {
-    pub agent: TextArea<'static>,
-    pub target: TextArea<'static>,
-    pub preference: Preference,
-    pub outcome: TextArea<'static>,
-    pub value: TextArea<'static>,
-    pub metadata: TextArea<'static>,
-    /// What the target field holds when a file's column said so (`call_id`, `phone`);
-    /// otherwise read by its look.
-    pub target_kind: TargetKind,
-}
-
-impl Default for Form {
-    fn default() -> Self {
-        let field = |placeholder: &str| {
-            let mut t = TextArea::default();
-            t.set_placeholder_text(placeholder);
-            t.set_cursor_line_style(Style::default());
-            t
-        };
-        Self {
-            agent: field("e.g. agent123"),
-            target: field("call ID (call456) or phone (+14155551234)"),
-            preference: Preference::Last,
-            outcome: field("e.g. Sold (optional)"),
-            value: field("e.g. 299 (optional)"),
-            metadata: {
-                let mut m = field("{\"campaign\": \"spring_2026\"}  (optional JSON object)");
-                m.set_wrap_mode(WrapMode::WordOrGlyph);
-                m
-            },
-            target_kind: TargetKind::Either,
-        }
-    }
-}
-
-impl Form {
-    /// Ready for the next call after a successful send: the agent, preference and outcome
-    /// label stay (and the metadata when configured); the call and the value, which belong to
-    /// one call only, are cleared.
-    pub fn clear_for_next(&mut self, keep_metadata: bool) {
-        let fresh = Form::default();
-        self.target = fresh.target;
-        self.target_kind = TargetKind::Either;
-        self.value = fresh.value;
-        if !keep_metadata {
-            self.metadata = fresh.metadata;
-        }
-    }
-
-    /// Replaces the metadata text (format, template), cursor at (row, col). Two undos bring the
-    /// previous text back (the editor records the removal and the insertion apart).
-    pub fn set_metadata(&mut self, text: &str, cursor: (usize, usize)) {
-        self.metadata.select_all();
-        self.metadata.insert_str(text);
-        self.metadata
-            .move_cursor(ratatui_textarea::CursorMove::Jump(
-                u16::try_from(cursor.0).unwrap_or(u16::MAX),
-                u16::try_from(cursor.1).unwrap_or(u16::MAX),
-            ));
-    }
-
-    /// Everything in the form, to tell whether it changed.
-    pub fn snapshot(&self) -> String {
-        [
-            Field::Agent,
-            Field::Target,
-            Field::Preference,
-            Field::Outcome,
-            Field::Value,
-            Field::Metadata,
-        ]
-        .map(|f| self.text(f))
-        .join("\u{1f}")
-    }
-
-    pub fn text(&self, field: Field) -> String {
-        match field {
-            Field::Agent => self.agent.lines().join(""),
-            Field::Target => self.target.lines().join(""),
-            Field::Preference => self.preference.as_str().to_string(),
-            Field::Outcome => self.outcome.lines().join(""),
-            Field::Value => self.value.lines().join(""),
-            Field::Metadata => self.metadata.lines().join("\n"),
-        }
-    }
-
-    pub fn editor_mut(&mut self, focus: Focus) -> Option<&mut TextArea<'static>> {
-        match focus {
-            Focus::Agent => Some(&mut self.agent),
-            Focus::Target => Some(&mut self.target),
-            Focus::Outcome => Some(&mut self.outcome),
-            Focus::Value => Some(&mut self.value),
-            Focus::Metadata => Some(&mut self.metadata),
-            Focus::Preference | Focus::History | Focus::Filter | Focus::Queue => None,
-        }
-    }
-
-    /// Preference only means something for a phone number (read as `validate` reads it, with
-    /// the form's `region`).
-    pub fn target_is_phone(&self, region: Region) -> bool {
-        match self.target_kind {
-            TargetKind::CallId => false,
-            TargetKind::Phone => true,
-            TargetKind::Either => reads_as_phone(&self.text(Field::Target), region),
-        }
-    }
-
-    /// Shows the cursor in the focused editor only.
-    pub fn show_cursor_in(&mut self, focus: Focus) {
-        for f in [
-            Focus::Agent,
-            Focus::Target,
-            Focus::Outcome,
-            Focus::Value,
-            Focus::Metadata,
-        ] {
-            let style = if f == focus {
-                Style::default().add_modifier(Modifier::REVERSED)
-            } else {
-                Style::default()
-            };
-            if let Some(editor) = self.editor_mut(f) {
-                editor.set_cursor_style(style);
-            }
-        }
-        self.metadata.set_cursor_line_style(Style::default());
-    }
-
-    fn input(&self) -> (String, String, String, String, String) {
-        (
-            self.text(Field::Agent),
-            self.text(Field::Target),
-            self.text(Field::Outcome),
-            self.text(Field::Value),
-            self.text(Field::Metadata),
-        )
-    }
-}
-
 /// A valid form turned into what would be sent.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Ready {
@@ -347,169 +212,6 @@ pub enum Modal {
         duplicates: Vec<usize>,
         acknowledged: bool,
     },
-}
-
-/// The batch path prompt: what is typed, where relative paths start, what Tab found, and why
-/// the file did not open (the text stays to be corrected).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct PathPrompt {
-    pub path: String,
-    /// The workbench's working folder (the runtime says, once the prompt opens).
-    pub folder: Option<String>,
-    /// The names Tab found when several match, and how many matched in all.
-    pub choices: Vec<String>,
-    pub matches: usize,
-    /// Why the file did not open, or why Tab found nothing.
-    pub problem: Option<String>,
-    /// Enter was pressed: the file is being read.
-    pub reading: bool,
-}
-
-/// How many queue rows are in flight at once (rows for one call go one after another).
-pub const QUEUE_CONCURRENCY: usize = 4;
-
-/// A batch file in the workbench: every row, what is wrong with it, and how its send went.
-#[derive(Clone, Debug, Default)]
-pub struct Queue {
-    pub file: String,
-    pub items: Vec<QueueItem>,
-    /// Problems that belong to no row (the header, broken quoting).
-    pub file_errors: Vec<String>,
-    pub selected: usize,
-    /// Sending has started and not finished.
-    pub running: bool,
-    /// `p`: no new rows leave; the ones in flight finish.
-    pub paused: bool,
-    /// Rows in flight: (request, item index).
-    pub in_flight: Vec<(RequestId, usize)>,
-    /// The profile the run was confirmed for: every row of the run goes there.
-    pub profile: String,
-    /// The duplicate check before the confirmation is running (Ctrl+S was pressed).
-    pub checking: bool,
-    /// `q` was pressed once on a queue with this many rows left to send: a second `q` closes
-    /// it.
-    pub closing: Option<usize>,
-    /// The form's text when a row was put in it: changed since, the form holds edits that
-    /// putting another row in its place would lose.
-    pub loaded_form: Option<String>,
-    /// Enter was pressed once on this row while the form held such edits: again replaces them.
-    pub replace_asked: Option<usize>,
-    /// The row put in the form with Enter: it is sent from there, never by the queue; a ✓
-    /// send from the form marks it done.
-    pub in_form: Option<usize>,
-}
-
-#[derive(Clone, Debug)]
-pub struct QueueItem {
-    pub entry: crate::batch::Entry,
-    /// What it would send, or its first problem.
-    pub ready: Result<Ready, String>,
-    pub excluded: bool,
-    pub status: ItemStatus,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub enum ItemStatus {
-    Waiting,
-    Sending,
-    /// The history row says the rest: ✓ / ✗ / ? and a short message.
-    Done {
-        mark: &'static str,
-        text: String,
-        ok: bool,
-        /// The server said success without confirming every field sent (`unconfirmed`):
-        /// counted with the ✗ rows, and named apart.
-        unconfirmed: bool,
-    },
-}
-
-impl QueueItem {
-    /// The call this row updates (agent, target), when it is valid.
-    pub fn call(&self) -> Option<(&str, &str)> {
-        self.ready
-            .as_ref()
-            .ok()
-            .map(|r| (r.update.agent.as_str(), r.update.target.as_str()))
-    }
-}
-
-impl Queue {
-    /// The request `id` is over: its row leaves the in-flight list and takes `status`.
-    pub fn land(&mut self, id: RequestId, status: ItemStatus) {
-        if let Some(pos) = self.in_flight.iter().position(|(r, _)| *r == id) {
-            let (_, index) = self.in_flight.remove(pos);
-            if let Some(item) = self.items.get_mut(index) {
-                item.status = status;
-            }
-        }
-    }
-
-    /// Rows that would be sent: valid, not excluded, not done, not in the form.
-    pub fn to_send(&self) -> Vec<usize> {
-        self.items
-            .iter()
-            .enumerate()
-            .filter(|(n, i)| {
-                i.ready.is_ok()
-                    && !i.excluded
-                    && self.in_form != Some(*n)
-                    && i.status == ItemStatus::Waiting
-            })
-            .map(|(n, _)| n)
-            .collect()
-    }
-
-    /// The file line of the row put in the form and not sent from there yet: still to send.
-    pub fn line_in_form(&self) -> Option<usize> {
-        let item = self.items.get(self.in_form?)?;
-        (item.status == ItemStatus::Waiting).then_some(item.entry.line)
-    }
-
-    /// (done ok, done not ok, in flight, still to send, to fix, excluded)
-    pub fn counts(&self) -> QueueCounts {
-        let mut c = QueueCounts::default();
-        for (n, i) in self.items.iter().enumerate() {
-            match &i.status {
-                ItemStatus::Done { ok: true, .. } => c.ok += 1,
-                // Outcome unknown (or cancelled): it may have been applied.
-                ItemStatus::Done {
-                    mark: "?" | "⊘", ..
-                } => c.unknown += 1,
-                ItemStatus::Done {
-                    ok: false,
-                    unconfirmed,
-                    ..
-                } => {
-                    c.failed += 1;
-                    c.unconfirmed += usize::from(*unconfirmed);
-                }
-                ItemStatus::Sending => c.sending += 1,
-                ItemStatus::Waiting if self.in_form == Some(n) => c.in_form += 1,
-                ItemStatus::Waiting if i.excluded => c.excluded += 1,
-                ItemStatus::Waiting if i.ready.is_err() => c.to_fix += 1,
-                ItemStatus::Waiting => c.waiting += 1,
-            }
-        }
-        c
-    }
-}
-
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct QueueCounts {
-    pub ok: usize,
-    /// Refused, not sent, or not confirmed (✗).
-    pub failed: usize,
-    /// Of `failed`, those the server said it took without confirming every field: they may
-    /// have been applied (`unconfirmed`).
-    pub unconfirmed: usize,
-    /// No answer that says: may or may not have been applied.
-    pub unknown: usize,
-    pub sending: usize,
-    pub waiting: usize,
-    pub to_fix: usize,
-    pub excluded: usize,
-    /// Put in the form with Enter: sent from there.
-    pub in_form: usize,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -651,6 +353,8 @@ pub struct App {
     /// The notes under the fields (what will be sent, warnings), computed once per edit: phone
     /// parsing is too slow to run for every frame.
     pub notes: Vec<(Field, (Tone, String))>,
+    /// What the metadata text is, worked out when it changes (the views read it every frame).
+    pub metadata_check: MetadataCheck,
     /// The batch file open in the queue pane.
     pub queue: Option<Queue>,
     /// The form as a ✓ send left it for the next call: nothing there to keep as a draft.
@@ -681,6 +385,14 @@ pub const MAX_SUGGESTIONS: usize = 6;
 pub use crate::api::notes::label_key;
 
 impl App {
+    /// Puts `text` on the status line in `tone` (what was said before goes).
+    pub fn say(&mut self, tone: Tone, text: impl Into<String>) {
+        self.status = Some(Status {
+            tone,
+            text: text.into(),
+        });
+    }
+
     pub fn new(settings: Settings) -> Self {
         let profile = fallback_tag(settings.sandbox, &settings.base_url);
         let mut app = Self {
@@ -714,6 +426,7 @@ impl App {
             outcome_pick: None,
             outcome_menu_closed: false,
             notes: Vec::new(),
+            metadata_check: MetadataCheck::default(),
             queue: None,
             sent_form: None,
             status_about: None,
@@ -771,6 +484,9 @@ impl App {
             let request = build(&update, &self.settings.base_url);
             Ready { update, request }
         });
+        if metadata != self.metadata_check.text {
+            self.metadata_check = MetadataCheck::of(metadata.clone());
+        }
         self.notes = [Field::Target, Field::Outcome, Field::Value]
             .into_iter()
             .filter_map(|f| self.field_note(f).map(|n| (f, n)))

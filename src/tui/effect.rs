@@ -35,7 +35,7 @@ pub enum Effect {
         kind: &'static str,
     },
     /// Look for the same update sent successfully within the duplicate window, then answer
-    /// with `Action::ConfirmReady`.
+    /// with `Action::Send(SendAction::ConfirmReady)`.
     PrepareSend {
         ready: Box<Ready>,
         resend_of: Option<Box<Record>>,
@@ -51,14 +51,15 @@ pub enum Effect {
         rules: crate::api::update::Rules,
     },
     /// Find which of these queue rows (index, update) already went through as they are within
-    /// the window, then answer with `Action::QueueReady`.
+    /// the window, then answer with `Action::Queue(QueueAction::Ready)`.
     PrepareQueue {
         items: Vec<(usize, Ready)>,
         window_ms: i64,
         profile: String,
     },
     /// List the folder `typed` points into (relative to the working folder) and answer with
-    /// `Action::PathListed`; `apply` for Tab, not when the prompt only wants the folder.
+    /// `Action::Queue(QueueAction::PathListed)`; `apply` for Tab, not when the prompt only
+    /// wants the folder.
     CompletePath { typed: String, apply: bool },
     /// Read the outcome labels sent before, most used first (for the pick-list).
     LoadOutcomeLabels,

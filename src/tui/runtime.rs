@@ -16,7 +16,9 @@ use ratatui::backend::Backend;
 use ratatui::buffer::Buffer;
 use tokio::sync::{mpsc, oneshot};
 
-use super::action::{Action, RequestId};
+use super::action::{
+    Action, FormAction, HistoryAction, ProfileAction, QueueAction, RequestId, SendAction,
+};
 use super::app::{App, Confirm, HISTORY_PAGE};
 use super::effect::Effect;
 use super::keymap::map_event;
@@ -119,37 +121,37 @@ fn load_queue(path: &str, rules: crate::api::update::Rules) -> Action {
     };
     let size = match std::fs::metadata(&expanded) {
         Ok(m) if m.is_dir() => {
-            return Action::QueueFailed(format!(
+            return Action::Queue(QueueAction::Failed(format!(
                 "{path} is a folder: give the path of a .csv or .jsonl file in it"
-            ));
+            )));
         }
         // A named pipe would block the read (and the quit, which waits for it) until something
         // writes to it; a device may never end.
         Ok(m) if !m.is_file() => {
-            return Action::QueueFailed(format!(
+            return Action::Queue(QueueAction::Failed(format!(
                 "{path} is not a regular file (a pipe, a device or a socket): the queue opens \
                  .csv and .jsonl files; to send from a pipe use `phonely-outcomes batch`"
-            ));
+            )));
         }
         Ok(m) => m.len(),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Action::QueueFailed(format!(
+            return Action::Queue(QueueAction::Failed(format!(
                 "There is no file at {path}: check the folder and the name"
-            ));
+            )));
         }
-        Err(e) => return Action::QueueFailed(format!("Could not open {path}: {e}")),
+        Err(e) => return Action::Queue(QueueAction::Failed(format!("Could not open {path}: {e}"))),
     };
     if size > MAX_QUEUE_FILE {
-        return Action::QueueFailed(format!(
+        return Action::Queue(QueueAction::Failed(format!(
             "{path} is {} MB: the queue opens files up to {} MB; send bigger ones with \
              `phonely-outcomes batch {path}`",
             size / (1024 * 1024),
             MAX_QUEUE_FILE / (1024 * 1024)
-        ));
+        )));
     }
     let bytes = match crate::batch::read_file(&expanded, MAX_QUEUE_FILE) {
         Ok(b) => b,
-        Err(e) => return Action::QueueFailed(format!("Could not read {path}: {e}")),
+        Err(e) => return Action::Queue(QueueAction::Failed(format!("Could not read {path}: {e}"))),
     };
     let columns = crate::batch::ColumnMap::default().with_rules(rules);
     let (entries, errors) = crate::batch::entries(path, &bytes, &columns);
@@ -157,13 +159,15 @@ fn load_queue(path: &str, rules: crate::api::update::Rules) -> Action {
         let why = errors
             .first()
             .map_or_else(|| "it has no rows".to_string(), ToString::to_string);
-        return Action::QueueFailed(format!("Nothing to queue from {path}: {why}"));
+        return Action::Queue(QueueAction::Failed(format!(
+            "Nothing to queue from {path}: {why}"
+        )));
     }
-    Action::QueueLoaded {
+    Action::Queue(QueueAction::Loaded {
         file: path.to_string(),
         entries,
         errors: errors.iter().map(ToString::to_string).collect(),
-    }
+    })
 }
 
 /// The desktop's clipboard tool, when this session has one: pbcopy on macOS, wl-copy on
@@ -322,7 +326,7 @@ where
     draw(terminal, &app, &mut observer)?;
     // The form left unsent last time (a small file, read once the first frame is up).
     let draft = super::draft::load(&runner.services.data_dir);
-    runner.apply(&mut app, Action::DraftLoaded(draft));
+    runner.apply(&mut app, Action::Form(FormAction::DraftLoaded(draft)));
     draw(terminal, &app, &mut observer)?;
     tokio::pin!(shutdown);
     let mut ticker = tokio::time::interval(Duration::from_millis(100));
@@ -353,10 +357,10 @@ where
             }
             Some(action) = rx.recv() => Some(action),
             _ = ticker.tick(), if app.in_flight.is_some() => app.in_flight.as_ref().map(|f| {
-                Action::Tick {
+                Action::Send(SendAction::Tick {
                     id: f.id,
                     elapsed: runner.started.get(&f.id).map_or(f.elapsed, Instant::elapsed),
-                }
+                })
             }),
         };
         if let Some(action) = action {
@@ -394,11 +398,13 @@ fn draw<B: Backend>(
 
 impl Runner {
     fn apply(&mut self, app: &mut App, action: Action) {
-        if let Action::Finished { id, .. } | Action::SendFailed { id, .. } = &action {
+        if let Action::Send(SendAction::Finished { id, .. } | SendAction::Failed { id, .. }) =
+            &action
+        {
             self.cancels.remove(id);
             self.started.remove(id);
         }
-        if let Action::ProfileSwitched(active) = &action {
+        if let Action::Profiles(ProfileAction::Switched(active)) = &action {
             self.ready.insert(
                 active.tag.name.clone(),
                 (
@@ -425,8 +431,10 @@ impl Runner {
                 let tx = self.tx.clone();
                 tokio::spawn(async move {
                     let _ = tx.send(match switcher.activate(&name).await {
-                        Ok(active) => Action::ProfileSwitched(Box::new(active)),
-                        Err(message) => Action::ProfileSwitchFailed { name, message },
+                        Ok(active) => Action::Profiles(ProfileAction::Switched(Box::new(active))),
+                        Err(message) => {
+                            Action::Profiles(ProfileAction::SwitchFailed { name, message })
+                        }
                     });
                 });
             }
@@ -455,12 +463,12 @@ impl Runner {
                 self.blocking(move |stores, services| {
                     let records = with_reader(stores, services, |s| s.search(&filter, None, 20))
                         .unwrap_or_default();
-                    Action::ContextLoaded {
+                    Action::Form(FormAction::ContextLoaded {
                         agent,
                         target,
                         records,
                         loaded_at_ms: now_ms(),
-                    }
+                    })
                 });
             }
             Effect::PrepareSend {
@@ -478,7 +486,11 @@ impl Runner {
                     })
                     .ok()
                     .flatten();
-                    Action::ConfirmReady(Confirm::new(*ready, duplicate, resend_of.map(|b| *b)))
+                    Action::Send(SendAction::ConfirmReady(Confirm::new(
+                        *ready,
+                        duplicate,
+                        resend_of.map(|b| *b),
+                    )))
                 });
             }
             Effect::CompletePath { typed, apply } => {
@@ -486,12 +498,12 @@ impl Runner {
                 self.blocking(move |_, _| {
                     let cwd = std::env::current_dir().unwrap_or_default();
                     let home = std::env::var_os("HOME").map(PathBuf::from);
-                    Action::PathListed(Box::new(super::paths::list(
+                    Action::Queue(QueueAction::PathListed(Box::new(super::paths::list(
                         &cwd,
                         home.as_deref(),
                         &typed,
                         apply,
-                    )))
+                    ))))
                 });
             }
             Effect::LoadQueue { path, rules } => {
@@ -516,7 +528,7 @@ impl Runner {
                         Ok(found)
                     })
                     .unwrap_or_default();
-                    Action::QueueReady { rows, duplicates }
+                    Action::Queue(QueueAction::Ready { rows, duplicates })
                 });
             }
             Effect::LoadOutcomeLabels => {
@@ -530,7 +542,7 @@ impl Runner {
                         })
                         .and_then(|s| s.outcome_labels(50).map_err(|e| e.to_string()))
                         .unwrap_or_default();
-                    Action::OutcomeLabels(labels)
+                    Action::Form(FormAction::OutcomeLabels(labels))
                 });
             }
             Effect::SaveDraft(draft) => {
@@ -565,9 +577,10 @@ impl Runner {
         let dir = &self.services.data_dir;
         if let Err(e) = super::draft::save(dir, draft.as_ref()) {
             tracing::warn!("the draft could not be written in {}: {e}", dir.display());
-            let _ = self
-                .tx
-                .send(Action::DraftNotSaved(format!("in {}: {e}", dir.display())));
+            let _ = self.tx.send(Action::Form(FormAction::DraftNotSaved(format!(
+                "in {}: {e}",
+                dir.display()
+            ))));
         }
     }
 
@@ -601,22 +614,22 @@ impl Runner {
         self.blocking(move |stores, services| {
             let stale = || stores.latest_generation.load(Ordering::SeqCst) > generation;
             if stale() {
-                return Action::HistoryFailed {
+                return Action::History(HistoryAction::Failed {
                     generation,
                     message: "superseded".to_string(),
-                };
+                });
             }
             match with_reader(stores, services, |s| s.search(&filter, before, limit)) {
-                Ok(rows) => Action::HistoryLoaded {
+                Ok(rows) => Action::History(HistoryAction::Loaded {
                     generation,
                     first: before.is_none(),
                     exhausted: rows.len() < limit,
                     rows,
-                },
-                Err(message) => Action::HistoryFailed {
+                }),
+                Err(message) => Action::History(HistoryAction::Failed {
                     generation,
                     message,
-                },
+                }),
             }
         });
     }
@@ -631,24 +644,24 @@ impl Runner {
         let tx = self.tx.clone();
         // The key and the recorded base URL of the profile the request was built for.
         let Some((base_url, credentials)) = self.ready.get(&profile).cloned() else {
-            let _ = tx.send(Action::SendFailed {
+            let _ = tx.send(Action::Send(SendAction::Failed {
                 id,
                 message: format!("Not sent: profile {profile} is not ready"),
-            });
+            }));
             return;
         };
         let Some(key) = credentials.key.clone() else {
-            let _ = tx.send(Action::SendFailed {
+            let _ = tx.send(Action::Send(SendAction::Failed {
                 id,
                 message: credentials.missing_key_help(),
-            });
+            }));
             return;
         };
         if self.client.is_none() {
             match Client::new(self.services.timeout) {
                 Ok(c) => self.client = Some(c),
                 Err(message) => {
-                    let _ = tx.send(Action::SendFailed { id, message });
+                    let _ = tx.send(Action::Send(SendAction::Failed { id, message }));
                     return;
                 }
             }
@@ -683,17 +696,17 @@ impl Runner {
             let record = match record {
                 Ok(r) => r,
                 Err(e) => {
-                    let _ = tx.send(Action::SendFailed {
+                    let _ = tx.send(Action::Send(SendAction::Failed {
                         id,
                         message: format!(
                             "Not sent: it could not be recorded in the history first ({e})"
                         ),
-                    });
+                    }));
                     return;
                 }
             };
             let record_id = record.id;
-            let _ = tx.send(Action::Recorded { id, record });
+            let _ = tx.send(Action::Send(SendAction::Recorded { id, record }));
             // 2. Sent, unless cancelled first.
             let started = Instant::now();
             let (completion, latency) = tokio::select! {
@@ -711,14 +724,14 @@ impl Runner {
             .map_err(|e| e.to_string())
             .and_then(|r| r);
             let _ = tx.send(match done {
-                Ok(record) => Action::Finished { id, record },
-                Err(e) => Action::SendFailed {
+                Ok(record) => Action::Send(SendAction::Finished { id, record }),
+                Err(e) => Action::Send(SendAction::Failed {
                     id,
                     message: format!(
                         "The request ended but its result could not be recorded ({e}); it will \
                          show as outcome unknown"
                     ),
-                },
+                }),
             });
         });
     }
@@ -830,13 +843,15 @@ mod tests {
             plain.replace(' ', "\\ "),
         ] {
             match load_queue(&typed, crate::api::update::Rules::default()) {
-                Action::QueueLoaded { entries, .. } => assert_eq!(entries.len(), 1, "{typed}"),
+                Action::Queue(QueueAction::Loaded { entries, .. }) => {
+                    assert_eq!(entries.len(), 1, "{typed}");
+                }
                 other => panic!("{typed}: {other:?}"),
             }
         }
         let missing = dir.path().join("nope.csv").display().to_string();
         match load_queue(&missing, crate::api::update::Rules::default()) {
-            Action::QueueFailed(text) => {
+            Action::Queue(QueueAction::Failed(text)) => {
                 assert!(text.starts_with("There is no file at "), "{text}");
             }
             other => panic!("{other:?}"),
@@ -862,7 +877,7 @@ mod tests {
                 let _ = tx.send(load_queue(&typed, crate::api::update::Rules::default()));
             });
             match rx.recv_timeout(std::time::Duration::from_secs(10)) {
-                Ok(Action::QueueFailed(text)) => {
+                Ok(Action::Queue(QueueAction::Failed(text))) => {
                     assert!(text.contains("is not a regular file"), "{path}: {text}");
                 }
                 Ok(other) => panic!("{path}: {other:?}"),

@@ -12,7 +12,7 @@ use phonely_outcomes::api::factory;
 use phonely_outcomes::api::key::Credentials;
 use phonely_outcomes::api::request::BaseUrl;
 use phonely_outcomes::history::{Provenance, Record};
-use phonely_outcomes::tui::action::Action;
+use phonely_outcomes::tui::action::{Action, SendAction};
 use phonely_outcomes::tui::app::{App, Settings};
 use phonely_outcomes::tui::update::update;
 use phonely_outcomes::tui::view::view;
@@ -81,7 +81,7 @@ pub fn fill_example1(app: &mut App) {
 /// Ctrl+S as the runtime completes it: no duplicate found, the confirmation opens.
 pub fn ctrl_s(app: &mut App) {
     use phonely_outcomes::tui::effect::Effect;
-    let effects = update(app, Action::RequestSend);
+    let effects = update(app, Action::Send(SendAction::Request));
     // (Ctrl+S may also keep the form as a draft, when it turned key=value lines into JSON.)
     if let Some(Effect::PrepareSend {
         ready, resend_of, ..
@@ -94,7 +94,7 @@ pub fn ctrl_s(app: &mut App) {
             None,
             resend_of.as_deref().cloned(),
         );
-        update(app, Action::ConfirmReady(c));
+        update(app, Action::Send(SendAction::ConfirmReady(c)));
     }
 }
 

@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use ratatui_textarea::TextArea;
 
 use super::pane;
-use crate::api::update::{Field, Preference, parse_metadata};
+use crate::api::update::{Field, Preference};
 use crate::tui::app::{App, Focus, Tone};
 use crate::tui::json::{self, Token};
 
@@ -214,7 +214,7 @@ fn colour_metadata(app: &App, frame: &mut Frame<'_>, area: Rect) {
         return;
     }
     let classes = json::classify(lines);
-    let error = json::error_position(&app.form.text(Field::Metadata));
+    let error = app.metadata_check.error_at;
     let (top, left) = editor.scroll_offset();
     let buf = frame.buffer_mut();
     for dy in 0..area.height {
@@ -343,22 +343,21 @@ fn metadata_label(app: &App) -> Line<'static> {
         Style::default()
     };
     let marker = if focused { "▸" } else { " " };
-    let text = app.form.text(Field::Metadata);
-    let state = match parse_metadata(&text) {
+    let check = &app.metadata_check;
+    let state = match &check.parsed {
         Ok(None) => Span::styled(
             "optional JSON object (replaces what the call holds)",
             Style::default().fg(Color::DarkGray),
         ),
-        Ok(Some(map)) => Span::styled(
+        Ok(Some(keys)) => Span::styled(
             format!(
-                "✓ JSON object, {} key{}",
-                map.len(),
-                if map.len() == 1 { "" } else { "s" }
+                "✓ JSON object, {keys} key{}",
+                if *keys == 1 { "" } else { "s" }
             ),
             Style::default().fg(Color::Green),
         ),
         // key=value lines, typed by people who do not write JSON: offer the conversion.
-        Err(_) if json::has_key_value_lines(&text) => Span::styled(
+        Err(_) if check.key_values => Span::styled(
             "key=value lines: ^S or ^O make JSON",
             Style::default().fg(Color::Yellow),
         ),

@@ -20,7 +20,6 @@ use crate::api::update::{Target, TargetKind};
 use crate::config::Kind;
 use crate::history::Record;
 use crate::tui::app::{App, Confirm, Modal, PathPrompt};
-use crate::tui::keymap::HELP;
 
 pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
     match &app.modal {
@@ -503,20 +502,20 @@ fn templates(app: &App, selected: usize, frame: &mut Frame<'_>, area: Rect) {
 
 fn help(scroll: u16, frame: &mut Frame<'_>, area: Rect) {
     let mut lines = Vec::new();
-    for (context, keys) in HELP {
+    for (context, keys) in crate::tui::keymap::help() {
         lines.push(Line::styled(
-            (*context).to_string(),
+            context.to_string(),
             Style::default()
                 .fg(Color::Cyan)
                 .add_modifier(Modifier::BOLD),
         ));
-        for (key, what) in *keys {
+        for (key, what) in keys {
             lines.push(Line::from(vec![
                 Span::styled(
                     format!("  {key:<26}"),
                     Style::default().add_modifier(Modifier::BOLD),
                 ),
-                Span::raw((*what).to_string()),
+                Span::raw(what.to_string()),
             ]));
         }
         lines.push(Line::raw(""));

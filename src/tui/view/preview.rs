@@ -80,9 +80,7 @@ fn lines(app: &App, width: u16) -> Vec<Line<'static>> {
         }
         Err(errors) => {
             // key=value metadata is no fault: Ctrl+S sends it as the JSON Ctrl+O makes.
-            let metadata = app.form.text(Field::Metadata);
-            let key_values = crate::tui::json::has_key_value_lines(&metadata)
-                && crate::tui::json::format(&metadata).is_ok();
+            let key_values = app.metadata_check.convertible;
             if key_values && errors.iter().all(|e| e.field == Field::Metadata) {
                 return vec![Line::styled(
                     "Metadata holds key=value lines: Ctrl+S turns them into JSON and shows the \

@@ -9,7 +9,7 @@ use ratatui::widgets::{Cell, LineGauge, Paragraph, Row, Table, TableState};
 
 use super::pane;
 use crate::api::inert::inert;
-use crate::tui::app::{App, Focus, ItemStatus, Queue};
+use crate::tui::app::{App, Focus, ItemStatus, Queue, QueueRun};
 
 /// Inside the pane: the gauge line and the rows (one line of which is the header).
 pub fn parts(area: Rect) -> (Rect, Rect) {
@@ -30,12 +30,10 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
     };
     let focused = app.focus == Focus::Queue;
     let c = q.counts();
-    let state = if q.running && q.paused {
-        " · paused"
-    } else if q.running {
-        " · sending"
-    } else {
-        ""
+    let state = match q.run {
+        QueueRun::Paused => " · paused",
+        QueueRun::Sending => " · sending",
+        QueueRun::Idle | QueueRun::Checking => "",
     };
     let title = format!("Queue: {}{state}", q.file);
     let block = pane(&title, focused);

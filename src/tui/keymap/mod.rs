@@ -6,12 +6,21 @@ use crossterm::event::{
 };
 use ratatui_textarea::{Input, Key};
 
-use super::action::Action;
+use super::action::{
+    Action, FormAction, HistoryAction, PaletteAction, PointerAction, ProfileAction, QueueAction,
+    SendAction,
+};
 use super::app::{App, Confirm, Focus, Modal};
 
 /// Lines the request preview moves for Alt+↑/↓, and for PgUp/PgDn in a one-line field.
 const PREVIEW_STEP: i32 = 3;
 const PREVIEW_PAGE: i32 = 10;
+
+mod bindings;
+mod palette;
+pub use bindings::{Binding, help, history_bindings, queue_bindings};
+use bindings::{map_table, table_hints};
+pub use palette::{Command, commands, palette_matches};
 
 pub fn map_event(app: &App, event: &Event) -> Option<Action> {
     match event {
@@ -32,17 +41,19 @@ pub fn map_event(app: &App, event: &Event) -> Option<Action> {
 fn map_mouse(mouse: MouseEvent) -> Option<Action> {
     let (column, row) = (mouse.column, mouse.row);
     match mouse.kind {
-        MouseEventKind::Down(MouseButton::Left) => Some(Action::Click { column, row }),
-        MouseEventKind::ScrollDown => Some(Action::Wheel {
+        MouseEventKind::Down(MouseButton::Left) => {
+            Some(Action::Pointer(PointerAction::Click { column, row }))
+        }
+        MouseEventKind::ScrollDown => Some(Action::Pointer(PointerAction::Wheel {
             column,
             row,
             lines: 3,
-        }),
-        MouseEventKind::ScrollUp => Some(Action::Wheel {
+        })),
+        MouseEventKind::ScrollUp => Some(Action::Pointer(PointerAction::Wheel {
             column,
             row,
             lines: -3,
-        }),
+        })),
         _ => None,
     }
 }
@@ -58,83 +69,75 @@ fn map_key(app: &App, key: KeyEvent) -> Option<Action> {
     }
     match key.code {
         KeyCode::F(1) => return Some(Action::OpenHelp),
-        KeyCode::F(2) => return Some(Action::OpenProfiles),
-        KeyCode::F(12) => return Some(Action::ToggleMouse),
-        KeyCode::Char('n') if ctrl => return Some(Action::NewForm),
+        KeyCode::F(2) => return Some(Action::Profiles(ProfileAction::Open)),
+        KeyCode::F(12) => return Some(Action::Pointer(PointerAction::ToggleMouse)),
+        KeyCode::Char('n') if ctrl => return Some(Action::Form(FormAction::NewForm)),
         // Right after Ctrl+N (nothing typed since), Ctrl+Z brings the cleared form back.
         KeyCode::Char('z') if ctrl && app.before_new_form.is_some() => {
-            return Some(Action::UndoNewForm);
+            return Some(Action::Form(FormAction::UndoNewForm));
         }
-        KeyCode::Char('p') if ctrl => return Some(Action::OpenPalette),
-        KeyCode::Char('o') if ctrl => return Some(Action::FormatMetadata),
-        KeyCode::Char('t') if ctrl => return Some(Action::InsertTemplate),
-        KeyCode::Char('b') if ctrl => return Some(Action::OpenBatchPrompt),
+        KeyCode::Char('p') if ctrl => return Some(Action::Palette(PaletteAction::Open)),
+        KeyCode::Char('o') if ctrl => return Some(Action::Form(FormAction::FormatMetadata)),
+        KeyCode::Char('t') if ctrl => return Some(Action::Form(FormAction::InsertTemplate)),
+        KeyCode::Char('b') if ctrl => return Some(Action::Queue(QueueAction::OpenPrompt)),
         KeyCode::Esc if app.focus == Focus::Outcome && app.outcome_menu_open() => {
-            return Some(Action::OutcomeClose);
+            return Some(Action::Form(FormAction::OutcomeClose));
         }
-        KeyCode::Esc if app.in_flight.is_some() => return Some(Action::CancelSend),
-        KeyCode::Char('s') if ctrl => return Some(Action::RequestSend),
-        KeyCode::Char('f') if ctrl => return Some(Action::FilterToCall),
+        KeyCode::Esc if app.in_flight.is_some() => return Some(Action::Send(SendAction::Cancel)),
+        KeyCode::Char('s') if ctrl => return Some(Action::Send(SendAction::Request)),
+        KeyCode::Char('f') if ctrl => return Some(Action::History(HistoryAction::FilterToCall)),
         KeyCode::Tab if !(app.focus == Focus::Outcome && app.outcome_menu_open()) => {
             return Some(Action::FocusNext);
         }
         KeyCode::BackTab => return Some(Action::FocusPrev),
         // The request preview, from any pane (no editor or list uses Alt+↑/↓).
-        KeyCode::Up if alt && !ctrl => return Some(Action::PreviewScroll(-PREVIEW_STEP)),
-        KeyCode::Down if alt && !ctrl => return Some(Action::PreviewScroll(PREVIEW_STEP)),
+        KeyCode::Up if alt && !ctrl => {
+            return Some(Action::Form(FormAction::PreviewScroll(-PREVIEW_STEP)));
+        }
+        KeyCode::Down if alt && !ctrl => {
+            return Some(Action::Form(FormAction::PreviewScroll(PREVIEW_STEP)));
+        }
         _ => {}
     }
     match app.focus {
-        Focus::History => map_history(key),
-        Focus::Queue => match key.code {
-            KeyCode::Up | KeyCode::Char('k') => Some(Action::QueueMove(-1)),
-            KeyCode::Down | KeyCode::Char('j') => Some(Action::QueueMove(1)),
-            KeyCode::PageUp => Some(Action::QueueMove(-10)),
-            KeyCode::PageDown => Some(Action::QueueMove(10)),
-            KeyCode::Enter => Some(Action::QueueLoadRow),
-            KeyCode::Char('x' | ' ') => Some(Action::QueueToggleExclude),
-            KeyCode::Char('p') => Some(Action::QueuePause),
-            KeyCode::Esc | KeyCode::Char('q') => Some(Action::QueueClose),
-            KeyCode::Char('?') => Some(Action::OpenHelp),
-            KeyCode::Char(':') => Some(Action::OpenPalette),
-            _ => None,
-        },
+        Focus::History => map_table(&history_bindings(), key),
+        Focus::Queue => map_table(&queue_bindings(), key),
         Focus::Filter => match key.code {
-            KeyCode::Enter | KeyCode::Down => Some(Action::KeepFilter),
-            KeyCode::Esc => Some(Action::ClearFilter),
+            KeyCode::Enter | KeyCode::Down => Some(Action::History(HistoryAction::KeepFilter)),
+            KeyCode::Esc => Some(Action::History(HistoryAction::ClearFilter)),
             _ => Some(Action::Edit(editing_key(key))),
         },
         Focus::Preference => match key.code {
             KeyCode::Left | KeyCode::Right | KeyCode::Char(' ' | 'h' | 'l') => {
-                Some(Action::TogglePreference)
+                Some(Action::Form(FormAction::TogglePreference))
             }
             KeyCode::Enter | KeyCode::Down => Some(Action::FocusNext),
             KeyCode::Up => Some(Action::FocusPrev),
-            KeyCode::PageUp => Some(Action::PreviewScroll(-PREVIEW_PAGE)),
-            KeyCode::PageDown => Some(Action::PreviewScroll(PREVIEW_PAGE)),
+            KeyCode::PageUp => Some(Action::Form(FormAction::PreviewScroll(-PREVIEW_PAGE))),
+            KeyCode::PageDown => Some(Action::Form(FormAction::PreviewScroll(PREVIEW_PAGE))),
             KeyCode::Char('?') => Some(Action::OpenHelp),
             _ => None,
         },
         Focus::Metadata => Some(Action::Edit(editing_key(key))),
         Focus::Outcome if app.outcome_menu_open() => match key.code {
-            KeyCode::Down if !ctrl && !alt => Some(Action::OutcomeMove(1)),
+            KeyCode::Down if !ctrl && !alt => Some(Action::Form(FormAction::OutcomeMove(1))),
             KeyCode::Up if !ctrl && !alt && app.outcome_pick.is_some() => {
-                Some(Action::OutcomeMove(-1))
+                Some(Action::Form(FormAction::OutcomeMove(-1)))
             }
             KeyCode::Up if !ctrl && !alt => Some(Action::FocusPrev),
-            KeyCode::Enter | KeyCode::Tab => Some(Action::OutcomeAccept),
-            KeyCode::Esc => Some(Action::OutcomeClose),
-            KeyCode::Char('u') if ctrl && !alt => Some(Action::ClearField),
+            KeyCode::Enter | KeyCode::Tab => Some(Action::Form(FormAction::OutcomeAccept)),
+            KeyCode::Esc => Some(Action::Form(FormAction::OutcomeClose)),
+            KeyCode::Char('u') if ctrl && !alt => Some(Action::Form(FormAction::ClearField)),
             _ => Some(Action::Edit(editing_key(key))),
         },
         Focus::Agent | Focus::Target | Focus::Outcome | Focus::Value => match key.code {
             KeyCode::Enter | KeyCode::Down if !ctrl && !alt => Some(Action::FocusNext),
             KeyCode::Up if !ctrl && !alt => Some(Action::FocusPrev),
             // One line of text has no pages: PgUp/PgDn page the request instead.
-            KeyCode::PageUp => Some(Action::PreviewScroll(-PREVIEW_PAGE)),
-            KeyCode::PageDown => Some(Action::PreviewScroll(PREVIEW_PAGE)),
+            KeyCode::PageUp => Some(Action::Form(FormAction::PreviewScroll(-PREVIEW_PAGE))),
+            KeyCode::PageDown => Some(Action::Form(FormAction::PreviewScroll(PREVIEW_PAGE))),
             // A one-line field is one line: Ctrl+U empties it, wherever the cursor is.
-            KeyCode::Char('u') if ctrl && !alt => Some(Action::ClearField),
+            KeyCode::Char('u') if ctrl && !alt => Some(Action::Form(FormAction::ClearField)),
             _ => Some(Action::Edit(editing_key(key))),
         },
     }
@@ -167,72 +170,72 @@ fn map_modal(app: &App, modal: &Modal, key: KeyEvent) -> Option<Action> {
             acknowledged: false,
             ..
         } if !duplicates.is_empty() && matches!(key.code, KeyCode::Char('s' | 'S')) => {
-            Some(Action::QueueSkipSent)
+            Some(Action::Queue(QueueAction::SkipSent))
         }
         // A production profile: the person types its name, so letters are text here.
         // The queue's confirmation follows the same rules as one update's.
         Modal::Confirm(_) | Modal::ConfirmQueue { .. } if app.profile.production() => {
             match key.code {
-                KeyCode::Enter => Some(Action::ConfirmSend),
+                KeyCode::Enter => Some(Action::Send(SendAction::Confirm)),
                 KeyCode::Esc => Some(Action::CloseModal),
-                KeyCode::Backspace => Some(Action::ConfirmBackspace),
-                KeyCode::Char(c) => Some(Action::ConfirmType(c)),
+                KeyCode::Backspace => Some(Action::Send(SendAction::ConfirmBackspace)),
+                KeyCode::Char(c) => Some(Action::Send(SendAction::ConfirmType(c))),
                 _ => None,
             }
         }
         Modal::Palette { .. } => match key.code {
-            KeyCode::Up => Some(Action::PaletteMove(-1)),
-            KeyCode::Down | KeyCode::Tab => Some(Action::PaletteMove(1)),
-            KeyCode::Enter => Some(Action::RunPalette),
+            KeyCode::Up => Some(Action::Palette(PaletteAction::Move(-1))),
+            KeyCode::Down | KeyCode::Tab => Some(Action::Palette(PaletteAction::Move(1))),
+            KeyCode::Enter => Some(Action::Palette(PaletteAction::Run)),
             KeyCode::Esc => Some(Action::CloseModal),
-            KeyCode::Backspace => Some(Action::PaletteBackspace),
+            KeyCode::Backspace => Some(Action::Palette(PaletteAction::Backspace)),
             KeyCode::Char('p') if key.modifiers.contains(KeyModifiers::CONTROL) => {
                 Some(Action::CloseModal)
             }
-            KeyCode::Char(c) => Some(Action::PaletteType(c)),
+            KeyCode::Char(c) => Some(Action::Palette(PaletteAction::Type(c))),
             _ => None,
         },
         Modal::OpenFile(_) => match key.code {
-            KeyCode::Enter => Some(Action::OpenBatchFile),
+            KeyCode::Enter => Some(Action::Queue(QueueAction::OpenFile)),
             KeyCode::Esc => Some(Action::CloseModal),
-            KeyCode::Backspace => Some(Action::PathBackspace),
-            KeyCode::Tab => Some(Action::CompletePath),
+            KeyCode::Backspace => Some(Action::Queue(QueueAction::PathBackspace)),
+            KeyCode::Tab => Some(Action::Queue(QueueAction::CompletePath)),
             KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => {
-                Some(Action::PathClear)
+                Some(Action::Queue(QueueAction::PathClear))
             }
             KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
-                Some(Action::PathType(c))
+                Some(Action::Queue(QueueAction::PathType(c)))
             }
             _ => None,
         },
         Modal::ConfirmQueue { .. } => match key.code {
-            KeyCode::Enter | KeyCode::Char('y' | 'Y') => Some(Action::ConfirmSend),
+            KeyCode::Enter | KeyCode::Char('y' | 'Y') => Some(Action::Send(SendAction::Confirm)),
             KeyCode::Esc | KeyCode::Char('n' | 'N') => Some(Action::CloseModal),
             _ => None,
         },
         Modal::Templates { .. } => match key.code {
-            KeyCode::Up | KeyCode::Char('k') => Some(Action::TemplateMove(-1)),
-            KeyCode::Down | KeyCode::Char('j') => Some(Action::TemplateMove(1)),
-            KeyCode::Enter => Some(Action::ChooseTemplate),
+            KeyCode::Up | KeyCode::Char('k') => Some(Action::Form(FormAction::TemplateMove(-1))),
+            KeyCode::Down | KeyCode::Char('j') => Some(Action::Form(FormAction::TemplateMove(1))),
+            KeyCode::Enter => Some(Action::Form(FormAction::ChooseTemplate)),
             KeyCode::Esc | KeyCode::Char('q') => Some(Action::CloseModal),
             _ => None,
         },
         Modal::Detail { .. } if matches!(key.code, KeyCode::Char('y' | 'b' | 'c')) => {
             Some(match key.code {
-                KeyCode::Char('y') => Action::CopyCurl,
-                KeyCode::Char('b') => Action::CopyResponse,
-                _ => Action::CopyCallId,
+                KeyCode::Char('y') => Action::History(HistoryAction::CopyCurl),
+                KeyCode::Char('b') => Action::History(HistoryAction::CopyResponse),
+                _ => Action::History(HistoryAction::CopyCallId),
             })
         }
         Modal::Profiles { .. } => match key.code {
-            KeyCode::Up | KeyCode::Char('k') => Some(Action::ProfileMove(-1)),
-            KeyCode::Down | KeyCode::Char('j') => Some(Action::ProfileMove(1)),
-            KeyCode::Enter => Some(Action::ChooseProfile),
+            KeyCode::Up | KeyCode::Char('k') => Some(Action::Profiles(ProfileAction::Move(-1))),
+            KeyCode::Down | KeyCode::Char('j') => Some(Action::Profiles(ProfileAction::Move(1))),
+            KeyCode::Enter => Some(Action::Profiles(ProfileAction::Choose)),
             KeyCode::Esc | KeyCode::F(2) | KeyCode::Char('q') => Some(Action::CloseModal),
             _ => None,
         },
         Modal::Confirm(_) => match key.code {
-            KeyCode::Enter | KeyCode::Char('y' | 'Y') => Some(Action::ConfirmSend),
+            KeyCode::Enter | KeyCode::Char('y' | 'Y') => Some(Action::Send(SendAction::Confirm)),
             KeyCode::Esc | KeyCode::Char('n' | 'N') => Some(Action::CloseModal),
             _ => None,
         },
@@ -247,28 +250,6 @@ fn map_modal(app: &App, modal: &Modal, key: KeyEvent) -> Option<Action> {
             _ => None,
         },
     }
-}
-
-fn map_history(key: KeyEvent) -> Option<Action> {
-    Some(match key.code {
-        KeyCode::Up | KeyCode::Char('k') => Action::HistoryMove(-1),
-        KeyCode::Down | KeyCode::Char('j') => Action::HistoryMove(1),
-        KeyCode::PageUp => Action::HistoryMove(-10),
-        KeyCode::PageDown => Action::HistoryMove(10),
-        KeyCode::Home | KeyCode::Char('g') => Action::HistoryHome,
-        KeyCode::End | KeyCode::Char('G') => Action::HistoryEnd,
-        KeyCode::Enter => Action::OpenDetail,
-        KeyCode::Char('?') => Action::OpenHelp,
-        KeyCode::Char('/') => Action::OpenFilter,
-        KeyCode::Char('e') => Action::LoadIntoForm,
-        KeyCode::Char('r') => Action::Resend,
-        KeyCode::Char('y') => Action::CopyCurl,
-        KeyCode::Char('b') => Action::CopyResponse,
-        KeyCode::Char('c') => Action::CopyCallId,
-        KeyCode::Char(':') => Action::OpenPalette,
-        KeyCode::Esc => Action::ClearFilter,
-        _ => return None,
-    })
 }
 
 /// The keys that work right now, for the footer: (key, what it does).
@@ -325,51 +306,10 @@ pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
     }
     match app.focus {
         // No row: only the filter acts (and Esc, when a filter hides every row).
-        Focus::History if app.history.rows.is_empty() => {
-            out.push(("/", "filter"));
-            if !app.history.filter.is_empty() {
-                out.push(("Esc", "clear filter"));
-            }
-        }
-        Focus::History => {
-            out.extend([
-                ("↑↓", "move"),
-                ("Enter", "details"),
-                ("/", "filter"),
-                ("e", "edit"),
-                ("r", "resend"),
-                ("y", "copy curl"),
-                ("b", "copy response"),
-                ("c", "copy call id"),
-            ]);
-            if !app.history.filter.is_empty() {
-                out.push(("Esc", "clear filter"));
-            }
-        }
+        Focus::History => out.extend(table_hints(&history_bindings(), app)),
         Focus::Filter => out.extend([("Enter", "to the rows"), ("Esc", "clear")]),
-        Focus::Queue => {
-            out.extend([
-                ("↑↓", "move"),
-                ("Enter", "to the form"),
-                ("x", "exclude"),
-                ("^S", "send queue"),
-            ]);
-            let queue = app.queue.as_ref();
-            // p acts only while the queue sends; q says when it has asked once already.
-            match queue.filter(|q| q.running).map(|q| q.paused) {
-                Some(true) => out.push(("p", "go on")),
-                Some(false) => out.push(("p", "pause")),
-                None => {}
-            }
-            out.push((
-                "q",
-                if queue.is_some_and(|q| q.closing.is_some()) {
-                    "close anyway"
-                } else {
-                    "close"
-                },
-            ));
-        }
+        // p acts only while the queue sends; q says when it has asked once already.
+        Focus::Queue => out.extend(table_hints(&queue_bindings(), app)),
         Focus::Preference => out.extend([("←→", "last/first"), ("Tab", "next")]),
         Focus::Metadata => out.extend([
             ("Enter", "new line"),
@@ -455,246 +395,12 @@ pub fn confirm_queue_keys(app: &App, asking_twice: bool) -> Vec<(&'static str, &
     }
 }
 
-/// One entry of the command palette: what it is called, its key, what it does.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Command {
-    pub name: &'static str,
-    pub key: &'static str,
-    pub action: Action,
-}
-
-/// Every action by name, for the command palette (Ctrl+P or `:`).
-/// The palette's commands whose name has every typed word, in list order.
-pub fn palette_matches(query: &str) -> Vec<Command> {
-    let words: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
-    commands()
-        .into_iter()
-        .filter(|c| {
-            let name = c.name.to_lowercase();
-            words.iter().all(|w| name.contains(w.as_str()))
-        })
-        .collect()
-}
-
-pub fn commands() -> Vec<Command> {
-    let c = |name, key, action| Command { name, key, action };
-    vec![
-        c("Send the update", "Ctrl+S", Action::RequestSend),
-        c("New form (clear every field)", "Ctrl+N", Action::NewForm),
-        c(
-            "Format metadata JSON (and key=value lines)",
-            "Ctrl+O",
-            Action::FormatMetadata,
-        ),
-        c(
-            "Insert a metadata template",
-            "Ctrl+T",
-            Action::InsertTemplate,
-        ),
-        c(
-            "Open a batch file into the queue",
-            "Ctrl+B",
-            Action::OpenBatchPrompt,
-        ),
-        c("Go to the queue", "", Action::Focus(Focus::Queue)),
-        c("Pause or go on sending the queue", "p", Action::QueuePause),
-        c("Switch profile (account)", "F2", Action::OpenProfiles),
-        c(
-            "Scroll the request preview down",
-            "Alt+↓",
-            Action::PreviewScroll(PREVIEW_PAGE),
-        ),
-        c(
-            "Scroll the request preview up",
-            "Alt+↑",
-            Action::PreviewScroll(-PREVIEW_PAGE),
-        ),
-        c(
-            "Show every update for the call in the form",
-            "Ctrl+F",
-            Action::FilterToCall,
-        ),
-        c("Filter the history", "/", Action::OpenFilter),
-        c("Go to the history", "", Action::Focus(Focus::History)),
-        c("Go to the agent field", "", Action::Focus(Focus::Agent)),
-        c(
-            "Go to the call/phone field",
-            "",
-            Action::Focus(Focus::Target),
-        ),
-        c("Go to the outcome field", "", Action::Focus(Focus::Outcome)),
-        c("Go to the value field", "", Action::Focus(Focus::Value)),
-        c(
-            "Go to the metadata editor",
-            "",
-            Action::Focus(Focus::Metadata),
-        ),
-        c(
-            "Show the selected update in full",
-            "Enter",
-            Action::OpenDetail,
-        ),
-        c(
-            "Edit the selected update in the form",
-            "e",
-            Action::LoadIntoForm,
-        ),
-        c("Resend the selected update", "r", Action::Resend),
-        c("Copy the selected update as curl", "y", Action::CopyCurl),
-        c(
-            "Copy the selected update's response body",
-            "b",
-            Action::CopyResponse,
-        ),
-        c(
-            "Copy the selected update's call id",
-            "c",
-            Action::CopyCallId,
-        ),
-        c(
-            "Mouse on/off (off lets the terminal select text)",
-            "F12",
-            Action::ToggleMouse,
-        ),
-        c("Help: every key", "F1", Action::OpenHelp),
-        c("Quit", "Ctrl+Q", Action::Quit),
-    ]
-}
-
-/// Every binding, by context, for the help screen.
-pub const HELP: &[(&str, &[(&str, &str)])] = &[
-    (
-        "Anywhere",
-        &[
-            ("Ctrl+S", "check the form and ask to send it"),
-            ("Tab / Shift+Tab", "next / previous field or pane"),
-            ("F1", "this help (also ? outside text fields)"),
-            (
-                "Ctrl+F",
-                "every update for the call in the form (or the history row)",
-            ),
-            ("F2", "choose the profile (account); the form is kept"),
-            (
-                "Ctrl+B",
-                "open a batch file (CSV or JSON Lines) into the queue",
-            ),
-            ("Ctrl+N", "new form (Ctrl+Z right after: undo)"),
-            ("Ctrl+P / :", "command palette: every action by name"),
-            ("F12", "mouse on/off (off: the terminal selects text)"),
-            ("Mouse", "click a field or pane; the wheel scrolls"),
-            ("Esc", "cancel the send in flight"),
-            ("Ctrl+Q / Ctrl+C", "quit"),
-        ],
-    ),
-    (
-        "Form",
-        &[
-            ("Enter / ↓", "next field (in Metadata: new line)"),
-            ("↑", "previous field"),
-            (
-                "← → / Space",
-                "Preference: last or first call from the number",
-            ),
-            ("Ctrl+Z / Ctrl+Y", "undo / redo in a field"),
-            ("Ctrl+A / Ctrl+E", "start / end of line"),
-            (
-                "Ctrl+U / Ctrl+K",
-                "clear the field / delete to the end of the line",
-            ),
-            ("Ctrl+W", "delete the word before the cursor"),
-            (
-                "Alt+↑ / Alt+↓",
-                "scroll the request preview; PgUp / PgDn in a field",
-            ),
-        ],
-    ),
-    (
-        "Outcome",
-        &[
-            (
-                "typing",
-                "the pick-list shows presets and labels used before",
-            ),
-            ("↓ ↑", "choose in the pick-list"),
-            ("Tab / Enter", "take the highlighted label and move on"),
-            ("Esc", "close the list and keep what is typed"),
-        ],
-    ),
-    (
-        "Metadata",
-        &[
-            ("Enter", "new line"),
-            ("Ctrl+O", "format the JSON; turns key=value lines into JSON"),
-            ("Ctrl+U", "delete to the start of the line"),
-            ("Ctrl+T", "insert a template from the config"),
-            ("paste", "large JSON pastes as one edit (Ctrl+Z undoes it)"),
-        ],
-    ),
-    (
-        "Confirmation",
-        &[
-            ("Enter / y", "send it"),
-            ("Esc / n", "go back without sending"),
-            ("(production)", "type the profile's name, then Enter"),
-        ],
-    ),
-    (
-        "Profile picker (F2)",
-        &[
-            ("↑ ↓ / k j", "choose"),
-            ("Enter", "switch"),
-            ("Esc", "keep the current one"),
-        ],
-    ),
-    (
-        "Queue (a batch file, Ctrl+B)",
-        &[
-            ("↑ ↓ / k j", "move"),
-            (
-                "Enter",
-                "put the row in the form to fix it; Ctrl+S there sends it",
-            ),
-            ("x / Space", "leave the row out, or put it back"),
-            (
-                "Ctrl+S",
-                "send the ready rows (asks first, like one update)",
-            ),
-            (
-                "p",
-                "pause: rows in flight finish, no new ones leave; p again goes on",
-            ),
-            ("q / Esc", "close the queue (when nothing is sending)"),
-        ],
-    ),
-    (
-        "History",
-        &[
-            ("↑ ↓ / k j", "move"),
-            ("PgUp / PgDn, Home / End", "jump"),
-            ("Enter", "full request and response"),
-            (
-                "/",
-                "filter: words, a phone as typed, a number (a value too), value:N, \
-                 state:failed, state:unknown, profile:NAME",
-            ),
-            ("Esc", "clear the filter"),
-            ("e", "put the update in the form to change and send again"),
-            ("r", "send it again as it was (asks first)"),
-            (
-                "y",
-                "copy it as a curl command (the key stays $PHONELY_API_KEY)",
-            ),
-            ("b / c", "copy its response body / the call id"),
-            (":", "command palette"),
-        ],
-    ),
-];
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::api::key::Credentials;
     use crate::api::request::BaseUrl;
+    use crate::tui::app::QueueRun;
     use crate::tui::app::Settings;
 
     fn app() -> App {
@@ -741,7 +447,10 @@ mod tests {
     #[test]
     fn global_keys() {
         let a = app();
-        assert_eq!(map_event(&a, &ctrl('s')), Some(Action::RequestSend));
+        assert_eq!(
+            map_event(&a, &ctrl('s')),
+            Some(Action::Send(SendAction::Request))
+        );
         assert_eq!(map_event(&a, &press(KeyCode::Tab)), Some(Action::FocusNext));
         assert_eq!(
             map_event(&a, &press(KeyCode::BackTab)),
@@ -786,7 +495,7 @@ mod tests {
         );
         assert_eq!(
             map_event(&a, &ctrl('u')),
-            Some(Action::ClearField),
+            Some(Action::Form(FormAction::ClearField)),
             "Ctrl+U clears a one-line field"
         );
         assert_eq!(edit('a'), (Key::Char('a'), true));
@@ -820,7 +529,10 @@ mod tests {
     fn preference_toggles() {
         let a = focused(Focus::Preference);
         for code in [KeyCode::Left, KeyCode::Right, KeyCode::Char(' ')] {
-            assert_eq!(map_event(&a, &press(code)), Some(Action::TogglePreference));
+            assert_eq!(
+                map_event(&a, &press(code)),
+                Some(Action::Form(FormAction::TogglePreference))
+            );
         }
         assert_eq!(
             map_event(&a, &press(KeyCode::Char('?'))),
@@ -833,19 +545,19 @@ mod tests {
         let a = focused(Focus::History);
         assert_eq!(
             map_event(&a, &press(KeyCode::Down)),
-            Some(Action::HistoryMove(1))
+            Some(Action::History(HistoryAction::Move(1)))
         );
         assert_eq!(
             map_event(&a, &press(KeyCode::Char('j'))),
-            Some(Action::HistoryMove(1))
+            Some(Action::History(HistoryAction::Move(1)))
         );
         assert_eq!(
             map_event(&a, &press(KeyCode::Char('k'))),
-            Some(Action::HistoryMove(-1))
+            Some(Action::History(HistoryAction::Move(-1)))
         );
         assert_eq!(
             map_event(&a, &press(KeyCode::Enter)),
-            Some(Action::OpenDetail)
+            Some(Action::History(HistoryAction::OpenDetail))
         );
         assert_eq!(
             map_event(&a, &press(KeyCode::Char('?'))),
@@ -857,17 +569,20 @@ mod tests {
     fn history_row_keys() {
         let a = focused(Focus::History);
         for (c, action) in [
-            ('/', Action::OpenFilter),
-            ('e', Action::LoadIntoForm),
-            ('r', Action::Resend),
-            ('y', Action::CopyCurl),
+            ('/', Action::History(HistoryAction::OpenFilter)),
+            ('e', Action::History(HistoryAction::LoadIntoForm)),
+            ('r', Action::History(HistoryAction::Resend)),
+            ('y', Action::History(HistoryAction::CopyCurl)),
         ] {
             assert_eq!(map_event(&a, &press(KeyCode::Char(c))), Some(action));
         }
-        assert_eq!(map_event(&a, &ctrl('f')), Some(Action::FilterToCall));
+        assert_eq!(
+            map_event(&a, &ctrl('f')),
+            Some(Action::History(HistoryAction::FilterToCall))
+        );
         assert_eq!(
             map_event(&focused(Focus::Agent), &ctrl('f')),
-            Some(Action::FilterToCall)
+            Some(Action::History(HistoryAction::FilterToCall))
         );
     }
 
@@ -876,11 +591,11 @@ mod tests {
         let a = focused(Focus::Filter);
         assert_eq!(
             map_event(&a, &press(KeyCode::Enter)),
-            Some(Action::KeepFilter)
+            Some(Action::History(HistoryAction::KeepFilter))
         );
         assert_eq!(
             map_event(&a, &press(KeyCode::Esc)),
-            Some(Action::ClearFilter)
+            Some(Action::History(HistoryAction::ClearFilter))
         );
         assert!(matches!(
             map_event(&a, &press(KeyCode::Char('e'))),
@@ -919,7 +634,7 @@ mod tests {
         let mut a = focused(Focus::History);
         assert_eq!(
             map_event(&a, &press(KeyCode::Esc)),
-            Some(Action::ClearFilter),
+            Some(Action::History(HistoryAction::ClearFilter)),
             "otherwise Esc in the history clears its filter"
         );
         a.in_flight = Some(crate::tui::app::InFlight {
@@ -931,7 +646,7 @@ mod tests {
         });
         assert_eq!(
             map_event(&a, &press(KeyCode::Esc)),
-            Some(Action::CancelSend)
+            Some(Action::Send(SendAction::Cancel))
         );
     }
 
@@ -939,7 +654,7 @@ mod tests {
     fn f2_opens_the_profile_picker() {
         assert_eq!(
             map_event(&app(), &press(KeyCode::F(2))),
-            Some(Action::OpenProfiles)
+            Some(Action::Profiles(ProfileAction::Open))
         );
     }
 
@@ -948,21 +663,27 @@ mod tests {
         let mut a = app();
         a.modal = Some(Modal::Profiles { selected: 0 });
         let key = |code| map_event(&a, &press(code));
-        assert_eq!(key(KeyCode::Char('j')), Some(Action::ProfileMove(1)));
-        assert_eq!(key(KeyCode::Up), Some(Action::ProfileMove(-1)));
+        assert_eq!(
+            key(KeyCode::Char('j')),
+            Some(Action::Profiles(ProfileAction::Move(1)))
+        );
+        assert_eq!(
+            key(KeyCode::Up),
+            Some(Action::Profiles(ProfileAction::Move(-1)))
+        );
         assert_eq!(key(KeyCode::F(2)), Some(Action::CloseModal));
         assert_eq!(key(KeyCode::Char('q')), Some(Action::CloseModal));
         assert_eq!(
             map_event(&a, &press(KeyCode::Down)),
-            Some(Action::ProfileMove(1))
+            Some(Action::Profiles(ProfileAction::Move(1)))
         );
         assert_eq!(
             map_event(&a, &press(KeyCode::Char('k'))),
-            Some(Action::ProfileMove(-1))
+            Some(Action::Profiles(ProfileAction::Move(-1)))
         );
         assert_eq!(
             map_event(&a, &press(KeyCode::Enter)),
-            Some(Action::ChooseProfile)
+            Some(Action::Profiles(ProfileAction::Choose))
         );
         assert_eq!(
             map_event(&a, &press(KeyCode::Esc)),
@@ -993,15 +714,15 @@ mod tests {
         a.modal = Some(Modal::Confirm(Confirm::new(ready, None, None)));
         assert_eq!(
             map_event(&a, &press(KeyCode::Char('y'))),
-            Some(Action::ConfirmType('y'))
+            Some(Action::Send(SendAction::ConfirmType('y')))
         );
         assert_eq!(
             map_event(&a, &press(KeyCode::Backspace)),
-            Some(Action::ConfirmBackspace)
+            Some(Action::Send(SendAction::ConfirmBackspace))
         );
         assert_eq!(
             map_event(&a, &press(KeyCode::Enter)),
-            Some(Action::ConfirmSend)
+            Some(Action::Send(SendAction::Confirm))
         );
         assert_eq!(
             map_event(&a, &press(KeyCode::Esc)),
@@ -1023,20 +744,32 @@ mod tests {
     fn ergonomic_keys_work_from_any_field() {
         for focus in [Focus::Agent, Focus::Metadata, Focus::History] {
             let a = focused(focus);
-            assert_eq!(map_event(&a, &ctrl('n')), Some(Action::NewForm));
-            assert_eq!(map_event(&a, &ctrl('p')), Some(Action::OpenPalette));
-            assert_eq!(map_event(&a, &ctrl('o')), Some(Action::FormatMetadata));
-            assert_eq!(map_event(&a, &ctrl('t')), Some(Action::InsertTemplate));
+            assert_eq!(
+                map_event(&a, &ctrl('n')),
+                Some(Action::Form(FormAction::NewForm))
+            );
+            assert_eq!(
+                map_event(&a, &ctrl('p')),
+                Some(Action::Palette(PaletteAction::Open))
+            );
+            assert_eq!(
+                map_event(&a, &ctrl('o')),
+                Some(Action::Form(FormAction::FormatMetadata))
+            );
+            assert_eq!(
+                map_event(&a, &ctrl('t')),
+                Some(Action::Form(FormAction::InsertTemplate))
+            );
             assert_eq!(
                 map_event(&a, &press(KeyCode::F(12))),
-                Some(Action::ToggleMouse)
+                Some(Action::Pointer(PointerAction::ToggleMouse))
             );
         }
         // `:` opens the palette where it is not text.
         let h = focused(Focus::History);
         assert_eq!(
             map_event(&h, &press(KeyCode::Char(':'))),
-            Some(Action::OpenPalette)
+            Some(Action::Palette(PaletteAction::Open))
         );
         assert!(matches!(
             map_event(&focused(Focus::Agent), &press(KeyCode::Char(':'))),
@@ -1044,11 +777,11 @@ mod tests {
         ));
         assert_eq!(
             map_event(&h, &press(KeyCode::Char('b'))),
-            Some(Action::CopyResponse)
+            Some(Action::History(HistoryAction::CopyResponse))
         );
         assert_eq!(
             map_event(&h, &press(KeyCode::Char('c'))),
-            Some(Action::CopyCallId)
+            Some(Action::History(HistoryAction::CopyCallId))
         );
     }
 
@@ -1098,7 +831,7 @@ mod tests {
         );
         assert_eq!(
             map_event(&h, &press(KeyCode::Esc)),
-            Some(Action::ClearFilter)
+            Some(Action::History(HistoryAction::ClearFilter))
         );
         for focus in [Focus::Agent, Focus::Target, Focus::Outcome, Focus::Value] {
             let mut f = focused(focus);
@@ -1106,7 +839,7 @@ mod tests {
             assert!(hints(&f).contains(&("^U", "clear")), "{focus:?}");
             assert_eq!(
                 map_event(&focused(focus), &ctrl('u')),
-                Some(Action::ClearField)
+                Some(Action::Form(FormAction::ClearField))
             );
         }
     }
@@ -1129,7 +862,10 @@ mod tests {
         }));
         for focus in [Focus::Agent, Focus::Metadata, Focus::History] {
             a.focus = focus;
-            assert_eq!(map_event(&a, &ctrl('z')), Some(Action::UndoNewForm));
+            assert_eq!(
+                map_event(&a, &ctrl('z')),
+                Some(Action::Form(FormAction::UndoNewForm))
+            );
             assert!(
                 hints(&a).contains(&("^Z", "undo new form")),
                 "the footer says so"
@@ -1143,19 +879,19 @@ mod tests {
         assert!(a.outcome_menu_open());
         assert_eq!(
             map_event(&a, &press(KeyCode::Down)),
-            Some(Action::OutcomeMove(1))
+            Some(Action::Form(FormAction::OutcomeMove(1)))
         );
         assert_eq!(
             map_event(&a, &press(KeyCode::Tab)),
-            Some(Action::OutcomeAccept)
+            Some(Action::Form(FormAction::OutcomeAccept))
         );
         assert_eq!(
             map_event(&a, &press(KeyCode::Enter)),
-            Some(Action::OutcomeAccept)
+            Some(Action::Form(FormAction::OutcomeAccept))
         );
         assert_eq!(
             map_event(&a, &press(KeyCode::Esc)),
-            Some(Action::OutcomeClose)
+            Some(Action::Form(FormAction::OutcomeClose))
         );
         // Closed, the keys are the field's own again.
         a.outcome_menu_closed = true;
@@ -1175,20 +911,20 @@ mod tests {
         });
         assert_eq!(
             map_event(&a, &press(KeyCode::Char('q'))),
-            Some(Action::PaletteType('q')),
+            Some(Action::Palette(PaletteAction::Type('q'))),
             "letters are the search, not shortcuts"
         );
         assert_eq!(
             map_event(&a, &press(KeyCode::Enter)),
-            Some(Action::RunPalette)
+            Some(Action::Palette(PaletteAction::Run))
         );
         assert_eq!(
             map_event(&a, &press(KeyCode::Down)),
-            Some(Action::PaletteMove(1))
+            Some(Action::Palette(PaletteAction::Move(1)))
         );
         assert_eq!(
             map_event(&a, &press(KeyCode::Backspace)),
-            Some(Action::PaletteBackspace)
+            Some(Action::Palette(PaletteAction::Backspace))
         );
         assert_eq!(
             map_event(&a, &press(KeyCode::Esc)),
@@ -1210,15 +946,15 @@ mod tests {
         };
         assert_eq!(
             map_event(&a, &mouse(MouseEventKind::Down(MouseButton::Left))),
-            Some(Action::Click { column: 7, row: 3 })
+            Some(Action::Pointer(PointerAction::Click { column: 7, row: 3 }))
         );
         assert_eq!(
             map_event(&a, &mouse(MouseEventKind::ScrollUp)),
-            Some(Action::Wheel {
+            Some(Action::Pointer(PointerAction::Wheel {
                 column: 7,
                 row: 3,
                 lines: -3
-            })
+            }))
         );
         assert_eq!(map_event(&a, &mouse(MouseEventKind::Moved)), None);
         assert_eq!(
@@ -1239,15 +975,15 @@ mod tests {
         });
         assert_eq!(
             map_event(&a, &press(KeyCode::Char('b'))),
-            Some(Action::CopyResponse)
+            Some(Action::History(HistoryAction::CopyResponse))
         );
         assert_eq!(
             map_event(&a, &press(KeyCode::Char('c'))),
-            Some(Action::CopyCallId)
+            Some(Action::History(HistoryAction::CopyCallId))
         );
         assert_eq!(
             map_event(&a, &press(KeyCode::Char('y'))),
-            Some(Action::CopyCurl)
+            Some(Action::History(HistoryAction::CopyCurl))
         );
     }
 
@@ -1263,13 +999,214 @@ mod tests {
         });
         assert_eq!(
             map_event(&a, &press(KeyCode::Esc)),
-            Some(Action::OutcomeClose)
+            Some(Action::Form(FormAction::OutcomeClose))
         );
         a.outcome_menu_closed = true;
         assert_eq!(
             map_event(&a, &press(KeyCode::Esc)),
-            Some(Action::CancelSend)
+            Some(Action::Send(SendAction::Cancel))
         );
+    }
+
+    /// Two bindings for one key in one pane: the second would never act, and the footer or
+    /// the help would name a key for what it does not do.
+    fn assert_one_binding_per_key(table: &[Binding]) {
+        let mut seen = Vec::new();
+        for b in table {
+            for key in b.keys {
+                assert!(!seen.contains(key), "{key:?} is bound twice");
+                seen.push(*key);
+            }
+        }
+    }
+
+    #[test]
+    fn no_key_is_bound_twice_in_the_history_pane() {
+        assert_one_binding_per_key(&history_bindings());
+        assert_one_binding_per_key(&queue_bindings());
+        // The check itself fails on a second binding for a key.
+        let twice = std::panic::catch_unwind(|| {
+            let mut table = history_bindings();
+            table.push(Binding {
+                keys: &[KeyCode::Char('e')],
+                action: Action::Quit,
+                hint: None,
+                relabel: None,
+                help: None,
+                live: |_| true,
+            });
+            assert_one_binding_per_key(&table);
+        });
+        assert!(twice.is_err());
+        // The keymap, the footer and F1 are read from the table.
+        let h = focused(Focus::History);
+        for b in history_bindings() {
+            for key in b.keys {
+                assert_eq!(
+                    map_event(&h, &press(*key)),
+                    Some(b.action.clone()),
+                    "{key:?}"
+                );
+            }
+        }
+        let history_help = help()
+            .into_iter()
+            .find(|(context, _)| *context == "History")
+            .map(|(_, keys)| keys);
+        assert_eq!(
+            history_help,
+            Some(history_bindings().iter().filter_map(|b| b.help).collect())
+        );
+    }
+
+    /// Every hint the history's footer shows does something when pressed: it changes what is
+    /// on screen or asks the runtime for something.
+    #[test]
+    fn every_history_hint_acts_when_shown() {
+        let update = crate::api::update::validate(&crate::api::update::UpdateInput {
+            agent: "a",
+            target: "c",
+            outcome: "Sold",
+            ..Default::default()
+        })
+        .unwrap();
+        let request = crate::api::request::build(&update, &BaseUrl::default());
+        let who = crate::history::Provenance {
+            operator: "t".into(),
+            profile: "sandbox".into(),
+            base_url: String::new(),
+        };
+        let row = |id| {
+            crate::api::factory::pending(id, "t", &who, &update, &request, crate::history::now_ms())
+        };
+        let empty = focused(Focus::History);
+        let mut rows = focused(Focus::History);
+        rows.history.rows = vec![row(2), row(1)];
+        rows.history.selected = 1;
+        let mut filtered = rows.clone();
+        filtered.history.filter.words = vec!["sold".into()];
+        let mut hidden = empty.clone();
+        hidden.history.filter.words = vec!["nothing".into()];
+        let seen = |a: &App| {
+            (
+                a.focus,
+                a.modal.is_some(),
+                a.status.as_ref().map(|s| s.text.clone()),
+                a.history.selected,
+                a.form.snapshot(),
+            )
+        };
+        for app in [
+            Box::new(empty),
+            Box::new(rows),
+            Box::new(filtered),
+            Box::new(hidden),
+        ] {
+            let shown = hints(&app);
+            for b in history_bindings() {
+                let Some(hint) = b.hint.filter(|_| (b.live)(&app)) else {
+                    assert!(
+                        b.hint.is_none_or(|h| !shown.contains(&h)),
+                        "{:?} is shown but has nothing to act on",
+                        b.hint
+                    );
+                    continue;
+                };
+                assert!(shown.contains(&hint), "{hint:?} not in {shown:?}");
+                let mut after = app.clone();
+                let effects = crate::tui::update::update(&mut after, b.action.clone());
+                assert!(
+                    !effects.is_empty() || seen(&after) != seen(&app),
+                    "{hint:?} does nothing here"
+                );
+            }
+        }
+    }
+
+    /// A queue of two ready rows, the second selected, with the queue focused.
+    fn queue_of_two() -> App {
+        let mut a = app();
+        let csv = "agent_id,target,outcome\na,c1,Sold\na,c2,Sold\n";
+        let (entries, errors) =
+            crate::batch::entries("q.csv", csv.as_bytes(), &crate::batch::ColumnMap::default());
+        crate::tui::update::update(
+            &mut a,
+            Action::Queue(QueueAction::Loaded {
+                file: "q.csv".into(),
+                entries,
+                errors: errors.iter().map(ToString::to_string).collect(),
+            }),
+        );
+        a.queue.as_mut().unwrap().selected = 1;
+        a.focus = Focus::Queue;
+        a
+    }
+
+    /// The queue's keymap, footer and F1 section come from its table, and every hint it shows
+    /// does something when pressed (idle, sending, paused, asked once to close).
+    #[test]
+    fn the_queue_pane_is_read_from_its_table_and_its_hints_act() {
+        let q = queue_of_two();
+        for b in queue_bindings() {
+            for key in b.keys {
+                assert_eq!(
+                    map_event(&q, &press(*key)),
+                    Some(b.action.clone()),
+                    "{key:?}"
+                );
+            }
+        }
+        let queue_help = help()
+            .into_iter()
+            .find(|(context, _)| context.starts_with("Queue"))
+            .map(|(_, keys)| keys);
+        assert_eq!(
+            queue_help,
+            Some(queue_bindings().iter().filter_map(|b| b.help).collect())
+        );
+        let seen = |a: &App| {
+            (
+                a.focus,
+                a.modal.is_some(),
+                a.status.as_ref().map(|s| s.text.clone()),
+                a.form.snapshot(),
+                a.queue.as_ref().map(|q| {
+                    let excluded: Vec<bool> = q.items.iter().map(|i| i.excluded).collect();
+                    (q.selected, q.run, q.closing, excluded)
+                }),
+            )
+        };
+        let idle = Box::new(queue_of_two());
+        let mut sending = idle.clone();
+        sending.queue.as_mut().unwrap().run = QueueRun::Sending;
+        let mut paused = idle.clone();
+        paused.queue.as_mut().unwrap().run = QueueRun::Paused;
+        let mut asked = sending.clone();
+        asked.queue.as_mut().unwrap().closing = Some(2);
+        for app in [idle, sending, paused, asked] {
+            let shown = hints(&app);
+            for b in queue_bindings() {
+                let Some((key, _)) = b.hint.filter(|_| (b.live)(&app)) else {
+                    assert!(
+                        b.hint
+                            .is_none_or(|(k, _)| shown.iter().all(|(s, _)| *s != k)),
+                        "{:?} is shown but does nothing now",
+                        b.hint
+                    );
+                    continue;
+                };
+                assert!(
+                    shown.iter().any(|(s, _)| *s == key),
+                    "{key} not in {shown:?}"
+                );
+                let mut after = app.clone();
+                let effects = crate::tui::update::update(&mut after, b.action.clone());
+                assert!(
+                    !effects.is_empty() || seen(&after) != seen(&app),
+                    "{key} does nothing here"
+                );
+            }
+        }
     }
 
     /// The queue's footer says what p and q do now: p only while the queue sends ("go on" when
@@ -1282,9 +1219,9 @@ mod tests {
         assert_eq!(key(&q, "p"), None, "not sending: p does nothing");
         assert_eq!(key(&q, "q"), Some(("q", "close")));
         let queue = q.queue.as_mut().unwrap();
-        queue.running = true;
+        queue.run = QueueRun::Sending;
         assert_eq!(key(&q, "p"), Some(("p", "pause")));
-        q.queue.as_mut().unwrap().paused = true;
+        q.queue.as_mut().unwrap().run = QueueRun::Paused;
         assert_eq!(key(&q, "p"), Some(("p", "go on")));
         q.queue.as_mut().unwrap().closing = Some(1);
         assert_eq!(key(&q, "q"), Some(("q", "close anyway")));
@@ -1293,41 +1230,56 @@ mod tests {
     #[test]
     fn queue_file_prompt_and_template_keys() {
         let a = app();
-        assert_eq!(map_event(&a, &ctrl('b')), Some(Action::OpenBatchPrompt));
+        assert_eq!(
+            map_event(&a, &ctrl('b')),
+            Some(Action::Queue(QueueAction::OpenPrompt))
+        );
         let mut q = focused(Focus::Queue);
         for (code, action) in [
-            (KeyCode::Down, Action::QueueMove(1)),
-            (KeyCode::Char('k'), Action::QueueMove(-1)),
-            (KeyCode::Enter, Action::QueueLoadRow),
-            (KeyCode::Char('x'), Action::QueueToggleExclude),
-            (KeyCode::Char(' '), Action::QueueToggleExclude),
-            (KeyCode::Char('p'), Action::QueuePause),
-            (KeyCode::Char('q'), Action::QueueClose),
-            (KeyCode::Esc, Action::QueueClose),
-            (KeyCode::Char(':'), Action::OpenPalette),
+            (KeyCode::Down, Action::Queue(QueueAction::Move(1))),
+            (KeyCode::Char('k'), Action::Queue(QueueAction::Move(-1))),
+            (KeyCode::Enter, Action::Queue(QueueAction::LoadRow)),
+            (
+                KeyCode::Char('x'),
+                Action::Queue(QueueAction::ToggleExclude),
+            ),
+            (
+                KeyCode::Char(' '),
+                Action::Queue(QueueAction::ToggleExclude),
+            ),
+            (KeyCode::Char('p'), Action::Queue(QueueAction::Pause)),
+            (KeyCode::Char('q'), Action::Queue(QueueAction::Close)),
+            (KeyCode::Esc, Action::Queue(QueueAction::Close)),
+            (KeyCode::Char(':'), Action::Palette(PaletteAction::Open)),
         ] {
             assert_eq!(map_event(&q, &press(code)), Some(action), "{code:?}");
         }
-        assert_eq!(map_event(&q, &ctrl('s')), Some(Action::RequestSend));
+        assert_eq!(
+            map_event(&q, &ctrl('s')),
+            Some(Action::Send(SendAction::Request))
+        );
         q.modal = Some(Modal::OpenFile(crate::tui::app::PathPrompt::default()));
         assert_eq!(
             map_event(&q, &press(KeyCode::Char('q'))),
-            Some(Action::PathType('q')),
+            Some(Action::Queue(QueueAction::PathType('q'))),
             "the path takes every letter"
         );
         assert_eq!(
             map_event(&q, &press(KeyCode::Enter)),
-            Some(Action::OpenBatchFile)
+            Some(Action::Queue(QueueAction::OpenFile))
         );
         assert_eq!(
             map_event(&q, &press(KeyCode::Backspace)),
-            Some(Action::PathBackspace)
+            Some(Action::Queue(QueueAction::PathBackspace))
         );
         assert_eq!(
             map_event(&q, &press(KeyCode::Tab)),
-            Some(Action::CompletePath)
+            Some(Action::Queue(QueueAction::CompletePath))
         );
-        assert_eq!(map_event(&q, &ctrl('u')), Some(Action::PathClear));
+        assert_eq!(
+            map_event(&q, &ctrl('u')),
+            Some(Action::Queue(QueueAction::PathClear))
+        );
         q.modal = Some(Modal::ConfirmQueue {
             rows: 3,
             duplicates: Vec::new(),
@@ -1335,7 +1287,7 @@ mod tests {
         });
         assert_eq!(
             map_event(&q, &press(KeyCode::Char('y'))),
-            Some(Action::ConfirmSend)
+            Some(Action::Send(SendAction::Confirm))
         );
         assert_eq!(
             map_event(&q, &press(KeyCode::Char('n'))),
@@ -1344,7 +1296,7 @@ mod tests {
         q.profile.kind = crate::config::Kind::Production;
         assert_eq!(
             map_event(&q, &press(KeyCode::Char('y'))),
-            Some(Action::ConfirmType('y')),
+            Some(Action::Send(SendAction::ConfirmType('y'))),
             "production: letters are the typed name"
         );
         // Rows sent before, asked about first: `s` sends only the others, production or not;
@@ -1362,7 +1314,7 @@ mod tests {
             });
             assert_eq!(
                 map_event(&q, &press(KeyCode::Char('s'))),
-                Some(Action::QueueSkipSent)
+                Some(Action::Queue(QueueAction::SkipSent))
             );
         }
         q.profile.kind = crate::config::Kind::Production;
@@ -1373,16 +1325,16 @@ mod tests {
         });
         assert_eq!(
             map_event(&q, &press(KeyCode::Char('s'))),
-            Some(Action::ConfirmType('s'))
+            Some(Action::Send(SendAction::ConfirmType('s')))
         );
         q.modal = Some(Modal::Templates { selected: 0 });
         assert_eq!(
             map_event(&q, &press(KeyCode::Down)),
-            Some(Action::TemplateMove(1))
+            Some(Action::Form(FormAction::TemplateMove(1)))
         );
         assert_eq!(
             map_event(&q, &press(KeyCode::Enter)),
-            Some(Action::ChooseTemplate)
+            Some(Action::Form(FormAction::ChooseTemplate))
         );
     }
 }
