@@ -161,9 +161,12 @@ def suite(args):
     apps.append(("workbench_empty", [WORKBENCH, "--data-dir", empty, "--base-url", "http://127.0.0.1:9"], None))
     apps.append(("workbench_full", [WORKBENCH, "--data-dir", full, "--base-url", "http://127.0.0.1:9"], needle))
     # Other builds of the workbench on the same history (a "before" binary, say), interleaved.
+    # Each on a copy of its own: a newer build migrates the history, which an older one refuses.
     for spec in args.also or []:
         name, _, path = spec.partition("=")
-        apps.append((name, [path, "--data-dir", full, "--base-url", "http://127.0.0.1:9"], needle))
+        own = os.path.join(work, "also-" + name)
+        shutil.copytree(args.db, own, ignore=shutil.ignore_patterns("logs", "*.lock"))
+        apps.append((name, [path, "--data-dir", own, "--base-url", "http://127.0.0.1:9"], needle))
     first = {a[0]: [] for a in apps}
     page = {a[0]: [] for a in apps if a[2] is not None}
     rss = {a[0]: [] for a in apps}
