@@ -42,6 +42,7 @@ pub enum Action {
     Profiles(ProfileAction),
     Pointer(PointerAction),
     Palette(PaletteAction),
+    Calls(CallsAction),
 }
 
 /// The form: its fields, the Outcome pick-list, templates, the draft and the preview.
@@ -231,4 +232,30 @@ pub enum PaletteAction {
     Backspace,
     Move(isize),
     Run,
+}
+
+/// The calls from the form's phone number (issue 14): the look-up's timer and answers, and
+/// moving, pinning and refreshing in the list.
+#[derive(Clone, Debug, PartialEq)]
+pub enum CallsAction {
+    /// The pause after typing is over for this generation: look the calls up.
+    Due(u64),
+    /// A look-up came back (`at`: when, for the list's "2 h ago").
+    Answered {
+        generation: u64,
+        outcome: super::calls::LookupOutcome,
+        at: time::OffsetDateTime,
+    },
+    /// What our history last set on the listed calls.
+    LastSet {
+        key: super::calls::LookupKey,
+        entries: std::collections::HashMap<String, super::calls::LastSet>,
+    },
+    /// Ctrl+R: look the calls up again, past the cache.
+    Refresh,
+    Move(isize),
+    /// `p` / Enter: pin the selected call (or unpin it).
+    TogglePin,
+    /// `u`: unpin.
+    Unpin,
 }

@@ -42,6 +42,8 @@ pub enum Focus {
     Filter,
     /// The batch queue pane (a file opened with Ctrl+B).
     Queue,
+    /// The calls from the form's phone number (issue 14), while they are listed.
+    Calls,
 }
 
 impl Focus {
@@ -54,7 +56,7 @@ impl Focus {
             Focus::Outcome => Field::Outcome,
             Focus::Value => Field::Value,
             Focus::Metadata => Field::Metadata,
-            Focus::History | Focus::Filter | Focus::Queue => return None,
+            Focus::History | Focus::Filter | Focus::Queue | Focus::Calls => return None,
         })
     }
 
@@ -136,6 +138,9 @@ pub const DEFAULT_DUPLICATE_WINDOW_MS: i64 = 24 * 3600 * 1000;
 pub struct Ready {
     pub update: OutcomeUpdate,
     pub request: WireRequest,
+    /// The call of the calls list the request is pinned to (`request` goes to its id, no
+    /// preference; `update` keeps the phone typed, for the history).
+    pub pinned_call: Option<String>,
 }
 
 /// A send between confirmation and result.
@@ -149,6 +154,9 @@ pub struct InFlight {
     /// What was sent: after a ✓ the form is cleared for the next call only if it still holds
     /// this (what was typed during the send is kept).
     pub sent: Option<OutcomeUpdate>,
+    /// A send by phone while the calls list named the call it would hit: checked against the
+    /// call Phonely answered with.
+    pub expected: Option<super::calls::Expected>,
 }
 
 /// Identifies one send from the moment it is confirmed; results for an id that is no longer in
@@ -367,6 +375,13 @@ pub struct App {
     pub metadata_converted: bool,
     /// What Ctrl+N cleared, until the form changes again: Ctrl+Z brings it back.
     pub before_new_form: Option<Box<ClearedForm>>,
+    /// The calls from the form's phone number (looked up in the background).
+    pub calls: super::calls::CallsLookup,
+    /// When the calls list's answer came (the list's "2 h ago" counts from it: no clock here).
+    pub calls_now: time::OffsetDateTime,
+    /// History rows (by id) whose send by phone landed on another call than the list showed,
+    /// with what to say.
+    pub mismatches: std::collections::HashMap<i64, String>,
 }
 
 /// The form Ctrl+N cleared, with where the person was and the queue row it held.
@@ -432,6 +447,9 @@ impl App {
             status_about: None,
             metadata_converted: false,
             before_new_form: None,
+            calls: super::calls::CallsLookup::default(),
+            calls_now: time::OffsetDateTime::UNIX_EPOCH,
+            mismatches: std::collections::HashMap::new(),
         };
         app.history
             .filter_input
@@ -481,8 +499,23 @@ impl App {
             kind: self.form.target_kind,
         };
         self.checked = validate(&input).map(|update| {
+            // A call pinned in the calls list: the request goes to it by id (no preference),
+            // the update keeps the phone typed.
+            if let Some(pinned) = self.calls.pinned_update(&self.profile.name, &update) {
+                let request = build(&pinned, &self.settings.base_url);
+                let pinned_call = self.calls.pinned_target().map(|c| c.as_str().to_string());
+                return Ready {
+                    update,
+                    request,
+                    pinned_call,
+                };
+            }
             let request = build(&update, &self.settings.base_url);
-            Ready { update, request }
+            Ready {
+                update,
+                request,
+                pinned_call: None,
+            }
         });
         if metadata != self.metadata_check.text {
             self.metadata_check = MetadataCheck::of(metadata.clone());
@@ -537,12 +570,11 @@ impl App {
         if self.form.target_is_phone(self.settings.prefs.region) {
             order.push(Focus::Preference);
         }
-        order.extend([
-            Focus::Outcome,
-            Focus::Value,
-            Focus::Metadata,
-            Focus::History,
-        ]);
+        order.extend([Focus::Outcome, Focus::Value, Focus::Metadata]);
+        if self.calls.state != super::calls::LookupState::Idle {
+            order.push(Focus::Calls);
+        }
+        order.push(Focus::History);
         if self.queue.is_some() {
             order.push(Focus::Queue);
         }

@@ -26,13 +26,11 @@ use crate::api::update::{
 };
 
 /// How long typing must pause on a valid number before the calls are looked up.
-#[allow(dead_code)] // used by the runtime's wiring (the debounce timer)
 pub(crate) const DEBOUNCE: Duration = Duration::from_millis(60);
 
 /// Whose calls: the profile (the key decides the account), the agent and the number.
-#[allow(dead_code)] // built by the wiring from the form (`CallsLookup::form_changed`)
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub(crate) struct LookupKey {
+pub struct LookupKey {
     pub profile: String,
     pub agent: AgentId,
     pub phone: E164,
@@ -40,7 +38,6 @@ pub(crate) struct LookupKey {
 
 impl LookupKey {
     /// The look-up as sent: the first page (100, Phonely's most) of the number's calls.
-    #[allow(dead_code)] // used by `due`/`refresh` and the wiring
     pub(crate) fn query(&self) -> ListQuery {
         let mut q = ListQuery::new(self.agent.clone());
         q.phone = Some(self.phone.clone());
@@ -49,9 +46,8 @@ impl LookupKey {
 }
 
 /// What the runtime is asked to do. `generation` comes back with the answer.
-#[allow(dead_code)] // run by the runtime once wired
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum LookupEffect {
+pub enum LookupEffect {
     /// Wait `after`, then call `due(generation)`. A newer `Debounce` replaces the older one.
     Debounce { generation: u64, after: Duration },
     /// Run the look-up (`tui::lookup::run`) and hand its outcome to `answered(generation, …)`.
@@ -73,21 +69,18 @@ pub(crate) enum LookupEffect {
 
 /// A look-up that came back: the number's calls (those the server listed for another number
 /// are left out and counted) and how many Phonely says match in all.
-#[allow(dead_code)] // built by `tui::lookup::run`
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) struct Fetched {
+pub struct Fetched {
     pub calls: Vec<CallSummary>,
     pub total: Option<u64>,
 }
 
 /// What a look-up gives: the calls, or a message for people (401, 403, no answer, garbage).
-#[allow(dead_code)] // produced by `tui::lookup::run`
-pub(crate) type LookupOutcome = Result<Fetched, String>;
+pub type LookupOutcome = Result<Fetched, String>;
 
 /// What the list shows.
-#[allow(dead_code)] // read by the view and the wiring
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) enum LookupState {
+pub enum LookupState {
     /// No agent or no valid phone number in the form: nothing to look up.
     Idle,
     /// Waiting for the typing to pause or for the answer.
@@ -98,9 +91,8 @@ pub(crate) enum LookupState {
 }
 
 /// What our history last set on a call (built by the caller from the newest record for it).
-#[allow(dead_code)] // built by the wiring from history records
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct LastSet {
+pub struct LastSet {
     /// `Resolved · 120` — from our own history, shown inert anyway.
     pub summary: String,
     /// When it was sent (ms since the epoch).
@@ -108,9 +100,8 @@ pub(crate) struct LastSet {
 }
 
 /// What the list said a send by phone would hit, kept with the request until its answer.
-#[allow(dead_code)] // taken by the wiring when a send by phone starts
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Expected {
+pub struct Expected {
     pub preference: Preference,
     pub call_id: String,
 }
@@ -118,7 +109,6 @@ pub(crate) struct Expected {
 impl Expected {
     /// After the answer: `Some("Phonely updated call X; the list showed Y as last")` when
     /// Phonely names another call than the list showed. No id in the answer: nothing to say.
-    #[allow(dead_code)] // called by the wiring when a send by phone finishes
     pub(crate) fn mismatch(&self, answered: Option<&str>) -> Option<String> {
         let answered = answered?.trim();
         if answered.is_empty() || answered == self.call_id {
@@ -134,9 +124,8 @@ impl Expected {
 }
 
 /// The look-up state for the form's (profile, agent, phone).
-#[allow(dead_code)] // held in `App` once wired
 #[derive(Clone, Debug)]
-pub(crate) struct CallsLookup {
+pub struct CallsLookup {
     /// Raised on every change of what is looked up; an answer for an older one is dropped.
     pub generation: u64,
     key: Option<LookupKey>,
@@ -167,7 +156,6 @@ impl Default for CallsLookup {
     }
 }
 
-#[allow(dead_code)] // the whole interface is for the wiring (update, runtime, view)
 impl CallsLookup {
     /// Whose calls are on the list, if anyone's.
     pub(crate) fn key(&self) -> Option<&LookupKey> {
@@ -312,6 +300,19 @@ impl CallsLookup {
         })
     }
 
+    /// What to keep with a send of `update` by phone: the call the list says it would hit,
+    /// when the list is of the update's own profile, agent and number (`None` otherwise).
+    pub(crate) fn expected_for(&self, profile: &str, update: &OutcomeUpdate) -> Option<Expected> {
+        let key = self.key.as_ref()?;
+        let Target::Phone { phone, preference } = &update.target else {
+            return None;
+        };
+        if key.profile != profile || key.agent != update.agent || key.phone != *phone {
+            return None;
+        }
+        self.expected(*preference)
+    }
+
     pub(crate) fn select_next(&mut self) {
         if self.selected + 1 < self.calls().len() {
             self.selected += 1;
@@ -442,7 +443,6 @@ impl CallsLookup {
 /// The form's agent and phone as the look-up wants them, each `None` unless valid on its own
 /// (the rest of the form need not be): `target` is a phone when the form would read it as
 /// one (`kind`, and for `Either` the same rule as `validate`).
-#[allow(dead_code)] // called by the wiring after each edit of the form
 pub(crate) fn form_parts(
     agent: &str,
     target: &str,
@@ -466,7 +466,6 @@ pub(crate) fn form_parts(
 /// on that call. The call an update landed on is the one it was pinned to, else the one
 /// Phonely answered, else its target when that was a call ID. Refused, unanswered and pending
 /// updates set nothing we know of, so they are left out.
-#[allow(dead_code)] // called by the runtime's wiring for `LookupEffect::LoadLastSet`
 pub(crate) fn last_set_from(
     records: &[Record],
     key: &LookupKey,
@@ -505,7 +504,6 @@ pub(crate) fn last_set_from(
 }
 
 /// `call 7f3a, today 10:42, 3 min`.
-#[allow(dead_code)] // used by `preference_line` and the view
 pub(crate) fn call_words(call: &CallSummary, now: OffsetDateTime, offset: UtcOffset) -> String {
     let mut out = format!("call {}", one_line(call.id.as_deref().unwrap_or("?"), 40));
     if let Some(t) = call.started {
@@ -520,7 +518,6 @@ pub(crate) fn call_words(call: &CallSummary, now: OffsetDateTime, offset: UtcOff
 }
 
 /// `today 10:42`, `yesterday 18:05`, else `2026-11-20 16:03`, in local time.
-#[allow(dead_code)] // used by the view
 pub(crate) fn day_time(t: OffsetDateTime, now: OffsetDateTime, offset: UtcOffset) -> String {
     let (t, now) = (t.to_offset(offset), now.to_offset(offset));
     let hm = format!("{:02}:{:02}", t.hour(), t.minute());
@@ -534,7 +531,6 @@ pub(crate) fn day_time(t: OffsetDateTime, now: OffsetDateTime, offset: UtcOffset
 }
 
 /// `just now`, `5 min ago`, `2 h ago`, `3 d ago`; a start in the future says `in 5 min`.
-#[allow(dead_code)] // used by the view
 pub(crate) fn ago(t: OffsetDateTime, now: OffsetDateTime) -> String {
     let secs = (now - t).whole_seconds();
     let (n, future) = (secs.unsigned_abs(), secs < 0);
@@ -552,7 +548,6 @@ pub(crate) fn ago(t: OffsetDateTime, now: OffsetDateTime) -> String {
 }
 
 /// `45 s`, `3 min`, `1 h 02 min`: a call's length at a glance.
-#[allow(dead_code)] // used by the view
 pub(crate) fn short_duration(seconds: f64) -> String {
     // Finite and non-negative (checked when the answer was read); saturating otherwise.
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]

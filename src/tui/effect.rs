@@ -17,6 +17,8 @@ pub enum Effect {
         request: WireRequest,
         /// The profile the request was built for: its key is used and its name recorded.
         profile: String,
+        /// The call of the calls list it is pinned to (recorded with the phone typed).
+        pinned_call: Option<String>,
     },
     /// Stop waiting for a request; its record is completed as cancelled.
     CancelSend { id: RequestId },
@@ -70,4 +72,6 @@ pub enum Effect {
     SaveDraft(Option<super::draft::Draft>),
     /// Make a profile ready (read its key once; start the sandbox for `sandbox`).
     SwitchProfile { name: String },
+    /// The calls list's look-up: wait, fetch, cancel, or read what our history set.
+    Calls(super::calls::LookupEffect),
 }

@@ -13,7 +13,6 @@ use crate::api::request::BaseUrl;
 /// Looks up the first page (at most 100) of `key`'s calls on `base` with `credentials`' key.
 /// Never panics; every failure (no key, 401, 403, no answer in time, an unreadable answer) is
 /// a message that names what went wrong.
-#[allow(dead_code)] // run by the runtime for `LookupEffect::Fetch` once wired
 pub(crate) async fn run(
     client: &Client,
     base: &BaseUrl,

@@ -3,7 +3,7 @@
 
 pub mod action;
 pub mod app;
-pub(crate) mod calls;
+pub mod calls;
 pub mod draft;
 pub mod effect;
 pub mod json;

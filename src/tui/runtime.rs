@@ -17,9 +17,11 @@ use ratatui::buffer::Buffer;
 use tokio::sync::{mpsc, oneshot};
 
 use super::action::{
-    Action, FormAction, HistoryAction, ProfileAction, QueueAction, RequestId, SendAction,
+    Action, CallsAction, FormAction, HistoryAction, ProfileAction, QueueAction, RequestId,
+    SendAction,
 };
 use super::app::{App, Confirm, HISTORY_PAGE};
+use super::calls::{LookupEffect, LookupKey, last_set_from};
 use super::effect::Effect;
 use super::keymap::map_event;
 use super::profiles::Switcher;
@@ -266,6 +268,10 @@ struct Runner {
     ready: HashMap<String, (String, Credentials)>,
     /// The draft to write once typing pauses (`Some(None)`: remove it), and when.
     draft: Option<(Option<super::draft::Draft>, tokio::time::Instant)>,
+    /// The calls look-up's pause: its generation and when it is over.
+    calls_due: Option<(u64, tokio::time::Instant)>,
+    /// The calls look-up running (at most one): its generation, to stop it.
+    calls_task: Option<(u64, tokio::task::AbortHandle)>,
 }
 
 /// How long typing must pause before the draft is written.
@@ -296,6 +302,8 @@ where
         started: HashMap::new(),
         ready: HashMap::new(),
         draft: None,
+        calls_due: None,
+        calls_task: None,
     };
     runner.ready.insert(
         runner.services.profile.clone(),
@@ -333,6 +341,7 @@ where
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let result = loop {
         let draft_due = runner.draft.as_ref().map(|(_, due)| *due);
+        let calls_due = runner.calls_due.map(|(_, due)| due);
         let action = tokio::select! {
             // Order matters only under load: a stop signal first, then the person's keys, so
             // typing never waits behind a burst of results; results are drained below anyway.
@@ -354,6 +363,10 @@ where
                 if draft_due.is_some() => {
                 runner.write_draft();
                 None
+            }
+            () = tokio::time::sleep_until(calls_due.unwrap_or_else(tokio::time::Instant::now)),
+                if calls_due.is_some() => {
+                runner.calls_due.take().map(|(g, _)| Action::Calls(CallsAction::Due(g)))
             }
             Some(action) = rx.recv() => Some(action),
             _ = ticker.tick(), if app.in_flight.is_some() => app.in_flight.as_ref().map(|f| {
@@ -425,7 +438,9 @@ impl Runner {
                 update,
                 request,
                 profile,
-            } => self.send(id, update, request, profile),
+                pinned_call,
+            } => self.send(id, update, request, profile, pinned_call),
+            Effect::Calls(effect) => self.calls(effect),
             Effect::SwitchProfile { name } => {
                 let switcher = self.services.profiles.clone();
                 let tx = self.tx.clone();
@@ -570,6 +585,84 @@ impl Runner {
 
     /// Writes the draft asked for last, if any (a small file: on the loop, so writes keep
     /// their order and the last one is on disk before the loop returns).
+    /// The calls list's look-up (issue 14): the pause, the one look-up in flight, stopping
+    /// it, and what our history last set on the listed calls.
+    fn calls(&mut self, effect: LookupEffect) {
+        match effect {
+            LookupEffect::Debounce { generation, after } => {
+                self.calls_due = Some((generation, tokio::time::Instant::now() + after));
+            }
+            LookupEffect::Cancel { generation } => {
+                if self.calls_due.is_some_and(|(g, _)| g == generation) {
+                    self.calls_due = None;
+                }
+                if let Some((g, task)) = self.calls_task.take() {
+                    if g == generation {
+                        task.abort();
+                    } else {
+                        self.calls_task = Some((g, task));
+                    }
+                }
+            }
+            LookupEffect::Fetch {
+                generation, key, ..
+            } => self.fetch_calls(generation, key),
+            LookupEffect::LoadLastSet { key, call_ids, .. } => {
+                let filter = Filter {
+                    agent: Some(key.agent.as_str().to_string()),
+                    profile: Some(key.profile.clone()),
+                    ..Filter::default()
+                };
+                self.blocking(move |stores, services| {
+                    let records = with_reader(stores, services, |s| s.search(&filter, None, 500))
+                        .unwrap_or_default();
+                    let entries = last_set_from(&records, &key, &call_ids);
+                    Action::Calls(CallsAction::LastSet { key, entries })
+                });
+            }
+        }
+    }
+
+    fn fetch_calls(&mut self, generation: u64, key: LookupKey) {
+        self.calls_due = None;
+        if let Some((_, task)) = self.calls_task.take() {
+            task.abort();
+        }
+        let tx = self.tx.clone();
+        let answer = move |outcome| {
+            let _ = tx.send(Action::Calls(CallsAction::Answered {
+                generation,
+                outcome,
+                at: time::OffsetDateTime::now_utc(),
+            }));
+        };
+        let Some((base_url, credentials)) = self.ready.get(&key.profile).cloned() else {
+            answer(Err(format!(
+                "The calls could not be looked up: profile {} is not ready",
+                key.profile
+            )));
+            return;
+        };
+        let base = match crate::api::request::BaseUrl::parse(&base_url) {
+            Ok(base) => base,
+            Err(e) => return answer(Err(e)),
+        };
+        if self.client.is_none() {
+            match Client::new(self.services.timeout) {
+                Ok(c) => self.client = Some(c),
+                Err(e) => return answer(Err(e)),
+            }
+        }
+        let Some(client) = self.client.clone() else {
+            return;
+        };
+        let task = tokio::spawn(async move {
+            let outcome = super::lookup::run(&client, &base, &credentials, &key).await;
+            answer(outcome);
+        });
+        self.calls_task = Some((generation, task.abort_handle()));
+    }
+
     fn write_draft(&mut self) {
         let Some((draft, _)) = self.draft.take() else {
             return;
@@ -640,6 +733,7 @@ impl Runner {
         update: OutcomeUpdate,
         request: WireRequest,
         profile: String,
+        pinned_call: Option<String>,
     ) {
         let tx = self.tx.clone();
         // The key and the recorded base URL of the profile the request was built for.
@@ -686,7 +780,11 @@ impl Runner {
                             profile,
                             base_url,
                         };
-                        s.insert_pending(&who, &update, &request)
+                        // Pinned in the calls list: the phone typed and the call are both kept.
+                        match &pinned_call {
+                            Some(call) => s.insert_pending_pinned(&who, &update, &request, call),
+                            None => s.insert_pending(&who, &update, &request),
+                        }
                     })
                 })
                 .await

@@ -103,7 +103,9 @@ impl Form {
             Focus::Outcome => Some(&mut self.outcome),
             Focus::Value => Some(&mut self.value),
             Focus::Metadata => Some(&mut self.metadata),
-            Focus::Preference | Focus::History | Focus::Filter | Focus::Queue => None,
+            Focus::Preference | Focus::History | Focus::Filter | Focus::Queue | Focus::Calls => {
+                None
+            }
         }
     }
 

@@ -3,7 +3,9 @@
 
 use crossterm::event::{KeyCode, KeyEvent};
 
-use crate::tui::action::{Action, HistoryAction, PaletteAction, QueueAction, SendAction};
+use crate::tui::action::{
+    Action, CallsAction, HistoryAction, PaletteAction, QueueAction, SendAction,
+};
 use crate::tui::app::{App, QueueRun};
 
 /// One key binding of a pane: its keys, what it does, and how the footer and F1 name it. The
@@ -255,6 +257,74 @@ pub fn queue_bindings() -> Vec<Binding> {
     ]
 }
 
+/// The calls list's bindings (issue 14), in the order of the footer and of F1's section.
+pub fn calls_bindings() -> Vec<Binding> {
+    use CallsAction as C;
+    let always = |_: &App| true;
+    let calls = |a: &App| !a.calls.calls().is_empty();
+    let pinned = |a: &App| a.calls.pinned().is_some();
+    let b = |keys, action, hint, help, live| Binding {
+        keys,
+        action,
+        hint,
+        relabel: None,
+        help,
+        live,
+    };
+    vec![
+        b(
+            &[KeyCode::Up, KeyCode::Char('k')],
+            Action::Calls(C::Move(-1)),
+            Some(("↑↓", "move")),
+            Some(("↑ ↓ / k j", "move")),
+            calls,
+        ),
+        b(
+            &[KeyCode::Down, KeyCode::Char('j')],
+            Action::Calls(C::Move(1)),
+            None,
+            None,
+            calls,
+        ),
+        b(
+            &[KeyCode::Char('p'), KeyCode::Enter],
+            Action::Calls(C::TogglePin),
+            Some(("p", "pin call")),
+            Some((
+                "p / Enter",
+                "pin the selected call: the update goes to it, not by preference (again: unpin)",
+            )),
+            calls,
+        ),
+        b(
+            &[KeyCode::Char('u')],
+            Action::Calls(C::Unpin),
+            Some(("u", "unpin")),
+            Some(("u", "unpin: the update goes by phone and preference again")),
+            pinned,
+        ),
+        // Bound from the form's Agent, Target and Preference too (the keymap, before any pane).
+        b(
+            &[],
+            Action::Calls(C::Refresh),
+            Some(("^R", "refresh")),
+            Some((
+                "Ctrl+R",
+                "look the calls up again (also from Agent, Target, Preference)",
+            )),
+            always,
+        ),
+        b(&[KeyCode::Char('?')], Action::OpenHelp, None, None, always),
+        b(
+            &[KeyCode::Char(':')],
+            Action::Palette(PaletteAction::Open),
+            None,
+            None,
+            always,
+        ),
+    ]
+}
+
 /// A key in a pane, by its table. (Keys act whether or not their hint shows: one that has
 /// nothing to act on says so, or does nothing.)
 pub(super) fn map_table(table: &[Binding], key: KeyEvent) -> Option<Action> {
@@ -377,6 +447,10 @@ pub fn help() -> Vec<(&'static str, Vec<(&'static str, &'static str)>)> {
     sections.push((
         "Queue (a batch file, Ctrl+B)",
         table_help(&queue_bindings()),
+    ));
+    sections.push((
+        "Calls from the number (Tab to the list)",
+        table_help(&calls_bindings()),
     ));
     sections.push(("History", table_help(&history_bindings())));
     sections

@@ -7,8 +7,8 @@ use crossterm::event::{
 use ratatui_textarea::{Input, Key};
 
 use super::action::{
-    Action, FormAction, HistoryAction, PaletteAction, PointerAction, ProfileAction, QueueAction,
-    SendAction,
+    Action, CallsAction, FormAction, HistoryAction, PaletteAction, PointerAction, ProfileAction,
+    QueueAction, SendAction,
 };
 use super::app::{App, Confirm, Focus, Modal};
 
@@ -18,7 +18,7 @@ const PREVIEW_PAGE: i32 = 10;
 
 mod bindings;
 mod palette;
-pub use bindings::{Binding, help, history_bindings, queue_bindings};
+pub use bindings::{Binding, calls_bindings, help, history_bindings, queue_bindings};
 use bindings::{map_table, table_hints};
 pub use palette::{Command, commands, palette_matches};
 
@@ -90,6 +90,16 @@ fn map_key(app: &App, key: KeyEvent) -> Option<Action> {
             return Some(Action::FocusNext);
         }
         KeyCode::BackTab => return Some(Action::FocusPrev),
+        // The calls from the form's number, again (past what was kept).
+        KeyCode::Char('r')
+            if ctrl
+                && matches!(
+                    app.focus,
+                    Focus::Agent | Focus::Target | Focus::Preference | Focus::Calls
+                ) =>
+        {
+            return Some(Action::Calls(CallsAction::Refresh));
+        }
         // The request preview, from any pane (no editor or list uses Alt+↑/↓).
         KeyCode::Up if alt && !ctrl => {
             return Some(Action::Form(FormAction::PreviewScroll(-PREVIEW_STEP)));
@@ -102,6 +112,7 @@ fn map_key(app: &App, key: KeyEvent) -> Option<Action> {
     match app.focus {
         Focus::History => map_table(&history_bindings(), key),
         Focus::Queue => map_table(&queue_bindings(), key),
+        Focus::Calls => map_table(&calls_bindings(), key),
         Focus::Filter => match key.code {
             KeyCode::Enter | KeyCode::Down => Some(Action::History(HistoryAction::KeepFilter)),
             KeyCode::Esc => Some(Action::History(HistoryAction::ClearFilter)),
@@ -310,12 +321,20 @@ pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
         Focus::Filter => out.extend([("Enter", "to the rows"), ("Esc", "clear")]),
         // p acts only while the queue sends; q says when it has asked once already.
         Focus::Queue => out.extend(table_hints(&queue_bindings(), app)),
+        Focus::Calls => out.extend(table_hints(&calls_bindings(), app)),
         Focus::Preference => out.extend([("←→", "last/first"), ("Tab", "next")]),
         Focus::Metadata => out.extend([
             ("Enter", "new line"),
             ("^O", "format JSON / key=value"),
             ("^T", "template"),
-            ("Tab", "history"),
+            (
+                "Tab",
+                if app.focus_order().contains(&Focus::Calls) {
+                    "calls"
+                } else {
+                    "history"
+                },
+            ),
         ]),
         Focus::Outcome if app.outcome_menu_open() => out.extend([
             ("↓↑", "choose"),
@@ -643,6 +662,7 @@ mod tests {
             elapsed: std::time::Duration::ZERO,
             record_id: None,
             sent: None,
+            expected: None,
         });
         assert_eq!(
             map_event(&a, &press(KeyCode::Esc)),
@@ -710,6 +730,7 @@ mod tests {
                 headers: Vec::new(),
                 body: String::new(),
             },
+            pinned_call: None,
         };
         a.modal = Some(Modal::Confirm(Confirm::new(ready, None, None)));
         assert_eq!(
@@ -996,6 +1017,7 @@ mod tests {
             elapsed: std::time::Duration::ZERO,
             record_id: None,
             sent: None,
+            expected: None,
         });
         assert_eq!(
             map_event(&a, &press(KeyCode::Esc)),

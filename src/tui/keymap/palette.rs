@@ -2,7 +2,8 @@
 
 use super::PREVIEW_PAGE;
 use crate::tui::action::{
-    Action, FormAction, HistoryAction, PointerAction, ProfileAction, QueueAction, SendAction,
+    Action, CallsAction, FormAction, HistoryAction, PointerAction, ProfileAction, QueueAction,
+    SendAction,
 };
 use crate::tui::app::Focus;
 
@@ -60,6 +61,21 @@ pub fn commands() -> Vec<Command> {
             "Pause or go on sending the queue",
             "p",
             Action::Queue(QueueAction::Pause),
+        ),
+        c(
+            "Go to the calls from the number",
+            "",
+            Action::Focus(Focus::Calls),
+        ),
+        c(
+            "Refresh the calls list",
+            "Ctrl+R",
+            Action::Calls(CallsAction::Refresh),
+        ),
+        c(
+            "Pin the selected call (or unpin it)",
+            "p",
+            Action::Calls(CallsAction::TogglePin),
         ),
         c(
             "Switch profile (account)",

@@ -197,7 +197,11 @@ fn row_as_ready(app: &App, r: &Record) -> Result<Ready, String> {
             .map_or_else(String::new, |e| e.message.clone())
     })?;
     let request = build(&update, &app.settings.base_url);
-    Ok(Ready { update, request })
+    Ok(Ready {
+        update,
+        request,
+        pinned_call: None,
+    })
 }
 
 fn load_into_form(app: &mut App) -> Vec<Effect> {

@@ -3,11 +3,12 @@
 //!
 //! This file is the dispatcher: it hands each action to its concern's file and keeps what holds
 //! for every action (a second Ctrl+Q, the draft, the status line about a fixed field). The
-//! concern files (`form`, `send`, `history`, `queue`, `profiles`, `pointer`, `palette`) use
-//! `common` and never one another: where a concern's action means another's (a click on a
+//! concern files (`form`, `send`, `history`, `queue`, `profiles`, `pointer`, `palette`,
+//! `calls`) use `common` and never one another: where a concern's action means another's (a click on a
 //! history row, a palette command), it gives that action back and the dispatcher runs it; a
 //! send's result that belongs to a queue row goes to `queue`.
 
+mod calls;
 mod common;
 mod form;
 mod history;
@@ -19,7 +20,7 @@ mod send;
 #[cfg(test)]
 mod test_support;
 
-use super::action::{Action, FormAction, HistoryAction, PaletteAction, SendAction};
+use super::action::{Action, CallsAction, FormAction, HistoryAction, PaletteAction, SendAction};
 use super::app::{App, Confirm, Focus, Modal, Ready, Tone};
 use super::effect::Effect;
 use crate::history::Record;
@@ -28,6 +29,7 @@ use pointer::Pointed;
 
 pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
     let before = app.form.snapshot();
+    let looked_up = (app.profile.name.clone(), app.form.target_kind);
     // Ctrl+N's form stays to be brought back until the form changes some other way.
     let keeps_cleared = matches!(
         action,
@@ -35,7 +37,12 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             | Action::Palette(PaletteAction::Run)
     );
     let mut effects = apply(app, action);
-    if app.form.snapshot() != before {
+    let form_changed = app.form.snapshot() != before;
+    // The calls list follows the form's agent and phone, and the profile.
+    if form_changed || (app.profile.name.clone(), app.form.target_kind) != looked_up {
+        effects.extend(calls::follow_form(app));
+    }
+    if form_changed {
         if !keeps_cleared {
             app.before_new_form = None;
         }
@@ -90,6 +97,9 @@ fn apply(app: &mut App, action: Action) -> Vec<Effect> {
             )
             | Action::Copied(_)
             | Action::CopyFailed(_)
+            | Action::Calls(
+                CallsAction::Due(_) | CallsAction::Answered { .. } | CallsAction::LastSet { .. }
+            )
     ) {
         app.quit_armed = false;
     }
@@ -99,6 +109,12 @@ fn apply(app: &mut App, action: Action) -> Vec<Effect> {
         Action::FocusPrev => move_focus(app, -1),
         Action::Focus(Focus::Queue) if app.queue.is_none() => {
             app.say(Tone::Info, "No queue open: Ctrl+B opens a batch file");
+        }
+        Action::Focus(Focus::Calls) if !app.focus_order().contains(&Focus::Calls) => {
+            app.say(
+                Tone::Info,
+                "No calls listed: type an agent and a phone number, and their calls show",
+            );
         }
         Action::Focus(focus) => set_focus(app, focus),
         Action::Edit(input) if app.focus == Focus::Filter => {
@@ -160,6 +176,7 @@ fn apply(app: &mut App, action: Action) -> Vec<Effect> {
                 return update(app, next);
             }
         }
+        Action::Calls(action) => return calls::apply(app, action),
     }
     Vec::new()
 }

@@ -218,6 +218,7 @@ fn loaded(app: &mut App, file: &str, entries: Vec<crate::batch::Entry>, errors: 
                 Ok(update) => Ok(Ready {
                     request: build(update, &base),
                     update: update.clone(),
+                    pinned_call: None,
                 }),
                 Err(errors) => Err(errors
                     .first()
@@ -636,6 +637,7 @@ fn pump(app: &mut App) -> Vec<Effect> {
                 update: ready.update,
                 request: ready.request,
                 profile: profile.clone(),
+                pinned_call: None,
             });
         }
     }

@@ -136,15 +136,27 @@ fn confirm_send(app: &mut App) -> Vec<Effect> {
     let Some(Modal::Confirm(confirm)) = app.modal.take() else {
         return Vec::new();
     };
-    let Ready { update, request } = confirm.ready;
+    let Ready {
+        update,
+        request,
+        pinned_call,
+    } = confirm.ready;
     let id = RequestId(app.next_request);
     app.next_request += 1;
+    // By phone with the calls list on screen: the call it said would be hit, to check the
+    // answer against.
+    let expected = if pinned_call.is_none() {
+        app.calls.expected_for(&app.profile.name, &update)
+    } else {
+        None
+    };
     app.in_flight = Some(InFlight {
         id,
         summary: format!("{} → {}", update.target.as_str(), update.summary()),
         elapsed: std::time::Duration::ZERO,
         record_id: None,
         sent: Some(update.clone()),
+        expected,
     });
     app.status = None;
     vec![Effect::Send {
@@ -152,6 +164,7 @@ fn confirm_send(app: &mut App) -> Vec<Effect> {
         update,
         request,
         profile: app.profile.name.clone(),
+        pinned_call,
     }]
 }
 
@@ -170,7 +183,10 @@ fn cancel_send(app: &mut App) -> Vec<Effect> {
 fn finished(app: &mut App, id: RequestId, record: Record) -> Vec<Effect> {
     let ours = app.in_flight.as_ref().is_some_and(|f| f.id == id);
     if ours {
-        let sent = app.in_flight.take().and_then(|f| f.sent);
+        let (sent, expected) = app
+            .in_flight
+            .take()
+            .map_or((None, None), |f| (f.sent, f.expected));
         // Typed on during the send? Then the form is the next update already: leave it.
         let form_unchanged =
             sent.is_some() && app.checked.as_ref().ok().map(|r| &r.update) == sent.as_ref();
@@ -200,6 +216,16 @@ fn finished(app: &mut App, id: RequestId, record: Record) -> Vec<Effect> {
         let sent_ok = record.state == State::Ok;
         let clear = sent_ok && form_unchanged;
         app.say(tone, text);
+        // Phonely picked another call than the calls list showed: said, and kept on the row.
+        if let Some(warning) = expected.and_then(|e| e.mismatch(record.resolved_call_id.as_deref()))
+        {
+            if let Some(status) = &mut app.status {
+                status.tone = Tone::Warning;
+                status.text.push_str(" · ⚠ ");
+                status.text.push_str(&warning);
+            }
+            app.mismatches.insert(record.id, warning);
+        }
         if sent_ok
             && let Some(q) = app.queue.as_mut()
             && let Some(index) = q.in_form.take()

@@ -18,12 +18,10 @@ use crate::tui::calls::{CallsLookup, LookupState, ago, day_time, short_duration}
 
 /// From this inner width up, every column is shown; below it, the type and "ago" move to the
 /// line under the table (for the selected call).
-#[allow(dead_code)] // reached only through `CallsList`, which the wiring draws
 const WIDE: u16 = 100;
 
 /// The calls list. `preference` is the form's, so the call a send by phone would hit stands
 /// out; `now` and `offset` turn starts into "today 10:42" and "2 h ago".
-#[allow(dead_code)] // drawn by the view once wired
 pub(crate) struct CallsList<'a> {
     pub lookup: &'a CallsLookup,
     pub preference: Preference,
@@ -101,7 +99,6 @@ impl Widget for CallsList<'_> {
     }
 }
 
-#[allow(dead_code)] // reached only through `CallsList`, which the wiring draws
 impl CallsList<'_> {
     fn table(&self, area: Rect, buf: &mut Buffer) {
         let wide = area.width >= WIDE;
@@ -243,13 +240,11 @@ impl CallsList<'_> {
 }
 
 /// The call's id, when it has one.
-#[allow(dead_code)] // reached only through `CallsList`, which the wiring draws
 fn id(call: &CallSummary) -> Option<&str> {
     call.id.as_deref()
 }
 
 /// `today 10:42`, `yest. 18:05`, `11-20 16:03`: at most 11 characters, for narrow tables.
-#[allow(dead_code)] // reached only through `CallsList`, which the wiring draws
 fn compact_day_time(t: OffsetDateTime, now: OffsetDateTime, offset: UtcOffset) -> String {
     let text = day_time(t, now, offset);
     if let Some(rest) = text.strip_prefix("yesterday ") {
@@ -262,7 +257,6 @@ fn compact_day_time(t: OffsetDateTime, now: OffsetDateTime, offset: UtcOffset) -
     }
 }
 
-#[allow(dead_code)] // reached only through `CallsList`, which the wiring draws
 fn columns(wide: bool) -> (Vec<Constraint>, Vec<&'static str>) {
     if wide {
         (

@@ -28,6 +28,20 @@ fn under(app: &App, field: Field) -> Option<(Tone, String)> {
     if let Some(e) = app.visible_errors(field).first() {
         return Some((Tone::Error, e.message.clone()));
     }
+    if field == Field::Preference && app.form.target_is_phone(app.settings.prefs.region) {
+        // Which call the preference means, as the calls list knows it (issue 14).
+        if let Some(line) =
+            app.calls
+                .preference_line(app.form.preference, app.calls_now, app.settings.utc_offset)
+        {
+            let tone = if app.calls.pinned().is_some() {
+                Tone::Warning
+            } else {
+                Tone::Info
+            };
+            return Some((tone, line));
+        }
+    }
     app.note(field).cloned()
 }
 

@@ -35,6 +35,8 @@ pub struct Regions {
     pub history: Option<Rect>,
     /// The batch queue, when a file is open.
     pub queue: Option<Rect>,
+    /// The calls from the form's phone number, while there is a look-up.
+    pub calls: Option<Rect>,
     pub footer: Rect,
 }
 
@@ -57,7 +59,15 @@ pub fn regions(app: &App, area: Rect) -> Option<Regions> {
         let [left, right] =
             Layout::horizontal([Constraint::Percentage(48), Constraint::Percentage(52)]).areas(top);
         r.form = Some(left);
-        r.preview = Some(right);
+        if shows_calls(app) {
+            // The calls under the request they decide.
+            let [p, c] = Layout::vertical([Constraint::Percentage(45), Constraint::Percentage(55)])
+                .areas(right);
+            r.preview = Some(p);
+            r.calls = Some(c);
+        } else {
+            r.preview = Some(right);
+        }
         if app.queue.is_some() {
             let [q, h] =
                 Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
@@ -82,10 +92,26 @@ pub fn regions(app: &App, area: Rect) -> Option<Regions> {
             let [f, p] =
                 Layout::vertical([Constraint::Length(form_height), Constraint::Min(0)]).areas(rest);
             r.form = Some(f);
-            r.preview = Some(p);
+            if app.focus == Focus::Calls && shows_calls(app) {
+                // In the list: it takes the request's place.
+                r.calls = Some(p);
+            } else if shows_calls(app) && p.height >= 12 {
+                let [p, c] =
+                    Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)])
+                        .areas(p);
+                r.preview = Some(p);
+                r.calls = Some(c);
+            } else {
+                r.preview = Some(p);
+            }
         }
     }
     Some(r)
+}
+
+/// The calls list is on screen while the form holds an agent and a valid phone number.
+fn shows_calls(app: &App) -> bool {
+    app.calls.state != super::calls::LookupState::Idle
 }
 
 /// What a click at a screen cell lands on.
@@ -146,6 +172,9 @@ pub fn hit(app: &App, column: u16, row: u16) -> Option<Hit> {
     if r.preview.is_some_and(|a| a.contains(at)) {
         return Some(Hit::Preview);
     }
+    if r.calls.is_some_and(|a| a.contains(at)) {
+        return Some(Hit::Focus(Focus::Calls));
+    }
     if let Some(area) = r.history.filter(|a| a.contains(at)) {
         let (filter_line, rows) = history::rows_area(app, area);
         if filter_line.is_some_and(|f| f.contains(at)) {
@@ -181,6 +210,18 @@ pub fn view(app: &App, frame: &mut Frame<'_>) {
     if let Some(p) = r.preview {
         preview::render(app, frame, p);
     }
+    if let Some(c) = r.calls {
+        frame.render_widget(
+            calls::CallsList {
+                lookup: &app.calls,
+                preference: app.form.preference,
+                now: app.calls_now,
+                offset: app.settings.utc_offset,
+                focused: app.focus == Focus::Calls,
+            },
+            c,
+        );
+    }
     if let Some(h) = r.history {
         history::render(app, frame, h);
     }
@@ -205,6 +246,12 @@ fn tabs(app: &App) -> Vec<(String, Focus)> {
     if let Some(q) = &app.queue {
         tabs.push((format!(" Queue ({}) ", q.items.len()), Focus::Queue));
     }
+    if shows_calls(app) {
+        tabs.push((
+            format!(" Calls ({}) ", app.calls.calls().len()),
+            Focus::Calls,
+        ));
+    }
     tabs
 }
 
@@ -213,6 +260,7 @@ fn current_tab(app: &App) -> Focus {
     match app.focus {
         Focus::History | Focus::Filter => Focus::History,
         Focus::Queue if app.queue.is_some() => Focus::Queue,
+        Focus::Calls if shows_calls(app) => Focus::Calls,
         _ => Focus::Agent,
     }
 }
