@@ -108,3 +108,255 @@ fn say_pin(app: &mut App) {
     };
     app.say(Tone::Info, text);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::*;
+    use crate::tui::calls::tests::three_calls;
+    use crate::tui::calls::{LookupEffect, LookupState};
+
+    fn lookups(effects: &[Effect]) -> Vec<LookupEffect> {
+        effects
+            .iter()
+            .filter_map(|e| match e {
+                Effect::Calls(l) => Some(l.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Agent and number typed; the pause is over and the look-up asked for: its generation.
+    fn typed_and_fetching(a: &mut App, number: &str) -> u64 {
+        type_text(a, "agent123");
+        update(a, Action::FocusNext);
+        let mut last = Vec::new();
+        for c in number.chars() {
+            last = update(
+                a,
+                Action::Edit(Input {
+                    key: Key::Char(c),
+                    ..Input::default()
+                }),
+            );
+        }
+        let [LookupEffect::Debounce { generation, .. }] = lookups(&last)[..] else {
+            panic!("the last keystroke of a valid number asks for the pause: {last:?}");
+        };
+        let fetch = lookups(&update(a, Action::Calls(CallsAction::Due(generation))));
+        assert!(
+            matches!(&fetch[..], [LookupEffect::Fetch { generation: g, key, .. }]
+                if *g == generation && key.phone.as_str() == "+14155551234"),
+            "{fetch:?}"
+        );
+        generation
+    }
+
+    fn answer(a: &mut App, generation: u64, outcome: crate::tui::calls::LookupOutcome) {
+        update(
+            a,
+            Action::Calls(CallsAction::Answered {
+                generation,
+                outcome,
+                at: time::macros::datetime!(2026-12-03 12:45 UTC),
+            }),
+        );
+    }
+
+    #[test]
+    fn typing_a_number_looks_up_once_and_a_newer_keystroke_supersedes() {
+        let mut a = app();
+        let g = typed_and_fetching(&mut a, "+14155551234");
+        assert_eq!(a.calls.state, LookupState::Waiting);
+        // Another number while the look-up runs (the last digit changed): it is stopped, and
+        // the new number waits for its own pause.
+        let mut more = Vec::new();
+        for key in [Key::Backspace, Key::Char('5')] {
+            more.extend(lookups(&update(
+                &mut a,
+                Action::Edit(Input {
+                    key,
+                    ..Input::default()
+                }),
+            )));
+        }
+        assert!(
+            more.contains(&LookupEffect::Cancel { generation: g })
+                && matches!(more.last(), Some(LookupEffect::Debounce { generation, .. })
+                    if *generation > g),
+            "{more:?}"
+        );
+        // The old answer comes late: dropped.
+        answer(&mut a, g, Ok(three_calls()));
+        assert_eq!(a.calls.state, LookupState::Waiting);
+        assert!(a.calls.calls().is_empty());
+        // Ctrl+U empties the number: nothing to look up, nothing listed, no pane to Tab to.
+        update(&mut a, Action::Form(FormAction::ClearField));
+        assert_eq!(a.calls.state, LookupState::Idle);
+        assert!(!a.focus_order().contains(&Focus::Calls));
+    }
+
+    #[test]
+    fn a_listed_answer_marks_the_preference_and_a_failure_never_blocks_sending() {
+        let mut a = app();
+        let g = typed_and_fetching(&mut a, "+14155551234");
+        answer(&mut a, g, Ok(three_calls()));
+        assert_eq!(a.calls.calls().len(), 3);
+        assert!(a.focus_order().contains(&Focus::Calls));
+        let line = a
+            .calls
+            .preference_line(a.form.preference, a.calls_now, a.settings.utc_offset)
+            .unwrap();
+        assert!(
+            line.starts_with("last → call call-last, today 10:42"),
+            "{line}"
+        );
+
+        // Refresh: asked again at once; this time it fails.
+        let again = lookups(&update(&mut a, Action::Calls(CallsAction::Refresh)));
+        let [LookupEffect::Fetch { generation, .. }] = again[..] else {
+            panic!("{again:?}");
+        };
+        answer(
+            &mut a,
+            generation,
+            Err("Phonely refused the API key (401)".into()),
+        );
+        assert!(matches!(&a.calls.state, LookupState::Failed(m) if m.contains("401")));
+        update(&mut a, Action::FocusNext);
+        update(&mut a, Action::FocusNext);
+        type_text(&mut a, "Sold");
+        ctrl_s(&mut a);
+        let effects = update(&mut a, Action::Send(SendAction::Confirm));
+        let [
+            Effect::Send {
+                request,
+                pinned_call,
+                ..
+            },
+        ] = effects.as_slice()
+        else {
+            panic!("sending by phone still works: {effects:?}");
+        };
+        assert!(request.url.contains("preference=last"), "{}", request.url);
+        assert_eq!(*pinned_call, None);
+    }
+
+    #[test]
+    fn a_pinned_call_takes_the_request_and_the_history_keeps_the_phone() {
+        let mut a = app();
+        let g = typed_and_fetching(&mut a, "+14155551234");
+        answer(&mut a, g, Ok(three_calls()));
+        update(&mut a, Action::Focus(Focus::Calls));
+        // Newest first: call-last, call-mid, call-first.
+        update(&mut a, Action::Calls(CallsAction::Move(1)));
+        update(&mut a, Action::Calls(CallsAction::TogglePin));
+        let ready = a.checked.clone().map_err(|_| ()).err();
+        assert_eq!(ready, Some(()), "the outcome is still missing");
+        update(&mut a, Action::Focus(Focus::Outcome));
+        type_text(&mut a, "Sold");
+        let ready = a.checked.clone().unwrap();
+        assert!(
+            ready.request.url.ends_with("/api/calls/agent123/call-mid"),
+            "{}",
+            ready.request.url
+        );
+        assert_eq!(ready.pinned_call.as_deref(), Some("call-mid"));
+        assert_eq!(ready.update.target.as_str(), "+14155551234");
+        let line = a
+            .calls
+            .preference_line(a.form.preference, a.calls_now, a.settings.utc_offset)
+            .unwrap();
+        assert!(line.starts_with("pinned → call call-mid"), "{line}");
+        ctrl_s(&mut a);
+        let effects = update(&mut a, Action::Send(SendAction::Confirm));
+        let [
+            Effect::Send {
+                update: sent,
+                request,
+                pinned_call,
+                ..
+            },
+        ] = effects.as_slice()
+        else {
+            panic!("{effects:?}");
+        };
+        assert!(request.url.ends_with("/api/calls/agent123/call-mid"));
+        assert!(!request.url.contains("preference"));
+        assert_eq!(sent.target.as_str(), "+14155551234");
+        assert_eq!(pinned_call.as_deref(), Some("call-mid"));
+        assert_eq!(
+            a.in_flight.as_ref().unwrap().expected,
+            None,
+            "a pinned send has no mismatch to look for"
+        );
+
+        // Unpinned: by phone again.
+        a.in_flight = None;
+        update(&mut a, Action::Calls(CallsAction::Unpin));
+        let ready = a.checked.clone().unwrap();
+        assert!(ready.request.url.contains("preference=last"));
+        assert_eq!(ready.pinned_call, None);
+        // A pin and then another number: the pin goes.
+        update(&mut a, Action::Calls(CallsAction::TogglePin));
+        assert!(a.calls.pinned().is_some());
+        update(&mut a, Action::Focus(Focus::Target));
+        type_text(&mut a, "9");
+        assert!(a.calls.pinned().is_none());
+        assert!(a.checked.clone().map_or(true, |r| r.pinned_call.is_none()));
+    }
+
+    #[test]
+    fn phonely_answering_another_call_than_the_list_showed_is_flagged() {
+        let mut a = app();
+        let g = typed_and_fetching(&mut a, "+14155551234");
+        answer(&mut a, g, Ok(three_calls()));
+        update(&mut a, Action::FocusNext);
+        update(&mut a, Action::FocusNext);
+        type_text(&mut a, "Sold");
+        ctrl_s(&mut a);
+        let effects = update(&mut a, Action::Send(SendAction::Confirm));
+        let [Effect::Send { id, .. }] = effects.as_slice() else {
+            panic!("{effects:?}");
+        };
+        let expected = a.in_flight.as_ref().unwrap().expected.clone().unwrap();
+        assert_eq!(expected.call_id, "call-last");
+        let mut done = record_for(&a, Some((200, "{\"success\":true}")));
+        done.state = State::Ok;
+        done.resolved_call_id = Some("call-mid".into());
+        update(
+            &mut a,
+            Action::Send(SendAction::Finished {
+                id: *id,
+                record: done.clone(),
+            }),
+        );
+        let status = a.status.clone().unwrap();
+        assert_eq!(status.tone, Tone::Warning);
+        assert!(
+            status
+                .text
+                .contains("Phonely updated call call-mid; the list showed call-last as last"),
+            "{}",
+            status.text
+        );
+        assert!(a.mismatches.contains_key(&done.id));
+    }
+
+    #[test]
+    fn the_list_keys_move_and_the_footer_offers_the_pin() {
+        let mut a = app();
+        let g = typed_and_fetching(&mut a, "+14155551234");
+        answer(&mut a, g, Ok(three_calls()));
+        update(&mut a, Action::Focus(Focus::Calls));
+        update(&mut a, Action::Calls(CallsAction::Move(5)));
+        assert_eq!(a.calls.selected, 2, "the selection stays within the list");
+        update(&mut a, Action::Calls(CallsAction::Move(-1)));
+        assert_eq!(a.calls.selected, 1);
+        let hints = crate::tui::keymap::hints(&a);
+        assert!(hints.contains(&("p", "pin call")), "{hints:?}");
+        assert!(!hints.contains(&("u", "unpin")), "nothing pinned yet");
+        // The palette reaches the list's commands by name.
+        assert_eq!(palette_matches("pin the selected").len(), 1);
+        assert_eq!(palette_matches("refresh the calls").len(), 1);
+    }
+}
