@@ -156,7 +156,9 @@ async fn phone_targets_hit_first_and_last_calls_and_partial_updates_work() {
             "0",
             r#"{"reason":"Price too high","follow_up":true}"#,
         );
-        h.wait_for("custom_call_outcome_value\": 0").await;
+        // The calls list shares the request's column now: the whole form is in once its
+        // metadata is read (the body is checked on the sandbox's side below).
+        h.wait_for("✓ JSON object, 2 keys").await;
         h.ctrl('s');
         h.wait_for("+14155551234 (last call from this number)")
             .await;
@@ -634,4 +636,70 @@ async fn labels_sent_before_reach_the_pick_list_after_the_first_page() {
     };
     tokio::join!(app, script);
     assert!(sb.sandbox.received().is_empty(), "nothing was sent");
+}
+
+/// Issue 14: typing an agent and a valid phone number lists that number's calls (looked up in
+/// the background); `p` in the list pins the selected call, the preview shows the PATCH to its
+/// id with no preference, the send goes there, and the history keeps the phone and the pin.
+#[tokio::test]
+async fn a_pinned_call_from_the_list_gets_the_update() {
+    let sb = start_sandbox().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (app, mut h) = workbench(&sb.base_url(), dir.path(), DEFAULT_TIMEOUT);
+    let script = async {
+        h.wait_for("No updates yet").await;
+        h.text("agent123");
+        h.key(KeyCode::Tab);
+        h.text("+14155551234");
+        // Newest first: call-last-415, call-mid-415, call-first-415; first and last marked.
+        h.wait_until("the calls list", |s| {
+            s.contains("Calls from +14155551234") && s.contains("last  call-l")
+        })
+        .await;
+        h.wait_for("first call-f").await;
+        h.wait_for("last → call call-last-415").await;
+        h.key(KeyCode::Tab); // Preference
+        h.key(KeyCode::Tab); // Outcome
+        h.text("Sold");
+        h.key(KeyCode::Tab); // Value
+        h.key(KeyCode::Tab); // Metadata
+        h.key(KeyCode::Tab); // the calls list
+        h.wait_for("p pin call").await;
+        h.key(KeyCode::Down);
+        h.key(KeyCode::Char('p'));
+        let screen = h.wait_for("pinned → call call-mid-415").await;
+        assert!(
+            screen.contains("/api/calls/agent123/call-mid-415"),
+            "the preview shows the pinned call's URL:\n{screen}"
+        );
+        h.wait_until("no preference in the preview", |s| {
+            !s.contains("?preference=")
+        })
+        .await;
+        h.ctrl('s');
+        h.wait_for("Send this update?").await;
+        h.key(KeyCode::Enter);
+        h.wait_for("✓ Updated").await;
+        h.ctrl('q');
+    };
+    tokio::join!(app, script);
+    let received = sb.sandbox.received();
+    let patches: Vec<_> = received.iter().filter(|r| r.method == "PATCH").collect();
+    assert_eq!(patches.len(), 1, "{received:?}");
+    assert_eq!(patches[0].agent, "agent123");
+    assert_eq!(patches[0].target, "call-mid-415");
+    assert_eq!(patches[0].query, None);
+    let mid = sb.sandbox.call("agent123", "call-mid-415").unwrap();
+    assert_eq!(mid.custom_call_outcome.as_deref(), Some("Sold"));
+    let last = sb.sandbox.call("agent123", "call-last-415").unwrap();
+    assert_eq!(
+        last.updates_applied, 0,
+        "the call `last` would hit is untouched"
+    );
+    // The history keeps the phone typed and the call pinned.
+    let rows = rows(dir.path());
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].target, "+14155551234");
+    assert_eq!(rows[0].pinned_call.as_deref(), Some("call-mid-415"));
+    assert_eq!(rows[0].state, State::Ok);
 }
