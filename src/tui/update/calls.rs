@@ -340,6 +340,28 @@ mod tests {
             status.text
         );
         assert!(a.mismatches.contains_key(&done.id));
+        // The history row says it too (not only the status line, which the next message
+        // replaces).
+        update(
+            &mut a,
+            Action::Resized {
+                width: 140,
+                height: 40,
+            },
+        );
+        let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(140, 40)).unwrap();
+        t.draw(|f| crate::tui::view::view(&a, f)).unwrap();
+        let buffer = t.backend().buffer();
+        let lines: Vec<String> = (0..40)
+            .map(|y| (0..140).map(|x| buffer[(x, y)].symbol()).collect())
+            .collect();
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.contains("agent123/+14155551234") && l.contains("⚠ Phonely updated")),
+            "{}",
+            lines.join("\n")
+        );
     }
 
     #[test]

@@ -128,10 +128,16 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
                 r.latency_ms.map(|l| format!("{l} ms")).unwrap_or_default(),
             ));
         }
-        cells.push(Cell::from(Span::styled(
-            r.result_text(),
-            Style::default().fg(if mark == "✓" { Color::Reset } else { color }),
-        )));
+        // A send by phone that landed on another call than the calls list showed (issue 14).
+        cells.push(Cell::from(match app.mismatches.get(&r.id) {
+            Some(warning) => {
+                Span::styled(format!("⚠ {warning}"), Style::default().fg(Color::Yellow))
+            }
+            None => Span::styled(
+                r.result_text(),
+                Style::default().fg(if mark == "✓" { Color::Reset } else { color }),
+            ),
+        }));
         Row::new(cells)
     });
     let table = Table::new(rows, widths)
