@@ -660,3 +660,61 @@ fn the_path_prompt_dialog_and_footer_name_the_same_keys() {
         );
     }
 }
+
+/// The form with agent123 and +14155551234 and the sandbox's three calls from that number
+/// listed (as the runtime's look-up would answer), the list focused.
+fn with_calls_listed() -> App {
+    use phonely_outcomes::tui::action::CallsAction;
+    use phonely_outcomes::tui::calls::Fetched;
+    let mut a = app();
+    type_text(&mut a, "agent123");
+    update(&mut a, Action::FocusNext);
+    type_text(&mut a, "+14155551234");
+    update(&mut a, Action::FocusNext);
+    update(&mut a, Action::FocusNext);
+    type_text(&mut a, "Sold");
+    let generation = a.calls.generation;
+    update(&mut a, Action::Calls(CallsAction::Due(generation)));
+    let page = phonely_outcomes::api::calls::parse_page(
+        r#"{"items":[
+        {"id":"call-first-415","customer_phone_number":"+14155551234","started_at":"2026-11-02T09:12:00Z","duration":194,"status":"COMPLETED","type":"inboundPhoneCall","c_outcome":"Appointment booked"},
+        {"id":"call-last-415","customer_phone_number":"+14155551234","started_at":"2026-12-03T10:42:00Z","duration":185,"status":"COMPLETED","type":"inboundPhoneCall","c_outcome":"Transferred"},
+        {"id":"call-mid-415","customer_phone_number":"+14155551234","started_at":"2026-12-02T18:05:00Z","duration":706,"status":"FAILED","type":"outboundPhoneCall"}
+        ],"total":3}"#,
+    )
+    .unwrap();
+    update(
+        &mut a,
+        Action::Calls(CallsAction::Answered {
+            generation,
+            outcome: Ok(Fetched {
+                calls: page.items,
+                total: page.total,
+            }),
+            at: time::macros::datetime!(2026-12-03 12:45 UTC),
+        }),
+    );
+    update(&mut a, Action::Focus(Focus::Calls));
+    a
+}
+
+#[test]
+fn calls_list_wide_with_a_pinned_call() {
+    use phonely_outcomes::tui::action::CallsAction;
+    let mut a = with_calls_listed();
+    update(&mut a, Action::Calls(CallsAction::Move(1)));
+    update(&mut a, Action::Calls(CallsAction::TogglePin));
+    let s = screen(&a, 120, 32);
+    assert!(s.contains("/api/calls/agent123/call-mid-415"), "{s}");
+    assert!(s.contains("pinned → call call-mid-415"), "{s}");
+    insta::assert_snapshot!(s);
+}
+
+#[test]
+fn calls_list_narrow_80x24() {
+    let a = with_calls_listed();
+    let s = screen(&a, 80, 24);
+    assert!(s.contains("Calls from +14155551234"), "{s}");
+    assert!(s.contains("last → call call-last-415"), "{s}");
+    insta::assert_snapshot!(s);
+}

@@ -88,7 +88,13 @@ pub fn regions(app: &App, area: Rect) -> Option<Regions> {
         } else if matches!(app.focus, Focus::History | Focus::Filter) {
             r.history = Some(rest);
         } else {
-            let form_height = form::height(app).min(rest.height.saturating_sub(6));
+            // In the calls list the form gives up editor rows so three calls show.
+            let room = if app.focus == Focus::Calls && shows_calls(app) {
+                9
+            } else {
+                6
+            };
+            let form_height = form::height(app).min(rest.height.saturating_sub(room));
             let [f, p] =
                 Layout::vertical([Constraint::Length(form_height), Constraint::Min(0)]).areas(rest);
             r.form = Some(f);
