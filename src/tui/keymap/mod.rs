@@ -1030,6 +1030,39 @@ mod tests {
         );
     }
 
+    #[test]
+    fn calls_list_keys_and_ctrl_r_from_the_form() {
+        let a = focused(Focus::Calls);
+        assert_one_binding_per_key(&calls_bindings());
+        for (code, action) in [
+            (KeyCode::Down, CallsAction::Move(1)),
+            (KeyCode::Char('k'), CallsAction::Move(-1)),
+            (KeyCode::Char('p'), CallsAction::TogglePin),
+            (KeyCode::Enter, CallsAction::TogglePin),
+            (KeyCode::Char('u'), CallsAction::Unpin),
+        ] {
+            assert_eq!(map_event(&a, &press(code)), Some(Action::Calls(action)));
+        }
+        for focus in [Focus::Agent, Focus::Target, Focus::Preference, Focus::Calls] {
+            assert_eq!(
+                map_event(&focused(focus), &ctrl('r')),
+                Some(Action::Calls(CallsAction::Refresh)),
+                "{focus:?}"
+            );
+        }
+        // In Metadata Ctrl+R stays the editor's (unbound there), not a refresh.
+        assert_ne!(
+            map_event(&focused(Focus::Metadata), &ctrl('r')),
+            Some(Action::Calls(CallsAction::Refresh))
+        );
+        assert!(
+            help()
+                .iter()
+                .any(|(section, keys)| section.starts_with("Calls")
+                    && keys.iter().any(|(k, _)| *k == "p / Enter"))
+        );
+    }
+
     /// Two bindings for one key in one pane: the second would never act, and the footer or
     /// the help would name a key for what it does not do.
     fn assert_one_binding_per_key(table: &[Binding]) {
