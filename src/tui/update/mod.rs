@@ -36,8 +36,15 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
     );
     let mut effects = apply(app, action);
     if app.form.snapshot() != before {
-        if !keeps_cleared {
-            app.before_new_form = None;
+        if !keeps_cleared && app.before_new_form.take().is_some() {
+            // The chance to bring the cleared form back has ended: so has the line offering it.
+            if app
+                .status
+                .as_ref()
+                .is_some_and(|s| s.text == form::NEW_FORM_UNDO)
+            {
+                app.status = None;
+            }
         }
         settle_status(app);
         // Typed work is kept: the runtime writes it to the data folder (debounced).
