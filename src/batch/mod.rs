@@ -456,13 +456,15 @@ mod tests {
         );
         assert!(!m.contains("notes=agent_id"), "{m}");
         assert!(
-            m.contains("(preference, value or metadata), map it with --column \"notes=FIELD\""),
+            m.contains(
+                "(preference, value, metadata or pin), map it with --column \"notes=FIELD\""
+            ),
             "{m}"
         );
         assert!(m.contains("otherwise remove the column"), "{m}");
         let (_, errors) = csv(
-            "agent_id,phone,preference,outcome,value,metadata,notes,extra\n\
-             agent123,+14155551234,last,Sold,5,,x,y\n",
+            "agent_id,phone,preference,outcome,value,metadata,pin,notes,extra\n\
+             agent123,+14155551234,last,Sold,5,,,x,y\n",
         );
         let m = &errors[0].message;
         assert!(m.starts_with("unknown columns notes, extra:"), "{m}");

@@ -389,6 +389,11 @@ pub struct BatchArgs {
     /// --resume.
     #[arg(long, conflicts_with = "list")]
     pub lenient: bool,
+    /// Pin every row by phone to one call: look the number's calls up first (once per agent
+    /// and phone), pick the first or last by start time (the row's preference) and send to
+    /// that call's ID. A `pin` column does it row by row. Give it again with --resume.
+    #[arg(long, conflicts_with = "list")]
+    pub pin: bool,
     /// Seconds to wait for each answer [default: request_timeout_secs from the config]
     #[arg(long, value_name = "SECS", allow_negative_numbers = true)]
     pub timeout: Option<f64>,
