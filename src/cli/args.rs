@@ -48,8 +48,9 @@ Examples:
   phonely-outcomes batch --resume 3                      after Ctrl+C or a crash: send the rest
 
 Columns (CSV header or JSON keys): agent_id, target (or call_id / phone), preference,
-outcome, value, metadata (a JSON object in one cell). An empty cell is not sent. A column
-under another name is read as a field with --column NAME=FIELD.";
+outcome, value, metadata (a JSON object in one cell), pin (yes/no: send to the call the
+preference picks, looked up first). An empty cell is not sent. A column under another name is
+read as a field with --column NAME=FIELD.";
 
 const CONFIG_EXAMPLES: &str = "\
 Examples:
@@ -381,7 +382,7 @@ pub struct BatchArgs {
     #[arg(long, value_name = "N", default_value_t = 4)]
     pub concurrency: usize,
     /// Read the file's column NAME as FIELD (agent_id, target, call_id, phone, preference,
-    /// outcome, value, metadata), e.g. --column "Phone Number=phone". Repeatable; give the same
+    /// outcome, value, metadata, pin), e.g. --column "Phone Number=phone". Repeatable; give the same
     /// ones again with --resume.
     #[arg(long = "column", value_name = "NAME=FIELD", conflicts_with = "list")]
     pub columns: Vec<String>,
