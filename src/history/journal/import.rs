@@ -466,6 +466,53 @@ mod tests {
         assert_eq!(store.import_journals(dir.path()).unwrap().len(), 1);
     }
 
+    /// A row pinned to a call (`batch --pin`): the history gets the phone typed as its target
+    /// and the call as `pinned_call`, with the URL of that call; other rows have none.
+    #[test]
+    fn a_pinned_row_is_imported_with_its_call() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), "me").unwrap();
+        store.create_batch("f.csv", "h", 2, &who()).unwrap();
+        let mut j = Journal::create(dir.path(), 1, "gone", &who()).unwrap();
+        let by_phone = crate::api::factory::update(&crate::api::update::UpdateInput {
+            agent: "agent123",
+            target: "+14155551234",
+            preference: Some("first"),
+            outcome: "Sold",
+            ..Default::default()
+        });
+        let sent = crate::api::update::OutcomeUpdate {
+            target: crate::api::update::Target::CallId(
+                crate::api::update::CallId::parse("call-first-415").unwrap(),
+            ),
+            ..by_phone.clone()
+        };
+        j.pending(
+            0,
+            2,
+            &by_phone,
+            &build(&sent, &BaseUrl::default()),
+            Some("call-first-415"),
+        );
+        let u = update("1", "");
+        j.pending(1, 3, &u, &build(&u, &BaseUrl::default()), None);
+        j.write().unwrap();
+        drop(j);
+        assert_eq!(store.import_journals(dir.path()).unwrap().len(), 1);
+        let pinned = store.get(1).unwrap().unwrap();
+        assert_eq!(
+            (pinned.target.as_str(), pinned.preference.as_deref()),
+            ("+14155551234", Some("first"))
+        );
+        assert_eq!(pinned.pinned_call.as_deref(), Some("call-first-415"));
+        assert!(
+            pinned.url.ends_with("/api/calls/agent123/call-first-415"),
+            "{}",
+            pinned.url
+        );
+        assert_eq!(store.get(2).unwrap().unwrap().pinned_call, None);
+    }
+
     #[test]
     fn every_kind_of_ending_is_read_back_as_the_run_classified_it() {
         let dir = tempfile::tempdir().unwrap();
