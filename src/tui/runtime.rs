@@ -313,17 +313,17 @@ where
             },
         );
     }
-    // The first page of history is asked for before the first frame is drawn: the database
-    // opens (lock, schema check, crashed sessions settled) on a blocking thread while this one
-    // draws, so the page follows the frame by the time of a query rather than of an open. The
-    // Outcome labels are asked for by `update` once this page is in (they count every row).
+    draw(terminal, &app, &mut observer)?;
+    // The first page of history is asked for once the first frame is up (asked before it, the
+    // database's opening on the other core slowed the frame and did not bring the page sooner:
+    // BENCHMARKS.md), and before the draft is read, so the opening overlaps that. The Outcome
+    // labels are asked for by `update` once this page is in (they count every row).
     runner.run(Effect::LoadHistory {
         generation: app.history.generation,
         filter: app.history.filter.clone(),
         before: None,
         limit: HISTORY_PAGE,
     });
-    draw(terminal, &app, &mut observer)?;
     // The form left unsent last time (a small file, read once the first frame is up).
     let draft = super::draft::load(&runner.services.data_dir);
     runner.apply(&mut app, Action::Form(FormAction::DraftLoaded(draft)));
