@@ -58,6 +58,62 @@ impl TeamSession {
         }
     }
 
+    /// The team log at `target` (already resolved), its outbox in `data_dir`: for the workbench
+    /// and tests, which have the URL in hand. Never fails, as [`Self::start`].
+    pub fn with_target(target: phonely_team::Target, operator: &str, data_dir: &Path) -> Self {
+        match Outbox::open_in(data_dir) {
+            Ok(outbox) => TeamSession {
+                writer: Some(TeamWriter::new(target, outbox)),
+                outbox: None,
+                operator: operator.to_string(),
+                offline: None,
+            },
+            Err(e) => TeamSession {
+                writer: None,
+                outbox: None,
+                operator: operator.to_string(),
+                offline: Some(e),
+            },
+        }
+    }
+
+    /// The operator recorded with each row.
+    pub fn operator(&self) -> &str {
+        &self.operator
+    }
+
+    /// Pushes the waiting rows now (the workbench, when the team log may be back). `true` when
+    /// nothing waits any more.
+    pub async fn push(&mut self) -> bool {
+        let Some(w) = self.writer.as_mut() else {
+            return false;
+        };
+        match w.push().await {
+            Ok(p) if p.waiting == 0 => {
+                self.offline = None;
+                true
+            }
+            Ok(p) => {
+                self.offline = Some(format!("{} still waiting", p.waiting));
+                false
+            }
+            Err(e) => {
+                self.offline = Some(e.to_string());
+                false
+            }
+        }
+    }
+
+    /// How many rows wait in the outbox (0 when none, or when it cannot be read).
+    pub fn waiting(&self) -> i64 {
+        self.writer
+            .as_ref()
+            .map(TeamWriter::outbox)
+            .or(self.outbox.as_ref())
+            .and_then(|o| o.waiting().ok())
+            .unwrap_or(0)
+    }
+
     /// A new update's UUID.
     pub fn new_uuid() -> Uuid {
         Uuid::new_v4()

@@ -35,6 +35,8 @@ pub enum Action {
     /// The clipboard took the text (`what` says what it was), or did not.
     Copied(String),
     CopyFailed(String),
+    /// The team log's state for the status bar: "team log offline: N waiting", or `None`.
+    TeamLog(Option<String>),
     Form(FormAction),
     Send(SendAction),
     History(HistoryAction),

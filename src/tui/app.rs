@@ -367,6 +367,8 @@ pub struct App {
     pub metadata_converted: bool,
     /// What Ctrl+N cleared, until the form changes again: Ctrl+Z brings it back.
     pub before_new_form: Option<Box<ClearedForm>>,
+    /// "team log offline: N waiting" while rows wait for the team log.
+    pub team_status: Option<String>,
 }
 
 /// The form Ctrl+N cleared, with where the person was and the queue row it held.
@@ -432,6 +434,7 @@ impl App {
             status_about: None,
             metadata_converted: false,
             before_new_form: None,
+            team_status: None,
         };
         app.history
             .filter_input

@@ -45,6 +45,8 @@ pub struct Services {
     pub real_terminal: bool,
     /// The other profiles the picker can switch to (empty: only the one above).
     pub profiles: Arc<Switcher>,
+    /// The team log, when configured: each send is written there too.
+    pub team: Option<super::team::TeamLink>,
 }
 
 /// Where copied text goes.
@@ -706,6 +708,12 @@ impl Runner {
                 }
             };
             let record_id = record.id;
+            // The team log's pending row goes while the request is on its way.
+            let team = services.team.clone().map(|t| {
+                let uuid = super::team::TeamLink::uuid();
+                let pending = t.pending(uuid, record.clone(), tx.clone());
+                (t, uuid, pending)
+            });
             let _ = tx.send(Action::Send(SendAction::Recorded { id, record }));
             // 2. Sent, unless cancelled first.
             let started = Instant::now();
@@ -723,6 +731,11 @@ impl Runner {
             .await
             .map_err(|e| e.to_string())
             .and_then(|r| r);
+            // 4. The team log's result, after the screen has it.
+            if let (Some((link, uuid, pending)), Ok(record)) = (team, &done) {
+                let (record, tx) = (record.clone(), tx.clone());
+                tokio::spawn(async move { link.complete(pending, uuid, record, tx).await });
+            }
             let _ = tx.send(match done {
                 Ok(record) => Action::Send(SendAction::Finished { id, record }),
                 Err(e) => Action::Send(SendAction::Failed {
