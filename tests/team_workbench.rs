@@ -119,3 +119,64 @@ async fn a_workbench_send_reaches_the_team_log_and_waits_while_it_is_stopped() {
     let (app, ()) = tokio::join!(app, script);
     assert!(app.should_quit);
 }
+
+/// Two workbenches on two data folders, one team log: the second sees the first's ✓ in its
+/// duplicate guard, by name, and is asked twice before sending it again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_colleagues_send_is_named_by_the_duplicate_guard() {
+    let Some(pg) = testing::shared() else { return };
+    let url = migrated(pg).await;
+    let sb = sandbox::start("127.0.0.1:0", sandbox::DEFAULT_KEY)
+        .await
+        .unwrap();
+    let (ana_dir, bo_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (ana, mut a) = workbench_with_team(
+        &sb.base_url(),
+        ana_dir.path(),
+        DEFAULT_TIMEOUT,
+        Some(link(&url, "ana", ana_dir.path())),
+    );
+    let script = async {
+        a.fill("agent123", "call456", "Sold", "299", "");
+        a.send_ok().await;
+        rows_when(&url, "ana's send, completed", |r| {
+            r.len() == 1 && r[0].state == "ok"
+        })
+        .await;
+        a.ctrl('q');
+    };
+    let (_, ()) = tokio::join!(ana, script);
+
+    let (bo, mut b) = workbench_with_team(
+        &sb.base_url(),
+        bo_dir.path(),
+        DEFAULT_TIMEOUT,
+        Some(link(&url, "bo", bo_dir.path())),
+    );
+    let script = async {
+        b.fill("agent123", "call456", "Sold", "299", "");
+        b.ctrl('s');
+        b.wait_for("ana set Sold · 299 on this call just now (team log)")
+            .await;
+        // Asked twice: the first Enter only acknowledges it.
+        b.key(crossterm::event::KeyCode::Enter);
+        b.wait_for("Press Enter again to send it once more.").await;
+        b.key(crossterm::event::KeyCode::Enter);
+        b.wait_for("✓ Updated").await;
+        let rows = rows_when(&url, "bo's send, completed", |r| {
+            r.len() == 2 && r.iter().all(|r| r.state == "ok")
+        })
+        .await;
+        assert_eq!(rows.iter().filter(|r| r.operator == "bo").count(), 1);
+        // A different update to the same call is not a duplicate.
+        b.ctrl('n');
+        b.fill("agent123", "call456", "Callback", "", "");
+        b.ctrl('s');
+        let screen = b.wait_for("Send this update?").await;
+        assert!(!screen.contains("team log"), "{screen}");
+        b.key(crossterm::event::KeyCode::Esc);
+        b.ctrl('q');
+    };
+    let (app, ()) = tokio::join!(bo, script);
+    assert!(app.should_quit);
+}

@@ -166,6 +166,9 @@ pub struct Confirm {
     pub acknowledged: bool,
     /// Set when resending a history row: where it was sent before.
     pub resend_of: Option<Record>,
+    /// The team log's answer to the same question, naming the colleague ("ana set Sold · 299
+    /// on this call 3 minutes ago (team log); …"); set by the runtime.
+    pub team_duplicate: Option<String>,
 }
 
 impl Confirm {
@@ -176,7 +179,13 @@ impl Confirm {
             duplicate,
             acknowledged: false,
             resend_of,
+            team_duplicate: None,
         })
+    }
+
+    /// Sent before, here or by the team: the first "yes" only acknowledges it.
+    pub fn warns(&self) -> bool {
+        self.duplicate.is_some() || self.team_duplicate.is_some()
     }
 }
 

@@ -488,11 +488,22 @@ impl Runner {
                     })
                     .ok()
                     .flatten();
-                    Action::Send(SendAction::ConfirmReady(Confirm::new(
-                        *ready,
-                        duplicate,
-                        resend_of.map(|b| *b),
-                    )))
+                    // The team log too (a colleague's ✓ of exactly this, named); on this
+                    // blocking thread, so the typing never waits on it.
+                    // Asked only when this data folder has no such send (that one says more).
+                    let team = services.team.as_ref().filter(|_| duplicate.is_none());
+                    let team_duplicate = team.and_then(|t| {
+                        let (u, r) = (&ready.update, &ready.request);
+                        tokio::runtime::Handle::current().block_on(t.duplicate(
+                            (u.agent.as_str(), u.target.as_str()),
+                            (&r.url, &r.body),
+                            since,
+                            now_ms(),
+                        ))
+                    });
+                    let mut confirm = Confirm::new(*ready, duplicate, resend_of.map(|b| *b));
+                    confirm.team_duplicate = team_duplicate;
+                    Action::Send(SendAction::ConfirmReady(confirm))
                 });
             }
             Effect::CompletePath { typed, apply } => {
