@@ -104,6 +104,26 @@ impl TeamSession {
         }
     }
 
+    /// A finished batch's rows (already in the local history, completed): each gets a UUID and
+    /// joins the outbox in order, then they are pushed together (`insert_many`, up to 500 rows
+    /// per transaction, one round trip's wait each), not one round trip per row. When the team
+    /// log cannot be reached they wait, as a send's do. Returns how many rows were queued.
+    pub async fn log_finished(&mut self, records: &[Record]) -> Result<usize, String> {
+        let outbox = self
+            .writer
+            .as_ref()
+            .map(TeamWriter::outbox)
+            .or(self.outbox.as_ref())
+            .ok_or_else(|| self.offline.clone().unwrap_or_default())?;
+        for r in records {
+            outbox.add(Kind::Insert, &self.row(Uuid::new_v4(), r))?;
+        }
+        if self.writer.is_some() {
+            self.push().await;
+        }
+        Ok(records.len())
+    }
+
     /// How many rows wait in the outbox (0 when none, or when it cannot be read).
     pub fn waiting(&self) -> i64 {
         self.writer
