@@ -104,8 +104,9 @@ impl TeamSession {
         }
     }
 
-    /// A finished batch's rows (already in the local history, completed): each gets a UUID and
-    /// joins the outbox in order, then they are pushed together (`insert_many`, up to 500 rows
+    /// A finished batch's rows (already in the local history, completed): each gets the UUID
+    /// [`batch_row_uuid`] makes from it (the same every time, so logging a batch again after
+    /// `--resume` or a crash records no row twice) and joins the outbox in order, then they are pushed together (`insert_many`, up to 500 rows
     /// per transaction, one round trip's wait each), not one round trip per row. When the team
     /// log cannot be reached they wait, as a send's do. Returns how many rows were queued.
     pub async fn log_finished(&mut self, records: &[Record]) -> Result<usize, String> {
@@ -116,7 +117,7 @@ impl TeamSession {
             .or(self.outbox.as_ref())
             .ok_or_else(|| self.offline.clone().unwrap_or_default())?;
         for r in records {
-            outbox.add(Kind::Insert, &self.row(Uuid::new_v4(), r))?;
+            outbox.add(Kind::Insert, &self.row(batch_row_uuid(&r.session, r.id), r))?;
         }
         if self.writer.is_some() {
             self.push().await;
@@ -251,6 +252,21 @@ impl TeamSession {
     }
 }
 
+/// A batch row's UUID, made from the session that sent it and its local id (a session is this
+/// process's random id, so two machines never make the same one): SHA-256, as a version 8 UUID.
+pub fn batch_row_uuid(session: &str, id: i64) -> Uuid {
+    use sha2::Digest as _;
+    let hash = sha2::Sha256::new()
+        .chain_update(b"phonely-outcomes batch row\0")
+        .chain_update(session.as_bytes())
+        .chain_update(b"\0")
+        .chain_update(id.to_be_bytes())
+        .finalize();
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&hash[..16]);
+    phonely_team::uuid_from_custom_bytes(bytes)
+}
+
 /// "just now", "3 minutes ago", "2 hours ago", "5 days ago".
 pub fn ago(ms: i64) -> String {
     let minutes = ms.max(0) / 60_000;
@@ -265,6 +281,17 @@ pub fn ago(ms: i64) -> String {
 
 #[cfg(test)]
 mod tests {
+    /// Logging a batch again (after `--resume`, or after a crash before the push) makes the
+    /// same UUIDs, which the team log records once; another row or session makes another.
+    #[test]
+    fn a_batch_rows_uuid_is_the_same_each_time() {
+        let a = super::batch_row_uuid("s-1", 7);
+        assert_eq!(a, super::batch_row_uuid("s-1", 7));
+        assert_ne!(a, super::batch_row_uuid("s-1", 8));
+        assert_ne!(a, super::batch_row_uuid("s-2", 7));
+        assert_eq!(a.get_version_num(), 8);
+    }
+
     #[test]
     fn ago_reads_like_people_say_it() {
         assert_eq!(super::ago(10_000), "just now");
