@@ -236,6 +236,49 @@ impl TeamSession {
         ))
     }
 
+    /// The workbench's "last set here" line, from the team: the newest ✓ on this call by a
+    /// colleague ("ana set Sold · 299 on this call 3 minutes ago"). `None` when there is none or
+    /// the team log cannot be asked.
+    pub async fn last_set_by_others(
+        &mut self,
+        agent: &str,
+        target: &str,
+        now_ms: i64,
+    ) -> Option<String> {
+        let writer = self.writer.as_mut()?;
+        let found = match writer.reader().await {
+            Ok(log) => log.recent(agent, target, 0, 20).await,
+            Err(e) => Err(e),
+        };
+        let rows = match found {
+            Ok(rows) => rows,
+            Err(e) => {
+                if e.is_offline() {
+                    writer.forget();
+                }
+                tracing::warn!("team log: the call's last update could not be read: {e}");
+                return None;
+            }
+        };
+        let r = rows
+            .iter()
+            .find(|r| r.state == "ok" && r.operator != self.operator)?;
+        let set: Vec<&str> = [r.outcome.as_deref(), r.value.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect();
+        let what = if set.is_empty() {
+            "updated this call".to_string()
+        } else {
+            format!("set {} on this call", set.join(" · "))
+        };
+        Some(format!(
+            "{} {what} {}",
+            r.operator,
+            ago(now_ms - r.created_ms)
+        ))
+    }
+
     /// "team log offline: 3 waiting (…)" when rows wait; `None` when everything is in the log.
     pub fn status(&self) -> Option<String> {
         let why = self.offline.as_ref()?;

@@ -155,6 +155,9 @@ async fn a_colleagues_send_is_named_by_the_duplicate_guard() {
     );
     let script = async {
         b.fill("agent123", "call456", "Sold", "299", "");
+        // The "last set here" line names the colleague, from the team log.
+        b.wait_for("Team: ana set Sold · 299 on this call just now")
+            .await;
         b.ctrl('s');
         b.wait_for("ana set Sold · 299 on this call just now (team log)")
             .await;

@@ -81,6 +81,12 @@ pub enum FormAction {
     DraftLoaded(Result<Option<super::draft::Draft>, String>),
     /// The form could not be kept as a draft (the data folder refused the file).
     DraftNotSaved(String),
+    /// The team log's newest ✓ by a colleague on the form's call (`None`: none).
+    TeamLastSet {
+        agent: String,
+        target: String,
+        line: Option<String>,
+    },
 }
 
 /// Sending the form's update: the confirmation, the request in flight and its result (the

@@ -376,6 +376,9 @@ pub struct App {
     pub metadata_converted: bool,
     /// What Ctrl+N cleared, until the form changes again: Ctrl+Z brings it back.
     pub before_new_form: Option<Box<ClearedForm>>,
+    /// The team log's newest ✓ by a colleague on the call (agent, target, "ana set Sold · 299
+    /// on this call 3 minutes ago"), shown beside "Last set here".
+    pub team_last_set: Option<(String, String, String)>,
     /// "team log offline: N waiting" while rows wait for the team log.
     pub team_status: Option<String>,
 }
@@ -444,6 +447,7 @@ impl App {
             metadata_converted: false,
             before_new_form: None,
             team_status: None,
+            team_last_set: None,
         };
         app.history
             .filter_input

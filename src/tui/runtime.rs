@@ -462,6 +462,18 @@ impl Runner {
                     target: (kind == "phone").then(|| target.clone()),
                     ..Filter::default()
                 };
+                // The team log's answer comes on its own, after the local one.
+                if let Some(link) = self.services.team.clone() {
+                    let (tx, agent, target) = (self.tx.clone(), agent.clone(), target.clone());
+                    tokio::spawn(async move {
+                        let line = link.last_set_by_others(&agent, &target).await;
+                        let _ = tx.send(Action::Form(FormAction::TeamLastSet {
+                            agent,
+                            target,
+                            line,
+                        }));
+                    });
+                }
                 self.blocking(move |stores, services| {
                     let records = with_reader(stores, services, |s| s.search(&filter, None, 20))
                         .unwrap_or_default();

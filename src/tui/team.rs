@@ -118,6 +118,15 @@ impl TeamLink {
     }
 }
 
+impl TeamLink {
+    /// The newest ✓ a colleague made on this call (see [`TeamSession::last_set_by_others`]).
+    pub async fn last_set_by_others(&self, agent: &str, target: &str) -> Option<String> {
+        let mut s = self.session.lock().await;
+        s.last_set_by_others(agent, target, crate::history::now_ms())
+            .await
+    }
+}
+
 /// "team log offline: 3 waiting", or `None` when nothing waits.
 pub fn status_text(waiting: i64) -> Option<String> {
     (waiting > 0).then(|| format!("team log offline: {waiting} waiting"))
