@@ -183,3 +183,69 @@ async fn a_colleagues_send_is_named_by_the_duplicate_guard() {
     let (app, ()) = tokio::join!(bo, script);
     assert!(app.should_quit);
 }
+
+/// Rows an earlier session left waiting are counted in the status bar at start and pushed once
+/// the team log is reachable.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rows_left_waiting_are_counted_at_start_and_pushed() {
+    let Some(pg) = testing::shared() else { return };
+    let url = migrated(pg).await;
+    let sb = sandbox::start("127.0.0.1:0", sandbox::DEFAULT_KEY)
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    // An earlier session: the team log at a closed port, so its send waits in the outbox.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let away = url.replace(
+        &pg.port().to_string(),
+        &closed.local_addr().unwrap().port().to_string(),
+    );
+    drop(closed);
+    let (first, mut a) = workbench_with_team(
+        &sb.base_url(),
+        dir.path(),
+        DEFAULT_TIMEOUT,
+        Some(TeamLink::new(
+            TeamSession::with_target(target(&away), "ana", dir.path()),
+            Duration::from_secs(3600),
+        )),
+    );
+    let script = async {
+        a.fill("agent123", "call456", "Sold", "299", "");
+        a.send_ok().await;
+        a.wait_for("team log offline: 1 waiting").await;
+        a.ctrl('q');
+    };
+    let (_, ()) = tokio::join!(first, script);
+    assert!(
+        rows_when(&url, "nothing yet", <[TeamRow]>::is_empty)
+            .await
+            .is_empty()
+    );
+
+    // The next session, with the team log there: counted, then pushed (a second later, so the
+    // count is on screen long enough to be seen), with no send.
+    let (second, mut b) = workbench_with_team(
+        &sb.base_url(),
+        dir.path(),
+        DEFAULT_TIMEOUT,
+        Some(TeamLink::new(
+            TeamSession::with_target(target(&url), "ana", dir.path()),
+            Duration::from_secs(1),
+        )),
+    );
+    let script = async {
+        b.wait_for("team log offline: 1 waiting").await;
+        b.wait_until("the status bar to clear", |s| {
+            !s.contains("team log offline")
+        })
+        .await;
+        let rows = rows_when(&url, "the earlier send, pushed", |r| r.len() == 1).await;
+        assert_eq!(
+            (rows[0].state.as_str(), rows[0].operator.as_str()),
+            ("ok", "ana")
+        );
+        b.ctrl('q');
+    };
+    let (_, ()) = tokio::join!(second, script);
+}

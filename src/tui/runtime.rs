@@ -299,6 +299,9 @@ where
         ready: HashMap::new(),
         draft: None,
     };
+    if let Some(team) = &runner.services.team {
+        team.announce(runner.tx.clone());
+    }
     runner.ready.insert(
         runner.services.profile.clone(),
         (

@@ -104,6 +104,18 @@ impl TeamLink {
         }
     }
 
+    /// At start: rows left waiting by an earlier session are counted in the status bar and
+    /// pushed once the team log is there (reading the outbox off the loop).
+    pub fn announce(&self, tx: mpsc::UnboundedSender<Action>) {
+        let link = self.clone();
+        tokio::spawn(async move {
+            let s = link.session.lock().await;
+            if s.waiting() > 0 {
+                link.report(&s, &tx);
+            }
+        });
+    }
+
     /// The duplicate guard's question to the team log (see [`TeamSession::duplicate`]).
     pub async fn duplicate(
         &self,
