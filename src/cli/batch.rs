@@ -30,6 +30,7 @@ mod list;
 mod pin;
 mod report;
 mod shown;
+mod team;
 use crate::config::Config;
 use crate::history::journal::Journal;
 
@@ -496,6 +497,12 @@ pub async fn run(
     }
     let _ = closing.join();
     drop(lock);
+    // The team log (when configured): the batch's rows together, once the history has them.
+    if let Ok(dir) = super::common::data_dir(global.data_dir.clone())
+        && let Some(line) = team::log_batch(config, &dir, batch_id).await
+    {
+        eprintln!("{}", inert(&line));
+    }
     let done = counts.done();
     tracing::info!(
         batch = batch_id,

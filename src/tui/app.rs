@@ -166,6 +166,9 @@ pub struct Confirm {
     pub acknowledged: bool,
     /// Set when resending a history row: where it was sent before.
     pub resend_of: Option<Record>,
+    /// The team log's answer to the same question, naming the colleague ("ana set Sold · 299
+    /// on this call 3 minutes ago (team log); …"); set by the runtime.
+    pub team_duplicate: Option<String>,
 }
 
 impl Confirm {
@@ -176,7 +179,13 @@ impl Confirm {
             duplicate,
             acknowledged: false,
             resend_of,
+            team_duplicate: None,
         })
+    }
+
+    /// Sent before, here or by the team: the first "yes" only acknowledges it.
+    pub fn warns(&self) -> bool {
+        self.duplicate.is_some() || self.team_duplicate.is_some()
     }
 }
 
@@ -367,6 +376,11 @@ pub struct App {
     pub metadata_converted: bool,
     /// What Ctrl+N cleared, until the form changes again: Ctrl+Z brings it back.
     pub before_new_form: Option<Box<ClearedForm>>,
+    /// The team log's newest ✓ by a colleague on the call (agent, target, "ana set Sold · 299
+    /// on this call 3 minutes ago"), shown beside "Last set here".
+    pub team_last_set: Option<(String, String, String)>,
+    /// "team log offline: N waiting" while rows wait for the team log.
+    pub team_status: Option<String>,
 }
 
 /// The form Ctrl+N cleared, with where the person was and the queue row it held.
@@ -432,6 +446,8 @@ impl App {
             status_about: None,
             metadata_converted: false,
             before_new_form: None,
+            team_status: None,
+            team_last_set: None,
         };
         app.history
             .filter_input

@@ -31,6 +31,15 @@ pub(super) fn apply(app: &mut App, action: FormAction) -> Vec<Effect> {
                 });
             }
         }
+        FormAction::TeamLastSet {
+            agent,
+            target,
+            line,
+        } => {
+            app.team_last_set = line
+                .filter(|_| app.context_key.as_ref() == Some(&(agent.clone(), target.clone())))
+                .map(|l| (agent, target, l));
+        }
         FormAction::ClearField => {
             let focus = app.focus;
             if focus != Focus::Metadata

@@ -132,6 +132,7 @@ fn apply(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::Copied(what) => app.say(Tone::Success, format!("Copied {what}")),
         Action::CopyFailed(message) => app.say(Tone::Error, format!("Copy failed: {message}")),
+        Action::TeamLog(status) => app.team_status = status,
         Action::Form(action) => return form::apply(app, action),
         // Ctrl+S and Enter on the queue, and its rows' results, are the queue's.
         Action::Send(SendAction::Request) if app.modal.is_none() && app.focus == Focus::Queue => {
