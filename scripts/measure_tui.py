@@ -12,8 +12,8 @@ Usage: cargo build --release --bins --examples && python3 scripts/measure_tui.py
 
 Issue 16's interleaved suite (160x48, round robin, medians, ratios to the minimal app):
   python3 scripts/measure_tui.py --suite --db DIR_WITH_1M_ROWS [--rounds 15] [--atac PATH]
-For each round, in turn: the minimal app, ATAC (if given), the workbench on an empty history and
-the workbench on DIR's history: time to the first complete frame, for the full history also the
+For each round, in a shuffled order: the minimal app, ATAC (if given), the workbench on an empty
+history and the workbench on DIR's history: time to the first complete frame, for the full history also the
 time until its newest row is on screen (the first page), and resident memory once settled.
 Then keystroke -> screen while a request hangs (p95). The history DIR is copied first, so the
 runs never change it.
@@ -170,8 +170,13 @@ def suite(args):
     first = {a[0]: [] for a in apps}
     page = {a[0]: [] for a in apps if a[2] is not None}
     rss = {a[0]: [] for a in apps}
+    import random
     for r in range(args.rounds + 1):  # round 0 warms the page cache and is not counted
-        for name, argv, wait_for in apps:
+        # A new order each round (seeded, so runs repeat): whatever runs first in a round
+        # would otherwise always pay for the caches the others then find warm.
+        order = list(apps)
+        random.Random(r).shuffle(order)
+        for name, argv, wait_for in order:
             t0 = time.perf_counter()
             pid, fd = spawn(argv, env)
             buf = read_until(fd, MARKER)

@@ -58,6 +58,83 @@ impl TeamSession {
         }
     }
 
+    /// The team log at `target` (already resolved), its outbox in `data_dir`: for the workbench
+    /// and tests, which have the URL in hand. Never fails, as [`Self::start`].
+    pub fn with_target(target: phonely_team::Target, operator: &str, data_dir: &Path) -> Self {
+        match Outbox::open_in(data_dir) {
+            Ok(outbox) => TeamSession {
+                writer: Some(TeamWriter::new(target, outbox)),
+                outbox: None,
+                operator: operator.to_string(),
+                offline: None,
+            },
+            Err(e) => TeamSession {
+                writer: None,
+                outbox: None,
+                operator: operator.to_string(),
+                offline: Some(e),
+            },
+        }
+    }
+
+    /// The operator recorded with each row.
+    pub fn operator(&self) -> &str {
+        &self.operator
+    }
+
+    /// Pushes the waiting rows now (the workbench, when the team log may be back). `true` when
+    /// nothing waits any more.
+    pub async fn push(&mut self) -> bool {
+        let Some(w) = self.writer.as_mut() else {
+            return false;
+        };
+        match w.push().await {
+            Ok(p) if p.waiting == 0 => {
+                self.offline = None;
+                true
+            }
+            Ok(p) => {
+                self.offline = Some(format!("{} still waiting", p.waiting));
+                false
+            }
+            Err(e) => {
+                self.offline = Some(e.to_string());
+                false
+            }
+        }
+    }
+
+    /// A finished batch's rows (already in the local history, completed): each gets the UUID
+    /// [`batch_row_uuid`] makes from it (the same every time, so logging a batch again after
+    /// `--resume` or a crash records no row twice) and joins the outbox in order, then they are pushed together (`insert_many`, up to 500 rows
+    /// per transaction, one round trip's wait each), not one round trip per row. When the team
+    /// log cannot be reached they wait, as a send's do. Returns how many rows were queued.
+    pub async fn log_finished(&mut self, records: &[Record]) -> Result<usize, String> {
+        let outbox = self
+            .writer
+            .as_ref()
+            .map(TeamWriter::outbox)
+            .or(self.outbox.as_ref())
+            .ok_or_else(|| self.offline.clone().unwrap_or_default())?;
+        for r in records {
+            outbox.add(Kind::Insert, &self.row(batch_row_uuid(&r.session, r.id), r))?;
+        }
+        if self.writer.is_some() {
+            self.push().await;
+        }
+        Ok(records.len())
+    }
+
+    /// How many rows wait in the outbox (0 when none, or when it cannot be read).
+    pub fn waiting(&self) -> i64 {
+        self.writer
+            .as_ref()
+            .map(TeamWriter::outbox)
+            .or(self.outbox.as_ref())
+            .and_then(|o| o.waiting().ok())
+            .unwrap_or(0)
+    }
+
     /// A new update's UUID.
     pub fn new_uuid() -> Uuid {
         Uuid::new_v4()
@@ -159,6 +236,49 @@ impl TeamSession {
         ))
     }
 
+    /// The workbench's "last set here" line, from the team: the newest ✓ on this call by a
+    /// colleague ("ana set Sold · 299 on this call 3 minutes ago"). `None` when there is none or
+    /// the team log cannot be asked.
+    pub async fn last_set_by_others(
+        &mut self,
+        agent: &str,
+        target: &str,
+        now_ms: i64,
+    ) -> Option<String> {
+        let writer = self.writer.as_mut()?;
+        let found = match writer.reader().await {
+            Ok(log) => log.recent(agent, target, 0, 20).await,
+            Err(e) => Err(e),
+        };
+        let rows = match found {
+            Ok(rows) => rows,
+            Err(e) => {
+                if e.is_offline() {
+                    writer.forget();
+                }
+                tracing::warn!("team log: the call's last update could not be read: {e}");
+                return None;
+            }
+        };
+        let r = rows
+            .iter()
+            .find(|r| r.state == "ok" && r.operator != self.operator)?;
+        let set: Vec<&str> = [r.outcome.as_deref(), r.value.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect();
+        let what = if set.is_empty() {
+            "updated this call".to_string()
+        } else {
+            format!("set {} on this call", set.join(" · "))
+        };
+        Some(format!(
+            "{} {what} {}",
+            r.operator,
+            ago(now_ms - r.created_ms)
+        ))
+    }
+
     /// "team log offline: 3 waiting (…)" when rows wait; `None` when everything is in the log.
     pub fn status(&self) -> Option<String> {
         let why = self.offline.as_ref()?;
@@ -175,6 +295,21 @@ impl TeamSession {
     }
 }
 
+/// A batch row's UUID, made from the session that sent it and its local id (a session is this
+/// process's random id, so two machines never make the same one): SHA-256, as a version 8 UUID.
+pub fn batch_row_uuid(session: &str, id: i64) -> Uuid {
+    use sha2::Digest as _;
+    let hash = sha2::Sha256::new()
+        .chain_update(b"phonely-outcomes batch row\0")
+        .chain_update(session.as_bytes())
+        .chain_update(b"\0")
+        .chain_update(id.to_be_bytes())
+        .finalize();
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&hash[..16]);
+    phonely_team::uuid_from_custom_bytes(bytes)
+}
+
 /// "just now", "3 minutes ago", "2 hours ago", "5 days ago".
 pub fn ago(ms: i64) -> String {
     let minutes = ms.max(0) / 60_000;
@@ -189,6 +324,17 @@ pub fn ago(ms: i64) -> String {
 
 #[cfg(test)]
 mod tests {
+    /// Logging a batch again (after `--resume`, or after a crash before the push) makes the
+    /// same UUIDs, which the team log records once; another row or session makes another.
+    #[test]
+    fn a_batch_rows_uuid_is_the_same_each_time() {
+        let a = super::batch_row_uuid("s-1", 7);
+        assert_eq!(a, super::batch_row_uuid("s-1", 7));
+        assert_ne!(a, super::batch_row_uuid("s-1", 8));
+        assert_ne!(a, super::batch_row_uuid("s-2", 7));
+        assert_eq!(a.get_version_num(), 8);
+    }
+
     #[test]
     fn ago_reads_like_people_say_it() {
         assert_eq!(super::ago(10_000), "just now");

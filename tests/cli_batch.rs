@@ -1051,7 +1051,8 @@ fn a_resume_must_read_the_columns_as_the_first_run_did() {
         .code(2)
         .stderr(predicate::str::contains("batch #1 read"))
         .stderr(predicate::str::contains(
-            "with other --column flags, --lenient or default_region than these (none)",
+            "with other --column flags, --pin, --lenient or default_region than these \
+             (no --column, no --pin)",
         ));
     e.cmd()
         .args([

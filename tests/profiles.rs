@@ -130,6 +130,7 @@ async fn workbench(
         clipboard: phonely_outcomes::tui::runtime::Clipboard::Memory(Arc::default()),
         real_terminal: false,
         profiles: Arc::new(switcher),
+        team: None,
     };
     let mut settings = common::settings(active.base_url.as_str(), active.credentials.clone());
     settings.sandbox = false;

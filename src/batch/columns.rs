@@ -16,6 +16,7 @@ pub const COLUMNS: &[&str] = &[
     "outcome",
     "value",
     "metadata",
+    "pin",
 ];
 
 /// The form's field a column fills, by the column's own name (one of [`COLUMNS`]).

@@ -13,11 +13,12 @@ use futures::stream::FuturesUnordered;
 
 use super::Row;
 use super::plan::{Lanes, Pace};
-use super::retry::retry_after;
+use super::retry::retry_row;
 use crate::api::client::{Client, Completion, State};
 use crate::api::key::ApiKey;
 use crate::api::outcome::Settled;
 use crate::api::request::{BaseUrl, WireRequest, build};
+use crate::api::update::CallId;
 use crate::history::journal::Journal;
 
 pub use super::retry::MAX_ATTEMPTS;
@@ -109,9 +110,10 @@ pub fn request_text(row: &Row) -> String {
         "{} {}{} ← {}",
         row.update.agent.as_str(),
         row.update.target.as_str(),
-        match row.update.target.preference() {
-            Some(p) => format!(" ({})", p.as_str()),
-            None => String::new(),
+        match (row.update.target.preference(), &row.pinned) {
+            (Some(p), Some(call)) => format!(" ({} → call {})", p.as_str(), call.as_str()),
+            (Some(p), None) => format!(" ({})", p.as_str()),
+            (None, _) => String::new(),
         },
         row.update.summary()
     )
@@ -314,10 +316,14 @@ pub async fn send_rows(
                     break;
                 };
                 let _ = run.pace.take_slot();
-                let request = build(&row.update, run.base);
-                run.journal
-                    .borrow_mut()
-                    .pending(next_seq, row.line, &row.update, &request);
+                let request = build(&row.sent(), run.base);
+                run.journal.borrow_mut().pending(
+                    next_seq,
+                    row.line,
+                    &row.update,
+                    &request,
+                    row.pinned.as_ref().map(CallId::as_str),
+                );
                 group.push(Job {
                     lane,
                     row,
@@ -425,7 +431,7 @@ fn send_one<'a>(
     async move {
         let again = {
             let (completion, latency) = try_once(run, stop, &job).await;
-            match retry_after(&completion, &job.row.update.target, 0) {
+            match retry_row(&completion, &job.row, 0) {
                 None => {
                     return Sent {
                         job,
@@ -487,7 +493,7 @@ async fn send_again(
             break;
         }
         (completion, latency) = try_once(run, stop, &job).await;
-        match retry_after(&completion, &job.row.update.target, tries) {
+        match retry_row(&completion, &job.row, tries) {
             Some(next) => {
                 wait = next;
                 tries += 1;

@@ -14,6 +14,8 @@ pub fn row(line: usize, input: &UpdateInput) -> Row {
         line,
         update: crate::api::factory::update(input),
         kind: TargetKind::Either,
+        pin: false,
+        pinned: None,
     }
 }
 

@@ -53,7 +53,21 @@ pub fn entries(name: &str, bytes: &[u8], columns: &ColumnMap) -> (Vec<Entry>, Ve
     let mut entries: Vec<Entry> = raw
         .into_iter()
         .map(|record| {
-            let checked = check(&record, columns.rules).map(|r| r.update);
+            // The queue sends by phone as the form does; it has no look-up to pin a row with,
+            // so a row asking for one is not sent by phone unpinned behind its back.
+            let checked = check(&record, columns.rules).and_then(|r| {
+                if r.pin {
+                    Err(vec![rows::line_error(
+                        r.line,
+                        Some("pin"),
+                        "the workbench's queue cannot pin a row to a call yet: send this file \
+                         with `phonely-outcomes batch`, or leave pin empty"
+                            .to_string(),
+                    )])
+                } else {
+                    Ok(r.update)
+                }
+            });
             Entry {
                 line: record.line,
                 cells: record.cells,
@@ -446,6 +460,26 @@ mod tests {
         );
     }
 
+    /// The workbench's queue has no look-up: a row asking for a pin is listed with why it
+    /// cannot go from there, never sent by phone unpinned.
+    #[test]
+    fn the_queue_refuses_a_pinned_row_rather_than_send_it_unpinned() {
+        let (entries, errors) = entries(
+            "f.csv",
+            b"agent_id,phone,outcome,pin\nagent123,+14155551234,Sold,yes\nagent123,+14155551234,Sold,\n",
+            &ColumnMap::default(),
+        );
+        assert!(errors.is_empty(), "{errors:?}");
+        let problems = entries[0].checked.as_ref().unwrap_err();
+        assert_eq!(problems[0].line, Some(2));
+        assert_eq!(problems[0].column.as_deref(), Some("pin"));
+        assert!(
+            problems[0].message.contains("`phonely-outcomes batch`"),
+            "{problems:?}"
+        );
+        assert!(entries[1].checked.is_ok());
+    }
+
     #[test]
     fn unknown_column_suggestions_name_only_fields_the_file_lacks() {
         let (_, errors) = csv("agent_id,target,outcome,notes\nagent123,call456,Sold,x\n");
@@ -456,13 +490,15 @@ mod tests {
         );
         assert!(!m.contains("notes=agent_id"), "{m}");
         assert!(
-            m.contains("(preference, value or metadata), map it with --column \"notes=FIELD\""),
+            m.contains(
+                "(preference, value, metadata or pin), map it with --column \"notes=FIELD\""
+            ),
             "{m}"
         );
         assert!(m.contains("otherwise remove the column"), "{m}");
         let (_, errors) = csv(
-            "agent_id,phone,preference,outcome,value,metadata,notes,extra\n\
-             agent123,+14155551234,last,Sold,5,,x,y\n",
+            "agent_id,phone,preference,outcome,value,metadata,pin,notes,extra\n\
+             agent123,+14155551234,last,Sold,5,,,x,y\n",
         );
         let m = &errors[0].message;
         assert!(m.starts_with("unknown columns notes, extra:"), "{m}");

@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use super::Row;
 use crate::api::client::Completion;
 use crate::api::update::{Preference, Target};
 
@@ -14,7 +15,28 @@ pub const MAX_ATTEMPTS: u32 = 4;
 /// 0 after the first). A phone number with `last` is retried only when the request surely
 /// never reached Phonely: a retry after it arrived could land on a newer call from that
 /// number.
-pub fn retry_after(completion: &Completion, target: &Target, attempt: u32) -> Option<Duration> {
+/// A row pinned to a call (`pin`) is addressed by the call's ID, so a retry lands on the same
+/// call even when the row's preference is `last`.
+pub fn retry_row(completion: &Completion, row: &Row, attempt: u32) -> Option<Duration> {
+    let by_phone_last = row.pinned.is_none() && phone_with_last(&row.update.target);
+    retry(completion, by_phone_last, attempt)
+}
+
+fn phone_with_last(target: &Target) -> bool {
+    matches!(
+        target,
+        Target::Phone {
+            preference: Preference::Last,
+            ..
+        }
+    )
+}
+
+fn retry(
+    completion: &Completion,
+    reached_maybe_a_newer_call: bool,
+    attempt: u32,
+) -> Option<Duration> {
     if attempt + 1 >= MAX_ATTEMPTS {
         return None;
     }
@@ -27,13 +49,6 @@ pub fn retry_after(completion: &Completion, target: &Target, attempt: u32) -> Op
         ) % (base / 2 + 1);
         Duration::from_millis((base + jitter).min(10_000))
     };
-    let reached_maybe_a_newer_call = matches!(
-        target,
-        Target::Phone {
-            preference: Preference::Last,
-            ..
-        }
-    );
     match completion {
         Completion::NotSent(_) => Some(backoff),
         Completion::Answered(r) if r.status == 429 || (500..600).contains(&r.status) => {
@@ -55,6 +70,11 @@ pub fn retry_after(completion: &Completion, target: &Target, attempt: u32) -> Op
 mod tests {
     use super::*;
     use crate::api::client::HttpResponse;
+
+    /// The rule for a row sent to `target` as it stands (not pinned).
+    fn retry_after(completion: &Completion, target: &Target, attempt: u32) -> Option<Duration> {
+        retry(completion, phone_with_last(target), attempt)
+    }
 
     fn answered(status: u16, retry_after: Option<&str>) -> Completion {
         Completion::Answered(HttpResponse {
@@ -95,5 +115,26 @@ mod tests {
         assert_eq!(retry_after(&answered(502, None), &last, 0), None);
         let never = Completion::NotSent("connection refused".to_string());
         assert!(retry_after(&never, &last, 0).is_some());
+    }
+
+    /// A `last` row pinned to a call (`pin`) goes to that call's ID: a retry lands on the
+    /// same call, so it is tried again like any other row; unpinned, it is not.
+    #[test]
+    fn a_pinned_last_row_is_tried_again() {
+        let mut row = crate::batch::factory::row(
+            2,
+            &crate::api::update::UpdateInput {
+                agent: "agent123",
+                target: "+14155551234",
+                preference: Some("last"),
+                outcome: "Sold",
+                ..Default::default()
+            },
+        );
+        assert_eq!(retry_row(&answered(503, None), &row, 0), None);
+        row.pinned = Some(crate::api::update::CallId::parse("call-last-415").unwrap());
+        assert!(retry_row(&answered(503, None), &row, 0).is_some());
+        assert!(retry_row(&answered(429, Some("1")), &row, 0).is_some());
+        assert_eq!(retry_row(&answered(400, None), &row, 0), None);
     }
 }

@@ -8,7 +8,8 @@ use super::columns::{TARGETS, field_of, named};
 use super::csv_file::unclosed_quote;
 use crate::api::phone::looks_like_national_phone;
 use crate::api::update::{
-    Field, OutcomeUpdate, Rules, TargetKind, UpdateInput, parse_value_lenient, validate,
+    CallId, Field, OutcomeUpdate, Rules, Target, TargetKind, UpdateInput, parse_value_lenient,
+    validate,
 };
 
 /// One valid row: where it came from and what it sends.
@@ -20,6 +21,37 @@ pub struct Row {
     /// Which column named the call: `Either` for `target`, read by its look (short digits
     /// are a call ID, see `api::notes`).
     pub kind: TargetKind,
+    /// The row's `pin` column (or `batch --pin` for a phone row): look the number's calls up
+    /// and send to the one `first`/`last` picks, by its ID.
+    pub pin: bool,
+    /// The call the look-up picked (set before sending): the request goes to it, with no
+    /// preference, and the history keeps it beside the phone typed.
+    pub pinned: Option<CallId>,
+}
+
+impl Row {
+    /// What is sent: the update itself, or the update addressed to its pinned call.
+    pub fn sent(&self) -> std::borrow::Cow<'_, OutcomeUpdate> {
+        match &self.pinned {
+            Some(call) => std::borrow::Cow::Owned(OutcomeUpdate {
+                target: Target::CallId(call.clone()),
+                ..self.update.clone()
+            }),
+            None => std::borrow::Cow::Borrowed(&self.update),
+        }
+    }
+}
+
+/// A `pin` cell: true/false, yes/no, 1/0 (any capitals); empty is off.
+pub(super) fn read_pin(text: &str) -> Result<bool, String> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "" | "false" | "no" | "0" => Ok(false),
+        "true" | "yes" | "1" => Ok(true),
+        _ => Err(format!(
+            "pin must be true or false (or yes/no, 1/0; empty is false), got {}",
+            crate::api::client::one_line(text, 40)
+        )),
+    }
 }
 
 /// A problem with the file or with one row.
@@ -205,11 +237,34 @@ pub(super) fn row(record: &Record, rules: Rules) -> Result<Row, Vec<RowError>> {
             _ => TargetKind::Either,
         },
     };
-    match validate(&input) {
+    let pin = match read_pin(get("pin").unwrap_or("")) {
+        Ok(pin) => pin,
+        Err(message) => {
+            errors.push(err("pin", message));
+            false
+        }
+    };
+    let checked = validate(&input);
+    if pin
+        && let Ok(update) = &checked
+        && let Target::CallId(id) = &update.target
+    {
+        errors.push(err(
+            "pin",
+            format!(
+                "pin needs a phone number, and {} is a call ID (already one call): leave pin \
+                 empty on this row, or give the phone number",
+                crate::api::client::one_line(id.as_str(), 40)
+            ),
+        ));
+    }
+    match checked {
         Ok(update) if errors.is_empty() => Ok(Row {
             line,
             update,
             kind: input.kind,
+            pin,
+            pinned: None,
         }),
         Ok(_) => Err(errors),
         Err(found) => {

@@ -48,8 +48,9 @@ Examples:
   phonely-outcomes batch --resume 3                      after Ctrl+C or a crash: send the rest
 
 Columns (CSV header or JSON keys): agent_id, target (or call_id / phone), preference,
-outcome, value, metadata (a JSON object in one cell). An empty cell is not sent. A column
-under another name is read as a field with --column NAME=FIELD.";
+outcome, value, metadata (a JSON object in one cell), pin (yes/no: send to the call the
+preference picks, looked up first). An empty cell is not sent. A column under another name is
+read as a field with --column NAME=FIELD.";
 
 const CONFIG_EXAMPLES: &str = "\
 Examples:
@@ -403,7 +404,7 @@ pub struct BatchArgs {
     #[arg(long, value_name = "N", default_value_t = 4)]
     pub concurrency: usize,
     /// Read the file's column NAME as FIELD (agent_id, target, call_id, phone, preference,
-    /// outcome, value, metadata), e.g. --column "Phone Number=phone". Repeatable; give the same
+    /// outcome, value, metadata, pin), e.g. --column "Phone Number=phone". Repeatable; give the same
     /// ones again with --resume.
     #[arg(long = "column", value_name = "NAME=FIELD", conflicts_with = "list")]
     pub columns: Vec<String>,
@@ -411,6 +412,11 @@ pub struct BatchArgs {
     /// --resume.
     #[arg(long, conflicts_with = "list")]
     pub lenient: bool,
+    /// Pin every row by phone to one call: look the number's calls up first (once per agent
+    /// and phone), pick the first or last by start time (the row's preference) and send to
+    /// that call's ID. A `pin` column does it row by row. Give it again with --resume.
+    #[arg(long, conflicts_with = "list")]
+    pub pin: bool,
     /// Seconds to wait for each answer [default: request_timeout_secs from the config]
     #[arg(long, value_name = "SECS", allow_negative_numbers = true)]
     pub timeout: Option<f64>,

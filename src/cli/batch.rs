@@ -27,8 +27,10 @@ use report::{ReportFile, skipped_lines, write_report};
 use shown::Shown;
 
 mod list;
+mod pin;
 mod report;
 mod shown;
+mod team;
 use crate::config::Config;
 use crate::history::journal::Journal;
 
@@ -87,6 +89,11 @@ pub async fn run(
         Err(e) => return fail(exit::INVALID, &format!("{name}: {e} Nothing was sent.")),
     };
     let mut hash = file_hash(&bytes, &columns);
+    // `--pin` changes how rows are addressed: a resume must give it again (or leave it out
+    // again), so it is part of the fingerprint.
+    if args.pin {
+        hash.push_str("-pin");
+    }
     // A batch recorded before the fingerprint became FNV-1a (same file, read the same way).
     if let Some(b) = &resume
         && columns.is_empty()
@@ -102,15 +109,16 @@ pub async fn run(
         return fail(
             exit::INVALID,
             &format!(
-                "batch #{} read {name} with other --column flags, --lenient or default_region \
-                 than these ({}): give the same ones as when it was first sent, so each row \
-                 means what it meant then. Nothing was sent.",
+                "batch #{} read {name} with other --column flags, --pin, --lenient or \
+                 default_region than these ({}{}): give the same ones as when it was first sent, \
+                 so each row means what it meant then. Nothing was sent.",
                 b.id,
                 if columns.is_empty() {
-                    "none".to_string()
+                    "no --column".to_string()
                 } else {
                     columns.canonical()
-                }
+                },
+                if args.pin { ", --pin" } else { ", no --pin" }
             ),
         );
     }
@@ -126,7 +134,10 @@ pub async fn run(
             ),
         );
     }
-    let (rows, errors) = parse_with(&name, &bytes, &columns);
+    let (mut rows, errors) = parse_with(&name, &bytes, &columns);
+    if args.pin {
+        pin::pin_every_phone_row(&mut rows);
+    }
     // A file-level problem (no line, or the file unreadable) always stops; bad rows stop unless
     // --skip-invalid, which sends the good ones and names the skipped.
     let file_level = errors.iter().any(|e| e.line.is_none()) || rows.is_empty();
@@ -225,7 +236,34 @@ pub async fn run(
         }
     }
     if args.dry_run {
-        let first = build(&rows[0].update, &base);
+        // Pinned rows: the look-ups are made (they change nothing), so the request printed is
+        // the one that would go.
+        let mut rows = rows;
+        if rows.iter().any(|r| r.pin) {
+            let checked = match checked_key(profile, &base, args.timeout, config).await {
+                Ok(c) => c,
+                Err(code) => return code,
+            };
+            let Sender { key, client, .. } = match checked.sender() {
+                Ok(s) => s,
+                Err(code) => return code,
+            };
+            let pinned = pin::pin_rows(&client, &key, &base, rows).await;
+            eprintln!(
+                "Looked up the calls of {} {} to pin rows to.",
+                pinned.lookups,
+                plural(pinned.lookups, "number", "numbers")
+            );
+            if let Some(note) = pin::first_pinned_note(&pinned.rows) {
+                eprintln!("{note}");
+            }
+            rows = pinned.rows;
+            if rows.is_empty() {
+                eprintln!("Dry run: nothing was sent, and no row would be: see above.");
+                return ExitCode::from(exit::REFUSED);
+            }
+        }
+        let first = build(&rows[0].sent(), &base);
         let _ = writeln!(
             std::io::stdout(),
             "{}",
@@ -384,13 +422,21 @@ pub async fn run(
             );
         }
     };
-    let total = rows.len();
+    // Pinned rows: their calls are looked up now, with the run's client and key; a row whose
+    // number has no call (or whose look-up failed) is not sent, and said.
+    let (rows, pin_not_sent) = if rows.iter().any(|r| r.pin) {
+        let pinned = pin::pin_rows(&client, &key, &base, rows).await;
+        (pinned.rows, pinned.not_sent)
+    } else {
+        (rows, Vec::new())
+    };
+    let total = rows.len() + pin_not_sent.len();
     // The rows go to the journal from here; the database has what it needs (the batch).
     // Closing it copies its WAL into it and syncs the file (a few milliseconds): done on a
     // thread of its own while the rows are sent.
     let closing = std::thread::spawn(move || drop(store));
     let journal = std::cell::RefCell::new(journal);
-    let progress = Progress::new(total);
+    let progress = Progress::new(rows.len());
     let shown = Shown {
         progress: &progress,
         batch_id,
@@ -411,6 +457,7 @@ pub async fn run(
         stopped,
     } = send_rows(&run, rows, ctrl_c()).await;
     progress.finish();
+    report.extend(pin_not_sent);
     // Rows the run stopped before: each has its line in the report too, as not sent.
     if let Some(stopped) = stopped {
         report.extend(untaken.iter().map(|row| {
@@ -450,6 +497,12 @@ pub async fn run(
     }
     let _ = closing.join();
     drop(lock);
+    // The team log (when configured): the batch's rows together, once the history has them.
+    if let Ok(dir) = super::common::data_dir(global.data_dir.clone())
+        && let Some(line) = team::log_batch(config, &dir, batch_id).await
+    {
+        eprintln!("{}", inert(&line));
+    }
     let done = counts.done();
     tracing::info!(
         batch = batch_id,

@@ -187,6 +187,10 @@ async fn workbench(
         credentials,
     } = active;
     let choices: Vec<ProfileTag> = switcher.tags();
+    // The team log (when configured): the URL is read once, here, like the first key.
+    let team = crate::teamlog::TeamSession::start(config, &data_dir)
+        .await
+        .map(|s| crate::tui::team::TeamLink::new(s, crate::tui::team::PUSH_EVERY));
     let services = Services {
         data_dir,
         profile: tag.name.clone(),
@@ -196,6 +200,7 @@ async fn workbench(
         clipboard: crate::tui::runtime::Clipboard::Terminal,
         real_terminal: true,
         profiles: std::sync::Arc::new(switcher),
+        team,
     };
     let settings = Settings {
         base_url: base,

@@ -98,6 +98,7 @@ impl Journal {
         line: usize,
         update: &OutcomeUpdate,
         request: &WireRequest,
+        pinned: Option<&str>,
     ) {
         let metadata = update.metadata_text();
         let b = &mut self.buf;
@@ -110,6 +111,9 @@ impl Journal {
         w.opt_str("outcome", update.outcome.as_deref());
         w.opt_number_text("value", update.value.as_ref());
         w.opt_str("metadata", metadata.as_deref());
+        // A row pinned to a call (`pin`): the target above is the phone typed, the request
+        // goes to this call.
+        w.opt_str("pinned", pinned);
         w.str("method", request.method);
         w.str("url", &request.url);
         // `build` wrote it with serde_json.
@@ -232,7 +236,7 @@ mod tests {
             update("3", ""),
         ];
         for (seq, u) in rows.iter().enumerate() {
-            j.pending(seq, seq + 2, u, &build(u, &BaseUrl::default()));
+            j.pending(seq, seq + 2, u, &build(u, &BaseUrl::default()), None);
         }
         j.write().unwrap();
         for seq in 0..2 {

@@ -35,6 +35,8 @@ pub enum Action {
     /// The clipboard took the text (`what` says what it was), or did not.
     Copied(String),
     CopyFailed(String),
+    /// The team log's state for the status bar: "team log offline: N waiting", or `None`.
+    TeamLog(Option<String>),
     Form(FormAction),
     Send(SendAction),
     History(HistoryAction),
@@ -80,6 +82,12 @@ pub enum FormAction {
     DraftLoaded(Result<Option<super::draft::Draft>, String>),
     /// The form could not be kept as a draft (the data folder refused the file).
     DraftNotSaved(String),
+    /// The team log's newest ✓ by a colleague on the form's call (`None`: none).
+    TeamLastSet {
+        agent: String,
+        target: String,
+        line: Option<String>,
+    },
 }
 
 /// Sending the form's update: the confirmation, the request in flight and its result (the

@@ -174,6 +174,9 @@ pub struct Confirm {
     pub acknowledged: bool,
     /// Set when resending a history row: where it was sent before.
     pub resend_of: Option<Record>,
+    /// The team log's answer to the same question, naming the colleague ("ana set Sold · 299
+    /// on this call 3 minutes ago (team log); …"); set by the runtime.
+    pub team_duplicate: Option<String>,
 }
 
 impl Confirm {
@@ -184,7 +187,13 @@ impl Confirm {
             duplicate,
             acknowledged: false,
             resend_of,
+            team_duplicate: None,
         })
+    }
+
+    /// Sent before, here or by the team: the first "yes" only acknowledges it.
+    pub fn warns(&self) -> bool {
+        self.duplicate.is_some() || self.team_duplicate.is_some()
     }
 }
 
@@ -382,6 +391,11 @@ pub struct App {
     /// History rows (by id) whose send by phone landed on another call than the list showed,
     /// with what to say.
     pub mismatches: std::collections::HashMap<i64, String>,
+    /// The team log's newest ✓ by a colleague on the call (agent, target, "ana set Sold · 299
+    /// on this call 3 minutes ago"), shown beside "Last set here".
+    pub team_last_set: Option<(String, String, String)>,
+    /// "team log offline: N waiting" while rows wait for the team log.
+    pub team_status: Option<String>,
 }
 
 /// The form Ctrl+N cleared, with where the person was and the queue row it held.
@@ -450,6 +464,8 @@ impl App {
             calls: super::calls::CallsLookup::default(),
             calls_now: time::OffsetDateTime::UNIX_EPOCH,
             mismatches: std::collections::HashMap::new(),
+            team_status: None,
+            team_last_set: None,
         };
         app.history
             .filter_input

@@ -12,6 +12,7 @@ pub(crate) mod lookup;
 pub mod paths;
 pub mod profiles;
 pub mod runtime;
+pub mod team;
 pub mod theme;
 pub mod update;
 pub mod view;

@@ -47,6 +47,8 @@ pub struct Services {
     pub real_terminal: bool,
     /// The other profiles the picker can switch to (empty: only the one above).
     pub profiles: Arc<Switcher>,
+    /// The team log, when configured: each send is written there too.
+    pub team: Option<super::team::TeamLink>,
 }
 
 /// Where copied text goes.
@@ -305,6 +307,9 @@ where
         calls_due: None,
         calls_task: None,
     };
+    if let Some(team) = &runner.services.team {
+        team.announce(runner.tx.clone());
+    }
     runner.ready.insert(
         runner.services.profile.clone(),
         (
@@ -321,17 +326,17 @@ where
             },
         );
     }
-    // The first page of history is asked for before the first frame is drawn: the database
-    // opens (lock, schema check, crashed sessions settled) on a blocking thread while this one
-    // draws, so the page follows the frame by the time of a query rather than of an open. The
-    // Outcome labels are asked for by `update` once this page is in (they count every row).
+    draw(terminal, &app, &mut observer)?;
+    // The first page of history is asked for once the first frame is up (asked before it, the
+    // database's opening on the other core slowed the frame and did not bring the page sooner:
+    // BENCHMARKS.md), and before the draft is read, so the opening overlaps that. The Outcome
+    // labels are asked for by `update` once this page is in (they count every row).
     runner.run(Effect::LoadHistory {
         generation: app.history.generation,
         filter: app.history.filter.clone(),
         before: None,
         limit: HISTORY_PAGE,
     });
-    draw(terminal, &app, &mut observer)?;
     // The form left unsent last time (a small file, read once the first frame is up).
     let draft = super::draft::load(&runner.services.data_dir);
     runner.apply(&mut app, Action::Form(FormAction::DraftLoaded(draft)));
@@ -475,6 +480,18 @@ impl Runner {
                     target: (kind == "phone").then(|| target.clone()),
                     ..Filter::default()
                 };
+                // The team log's answer comes on its own, after the local one.
+                if let Some(link) = self.services.team.clone() {
+                    let (tx, agent, target) = (self.tx.clone(), agent.clone(), target.clone());
+                    tokio::spawn(async move {
+                        let line = link.last_set_by_others(&agent, &target).await;
+                        let _ = tx.send(Action::Form(FormAction::TeamLastSet {
+                            agent,
+                            target,
+                            line,
+                        }));
+                    });
+                }
                 self.blocking(move |stores, services| {
                     let records = with_reader(stores, services, |s| s.search(&filter, None, 20))
                         .unwrap_or_default();
@@ -501,11 +518,22 @@ impl Runner {
                     })
                     .ok()
                     .flatten();
-                    Action::Send(SendAction::ConfirmReady(Confirm::new(
-                        *ready,
-                        duplicate,
-                        resend_of.map(|b| *b),
-                    )))
+                    // The team log too (a colleague's ✓ of exactly this, named); on this
+                    // blocking thread, so the typing never waits on it.
+                    // Asked only when this data folder has no such send (that one says more).
+                    let team = services.team.as_ref().filter(|_| duplicate.is_none());
+                    let team_duplicate = team.and_then(|t| {
+                        let (u, r) = (&ready.update, &ready.request);
+                        tokio::runtime::Handle::current().block_on(t.duplicate(
+                            (u.agent.as_str(), u.target.as_str()),
+                            (&r.url, &r.body),
+                            since,
+                            now_ms(),
+                        ))
+                    });
+                    let mut confirm = Confirm::new(*ready, duplicate, resend_of.map(|b| *b));
+                    confirm.team_duplicate = team_duplicate;
+                    Action::Send(SendAction::ConfirmReady(confirm))
                 });
             }
             Effect::CompletePath { typed, apply } => {
@@ -804,6 +832,12 @@ impl Runner {
                 }
             };
             let record_id = record.id;
+            // The team log's pending row goes while the request is on its way.
+            let team = services.team.clone().map(|t| {
+                let uuid = super::team::TeamLink::uuid();
+                let pending = t.pending(uuid, record.clone(), tx.clone());
+                (t, uuid, pending)
+            });
             let _ = tx.send(Action::Send(SendAction::Recorded { id, record }));
             // 2. Sent, unless cancelled first.
             let started = Instant::now();
@@ -821,6 +855,11 @@ impl Runner {
             .await
             .map_err(|e| e.to_string())
             .and_then(|r| r);
+            // 4. The team log's result, after the screen has it.
+            if let (Some((link, uuid, pending)), Ok(record)) = (team, &done) {
+                let (record, tx) = (record.clone(), tx.clone());
+                tokio::spawn(async move { link.complete(pending, uuid, record, tx).await });
+            }
             let _ = tx.send(match done {
                 Ok(record) => Action::Send(SendAction::Finished { id, record }),
                 Err(e) => Action::Send(SendAction::Failed {

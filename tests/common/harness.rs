@@ -120,6 +120,16 @@ pub fn workbench(
     data_dir: &Path,
     timeout: Duration,
 ) -> (impl Future<Output = App> + use<>, Harness) {
+    workbench_with_team(base, data_dir, timeout, None)
+}
+
+/// [`workbench`] with the team log on (`team`) or off.
+pub fn workbench_with_team(
+    base: &str,
+    data_dir: &Path,
+    timeout: Duration,
+    team: Option<phonely_outcomes::tui::team::TeamLink>,
+) -> (impl Future<Output = App> + use<>, Harness) {
     let (keys, key_stream) = unbounded();
     let (screen_tx, screen) = watch::channel(String::new());
     let credentials = Credentials::sandbox(sandbox::DEFAULT_KEY);
@@ -134,6 +144,7 @@ pub fn workbench(
         clipboard: Clipboard::Memory(clipboard.clone()),
         real_terminal: false,
         profiles: Arc::default(),
+        team,
     };
     let fut = async move {
         let mut terminal = Terminal::new(TestBackend::new(120, 32)).unwrap();

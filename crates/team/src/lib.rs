@@ -24,3 +24,9 @@ pub use log::TeamLog;
 pub use row::TeamRow;
 pub use url::{SslMode, Target, TeamUrl};
 pub use uuid::Uuid;
+
+/// A version 8 UUID from 16 bytes the caller made (a hash), for a UUID that is the same each
+/// time it is made from the same thing.
+pub fn uuid_from_custom_bytes(bytes: [u8; 16]) -> Uuid {
+    uuid::Builder::from_custom_bytes(bytes).into_uuid()
+}

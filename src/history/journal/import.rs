@@ -42,6 +42,9 @@ struct Pending<'a> {
     value: Option<String>,
     #[serde(borrow)]
     metadata: Option<std::borrow::Cow<'a, str>>,
+    /// The call a pinned row was sent to (absent for other rows and older journals).
+    #[serde(borrow, default)]
+    pinned: Option<std::borrow::Cow<'a, str>>,
     #[serde(borrow)]
     method: std::borrow::Cow<'a, str>,
     #[serde(borrow)]
@@ -297,8 +300,9 @@ impl Store {
              target_kind, preference, outcome, value, metadata, method, url, body, state, \
              created_ms, batch_id, batch_line, completed_ms, http_status, latency_ms, verified, \
              resolved_call_id, message, response_body, response_truncated, sent_ms, \
-             response_cap) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, \
-             ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)",
+             response_cap, pinned_call) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, \
+             ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, \
+             ?29)",
         )?;
         let mut unknown = 0;
         for p in &pending {
@@ -340,6 +344,7 @@ impl Store {
                 answer.is_some_and(|r| r.truncated),
                 end.map(|e| e.at.saturating_sub(e.ms)),
                 answer.and_then(|_| i64::try_from(BODY_CAP).ok()),
+                p.pinned,
             ])?;
         }
         self.conn.execute(
@@ -450,7 +455,7 @@ mod tests {
         store.create_batch("f.csv", "h", 1, &who()).unwrap();
         let mut j = Journal::create(dir.path(), 1, running.id(), &who()).unwrap();
         let u = update("1", "");
-        j.pending(0, 2, &u, &build(&u, &BaseUrl::default()));
+        j.pending(0, 2, &u, &build(&u, &BaseUrl::default()), None);
         j.write().unwrap();
         assert!(store.import_journals(dir.path()).unwrap().is_empty());
         let going = live(dir.path());
@@ -459,6 +464,53 @@ mod tests {
         drop(running);
         assert!(live(dir.path()).is_empty());
         assert_eq!(store.import_journals(dir.path()).unwrap().len(), 1);
+    }
+
+    /// A row pinned to a call (`batch --pin`): the history gets the phone typed as its target
+    /// and the call as `pinned_call`, with the URL of that call; other rows have none.
+    #[test]
+    fn a_pinned_row_is_imported_with_its_call() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), "me").unwrap();
+        store.create_batch("f.csv", "h", 2, &who()).unwrap();
+        let mut j = Journal::create(dir.path(), 1, "gone", &who()).unwrap();
+        let by_phone = crate::api::factory::update(&crate::api::update::UpdateInput {
+            agent: "agent123",
+            target: "+14155551234",
+            preference: Some("first"),
+            outcome: "Sold",
+            ..Default::default()
+        });
+        let sent = crate::api::update::OutcomeUpdate {
+            target: crate::api::update::Target::CallId(
+                crate::api::update::CallId::parse("call-first-415").unwrap(),
+            ),
+            ..by_phone.clone()
+        };
+        j.pending(
+            0,
+            2,
+            &by_phone,
+            &build(&sent, &BaseUrl::default()),
+            Some("call-first-415"),
+        );
+        let u = update("1", "");
+        j.pending(1, 3, &u, &build(&u, &BaseUrl::default()), None);
+        j.write().unwrap();
+        drop(j);
+        assert_eq!(store.import_journals(dir.path()).unwrap().len(), 1);
+        let pinned = store.get(1).unwrap().unwrap();
+        assert_eq!(
+            (pinned.target.as_str(), pinned.preference.as_deref()),
+            ("+14155551234", Some("first"))
+        );
+        assert_eq!(pinned.pinned_call.as_deref(), Some("call-first-415"));
+        assert!(
+            pinned.url.ends_with("/api/calls/agent123/call-first-415"),
+            "{}",
+            pinned.url
+        );
+        assert_eq!(store.get(2).unwrap().unwrap().pinned_call, None);
     }
 
     #[test]
@@ -488,7 +540,7 @@ mod tests {
         ];
         let u = update("1", "");
         for (seq, completion) in endings.iter().enumerate() {
-            j.pending(seq, seq + 2, &u, &build(&u, &BaseUrl::default()));
+            j.pending(seq, seq + 2, &u, &build(&u, &BaseUrl::default()), None);
             let json = matches!(completion, Completion::Answered(r)
                 if serde_json::from_str::<serde::de::IgnoredAny>(&r.body).is_ok());
             j.ended(seq, completion, Duration::from_millis(5), json);
@@ -524,7 +576,7 @@ mod tests {
         // Batch #7 is not in this database (it was deleted, say): its rows cannot go in.
         let mut j = Journal::create(dir.path(), 7, "gone", &who()).unwrap();
         let u = update("1", "");
-        j.pending(0, 2, &u, &build(&u, &BaseUrl::default()));
+        j.pending(0, 2, &u, &build(&u, &BaseUrl::default()), None);
         let path = j.path().to_path_buf();
         j.finish().unwrap();
         assert!(store.import_journals(dir.path()).unwrap().is_empty());

@@ -381,14 +381,11 @@ fn sends_in_flight(app: &App) -> bool {
 /// same. A production profile's letters are its name, so there `y` is no answer.
 pub fn confirm_keys(app: &App, c: &Confirm) -> Vec<(&'static str, &'static str)> {
     let back = "back to the form";
-    match (
-        c.duplicate.is_some() && !c.acknowledged,
-        app.profile.production(),
-    ) {
+    match (c.warns() && !c.acknowledged, app.profile.production()) {
         (true, true) => vec![("Enter", "yes, go on"), ("Esc", back)],
         (true, false) => vec![("Enter/y", "yes, go on"), ("Esc/n", back)],
         (false, true) => vec![("type the name, Enter", "send"), ("Esc", back)],
-        (false, false) if c.duplicate.is_some() => {
+        (false, false) if c.warns() => {
             vec![("Enter/y", "send it again"), ("Esc/n", back)]
         }
         (false, false) => vec![("Enter/y", "send"), ("Esc/n", back)],

@@ -31,6 +31,15 @@ pub(super) fn apply(app: &mut App, action: FormAction) -> Vec<Effect> {
                 });
             }
         }
+        FormAction::TeamLastSet {
+            agent,
+            target,
+            line,
+        } => {
+            app.team_last_set = line
+                .filter(|_| app.context_key.as_ref() == Some(&(agent.clone(), target.clone())))
+                .map(|l| (agent, target, l));
+        }
         FormAction::ClearField => {
             let focus = app.focus;
             if focus != Focus::Metadata
@@ -153,6 +162,10 @@ fn undo_new_form(app: &mut App) -> Vec<Effect> {
     form_changed(app)
 }
 
+/// What Ctrl+N says while Ctrl+Z can still bring the form back; it goes once that chance ends.
+pub(super) const NEW_FORM_UNDO: &str =
+    "New form: every field is empty (Ctrl+Z brings back what was there)";
+
 fn new_form(app: &mut App) {
     // What is cleared can come back with Ctrl+Z until the form changes again.
     app.before_new_form = (!app.form_is_empty()).then(|| {
@@ -179,7 +192,7 @@ fn new_form(app: &mut App) {
     app.say(
         Tone::Info,
         if app.before_new_form.is_some() {
-            "New form: every field is empty (Ctrl+Z brings back what was there)".to_string()
+            NEW_FORM_UNDO.to_string()
         } else {
             "New form: every field is empty".to_string()
         },
@@ -746,6 +759,13 @@ mod tests {
         update(&mut a, Action::Form(FormAction::NewForm));
         type_text(&mut a, "z");
         assert!(a.before_new_form.is_none(), "typing ends the chance");
+        assert!(
+            a.status
+                .as_ref()
+                .is_none_or(|s| !s.text.contains("Ctrl+Z brings back")),
+            "and the line offering it goes: {:?}",
+            a.status
+        );
         assert!(update(&mut a, Action::Form(FormAction::UndoNewForm)).is_empty());
         assert_eq!(a.form.text(Field::Agent), "z");
     }

@@ -43,8 +43,15 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         effects.extend(calls::follow_form(app));
     }
     if form_changed {
-        if !keeps_cleared {
-            app.before_new_form = None;
+        if !keeps_cleared && app.before_new_form.take().is_some() {
+            // The chance to bring the cleared form back has ended: so has the line offering it.
+            if app
+                .status
+                .as_ref()
+                .is_some_and(|s| s.text == form::NEW_FORM_UNDO)
+            {
+                app.status = None;
+            }
         }
         settle_status(app);
         // Typed work is kept: the runtime writes it to the data folder (debounced).
@@ -141,6 +148,7 @@ fn apply(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::Copied(what) => app.say(Tone::Success, format!("Copied {what}")),
         Action::CopyFailed(message) => app.say(Tone::Error, format!("Copy failed: {message}")),
+        Action::TeamLog(status) => app.team_status = status,
         Action::Form(action) => return form::apply(app, action),
         // Ctrl+S and Enter on the queue, and its rows' results, are the queue's.
         Action::Send(SendAction::Request) if app.modal.is_none() && app.focus == Focus::Queue => {

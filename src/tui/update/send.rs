@@ -13,9 +13,7 @@ pub(super) fn apply(app: &mut App, action: SendAction) -> Vec<Effect> {
         SendAction::Request => return request_send(app),
         SendAction::ConfirmReady(confirm) => {
             if app.modal.is_none() && app.in_flight.is_none() {
-                let ask = confirm.duplicate.is_some()
-                    || app.confirm_before_send
-                    || app.profile.production();
+                let ask = confirm.warns() || app.confirm_before_send || app.profile.production();
                 app.modal = Some(Modal::Confirm(confirm));
                 app.typed.clear();
                 // Without confirmation (config), except for production profiles and
@@ -113,7 +111,7 @@ fn confirm_send(app: &mut App) -> Vec<Effect> {
     let Some(Modal::Confirm(confirm)) = &mut app.modal else {
         return Vec::new();
     };
-    if confirm.duplicate.is_some() && !confirm.acknowledged {
+    if confirm.warns() && !confirm.acknowledged {
         // The same update already went through: ask a second time.
         confirm.acknowledged = true;
         return Vec::new();

@@ -206,6 +206,25 @@ fn confirm(app: &App, c: &Confirm, frame: &mut Frame<'_>, area: Rect) {
         }
     }
     lines.push(Line::raw(""));
+    if let Some(team) = &c.team_duplicate {
+        lines.push(Line::styled(
+            format!("⚠ {}", phonely_core::inert::inert(team)),
+            Style::default()
+                .fg(Color::Yellow)
+                .add_modifier(Modifier::BOLD),
+        ));
+        if c.duplicate.is_none() {
+            lines.push(Line::styled(
+                if c.acknowledged {
+                    "Press Enter again to send it once more."
+                } else {
+                    "Send it again anyway? (If the call was changed since, this puts it back.)"
+                },
+                Style::default().fg(Color::Yellow),
+            ));
+            lines.push(Line::raw(""));
+        }
+    }
     if let Some(dup) = &c.duplicate {
         let warn = Style::default()
             .fg(Color::Yellow)
@@ -237,7 +256,7 @@ fn confirm(app: &App, c: &Confirm, frame: &mut Frame<'_>, area: Rect) {
         }
         lines.push(Line::raw(""));
     }
-    if p.production() && (c.duplicate.is_none() || c.acknowledged) {
+    if p.production() && (!c.warns() || c.acknowledged) {
         lines.extend(typed_name_prompt(app, "send"));
     }
     lines.push(keys_line(&crate::tui::keymap::confirm_keys(app, c)));

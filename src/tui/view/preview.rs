@@ -123,36 +123,53 @@ fn context_line(app: &App) -> Option<Line<'static>> {
             dim,
         ));
     };
+    // A colleague's newest ✓ on this call, from the team log, named.
+    let team = app
+        .team_last_set
+        .as_ref()
+        .filter(|(a, t, _)| a == agent && t == target)
+        .map(|(_, _, line)| {
+            Span::styled(
+                format!(" Team: {} ", phonely_core::inert::inert(line)),
+                Style::default().fg(Color::Yellow),
+            )
+        });
     let Some(last) = context.records.first() else {
-        return Some(Line::styled(
-            " No earlier update of this call from this machine ",
-            dim,
+        // Nothing from this machine: the colleague's, alone (the pane's edge is short).
+        return Some(team.map_or_else(
+            || Line::styled(" No earlier update of this call from this machine ", dim),
+            Line::from,
         ));
     };
     let set = last.set_text();
     let others = context.records.len() - 1;
-    Some(Line::from(vec![
-        Span::styled(" Last set here: ", dim),
-        Span::raw(if set.is_empty() {
-            "—".to_string()
-        } else {
-            set
-        }),
-        Span::styled(
-            format!(
-                ", {} by {} {}{}",
-                format_time(last.created_ms, app.settings.utc_offset),
-                last.operator,
-                last.mark(),
-                if others > 0 {
-                    format!(" (+{others} earlier; Ctrl+F lists them) ")
-                } else {
-                    " ".to_string()
-                }
+    Some(Line::from(
+        vec![
+            Span::styled(" Last set here: ", dim),
+            Span::raw(if set.is_empty() {
+                "—".to_string()
+            } else {
+                set
+            }),
+            Span::styled(
+                format!(
+                    ", {} by {} {}{}",
+                    format_time(last.created_ms, app.settings.utc_offset),
+                    last.operator,
+                    last.mark(),
+                    if others > 0 {
+                        format!(" (+{others} earlier; Ctrl+F lists them) ")
+                    } else {
+                        " ".to_string()
+                    }
+                ),
+                dim,
             ),
-            dim,
-        ),
-    ]))
+        ]
+        .into_iter()
+        .chain(team)
+        .collect::<Vec<_>>(),
+    ))
 }
 
 /// The request as lines: request line, headers (the key masked), blank line, pretty body. The

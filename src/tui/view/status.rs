@@ -155,6 +155,12 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
         ),
     };
     first.push(key);
+    if let Some(team) = &app.team_status {
+        first.push(Span::styled(
+            format!("· {team} "),
+            Style::default().fg(Color::Yellow),
+        ));
+    }
     let [message_area, where_to, keys] = Layout::vertical([
         Constraint::Min(1),
         Constraint::Length(1),
