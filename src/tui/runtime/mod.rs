@@ -5,8 +5,8 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use crossterm::event::{Event, KeyCode};
@@ -31,7 +31,15 @@ use crate::api::client::{Client, Completion};
 use crate::api::key::Credentials;
 use crate::api::request::WireRequest;
 use crate::api::update::OutcomeUpdate;
-use crate::history::{Filter, Provenance, SessionLock, Store, now_ms, operator_name};
+use crate::history::{Filter, Provenance, Store, now_ms};
+
+mod clipboard;
+mod queue_file;
+mod stores;
+
+pub use clipboard::Clipboard;
+use queue_file::load_queue;
+use stores::{SharedStore, Stores, duplicate_of, with_reader, with_store};
 
 /// What the runtime needs to carry out effects.
 #[derive(Clone, Debug)]
@@ -51,174 +59,6 @@ pub struct Services {
     pub team: Option<super::team::TeamLink>,
 }
 
-/// Where copied text goes.
-#[derive(Clone, Debug)]
-pub enum Clipboard {
-    /// The terminal's clipboard, through the OSC 52 escape sequence (works over SSH too).
-    Terminal,
-    /// A list in memory, for tests.
-    Memory(Arc<Mutex<Vec<String>>>),
-}
-
-impl Clipboard {
-    /// Copies `text`; says where it went (for the "Copied …" message).
-    fn copy(&self, text: &str) -> Result<&'static str, String> {
-        match self {
-            Clipboard::Terminal => {
-                use std::io::Write as _;
-                let mut out = std::io::stdout();
-                let terminal = crossterm::execute!(
-                    out,
-                    crossterm::clipboard::CopyToClipboard::to_clipboard_from(text)
-                )
-                .and_then(|()| out.flush());
-                // OSC 52 reaches the clipboard of the terminal in front of the person (also
-                // over SSH) when the terminal allows it; a desktop's own clipboard tool is used
-                // as well where there is one.
-                match (native_copy(text), terminal) {
-                    (Ok(tool), _) => Ok(tool),
-                    (Err(()), Ok(())) => Ok("the terminal's clipboard"),
-                    (Err(()), Err(e)) => Err(e.to_string()),
-                }
-            }
-            Clipboard::Memory(list) => {
-                list.lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .push(text.to_string());
-                Ok("the clipboard")
-            }
-        }
-    }
-}
-
-/// Largest batch file the queue opens; bigger ones belong to `phonely-outcomes batch`.
-const MAX_QUEUE_FILE: u64 = 20 * 1024 * 1024;
-
-/// A path as a terminal pastes a dropped file: in quotes (`'/a b/c.csv'`) or with its spaces
-/// escaped (`/a\ b/c.csv`). A path with neither is as typed.
-fn dropped_path(typed: &str) -> String {
-    let typed = typed.trim();
-    for quote in ['\'', '"'] {
-        if let Some(inner) = typed
-            .strip_prefix(quote)
-            .and_then(|rest| rest.strip_suffix(quote))
-        {
-            return inner.to_string();
-        }
-    }
-    if typed.contains("\\ ") && !std::path::Path::new(typed).exists() {
-        return typed.replace("\\ ", " ");
-    }
-    typed.to_string()
-}
-
-/// Reads a batch file for the queue (a leading `~/` is the home folder).
-fn load_queue(path: &str, rules: crate::api::update::Rules) -> Action {
-    let path = dropped_path(path);
-    let path = path.as_str();
-    let expanded = match path.strip_prefix("~/") {
-        Some(rest) => std::env::var_os("HOME").map_or_else(
-            || PathBuf::from(path),
-            |home| PathBuf::from(home).join(rest),
-        ),
-        None => PathBuf::from(path),
-    };
-    let size = match std::fs::metadata(&expanded) {
-        Ok(m) if m.is_dir() => {
-            return Action::Queue(QueueAction::Failed(format!(
-                "{path} is a folder: give the path of a .csv or .jsonl file in it"
-            )));
-        }
-        // A named pipe would block the read (and the quit, which waits for it) until something
-        // writes to it; a device may never end.
-        Ok(m) if !m.is_file() => {
-            return Action::Queue(QueueAction::Failed(format!(
-                "{path} is not a regular file (a pipe, a device or a socket): the queue opens \
-                 .csv and .jsonl files; to send from a pipe use `phonely-outcomes batch`"
-            )));
-        }
-        Ok(m) => m.len(),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Action::Queue(QueueAction::Failed(format!(
-                "There is no file at {path}: check the folder and the name"
-            )));
-        }
-        Err(e) => return Action::Queue(QueueAction::Failed(format!("Could not open {path}: {e}"))),
-    };
-    if size > MAX_QUEUE_FILE {
-        return Action::Queue(QueueAction::Failed(format!(
-            "{path} is {} MB: the queue opens files up to {} MB; send bigger ones with \
-             `phonely-outcomes batch {path}`",
-            size / (1024 * 1024),
-            MAX_QUEUE_FILE / (1024 * 1024)
-        )));
-    }
-    let bytes = match crate::batch::read_file(&expanded, MAX_QUEUE_FILE) {
-        Ok(b) => b,
-        Err(e) => return Action::Queue(QueueAction::Failed(format!("Could not read {path}: {e}"))),
-    };
-    let columns = crate::batch::ColumnMap::default().with_rules(rules);
-    let (entries, errors) = crate::batch::entries(path, &bytes, &columns);
-    if entries.is_empty() {
-        let why = errors
-            .first()
-            .map_or_else(|| "it has no rows".to_string(), ToString::to_string);
-        return Action::Queue(QueueAction::Failed(format!(
-            "Nothing to queue from {path}: {why}"
-        )));
-    }
-    Action::Queue(QueueAction::Loaded {
-        file: path.to_string(),
-        entries,
-        errors: errors.iter().map(ToString::to_string).collect(),
-    })
-}
-
-/// The desktop's clipboard tool, when this session has one: pbcopy on macOS, wl-copy on
-/// Wayland, xclip or xsel on X11. The text goes in on stdin, never on a command line.
-fn native_copy(text: &str) -> Result<&'static str, ()> {
-    use std::io::Write as _;
-    use std::process::{Command, Stdio};
-    let env = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
-    let tools: &[(&str, &[&str], &'static str)] = if cfg!(target_os = "macos") {
-        &[("pbcopy", &[], "the clipboard (pbcopy)")]
-    } else if env("WAYLAND_DISPLAY") {
-        &[("wl-copy", &[], "the clipboard (wl-copy)")]
-    } else if env("DISPLAY") {
-        &[
-            (
-                "xclip",
-                &["-selection", "clipboard"],
-                "the clipboard (xclip)",
-            ),
-            ("xsel", &["--clipboard", "--input"], "the clipboard (xsel)"),
-        ]
-    } else {
-        &[]
-    };
-    for (program, args, name) in tools {
-        let Ok(mut child) = Command::new(program)
-            .args(*args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-        else {
-            continue;
-        };
-        let written = child
-            .stdin
-            .take()
-            .is_some_and(|mut stdin| stdin.write_all(text.as_bytes()).is_ok());
-        // These tools keep running to serve the selection: reap them off the loop.
-        std::thread::spawn(move || child.wait());
-        if written {
-            return Ok(name);
-        }
-    }
-    Err(())
-}
-
 /// Test-only: when set to one character, pressing that key panics inside the loop, so a
 /// pseudo-terminal test can check the terminal is restored. Read once, when the loop starts.
 pub const TEST_PANIC_ENV: &str = "PHONELY_OUTCOMES_TEST_PANIC_KEY";
@@ -234,30 +74,6 @@ fn test_panic_key() -> Option<char> {
 
 /// Called after every draw with the state and the screen; tests use it to wait for a screen.
 pub type Observer<'a> = &'a mut dyn FnMut(&App, &Buffer);
-
-/// The history database and this process's session lock, taken on first use: after the first
-/// frame is on screen, and off the input path. Writes (sends) and reads (the history pane's
-/// queries) use two connections, so a long search never holds up a send; WAL lets them run
-/// side by side.
-#[derive(Default)]
-struct Stores {
-    writer: Mutex<Option<Opened>>,
-    reader: Mutex<Option<Store>>,
-    /// Stops a search on the reader connection when a newer filter makes it moot.
-    reader_interrupt: Mutex<Option<rusqlite::InterruptHandle>>,
-    /// The newest filter generation asked for.
-    latest_generation: AtomicU64,
-}
-
-type SharedStore = Arc<Stores>;
-
-#[derive(Debug)]
-struct Opened {
-    store: Store,
-    who: Provenance,
-    // Held while the process runs, so other processes see its pending rows as live.
-    _lock: SessionLock,
-}
 
 struct Runner {
     services: Arc<Services>,
@@ -871,155 +687,5 @@ impl Runner {
                 }),
             });
         });
-    }
-}
-
-/// The same request (URL and body) for the same call, sent with ✓ on `profile` since `since`:
-/// the duplicate guard's question, for one update or a queue row.
-fn duplicate_of(
-    store: &Store,
-    profile: &str,
-    ready: &super::app::Ready,
-    since: i64,
-) -> crate::history::Result<Option<crate::history::Record>> {
-    let (u, r) = (&ready.update, &ready.request);
-    store.find_duplicate(
-        profile,
-        u.agent.as_str(),
-        u.target.as_str(),
-        &r.url,
-        &r.body,
-        since,
-    )
-}
-
-/// Runs `f` on the writing connection, opening it (taking the session lock, settling crashed
-/// sessions' rows) on first use.
-fn with_store<T>(
-    stores: &Stores,
-    services: &Services,
-    f: impl FnOnce(&Store, &Provenance) -> crate::history::Result<T>,
-) -> Result<T, String> {
-    let mut guard = stores
-        .writer
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    if guard.is_none() {
-        *guard = Some(open(services)?);
-    }
-    match guard.as_ref() {
-        Some(o) => f(&o.store, &o.who).map_err(|e| e.to_string()),
-        None => Err("the history database is not open".to_string()),
-    }
-}
-
-/// Runs `f` on the reading connection (opened after the writer, which migrates the schema).
-fn with_reader<T>(
-    stores: &Stores,
-    services: &Services,
-    f: impl FnOnce(&Store) -> crate::history::Result<T>,
-) -> Result<T, String> {
-    let mut guard = stores
-        .reader
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    if guard.is_none() {
-        let session = with_store(stores, services, |s, _| Ok(s.session().to_string()))?;
-        let reader = Store::open(&services.data_dir, &session).map_err(|e| e.to_string())?;
-        *stores
-            .reader_interrupt
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(reader.interrupt_handle());
-        *guard = Some(reader);
-    }
-    match guard.as_ref() {
-        Some(s) => f(s).map_err(|e| e.to_string()),
-        None => Err("the history database is not open".to_string()),
-    }
-}
-
-fn open(services: &Services) -> Result<Opened, String> {
-    let dir = &services.data_dir;
-    let in_dir = |e: &dyn std::fmt::Display| format!("in {}: {e}", dir.display());
-    crate::history::private::create_dir(dir).map_err(|e| in_dir(&e))?;
-    let lock = SessionLock::acquire(dir).map_err(|e| in_dir(&e))?;
-    let store = Store::open(dir, lock.id()).map_err(|e| in_dir(&e))?;
-    // Files that others could read were made private: said once, in the log (the screen is
-    // the workbench's).
-    if let Some(note) = crate::history::private::take_note() {
-        tracing::warn!("{note}");
-    }
-    store.reconcile_orphans(dir).map_err(|e| in_dir(&e))?;
-    Ok(Opened {
-        store,
-        who: Provenance {
-            operator: operator_name(),
-            profile: services.profile.clone(),
-            base_url: services.base_url.clone(),
-        },
-        _lock: lock,
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// A file dragged onto the terminal arrives in quotes or with its spaces escaped; either way
-    /// it is the file it names. A path that does not exist says so in words.
-    #[test]
-    fn a_dropped_path_opens_the_file_it_names() {
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("with space.csv");
-        std::fs::write(&file, "agent_id,target,outcome\nagent123,call456,Sold\n").unwrap();
-        let plain = file.display().to_string();
-        for typed in [
-            plain.clone(),
-            format!("'{plain}'"),
-            format!("\"{plain}\" "),
-            plain.replace(' ', "\\ "),
-        ] {
-            match load_queue(&typed, crate::api::update::Rules::default()) {
-                Action::Queue(QueueAction::Loaded { entries, .. }) => {
-                    assert_eq!(entries.len(), 1, "{typed}");
-                }
-                other => panic!("{typed}: {other:?}"),
-            }
-        }
-        let missing = dir.path().join("nope.csv").display().to_string();
-        match load_queue(&missing, crate::api::update::Rules::default()) {
-            Action::Queue(QueueAction::Failed(text)) => {
-                assert!(text.starts_with("There is no file at "), "{text}");
-            }
-            other => panic!("{other:?}"),
-        }
-    }
-
-    /// A named pipe nobody writes to (or a device) is refused at once: reading it would block
-    /// the queue's loader, and quitting waits for that thread, so the workbench never ended.
-    #[cfg(unix)]
-    #[test]
-    fn a_pipe_or_a_device_is_refused_without_reading_it() {
-        let dir = tempfile::tempdir().unwrap();
-        let fifo = dir.path().join("rows.csv");
-        let made = std::process::Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap();
-        assert!(made.success());
-        for path in [fifo.display().to_string(), "/dev/zero".to_string()] {
-            let (tx, rx) = std::sync::mpsc::channel();
-            let typed = path.clone();
-            std::thread::spawn(move || {
-                let _ = tx.send(load_queue(&typed, crate::api::update::Rules::default()));
-            });
-            match rx.recv_timeout(std::time::Duration::from_secs(10)) {
-                Ok(Action::Queue(QueueAction::Failed(text))) => {
-                    assert!(text.contains("is not a regular file"), "{path}: {text}");
-                }
-                Ok(other) => panic!("{path}: {other:?}"),
-                Err(e) => panic!("{path}: still reading after 10 s ({e})"),
-            }
-        }
     }
 }
