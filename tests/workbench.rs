@@ -677,9 +677,19 @@ async fn a_pinned_call_from_the_list_gets_the_update() {
         })
         .await;
         h.ctrl('s');
-        h.wait_for("Send this update?").await;
+        let screen = h.wait_for("Send this update?").await;
+        // The confirmation names the pinned call, not the preference it does not use.
+        assert!(
+            screen.contains("+14155551234, pinned to call call-mid-415")
+                && !screen.contains("last call from this number"),
+            "{screen}"
+        );
         h.key(KeyCode::Enter);
         h.wait_for("✓ Updated").await;
+        // So does the history row: "(pinned call-mid-415)", or "(p)" where the column is
+        // too narrow for it (as here, at 120 columns), never "(last)".
+        let screen = h.wait_for("agent123/+14155551234 (p").await;
+        assert!(!screen.contains("+14155551234 (l"), "{screen}");
         h.ctrl('q');
     };
     tokio::join!(app, script);

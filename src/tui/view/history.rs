@@ -111,12 +111,20 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
             cells.push(Cell::from(r.profile.clone()));
         }
         cells.extend([
-            Cell::from(super::call_text(
-                &r.agent,
-                &r.target,
-                r.preference.as_deref(),
-                call_width,
-            )),
+            Cell::from({
+                // A send pinned to a call from the calls list names that call, not the
+                // preference it did not use ("(p)" where the column is narrow).
+                let pinned = r
+                    .pinned_call
+                    .as_deref()
+                    .map(|c| format!("pinned {}", crate::api::inert::inert(c)));
+                super::call_text(
+                    &r.agent,
+                    &r.target,
+                    pinned.as_deref().or(r.preference.as_deref()),
+                    call_width,
+                )
+            }),
             Cell::from(r.set_text()),
             Cell::from(
                 r.http_status

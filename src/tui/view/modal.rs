@@ -154,10 +154,15 @@ fn confirm(app: &App, c: &Confirm, frame: &mut Frame<'_>, area: Rect) {
         row("Agent", u.agent.as_str()),
         match &u.target {
             Target::CallId(id) => row("Call", id.as_str()),
-            Target::Phone { phone, preference } => row(
-                "Phone",
-                format!("{phone} ({} call from this number)", preference.as_str()),
-            ),
+            Target::Phone { phone, preference } => match &c.ready.pinned_call {
+                // Pinned from the calls list: the request goes to that call's id, whatever
+                // `first`/`last` would pick when it arrives.
+                Some(call) => row("Phone", format!("{phone}, pinned to call {}", inert(call))),
+                None => row(
+                    "Phone",
+                    format!("{phone} ({} call from this number)", preference.as_str()),
+                ),
+            },
         },
     ];
     // Each note under the line it is about.
