@@ -4,7 +4,7 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use assert_cmd::Command;
 use phonely_outcomes::api::update::{Field, UpdateInput, validate};
@@ -211,26 +211,29 @@ fn timeouts_outside_a_tenth_of_a_second_to_ten_minutes_are_refused() {
 /// Runs `cmd` and waits at most `limit` for it: a command that would read forever fails the
 /// test instead of hanging it.
 fn run_within(cmd: &mut std::process::Command, limit: Duration) -> (Option<i32>, String) {
-    let mut child = cmd
+    let child = cmd
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let started = Instant::now();
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            let mut stderr = String::new();
-            std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut stderr).unwrap();
-            return (status.code(), stderr);
-        }
-        if started.elapsed() > limit {
-            child.kill().unwrap();
-            let _ = child.wait();
-            panic!("still running after {limit:?}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let pid = child.id();
+    // The child's exit is waited for on a thread; this one waits for that answer, up to `limit`.
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    let Ok(output) = rx.recv_timeout(limit) else {
+        let _ = std::process::Command::new("kill")
+            .args(["-9", &pid.to_string()])
+            .status();
+        panic!("still running after {limit:?}");
+    };
+    let output = output.unwrap();
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
 }
 
 /// `--metadata @FILE` reads at most its cap plus one byte: `/dev/zero` is refused at once; a
