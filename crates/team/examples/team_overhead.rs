@@ -7,40 +7,11 @@
 use std::time::{Duration, Instant};
 
 use phonely_team::migrations::migrate;
-use phonely_team::{Target, TeamLog, TeamRow, TeamUrl, Uuid};
+use phonely_team::{Target, TeamLog, TeamRow, TeamUrl};
 
 fn row(i: i64) -> TeamRow {
-    TeamRow {
-        uuid: Uuid::new_v4(),
-        operator: "bench".into(),
-        session: "s".into(),
-        profile: "default".into(),
-        base_url: "http://127.0.0.1:8787".into(),
-        agent: "agent123".into(),
-        target: format!("call{}", i % 500),
-        target_kind: "call".into(),
-        preference: None,
-        outcome: Some("Sold".into()),
-        value: Some("299".into()),
-        metadata: None,
-        method: "PATCH".into(),
-        url: format!("http://127.0.0.1:8787/api/calls/agent123/call{}", i % 500),
-        body: r#"{"custom_call_outcome":"Sold","custom_call_outcome_value":299}"#.into(),
-        state: "pending".into(),
-        created_ms: 1_700_000_000_000 + i,
-        sent_ms: None,
-        completed_ms: None,
-        http_status: None,
-        latency_ms: None,
-        verified: false,
-        resolved_call_id: None,
-        message: None,
-        response_body: None,
-        response_truncated: false,
-        response_cap: None,
-        batch_line: None,
-        pinned_call: None,
-    }
+    let target = format!("call{}", i % 500);
+    phonely_team::testing::pending_row("bench", "agent123", &target, 1_700_000_000_000 + i)
 }
 
 fn report(what: &str, mut times: Vec<Duration>) {

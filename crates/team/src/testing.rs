@@ -14,6 +14,42 @@ use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU32, Ordering};
 
+/// A pending row for tests and benchmarks: `agent`/`target` sold at 299 by `operator`, recorded at
+/// `created_ms`, with a fresh UUID.
+pub fn pending_row(operator: &str, agent: &str, target: &str, created_ms: i64) -> crate::TeamRow {
+    crate::TeamRow {
+        uuid: crate::Uuid::new_v4(),
+        operator: operator.to_string(),
+        session: "s-1".to_string(),
+        profile: "default".to_string(),
+        base_url: "http://127.0.0.1:8787".to_string(),
+        agent: agent.to_string(),
+        target: target.to_string(),
+        target_kind: "call".to_string(),
+        preference: None,
+        outcome: Some("Sold".to_string()),
+        value: Some("299".to_string()),
+        metadata: None,
+        method: "PATCH".to_string(),
+        url: format!("http://127.0.0.1:8787/v1/agents/{agent}/calls/{target}/outcome"),
+        body: r#"{"outcome":"Sold","value":299}"#.to_string(),
+        state: "pending".to_string(),
+        created_ms,
+        sent_ms: None,
+        completed_ms: None,
+        http_status: None,
+        latency_ms: None,
+        verified: false,
+        resolved_call_id: None,
+        message: None,
+        response_body: None,
+        response_truncated: false,
+        response_cap: None,
+        batch_line: None,
+        pinned_call: None,
+    }
+}
+
 /// The environment variable that makes a missing PostgreSQL a failure, not a skip.
 pub const REQUIRE_ENV: &str = "PHONELY_REQUIRE_POSTGRES";
 /// Where to look for `initdb` and `pg_ctl` first.

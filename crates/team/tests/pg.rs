@@ -4,40 +4,10 @@
 
 use phonely_team::migrations::{self, latest, migrate, migrate_to};
 use phonely_team::testing::{self, Cluster};
-use phonely_team::{Target, TeamError, TeamLog, TeamRow, TeamUrl, Uuid};
+use phonely_team::{Target, TeamError, TeamLog, TeamRow, TeamUrl};
 
 fn row(operator: &str, agent: &str, target: &str, created_ms: i64) -> TeamRow {
-    TeamRow {
-        uuid: Uuid::new_v4(),
-        operator: operator.to_string(),
-        session: "s-1".to_string(),
-        profile: "default".to_string(),
-        base_url: "http://127.0.0.1:8787".to_string(),
-        agent: agent.to_string(),
-        target: target.to_string(),
-        target_kind: "call".to_string(),
-        preference: None,
-        outcome: Some("Sold".to_string()),
-        value: Some("299".to_string()),
-        metadata: None,
-        method: "PATCH".to_string(),
-        url: format!("http://127.0.0.1:8787/v1/agents/{agent}/calls/{target}/outcome"),
-        body: r#"{"outcome":"Sold","value":299}"#.to_string(),
-        state: "pending".to_string(),
-        created_ms,
-        sent_ms: None,
-        completed_ms: None,
-        http_status: None,
-        latency_ms: None,
-        verified: false,
-        resolved_call_id: None,
-        message: None,
-        response_body: None,
-        response_truncated: false,
-        response_cap: None,
-        batch_line: None,
-        pinned_call: None,
-    }
+    testing::pending_row(operator, agent, target, created_ms)
 }
 
 fn done(r: &TeamRow, state: &str, status: i32) -> TeamRow {
