@@ -17,14 +17,17 @@ pub mod theme;
 pub mod update;
 pub mod view;
 
-use std::io::stdout;
+use std::io::{BufWriter, Stdout, stdout};
 
 use crossterm::event::{
     DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
     EventStream,
 };
-use crossterm::execute;
+use crossterm::terminal::{EnterAlternateScreen, enable_raw_mode};
+use crossterm::{execute, queue};
 use futures::StreamExt as _;
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
 
 use app::App;
 use runtime::Services;
@@ -32,17 +35,20 @@ use runtime::Services;
 /// Runs the workbench in the real terminal. The terminal is restored on every way out: normal
 /// exit, error, Ctrl+C, SIGTERM/SIGHUP, and panic (through the hook installed here).
 pub async fn run_in_terminal(app: App, services: Services) -> std::io::Result<()> {
-    let mut terminal = ratatui::try_init()?;
-    // ratatui's hook restores the screen; ours, run first, also turns bracketed paste and mouse reporting off.
-    let ratatui_hook = std::panic::take_hook();
+    // Restores the screen on a panic, after turning bracketed paste and mouse reporting off.
+    let earlier_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         let _ = execute!(stdout(), DisableBracketedPaste, DisableMouseCapture);
-        ratatui_hook(info);
+        ratatui::restore();
+        earlier_hook(info);
     }));
-    let _ = execute!(stdout(), EnableBracketedPaste);
-    if app.mouse_capture {
-        let _ = execute!(stdout(), EnableMouseCapture);
-    }
+    let mut terminal = match open_terminal(app.mouse_capture) {
+        Ok(t) => t,
+        Err(e) => {
+            ratatui::restore();
+            return Err(e);
+        }
+    };
     // The event stream starts a reader thread: create it on first poll, after the first frame
     // is on screen (keys typed meanwhile wait in the terminal's buffer).
     let events = Box::pin(futures::stream::once(async { EventStream::new() }).flatten());
@@ -58,6 +64,24 @@ pub async fn run_in_terminal(app: App, services: Services) -> std::io::Result<()
     let _ = execute!(stdout(), DisableBracketedPaste, DisableMouseCapture);
     ratatui::restore();
     result.map(|_| ())
+}
+
+/// Bytes a frame may take before it is written: a full 160×48 frame of the workbench is about
+/// 6 KB; a bigger one is written in pieces of this size.
+const FRAME_BUFFER: usize = 64 * 1024;
+
+/// Raw mode, the alternate screen, bracketed paste (and mouse reporting when on), and a terminal
+/// whose frames each leave in one write. Standard output's own buffer writes every 1 KiB, so a
+/// frame went out in six writes, each a wake-up of the terminal (measured: the first frame's
+/// bytes arrived over about 2 ms); now the set-up and the first frame are one write.
+fn open_terminal(mouse: bool) -> std::io::Result<Terminal<CrosstermBackend<BufWriter<Stdout>>>> {
+    enable_raw_mode()?;
+    let mut out = BufWriter::with_capacity(FRAME_BUFFER, stdout());
+    queue!(out, EnterAlternateScreen, EnableBracketedPaste)?;
+    if mouse {
+        queue!(out, EnableMouseCapture)?;
+    }
+    Terminal::new(CrosstermBackend::new(out))
 }
 
 /// Resolves on SIGTERM or SIGHUP (Ctrl+C arrives as a key in raw mode).
