@@ -77,6 +77,21 @@ impl TeamSession {
         }
     }
 
+    /// Logs in now (when the URL was read), so that the first write finds the connection open;
+    /// `send` does this beside reading the key and opening the history. A failure is kept as
+    /// the reason rows wait, like a failed write's.
+    pub async fn connect(&mut self) {
+        let Some(w) = self.writer.as_mut() else {
+            return;
+        };
+        if let Err(e) = w.reader().await {
+            if e.is_offline() {
+                w.forget();
+            }
+            self.offline = Some(e.to_string());
+        }
+    }
+
     /// The operator recorded with each row.
     pub fn operator(&self) -> &str {
         &self.operator

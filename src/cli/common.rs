@@ -122,7 +122,16 @@ pub(super) async fn sender(
     config: &Config,
 ) -> Result<Sender, ExitCode> {
     let checked = checked_key(profile, base, timeout_arg, config).await?;
-    checked.sender()
+    // Loading the system's certificates takes milliseconds: on a thread of its own, so that work
+    // already started (the team log's login, in `send`) goes on meanwhile.
+    tokio::task::spawn_blocking(move || checked.sender())
+        .await
+        .unwrap_or_else(|e| {
+            Err(fail(
+                1,
+                &format!("the HTTP client could not be set up: {e}"),
+            ))
+        })
 }
 
 /// The wait for each answer: `--timeout`, else the config's; refused (exit 2) outside

@@ -499,6 +499,19 @@ async fn send(
         );
         return ExitCode::from(exit::UPDATED);
     }
+    // The team log (when configured) logs in first, beside reading the key, opening the
+    // history and the request itself: a login costs milliseconds (mostly the password's key
+    // derivation), more than the loopback request it would otherwise delay.
+    let team_opening = data_dir(global.data_dir.clone()).ok().map(|dir| {
+        let config = config.clone();
+        tokio::spawn(async move {
+            // Its outbox lives in the data folder, which a first send has not made yet.
+            let _ = crate::history::private::create_dir(&dir);
+            let mut team = crate::teamlog::TeamSession::start(&config, &dir).await?;
+            team.connect().await;
+            Some(team)
+        })
+    });
     let Sender { key, client, who } = match ready {
         Some(s) => s,
         None => match sender(profile, &base, args.timeout, config).await {
@@ -523,37 +536,46 @@ async fn send(
             );
         }
     };
-    // The team log (when configured): pending before the request leaves, completed after.
+    // The team log (when configured): the duplicate check and the pending row go beside the
+    // request (neither may hold it up: the check only warns), the completion after both.
     let team_uuid = crate::teamlog::TeamSession::new_uuid();
-    let mut team = match data_dir(global.data_dir.clone()) {
-        Ok(dir) => crate::teamlog::TeamSession::start(config, &dir).await,
-        Err(_) => None,
-    };
-    if let Some(t) = team.as_mut() {
-        // The duplicate guard, across the team: a colleague's ✓ of exactly this is named.
-        let now = record.created_ms;
-        let window = i64::try_from(config.duplicate_window.as_millis()).unwrap_or(i64::MAX);
-        if window > 0
-            && let Some(w) = t
-                .duplicate(
+    let window = i64::try_from(config.duplicate_window.as_millis()).unwrap_or(i64::MAX);
+    let team_pending = team_opening.map(|opening| {
+        let (record, url, body) = (record.clone(), request.url.clone(), request.body.clone());
+        tokio::spawn(async move {
+            let mut team = opening.await.ok().flatten()?;
+            // The duplicate guard, across the team: a colleague's ✓ of exactly this is named.
+            let now = record.created_ms;
+            let warning = if window > 0 {
+                team.duplicate(
                     &record.agent,
                     &record.target,
-                    &request.url,
-                    &request.body,
+                    &url,
+                    &body,
                     now - window,
                     now,
                 )
                 .await
-        {
-            eprintln!("warning: {}", inert(&w));
-        }
-        t.pending(team_uuid, &record).await;
-    }
+            } else {
+                None
+            };
+            team.pending(team_uuid, &record).await;
+            Some((team, warning))
+        })
+    });
     let started = std::time::Instant::now();
     let (completion, latency) = tokio::select! {
         r = client.send(&request, &key) => r,
         _ = tokio::signal::ctrl_c() => (Completion::Cancelled, started.elapsed()),
     };
+    let mut team = match team_pending {
+        Some(task) => task.await.ok().flatten(),
+        None => None,
+    };
+    if let Some(w) = team.as_mut().and_then(|(_, w)| w.take()) {
+        eprintln!("warning: {}", inert(&w));
+    }
+    let mut team = team.map(|(t, _)| t);
     crate::api::client::log_completion(&request, &completion, latency);
     let done = match store.complete(record.id, &completion, latency) {
         Ok(r) => r,

@@ -145,25 +145,41 @@ const BOOTSTRAP: &[&str] = &[
 /// The advisory lock key migrations hold (`phonely` in ASCII), so two `migrate`s never race.
 const LOCK_KEY: i64 = 0x0070_686f_6e65_6c79;
 
-/// The database's schema version: `None` when it has no team log.
+/// The database's schema version: `None` when it has no team log. One round trip (a simple
+/// query, nothing prepared): it runs at every connect, so a `send` pays it each time.
 pub async fn version(client: &tokio_postgres::Client) -> Result<Option<i32>, TeamError> {
-    let exists: bool = client
-        .query_one(
-            "SELECT to_regclass('phonely.schema_version') IS NOT NULL",
-            &[],
-        )
+    use tokio_postgres::SimpleQueryMessage;
+    use tokio_postgres::error::SqlState;
+    let said =
+        |e: &dyn std::fmt::Display| TeamError::Database(format!("the team database said: {e}"));
+    let messages = match client
+        .simple_query("SELECT max(version) FROM phonely.schema_version")
         .await
-        .map_err(|e| TeamError::Database(format!("the team database said: {e}")))?
-        .get(0);
-    if !exists {
-        return Ok(None);
+    {
+        Ok(m) => m,
+        // No table (or no schema): no team log here.
+        Err(e)
+            if matches!(
+                e.code(),
+                Some(&SqlState::UNDEFINED_TABLE | &SqlState::INVALID_SCHEMA_NAME)
+            ) =>
+        {
+            return Ok(None);
+        }
+        Err(e) => return Err(said(&e)),
+    };
+    let text = messages.iter().find_map(|m| match m {
+        SimpleQueryMessage::Row(row) => Some(row.get(0)),
+        _ => None,
+    });
+    match text {
+        Some(Some(v)) => v
+            .parse::<i32>()
+            .map(Some)
+            .map_err(|e| said(&format!("schema version {v:?}: {e}"))),
+        // An empty table: a log whose first migration never finished.
+        Some(None) | None => Ok(Some(0)),
     }
-    let v: Option<i32> = client
-        .query_one("SELECT max(version) FROM phonely.schema_version", &[])
-        .await
-        .map_err(|e| TeamError::Database(format!("the team database said: {e}")))?
-        .get(0);
-    Ok(Some(v.unwrap_or(0)))
 }
 
 /// Refuses a database this program cannot write: no team log, an older schema (migrate first) or
