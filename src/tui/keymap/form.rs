@@ -80,6 +80,8 @@ pub fn field_bindings() -> Vec<Binding> {
         Binding::new(&[KeyCode::Char('u')], Action::Form(FormAction::ClearField))
             .mods(Mods::CTRL_NOT_ALT)
             .hint("^U", "clear")
+            // An empty field has nothing to clear.
+            .live(|a| a.focus.field().is_some_and(|f| !a.form.text(f).is_empty()))
             .help(
                 "Ctrl+U / Ctrl+K",
                 "clear the field / delete to the end of the line",

@@ -452,6 +452,16 @@ fn the_footer_offers_only_keys_that_act_now() {
     for focus in [Focus::Agent, Focus::Target, Focus::Outcome, Focus::Value] {
         let mut f = focused(focus);
         f.outcome_menu_closed = true;
+        // An empty field has nothing to clear: ^U shows once there is text.
+        assert!(!hints(&f).contains(&("^U", "clear")), "{focus:?}");
+        crate::tui::update::update(
+            &mut f,
+            Action::Edit(Input {
+                key: Key::Char('x'),
+                ..Input::default()
+            }),
+        );
+        f.outcome_menu_closed = true;
         assert!(hints(&f).contains(&("^U", "clear")), "{focus:?}");
         assert_eq!(
             map_event(&focused(focus), &ctrl('u')),
