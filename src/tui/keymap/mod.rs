@@ -30,7 +30,7 @@ mod table_tests;
 mod tests;
 
 pub use bindings::{Binding, Mods, calls_bindings, history_bindings, queue_bindings};
-use bindings::{map_table, table_help};
+use bindings::{map_table, table_help, table_hints};
 pub use form::{
     field_bindings, filter_bindings, metadata_bindings, outcome_menu_bindings, preference_bindings,
 };
@@ -47,6 +47,8 @@ pub type Fallback = fn(&App, KeyEvent) -> Option<Action>;
 /// The context that reads keys now, besides the global table: the open dialog's, or the
 /// focused pane's or field's.
 pub struct Context {
+    /// Which context (its [`Table`]'s name).
+    pub name: &'static str,
     pub table: Vec<Binding>,
     pub fallback: Option<Fallback>,
 }
@@ -118,33 +120,49 @@ pub fn tables() -> Vec<Table> {
 
 /// The context that reads a key in this state (the global table aside).
 pub fn context(app: &App) -> Context {
-    let of = |table, fallback| Context { table, fallback };
+    let of = |name, table, fallback| Context {
+        name,
+        table,
+        fallback,
+    };
     if let Some(modal) = &app.modal {
         return match modal {
             // A production profile: the person types its name (one update's or the queue's).
-            Modal::Confirm(_) | Modal::ConfirmQueue { .. } if app.profile.production() => {
-                of(typed_confirm_bindings(), Some(modals::typed_name))
+            Modal::Confirm(_) | Modal::ConfirmQueue { .. } if app.profile.production() => of(
+                "production confirmation",
+                typed_confirm_bindings(),
+                Some(modals::typed_name),
+            ),
+            Modal::Confirm(_) => of("confirmation", confirm_bindings(), None),
+            Modal::ConfirmQueue { .. } => of("queue confirmation", confirm_queue_bindings(), None),
+            Modal::Palette { .. } => {
+                of("palette", palette_bindings(), Some(modals::palette_search))
             }
-            Modal::Confirm(_) => of(confirm_bindings(), None),
-            Modal::ConfirmQueue { .. } => of(confirm_queue_bindings(), None),
-            Modal::Palette { .. } => of(palette_bindings(), Some(modals::palette_search)),
-            Modal::OpenFile(_) => of(open_file_bindings(), Some(modals::path_typed)),
-            Modal::Templates { .. } => of(templates_bindings(), None),
-            Modal::Detail { .. } => of(detail_bindings(), None),
-            Modal::Profiles { .. } => of(profiles_bindings(), None),
-            Modal::Help { .. } => of(help_bindings(), None),
+            Modal::OpenFile(_) => of(
+                "path prompt",
+                open_file_bindings(),
+                Some(modals::path_typed),
+            ),
+            Modal::Templates { .. } => of("templates", templates_bindings(), None),
+            Modal::Detail { .. } => of("detail", detail_bindings(), None),
+            Modal::Profiles { .. } => of("profile picker", profiles_bindings(), None),
+            Modal::Help { .. } => of("help", help_bindings(), None),
         };
     }
     match app.focus {
-        Focus::History => of(history_bindings(), None),
-        Focus::Queue => of(queue_bindings(), None),
-        Focus::Calls => of(calls_bindings(), None),
-        Focus::Filter => of(filter_bindings(), Some(form::edit)),
-        Focus::Preference => of(preference_bindings(), None),
-        Focus::Metadata => of(metadata_bindings(), Some(form::edit)),
-        Focus::Outcome if app.outcome_menu_open() => of(outcome_menu_bindings(), Some(form::edit)),
+        Focus::History => of("history", history_bindings(), None),
+        Focus::Queue => of("queue", queue_bindings(), None),
+        Focus::Calls => of("calls", calls_bindings(), None),
+        Focus::Filter => of("filter", filter_bindings(), Some(form::edit)),
+        Focus::Preference => of("preference", preference_bindings(), None),
+        Focus::Metadata => of("metadata", metadata_bindings(), Some(form::edit)),
+        Focus::Outcome if app.outcome_menu_open() => of(
+            "outcome pick-list",
+            outcome_menu_bindings(),
+            Some(form::edit),
+        ),
         Focus::Agent | Focus::Target | Focus::Outcome | Focus::Value => {
-            of(field_bindings(), Some(form::edit))
+            of("form fields", field_bindings(), Some(form::edit))
         }
     }
 }
@@ -201,16 +219,36 @@ fn map_key(app: &App, key: KeyEvent) -> Option<Action> {
 }
 
 /// The keys that work right now, for the footer (and the dialogs' own key lines): (key, what it
-/// does). With no dialog open, the global hints go around the context's by their `footer`.
+/// does).
 pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
-    let context = context(app);
+    table_hints(&footer_rows(app), app)
+}
+
+/// The rows the footer reads now: a dialog's table, or the global hints around the context's
+/// (by their `footer`) and quit last. A context's row whose every key a global row with a
+/// condition takes now (Esc while a send is in flight) is left out: its hint would lie.
+fn footer_rows(app: &App) -> Vec<Binding> {
+    let rows = context(app).table;
     if app.modal.is_some() {
-        return bindings::table_hints(&context.table, app);
+        return rows;
     }
-    let (global, quit) = (global_bindings(), quit_bindings());
-    let mut rows: Vec<&Binding> = global.iter().chain(&context.table).chain(&quit).collect();
+    let global = global_bindings();
+    let taken = |b: &Binding| {
+        !b.keys.is_empty()
+            && b.keys.iter().all(|code| {
+                let key = KeyEvent::new(*code, b.mods.need);
+                global.iter().any(|g| g.when.is_some() && g.takes(app, key))
+            })
+    };
+    let rows: Vec<Binding> = rows.into_iter().filter(|b| !taken(b)).collect();
+    let mut rows: Vec<Binding> = global
+        .iter()
+        .cloned()
+        .chain(rows)
+        .chain(quit_bindings())
+        .collect();
     rows.sort_by_key(|b| b.footer);
-    rows.into_iter().filter_map(|b| b.shown(app)).collect()
+    rows
 }
 
 /// A send (from the form or the queue) has not come back yet.
