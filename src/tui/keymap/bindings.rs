@@ -182,6 +182,26 @@ fn row(
     }
 }
 
+/// ↑/k and ↓/j in a list: "↑↓ move" in the footer, "↑ ↓ / k j" in F1.
+fn up_down(step: fn(isize) -> Action, live: fn(&App) -> bool) -> [Binding; 2] {
+    [
+        row(
+            &[KeyCode::Up, KeyCode::Char('k')],
+            step(-1),
+            Some(("↑↓", "move")),
+            Some(("↑ ↓ / k j", "move")),
+            live,
+        ),
+        row(
+            &[KeyCode::Down, KeyCode::Char('j')],
+            step(1),
+            None,
+            None,
+            live,
+        ),
+    ]
+}
+
 /// The history pane's bindings, in the order of the footer and of F1's section.
 pub fn history_bindings() -> Vec<Binding> {
     use HistoryAction as H;
@@ -189,21 +209,8 @@ pub fn history_bindings() -> Vec<Binding> {
     let rows = |a: &App| !a.history.rows.is_empty();
     let filtered = |a: &App| !a.history.filter.is_empty();
     let b = row;
-    vec![
-        b(
-            &[KeyCode::Up, KeyCode::Char('k')],
-            Action::History(H::Move(-1)),
-            Some(("↑↓", "move")),
-            Some(("↑ ↓ / k j", "move")),
-            rows,
-        ),
-        b(
-            &[KeyCode::Down, KeyCode::Char('j')],
-            Action::History(H::Move(1)),
-            None,
-            None,
-            rows,
-        ),
+    let mut table = up_down(|n| Action::History(H::Move(n)), rows).to_vec();
+    table.extend([
         b(
             &[KeyCode::PageUp],
             Action::History(H::Move(-10)),
@@ -312,7 +319,8 @@ pub fn history_bindings() -> Vec<Binding> {
         ),
         // Told under "Anywhere" (F1, also ? outside text fields).
         b(&[KeyCode::Char('?')], Action::OpenHelp, None, None, always),
-    ]
+    ]);
+    table
 }
 
 /// The queue pane's bindings, in the order of the footer and of F1's section.
@@ -323,19 +331,8 @@ pub fn queue_bindings() -> Vec<Binding> {
     }
 
     let b = |keys, action, hint, help| row(keys, action, hint, help, |_| true);
-    vec![
-        b(
-            &[KeyCode::Up, KeyCode::Char('k')],
-            Action::Queue(Q::Move(-1)),
-            Some(("↑↓", "move")),
-            Some(("↑ ↓ / k j", "move")),
-        ),
-        b(
-            &[KeyCode::Down, KeyCode::Char('j')],
-            Action::Queue(Q::Move(1)),
-            None,
-            None,
-        ),
+    let mut table = up_down(|n| Action::Queue(Q::Move(n)), |_| true).to_vec();
+    table.extend([
         b(&[KeyCode::PageUp], Action::Queue(Q::Move(-10)), None, None),
         b(&[KeyCode::PageDown], Action::Queue(Q::Move(10)), None, None),
         b(
@@ -405,7 +402,8 @@ pub fn queue_bindings() -> Vec<Binding> {
             None,
             None,
         ),
-    ]
+    ]);
+    table
 }
 
 /// The calls list's bindings (issue 14), in the order of the footer and of F1's section.
@@ -415,21 +413,8 @@ pub fn calls_bindings() -> Vec<Binding> {
     let calls = |a: &App| !a.calls.calls().is_empty();
     let pinned = |a: &App| a.calls.pinned().is_some();
     let b = row;
-    vec![
-        b(
-            &[KeyCode::Up, KeyCode::Char('k')],
-            Action::Calls(C::Move(-1)),
-            Some(("↑↓", "move")),
-            Some(("↑ ↓ / k j", "move")),
-            calls,
-        ),
-        b(
-            &[KeyCode::Down, KeyCode::Char('j')],
-            Action::Calls(C::Move(1)),
-            None,
-            None,
-            calls,
-        ),
+    let mut table = up_down(|n| Action::Calls(C::Move(n)), calls).to_vec();
+    table.extend([
         b(
             &[KeyCode::Char('p'), KeyCode::Enter],
             Action::Calls(C::TogglePin),
@@ -467,7 +452,8 @@ pub fn calls_bindings() -> Vec<Binding> {
             None,
             always,
         ),
-    ]
+    ]);
+    table
 }
 
 /// A key in a context in this state: the first row that takes it. (Keys act whether or not
