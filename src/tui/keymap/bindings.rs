@@ -1,5 +1,6 @@
-//! Key bindings as data: a pane's table (keys, action, footer hint, F1 line, when it acts), from
-//! which its keymap, footer and help section are read; and the help screen's sections.
+//! Key bindings as data: the `Binding` row every context's table is made of (keys, action,
+//! footer hint, F1 line, palette name, when it acts), reading a key or the footer from a table,
+//! and the three list panes' tables (history, queue, calls).
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
