@@ -390,11 +390,11 @@ fn no_key_is_bound_twice_in_a_context() {
 
 #[test]
 fn the_global_keys_shadow_no_context_key_unless_on_a_condition() {
-    let (global, quit) = (global_bindings(), quit_bindings());
+    let (global, quit, states) = (global_bindings(), quit_bindings(), states());
     let mut problems = Vec::new();
     for table in tables().iter().filter(|t| t.name != "quit") {
         problems.extend(shadow_problems(&quit, table.name, &table.rows));
-        let dialog = states()
+        let dialog = states
             .iter()
             .any(|(_, a)| a.modal.is_some() && context(a).name == table.name);
         if !matches!(table.name, "global" | "quit") && !dialog {
