@@ -1,16 +1,25 @@
-//! Key bindings as data: a pane's table (keys, action, footer hint, F1 line, when it acts), from
-//! which its keymap, footer and help section are read; and the help screen's sections.
+//! Key bindings as data: the `Binding` row every context's table is made of (keys, action,
+//! footer hint, F1 line, palette name, when it acts), reading a key or the footer from a table,
+//! and the three list panes' tables (history, queue, calls).
 
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::tui::action::{
     Action, CallsAction, HistoryAction, PaletteAction, QueueAction, SendAction,
 };
 use crate::tui::app::{App, QueueRun};
 
-/// One key binding of a pane: its keys, what it does, and how the footer and F1 name it. The
-/// pane's keymap, its footer hints and its help section are all read from one table, so they
-/// cannot disagree.
+/// One key binding of a context (the global keys, a focused pane or field, a dialog): its
+/// keys, what it does, and how the footer, F1 and the command palette name it. The context's
+/// keymap, its footer hints, its help section and the palette are all read from its table, so
+/// they cannot disagree.
+///
+/// A row with no keys is *told, not bound*: its key is bound in another table (the global one,
+/// or the field next door) or taken by the context's fallback (a text editor's typing), and the
+/// row only says so in this context's footer or F1 section. The tests check that such a row's
+/// action is bound somewhere or that it stands for its context's fallback.
+#[derive(Clone)]
+#[must_use]
 pub struct Binding {
     pub keys: &'static [KeyCode],
     pub action: Action,
@@ -22,6 +31,176 @@ pub struct Binding {
     pub help: Option<(&'static str, &'static str)>,
     /// Whether it does something now: its hint shows only then.
     pub live: fn(&App) -> bool,
+    /// The modifier keys it needs and refuses; [`Mods::ANY`] unless said.
+    pub mods: Mods,
+    /// The key is this row's only while this holds (otherwise it goes on to the next row, or
+    /// from the global table on to the focused context); `None`: always. A global row with a
+    /// condition takes its key from every pane while the condition holds (Esc cancels a send
+    /// in flight wherever the focus is): that is the one way a global key may shadow a pane's.
+    pub when: Option<fn(&App) -> bool>,
+    /// The command palette's name for it; `None`: not in the palette.
+    pub command: Option<&'static str>,
+    /// Where the footer puts its hint among the global keys and the focused context's:
+    /// negative before the context's hints, positive after, in rising order; 0 in table order.
+    pub footer: i8,
+}
+
+/// Which modifier keys a binding needs, and which it refuses (others may be held or not).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Mods {
+    pub need: KeyModifiers,
+    pub refuse: KeyModifiers,
+}
+
+impl Mods {
+    /// Whatever is held (the panes' letters, F-keys, Esc, Tab).
+    pub const ANY: Mods = Mods::new(KeyModifiers::NONE, KeyModifiers::NONE);
+    /// Ctrl held (Alt or Shift may be too).
+    pub const CTRL: Mods = Mods::new(KeyModifiers::CONTROL, KeyModifiers::NONE);
+    /// Ctrl without Alt.
+    pub const CTRL_NOT_ALT: Mods = Mods::new(KeyModifiers::CONTROL, KeyModifiers::ALT);
+    /// Alt without Ctrl.
+    pub const ALT_NOT_CTRL: Mods = Mods::new(KeyModifiers::ALT, KeyModifiers::CONTROL);
+    /// Neither Ctrl nor Alt.
+    pub const PLAIN: Mods = Mods::new(
+        KeyModifiers::NONE,
+        KeyModifiers::CONTROL.union(KeyModifiers::ALT),
+    );
+
+    const fn new(need: KeyModifiers, refuse: KeyModifiers) -> Self {
+        Mods { need, refuse }
+    }
+
+    pub fn accepts(self, held: KeyModifiers) -> bool {
+        held.contains(self.need) && !held.intersects(self.refuse)
+    }
+
+    /// Whether one press could match both.
+    pub fn overlaps(self, other: Mods) -> bool {
+        !(self.need | other.need).intersects(self.refuse | other.refuse)
+    }
+}
+
+impl Binding {
+    /// A row with its keys and action, and nothing else yet: no hint, no help, always live,
+    /// any modifiers, no condition, not in the palette.
+    pub fn new(keys: &'static [KeyCode], action: Action) -> Self {
+        Binding {
+            keys,
+            action,
+            hint: None,
+            relabel: None,
+            help: None,
+            live: |_| true,
+            mods: Mods::ANY,
+            when: None,
+            command: None,
+            footer: 0,
+        }
+    }
+
+    /// A row with no keys of its own: told here, bound elsewhere (see [`Binding`]).
+    pub fn told(action: Action) -> Self {
+        Binding::new(&[], action)
+    }
+
+    pub fn hint(self, key: &'static str, label: &'static str) -> Self {
+        Binding {
+            hint: Some((key, label)),
+            ..self
+        }
+    }
+
+    pub fn relabel(self, relabel: fn(&App) -> &'static str) -> Self {
+        Binding {
+            relabel: Some(relabel),
+            ..self
+        }
+    }
+
+    pub fn help(self, keys: &'static str, what: &'static str) -> Self {
+        Binding {
+            help: Some((keys, what)),
+            ..self
+        }
+    }
+
+    pub fn live(self, live: fn(&App) -> bool) -> Self {
+        Binding { live, ..self }
+    }
+
+    pub fn mods(self, mods: Mods) -> Self {
+        Binding { mods, ..self }
+    }
+
+    /// The key is this row's only while `when` holds; the hint shows only then too.
+    pub fn when(self, when: fn(&App) -> bool) -> Self {
+        Binding {
+            when: Some(when),
+            live: when,
+            ..self
+        }
+    }
+
+    pub fn command(self, name: &'static str) -> Self {
+        Binding {
+            command: Some(name),
+            ..self
+        }
+    }
+
+    pub fn footer(self, footer: i8) -> Self {
+        Binding { footer, ..self }
+    }
+
+    /// Whether this row takes `key` in this state.
+    pub fn takes(&self, app: &App, key: KeyEvent) -> bool {
+        self.keys.contains(&key.code)
+            && self.mods.accepts(key.modifiers)
+            && self.when.is_none_or(|when| when(app))
+    }
+
+    /// The footer's hint now, if it shows.
+    pub fn shown(&self, app: &App) -> Option<(&'static str, &'static str)> {
+        let (key, label) = self.hint.filter(|_| (self.live)(app))?;
+        Some((key, self.relabel.map_or(label, |f| f(app))))
+    }
+}
+
+/// A pane row as the pane tables write it: keys, action, footer hint, F1 line, when it acts.
+fn row(
+    keys: &'static [KeyCode],
+    action: Action,
+    hint: Option<(&'static str, &'static str)>,
+    help: Option<(&'static str, &'static str)>,
+    live: fn(&App) -> bool,
+) -> Binding {
+    Binding {
+        hint,
+        help,
+        live,
+        ..Binding::new(keys, action)
+    }
+}
+
+/// ↑/k and ↓/j in a list: "↑↓ move" in the footer, "↑ ↓ / k j" in F1.
+fn up_down(step: fn(isize) -> Action, live: fn(&App) -> bool) -> [Binding; 2] {
+    [
+        row(
+            &[KeyCode::Up, KeyCode::Char('k')],
+            step(-1),
+            Some(("↑↓", "move")),
+            Some(("↑ ↓ / k j", "move")),
+            live,
+        ),
+        row(
+            &[KeyCode::Down, KeyCode::Char('j')],
+            step(1),
+            None,
+            None,
+            live,
+        ),
+    ]
 }
 
 /// The history pane's bindings, in the order of the footer and of F1's section.
@@ -30,29 +209,9 @@ pub fn history_bindings() -> Vec<Binding> {
     let always = |_: &App| true;
     let rows = |a: &App| !a.history.rows.is_empty();
     let filtered = |a: &App| !a.history.filter.is_empty();
-    let b = |keys, action, hint, help, live| Binding {
-        keys,
-        action,
-        hint,
-        relabel: None,
-        help,
-        live,
-    };
-    vec![
-        b(
-            &[KeyCode::Up, KeyCode::Char('k')],
-            Action::History(H::Move(-1)),
-            Some(("↑↓", "move")),
-            Some(("↑ ↓ / k j", "move")),
-            rows,
-        ),
-        b(
-            &[KeyCode::Down, KeyCode::Char('j')],
-            Action::History(H::Move(1)),
-            None,
-            None,
-            rows,
-        ),
+    let b = row;
+    let mut table = up_down(|n| Action::History(H::Move(n)), rows).to_vec();
+    table.extend([
         b(
             &[KeyCode::PageUp],
             Action::History(H::Move(-10)),
@@ -87,7 +246,8 @@ pub fn history_bindings() -> Vec<Binding> {
             Some(("Enter", "details")),
             Some(("Enter", "full request and response")),
             rows,
-        ),
+        )
+        .command("Show the selected update in full"),
         b(
             &[KeyCode::Char('/')],
             Action::History(H::OpenFilter),
@@ -98,21 +258,24 @@ pub fn history_bindings() -> Vec<Binding> {
                  state:failed, state:unknown, profile:NAME",
             )),
             always,
-        ),
+        )
+        .command("Filter the history"),
         b(
             &[KeyCode::Char('e')],
             Action::History(H::LoadIntoForm),
             Some(("e", "edit")),
             Some(("e", "put the update in the form to change and send again")),
             rows,
-        ),
+        )
+        .command("Edit the selected update in the form"),
         b(
             &[KeyCode::Char('r')],
             Action::History(H::Resend),
             Some(("r", "resend")),
             Some(("r", "send it again as it was (asks first)")),
             rows,
-        ),
+        )
+        .command("Resend the selected update"),
         b(
             &[KeyCode::Char('y')],
             Action::History(H::CopyCurl),
@@ -122,21 +285,24 @@ pub fn history_bindings() -> Vec<Binding> {
                 "copy it as a curl command (the key stays $PHONELY_API_KEY)",
             )),
             rows,
-        ),
+        )
+        .command("Copy the selected update as curl"),
         b(
             &[KeyCode::Char('b')],
             Action::History(H::CopyResponse),
             Some(("b", "copy response")),
             Some(("b / c", "copy its response body / the call id")),
             rows,
-        ),
+        )
+        .command("Copy the selected update's response body"),
         b(
             &[KeyCode::Char('c')],
             Action::History(H::CopyCallId),
             Some(("c", "copy call id")),
             None,
             rows,
-        ),
+        )
+        .command("Copy the selected update's call id"),
         // Rows found by a filter: Esc shows everything again.
         b(
             &[KeyCode::Esc],
@@ -154,7 +320,8 @@ pub fn history_bindings() -> Vec<Binding> {
         ),
         // Told under "Anywhere" (F1, also ? outside text fields).
         b(&[KeyCode::Char('?')], Action::OpenHelp, None, None, always),
-    ]
+    ]);
+    table
 }
 
 /// The queue pane's bindings, in the order of the footer and of F1's section.
@@ -164,28 +331,9 @@ pub fn queue_bindings() -> Vec<Binding> {
         a.queue.as_ref().map(|q| q.run)
     }
 
-    let always = |_: &App| true;
-    let b = |keys, action, hint, help| Binding {
-        keys,
-        action,
-        hint,
-        relabel: None,
-        help,
-        live: always,
-    };
-    vec![
-        b(
-            &[KeyCode::Up, KeyCode::Char('k')],
-            Action::Queue(Q::Move(-1)),
-            Some(("↑↓", "move")),
-            Some(("↑ ↓ / k j", "move")),
-        ),
-        b(
-            &[KeyCode::Down, KeyCode::Char('j')],
-            Action::Queue(Q::Move(1)),
-            None,
-            None,
-        ),
+    let b = |keys, action, hint, help| row(keys, action, hint, help, |_| true);
+    let mut table = up_down(|n| Action::Queue(Q::Move(n)), |_| true).to_vec();
+    table.extend([
         b(&[KeyCode::PageUp], Action::Queue(Q::Move(-10)), None, None),
         b(&[KeyCode::PageDown], Action::Queue(Q::Move(10)), None, None),
         b(
@@ -222,6 +370,7 @@ pub fn queue_bindings() -> Vec<Binding> {
                 }
             }),
             live: |a| run(a).is_some_and(QueueRun::started),
+            command: Some("Pause or go on sending the queue"),
             ..b(
                 &[KeyCode::Char('p')],
                 Action::Queue(Q::Pause),
@@ -254,7 +403,8 @@ pub fn queue_bindings() -> Vec<Binding> {
             None,
             None,
         ),
-    ]
+    ]);
+    table
 }
 
 /// The calls list's bindings (issue 14), in the order of the footer and of F1's section.
@@ -263,29 +413,9 @@ pub fn calls_bindings() -> Vec<Binding> {
     let always = |_: &App| true;
     let calls = |a: &App| !a.calls.calls().is_empty();
     let pinned = |a: &App| a.calls.pinned().is_some();
-    let b = |keys, action, hint, help, live| Binding {
-        keys,
-        action,
-        hint,
-        relabel: None,
-        help,
-        live,
-    };
-    vec![
-        b(
-            &[KeyCode::Up, KeyCode::Char('k')],
-            Action::Calls(C::Move(-1)),
-            Some(("↑↓", "move")),
-            Some(("↑ ↓ / k j", "move")),
-            calls,
-        ),
-        b(
-            &[KeyCode::Down, KeyCode::Char('j')],
-            Action::Calls(C::Move(1)),
-            None,
-            None,
-            calls,
-        ),
+    let b = row;
+    let mut table = up_down(|n| Action::Calls(C::Move(n)), calls).to_vec();
+    table.extend([
         b(
             &[KeyCode::Char('p'), KeyCode::Enter],
             Action::Calls(C::TogglePin),
@@ -295,7 +425,8 @@ pub fn calls_bindings() -> Vec<Binding> {
                 "pin the selected call: the update goes to it, not by preference (again: unpin)",
             )),
             calls,
-        ),
+        )
+        .command("Pin the selected call (or unpin it)"),
         b(
             &[KeyCode::Char('u')],
             Action::Calls(C::Unpin),
@@ -322,136 +453,25 @@ pub fn calls_bindings() -> Vec<Binding> {
             None,
             always,
         ),
-    ]
+    ]);
+    table
 }
 
-/// A key in a pane, by its table. (Keys act whether or not their hint shows: one that has
-/// nothing to act on says so, or does nothing.)
-pub(super) fn map_table(table: &[Binding], key: KeyEvent) -> Option<Action> {
+/// A key in a context in this state: the first row that takes it. (Keys act whether or not
+/// their hint shows: one that has nothing to act on says so, or does nothing.)
+pub(super) fn map_table(table: &[Binding], app: &App, key: KeyEvent) -> Option<Action> {
     table
         .iter()
-        .find(|b| b.keys.contains(&key.code))
+        .find(|b| b.takes(app, key))
         .map(|b| b.action.clone())
 }
 
-/// The footer hints of a pane's table that act now.
+/// The footer hints of a context's table that act now, in table order.
 pub(super) fn table_hints(table: &[Binding], app: &App) -> Vec<(&'static str, &'static str)> {
-    table
-        .iter()
-        .filter(|b| (b.live)(app))
-        .filter_map(|b| {
-            let (key, label) = b.hint?;
-            Some((key, b.relabel.map_or(label, |f| f(app))))
-        })
-        .collect()
+    table.iter().filter_map(|b| b.shown(app)).collect()
 }
 
-/// F1's lines for a pane's table.
-fn table_help(table: &[Binding]) -> Vec<(&'static str, &'static str)> {
+/// F1's lines for a context's table.
+pub(super) fn table_help(table: &[Binding]) -> Vec<(&'static str, &'static str)> {
     table.iter().filter_map(|b| b.help).collect()
-}
-
-/// The help screen's sections whose keys are not (yet) in a pane's table.
-const HELP: &[(&str, &[(&str, &str)])] = &[
-    (
-        "Anywhere",
-        &[
-            ("Ctrl+S", "check the form and ask to send it"),
-            ("Tab / Shift+Tab", "next / previous field or pane"),
-            ("F1", "this help (also ? outside text fields)"),
-            (
-                "Ctrl+F",
-                "every update for the call in the form (or the history row)",
-            ),
-            ("F2", "choose the profile (account); the form is kept"),
-            (
-                "Ctrl+B",
-                "open a batch file (CSV or JSON Lines) into the queue",
-            ),
-            ("Ctrl+N", "new form (Ctrl+Z right after: undo)"),
-            ("Ctrl+P / :", "command palette: every action by name"),
-            ("F12", "mouse on/off (off: the terminal selects text)"),
-            ("Mouse", "click a field or pane; the wheel scrolls"),
-            ("Esc", "cancel the send in flight"),
-            ("Ctrl+Q / Ctrl+C", "quit"),
-        ],
-    ),
-    (
-        "Form",
-        &[
-            ("Enter / ↓", "next field (in Metadata: new line)"),
-            ("↑", "previous field"),
-            (
-                "← → / Space",
-                "Preference: last or first call from the number",
-            ),
-            ("Ctrl+Z / Ctrl+Y", "undo / redo in a field"),
-            ("Ctrl+A / Ctrl+E", "start / end of line"),
-            (
-                "Ctrl+U / Ctrl+K",
-                "clear the field / delete to the end of the line",
-            ),
-            ("Ctrl+W", "delete the word before the cursor"),
-            (
-                "Alt+↑ / Alt+↓",
-                "scroll the request preview; PgUp / PgDn in a field",
-            ),
-        ],
-    ),
-    (
-        "Outcome",
-        &[
-            (
-                "typing",
-                "the pick-list shows presets and labels used before",
-            ),
-            ("↓ ↑", "choose in the pick-list"),
-            ("Tab / Enter", "take the highlighted label and move on"),
-            ("Esc", "close the list and keep what is typed"),
-        ],
-    ),
-    (
-        "Metadata",
-        &[
-            ("Enter", "new line"),
-            ("Ctrl+O", "format the JSON; turns key=value lines into JSON"),
-            ("Ctrl+U", "delete to the start of the line"),
-            ("Ctrl+T", "insert a template from the config"),
-            ("paste", "large JSON pastes as one edit (Ctrl+Z undoes it)"),
-        ],
-    ),
-    (
-        "Confirmation",
-        &[
-            ("Enter / y", "send it"),
-            ("Esc / n", "go back without sending"),
-            ("(production)", "type the profile's name, then Enter"),
-        ],
-    ),
-    (
-        "Profile picker (F2)",
-        &[
-            ("↑ ↓ / k j", "choose"),
-            ("Enter", "switch"),
-            ("Esc", "keep the current one"),
-        ],
-    ),
-];
-
-/// Every binding, by context, for the help screen (F1).
-pub fn help() -> Vec<(&'static str, Vec<(&'static str, &'static str)>)> {
-    let mut sections: Vec<_> = HELP
-        .iter()
-        .map(|(context, keys)| (*context, keys.to_vec()))
-        .collect();
-    sections.push((
-        "Queue (a batch file, Ctrl+B)",
-        table_help(&queue_bindings()),
-    ));
-    sections.push((
-        "Calls from the number (Tab to the list)",
-        table_help(&calls_bindings()),
-    ));
-    sections.push(("History", table_help(&history_bindings())));
-    sections
 }

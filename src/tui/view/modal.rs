@@ -264,7 +264,8 @@ fn confirm(app: &App, c: &Confirm, frame: &mut Frame<'_>, area: Rect) {
     if p.production() && (!c.warns() || c.acknowledged) {
         lines.extend(typed_name_prompt(app, "send"));
     }
-    lines.push(keys_line(&crate::tui::keymap::confirm_keys(app, c)));
+    // The footer's list (the confirmation's table), so the two say the same.
+    lines.push(keys_line(&crate::tui::keymap::hints(app)));
     let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false });
     let rect = fitted(area, 76, &paragraph, 2);
     frame.render_widget(Clear, rect);
@@ -483,10 +484,8 @@ fn confirm_queue(
     if p.production() && !asking_twice {
         lines.extend(typed_name_prompt(app, "send the queue"));
     }
-    lines.push(keys_line(&crate::tui::keymap::confirm_queue_keys(
-        app,
-        asking_twice,
-    )));
+    // The footer's list (the confirmation's table), so the two say the same.
+    lines.push(keys_line(&crate::tui::keymap::hints(app)));
     let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false });
     let rect = fitted(area, 80, &paragraph, 2);
     frame.render_widget(Clear, rect);
