@@ -229,6 +229,8 @@ pub enum Modal {
         duplicates: Vec<usize>,
         acknowledged: bool,
     },
+    /// Browsing the agent's recent calls (its state is `App::browse`).
+    Browse,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -388,6 +390,8 @@ pub struct App {
     pub calls: super::calls::CallsLookup,
     /// When the calls list's answer came (the list's "2 h ago" counts from it: no clock here).
     pub calls_now: time::OffsetDateTime,
+    /// The agent's recent calls, for the browse modal (kept between openings).
+    pub browse: super::browse::Browse,
     /// History rows (by id) whose send by phone landed on another call than the list showed,
     /// with what to say.
     pub mismatches: std::collections::HashMap<i64, String>,
@@ -463,6 +467,7 @@ impl App {
             before_new_form: None,
             calls: super::calls::CallsLookup::default(),
             calls_now: time::OffsetDateTime::UNIX_EPOCH,
+            browse: super::browse::Browse::default(),
             mismatches: std::collections::HashMap::new(),
             team_status: None,
             team_last_set: None,

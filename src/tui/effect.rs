@@ -74,4 +74,6 @@ pub enum Effect {
     SwitchProfile { name: String },
     /// The calls list's look-up: wait, fetch, cancel, or read what our history set.
     Calls(super::calls::LookupEffect),
+    /// The browse modal's look-up: fetch one page, or stop the one in flight.
+    Browse(super::browse::BrowseEffect),
 }

@@ -452,6 +452,10 @@ pub fn help() -> Vec<(&'static str, Vec<(&'static str, &'static str)>)> {
         "Calls from the number (Tab to the list)",
         table_help(&calls_bindings()),
     ));
+    sections.push((
+        "Browse an agent's calls (Ctrl+L)",
+        table_help(&super::browse::browse_bindings()),
+    ));
     sections.push(("History", table_help(&history_bindings())));
     sections
 }

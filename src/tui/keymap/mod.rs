@@ -7,8 +7,8 @@ use crossterm::event::{
 use ratatui_textarea::{Input, Key};
 
 use super::action::{
-    Action, CallsAction, FormAction, HistoryAction, PaletteAction, PointerAction, ProfileAction,
-    QueueAction, SendAction,
+    Action, BrowseAction, CallsAction, FormAction, HistoryAction, PaletteAction, PointerAction,
+    ProfileAction, QueueAction, SendAction,
 };
 use super::app::{App, Confirm, Focus, Modal};
 
@@ -17,9 +17,11 @@ const PREVIEW_STEP: i32 = 3;
 const PREVIEW_PAGE: i32 = 10;
 
 mod bindings;
+mod browse;
 mod palette;
 pub use bindings::{Binding, calls_bindings, help, history_bindings, queue_bindings};
 use bindings::{map_table, table_hints};
+pub use browse::browse_bindings;
 pub use palette::{Command, commands, palette_matches};
 
 pub fn map_event(app: &App, event: &Event) -> Option<Action> {
@@ -99,6 +101,10 @@ fn map_key(app: &App, key: KeyEvent) -> Option<Action> {
                 ) =>
         {
             return Some(Action::Calls(CallsAction::Refresh));
+        }
+        // The agent's recent calls, to pick one for the Target field.
+        KeyCode::Char('l') if ctrl && matches!(app.focus, Focus::Agent | Focus::Target) => {
+            return Some(Action::Browse(BrowseAction::Open));
         }
         // The request preview, from any pane (no editor or list uses Alt+↑/↓).
         KeyCode::Up if alt && !ctrl => {
@@ -250,6 +256,7 @@ fn map_modal(app: &App, modal: &Modal, key: KeyEvent) -> Option<Action> {
             KeyCode::Esc | KeyCode::Char('n' | 'N') => Some(Action::CloseModal),
             _ => None,
         },
+        Modal::Browse => map_table(&browse_bindings(), key),
         Modal::Help { .. } | Modal::Detail { .. } => match key.code {
             KeyCode::Esc | KeyCode::Enter | KeyCode::F(1) | KeyCode::Char('?' | 'q') => {
                 Some(Action::CloseModal)
@@ -271,6 +278,7 @@ pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
             return vec![("↑↓", "choose"), ("Enter", "switch"), ("Esc", "keep")];
         }
         Some(Modal::Help { .. }) => return vec![("↑↓ PgUp PgDn", "scroll"), ("Esc", "close help")],
+        Some(Modal::Browse) => return table_hints(&browse_bindings(), app),
         Some(Modal::Detail { .. }) => {
             return vec![
                 ("↑↓", "scroll"),

@@ -2,8 +2,8 @@
 
 use super::PREVIEW_PAGE;
 use crate::tui::action::{
-    Action, CallsAction, FormAction, HistoryAction, PointerAction, ProfileAction, QueueAction,
-    SendAction,
+    Action, BrowseAction, CallsAction, FormAction, HistoryAction, PointerAction, ProfileAction,
+    QueueAction, SendAction,
 };
 use crate::tui::app::Focus;
 
@@ -71,6 +71,11 @@ pub fn commands() -> Vec<Command> {
             "Refresh the calls list",
             "Ctrl+R",
             Action::Calls(CallsAction::Refresh),
+        ),
+        c(
+            "Browse the agent's recent calls (pick one for Target)",
+            "Ctrl+L",
+            Action::Browse(BrowseAction::Open),
         ),
         c(
             "Pin the selected call (or unpin it)",

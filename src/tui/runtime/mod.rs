@@ -33,6 +33,7 @@ use crate::api::request::WireRequest;
 use crate::api::update::OutcomeUpdate;
 use crate::history::{Filter, Provenance, Store, now_ms};
 
+mod browse;
 mod clipboard;
 mod queue_file;
 mod stores;
@@ -90,6 +91,8 @@ struct Runner {
     calls_due: Option<(u64, tokio::time::Instant)>,
     /// The calls look-up running (at most one): its generation, to stop it.
     calls_task: Option<(u64, tokio::task::AbortHandle)>,
+    /// The browse modal's look-up running (at most one): its generation, to stop it.
+    browse_task: Option<(u64, tokio::task::AbortHandle)>,
 }
 
 /// How long typing must pause before the draft is written.
@@ -122,6 +125,7 @@ where
         draft: None,
         calls_due: None,
         calls_task: None,
+        browse_task: None,
     };
     if let Some(team) = &runner.services.team {
         team.announce(runner.tx.clone());
@@ -262,6 +266,7 @@ impl Runner {
                 pinned_call,
             } => self.send(id, update, request, profile, pinned_call),
             Effect::Calls(effect) => self.calls(effect),
+            Effect::Browse(effect) => self.browse(effect),
             Effect::SwitchProfile { name } => {
                 let switcher = self.services.profiles.clone();
                 let tx = self.tx.clone();
@@ -480,31 +485,37 @@ impl Runner {
                 at: time::OffsetDateTime::now_utc(),
             }));
         };
-        let Some((base_url, credentials)) = self.ready.get(&key.profile).cloned() else {
-            answer(Err(format!(
-                "The calls could not be looked up: profile {} is not ready",
-                key.profile
-            )));
-            return;
-        };
-        let base = match crate::api::request::BaseUrl::parse(&base_url) {
-            Ok(base) => base,
+        let (client, base, credentials) = match self.lookup_parts(&key.profile) {
+            Ok(parts) => parts,
             Err(e) => return answer(Err(e)),
-        };
-        if self.client.is_none() {
-            match Client::new(self.services.timeout) {
-                Ok(c) => self.client = Some(c),
-                Err(e) => return answer(Err(e)),
-            }
-        }
-        let Some(client) = self.client.clone() else {
-            return;
         };
         let task = tokio::spawn(async move {
             let outcome = super::lookup::run(&client, &base, &credentials, &key).await;
             answer(outcome);
         });
         self.calls_task = Some((generation, task.abort_handle()));
+    }
+
+    /// What a look-up of calls on `profile` needs: the client, where to ask, and the key. A
+    /// profile not ready (or a client that cannot be built) is a message for people.
+    fn lookup_parts(
+        &mut self,
+        profile: &str,
+    ) -> Result<(Client, crate::api::request::BaseUrl, Credentials), String> {
+        let Some((base_url, credentials)) = self.ready.get(profile).cloned() else {
+            return Err(format!(
+                "The calls could not be looked up: profile {profile} is not ready"
+            ));
+        };
+        let base = crate::api::request::BaseUrl::parse(&base_url)?;
+        let client = if let Some(client) = &self.client {
+            client.clone()
+        } else {
+            let client = Client::new(self.services.timeout)?;
+            self.client = Some(client.clone());
+            client
+        };
+        Ok((client, base, credentials))
     }
 
     fn write_draft(&mut self) {

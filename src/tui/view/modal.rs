@@ -35,6 +35,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
             duplicates,
             acknowledged,
         }) => confirm_queue(app, *rows, duplicates, *acknowledged, frame, area),
+        Some(Modal::Browse) => super::browse::render(app, frame, area),
         Some(Modal::Detail { record_id, scroll }) => {
             if let Some(record) = app.record(*record_id) {
                 detail(app, record, *scroll, frame, area);
