@@ -392,9 +392,6 @@ pub struct App {
     pub calls_now: time::OffsetDateTime,
     /// The agent's recent calls, for the browse modal (kept between openings).
     pub browse: super::browse::Browse,
-    /// History rows (by id) whose send by phone landed on another call than the list showed,
-    /// with what to say.
-    pub mismatches: std::collections::HashMap<i64, String>,
     /// The team log's newest ✓ by a colleague on the call (agent, target, "ana set Sold · 299
     /// on this call 3 minutes ago"), shown beside "Last set here".
     pub team_last_set: Option<(String, String, String)>,
@@ -468,7 +465,6 @@ impl App {
             calls: super::calls::CallsLookup::default(),
             calls_now: time::OffsetDateTime::UNIX_EPOCH,
             browse: super::browse::Browse::default(),
-            mismatches: std::collections::HashMap::new(),
             team_status: None,
             team_last_set: None,
         };

@@ -264,7 +264,8 @@ impl Runner {
                 request,
                 profile,
                 pinned_call,
-            } => self.send(id, update, request, profile, pinned_call),
+                listed_call,
+            } => self.send(id, update, request, profile, (pinned_call, listed_call)),
             Effect::Calls(effect) => self.calls(effect),
             Effect::Browse(effect) => self.browse(effect),
             Effect::SwitchProfile { name } => {
@@ -588,7 +589,7 @@ impl Runner {
         update: OutcomeUpdate,
         request: WireRequest,
         profile: String,
-        pinned_call: Option<String>,
+        (pinned_call, listed_call): (Option<String>, Option<String>),
     ) {
         let tx = self.tx.clone();
         // The key and the recorded base URL of the profile the request was built for.
@@ -636,9 +637,15 @@ impl Runner {
                             base_url,
                         };
                         // Pinned in the calls list: the phone typed and the call are both kept.
-                        match &pinned_call {
-                            Some(call) => s.insert_pending_pinned(&who, &update, &request, call),
-                            None => s.insert_pending(&who, &update, &request),
+                        // By phone with the list on screen: the call it showed is kept.
+                        match (&pinned_call, &listed_call) {
+                            (Some(call), _) => {
+                                s.insert_pending_pinned(&who, &update, &request, call)
+                            }
+                            (None, Some(listed)) => {
+                                s.insert_pending_listed(&who, &update, &request, listed)
+                            }
+                            (None, None) => s.insert_pending(&who, &update, &request),
                         }
                     })
                 })

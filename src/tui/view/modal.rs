@@ -603,6 +603,16 @@ fn detail(app: &App, record: &Record, scroll: u16, frame: &mut Frame<'_>, area: 
     if let Some(call) = &record.resolved_call_id {
         lines.push(row("Call", inert(call).into_owned()));
     }
+    // A send by phone that landed on another call than the calls list showed (ids inert).
+    if let Some(warning) = record.mismatch() {
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!("{:<10}", "Mismatch"),
+                Style::default().fg(Color::DarkGray),
+            ),
+            Span::styled(format!("⚠ {warning}"), Style::default().fg(Color::Yellow)),
+        ]));
+    }
     if let Some(message) = &record.message {
         lines.push(row("Message", inert(message).into_owned()));
     }
