@@ -42,7 +42,12 @@ impl Runner {
             Err(e) => return answer(Err(e)),
         };
         let task = tokio::spawn(async move {
-            let outcome = crate::tui::lookup::page(&client, &base, &credentials, &list_query).await;
+            let outcome = match client.get().await {
+                Ok(client) => {
+                    crate::tui::lookup::page(&client, &base, &credentials, &list_query).await
+                }
+                Err(e) => Err(e),
+            };
             answer(outcome.map(|page| BrowsePage {
                 calls: page.items,
                 total: page.total,

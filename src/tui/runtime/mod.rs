@@ -27,17 +27,19 @@ use super::keymap::map_event;
 use super::profiles::Switcher;
 use super::update::update;
 use super::view::view;
-use crate::api::client::{Client, Completion};
+use crate::api::client::Completion;
 use crate::api::key::Credentials;
 use crate::api::request::WireRequest;
 use crate::api::update::OutcomeUpdate;
 use crate::history::{Filter, Provenance, Store, now_ms};
 
 mod browse;
+mod client;
 mod clipboard;
 mod queue_file;
 mod stores;
 
+use client::SharedClient;
 pub use clipboard::Clipboard;
 use queue_file::load_queue;
 use stores::{SharedStore, Stores, duplicate_of, with_reader, with_store};
@@ -79,7 +81,8 @@ pub type Observer<'a> = &'a mut dyn FnMut(&App, &Buffer);
 struct Runner {
     services: Arc<Services>,
     store: SharedStore,
-    client: Option<Client>,
+    /// Built off the loop, right after the first frame (`client.rs`).
+    client: SharedClient,
     tx: mpsc::UnboundedSender<Action>,
     cancels: HashMap<RequestId, oneshot::Sender<()>>,
     started: HashMap<RequestId, Instant>,
@@ -115,9 +118,9 @@ where
     let panic_key = test_panic_key();
     let (tx, mut rx) = mpsc::unbounded_channel();
     let mut runner = Runner {
+        client: SharedClient::new(services.timeout),
         services: Arc::new(services),
         store: Arc::new(Stores::default()),
-        client: None,
         tx,
         cancels: HashMap::new(),
         started: HashMap::new(),
@@ -147,6 +150,10 @@ where
         );
     }
     draw(terminal, &app, &mut observer)?;
+    // The HTTP client's TLS set-up and the phone-number library's metadata, on blocking
+    // threads: ready before the first look-up and the first number typed.
+    runner.client.warm_up();
+    tokio::task::spawn_blocking(crate::api::phone::warm_up);
     // The first page of history is asked for once the first frame is up (asked before it, the
     // database's opening on the other core slowed the frame and did not bring the page sooner:
     // BENCHMARKS.md), and before the draft is read, so the opening overlaps that. The Outcome
@@ -491,7 +498,10 @@ impl Runner {
             Err(e) => return answer(Err(e)),
         };
         let task = tokio::spawn(async move {
-            let outcome = super::lookup::run(&client, &base, &credentials, &key).await;
+            let outcome = match client.get().await {
+                Ok(client) => super::lookup::run(&client, &base, &credentials, &key).await,
+                Err(e) => Err(e),
+            };
             answer(outcome);
         });
         self.calls_task = Some((generation, task.abort_handle()));
@@ -500,23 +510,16 @@ impl Runner {
     /// What a look-up of calls on `profile` needs: the client, where to ask, and the key. A
     /// profile not ready (or a client that cannot be built) is a message for people.
     fn lookup_parts(
-        &mut self,
+        &self,
         profile: &str,
-    ) -> Result<(Client, crate::api::request::BaseUrl, Credentials), String> {
+    ) -> Result<(SharedClient, crate::api::request::BaseUrl, Credentials), String> {
         let Some((base_url, credentials)) = self.ready.get(profile).cloned() else {
             return Err(format!(
                 "The calls could not be looked up: profile {profile} is not ready"
             ));
         };
         let base = crate::api::request::BaseUrl::parse(&base_url)?;
-        let client = if let Some(client) = &self.client {
-            client.clone()
-        } else {
-            let client = Client::new(self.services.timeout)?;
-            self.client = Some(client.clone());
-            client
-        };
-        Ok((client, base, credentials))
+        Ok((self.client.clone(), base, credentials))
     }
 
     fn write_draft(&mut self) {
@@ -607,24 +610,21 @@ impl Runner {
             }));
             return;
         };
-        if self.client.is_none() {
-            match Client::new(self.services.timeout) {
-                Ok(c) => self.client = Some(c),
-                Err(message) => {
-                    let _ = tx.send(Action::Send(SendAction::Failed { id, message }));
-                    return;
-                }
-            }
-        }
-        let Some(client) = self.client.clone() else {
-            return;
-        };
+        let client = self.client.clone();
         let (cancel_tx, cancel_rx) = oneshot::channel();
         self.cancels.insert(id, cancel_tx);
         self.started.insert(id, Instant::now());
         let store = self.store.clone();
         let services = self.services.clone();
         tokio::spawn(async move {
+            // 0. The client (built once, off the loop): without it nothing is recorded or sent.
+            let client = match client.get().await {
+                Ok(client) => client,
+                Err(message) => {
+                    let _ = tx.send(Action::Send(SendAction::Failed { id, message }));
+                    return;
+                }
+            };
             // 1. Recorded before it leaves: if that fails, it does not leave.
             let record = {
                 let (store, services) = (store.clone(), services.clone());
