@@ -62,7 +62,8 @@ impl Range {
     }
 }
 
-/// The next status filter for the `s` key: any → COMPLETED → FAILED → ENDED → IN_PROGRESS → any.
+/// The next status filter for the `s` key: any → COMPLETED → FAILED → ENDED → IN_PROGRESS →
+/// any.
 pub(crate) fn next_status(status: Option<CallStatus>) -> Option<CallStatus> {
     let all = CallStatus::ALL;
     match status {

@@ -4,9 +4,9 @@
 //! This file is the dispatcher: it hands each action to its concern's file and keeps what holds
 //! for every action (a second Ctrl+Q, the draft, the status line about a fixed field). The
 //! concern files (`form`, `send`, `history`, `queue`, `profiles`, `pointer`, `palette`,
-//! `calls`, `browse`) use `common` and never one another: where a concern's action means another's (a click on a
-//! history row, a palette command), it gives that action back and the dispatcher runs it; a
-//! send's result that belongs to a queue row goes to `queue`.
+//! `calls`, `browse`) use `common` and never one another: where a concern's action means
+//! another's (a click on a history row, a palette command), it gives that action back and the
+//! dispatcher runs it; a send's result that belongs to a queue row goes to `queue`.
 
 mod browse;
 mod calls;
