@@ -17,12 +17,18 @@ history and the workbench on DIR's history: time to the first complete frame, fo
 time until its newest row is on screen (the first page), and resident memory once settled.
 Then keystroke -> screen while a request hangs (p95). The history DIR is copied first, so the
 runs never change it.
+
+Issue 14's look-up (the calls behind the form's number, against the loopback sandbox):
+  python3 scripts/measure_tui.py --lookup [--runs 20]
+last digit of a valid number -> its calls on screen (the 60 ms pause included), and keystroke ->
+screen while a look-up hangs. Needs only the workbench binary (cargo build --release).
 """
 import argparse, os, pty, select, shutil, signal, statistics, subprocess, sys, tempfile, time, json
 import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-WORKBENCH = os.path.join(ROOT, "target/release/phonely-outcomes")
+# PHONELY_BENCH_BIN: another build of the workbench (e.g. a debug one, to try the script).
+WORKBENCH = os.environ.get("PHONELY_BENCH_BIN") or os.path.join(ROOT, "target/release/phonely-outcomes")
 MINIMAL = os.path.join(ROOT, "target/release/examples/minimal_tui")
 # ratatui hides the cursor as the last step of a completed frame.
 MARKER = b"\x1b[?25l"
@@ -135,6 +141,104 @@ def hung_keystrokes(data, env, keys=40):
     return hung
 
 
+def lookup_suite(args):
+    """Issue 14: the calls list's look-up against the loopback sandbox.
+
+    - last keystroke of a valid number -> that number's calls on screen (debounce included), a
+      fresh workbench each run (so the first look-up of a process, client set-up and all), and
+      a second number in the same process (a later look-up);
+    - keystroke -> screen while a look-up hangs: the number's look-up goes to a loopback port
+      that accepts and never answers; keys are typed into Outcome (a change of agent or number
+      would cancel the look-up).
+    """
+    import socket, threading
+    work = tempfile.mkdtemp(prefix="phonely-lookup-")
+    env = dict(os.environ, TERM="xterm-256color", PHONELY_API_KEY="sandbox-key",
+               PHONELY_OUTCOMES_CONFIG=os.path.join(work, "no-config.toml"),
+               PHONELY_OUTCOMES_LOGS=os.path.join(work, "logs"))
+    env.pop("PHONELY_PROFILE", None)
+    sandbox = subprocess.Popen([WORKBENCH, "sandbox", "--addr", "127.0.0.1:0"],
+                               stdout=subprocess.PIPE, env=env)
+    url = sandbox.stdout.readline().decode().split()[-1]
+
+    def until(fd, needle, t0):
+        buf = b""
+        while needle not in buf:
+            left = 5 - (time.perf_counter() - t0)
+            if left <= 0:
+                raise TimeoutError(f"{needle!r} not on screen; got {buf[-300:]!r}")
+            r, _, _ = select.select([fd], [], [], left)
+            if r:
+                buf += os.read(fd, 65536)
+        return (time.perf_counter() - t0) * 1000
+
+    first, later = [], []
+    for i in range(args.runs):
+        data = os.path.join(work, f"data{i}")
+        pid, fd = spawn([WORKBENCH, "--data-dir", data, "--base-url", url], env)
+        read_until(fd, MARKER)
+        drain(fd, 0.3)
+        os.write(fd, b"agent123\t+1415555123")
+        drain(fd, 1.0)  # typed at a person's pace: everything drawn before the last digit
+        t0 = time.perf_counter()
+        os.write(fd, b"4")
+        first.append(until(fd, b"call-last-415", t0))
+        drain(fd, 0.2)
+        os.write(fd, b"\x15+1617555012")  # Ctrl+U, another number of the agent
+        drain(fd, 1.0)
+        t0 = time.perf_counter()
+        os.write(fd, b"3")
+        later.append(until(fd, b"call-617-d", t0))
+        drain(fd, 0.1)
+        finish(pid, fd)
+    sandbox.terminate()
+    sandbox.wait()
+
+    # A "Phonely" that takes the connection and never answers.
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(16)
+    held = []
+    def hold():
+        while True:
+            try:
+                held.append(silent.accept()[0])
+            except OSError:
+                return
+    threading.Thread(target=hold, daemon=True).start()
+    hang_url = "http://127.0.0.1:%d" % silent.getsockname()[1]
+    # Within the default request timeout (15 s) the look-up is still on its way.
+    pid, fd = spawn([WORKBENCH, "--data-dir", os.path.join(work, "hang"), "--base-url", hang_url], env)
+    read_until(fd, MARKER)
+    drain(fd, 0.3)
+    os.write(fd, b"agent123\t+14155551234")
+    read_until(fd, b"looking up the calls")
+    drain(fd, 0.3)  # past the pause: the look-up is on its way, and hangs
+    os.write(fd, b"\t\t")  # Preference, Outcome
+    drain(fd, 0.1)
+    hung = keystroke_latency(fd, 60)
+    os.write(fd, b"\x15")
+    drain(fd, 0.1)
+    connections = len(held)
+    finish(pid, fd)
+    silent.close()
+    shutil.rmtree(work, ignore_errors=True)
+    med = statistics.median
+    out = {
+        "runs": args.runs,
+        "size": "%dx%d" % (SIZE[1], SIZE[0]),
+        "debounce_ms": 60,
+        "last_digit_to_calls_on_screen_ms": {
+            "first_lookup_of_the_process": {"median": round(med(first), 2), "p95": round(pct(first, 0.95), 2), "max": round(max(first), 2)},
+            "later_lookup": {"median": round(med(later), 2), "p95": round(pct(later, 0.95), 2), "max": round(max(later), 2)},
+        },
+        "keystroke_ms_hung_lookup": {"median": round(med(hung), 3), "p95": round(pct(hung, 0.95), 3), "max": round(max(hung), 3)},
+        "hung_lookup_connections": connections,
+        "load_average": os.getloadavg(),
+    }
+    print(json.dumps(out, indent=2))
+
+
 def suite(args):
     """Issue 16: minimal app, ATAC, workbench empty, workbench with DIR's history, round robin."""
     global SIZE
@@ -231,7 +335,11 @@ def main():
     ap.add_argument("--atac", help="path to an ATAC binary to include in the suite")
     ap.add_argument("--also", action="append", metavar="NAME=PATH",
                     help="another workbench binary to run on the same history (e.g. before=old/phonely-outcomes)")
+    ap.add_argument("--lookup", action="store_true",
+                    help="issue 14: the calls list's look-up against the loopback sandbox (--runs)")
     args = ap.parse_args()
+    if args.lookup:
+        return lookup_suite(args)
     if args.suite:
         if not args.db:
             sys.exit("--suite needs --db DIR (a history made by examples/fill_history)")

@@ -245,3 +245,86 @@ fn filters_read_phones_values_and_labels_as_people_type_them() {
         .stdout("")
         .stderr(predicate::str::contains("No updates match"));
 }
+
+/// `history --call ID` finds the updates pinned to that call (`send --pin`), as well as those
+/// sent to it by ID, and a pinned update still pending too (its answer has not named the call
+/// yet).
+#[test]
+fn a_call_finds_the_updates_pinned_to_it() {
+    let e = env();
+    e.run(&[
+        "send",
+        "--agent",
+        "agent123",
+        "--phone",
+        "+14155551234",
+        "--preference",
+        "first",
+        "--pin",
+        "--outcome",
+        "Sold",
+    ])
+    .assert()
+    .success();
+    e.run(&[
+        "send",
+        "--agent",
+        "agent123",
+        "--call",
+        "call-mid-415",
+        "--outcome",
+        "Sold",
+    ])
+    .assert()
+    .success();
+    // A pinned send left pending (as a process that died mid-send leaves it), by hand.
+    {
+        use phonely_outcomes::api::request::{BaseUrl, build};
+        use phonely_outcomes::api::update::{CallId, OutcomeUpdate, Target, UpdateInput, validate};
+        let by_phone = validate(&UpdateInput {
+            agent: "agent123",
+            target: "+14155551234",
+            preference: Some("last"),
+            outcome: "Callback",
+            ..UpdateInput::default()
+        })
+        .unwrap();
+        let pinned = OutcomeUpdate {
+            target: Target::CallId(CallId::parse("call-first-415").unwrap()),
+            ..by_phone.clone()
+        };
+        let store = phonely_outcomes::history::Store::open(e.data.path(), "other").unwrap();
+        let who = phonely_outcomes::history::Provenance {
+            operator: "sam".into(),
+            profile: "default".into(),
+            base_url: e.sandbox.base_url(),
+        };
+        store
+            .insert_pending_pinned(
+                &who,
+                &by_phone,
+                &build(&pinned, &BaseUrl::default()),
+                "call-first-415",
+            )
+            .unwrap();
+    }
+    let json = e.stdout(&["history", "--call", "call-first-415", "--json"]);
+    let rows: Vec<serde_json::Value> = json
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 2, "{json}");
+    for row in &rows {
+        assert_eq!(row["pinned_call"], "call-first-415", "{row}");
+        assert_eq!(row["target"], "+14155551234", "{row}");
+    }
+    let states: Vec<&str> = rows.iter().map(|r| r["state"].as_str().unwrap()).collect();
+    assert!(states.contains(&"ok"), "{states:?}");
+    assert!(
+        states.contains(&"pending") || states.contains(&"unknown"),
+        "the unfinished one too: {states:?}"
+    );
+    // By ID as before, and not the pinned ones of another call.
+    let mid = e.table(&["history", "--call", "call-mid-415"]);
+    assert_eq!(mid.len(), 1, "{mid:?}");
+}

@@ -348,6 +348,10 @@ fn show(r: &Record, offset: UtcOffset) -> String {
     if let Some(call) = &r.resolved_call_id {
         let _ = writeln!(out, "Call       {call}");
     }
+    // A send by phone that landed on another call than the workbench's calls list showed.
+    if let Some(warning) = r.mismatch() {
+        let _ = writeln!(out, "Mismatch   ⚠ {warning}");
+    }
     if let Some(batch) = r.batch_id {
         let _ = writeln!(
             out,
@@ -425,6 +429,42 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    /// `history show` says when Phonely updated another call than the workbench's calls list
+    /// showed for the preference (kept on the row as `listed_call`), ids made inert.
+    #[test]
+    fn show_flags_a_call_mismatch() {
+        use crate::api::request::{BaseUrl, build};
+        use crate::api::update::{UpdateInput, validate};
+        let update = validate(&UpdateInput {
+            agent: "agent123",
+            target: "+14155551234",
+            preference: Some("first"),
+            outcome: "Sold",
+            ..UpdateInput::default()
+        })
+        .unwrap();
+        let who = crate::history::Provenance {
+            operator: "t".into(),
+            profile: "sandbox".into(),
+            base_url: String::new(),
+        };
+        let request = build(&update, &BaseUrl::default());
+        let mut r = crate::api::factory::pending(7, "s", &who, &update, &request, NOW);
+        r.state = crate::api::client::State::Ok;
+        r.resolved_call_id = Some("call-new".into());
+        r.listed_call = Some("call-first-415".into());
+        let shown = show(&r, UtcOffset::UTC);
+        assert!(
+            shown.contains(
+                "Mismatch   ⚠ Phonely updated call call-new; the list showed call-first-415 as \
+                 first\n"
+            ),
+            "{shown}"
+        );
+        r.resolved_call_id = Some("call-first-415".into());
+        assert!(!show(&r, UtcOffset::UTC).contains("Mismatch"));
     }
 
     /// A history of a million rows has seven-digit ids: the columns still line up.

@@ -10,6 +10,7 @@
 mod batches;
 pub mod generate;
 pub mod journal;
+mod listed;
 mod pinned;
 pub mod private;
 mod records;

@@ -16,7 +16,7 @@ pub(super) const COLUMNS: &str = "u.id, u.session, u.operator, u.profile, u.base
     u.target_kind, u.preference, u.outcome, u.value, u.metadata, u.method, u.url, u.body, \
     u.state, u.created_ms, u.completed_ms, u.http_status, u.latency_ms, u.verified, \
     u.resolved_call_id, u.message, u.response_body, u.response_truncated, u.sent_ms, \
-    u.response_cap, u.batch_id, u.batch_line, u.pinned_call";
+    u.response_cap, u.batch_id, u.batch_line, u.pinned_call, u.listed_call";
 
 impl Store {
     /// The newest update with exactly this URL and body that went through (✓) under this
@@ -270,6 +270,7 @@ pub(super) fn read_row(row: &Row<'_>) -> rusqlite::Result<Record> {
         batch_id: row.get(27)?,
         batch_line: row.get(28)?,
         pinned_call: row.get(29)?,
+        listed_call: row.get(30)?,
     })
 }
 

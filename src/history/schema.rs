@@ -124,6 +124,13 @@ UPDATE updates SET state = 'unconfirmed' WHERE state = 'ok' AND verified = 0;
 -- 6: `send --pin`: the call a look-up of the phone picked (pinned.rs). Adds only.
 ALTER TABLE updates ADD COLUMN pinned_call TEXT;
 ",
+    r"
+-- 7: a send by phone from the workbench's calls list: the call the list showed `first`/`last`
+-- would hit (listed.rs), so a mismatch with the call Phonely updated stays flagged. Adds only.
+ALTER TABLE updates ADD COLUMN listed_call TEXT;
+-- `history --call ID` finds updates pinned to the call too (search.rs), pending ones as well.
+CREATE INDEX updates_pinned ON updates (pinned_call) WHERE pinned_call IS NOT NULL;
+",
 ];
 
 /// Brings the schema up to date. The version is read and the migrations applied inside one
@@ -346,6 +353,38 @@ mod tests {
                 .unwrap();
             assert_eq!(ids(&found), [new.id], "schema {version}");
             assert!(store.batches().unwrap().is_empty());
+            // Schema 7: the call the workbench's list showed is kept with a send by phone, and
+            // a call finds the updates pinned to it.
+            assert!(
+                old.iter()
+                    .all(|r| r.listed_call.is_none() && r.mismatch().is_none())
+            );
+            let (u, r) = sample();
+            let listed = store
+                .insert_pending_listed(&who(), &u, &r, "call-listed")
+                .unwrap();
+            assert_eq!(
+                store
+                    .get(listed.id)
+                    .unwrap()
+                    .unwrap()
+                    .listed_call
+                    .as_deref(),
+                Some("call-listed"),
+                "schema {version}"
+            );
+            let pinned = store
+                .insert_pending_pinned(&who(), &u, &r, "call-pinned")
+                .unwrap();
+            let by_call = Filter {
+                call: Some("call-pinned".into()),
+                ..Filter::default()
+            };
+            assert_eq!(
+                ids(&store.search(&by_call, None, 10).unwrap()),
+                [pinned.id],
+                "schema {version}"
+            );
         }
     }
 }

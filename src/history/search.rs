@@ -91,7 +91,8 @@ pub(super) fn to_sql(filter: &Filter, before_id: Option<i64>) -> Query {
     if let Some(call) = &filter.call {
         let p = bind(Value::Text(call.clone()), &mut params);
         conds.push(format!(
-            "(u.resolved_call_id = {p} OR (u.target_kind = 'call' AND u.target = {p}))"
+            "(u.resolved_call_id = {p} OR (u.target_kind = 'call' AND u.target = {p}) \
+             OR u.pinned_call = {p})"
         ));
     }
     if let Some(since) = filter.since_ms {
@@ -291,6 +292,67 @@ mod tests {
         assert!(
             (plan.contains("SCAN u") && !plan.contains("USING INDEX"))
                 || plan.contains("USING INTEGER PRIMARY KEY"),
+            "{plan}"
+        );
+    }
+
+    /// `history --call ID` (and Ctrl+F) finds the updates pinned to the call as well as those
+    /// that named it or resolved to it, pending ones included, through indexes (no scan);
+    /// `Filter::matches` agrees with the query.
+    #[test]
+    fn a_call_finds_the_updates_pinned_to_it_pending_ones_too() {
+        use crate::api::client::State;
+        use crate::api::update::{CallId, OutcomeUpdate, Target};
+        let store = Store::open_in_memory("s").unwrap();
+        let who = crate::history::tests::who();
+        let by_phone = validate(&UpdateInput {
+            agent: "agent123",
+            target: "+14155551234",
+            preference: Some("last"),
+            outcome: "Sold",
+            ..UpdateInput::default()
+        })
+        .unwrap();
+        let to_call = OutcomeUpdate {
+            target: Target::CallId(CallId::parse("call-mid-415").unwrap()),
+            ..by_phone.clone()
+        };
+        let request = build(&to_call, &BaseUrl::default());
+        let pending = store
+            .insert_pending_pinned(&who, &by_phone, &request, "call-mid-415")
+            .unwrap();
+        let by_id = add(&store, "call-mid-415", "Sold", "");
+        let other = store
+            .insert_pending_pinned(&who, &by_phone, &request, "call-last-415")
+            .unwrap();
+        let f = Filter {
+            call: Some("call-mid-415".into()),
+            ..Filter::default()
+        };
+        let found = store.search(&f, None, 10).unwrap();
+        let mut ids: Vec<i64> = found.iter().map(|r| r.id).collect();
+        ids.sort_unstable();
+        assert_eq!(ids, [pending.id, by_id]);
+        assert_eq!(
+            found.iter().find(|r| r.id == pending.id).unwrap().state,
+            State::Pending
+        );
+        assert!(found.iter().all(|r| f.matches(r)));
+        assert!(!f.matches(&store.get(other.id).unwrap().unwrap()));
+        let q = to_sql(&f, None);
+        let sql = format!("EXPLAIN QUERY PLAN {}", q.sql(100));
+        let mut stmt = store.conn.prepare(&sql).unwrap();
+        let plan: Vec<String> = stmt
+            .query_map(rusqlite::params_from_iter(q.params.iter()), |r| {
+                r.get::<_, String>(3)
+            })
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        let plan = plan.join("\n");
+        assert!(plan.contains("updates_pinned"), "{plan}");
+        assert!(
+            !plan.contains("SCAN u\n") && !plan.ends_with("SCAN u"),
             "{plan}"
         );
     }

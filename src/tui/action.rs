@@ -45,6 +45,7 @@ pub enum Action {
     Pointer(PointerAction),
     Palette(PaletteAction),
     Calls(CallsAction),
+    Browse(BrowseAction),
 }
 
 /// The form: its fields, the Outcome pick-list, templates, the draft and the preview.
@@ -266,4 +267,31 @@ pub enum CallsAction {
     TogglePin,
     /// `u`: unpin.
     Unpin,
+}
+
+/// Browsing an agent's recent calls (issue 14): the modal's keys and its look-up's answers.
+#[derive(Clone, Debug, PartialEq)]
+pub enum BrowseAction {
+    /// Ctrl+L from Agent or Target, or the palette: the form's agent's calls.
+    Open,
+    Move(isize),
+    /// PgDn / `n`, PgUp / `p`.
+    NextPage,
+    PreviousPage,
+    /// `d`: the next date range; `s`: the next status filter.
+    CycleRange,
+    CycleStatus,
+    /// `r`: this page again.
+    Refresh,
+    /// Enter: the selected call's ID into the Target field.
+    Use,
+    /// Esc: close (the look-up in flight is stopped).
+    Close,
+    /// A look-up came back: `reference` is the time its dates were counted from, `at` when.
+    Answered {
+        generation: u64,
+        outcome: super::browse::BrowseOutcome,
+        reference: time::OffsetDateTime,
+        at: time::OffsetDateTime,
+    },
 }

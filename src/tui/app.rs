@@ -229,6 +229,8 @@ pub enum Modal {
         duplicates: Vec<usize>,
         acknowledged: bool,
     },
+    /// Browsing the agent's recent calls (its state is `App::browse`).
+    Browse,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -388,9 +390,8 @@ pub struct App {
     pub calls: super::calls::CallsLookup,
     /// When the calls list's answer came (the list's "2 h ago" counts from it: no clock here).
     pub calls_now: time::OffsetDateTime,
-    /// History rows (by id) whose send by phone landed on another call than the list showed,
-    /// with what to say.
-    pub mismatches: std::collections::HashMap<i64, String>,
+    /// The agent's recent calls, for the browse modal (kept between openings).
+    pub browse: super::browse::Browse,
     /// The team log's newest ✓ by a colleague on the call (agent, target, "ana set Sold · 299
     /// on this call 3 minutes ago"), shown beside "Last set here".
     pub team_last_set: Option<(String, String, String)>,
@@ -463,7 +464,7 @@ impl App {
             before_new_form: None,
             calls: super::calls::CallsLookup::default(),
             calls_now: time::OffsetDateTime::UNIX_EPOCH,
-            mismatches: std::collections::HashMap::new(),
+            browse: super::browse::Browse::default(),
             team_status: None,
             team_last_set: None,
         };

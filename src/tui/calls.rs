@@ -9,8 +9,8 @@
 //!
 //! The list also says which call `?preference=first|last` would hit (`would_hit`, with
 //! `phonely_core::calls::pick`), keeps a selection and a pinned call (sent to by id, no
-//! preference), and after a send by phone compares the call Phonely answered with the one the
-//! list showed (`Expected::mismatch`).
+//! preference), and says which call a send by phone should hit (`Expected`): the send records
+//! it as the row's `listed_call`, and `Record::mismatch` compares it with Phonely's answer.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -99,28 +99,11 @@ pub struct LastSet {
     pub at_ms: i64,
 }
 
-/// What the list said a send by phone would hit, kept with the request until its answer.
+/// What the list said a send by phone would hit: recorded with it (`listed_call`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Expected {
     pub preference: Preference,
     pub call_id: String,
-}
-
-impl Expected {
-    /// After the answer: `Some("Phonely updated call X; the list showed Y as last")` when
-    /// Phonely names another call than the list showed. No id in the answer: nothing to say.
-    pub(crate) fn mismatch(&self, answered: Option<&str>) -> Option<String> {
-        let answered = answered?.trim();
-        if answered.is_empty() || answered == self.call_id {
-            return None;
-        }
-        Some(format!(
-            "Phonely updated call {}; the list showed {} as {}",
-            one_line(answered, 60),
-            one_line(&self.call_id, 60),
-            self.preference.as_str()
-        ))
-    }
 }
 
 /// The look-up state for the form's (profile, agent, phone).
@@ -290,7 +273,7 @@ impl CallsLookup {
         pick(self.calls(), preference)
     }
 
-    /// What to keep with a send by phone so its answer can be checked (`Expected::mismatch`).
+    /// What to keep with a send by phone so its answer can be checked (`Record::mismatch`).
     /// `None` unless a list is on screen and names a call.
     pub(crate) fn expected(&self, preference: Preference) -> Option<Expected> {
         let call = self.would_hit(preference)?;
@@ -899,26 +882,30 @@ pub(crate) mod tests {
 
     #[test]
     fn a_mismatch_after_a_send_by_phone_is_named() {
+        // The words `Record::mismatch` says once the row holds the listed call.
+        let mismatch = |e: &Expected, answered: Option<&str>| {
+            crate::api::record::call_mismatch(answered, &e.call_id, e.preference.as_str())
+        };
         let mut l = CallsLookup::default();
         let g = fetching(&mut l, "+14155551234");
         l.answered(g, Ok(three_calls()));
         let expected = l.expected(Preference::Last).unwrap();
         assert_eq!(expected.call_id, "call-last");
-        assert_eq!(expected.mismatch(Some("call-last")), None);
-        assert_eq!(expected.mismatch(None), None);
-        assert_eq!(expected.mismatch(Some("  ")), None);
+        assert_eq!(mismatch(&expected, Some("call-last")), None);
+        assert_eq!(mismatch(&expected, None), None);
+        assert_eq!(mismatch(&expected, Some("  ")), None);
         assert_eq!(
-            expected.mismatch(Some("call-newer")).unwrap(),
+            mismatch(&expected, Some("call-newer")).unwrap(),
             "Phonely updated call call-newer; the list showed call-last as last"
         );
-        let hostile = expected.mismatch(Some("x\u{1b}]52;c;AAAA\u{7}")).unwrap();
+        let hostile = mismatch(&expected, Some("x\u{1b}]52;c;AAAA\u{7}")).unwrap();
         assert!(
             !hostile.contains('\u{1b}') && !hostile.contains('\u{7}'),
             "{hostile}"
         );
         let first = l.expected(Preference::First).unwrap();
         assert_eq!(
-            first.mismatch(Some("call-mid")).unwrap(),
+            mismatch(&first, Some("call-mid")).unwrap(),
             "Phonely updated call call-mid; the list showed call-first as first"
         );
     }

@@ -19,6 +19,9 @@ pub enum Effect {
         profile: String,
         /// The call of the calls list it is pinned to (recorded with the phone typed).
         pinned_call: Option<String>,
+        /// By phone with the calls list on screen: the call the list said it would hit
+        /// (recorded, so a mismatch with Phonely's answer stays flagged on the row).
+        listed_call: Option<String>,
     },
     /// Stop waiting for a request; its record is completed as cancelled.
     CancelSend { id: RequestId },
@@ -74,4 +77,6 @@ pub enum Effect {
     SwitchProfile { name: String },
     /// The calls list's look-up: wait, fetch, cancel, or read what our history set.
     Calls(super::calls::LookupEffect),
+    /// The browse modal's look-up: fetch one page, or stop the one in flight.
+    Browse(super::browse::BrowseEffect),
 }

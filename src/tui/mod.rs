@@ -3,6 +3,7 @@
 
 pub mod action;
 pub mod app;
+pub mod browse;
 pub mod calls;
 pub mod draft;
 pub mod effect;

@@ -71,6 +71,7 @@ pub fn pending(
         batch_id: None,
         batch_line: None,
         pinned_call: None,
+        listed_call: None,
     }
 }
 

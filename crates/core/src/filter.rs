@@ -17,7 +17,8 @@ pub struct Filter {
     pub profile: Option<String>,
     pub agent: Option<String>,
     pub target: Option<String>,
-    /// A call id: matches the target of a call-id update or the call a phone update resolved to.
+    /// A call id: matches the target of a call-id update, the call a phone update resolved to,
+    /// or the call it was pinned to (`pinned_call`: found while still pending, too).
     pub call: Option<String>,
     /// Outcome label, case ignored (ASCII, as SQLite's NOCASE).
     pub outcome: Option<String>,
@@ -147,6 +148,7 @@ impl Filter {
             && self.call.as_deref().is_none_or(|c| {
                 r.resolved_call_id.as_deref() == Some(c)
                     || (r.target_kind == "call" && r.target == c)
+                    || r.pinned_call.as_deref() == Some(c)
             })
             && self.since_ms.is_none_or(|s| r.created_ms >= s)
             && self.until_ms.is_none_or(|u| r.created_ms < u)

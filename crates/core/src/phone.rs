@@ -248,6 +248,14 @@ fn national_problem(typed: &str, digits: &str, region: Region) -> String {
 
 /// True when the text is digits with the usual separators and no `+`: a phone number written in
 /// national form, which is read in the default region.
+/// Reads one number, so the phone-number library's metadata (every country's rules, parsed
+/// once per process on first use) is ready. The first number typed into the form took that
+/// parse on the workbench's loop: 2 s in a debug build, keystrokes waiting behind it
+/// (BENCHMARKS.md); the runtime calls this on a blocking thread at start instead.
+pub fn warm_up() {
+    let _ = E164::normalise("+1 415 555 1234", Region::default());
+}
+
 pub fn looks_like_national_phone(input: &str) -> bool {
     let trimmed = input.trim();
     let digits = trimmed.chars().filter(char::is_ascii_digit).count();

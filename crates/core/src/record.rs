@@ -63,6 +63,25 @@ pub struct Record {
     /// the URL goes to this call's ID).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pinned_call: Option<String>,
+    /// A send by phone from the workbench with the calls list on screen: the call the list
+    /// said `preference` would hit (compared with `resolved_call_id`: [`Record::mismatch`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listed_call: Option<String>,
+}
+
+/// "Phonely updated call X; the list showed Y as last" when Phonely's answer names another
+/// call than the list showed for `preference`; `None` when they agree or the answer names
+/// none. Both ids are made inert.
+pub fn call_mismatch(answered: Option<&str>, listed: &str, preference: &str) -> Option<String> {
+    let answered = answered?.trim();
+    if answered.is_empty() || answered == listed {
+        return None;
+    }
+    Some(format!(
+        "Phonely updated call {}; the list showed {} as {preference}",
+        crate::outcome::one_line(answered, 60),
+        crate::outcome::one_line(listed, 60),
+    ))
 }
 
 #[allow(clippy::trivially_copy_pass_by_ref)] // serde passes fields by reference
@@ -103,6 +122,16 @@ impl Record {
             parts.push("{…}".to_string());
         }
         parts.join(" · ")
+    }
+
+    /// The call Phonely updated was not the one the calls list showed (`listed_call`): what to
+    /// say, for the history pane, its detail and `history show`.
+    pub fn mismatch(&self) -> Option<String> {
+        call_mismatch(
+            self.resolved_call_id.as_deref(),
+            self.listed_call.as_deref()?,
+            self.preference.as_deref().unwrap_or("last"),
+        )
     }
 
     /// `agent/target`, with the preference for phone targets.

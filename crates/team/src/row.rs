@@ -115,6 +115,8 @@ impl TeamRow {
             batch_id: None,
             batch_line: self.batch_line,
             pinned_call: self.pinned_call.clone(),
+            // The team log does not keep what a workbench's calls list showed.
+            listed_call: None,
         }
     }
 

@@ -7,7 +7,7 @@ use ratatui_textarea::{Input, Key};
 
 use super::bindings::{Binding, Mods};
 use super::{PREVIEW_PAGE, PREVIEW_STEP};
-use crate::tui::action::{Action, FormAction, HistoryAction};
+use crate::tui::action::{Action, BrowseAction, FormAction, HistoryAction};
 use crate::tui::app::{App, Focus};
 
 /// A text field's fallback: any key no row takes is the editor's (typing, Backspace, Ctrl+A…).
@@ -87,6 +87,12 @@ pub fn field_bindings() -> Vec<Binding> {
                 "clear the field / delete to the end of the line",
             ),
         Binding::told(editor_ctrl('w')).help("Ctrl+W", "delete the word before the cursor"),
+        // From the agent or the call: browse the agent's recent calls (issue 14).
+        Binding::new(&[KeyCode::Char('l')], Action::Browse(BrowseAction::Open))
+            .mods(Mods::CTRL)
+            .when(|a| matches!(a.focus, Focus::Agent | Focus::Target))
+            .help("Ctrl+L", "Agent/Target: browse the agent's recent calls")
+            .command("Browse the agent's recent calls (pick one for Target)"),
         // Alt+↑/↓ are global.
         Binding::told(Action::Form(FormAction::PreviewScroll(PREVIEW_STEP)))
             .hint("A-↑↓", "request")

@@ -20,6 +20,7 @@ const PREVIEW_STEP: i32 = 3;
 const PREVIEW_PAGE: i32 = 10;
 
 mod bindings;
+mod browse;
 mod form;
 mod global;
 mod modals;
@@ -31,6 +32,7 @@ mod tests;
 
 pub use bindings::{Binding, Mods, calls_bindings, history_bindings, queue_bindings};
 use bindings::{map_table, table_help, table_hints};
+pub use browse::browse_bindings;
 pub use form::{
     field_bindings, filter_bindings, metadata_bindings, outcome_menu_bindings, preference_bindings,
 };
@@ -104,6 +106,11 @@ pub fn tables() -> Vec<Table> {
             calls_bindings(),
         ),
         t(
+            "browse",
+            Some("Browse an agent's calls (Ctrl+L)"),
+            browse_bindings(),
+        ),
+        t(
             "palette only",
             Some("Only in the palette (Ctrl+P or :)"),
             palette_only_bindings(),
@@ -147,6 +154,7 @@ pub fn context(app: &App) -> Context {
             Modal::Detail { .. } => of("detail", detail_bindings(), None),
             Modal::Profiles { .. } => of("profile picker", profiles_bindings(), None),
             Modal::Help { .. } => of("help", help_bindings(), None),
+            Modal::Browse => of("browse", browse_bindings(), None),
         };
     }
     match app.focus {

@@ -165,6 +165,31 @@ fn states() -> Vec<(&'static str, App)> {
     update(&mut pinned, Action::Calls(CallsAction::TogglePin));
     out.push(("calls, one pinned", pinned));
 
+    // Browsing an agent's calls: a first page of 100 of 250, then the second.
+    let mut browsing = with_modal(app(), Modal::Browse);
+    let effects = browsing.browse.open(
+        "sandbox",
+        crate::api::update::AgentId::parse("agent123").unwrap(),
+        time::UtcOffset::UTC,
+    );
+    let Some(crate::tui::browse::BrowseEffect::Fetch { generation, .. }) = effects.last() else {
+        panic!("{effects:?}");
+    };
+    browsing.browse.answered(
+        *generation,
+        Ok(crate::tui::browse::tests::page(100, Some(250))),
+        crate::tui::browse::tests::AT,
+        crate::tui::browse::tests::AT,
+    );
+    browsing.browse.move_by(1);
+    out.push(("browse, first page", browsing.clone()));
+    let mut second = browsing;
+    update(
+        &mut second,
+        Action::Browse(crate::tui::action::BrowseAction::NextPage),
+    );
+    out.push(("browse, second page", second));
+
     out.push(("help", with_modal(app(), Modal::Help { scroll: 0 })));
     let mut two_profiles = app();
     two_profiles.profiles = vec![

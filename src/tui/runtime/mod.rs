@@ -27,16 +27,19 @@ use super::keymap::map_event;
 use super::profiles::Switcher;
 use super::update::update;
 use super::view::view;
-use crate::api::client::{Client, Completion};
+use crate::api::client::Completion;
 use crate::api::key::Credentials;
 use crate::api::request::WireRequest;
 use crate::api::update::OutcomeUpdate;
 use crate::history::{Filter, Provenance, Store, now_ms};
 
+mod browse;
+mod client;
 mod clipboard;
 mod queue_file;
 mod stores;
 
+use client::SharedClient;
 pub use clipboard::Clipboard;
 use queue_file::load_queue;
 use stores::{SharedStore, Stores, duplicate_of, with_reader, with_store};
@@ -78,7 +81,8 @@ pub type Observer<'a> = &'a mut dyn FnMut(&App, &Buffer);
 struct Runner {
     services: Arc<Services>,
     store: SharedStore,
-    client: Option<Client>,
+    /// Built off the loop, right after the first frame (`client.rs`).
+    client: SharedClient,
     tx: mpsc::UnboundedSender<Action>,
     cancels: HashMap<RequestId, oneshot::Sender<()>>,
     started: HashMap<RequestId, Instant>,
@@ -90,6 +94,8 @@ struct Runner {
     calls_due: Option<(u64, tokio::time::Instant)>,
     /// The calls look-up running (at most one): its generation, to stop it.
     calls_task: Option<(u64, tokio::task::AbortHandle)>,
+    /// The browse modal's look-up running (at most one): its generation, to stop it.
+    browse_task: Option<(u64, tokio::task::AbortHandle)>,
 }
 
 /// How long typing must pause before the draft is written.
@@ -112,9 +118,9 @@ where
     let panic_key = test_panic_key();
     let (tx, mut rx) = mpsc::unbounded_channel();
     let mut runner = Runner {
+        client: SharedClient::new(services.timeout),
         services: Arc::new(services),
         store: Arc::new(Stores::default()),
-        client: None,
         tx,
         cancels: HashMap::new(),
         started: HashMap::new(),
@@ -122,6 +128,7 @@ where
         draft: None,
         calls_due: None,
         calls_task: None,
+        browse_task: None,
     };
     if let Some(team) = &runner.services.team {
         team.announce(runner.tx.clone());
@@ -143,6 +150,10 @@ where
         );
     }
     draw(terminal, &app, &mut observer)?;
+    // The HTTP client's TLS set-up and the phone-number library's metadata, on blocking
+    // threads: ready before the first look-up and the first number typed.
+    runner.client.warm_up();
+    tokio::task::spawn_blocking(crate::api::phone::warm_up);
     // The first page of history is asked for once the first frame is up (asked before it, the
     // database's opening on the other core slowed the frame and did not bring the page sooner:
     // BENCHMARKS.md), and before the draft is read, so the opening overlaps that. The Outcome
@@ -260,8 +271,10 @@ impl Runner {
                 request,
                 profile,
                 pinned_call,
-            } => self.send(id, update, request, profile, pinned_call),
+                listed_call,
+            } => self.send(id, update, request, profile, (pinned_call, listed_call)),
             Effect::Calls(effect) => self.calls(effect),
+            Effect::Browse(effect) => self.browse(effect),
             Effect::SwitchProfile { name } => {
                 let switcher = self.services.profiles.clone();
                 let tx = self.tx.clone();
@@ -480,31 +493,33 @@ impl Runner {
                 at: time::OffsetDateTime::now_utc(),
             }));
         };
-        let Some((base_url, credentials)) = self.ready.get(&key.profile).cloned() else {
-            answer(Err(format!(
-                "The calls could not be looked up: profile {} is not ready",
-                key.profile
-            )));
-            return;
-        };
-        let base = match crate::api::request::BaseUrl::parse(&base_url) {
-            Ok(base) => base,
+        let (client, base, credentials) = match self.lookup_parts(&key.profile) {
+            Ok(parts) => parts,
             Err(e) => return answer(Err(e)),
         };
-        if self.client.is_none() {
-            match Client::new(self.services.timeout) {
-                Ok(c) => self.client = Some(c),
-                Err(e) => return answer(Err(e)),
-            }
-        }
-        let Some(client) = self.client.clone() else {
-            return;
-        };
         let task = tokio::spawn(async move {
-            let outcome = super::lookup::run(&client, &base, &credentials, &key).await;
+            let outcome = match client.get().await {
+                Ok(client) => super::lookup::run(&client, &base, &credentials, &key).await,
+                Err(e) => Err(e),
+            };
             answer(outcome);
         });
         self.calls_task = Some((generation, task.abort_handle()));
+    }
+
+    /// What a look-up of calls on `profile` needs: the client, where to ask, and the key. A
+    /// profile not ready (or a client that cannot be built) is a message for people.
+    fn lookup_parts(
+        &self,
+        profile: &str,
+    ) -> Result<(SharedClient, crate::api::request::BaseUrl, Credentials), String> {
+        let Some((base_url, credentials)) = self.ready.get(profile).cloned() else {
+            return Err(format!(
+                "The calls could not be looked up: profile {profile} is not ready"
+            ));
+        };
+        let base = crate::api::request::BaseUrl::parse(&base_url)?;
+        Ok((self.client.clone(), base, credentials))
     }
 
     fn write_draft(&mut self) {
@@ -577,7 +592,7 @@ impl Runner {
         update: OutcomeUpdate,
         request: WireRequest,
         profile: String,
-        pinned_call: Option<String>,
+        (pinned_call, listed_call): (Option<String>, Option<String>),
     ) {
         let tx = self.tx.clone();
         // The key and the recorded base URL of the profile the request was built for.
@@ -595,24 +610,21 @@ impl Runner {
             }));
             return;
         };
-        if self.client.is_none() {
-            match Client::new(self.services.timeout) {
-                Ok(c) => self.client = Some(c),
-                Err(message) => {
-                    let _ = tx.send(Action::Send(SendAction::Failed { id, message }));
-                    return;
-                }
-            }
-        }
-        let Some(client) = self.client.clone() else {
-            return;
-        };
+        let client = self.client.clone();
         let (cancel_tx, cancel_rx) = oneshot::channel();
         self.cancels.insert(id, cancel_tx);
         self.started.insert(id, Instant::now());
         let store = self.store.clone();
         let services = self.services.clone();
         tokio::spawn(async move {
+            // 0. The client (built once, off the loop): without it nothing is recorded or sent.
+            let client = match client.get().await {
+                Ok(client) => client,
+                Err(message) => {
+                    let _ = tx.send(Action::Send(SendAction::Failed { id, message }));
+                    return;
+                }
+            };
             // 1. Recorded before it leaves: if that fails, it does not leave.
             let record = {
                 let (store, services) = (store.clone(), services.clone());
@@ -625,9 +637,15 @@ impl Runner {
                             base_url,
                         };
                         // Pinned in the calls list: the phone typed and the call are both kept.
-                        match &pinned_call {
-                            Some(call) => s.insert_pending_pinned(&who, &update, &request, call),
-                            None => s.insert_pending(&who, &update, &request),
+                        // By phone with the list on screen: the call it showed is kept.
+                        match (&pinned_call, &listed_call) {
+                            (Some(call), _) => {
+                                s.insert_pending_pinned(&who, &update, &request, call)
+                            }
+                            (None, Some(listed)) => {
+                                s.insert_pending_listed(&who, &update, &request, listed)
+                            }
+                            (None, None) => s.insert_pending(&who, &update, &request),
                         }
                     })
                 })

@@ -315,14 +315,22 @@ mod tests {
         type_text(&mut a, "Sold");
         ctrl_s(&mut a);
         let effects = update(&mut a, Action::Send(SendAction::Confirm));
-        let [Effect::Send { id, .. }] = effects.as_slice() else {
+        let [
+            Effect::Send {
+                id, listed_call, ..
+            },
+        ] = effects.as_slice()
+        else {
             panic!("{effects:?}");
         };
         let expected = a.in_flight.as_ref().unwrap().expected.clone().unwrap();
         assert_eq!(expected.call_id, "call-last");
+        // Recorded with the send, so the row keeps it past this session.
+        assert_eq!(listed_call.as_deref(), Some("call-last"));
         let mut done = record_for(&a, Some((200, "{\"success\":true}")));
         done.state = State::Ok;
         done.resolved_call_id = Some("call-mid".into());
+        done.listed_call.clone_from(listed_call);
         update(
             &mut a,
             Action::Send(SendAction::Finished {
@@ -339,7 +347,6 @@ mod tests {
             "{}",
             status.text
         );
-        assert!(a.mismatches.contains_key(&done.id));
         // The history row says it too (not only the status line, which the next message
         // replaces).
         update(
@@ -361,6 +368,27 @@ mod tests {
                 .any(|l| l.contains("agent123/+14155551234") && l.contains("⚠ Phonely updated")),
             "{}",
             lines.join("\n")
+        );
+        // And its detail (Enter on the row).
+        a.modal = Some(Modal::Detail {
+            record_id: done.id,
+            scroll: 0,
+        });
+        t.draw(|f| crate::tui::view::view(&a, f)).unwrap();
+        let buffer = t.backend().buffer();
+        let screen: String = (0..40)
+            .map(|y| {
+                (0..140)
+                    .map(|x| buffer[(x, y)].symbol())
+                    .collect::<String>()
+                    + "\n"
+            })
+            .collect();
+        assert!(
+            screen.contains(
+                "Mismatch  ⚠ Phonely updated call call-mid; the list showed call-last as last"
+            ),
+            "{screen}"
         );
     }
 

@@ -4,10 +4,11 @@
 //! This file is the dispatcher: it hands each action to its concern's file and keeps what holds
 //! for every action (a second Ctrl+Q, the draft, the status line about a fixed field). The
 //! concern files (`form`, `send`, `history`, `queue`, `profiles`, `pointer`, `palette`,
-//! `calls`) use `common` and never one another: where a concern's action means another's (a click on a
-//! history row, a palette command), it gives that action back and the dispatcher runs it; a
-//! send's result that belongs to a queue row goes to `queue`.
+//! `calls`, `browse`) use `common` and never one another: where a concern's action means
+//! another's (a click on a history row, a palette command), it gives that action back and the
+//! dispatcher runs it; a send's result that belongs to a queue row goes to `queue`.
 
+mod browse;
 mod calls;
 mod common;
 mod form;
@@ -20,7 +21,9 @@ mod send;
 #[cfg(test)]
 mod test_support;
 
-use super::action::{Action, CallsAction, FormAction, HistoryAction, PaletteAction, SendAction};
+use super::action::{
+    Action, BrowseAction, CallsAction, FormAction, HistoryAction, PaletteAction, SendAction,
+};
 use super::app::{App, Confirm, Focus, Modal, Ready, Tone};
 use super::effect::Effect;
 use crate::history::Record;
@@ -107,6 +110,7 @@ fn apply(app: &mut App, action: Action) -> Vec<Effect> {
             | Action::Calls(
                 CallsAction::Due(_) | CallsAction::Answered { .. } | CallsAction::LastSet { .. }
             )
+            | Action::Browse(BrowseAction::Answered { .. })
     ) {
         app.quit_armed = false;
     }
@@ -185,6 +189,7 @@ fn apply(app: &mut App, action: Action) -> Vec<Effect> {
             }
         }
         Action::Calls(action) => return calls::apply(app, action),
+        Action::Browse(action) => return browse::apply(app, action),
     }
     Vec::new()
 }

@@ -638,6 +638,7 @@ fn pump(app: &mut App) -> Vec<Effect> {
                 request: ready.request,
                 profile: profile.clone(),
                 pinned_call: None,
+                listed_call: None,
             });
         }
     }

@@ -148,6 +148,7 @@ fn confirm_send(app: &mut App) -> Vec<Effect> {
     } else {
         None
     };
+    let listed_call = expected.as_ref().map(|e| e.call_id.clone());
     app.in_flight = Some(InFlight {
         id,
         summary: format!("{} → {}", update.target.as_str(), update.summary()),
@@ -163,6 +164,7 @@ fn confirm_send(app: &mut App) -> Vec<Effect> {
         request,
         profile: app.profile.name.clone(),
         pinned_call,
+        listed_call,
     }]
 }
 
@@ -181,10 +183,7 @@ fn cancel_send(app: &mut App) -> Vec<Effect> {
 fn finished(app: &mut App, id: RequestId, record: Record) -> Vec<Effect> {
     let ours = app.in_flight.as_ref().is_some_and(|f| f.id == id);
     if ours {
-        let (sent, expected) = app
-            .in_flight
-            .take()
-            .map_or((None, None), |f| (f.sent, f.expected));
+        let sent = app.in_flight.take().and_then(|f| f.sent);
         // Typed on during the send? Then the form is the next update already: leave it.
         let form_unchanged =
             sent.is_some() && app.checked.as_ref().ok().map(|r| &r.update) == sent.as_ref();
@@ -214,15 +213,14 @@ fn finished(app: &mut App, id: RequestId, record: Record) -> Vec<Effect> {
         let sent_ok = record.state == State::Ok;
         let clear = sent_ok && form_unchanged;
         app.say(tone, text);
-        // Phonely picked another call than the calls list showed: said, and kept on the row.
-        if let Some(warning) = expected.and_then(|e| e.mismatch(record.resolved_call_id.as_deref()))
+        // Phonely picked another call than the calls list showed: said here, and kept on the
+        // row (`listed_call`, recorded before the send).
+        if let Some(warning) = record.mismatch()
+            && let Some(status) = &mut app.status
         {
-            if let Some(status) = &mut app.status {
-                status.tone = Tone::Warning;
-                status.text.push_str(" · ⚠ ");
-                status.text.push_str(&warning);
-            }
-            app.mismatches.insert(record.id, warning);
+            status.tone = Tone::Warning;
+            status.text.push_str(" · ⚠ ");
+            status.text.push_str(&warning);
         }
         if sent_ok
             && let Some(q) = app.queue.as_mut()

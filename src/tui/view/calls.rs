@@ -245,7 +245,11 @@ fn id(call: &CallSummary) -> Option<&str> {
 }
 
 /// `today 10:42`, `yest. 18:05`, `11-20 16:03`: at most 11 characters, for narrow tables.
-fn compact_day_time(t: OffsetDateTime, now: OffsetDateTime, offset: UtcOffset) -> String {
+pub(super) fn compact_day_time(
+    t: OffsetDateTime,
+    now: OffsetDateTime,
+    offset: UtcOffset,
+) -> String {
     let text = day_time(t, now, offset);
     if let Some(rest) = text.strip_prefix("yesterday ") {
         return format!("yest. {rest}");

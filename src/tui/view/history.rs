@@ -137,7 +137,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
             ));
         }
         // A send by phone that landed on another call than the calls list showed (issue 14).
-        cells.push(Cell::from(match app.mismatches.get(&r.id) {
+        cells.push(Cell::from(match r.mismatch() {
             Some(warning) => {
                 Span::styled(format!("⚠ {warning}"), Style::default().fg(Color::Yellow))
             }

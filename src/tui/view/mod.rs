@@ -1,5 +1,6 @@
 //! `view(&App, &mut Frame)`: the layout, and one module per region. Views only borrow the app.
 
+mod browse;
 mod calls;
 mod form;
 mod history;

@@ -35,6 +35,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
             duplicates,
             acknowledged,
         }) => confirm_queue(app, *rows, duplicates, *acknowledged, frame, area),
+        Some(Modal::Browse) => super::browse::render(app, frame, area),
         Some(Modal::Detail { record_id, scroll }) => {
             if let Some(record) = app.record(*record_id) {
                 detail(app, record, *scroll, frame, area);
@@ -600,6 +601,16 @@ fn detail(app: &App, record: &Record, scroll: u16, frame: &mut Frame<'_>, area: 
     // What the server said is made inert (escaped), as on the command line.
     if let Some(call) = &record.resolved_call_id {
         lines.push(row("Call", inert(call).into_owned()));
+    }
+    // A send by phone that landed on another call than the calls list showed (ids inert).
+    if let Some(warning) = record.mismatch() {
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!("{:<10}", "Mismatch"),
+                Style::default().fg(Color::DarkGray),
+            ),
+            Span::styled(format!("⚠ {warning}"), Style::default().fg(Color::Yellow)),
+        ]));
     }
     if let Some(message) = &record.message {
         lines.push(row("Message", inert(message).into_owned()));
