@@ -12,7 +12,12 @@ here), and how long the next opening of the history took to import the run's jou
 indexed history (a cost the batch run leaves to it).
 
 Usage: cargo build --release --bins --examples && python3 scripts/measure_batch.py [--rows 2000]
-       [--repeat 5] [--skip-curl]
+       [--repeat 5] [--skip-curl] [--bin PATH] [--also NAME=PATH ...]
+
+--also NAME=PATH adds another build of the tool (e.g. before=/tmp/po-before) to every round, with
+a history of its own: each round runs the builds (in an order that turns round by round) and
+then the bare client, so every build's ratio to the bare client, and to the first build, comes
+from the same run.
 """
 import argparse, json, os, resource, statistics, subprocess, tempfile, time, urllib.request
 
@@ -29,11 +34,18 @@ def main():
     ap.add_argument("--skip-curl", action="store_true",
                     help="only the tool and the bare client (the curl loop takes minutes and "
                          "leaves the machine loaded for the pairs after it)")
+    ap.add_argument("--bin", default=BIN, help="the build to measure (default: this tree's)")
+    ap.add_argument("--also", action="append", default=[], metavar="NAME=PATH",
+                    help="another build, interleaved round by round (its own history)")
     args = ap.parse_args()
+    tools = [("batch", args.bin)] + [tuple(a.split("=", 1)) for a in args.also]
     work = tempfile.mkdtemp(prefix="phonely-batch-")
-    sandbox = subprocess.Popen([BIN, "sandbox", "--addr", "127.0.0.1:0"], stdout=subprocess.PIPE)
+    sandbox = subprocess.Popen([args.bin, "sandbox", "--addr", "127.0.0.1:0"], stdout=subprocess.PIPE)
     url = sandbox.stdout.readline().decode().split()[-1]
-    calls = json.load(urllib.request.urlopen(url + "/sandbox/calls"))["calls"]
+    # Not the sandbox's call of `agent-other-team`: the key may not update it (403), and a 403
+    # stops a batch (every further row would be refused the same way).
+    calls = [c for c in json.load(urllib.request.urlopen(url + "/sandbox/calls"))["calls"]
+             if c["agent_id"] != "agent-other-team"]
     rows = [(calls[i % len(calls)]["agent_id"], calls[i % len(calls)]["id"], i + 1)
             for i in range(args.rows)]
     csv_path = os.path.join(work, "rows.csv")
@@ -63,37 +75,51 @@ def main():
             stdin=open(jobs), check=True)
         results["curl_xargs_P16"] = time.perf_counter() - t
 
-    def env():
-        return dict(os.environ, PHONELY_OUTCOMES_DATA=os.path.join(work, "data"),
+    def env(name="batch"):
+        data = "data" if name == "batch" else f"data-{name}"
+        return dict(os.environ, PHONELY_OUTCOMES_DATA=os.path.join(work, data),
                     PHONELY_OUTCOMES_CONFIG=os.path.join(work, "config.toml"),
                     PHONELY_OUTCOMES_LOGS=os.path.join(work, "logs"), PHONELY_API_KEY=KEY)
     def cpu():
         r = resource.getrusage(resource.RUSAGE_CHILDREN)
         return r.ru_utime + r.ru_stime
-    batch, bare, pairs, imports, batch_cpu, bare_cpu = [], [], [], [], [], []
+    runs = {name: [] for name, _ in tools}
+    runs_cpu = {name: [] for name, _ in tools}
+    pairs_of = {name: [] for name, _ in tools}
+    imports_of = {name: [] for name, _ in tools}
+    bare, bare_cpu = [], []
     # One history for every run, as a user has: it grows by N rows a run. It exists before the
     # first (creating the database is a one-time cost of about 10 ms, four fsyncs): a one-row
     # batch creates it, and `history` imports that batch's journal.
-    subprocess.run([BIN, "batch", one_path, "--yes", "--base-url", url], env=env(),
-                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    subprocess.run([BIN, "history", "--limit", "1"], env=env(), check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(args.repeat):
-        t, c = time.perf_counter(), cpu()
-        subprocess.run([BIN, "batch", csv_path, "--yes", "--concurrency", "16", "--base-url", url],
-                       env=env(), check=True, stderr=subprocess.DEVNULL)
-        batch.append(time.perf_counter() - t)
-        batch_cpu.append(cpu() - c)
+    for name, path in tools:
+        subprocess.run([path, "batch", one_path, "--yes", "--base-url", url], env=env(name),
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run([path, "history", "--limit", "1"], env=env(name), check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for round_ in range(args.repeat):
+        # The builds' order turns each round: none always runs first (or right after curl).
+        turn = round_ % len(tools)
+        for name, path in tools[turn:] + tools[:turn]:
+            t, c = time.perf_counter(), cpu()
+            subprocess.run([path, "batch", csv_path, "--yes", "--concurrency", "16",
+                            "--base-url", url], env=env(name), check=True,
+                           stderr=subprocess.DEVNULL)
+            runs[name].append(time.perf_counter() - t)
+            runs_cpu[name].append(cpu() - c)
         t, c = time.perf_counter(), cpu()
         subprocess.run([BARE, csv_path, url, KEY, "16"], check=True, stderr=subprocess.DEVNULL)
         bare.append(time.perf_counter() - t)
         bare_cpu.append(cpu() - c)
-        pairs.append(bare[-1] / batch[-1])
-        # The next look at the history imports the journal (one row, so printing costs nothing).
-        t = time.perf_counter()
-        subprocess.run([BIN, "history", "--limit", "1"], env=env(), check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        imports.append(time.perf_counter() - t)
+        for name, path in tools:
+            pairs_of[name].append(bare[-1] / runs[name][-1])
+            # The next look at the history imports the journal (one row, so printing costs
+            # nothing).
+            t = time.perf_counter()
+            subprocess.run([path, "history", "--limit", "1"], env=env(name), check=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            imports_of[name].append(time.perf_counter() - t)
+    batch, batch_cpu, pairs, imports = (runs["batch"], runs_cpu["batch"], pairs_of["batch"],
+                                        imports_of["batch"])
     results["phonely_outcomes_batch"] = statistics.median(batch)
     results["bare_client"] = statistics.median(bare)
 
@@ -116,6 +142,20 @@ def main():
     # without the waits other processes cause).
     out["batch_vs_bare_cpu"] = round(statistics.median(bare_cpu) / statistics.median(batch_cpu), 2)
     out["next_history_open_seconds"] = round(statistics.median(imports), 3)
+    for name, _ in tools[1:]:
+        other = runs[name]
+        out[name] = {
+            "rows_per_s": round(n / statistics.median(other)),
+            "vs_bare": round(results["bare_client"] / statistics.median(other), 2),
+            "vs_bare_per_pair_median": round(statistics.median(pairs_of[name]), 2),
+            "vs_bare_per_pair": [round(p, 2) for p in pairs_of[name]],
+            "vs_bare_cpu": round(statistics.median(bare_cpu) / statistics.median(runs_cpu[name]), 2),
+            # Above 1: the first build (--bin) is faster than this one, round by round.
+            "batch_speed_over_this_per_round_median": round(
+                statistics.median(o / b for o, b in zip(other, batch)), 2),
+            "batch_speed_over_this_per_round": [round(o / b, 2) for o, b in zip(other, batch)],
+            "next_history_open_seconds": round(statistics.median(imports_of[name]), 3),
+        }
     out["rows"] = n
     out["repeat"] = args.repeat
     print(json.dumps(out, indent=2))

@@ -6,8 +6,9 @@
 //!
 //! Reading a file: `columns.rs` (the names a file may use, `--column`), `rows.rs` (a row through
 //! the form's checks), `csv_file.rs` and `jsonl.rs` (the two formats), `file.rs` (reading it
-//! with bounded memory). Sending one: `plan.rs`, `retry.rs` and `engine.rs`. `factory.rs`: rows
-//! and results for tests, without a file.
+//! with bounded memory). Before sending: `notes.rs` (what to point out about its rows). Sending
+//! one: `plan.rs` (lanes, shared with the workbench's queue), `retry.rs` and `engine.rs`.
+//! `factory.rs`: rows and results for tests, without a file.
 
 mod columns;
 mod csv_file;
@@ -15,6 +16,7 @@ pub mod engine;
 pub mod factory;
 mod file;
 mod jsonl;
+pub mod notes;
 pub mod plan;
 mod retry;
 mod rows;

@@ -1,6 +1,7 @@
 //! Which row goes next: a lane per call (rows of one call one after another, in file order;
 //! lanes side by side), the `--rate` pace, which rows a resume sends, and the file's
-//! fingerprint. No IO and no printing: the engine (`engine.rs`) and the CLI use these.
+//! fingerprint. No IO and no printing: the engine (`engine.rs`), the CLI and the workbench's
+//! queue ([`may_start`]) use these.
 
 use std::collections::{HashMap, VecDeque};
 use std::time::Duration;
@@ -22,8 +23,8 @@ impl OfCall for Row {
 }
 
 /// Items in lanes, one lane per call. [`Lanes::take`] gives the next item of a lane with
-/// nothing under way (lanes in the order they became free); the lane is then busy until
-/// [`Lanes::done`].
+/// nothing under way (lanes in the order they became free; at first in the order of their
+/// first item); the lane is then busy until [`Lanes::done`].
 pub struct Lanes<T> {
     lanes: Vec<VecDeque<T>>,
     /// Lanes with an item to take and nothing under way, in the order they became free.
@@ -71,6 +72,14 @@ impl<T> Lanes<T> {
         }
     }
 
+    /// Lanes whose call is already under way elsewhere (`busy`, asked of each lane's next item:
+    /// every item of a lane has the same call) are not ready: their items wait for a later ask.
+    pub fn hold(&mut self, busy: impl Fn(&T) -> bool) {
+        let lanes = &self.lanes;
+        self.ready
+            .retain(|&lane| lanes[lane].front().is_none_or(|item| !busy(item)));
+    }
+
     /// Whether an item could be taken now.
     pub fn has_ready(&self) -> bool {
         !self.ready.is_empty()
@@ -80,6 +89,21 @@ impl<T> Lanes<T> {
     pub fn into_rest(self) -> impl Iterator<Item = T> {
         self.lanes.into_iter().flatten()
     }
+}
+
+/// What may start now, for a sender that keeps no lanes between two asks: the workbench's
+/// queue, whose rows a person may leave out, put back or take into the form between two asks,
+/// and whose 429 row waits again (so its lanes are made afresh from the rows waiting each
+/// time, and nothing needs putting back). Of `waiting` (in file order), the next item of each
+/// call that is not `busy` (under way already), in file order, at most `slots`: the same lanes
+/// and the same rule as `batch`.
+pub fn may_start<T: OfCall>(waiting: Vec<T>, busy: impl Fn(&T) -> bool, slots: usize) -> Vec<T> {
+    let mut lanes = Lanes::new(waiting);
+    lanes.hold(busy);
+    std::iter::from_fn(|| lanes.take())
+        .take(slots)
+        .map(|(_, item)| item)
+        .collect()
 }
 
 /// `--rate`: at least `pace` between two requests leaving.
@@ -255,6 +279,27 @@ mod tests {
         let (lane, item) = lanes.take().unwrap();
         assert_eq!((lane, item.2), (0, 2));
         assert_eq!(lanes.into_rest().count(), 0);
+    }
+
+    /// Asked afresh (the queue's way): the next row of each call not under way, in file order,
+    /// as many as there are slots; a call under way holds all its rows back.
+    #[test]
+    fn what_may_start_is_each_free_calls_next_row_in_file_order() {
+        let waiting = || {
+            vec![
+                Item("a", "1", 2),
+                Item("a", "1", 3),
+                Item("a", "2", 4),
+                Item("a", "3", 5),
+                Item("a", "4", 6),
+            ]
+        };
+        let lines = |items: Vec<Item>| items.iter().map(|i| i.2).collect::<Vec<_>>();
+        assert_eq!(lines(may_start(waiting(), |_| false, 10)), [2, 4, 5, 6]);
+        assert_eq!(lines(may_start(waiting(), |_| false, 2)), [2, 4]);
+        let busy = |i: &Item| i.1 == "1" || i.1 == "3";
+        assert_eq!(lines(may_start(waiting(), busy, 10)), [4, 6]);
+        assert!(may_start(waiting(), |_| false, 0).is_empty());
     }
 
     /// A resume sends rows never answered or turned away before they applied, leaves the

@@ -13,26 +13,27 @@ use futures::StreamExt as _;
 use super::args::{BatchArgs, GlobalArgs};
 use super::batch_progress::Progress;
 use super::common::{
-    Sender, account, checked_key, data_dir, exit, fail, history_for_sending, request_timeout,
+    Sender, account, checked_key, exit, fail, history_for_sending, request_timeout,
 };
 use crate::api::inert::{inert, inert_lines};
 use crate::api::request::{BaseUrl, build};
 use crate::batch::engine::{
     Counts, Ended, RowResult, Run, Stopped, request_text, send_rows, unrecorded,
 };
-use crate::batch::plan::{Pace, Resume, file_hash, legacy_file_hash};
+use crate::batch::plan::{Pace, file_hash, legacy_file_hash};
 use crate::batch::{ColumnMap, Row, parse_with};
 use list::{list, sent_before};
 use report::{ReportFile, skipped_lines, write_report};
 use shown::Shown;
+use start::{NewBatch, resume_profile, rows_to_resume, start_batch, start_journal};
 
 mod list;
 mod pin;
 mod report;
 mod shown;
+mod start;
 mod team;
 use crate::config::Config;
-use crate::history::journal::Journal;
 
 pub async fn run(
     args: BatchArgs,
@@ -231,7 +232,9 @@ pub async fn run(
         for note in sent_before(global.data_dir.clone(), &hash, offset) {
             eprintln!("{}", inert(&note));
         }
-        for note in read_notes(&rows, columns.rules.region, &config.outcome_presets) {
+        for note in
+            crate::batch::notes::read_notes(&rows, columns.rules.region, &config.outcome_presets)
+        {
             eprintln!("{}", inert(&format!("{name}: {note}")));
         }
     }
@@ -571,196 +574,9 @@ fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {
     if n == 1 { one } else { many }
 }
 
-/// A batch to record before its first row is sent.
-struct NewBatch {
-    file: PathBuf,
-    hash: String,
-    rows: usize,
-    who: crate::history::Provenance,
-}
-
-/// A new batch, recorded, with the history it was recorded in and its journal started.
-struct Started {
-    lock: crate::history::SessionLock,
-    store: crate::history::Store,
-    batch_id: i64,
-    journal: Journal,
-}
-
-/// Opens the history for sending, records the new batch and starts its journal: what a new
-/// batch needs before a row leaves, done on a thread of its own at start-up.
-fn start_batch(dir: Option<PathBuf>, new: NewBatch) -> Result<Started, ExitCode> {
-    let (lock, store) = history_for_sending(dir.clone())?;
-    let absolute = std::fs::canonicalize(&new.file).unwrap_or(new.file);
-    let Ok(batch) = store.create_batch(
-        &absolute.display().to_string(),
-        &new.hash,
-        new.rows,
-        &new.who,
-    ) else {
-        return Err(fail(
-            exit::INVALID,
-            "could not record the batch in the history. Nothing was sent.",
-        ));
-    };
-    let journal = start_journal(dir, batch.id, &lock, &new.who)?;
-    Ok(Started {
-        lock,
-        store,
-        batch_id: batch.id,
-        journal,
-    })
-}
-
-/// The journal batch `batch_id`'s rows are recorded in, from here on.
-fn start_journal(
-    dir: Option<PathBuf>,
-    batch_id: i64,
-    lock: &crate::history::SessionLock,
-    who: &crate::history::Provenance,
-) -> Result<Journal, ExitCode> {
-    let data_dir =
-        data_dir(dir).map_err(|m| fail(exit::INVALID, &format!("{m}. Nothing was sent.")))?;
-    Journal::create(&data_dir, batch_id, lock.id(), who).map_err(|e| {
-        fail(
-            exit::INVALID,
-            &format!(
-                "could not start recording the batch in {} ({e}). Nothing was sent.",
-                data_dir.join(crate::history::journal::DIR).display()
-            ),
-        )
-    })
-}
-
 /// Ctrl+C, each time it is pressed.
 fn ctrl_c() -> impl futures::Stream<Item = ()> {
     futures::stream::repeat(()).then(|()| tokio::signal::ctrl_c().map(|_| ()))
-}
-
-/// The profile a resume sends with: the batch's own. The profile's key decides which Phonely
-/// account the rows land in, so a resume never falls back to the default profile (a batch
-/// tried on the sandbox must not go on in production), and a `--profile` (or `PHONELY_PROFILE`)
-/// naming another is refused.
-fn resume_profile<'b>(
-    batch: &'b crate::history::Batch,
-    asked: Option<&str>,
-) -> Result<&'b str, ExitCode> {
-    match asked {
-        Some(asked) if asked != batch.profile => Err(fail(
-            exit::INVALID,
-            &format!(
-                "batch #{} was sent with profile {} ({}); a resume sends its other rows to the \
-                 same account, not with profile {asked}. Leave out --profile (and \
-                 PHONELY_PROFILE), or give --profile {}. Nothing was sent.",
-                batch.id, batch.profile, batch.base_url, batch.profile
-            ),
-        )),
-        _ => Ok(&batch.profile),
-    }
-}
-
-/// The rows a resume sends ([`crate::batch::plan::resume`] says which), once earlier runs'
-/// journals are in the history; how the others stand is said on standard error.
-fn rows_to_resume(
-    store: &crate::history::Store,
-    data_dir: Option<PathBuf>,
-    batch_id: i64,
-    rows: Vec<Row>,
-    resend_unknown: bool,
-) -> Result<Vec<Row>, String> {
-    // Earlier runs' journals are imported first, and a crashed run's rows in flight read as
-    // unknown, not as pending forever.
-    if let Ok(dir) = super::common::data_dir(data_dir) {
-        store.reconcile_orphans(&dir).map_err(|e| e.to_string())?;
-        // A run of this batch that is still going holds rows the history does not have yet:
-        // resuming now could send them twice.
-        if crate::history::journal::live(&dir)
-            .iter()
-            .any(|l| l.batch == batch_id)
-        {
-            return Err(format!(
-                "batch #{batch_id} is still being sent by another phonely-outcomes (it has not \
-                 ended): let it finish, or stop it with Ctrl+C, then resume. Nothing was sent."
-            ));
-        }
-    }
-    let answers = store.batch_answers(batch_id).map_err(|e| e.to_string())?;
-    let Resume {
-        send,
-        done,
-        refused,
-        unknown,
-        superseded,
-    } = crate::batch::plan::resume(&answers, rows, resend_unknown);
-    eprintln!(
-        "Resuming batch #{batch_id}: {done} already updated, {refused} refused (left as they \
-         are), {unknown} with outcome unknown{}, {} to send.",
-        if resend_unknown {
-            ""
-        } else {
-            " (left alone; --resend-unknown sends them)"
-        },
-        send.len()
-    );
-    if !superseded.is_empty() {
-        let n = superseded.len();
-        let shown: Vec<String> = superseded
-            .iter()
-            .take(10)
-            .map(|(line, later)| format!("line {line} (line {later} went after it)"))
-            .collect();
-        eprintln!(
-            "{n} {} left alone: a later row for the same call went through (or may have) after \
-             {}, so sending {} now would put back an older value: {}{}.",
-            plural(n, "row", "rows"),
-            plural(n, "it", "them"),
-            plural(n, "it", "them"),
-            shown.join(", "),
-            if n > 10 { ", …" } else { "" }
-        );
-    }
-    Ok(send)
-}
-
-/// How rows are read that may not be what was meant (`api::notes`, as the form and the queue
-/// say it): digits in the `target` column read as a call ID, an outcome that differs from a
-/// preset only in case or spacing. At most ten, then how many more.
-fn read_notes(rows: &[Row], region: crate::api::phone::Region, presets: &[String]) -> Vec<String> {
-    const SHOWN: usize = 10;
-    let mut notes = Vec::new();
-    let mut more = 0;
-    let labels = crate::api::notes::Labels { presets, used: &[] };
-    for row in rows {
-        let typed = (row.kind == crate::api::update::TargetKind::Either)
-            .then(|| row.update.target.as_str());
-        let target = crate::api::notes::warnings(
-            &row.update,
-            typed,
-            region,
-            crate::api::notes::Labels::default(),
-        )
-        .into_iter()
-        .map(|w| format!("target {} is {w}", row.update.target.as_str()));
-        let outcome = row.update.outcome.as_deref().and_then(|o| {
-            crate::api::notes::outcome_near_miss(o, labels).map(|l| {
-                format!(
-                    "outcome \"{o}\": {}",
-                    crate::api::notes::near_miss_warning(l)
-                )
-            })
-        });
-        for note in target.chain(outcome) {
-            if notes.len() < SHOWN {
-                notes.push(format!("line {}: {note}", row.line));
-            } else {
-                more += 1;
-            }
-        }
-    }
-    if more > 0 {
-        notes.push(format!("… and {more} more like these"));
-    }
-    notes
 }
 
 /// What the file will do, before anything is sent (in a dry run: what it would do).

@@ -2,6 +2,9 @@
 //! prompt that opens one.
 
 use super::{Ready, RequestId};
+use crate::api::client::State;
+use crate::batch::engine::Counts;
+use crate::batch::plan::{OfCall, may_start};
 
 /// The batch path prompt: what is typed, where relative paths start, what Tab found, and why
 /// the file did not open (the text stays to be corrected).
@@ -19,7 +22,8 @@ pub struct PathPrompt {
     pub reading: bool,
 }
 
-/// How many queue rows are in flight at once (rows for one call go one after another).
+/// How many queue rows are in flight at once (rows for one call go one after another: the
+/// batch engine's lanes, [`crate::batch::plan::may_start`]).
 pub const QUEUE_CONCURRENCY: usize = 4;
 
 /// A batch file in the workbench: every row, what is wrong with it, and how its send went.
@@ -88,15 +92,22 @@ pub struct QueueItem {
 pub enum ItemStatus {
     Waiting,
     Sending,
-    /// The history row says the rest: ✓ / ✗ / ? and a short message.
+    /// How it ended (the history row's state: the view shows its mark ✓ ✗ ? ⊘, the counts
+    /// its [`State::settled`] pile) and a short message.
     Done {
-        mark: &'static str,
+        state: State,
         text: String,
-        ok: bool,
-        /// The server said success without confirming every field sent (`unconfirmed`):
-        /// counted with the ✗ rows, and named apart.
-        unconfirmed: bool,
     },
+}
+
+impl ItemStatus {
+    /// What came back for a row that was sent and did not go through (✗ ? ⊘).
+    pub fn came_back(&self) -> Option<&str> {
+        match self {
+            ItemStatus::Done { state, text } if *state != State::Ok => Some(text),
+            _ => None,
+        }
+    }
 }
 
 impl QueueItem {
@@ -141,24 +152,40 @@ impl Queue {
         (item.status == ItemStatus::Waiting).then_some(item.entry.line)
     }
 
-    /// (done ok, done not ok, in flight, still to send, to fix, excluded)
+    /// The rows that may leave now, in the order to send them: the batch engine's scheduler
+    /// ([`may_start`]) over the rows to send, one call's rows in file order, with the calls
+    /// under way held back (the queue's rows in flight, and `also_busy`: the form's own send),
+    /// until [`QUEUE_CONCURRENCY`] are in flight.
+    pub fn may_start(&self, also_busy: Option<(&str, &str)>) -> Vec<usize> {
+        let waiting: Vec<ToSend<'_>> = self
+            .to_send()
+            .into_iter()
+            .filter_map(|index| {
+                let call = self.items[index].call()?;
+                Some(ToSend { index, call })
+            })
+            .collect();
+        let flying: Vec<(&str, &str)> = self
+            .in_flight
+            .iter()
+            .filter_map(|(_, i)| self.items.get(*i)?.call())
+            .chain(also_busy)
+            .collect();
+        let slots = QUEUE_CONCURRENCY.saturating_sub(self.in_flight.len());
+        may_start(waiting, |row| flying.contains(&row.call), slots)
+            .into_iter()
+            .map(|row| row.index)
+            .collect()
+    }
+
+    /// How the rows stand: those done by the pile their state settles in (as `batch` counts
+    /// them, [`Counts::add`]), the others by where they are.
     pub fn counts(&self) -> QueueCounts {
+        let mut done = Counts::default();
         let mut c = QueueCounts::default();
         for (n, i) in self.items.iter().enumerate() {
             match &i.status {
-                ItemStatus::Done { ok: true, .. } => c.ok += 1,
-                // Outcome unknown (or cancelled): it may have been applied.
-                ItemStatus::Done {
-                    mark: "?" | "⊘", ..
-                } => c.unknown += 1,
-                ItemStatus::Done {
-                    ok: false,
-                    unconfirmed,
-                    ..
-                } => {
-                    c.failed += 1;
-                    c.unconfirmed += usize::from(*unconfirmed);
-                }
+                ItemStatus::Done { state, .. } => done.add(*state),
                 ItemStatus::Sending => c.sending += 1,
                 ItemStatus::Waiting if self.in_form == Some(n) => c.in_form += 1,
                 ItemStatus::Waiting if i.excluded => c.excluded += 1,
@@ -166,7 +193,26 @@ impl Queue {
                 ItemStatus::Waiting => c.waiting += 1,
             }
         }
-        c
+        QueueCounts {
+            ok: done.ok,
+            // The ✗ rows: the server did not apply them, or did not say it applied all.
+            failed: done.refused + done.not_sent + done.unconfirmed,
+            unconfirmed: done.unconfirmed,
+            unknown: done.unknown,
+            ..c
+        }
+    }
+}
+
+/// A row to send as the engine's lanes see it: its index, and the call it updates.
+struct ToSend<'a> {
+    index: usize,
+    call: (&'a str, &'a str),
+}
+
+impl OfCall for ToSend<'_> {
+    fn call(&self) -> (&str, &str) {
+        self.call
     }
 }
 

@@ -228,10 +228,8 @@ fn finished(app: &mut App, id: RequestId, record: Record) -> Vec<Effect> {
             && let Some(item) = q.items.get_mut(index)
         {
             item.status = ItemStatus::Done {
-                mark: "✓",
+                state: State::Ok,
                 text: format!("sent from the form (#{})", record.id),
-                ok: true,
-                unconfirmed: false,
             };
         }
         if clear {

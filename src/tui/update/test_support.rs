@@ -199,7 +199,21 @@ pub(super) fn finish(a: &mut App, id: RequestId, status: u16) -> Vec<Effect> {
     };
     r.verified = status == 200;
     r.http_status = Some(status);
-    update(a, Action::Send(SendAction::Finished { id, record: r }))
+    finish_with(a, id, r)
+}
+
+/// What the status line says.
+pub(super) fn said(a: &App) -> &str {
+    a.status.as_ref().map_or("", |s| s.text.as_str())
+}
+
+/// The queue's (or the form's) send `id` ended with `record`.
+pub(super) fn finish_with(
+    a: &mut App,
+    id: RequestId,
+    record: crate::history::Record,
+) -> Vec<Effect> {
+    update(a, Action::Send(SendAction::Finished { id, record }))
 }
 
 pub(super) fn drafts(effects: &[Effect]) -> Vec<Option<crate::tui::draft::Draft>> {

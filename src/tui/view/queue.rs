@@ -8,6 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, LineGauge, Paragraph, Row, Table, TableState};
 
 use super::pane;
+use crate::api::client::State;
 use crate::api::inert::inert;
 use crate::tui::app::{App, Focus, ItemStatus, Queue, QueueRun};
 
@@ -96,9 +97,13 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
         .take(visible)
         .map(|(n, item)| {
             let (mark, color, text) = match (&item.status, &item.ready) {
-                (ItemStatus::Done { mark, text, ok, .. }, _) => (
-                    *mark,
-                    if *ok { Color::Green } else { Color::Red },
+                (ItemStatus::Done { state, text }, _) => (
+                    state.mark(),
+                    if *state == State::Ok {
+                        Color::Green
+                    } else {
+                        Color::Red
+                    },
                     text.clone(),
                 ),
                 (ItemStatus::Sending, _) => ("…", Color::Cyan, "sending…".to_string()),

@@ -1,84 +1,30 @@
-//! The queue (a batch file in the workbench): the path prompt, reading the file, looking at and
-//! fixing rows, and a run: the duplicate check, the confirmation, sending a few rows at a time
-//! with one call's rows in file order, pausing on a 429, closing.
+//! The queue (a batch file in the workbench): looking at and fixing its rows, and closing it.
+//! Opening a file is `open.rs`; a run (the duplicate check, the confirmation, sending with the
+//! batch engine's scheduler, pausing on a 429) is `run.rs`.
 
-use super::common::{can_send, count_label, editor_holding, form_changed, set_focus};
-use crate::api::client::State;
-use crate::api::request::build;
+use super::common::{editor_holding, form_changed, set_focus};
 use crate::api::update::Field;
-use crate::history::Record;
-use crate::tui::action::{QueueAction, RequestId};
-use crate::tui::app::{
-    App, Focus, ItemStatus, Modal, QUEUE_CONCURRENCY, Queue, QueueItem, QueueRun, Ready, Tone,
-};
+use crate::tui::action::QueueAction;
+use crate::tui::app::{App, Focus, ItemStatus, Tone};
 use crate::tui::effect::Effect;
 use ratatui_textarea::TextArea;
 
+mod open;
+mod run;
+
+pub(super) use run::{confirm, finished, owns, recorded, request_send, send_failed};
+
 pub(super) fn apply(app: &mut App, action: QueueAction) -> Vec<Effect> {
     match action {
-        QueueAction::OpenPrompt => {
-            app.modal = Some(Modal::OpenFile(crate::tui::app::PathPrompt::default()));
-            // The runtime says which folder relative paths start in.
-            return vec![Effect::CompletePath {
-                typed: String::new(),
-                apply: false,
-            }];
-        }
-        QueueAction::PathType(_) | QueueAction::PathBackspace | QueueAction::PathClear => {
-            if let Some(Modal::OpenFile(prompt)) = &mut app.modal
-                && !prompt.reading
-            {
-                match action {
-                    QueueAction::PathType(c) => prompt.path.push(c),
-                    QueueAction::PathBackspace => {
-                        prompt.path.pop();
-                    }
-                    _ => prompt.path.clear(),
-                }
-                // What was said was about the old text.
-                prompt.problem = None;
-                prompt.choices.clear();
-                prompt.matches = 0;
-            }
-        }
-        QueueAction::CompletePath => {
-            if let Some(Modal::OpenFile(prompt)) = &app.modal
-                && !prompt.reading
-            {
-                return vec![Effect::CompletePath {
-                    typed: prompt.path.clone(),
-                    apply: true,
-                }];
-            }
-        }
-        QueueAction::PathListed(listing) => {
-            if let Some(Modal::OpenFile(prompt)) = &mut app.modal {
-                prompt.folder = Some(listing.folder.clone());
-                // Only for the text it was asked about (typing went on meanwhile: dropped).
-                if listing.apply && listing.typed == prompt.path && !prompt.reading {
-                    if let Some(completed) = &listing.completed {
-                        prompt.path.clone_from(completed);
-                    }
-                    prompt.choices.clone_from(&listing.choices);
-                    prompt.matches = listing.matches;
-                    prompt.problem.clone_from(&listing.note);
-                }
-            }
-        }
-        QueueAction::OpenFile => return open_file(app),
-        QueueAction::Loaded {
-            file,
-            entries,
-            errors,
-        } => loaded(app, &file, entries, errors),
-        QueueAction::Failed(message) => {
-            // The prompt stays open with the path as typed, and says what was wrong.
-            if let Some(Modal::OpenFile(prompt)) = &mut app.modal {
-                prompt.reading = false;
-                prompt.problem = Some(message.clone());
-            }
-            app.say(Tone::Error, message);
-        }
+        QueueAction::OpenPrompt
+        | QueueAction::PathType(_)
+        | QueueAction::PathBackspace
+        | QueueAction::PathClear
+        | QueueAction::CompletePath
+        | QueueAction::PathListed(_)
+        | QueueAction::OpenFile
+        | QueueAction::Loaded { .. }
+        | QueueAction::Failed(_) => return open::apply(app, action),
         QueueAction::Move(delta) => {
             if let Some(q) = &mut app.queue {
                 let last = q.items.len().saturating_sub(1);
@@ -88,10 +34,7 @@ pub(super) fn apply(app: &mut App, action: QueueAction) -> Vec<Effect> {
                 let said = q.items.get(q.selected).and_then(|item| {
                     let text = match &item.status {
                         ItemStatus::Waiting => item.ready.as_ref().err().cloned(),
-                        ItemStatus::Done {
-                            ok: false, text, ..
-                        } => Some(text.clone()),
-                        _ => None,
+                        status => status.came_back().map(str::to_string),
                     }?;
                     Some(format!("Line {}: {text}", item.entry.line))
                 });
@@ -127,136 +70,12 @@ pub(super) fn apply(app: &mut App, action: QueueAction) -> Vec<Effect> {
                 }
             }
         }
-        QueueAction::Pause => return pause(app),
-        QueueAction::SkipSent => skip_sent(app),
+        QueueAction::Pause => return run::pause(app),
+        QueueAction::SkipSent => run::skip_sent(app),
         QueueAction::Close => return close(app),
-        QueueAction::Ready { rows, duplicates } => {
-            // Only the answer to this Ctrl+S, and only while nothing else is asked.
-            let asked = app.queue.as_mut().is_some_and(|q| {
-                let asked = q.run == QueueRun::Checking;
-                if asked {
-                    q.run = QueueRun::Idle;
-                }
-                asked
-            });
-            if asked && app.modal.is_none() {
-                app.typed.clear();
-                app.modal = Some(Modal::ConfirmQueue {
-                    rows,
-                    duplicates,
-                    acknowledged: false,
-                });
-            }
-        }
+        QueueAction::Ready { rows, duplicates } => run::ready(app, rows, duplicates),
     }
     Vec::new()
-}
-
-fn open_file(app: &mut App) -> Vec<Effect> {
-    let Some(Modal::OpenFile(prompt)) = &app.modal else {
-        return Vec::new();
-    };
-    if prompt.reading {
-        return Vec::new();
-    }
-    let path = prompt.path.trim().to_string();
-    if path.is_empty() {
-        app.modal = None;
-        app.say(
-            Tone::Warning,
-            "No file given: Ctrl+B, then the path of a CSV or JSON Lines file",
-        );
-        return Vec::new();
-    }
-    if app.queue.as_ref().is_some_and(|q| q.run.busy()) {
-        app.modal = None;
-        app.say(
-            Tone::Warning,
-            "The open queue has rows left to send: let it finish, or close it (q) before \
-                   opening another file",
-        );
-        return Vec::new();
-    }
-    // The prompt stays open until the file is read: on a problem, the path is still there.
-    if let Some(Modal::OpenFile(prompt)) = &mut app.modal {
-        prompt.reading = true;
-        prompt.problem = None;
-        prompt.choices.clear();
-    }
-    app.say(Tone::Info, format!("Reading {path}…"));
-    vec![Effect::LoadQueue {
-        path,
-        rules: app.rules(),
-    }]
-}
-
-fn loaded(app: &mut App, file: &str, entries: Vec<crate::batch::Entry>, errors: Vec<String>) {
-    if app.queue.as_ref().is_some_and(|q| q.run.busy()) {
-        if matches!(app.modal, Some(Modal::OpenFile(_))) {
-            app.modal = None;
-        }
-        app.say(
-            Tone::Warning,
-            format!(
-                "{file} was not opened: the open queue is sending; open it again when that \
-                 queue is done"
-            ),
-        );
-        return;
-    }
-    if matches!(
-        app.modal,
-        Some(Modal::ConfirmQueue { .. } | Modal::OpenFile(_))
-    ) {
-        app.modal = None;
-    }
-    let base = app.settings.base_url.clone();
-    let items: Vec<QueueItem> = entries
-        .into_iter()
-        .map(|entry| {
-            let ready = match &entry.checked {
-                Ok(update) => Ok(Ready {
-                    request: build(update, &base),
-                    update: update.clone(),
-                    pinned_call: None,
-                }),
-                Err(errors) => Err(errors
-                    .first()
-                    .map_or_else(String::new, |e| e.message.clone())),
-            };
-            QueueItem {
-                entry,
-                ready,
-                excluded: false,
-                status: ItemStatus::Waiting,
-            }
-        })
-        .collect();
-    let queue = Queue {
-        file: file.to_string(),
-        items,
-        file_errors: errors,
-        ..Queue::default()
-    };
-    let c = queue.counts();
-    app.say(
-        if c.to_fix > 0 || !queue.file_errors.is_empty() {
-            Tone::Warning
-        } else {
-            Tone::Info
-        },
-        if let Some(first) = queue.file_errors.first() {
-            format!("{file}: {first}")
-        } else {
-            format!(
-                "{file}: {} rows ready, {} to fix (Enter puts a row in the form). Ctrl+S sends \
-                 the ready ones",
-                c.waiting, c.to_fix
-            )
-        },
-    );
-    app.queue = Some(queue);
-    set_focus(app, Focus::Queue);
 }
 
 /// `q`: closes the queue. Not while rows are in flight; and a queue with rows it started and
@@ -351,12 +170,7 @@ fn load_row(app: &mut App) -> Vec<Effect> {
     }
     let e = item.entry.clone();
     let line = e.line;
-    let came_back = match &item.status {
-        ItemStatus::Done {
-            ok: false, text, ..
-        } => Some(text.clone()),
-        _ => None,
-    };
+    let came_back = item.status.came_back().map(str::to_string);
     let text = editor_holding;
     let fresh = crate::tui::app::Form::default();
     let pick = |field: &str, empty: TextArea<'static>| {
@@ -438,365 +252,6 @@ fn load_row(app: &mut App) -> Vec<Effect> {
     };
     app.say(tone, text);
     effects
-}
-
-/// A send's result that is one of the queue's rows (the dispatcher hands it here).
-pub(super) fn owns(app: &App, id: RequestId) -> bool {
-    app.queue
-        .as_ref()
-        .is_some_and(|q| q.in_flight.iter().any(|(r, _)| *r == id))
-}
-
-/// Ctrl+S on the queue: check for rows already sent as they are, then confirm.
-pub(super) fn request_send(app: &mut App) -> Vec<Effect> {
-    let Some(q) = &app.queue else {
-        return Vec::new();
-    };
-    if q.run.started() {
-        app.say(
-            Tone::Info,
-            if q.run == QueueRun::Paused {
-                "The queue is paused: p goes on".to_string()
-            } else {
-                "The queue is already sending: p pauses it".to_string()
-            },
-        );
-        return Vec::new();
-    }
-    if q.run == QueueRun::Checking {
-        return Vec::new();
-    }
-    let rows = q.to_send();
-    if rows.is_empty() {
-        app.say(
-            Tone::Warning,
-            match q.line_in_form() {
-                Some(line) => format!(
-                    "Nothing else to send from the queue: line {line} is in the form, Ctrl+S \
-                     there sends it"
-                ),
-                None => "Nothing to send: every row is done, excluded or needs fixing (Enter \
-                         puts a row in the form)"
-                    .to_string(),
-            },
-        );
-        return Vec::new();
-    }
-    if !can_send(app) {
-        return Vec::new();
-    }
-    let base = app.settings.base_url.clone();
-    let Some(q) = &mut app.queue else {
-        return Vec::new();
-    };
-    // Built for the profile in use now (it may have changed since the file was opened).
-    for item in &mut q.items {
-        if let Ok(ready) = &mut item.ready {
-            ready.request = build(&ready.update, &base);
-        }
-    }
-    q.run = QueueRun::Checking;
-    let items = rows
-        .iter()
-        .filter_map(|i| q.items[*i].ready.clone().ok().map(|r| (*i, r)))
-        .collect();
-    vec![Effect::PrepareQueue {
-        items,
-        window_ms: app.settings.duplicate_window_ms,
-        profile: app.profile.name.clone(),
-    }]
-}
-
-/// `s` on the queue's confirmation: the rows that already went through as they are are left
-/// out (`x` puts one back), and the others are asked about as usual. After a run that stopped
-/// part way, the file opened again sends only what it had not.
-fn skip_sent(app: &mut App) {
-    let Some(Modal::ConfirmQueue {
-        rows, duplicates, ..
-    }) = &mut app.modal
-    else {
-        return;
-    };
-    let skipped = std::mem::take(duplicates);
-    *rows = rows.saturating_sub(skipped.len());
-    let left = *rows;
-    if let Some(q) = &mut app.queue {
-        for i in &skipped {
-            if let Some(item) = q.items.get_mut(*i) {
-                item.excluded = true;
-            }
-        }
-    }
-    let n = skipped.len();
-    let (were, those) = if n == 1 {
-        ("row that went through before was", "it")
-    } else {
-        ("rows that went through before were", "one")
-    };
-    if left == 0 {
-        app.modal = None;
-        app.say(
-            Tone::Info,
-            format!(
-                "The {n} {were} left out, and nothing else is ready to send (x puts {those} back)"
-            ),
-        );
-    } else {
-        app.say(
-            Tone::Info,
-            format!("The {n} {were} left out (x puts {those} back)"),
-        );
-    }
-}
-
-/// Enter on the queue's confirmation.
-pub(super) fn confirm(app: &mut App) -> Vec<Effect> {
-    let Some(Modal::ConfirmQueue {
-        duplicates,
-        acknowledged,
-        ..
-    }) = &mut app.modal
-    else {
-        return Vec::new();
-    };
-    if !duplicates.is_empty() && !*acknowledged {
-        *acknowledged = true;
-        app.typed.clear();
-        return Vec::new();
-    }
-    if app.profile.production() && app.typed.trim() != app.profile.name {
-        app.say(
-            Tone::Error,
-            format!(
-                "Not sent: type the profile name \"{}\" to send the queue to this production \
-                 account (Esc goes back)",
-                app.profile.name
-            ),
-        );
-        // What was typed is wrong: start the name afresh (a `y` left there made `yprod`).
-        app.typed.clear();
-        return Vec::new();
-    }
-    app.typed.clear();
-    app.modal = None;
-    let profile = app.profile.name.clone();
-    if let Some(q) = &mut app.queue {
-        q.run = QueueRun::Sending;
-        q.profile = profile;
-    }
-    app.say(Tone::Info, "Sending the queue: p pauses it");
-    pump(app)
-}
-
-/// Starts rows until the concurrency is used up; rows for a call already in flight wait, so
-/// one call's rows land in file order. Ends the run when nothing is left.
-fn pump(app: &mut App) -> Vec<Effect> {
-    let mut effects = Vec::new();
-    // The form's own send, if any: its call waits like one of the queue's.
-    let form_call = app.in_flight.as_ref().and_then(|f| {
-        f.sent
-            .as_ref()
-            .map(|u| (u.agent.as_str().to_string(), u.target.as_str().to_string()))
-    });
-    let Some(q) = &mut app.queue else {
-        return effects;
-    };
-    let profile = q.profile.clone();
-    if !q.run.started() {
-        return effects;
-    }
-    if q.run == QueueRun::Sending {
-        let pending = q.to_send();
-        for (k, &index) in pending.iter().enumerate() {
-            if q.in_flight.len() >= QUEUE_CONCURRENCY {
-                break;
-            }
-            let Ok(ready) = q.items[index].ready.clone() else {
-                continue;
-            };
-            let call = q.items[index].call();
-            // One call at a time, in file order: not while the call is in flight (from the
-            // queue or the form), nor before an earlier row of it that is still to go.
-            let same = |i: usize| q.items[i].call() == call;
-            let busy = q.in_flight.iter().any(|(_, i)| same(*i))
-                || form_call
-                    .as_ref()
-                    .is_some_and(|(a, t)| Some((a.as_str(), t.as_str())) == call)
-                || pending[..k]
-                    .iter()
-                    .any(|&i| q.items[i].status == ItemStatus::Waiting && same(i));
-            if busy {
-                continue;
-            }
-            let id = RequestId(app.next_request);
-            app.next_request += 1;
-            q.items[index].status = ItemStatus::Sending;
-            q.in_flight.push((id, index));
-            effects.push(Effect::Send {
-                id,
-                update: ready.update,
-                request: ready.request,
-                profile: profile.clone(),
-                pinned_call: None,
-                listed_call: None,
-            });
-        }
-    }
-    if q.in_flight.is_empty() && (q.run == QueueRun::Paused || q.to_send().is_empty()) {
-        let c = q.counts();
-        let finished = q.run == QueueRun::Sending;
-        if finished {
-            q.run = QueueRun::Idle;
-        }
-        // The row in the form is not the queue's to send, but it is not sent either.
-        let in_form = q.line_in_form().map_or_else(String::new, |line| {
-            format!(" · line {line} is in the form, not sent: Ctrl+S there sends it")
-        });
-        app.say(
-            if c.failed + c.unknown > 0 || !in_form.is_empty() {
-                Tone::Warning
-            } else {
-                Tone::Success
-            },
-            format!(
-                "Queue {}: {} updated, {} not{}{}, {} left to fix, {} excluded{}",
-                if finished { "done" } else { "paused" },
-                c.ok,
-                c.failed,
-                // Counted apart, as `batch` does: they may have been applied.
-                if c.unconfirmed > 0 {
-                    format!(
-                        " ({} not confirmed: the server said success without confirming every \
-                         field; check {})",
-                        c.unconfirmed,
-                        if c.unconfirmed == 1 { "it" } else { "them" }
-                    )
-                } else {
-                    String::new()
-                },
-                if c.unknown > 0 {
-                    format!(
-                        ", {} outcome unknown (? rows: check them before sending again)",
-                        c.unknown
-                    )
-                } else {
-                    String::new()
-                },
-                c.to_fix,
-                c.excluded,
-                if finished {
-                    in_form
-                } else {
-                    format!(" · {} still to send · p goes on{in_form}", c.waiting)
-                }
-            ),
-        );
-    }
-    effects
-}
-
-/// A row left: it is `Sending` once recorded (it was `Sending` already; kept so for a row the
-/// runtime records late).
-pub(super) fn recorded(app: &mut App, id: RequestId) {
-    if let Some(q) = &mut app.queue
-        && let Some(&(_, index)) = q.in_flight.iter().find(|(r, _)| *r == id)
-        && let Some(item) = q.items.get_mut(index)
-    {
-        item.status = ItemStatus::Sending;
-    }
-}
-
-pub(super) fn finished(app: &mut App, id: RequestId, record: Record) -> Vec<Effect> {
-    let throttled = record.http_status == Some(429);
-    if let Some(q) = &mut app.queue {
-        // A 429 was refused before anything was applied: the row waits to go again.
-        q.land(
-            id,
-            if throttled {
-                ItemStatus::Waiting
-            } else {
-                ItemStatus::Done {
-                    mark: record.mark(),
-                    text: record.result_text(),
-                    ok: record.state == State::Ok,
-                    unconfirmed: record.state == State::Unconfirmed,
-                }
-            },
-        );
-        if throttled && q.run == QueueRun::Sending {
-            q.run = QueueRun::Paused;
-        }
-    }
-    if let Some(label) = record.outcome.clone().filter(|_| record.state == State::Ok) {
-        count_label(app, &label);
-    }
-    let wait = record
-        .message
-        .as_deref()
-        .and_then(|m| m.find("Retry-After").map(|i| format!(" ({})", &m[i..])))
-        .unwrap_or_default();
-    app.history.offer(record);
-    if throttled {
-        app.say(
-            Tone::Warning,
-            format!(
-                "Phonely asked to slow down (HTTP 429): the queue is paused and that row waits; \
-                 p goes on{wait}"
-            ),
-        );
-        return Vec::new();
-    }
-    pump(app)
-}
-
-pub(super) fn send_failed(app: &mut App, id: RequestId, message: &str) -> Vec<Effect> {
-    if let Some(q) = &mut app.queue {
-        q.land(
-            id,
-            ItemStatus::Done {
-                mark: "✗",
-                text: message.to_string(),
-                ok: false,
-                unconfirmed: false,
-            },
-        );
-        // Whatever stopped this row (no key, the history) stops the others too.
-        if q.run == QueueRun::Sending {
-            q.run = QueueRun::Paused;
-        }
-    }
-    // Nothing new leaves (paused); the reason stays on screen.
-    app.say(Tone::Error, format!("Queue paused: {message}"));
-    Vec::new()
-}
-
-fn pause(app: &mut App) -> Vec<Effect> {
-    let Some(q) = &mut app.queue else {
-        return Vec::new();
-    };
-    if !q.run.started() {
-        app.say(
-            Tone::Info,
-            "The queue is not sending: Ctrl+S sends its ready rows",
-        );
-        return Vec::new();
-    }
-    q.closing = None;
-    q.run = if q.run == QueueRun::Paused {
-        QueueRun::Sending
-    } else {
-        QueueRun::Paused
-    };
-    if q.run == QueueRun::Paused {
-        let flying = q.in_flight.len();
-        app.say(
-            Tone::Info,
-            format!("Queue paused: {flying} in flight finish; p goes on"),
-        );
-        return Vec::new();
-    }
-    app.say(Tone::Info, "Queue going on");
-    pump(app)
 }
 
 #[cfg(test)]
@@ -951,11 +406,7 @@ mod tests {
         finish(&mut a, started[0].0, 404);
         update(&mut a, Action::Queue(QueueAction::ToggleExclude));
         assert!(
-            a.status
-                .as_ref()
-                .unwrap()
-                .text
-                .starts_with("Line 2 has been sent"),
+            said(&a).starts_with("Line 2 has been sent"),
             "x on a sent row says why nothing happens"
         );
         update(&mut a, Action::Queue(QueueAction::LoadRow));
@@ -1039,13 +490,7 @@ mod tests {
         let mut r = record_for(&filled(), None);
         r.state = State::Unknown;
         r.message = Some("Timed out waiting for an answer".into());
-        update(
-            &mut a,
-            Action::Send(SendAction::Finished {
-                id: started[0].0,
-                record: r,
-            }),
-        );
+        finish_with(&mut a, started[0].0, r);
         finish(&mut a, started[1].0, 404);
         let c = a.queue.as_ref().unwrap().counts();
         assert_eq!((c.ok, c.failed, c.unknown), (0, 1, 1));
@@ -1073,13 +518,7 @@ mod tests {
             )),
         );
         assert_eq!(r.state, State::Unconfirmed);
-        update(
-            &mut a,
-            Action::Send(SendAction::Finished {
-                id: started[0].0,
-                record: r,
-            }),
-        );
+        finish_with(&mut a, started[0].0, r);
         finish(&mut a, started[1].0, 404);
         let c = a.queue.as_ref().unwrap().counts();
         assert_eq!((c.ok, c.failed, c.unconfirmed, c.unknown), (0, 2, 1, 0));
@@ -1147,13 +586,7 @@ mod tests {
         let q = a.queue.as_ref().unwrap();
         assert_eq!(q.run, QueueRun::Idle);
         assert_eq!(q.counts().ok, 6);
-        assert!(
-            a.status
-                .as_ref()
-                .unwrap()
-                .text
-                .contains("Queue done: 6 updated")
-        );
+        assert!(said(&a).contains("Queue done: 6 updated"));
         assert_eq!(a.history.rows.len(), 1, "records share one id here");
     }
 
@@ -1246,13 +679,7 @@ mod tests {
             }),
         );
         assert!(update(&mut a, Action::Send(SendAction::Confirm)).is_empty());
-        assert!(
-            a.status
-                .as_ref()
-                .unwrap()
-                .text
-                .contains("type the profile name")
-        );
+        assert!(said(&a).contains("type the profile name"));
         for c in "production".chars() {
             update(&mut a, Action::Send(SendAction::ConfirmType(c)));
         }
@@ -1362,13 +789,7 @@ mod tests {
         a.modal = Some(Modal::Profiles { selected: 1 });
         assert!(update(&mut a, Action::Profiles(ProfileAction::Choose)).is_empty());
         assert!(a.switching.is_none());
-        assert!(
-            a.status
-                .as_ref()
-                .unwrap()
-                .text
-                .contains("the queue is sending")
-        );
+        assert!(said(&a).contains("the queue is sending"));
     }
 
     #[test]
