@@ -236,6 +236,32 @@ impl TeamSession {
         ))
     }
 
+    /// A page of everyone's updates for the workbench's Team view ([`phonely_team::TeamLog::find`]).
+    /// The error is for the pane, in words for support staff (never the URL's password).
+    pub async fn find(
+        &mut self,
+        filter: &crate::api::filter::Filter,
+        after: Option<phonely_team::search::Cursor>,
+        limit: i64,
+    ) -> Result<Vec<TeamRow>, String> {
+        let Some(writer) = self.writer.as_mut() else {
+            return Err(self
+                .offline
+                .clone()
+                .unwrap_or_else(|| "the team log's address could not be read".to_string()));
+        };
+        let found = match writer.reader().await {
+            Ok(log) => log.find(filter, None, after, limit).await,
+            Err(e) => Err(e),
+        };
+        found.map_err(|e| {
+            if e.is_offline() {
+                writer.forget();
+            }
+            e.to_string()
+        })
+    }
+
     /// The workbench's "last set here" line, from the team: the newest ✓ on this call by a
     /// colleague ("ana set Sold · 299 on this call 3 minutes ago"). `None` when there is none or
     /// the team log cannot be asked.

@@ -139,6 +139,19 @@ impl TeamLink {
     }
 }
 
+impl TeamLink {
+    /// A page of the Team view (see [`TeamSession::find`]).
+    pub async fn find(
+        &self,
+        filter: &crate::history::Filter,
+        after: Option<phonely_team::search::Cursor>,
+        limit: i64,
+    ) -> Result<Vec<phonely_team::TeamRow>, String> {
+        let mut s = self.session.lock().await;
+        s.find(filter, after, limit).await
+    }
+}
+
 /// "team log offline: 3 waiting", or `None` when nothing waits.
 pub fn status_text(waiting: i64) -> Option<String> {
     (waiting > 0).then(|| format!("team log offline: {waiting} waiting"))

@@ -126,6 +126,15 @@ BEGIN
 END
 $fn$",
     ],
+    // 5: words typed in the Team view's `/` (and `history --team --text`): a trigram index on
+    // the text they are looked for in (`search::TEXT`, the very expression), so a call id typed
+    // as a word in ten million rows is found through the index, not by reading them all.
+    // pg_trgm ships with PostgreSQL (contrib) and is a trusted extension: the database's owner
+    // may create it.
+    &[
+        "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+        r"CREATE INDEX updates_text_trgm ON phonely.updates USING gin ((agent || E'\n' || target || E'\n' || coalesce(resolved_call_id, '') || E'\n' || coalesce(outcome, '') || E'\n' || coalesce(metadata, '')) gin_trgm_ops)",
+    ],
 ];
 
 /// The schema version this program writes.

@@ -174,3 +174,17 @@ mod tests {
         assert_eq!(like_pattern("5%_\\"), "%5\\%\\_\\\\%");
     }
 }
+
+#[cfg(test)]
+mod index_tests {
+    /// The planner uses migration 5's trigram index only for this very expression.
+    #[test]
+    fn the_trigram_index_is_on_the_text_words_are_looked_for_in() {
+        let statements = crate::migrations::MIGRATIONS[4];
+        assert!(
+            statements[1].contains(&format!("({} gin_trgm_ops)", super::TEXT)),
+            "{}",
+            statements[1]
+        );
+    }
+}

@@ -28,7 +28,13 @@ pub struct Binding {
 pub fn history_bindings() -> Vec<Binding> {
     use HistoryAction as H;
     let always = |_: &App| true;
-    let rows = |a: &App| !a.history.rows.is_empty();
+    // Moving works on the rows shown (this laptop's or the Team view's); what is done with a
+    // row (details, edit, resend, copy) on this laptop's only.
+    let rows = |a: &App| match &a.history.team {
+        Some(team) => !team.rows.is_empty(),
+        None => !a.history.rows.is_empty(),
+    };
+    let local_rows = |a: &App| a.history.team.is_none() && !a.history.rows.is_empty();
     let filtered = |a: &App| !a.history.filter.is_empty();
     let b = |keys, action, hint, help, live| Binding {
         keys,
@@ -86,7 +92,7 @@ pub fn history_bindings() -> Vec<Binding> {
             Action::History(H::OpenDetail),
             Some(("Enter", "details")),
             Some(("Enter", "full request and response")),
-            rows,
+            local_rows,
         ),
         b(
             &[KeyCode::Char('/')],
@@ -104,14 +110,14 @@ pub fn history_bindings() -> Vec<Binding> {
             Action::History(H::LoadIntoForm),
             Some(("e", "edit")),
             Some(("e", "put the update in the form to change and send again")),
-            rows,
+            local_rows,
         ),
         b(
             &[KeyCode::Char('r')],
             Action::History(H::Resend),
             Some(("r", "resend")),
             Some(("r", "send it again as it was (asks first)")),
-            rows,
+            local_rows,
         ),
         b(
             &[KeyCode::Char('y')],
@@ -121,22 +127,40 @@ pub fn history_bindings() -> Vec<Binding> {
                 "y",
                 "copy it as a curl command (the key stays $PHONELY_API_KEY)",
             )),
-            rows,
+            local_rows,
         ),
         b(
             &[KeyCode::Char('b')],
             Action::History(H::CopyResponse),
             Some(("b", "copy response")),
             Some(("b / c", "copy its response body / the call id")),
-            rows,
+            local_rows,
         ),
         b(
             &[KeyCode::Char('c')],
             Action::History(H::CopyCallId),
             Some(("c", "copy call id")),
             None,
-            rows,
+            local_rows,
         ),
+        Binding {
+            keys: &[KeyCode::Char('t')],
+            action: Action::History(H::ToggleTeam),
+            hint: Some(("t", "team")),
+            relabel: Some(|a| {
+                if a.history.team.is_some() {
+                    "this laptop"
+                } else {
+                    "team"
+                }
+            }),
+            help: Some((
+                "t",
+                "switch between this laptop's history and the Team view (everyone's updates, \
+                 from the team log, with who sent them)",
+            )),
+            live: always,
+        },
         // Rows found by a filter: Esc shows everything again.
         b(
             &[KeyCode::Esc],

@@ -36,10 +36,12 @@ use crate::history::{Filter, Provenance, Store, now_ms};
 mod clipboard;
 mod queue_file;
 mod stores;
+mod team_view;
 
 pub use clipboard::Clipboard;
 use queue_file::load_queue;
 use stores::{SharedStore, Stores, duplicate_of, with_reader, with_store};
+pub use team_view::NOT_SET_UP as TEAM_NOT_SET_UP;
 
 /// What the runtime needs to carry out effects.
 #[derive(Clone, Debug)]
@@ -254,6 +256,12 @@ impl Runner {
 
     fn run(&mut self, effect: Effect) {
         match effect {
+            Effect::LoadTeam {
+                generation,
+                filter,
+                after,
+                limit,
+            } => self.load_team(generation, filter, after, limit),
             Effect::Send {
                 id,
                 update,

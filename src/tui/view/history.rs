@@ -160,7 +160,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
     frame.render_stateful_widget(table, inner, &mut state);
 }
 
-fn render_filter(app: &App, frame: &mut Frame<'_>, area: Rect) {
+pub(super) fn render_filter(app: &App, frame: &mut Frame<'_>, area: Rect) {
     let h = &app.history;
     let [label, input, note] = Layout::horizontal([
         Constraint::Length(9),
