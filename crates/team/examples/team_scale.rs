@@ -122,6 +122,17 @@ async fn main() {
         log.find(&typed[i], None, None, PAGE)
     })
     .await;
+    let exact: Vec<Filter> = calls
+        .iter()
+        .map(|(_, call)| Filter::parse_query(&format!("call:{call}")).unwrap())
+        .collect();
+    time(
+        "call:ID typed in / (Ctrl+F in the Team view)",
+        50.0,
+        n,
+        |i| log.find(&exact[i], None, None, PAGE),
+    )
+    .await;
     let ops: Vec<String> = (0..=n).map(|i| format!("operator{:02}", i % 100)).collect();
     time("an operator's first page (--operator)", 50.0, n, |i| {
         log.find(&empty, Some(&ops[i]), None, PAGE)

@@ -101,7 +101,7 @@ pub fn history_bindings() -> Vec<Binding> {
             Some((
                 "/",
                 "filter: words, a phone as typed, a number (a value too), value:N, \
-                 state:failed, state:unknown, profile:NAME",
+                 state:failed, state:unknown, profile:NAME, call:ID",
             )),
             always,
         ),

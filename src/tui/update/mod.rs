@@ -181,6 +181,17 @@ fn apply(app: &mut App, action: Action) -> Vec<Effect> {
             }
             return send::apply(app, action);
         }
+        Action::History(HistoryAction::FilterToCall)
+            if let Some(call) = team_view::selected_call(app) =>
+        {
+            // The Team view's row: its call in the filter line, as history's own filter.
+            let mut effects = history::apply(app, HistoryAction::ClearFilter);
+            set_focus(app, Focus::Filter);
+            effects.extend(history::paste_filter(app, &call));
+            set_focus(app, Focus::History);
+            effects.extend(team_view::follow_filter(app));
+            return effects;
+        }
         Action::History(action) if team_view::handles(app, &action) => {
             return team_view::apply(app, action);
         }

@@ -108,6 +108,23 @@ pub(super) fn apply(app: &mut App, action: HistoryAction) -> Vec<Effect> {
     Vec::new()
 }
 
+/// Ctrl+F in the Team view: the selected row's call as `call:ID` (the team log finds it through
+/// its indexes), for the dispatcher to put in the filter line. `None` outside the Team view's
+/// rows or without a selected row.
+pub(super) fn selected_call(app: &App) -> Option<String> {
+    use crate::tui::app::Focus;
+    if !matches!(app.focus, Focus::History | Focus::Filter) {
+        return None;
+    }
+    let t = app.history.team.as_ref()?;
+    let r = t.rows.get(t.selected)?;
+    let call = r
+        .resolved_call_id
+        .clone()
+        .unwrap_or_else(|| r.target.clone());
+    Some(format!("call:{call}"))
+}
+
 /// After the filter line changed: the Team view asks the team log again for the new filter.
 pub(super) fn follow_filter(app: &mut App) -> Vec<Effect> {
     match &app.history.team {
@@ -273,6 +290,36 @@ mod tests {
             }),
         );
         assert_eq!(a.history.team.as_ref().unwrap().rows.len(), HISTORY_PAGE);
+    }
+
+    #[test]
+    fn ctrl_f_in_the_team_view_filters_to_the_selected_rows_call() {
+        let mut a = filled();
+        update(&mut a, Action::Focus(crate::tui::app::Focus::History));
+        let effects = update(&mut a, Action::History(HistoryAction::ToggleTeam));
+        let generation = loads(&effects)[0].0;
+        update(
+            &mut a,
+            Action::History(HistoryAction::TeamLoaded {
+                generation,
+                first: true,
+                rows: team_rows(3, 1000),
+                exhausted: true,
+            }),
+        );
+        update(&mut a, Action::History(HistoryAction::Move(1)));
+        let effects = update(&mut a, Action::History(HistoryAction::FilterToCall));
+        assert_eq!(a.history.filter.call.as_deref(), Some("call1"));
+        assert_eq!(a.history.filter_input.lines().join(""), "call:call1");
+        let asked: Vec<_> = effects
+            .iter()
+            .filter_map(|e| match e {
+                Effect::LoadTeam { filter, .. } => Some(filter.call.clone()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(asked, [Some("call1".to_string())], "{effects:?}");
+        assert!(a.history.team.is_some(), "still the Team view");
     }
 
     #[test]

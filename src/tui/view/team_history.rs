@@ -57,8 +57,8 @@ pub fn render(app: &App, team: &TeamView, frame: &mut Frame<'_>, area: Rect) {
         return;
     }
     let offset = app.settings.utc_offset;
+    let first = super::history::first_visible(app, inner);
     let visible = usize::from(inner.height.saturating_sub(1)).max(1);
-    let first = team.selected.saturating_sub(visible - 1);
     let wide = inner.width >= 100;
     let (widths, header) = columns(wide);
     let call_width = super::column_widths(&widths, inner)[3];
