@@ -236,30 +236,16 @@ impl TeamSession {
         ))
     }
 
-    /// A page of everyone's updates for the workbench's Team view ([`phonely_team::TeamLog::find`]).
-    /// The error is for the pane, in words for support staff (never the URL's password).
-    pub async fn find(
-        &mut self,
-        filter: &crate::api::filter::Filter,
-        after: Option<phonely_team::search::Cursor>,
-        limit: i64,
-    ) -> Result<Vec<TeamRow>, String> {
-        let Some(writer) = self.writer.as_mut() else {
-            return Err(self
+    /// Where the team log is, for a reader of its own (the workbench's Team view, so its
+    /// searches never wait on or hold up the writes); why not, when the URL could not be read.
+    pub fn target(&self) -> Result<phonely_team::Target, String> {
+        match &self.writer {
+            Some(w) => Ok(w.target().clone()),
+            None => Err(self
                 .offline
                 .clone()
-                .unwrap_or_else(|| "the team log's address could not be read".to_string()));
-        };
-        let found = match writer.reader().await {
-            Ok(log) => log.find(filter, None, after, limit).await,
-            Err(e) => Err(e),
-        };
-        found.map_err(|e| {
-            if e.is_offline() {
-                writer.forget();
-            }
-            e.to_string()
-        })
+                .unwrap_or_else(|| "the team log's address could not be read".to_string())),
+        }
     }
 
     /// The workbench's "last set here" line, from the team: the newest ✓ on this call by a
