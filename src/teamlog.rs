@@ -251,6 +251,18 @@ impl TeamSession {
         ))
     }
 
+    /// Where the team log is, for a reader of its own (the workbench's Team view, so its
+    /// searches never wait on or hold up the writes); why not, when the URL could not be read.
+    pub fn target(&self) -> Result<phonely_team::Target, String> {
+        match &self.writer {
+            Some(w) => Ok(w.target().clone()),
+            None => Err(self
+                .offline
+                .clone()
+                .unwrap_or_else(|| "the team log's address could not be read".to_string())),
+        }
+    }
+
     /// The workbench's "last set here" line, from the team: the newest ✓ on this call by a
     /// colleague ("ana set Sold · 299 on this call 3 minutes ago"). `None` when there is none or
     /// the team log cannot be asked.

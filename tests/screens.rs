@@ -718,3 +718,78 @@ fn calls_list_narrow_80x24() {
     assert!(s.contains("last → call call-last-415"), "{s}");
     insta::assert_snapshot!(s);
 }
+
+/// The history pane's Team view with three colleagues' rows (one with an escape sequence in
+/// its operator and outcome: drawn inert).
+fn team_view() -> App {
+    let mut a = sent(Some(answered(200, OK_BODY)));
+    update(&mut a, Action::Focus(Focus::History));
+    update(&mut a, Action::History(HistoryAction::ToggleTeam));
+    let t0 = 1_795_602_720_000; // 2026-11-25 10:32:00 UTC
+    let row = |op: &str, target: &str, ms: i64, state: &str| {
+        let mut r = phonely_team::testing::pending_row(op, "agent123", target, ms);
+        r.state = state.to_string();
+        r.http_status = Some(if state == "ok" { 200 } else { 422 });
+        r.verified = state == "ok";
+        r.completed_ms = Some(ms + 40);
+        if state != "ok" {
+            r.message = Some("Unknown outcome label".to_string());
+        }
+        r
+    };
+    let mut phone = row("ben", "+14155550100", t0 - 60_000, "refused");
+    phone.target_kind = "phone".to_string();
+    phone.preference = Some("last".to_string());
+    let mut hostile = row("eve\u{1b}[2J", "call9", t0 - 120_000, "ok");
+    hostile.outcome = Some("Sold\u{1b}]0;x\u{7}".to_string());
+    let generation = a.history.team_generation;
+    update(
+        &mut a,
+        Action::History(HistoryAction::TeamLoaded {
+            generation,
+            first: true,
+            rows: vec![row("ana", "call456", t0, "ok"), phone, hostile],
+            exhausted: true,
+        }),
+    );
+    a
+}
+
+#[test]
+fn team_view_wide() {
+    let s = screen(&team_view(), 120, 32);
+    assert!(
+        s.contains("Team history (3)") && s.contains("Operator"),
+        "{s}"
+    );
+    assert!(!s.contains('\u{1b}'), "{s}");
+    insta::assert_snapshot!(s);
+}
+
+#[test]
+fn narrow_80x24_team_view() {
+    let s = screen(&team_view(), 80, 24);
+    assert!(
+        s.contains("t this laptop"),
+        "the footer names the way back:\n{s}"
+    );
+    insta::assert_snapshot!(s);
+}
+
+#[test]
+fn narrow_80x24_team_view_not_set_up() {
+    let mut a = sent(Some(answered(200, OK_BODY)));
+    update(&mut a, Action::Focus(Focus::History));
+    update(&mut a, Action::History(HistoryAction::ToggleTeam));
+    let generation = a.history.team_generation;
+    update(
+        &mut a,
+        Action::History(HistoryAction::TeamFailed {
+            generation,
+            message: phonely_outcomes::tui::runtime::TEAM_NOT_SET_UP.to_string(),
+        }),
+    );
+    let s = screen(&a, 80, 24);
+    assert!(s.contains("not set up on this computer"), "{s}");
+    insta::assert_snapshot!(s);
+}

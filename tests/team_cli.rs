@@ -99,10 +99,10 @@ async fn migrate_status_push_and_config_show_with_the_url_alone() {
 
     let out = run(&["team", "migrate"]);
     assert!(out.status.success(), "{}", text(&out));
-    assert!(text(&out).contains("from schema 0 to 4"), "{}", text(&out));
+    assert!(text(&out).contains("from schema 0 to 6"), "{}", text(&out));
     let out = run(&["team", "migrate"]);
     assert!(
-        text(&out).contains("up to date (schema 4)"),
+        text(&out).contains("up to date (schema 6)"),
         "{}",
         text(&out)
     );
@@ -119,7 +119,7 @@ async fn migrate_status_push_and_config_show_with_the_url_alone() {
     let t = text(&out);
     assert!(out.status.success(), "{t}");
     assert!(
-        t.contains("connection ✓ reachable") && t.contains("schema     4"),
+        t.contains("connection ✓ reachable") && t.contains("schema     6"),
         "{t}"
     );
     assert!(t.contains("waiting    2 to push"), "{t}");
@@ -135,7 +135,7 @@ async fn migrate_status_push_and_config_show_with_the_url_alone() {
 
     let out = run(&["config", "show"]);
     let t = text(&out);
-    assert!(t.contains("✓ reachable, schema 4"), "{t}");
+    assert!(t.contains("✓ reachable, schema 6"), "{t}");
     assert!(t.contains("url from  $PHONELY_TEAM_DATABASE_URL"), "{t}");
     assert!(t.contains("postgres:••••••••@127.0.0.1"), "{t}");
 

@@ -242,11 +242,8 @@ fn the_duplicate_guard_names_the_colleague() {
         "--team", "--call", "call456", "--agent", "agent123", "--limit", "1",
     ]);
     assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 2);
-    let out = history(&["--team", "--state", "ok"]);
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("--state cannot be used with --team yet"),
-        "{err}"
-    );
+    let out = history(&["--team", "--state", "ok", "--value", "300", "--json"]);
+    let lines: Vec<&str> = std::str::from_utf8(&out.stdout).unwrap().lines().collect();
+    assert_eq!(lines.len(), 1, "{out:?}");
+    assert!(lines[0].contains("\"operator\":\"Ben\""), "{}", lines[0]);
 }

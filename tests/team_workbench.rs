@@ -8,6 +8,8 @@ mod common;
 
 use std::time::Duration;
 
+use crossterm::event::KeyCode;
+
 use common::harness::workbench_with_team;
 use phonely_outcomes::api::client::DEFAULT_TIMEOUT;
 use phonely_outcomes::sandbox;
@@ -162,9 +164,9 @@ async fn a_colleagues_send_is_named_by_the_duplicate_guard() {
         b.wait_for("ana set Sold · 299 on this call just now (team log)")
             .await;
         // Asked twice: the first Enter only acknowledges it.
-        b.key(crossterm::event::KeyCode::Enter);
+        b.key(KeyCode::Enter);
         b.wait_for("Press Enter again to send it once more.").await;
-        b.key(crossterm::event::KeyCode::Enter);
+        b.key(KeyCode::Enter);
         b.wait_for("✓ Updated").await;
         let rows = rows_when(&url, "bo's send, completed", |r| {
             r.len() == 2 && r.iter().all(|r| r.state == "ok")
@@ -177,7 +179,7 @@ async fn a_colleagues_send_is_named_by_the_duplicate_guard() {
         b.ctrl('s');
         let screen = b.wait_for("Send this update?").await;
         assert!(!screen.contains("team log"), "{screen}");
-        b.key(crossterm::event::KeyCode::Esc);
+        b.key(KeyCode::Esc);
         b.ctrl('q');
     };
     let (app, ()) = tokio::join!(bo, script);
@@ -248,4 +250,63 @@ async fn rows_left_waiting_are_counted_at_start_and_pushed() {
         b.ctrl('q');
     };
     let (_, ()) = tokio::join!(second, script);
+}
+
+/// The history pane's Team view against a real team log: `t` shows a colleague's update with
+/// its operator, the `/` filter narrows it, and with the server stopped the pane says the team
+/// log could not be read.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_team_view_shows_colleagues_updates_with_the_filter() {
+    let Some(pg) = testing::own() else { return };
+    let url = migrated(&pg).await;
+    {
+        let mut log = TeamLog::open(&target(&url)).await.unwrap();
+        let now = phonely_outcomes::history::now_ms();
+        let mut ben = testing::pending_row("ben", "agent123", "call777", now - 60_000);
+        ben.state = "ok".into();
+        ben.http_status = Some(200);
+        let mut cy = testing::pending_row("cy", "agent123", "call778", now - 30_000);
+        cy.state = "ok".into();
+        cy.http_status = Some(200);
+        log.insert_many(&[ben, cy]).await.unwrap();
+    }
+    let sb = sandbox::start("127.0.0.1:0", sandbox::DEFAULT_KEY)
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (app, mut h) = workbench_with_team(
+        &sb.base_url(),
+        dir.path(),
+        DEFAULT_TIMEOUT,
+        Some(link(&url, "ana", dir.path())),
+    );
+    let script = async {
+        // Ctrl+F on the form's call: this laptop has none; the Team view has ben's.
+        h.fill("agent123", "call777", "Sold", "299", "");
+        h.ctrl('f');
+        h.wait_for("Filter /").await;
+        h.key(KeyCode::Char('t'));
+        let screen = h.wait_for("Team history (1)").await;
+        assert!(
+            screen.contains("ben") && screen.contains("agent123/call777"),
+            "{screen}"
+        );
+        assert!(!screen.contains("call778"), "{screen}");
+        // Esc clears the filter: everyone's, newest first.
+        h.key(KeyCode::Esc);
+        let screen = h.wait_for("Team history (2)").await;
+        assert!(
+            screen.contains("cy") && screen.contains("call778"),
+            "{screen}"
+        );
+        // Back to this laptop's rows, and again with the server stopped.
+        h.key(KeyCode::Char('t'));
+        h.wait_for("History (0)").await;
+        pg.stop();
+        h.key(KeyCode::Char('t'));
+        h.wait_for("The team log could not be read").await;
+        h.ctrl('q');
+    };
+    let (app, ()) = tokio::join!(app, script);
+    assert!(app.should_quit);
 }

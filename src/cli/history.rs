@@ -151,7 +151,7 @@ pub fn run(
 
 /// `--target` as people type it: a phone the form would read becomes its E.164 form; one typed
 /// in part (`555-1234`) matches targets with those digits; anything else is exact.
-fn read_target(filter: &mut Filter, region: crate::api::phone::Region) {
+pub(super) fn read_target(filter: &mut Filter, region: crate::api::phone::Region) {
     let Some(typed) = filter.target.clone() else {
         return;
     };
@@ -168,7 +168,7 @@ fn read_target(filter: &mut Filter, region: crate::api::phone::Region) {
     }
 }
 
-fn filter(
+pub(super) fn filter(
     args: &HistoryArgs,
     profile: Option<String>,
     offset: UtcOffset,
@@ -289,7 +289,7 @@ fn rfc3339(ms: Option<i64>) -> String {
         .unwrap_or_default()
 }
 
-fn csv_row(r: &Record) -> Vec<String> {
+pub(super) fn csv_row(r: &Record) -> Vec<String> {
     let opt = |v: &Option<String>| v.clone().unwrap_or_default();
     vec![
         r.id.to_string(),

@@ -112,7 +112,7 @@ pub fn main(cli: Cli) -> ExitCode {
         Some(Command::Send(args)) => runtime.block_on(send(args, &global, &config, offset)),
         Some(Command::Calls(args)) => runtime.block_on(calls::run(args, &global, &config, offset)),
         Some(Command::History(args)) if args.team || args.operator.is_some() => {
-            runtime.block_on(team_history::run(&args, &config, offset))
+            runtime.block_on(team_history::run(&args, &global, &config, offset))
         }
         Some(Command::History(args)) => history::run(&args, &global, offset, config.region),
         Some(Command::Sandbox(args)) => runtime.block_on(sandbox(args)),

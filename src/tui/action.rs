@@ -164,6 +164,19 @@ pub enum HistoryAction {
         generation: u64,
         message: String,
     },
+    /// `t`: switch between this laptop's history and the Team view (the team log).
+    ToggleTeam,
+    /// A page of the Team view for its `generation`; `first` replaces the rows.
+    TeamLoaded {
+        generation: u64,
+        first: bool,
+        rows: Vec<phonely_team::TeamRow>,
+        exhausted: bool,
+    },
+    TeamFailed {
+        generation: u64,
+        message: String,
+    },
 }
 
 /// The queue: the batch file prompt, the rows, and a run of them.

@@ -273,6 +273,24 @@ pub struct HistoryPane {
     pub filter_error: Option<String>,
     /// Bumped for each new filter; results for an older one are dropped.
     pub generation: u64,
+    /// The Team view (`t`), when it is shown instead of this laptop's rows.
+    pub team: Option<TeamView>,
+    /// Bumped for each Team view query (a new filter, the view opened again).
+    pub team_generation: u64,
+}
+
+/// The history pane's Team view: everyone's updates from the team log, newest first, paged in
+/// as the selection moves down (by cursor: the last row's time and UUID).
+#[derive(Clone, Debug, Default)]
+pub struct TeamView {
+    pub rows: Vec<phonely_team::TeamRow>,
+    pub selected: usize,
+    pub loading: bool,
+    pub exhausted: bool,
+    /// Why the team log could not be read (not set up, offline), for the pane.
+    pub error: Option<String>,
+    /// The filter the rows were loaded with.
+    pub filter: Filter,
 }
 
 /// What this data folder knows about the call in the form: its updates, newest first.

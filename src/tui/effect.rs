@@ -33,6 +33,14 @@ pub enum Effect {
         before: Option<i64>,
         limit: usize,
     },
+    /// Load a page of the Team view: everyone's updates from the team log matching `filter`,
+    /// after `after` (the last row shown), newest first; answered with `TeamLoaded`/`TeamFailed`.
+    LoadTeam {
+        generation: u64,
+        filter: Filter,
+        after: Option<phonely_team::search::Cursor>,
+        limit: usize,
+    },
     /// Read the earlier updates of a call for the preview and the duplicate guard.
     LoadContext {
         agent: String,

@@ -26,6 +26,11 @@ pub struct TeamLink {
     session: Arc<Mutex<TeamSession>>,
     push_every: Duration,
     pushing: Arc<AtomicBool>,
+    /// The Team view's own connection (opened on its first page): a long search never holds
+    /// the session's lock, so a send's rows are written meanwhile.
+    view: Arc<Mutex<Option<phonely_team::TeamLog>>>,
+    /// Where the team log is, or why it cannot be read.
+    view_target: Result<phonely_team::Target, String>,
 }
 
 impl std::fmt::Debug for TeamLink {
@@ -40,10 +45,13 @@ impl std::fmt::Debug for TeamLink {
 impl TeamLink {
     /// `push_every`: how long between tries while rows wait ([`PUSH_EVERY`]; tests use less).
     pub fn new(session: TeamSession, push_every: Duration) -> Self {
+        let view_target = session.target();
         TeamLink {
             session: Arc::new(Mutex::new(session)),
             push_every,
             pushing: Arc::new(AtomicBool::new(false)),
+            view: Arc::new(Mutex::new(None)),
+            view_target,
         }
     }
 
@@ -136,6 +144,40 @@ impl TeamLink {
         let mut s = self.session.lock().await;
         s.last_set_by_others(agent, target, crate::history::now_ms())
             .await
+    }
+}
+
+impl TeamLink {
+    /// A page of the Team view, on the view's own connection ([`phonely_team::TeamLog::find`]).
+    pub async fn find(
+        &self,
+        filter: &crate::history::Filter,
+        after: Option<phonely_team::search::Cursor>,
+        limit: i64,
+    ) -> Result<Vec<phonely_team::TeamRow>, String> {
+        let target = self.view_target.clone()?;
+        let mut view = self.view.lock().await;
+        let log = match view.take() {
+            Some(log) => log,
+            None => phonely_team::TeamLog::open(&target)
+                .await
+                .map_err(|e| e.to_string())?,
+        };
+        let found = log.find(filter, None, after, limit).await;
+        match found {
+            Ok(rows) => {
+                *view = Some(log);
+                Ok(rows)
+            }
+            // An offline connection is dropped (the next page connects again); one that
+            // answered with an error is kept.
+            Err(e) => {
+                if !e.is_offline() {
+                    *view = Some(log);
+                }
+                Err(e.to_string())
+            }
+        }
     }
 }
 

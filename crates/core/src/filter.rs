@@ -54,7 +54,8 @@ impl Filter {
     /// Parses what a person types in the history pane's filter: words, plus `state:ok`,
     /// `state:failed` (not confirmed, refused, network error, cancelled, unknown),
     /// `state:unknown`…,
-    /// `profile:NAME` and `value:N`. A phone is read as the form reads it, whole or in part
+    /// `profile:NAME`, `value:N` and `call:ID` (exactly that call: sent to its ID, or to a phone
+    /// the server resolved to it; the team log finds it through its indexes). A phone is read as the form reads it, whole or in part
     /// (`(415) 555-1234`, `555-1234` find +14155551234); a number typed alone (`499`) finds
     /// that value as well as text that contains it. Unknown `state:` values and a `value:` that
     /// is no number are reported so the person can fix them.
@@ -92,6 +93,11 @@ impl Filter {
                         }
                     },
                 }
+            } else if let Some(call) = token.strip_prefix("call:") {
+                if call.is_empty() {
+                    return Err("call: takes a call ID, e.g. call:call456".to_string());
+                }
+                filter.call = Some(call.to_string());
             } else if let Some(profile) = token.strip_prefix("profile:") {
                 filter.profile = Some(profile.to_string());
             } else {
@@ -215,4 +221,18 @@ fn typed_as_phone(token: &str) -> bool {
         && groups
             .last()
             .is_some_and(|g| g.len() == 4 || groups.len() == 2)
+}
+
+#[cfg(test)]
+mod call_token_tests {
+    use super::*;
+
+    #[test]
+    fn call_token_is_an_exact_call() {
+        let f = Filter::parse_query("call:call456 sold").unwrap();
+        assert_eq!(f.call.as_deref(), Some("call456"));
+        assert_eq!(f.words, ["sold"]);
+        let e = Filter::parse_query("call:").unwrap_err();
+        assert!(e.contains("call: takes a call ID"), "{e}");
+    }
 }

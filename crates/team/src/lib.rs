@@ -5,6 +5,7 @@
 //! - [`connect`]: TLS (rustls) and the connection;
 //! - [`migrations`]: numbered, append-only migrations, the check at connect, `init_sql`;
 //! - [`log`]: [`TeamLog`], idempotent inserts by UUID, completion once by its own operator, reads;
+//! - [`search`]: the history's filter as PostgreSQL, pages by cursor;
 //! - [`outbox`]: rows waiting (in a SQLite file of their own) while the server is unreachable;
 //! - [`writer`]: [`writer::TeamWriter`], the write path (the log, else the outbox; pushes in order);
 //! - [`testing`]: a throwaway PostgreSQL cluster for tests.
@@ -15,6 +16,7 @@ pub mod log;
 pub mod migrations;
 pub mod outbox;
 pub mod row;
+pub mod search;
 pub mod testing;
 pub mod url;
 pub mod writer;

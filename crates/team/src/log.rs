@@ -263,6 +263,65 @@ impl TeamLog {
         self.select(&rest, &params).await
     }
 
+    /// A page of the updates matching `filter` (and `operator`), newest first, after `after`
+    /// (the last row of the page before): `history --team` and the workbench's Team view.
+    /// [`crate::search`] makes the SQL.
+    pub async fn find(
+        &self,
+        filter: &phonely_core::filter::Filter,
+        operator: Option<&str>,
+        after: Option<crate::search::Cursor>,
+        limit: i64,
+    ) -> Result<Vec<TeamRow>, TeamError> {
+        let sql = crate::search::to_sql(filter, operator, after);
+        let mut params = sql.refs();
+        params.push(&limit);
+        let rest = format!(
+            "WHERE {} ORDER BY created_ms DESC, uuid DESC LIMIT ${}",
+            sql.where_clause,
+            params.len()
+        );
+        self.select(&rest, &params).await
+    }
+
+    /// The plan PostgreSQL runs for [`TeamLog::find`] (EXPLAIN (ANALYZE, BUFFERS)), for the
+    /// scale measurements.
+    pub async fn explain_find(
+        &self,
+        filter: &phonely_core::filter::Filter,
+        operator: Option<&str>,
+        limit: i64,
+    ) -> Result<String, TeamError> {
+        let sql = crate::search::to_sql(filter, operator, None);
+        let mut params = sql.refs();
+        params.push(&limit);
+        let text = format!(
+            "EXPLAIN (ANALYZE, BUFFERS) SELECT {COLUMNS} FROM phonely.updates WHERE {} \
+             ORDER BY created_ms DESC, uuid DESC LIMIT ${}",
+            sql.where_clause,
+            params.len()
+        );
+        self.explain(&text, &params).await
+    }
+
+    /// EXPLAIN output of any statement, one plan line per line.
+    pub async fn explain(
+        &self,
+        statement: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<String, TeamError> {
+        let rows = self
+            .client
+            .query(statement, params)
+            .await
+            .map_err(|e| self.fail(&e))?;
+        let lines: Vec<String> = rows
+            .iter()
+            .filter_map(|r| r.try_get::<_, String>(0).ok())
+            .collect();
+        Ok(lines.join("\n"))
+    }
+
     /// How many rows the log holds.
     pub async fn count(&self) -> Result<i64, TeamError> {
         let row = self

@@ -59,6 +59,11 @@ impl std::fmt::Debug for TeamWriter {
 }
 
 impl TeamWriter {
+    /// Where it writes (for a reader of its own, such as the workbench's Team view).
+    pub fn target(&self) -> &Target {
+        &self.target
+    }
+
     /// A writer that connects on first use.
     pub fn new(target: Target, outbox: Outbox) -> Self {
         TeamWriter {

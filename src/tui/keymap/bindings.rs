@@ -207,7 +207,13 @@ fn up_down(step: fn(isize) -> Action, live: fn(&App) -> bool) -> [Binding; 2] {
 pub fn history_bindings() -> Vec<Binding> {
     use HistoryAction as H;
     let always = |_: &App| true;
-    let rows = |a: &App| !a.history.rows.is_empty();
+    // Moving works on the rows shown (this laptop's or the Team view's); what is done with a
+    // row (details, edit, resend, copy) on this laptop's only.
+    let rows = |a: &App| match &a.history.team {
+        Some(team) => !team.rows.is_empty(),
+        None => !a.history.rows.is_empty(),
+    };
+    let local_rows = |a: &App| a.history.team.is_none() && !a.history.rows.is_empty();
     let filtered = |a: &App| !a.history.filter.is_empty();
     let b = row;
     let mut table = up_down(|n| Action::History(H::Move(n)), rows).to_vec();
@@ -245,7 +251,7 @@ pub fn history_bindings() -> Vec<Binding> {
             Action::History(H::OpenDetail),
             Some(("Enter", "details")),
             Some(("Enter", "full request and response")),
-            rows,
+            local_rows,
         )
         .command("Show the selected update in full"),
         b(
@@ -255,7 +261,7 @@ pub fn history_bindings() -> Vec<Binding> {
             Some((
                 "/",
                 "filter: words, a phone as typed, a number (a value too), value:N, \
-                 state:failed, state:unknown, profile:NAME",
+                 state:failed, state:unknown, profile:NAME, call:ID",
             )),
             always,
         )
@@ -265,7 +271,7 @@ pub fn history_bindings() -> Vec<Binding> {
             Action::History(H::LoadIntoForm),
             Some(("e", "edit")),
             Some(("e", "put the update in the form to change and send again")),
-            rows,
+            local_rows,
         )
         .command("Edit the selected update in the form"),
         b(
@@ -273,7 +279,7 @@ pub fn history_bindings() -> Vec<Binding> {
             Action::History(H::Resend),
             Some(("r", "resend")),
             Some(("r", "send it again as it was (asks first)")),
-            rows,
+            local_rows,
         )
         .command("Resend the selected update"),
         b(
@@ -284,7 +290,7 @@ pub fn history_bindings() -> Vec<Binding> {
                 "y",
                 "copy it as a curl command (the key stays $PHONELY_API_KEY)",
             )),
-            rows,
+            local_rows,
         )
         .command("Copy the selected update as curl"),
         b(
@@ -292,7 +298,7 @@ pub fn history_bindings() -> Vec<Binding> {
             Action::History(H::CopyResponse),
             Some(("b", "copy response")),
             Some(("b / c", "copy its response body / the call id")),
-            rows,
+            local_rows,
         )
         .command("Copy the selected update's response body"),
         b(
@@ -300,9 +306,28 @@ pub fn history_bindings() -> Vec<Binding> {
             Action::History(H::CopyCallId),
             Some(("c", "copy call id")),
             None,
-            rows,
+            local_rows,
         )
         .command("Copy the selected update's call id"),
+        b(
+            &[KeyCode::Char('t')],
+            Action::History(H::ToggleTeam),
+            Some(("t", "team")),
+            Some((
+                "t",
+                "switch between this laptop's history and the Team view (everyone's updates, \
+                 from the team log, with who sent them)",
+            )),
+            always,
+        )
+        .relabel(|a| {
+            if a.history.team.is_some() {
+                "this laptop"
+            } else {
+                "team"
+            }
+        })
+        .command("Switch between this laptop's history and the Team view"),
         // Rows found by a filter: Esc shows everything again.
         b(
             &[KeyCode::Esc],

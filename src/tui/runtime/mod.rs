@@ -38,11 +38,13 @@ mod client;
 mod clipboard;
 mod queue_file;
 mod stores;
+mod team_view;
 
 use client::SharedClient;
 pub use clipboard::Clipboard;
 use queue_file::load_queue;
 use stores::{SharedStore, Stores, duplicate_of, with_reader, with_store};
+pub use team_view::NOT_SET_UP as TEAM_NOT_SET_UP;
 
 /// What the runtime needs to carry out effects.
 #[derive(Clone, Debug)]
@@ -265,6 +267,12 @@ impl Runner {
 
     fn run(&mut self, effect: Effect) {
         match effect {
+            Effect::LoadTeam {
+                generation,
+                filter,
+                after,
+                limit,
+            } => self.load_team(generation, filter, after, limit),
             Effect::Send {
                 id,
                 update,

@@ -75,6 +75,10 @@ pub(super) fn apply(app: &mut App, action: HistoryAction) -> Vec<Effect> {
         }
         HistoryAction::CopyResponse => return copy_response(app),
         HistoryAction::CopyCallId => return copy_call_id(app),
+        // The Team view's (`team_view.rs`); the dispatcher never sends them here.
+        HistoryAction::ToggleTeam
+        | HistoryAction::TeamLoaded { .. }
+        | HistoryAction::TeamFailed { .. } => {}
     }
     Vec::new()
 }

@@ -18,6 +18,7 @@ mod pointer;
 mod profiles;
 mod queue;
 mod send;
+mod team_view;
 #[cfg(test)]
 mod test_support;
 
@@ -99,7 +100,12 @@ fn apply(app: &mut App, action: Action) -> Vec<Effect> {
                     | SendAction::Finished { .. }
                     | SendAction::Failed { .. }
             )
-            | Action::History(HistoryAction::Loaded { .. } | HistoryAction::Failed { .. })
+            | Action::History(
+                HistoryAction::Loaded { .. }
+                    | HistoryAction::Failed { .. }
+                    | HistoryAction::TeamLoaded { .. }
+                    | HistoryAction::TeamFailed { .. }
+            )
             | Action::Form(
                 FormAction::ContextLoaded { .. }
                     | FormAction::OutcomeLabels(_)
@@ -129,11 +135,15 @@ fn apply(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::Focus(focus) => set_focus(app, focus),
         Action::Edit(input) if app.focus == Focus::Filter => {
-            return history::edit_filter(app, input);
+            let mut effects = history::edit_filter(app, input);
+            effects.extend(team_view::follow_filter(app));
+            return effects;
         }
         Action::Edit(input) => return form::edit(app, input),
         Action::Paste(text) if app.focus == Focus::Filter => {
-            return history::paste_filter(app, &text);
+            let mut effects = history::paste_filter(app, &text);
+            effects.extend(team_view::follow_filter(app));
+            return effects;
         }
         Action::Paste(text) => return form::paste(app, &text),
         Action::CloseModal => {
@@ -175,7 +185,25 @@ fn apply(app: &mut App, action: Action) -> Vec<Effect> {
             }
             return send::apply(app, action);
         }
-        Action::History(action) => return history::apply(app, action),
+        Action::History(HistoryAction::FilterToCall)
+            if let Some(call) = team_view::selected_call(app) =>
+        {
+            // The Team view's row: its call in the filter line, as history's own filter.
+            let mut effects = history::apply(app, HistoryAction::ClearFilter);
+            set_focus(app, Focus::Filter);
+            effects.extend(history::paste_filter(app, &call));
+            set_focus(app, Focus::History);
+            effects.extend(team_view::follow_filter(app));
+            return effects;
+        }
+        Action::History(action) if team_view::handles(app, &action) => {
+            return team_view::apply(app, action);
+        }
+        Action::History(action) => {
+            let mut effects = history::apply(app, action);
+            effects.extend(team_view::follow_filter(app));
+            return effects;
+        }
         Action::Queue(action) => return queue::apply(app, action),
         Action::Profiles(action) => return profiles::apply(app, action),
         Action::Pointer(action) => match pointer::apply(app, action) {

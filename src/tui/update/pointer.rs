@@ -54,8 +54,13 @@ fn click(app: &mut App, column: u16, row: u16) -> Pointed {
         }
         Hit::HistoryRow(index) => {
             set_focus(app, Focus::History);
-            if index < app.history.rows.len() {
-                let delta = index.cast_signed() - app.history.selected.cast_signed();
+            // The rows shown: this laptop's, or the Team view's.
+            let (len, selected) = match &app.history.team {
+                Some(t) => (t.rows.len(), t.selected),
+                None => (app.history.rows.len(), app.history.selected),
+            };
+            if index < len {
+                let delta = index.cast_signed() - selected.cast_signed();
                 return Pointed::Then(Box::new(Action::History(HistoryAction::Move(delta))));
             }
             Pointed::Done(Vec::new())
@@ -176,6 +181,30 @@ mod tests {
             }),
         );
         assert_eq!(a.preview_scroll, 3);
+        assert_eq!(a.history.selected, 5);
+        // In the Team view a click selects the Team view's row; this laptop's stays.
+        update(&mut a, Action::History(HistoryAction::ToggleTeam));
+        let generation = a.history.team_generation;
+        let team: Vec<_> = (0..10)
+            .map(|i| phonely_team::testing::pending_row("ben", "agent1", &format!("c{i}"), 100 - i))
+            .collect();
+        update(
+            &mut a,
+            Action::History(HistoryAction::TeamLoaded {
+                generation,
+                first: true,
+                rows: team,
+                exhausted: true,
+            }),
+        );
+        update(
+            &mut a,
+            Action::Pointer(PointerAction::Click {
+                column: 10,
+                row: history.y + 3,
+            }),
+        );
+        assert_eq!(a.history.team.as_ref().unwrap().selected, 1);
         assert_eq!(a.history.selected, 5);
     }
 

@@ -38,7 +38,12 @@ pub fn rows_area(app: &App, area: Rect) -> (Option<Rect>, Rect) {
 pub fn first_visible(app: &App, rows: Rect) -> usize {
     // One line is the header.
     let visible = usize::from(rows.height.saturating_sub(1)).max(1);
-    app.history.selected.saturating_sub(visible - 1)
+    let selected = app
+        .history
+        .team
+        .as_ref()
+        .map_or(app.history.selected, |t| t.selected);
+    selected.saturating_sub(visible - 1)
 }
 
 pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
@@ -160,7 +165,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
     frame.render_stateful_widget(table, inner, &mut state);
 }
 
-fn render_filter(app: &App, frame: &mut Frame<'_>, area: Rect) {
+pub(super) fn render_filter(app: &App, frame: &mut Frame<'_>, area: Rect) {
     let h = &app.history;
     let [label, input, note] = Layout::horizontal([
         Constraint::Length(9),

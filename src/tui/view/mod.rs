@@ -8,6 +8,7 @@ mod modal;
 mod preview;
 mod queue;
 mod status;
+mod team_history;
 
 pub(crate) use crate::api::time::format_time;
 use ratatui::Frame;
@@ -230,7 +231,10 @@ pub fn view(app: &App, frame: &mut Frame<'_>) {
         );
     }
     if let Some(h) = r.history {
-        history::render(app, frame, h);
+        match &app.history.team {
+            Some(team) => team_history::render(app, team, frame, h),
+            None => history::render(app, frame, h),
+        }
     }
     if let Some(q) = r.queue {
         queue::render(app, frame, q);
