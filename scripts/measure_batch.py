@@ -12,12 +12,16 @@ here), and how long the next opening of the history took to import the run's jou
 indexed history (a cost the batch run leaves to it).
 
 Usage: cargo build --release --bins --examples && python3 scripts/measure_batch.py [--rows 2000]
-       [--repeat 5] [--skip-curl] [--bin PATH] [--also NAME=PATH ...]
+       [--repeat 5] [--skip-curl] [--bin PATH] [--also NAME=PATH ...] [--team URL]
 
 --also NAME=PATH adds another build of the tool (e.g. before=/tmp/po-before) to every round, with
 a history of its own: each round runs the builds (in an order that turns round by round) and
 then the bare client, so every build's ratio to the bare client, and to the first build, comes
 from the same run.
+
+--team URL adds the same build with the team log on (PHONELY_TEAM_DATABASE_URL=URL, a PostgreSQL
+the caller started; `team migrate` is run on it first) as the build named "team", so its ratio to
+the bare client (issue 18: >= 0.7x) and to the build without the team log come from the same run.
 """
 import argparse, json, os, resource, statistics, subprocess, tempfile, time, urllib.request
 
@@ -37,8 +41,12 @@ def main():
     ap.add_argument("--bin", default=BIN, help="the build to measure (default: this tree's)")
     ap.add_argument("--also", action="append", default=[], metavar="NAME=PATH",
                     help="another build, interleaved round by round (its own history)")
+    ap.add_argument("--team", metavar="URL",
+                    help="also run this build with the team log on this PostgreSQL URL")
     args = ap.parse_args()
     tools = [("batch", args.bin)] + [tuple(a.split("=", 1)) for a in args.also]
+    if args.team:
+        tools.append(("team", args.bin))
     work = tempfile.mkdtemp(prefix="phonely-batch-")
     sandbox = subprocess.Popen([args.bin, "sandbox", "--addr", "127.0.0.1:0"], stdout=subprocess.PIPE)
     url = sandbox.stdout.readline().decode().split()[-1]
@@ -77,9 +85,13 @@ def main():
 
     def env(name="batch"):
         data = "data" if name == "batch" else f"data-{name}"
-        return dict(os.environ, PHONELY_OUTCOMES_DATA=os.path.join(work, data),
-                    PHONELY_OUTCOMES_CONFIG=os.path.join(work, "config.toml"),
-                    PHONELY_OUTCOMES_LOGS=os.path.join(work, "logs"), PHONELY_API_KEY=KEY)
+        e = dict(os.environ, PHONELY_OUTCOMES_DATA=os.path.join(work, data),
+                 PHONELY_OUTCOMES_CONFIG=os.path.join(work, "config.toml"),
+                 PHONELY_OUTCOMES_LOGS=os.path.join(work, "logs"), PHONELY_API_KEY=KEY)
+        e.pop("PHONELY_TEAM_DATABASE_URL", None)
+        if name == "team":
+            e["PHONELY_TEAM_DATABASE_URL"] = args.team
+        return e
     def cpu():
         r = resource.getrusage(resource.RUSAGE_CHILDREN)
         return r.ru_utime + r.ru_stime
@@ -91,6 +103,9 @@ def main():
     # One history for every run, as a user has: it grows by N rows a run. It exists before the
     # first (creating the database is a one-time cost of about 10 ms, four fsyncs): a one-row
     # batch creates it, and `history` imports that batch's journal.
+    if args.team:
+        subprocess.run([args.bin, "team", "migrate"], env=env("team"), check=True,
+                       stdout=subprocess.DEVNULL)
     for name, path in tools:
         subprocess.run([path, "batch", one_path, "--yes", "--base-url", url], env=env(name),
                        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

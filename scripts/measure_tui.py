@@ -266,10 +266,13 @@ def suite(args):
     apps.append(("workbench_full", [WORKBENCH, "--data-dir", full, "--base-url", "http://127.0.0.1:9"], needle))
     # Other builds of the workbench on the same history (a "before" binary, say), interleaved.
     # Each on a copy of its own: a newer build migrates the history, which an older one refuses.
+    # NAME=PATH@DIR: that build on a copy of DIR instead (an older build refuses a history
+    # migrated past the schema it knows: give it one at its own schema with the same rows).
     for spec in args.also or []:
         name, _, path = spec.partition("=")
+        path, _, db = path.partition("@")
         own = os.path.join(work, "also-" + name)
-        shutil.copytree(args.db, own, ignore=shutil.ignore_patterns("logs", "*.lock"))
+        shutil.copytree(db or args.db, own, ignore=shutil.ignore_patterns("logs", "*.lock"))
         apps.append((name, [path, "--data-dir", own, "--base-url", "http://127.0.0.1:9"], needle))
     first = {a[0]: [] for a in apps}
     page = {a[0]: [] for a in apps if a[2] is not None}
@@ -333,8 +336,8 @@ def main():
     ap.add_argument("--suite", action="store_true", help="issue 16's interleaved suite (needs --db)")
     ap.add_argument("--rounds", type=int, default=15)
     ap.add_argument("--atac", help="path to an ATAC binary to include in the suite")
-    ap.add_argument("--also", action="append", metavar="NAME=PATH",
-                    help="another workbench binary to run on the same history (e.g. before=old/phonely-outcomes)")
+    ap.add_argument("--also", action="append", metavar="NAME=PATH[@DIR]",
+                    help="another workbench binary to run on the same history, or on a copy of DIR (e.g. before=old/phonely-outcomes@/tmp/big6)")
     ap.add_argument("--lookup", action="store_true",
                     help="issue 14: the calls list's look-up against the loopback sandbox (--runs)")
     args = ap.parse_args()

@@ -131,9 +131,11 @@ impl TeamSession {
             .map(TeamWriter::outbox)
             .or(self.outbox.as_ref())
             .ok_or_else(|| self.offline.clone().unwrap_or_default())?;
-        for r in records {
-            outbox.add(Kind::Insert, &self.row(batch_row_uuid(&r.session, r.id), r))?;
-        }
+        let rows: Vec<TeamRow> = records
+            .iter()
+            .map(|r| self.row(batch_row_uuid(&r.session, r.id), r))
+            .collect();
+        outbox.add_all(Kind::Insert, &rows)?;
         if self.writer.is_some() {
             self.push().await;
         }

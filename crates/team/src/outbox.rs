@@ -118,6 +118,27 @@ impl Outbox {
         Ok(())
     }
 
+    /// Queues many entries of one kind in one transaction (a batch's rows: one commit, not
+    /// one per row).
+    pub fn add_all(&self, kind: Kind, rows: &[TeamRow]) -> Result<(), String> {
+        let tx = self.conn.unchecked_transaction().map_err(err(&self.path))?;
+        {
+            let mut stmt = tx
+                .prepare_cached(
+                    "INSERT INTO outbox (kind, uuid, row, queued_ms) VALUES (?1, ?2, ?3, ?4)",
+                )
+                .map_err(err(&self.path))?;
+            let now = now_ms();
+            for row in rows {
+                let json = serde_json::to_string(row)
+                    .map_err(|e| format!("a team log row could not be queued: {e}"))?;
+                stmt.execute(params![kind.as_str(), row.uuid.to_string(), json, now])
+                    .map_err(err(&self.path))?;
+            }
+        }
+        tx.commit().map_err(err(&self.path))
+    }
+
     /// How many updates have entries waiting to be pushed (refused ones not counted; an
     /// update's pending and completion count once).
     pub fn waiting(&self) -> Result<i64, String> {

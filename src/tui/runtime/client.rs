@@ -1,7 +1,7 @@
 //! The workbench's HTTP client, built once on a blocking thread: its TLS set-up reads the
 //! platform's root certificates, which took long enough (BENCHMARKS.md) that building it on
-//! the loop, at the first look-up or send, held up the typing. The runtime starts it right
-//! after the first frame; a look-up or send that comes first waits for it in its own task.
+//! the loop, at the first look-up or send, held up the typing. The runtime starts it at the
+//! person's first input event; a look-up or send that comes first waits for it in its own task.
 
 use std::sync::Arc;
 use std::time::Duration;

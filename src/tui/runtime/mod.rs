@@ -83,7 +83,7 @@ pub type Observer<'a> = &'a mut dyn FnMut(&App, &Buffer);
 struct Runner {
     services: Arc<Services>,
     store: SharedStore,
-    /// Built off the loop, right after the first frame (`client.rs`).
+    /// Built off the loop, at the first input event (`client.rs`).
     client: SharedClient,
     tx: mpsc::UnboundedSender<Action>,
     cancels: HashMap<RequestId, oneshot::Sender<()>>,
@@ -152,10 +152,6 @@ where
         );
     }
     draw(terminal, &app, &mut observer)?;
-    // The HTTP client's TLS set-up and the phone-number library's metadata, on blocking
-    // threads: ready before the first look-up and the first number typed.
-    runner.client.warm_up();
-    tokio::task::spawn_blocking(crate::api::phone::warm_up);
     // The first page of history is asked for once the first frame is up (asked before it, the
     // database's opening on the other core slowed the frame and did not bring the page sooner:
     // BENCHMARKS.md), and before the draft is read, so the opening overlaps that. The Outcome
@@ -173,6 +169,10 @@ where
     tokio::pin!(shutdown);
     let mut ticker = tokio::time::interval(Duration::from_millis(100));
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    // The HTTP client's TLS set-up and the phone-number library's metadata (80-130 ms of a
+    // core and 6.4 MB, BENCHMARKS.md) are made ready on blocking threads at the person's first
+    // key, click or paste: long before a number is typed, yet not beside the first page.
+    let mut cold = true;
     let result = loop {
         let draft_due = runner.draft.as_ref().map(|(_, due)| *due);
         let calls_due = runner.calls_due.map(|(_, due)| due);
@@ -183,6 +183,10 @@ where
             () = &mut shutdown => break Ok(()),
             event = events.next() => match event {
                 Some(Ok(event)) => {
+                    if std::mem::take(&mut cold) {
+                        runner.client.warm_up();
+                        tokio::task::spawn_blocking(crate::api::phone::warm_up);
+                    }
                     if let (Some(key), Event::Key(k)) = (panic_key, &event)
                         && k.code == KeyCode::Char(key)
                     {
