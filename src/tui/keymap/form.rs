@@ -7,6 +7,7 @@ use ratatui_textarea::{Input, Key};
 
 use super::bindings::{Binding, Mods};
 use super::{PREVIEW_PAGE, PREVIEW_STEP};
+use crate::api::update::Field;
 use crate::tui::action::{Action, BrowseAction, FormAction, HistoryAction};
 use crate::tui::app::{App, Focus};
 
@@ -91,6 +92,12 @@ pub fn field_bindings() -> Vec<Binding> {
         Binding::new(&[KeyCode::Char('l')], Action::Browse(BrowseAction::Open))
             .mods(Mods::CTRL)
             .when(|a| matches!(a.focus, Focus::Agent | Focus::Target))
+            // In the footer once there is an agent to browse.
+            .hint("^L", "browse calls")
+            .live(|a| {
+                matches!(a.focus, Focus::Agent | Focus::Target)
+                    && !a.form.text(Field::Agent).trim().is_empty()
+            })
             .help("Ctrl+L", "Agent/Target: browse the agent's recent calls")
             .command("Browse the agent's recent calls (pick one for Target)"),
         // Alt+↑/↓ are global.
