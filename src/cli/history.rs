@@ -45,6 +45,8 @@ pub const CSV_HEADER: &[&str] = &[
     "response_body",
     "batch_id",
     "batch_line",
+    "pinned_call",
+    "listed_call",
 ];
 
 /// `global.profile` (`--profile`, or `PHONELY_PROFILE`) narrows the list to that profile;
@@ -319,6 +321,8 @@ pub(super) fn csv_row(r: &Record) -> Vec<String> {
         opt(&r.response_body),
         r.batch_id.map(|b| b.to_string()).unwrap_or_default(),
         r.batch_line.map(|l| l.to_string()).unwrap_or_default(),
+        opt(&r.pinned_call),
+        opt(&r.listed_call),
     ]
 }
 
@@ -429,6 +433,32 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    /// The CSV names the call a send was pinned to and the call the calls list showed, each
+    /// under its own header (the export matches the JSON).
+    #[test]
+    fn csv_carries_the_pinned_and_the_listed_call() {
+        use crate::api::request::{BaseUrl, build};
+        use crate::api::update::UpdateInput;
+        let update = crate::api::factory::update(&UpdateInput {
+            agent: "agent123",
+            target: "+14155551234",
+            preference: Some("last"),
+            outcome: "Sold",
+            ..UpdateInput::default()
+        });
+        let who = crate::api::factory::provenance();
+        let request = build(&update, &BaseUrl::default());
+        let mut r = crate::api::factory::pending(7, "s", &who, &update, &request, NOW);
+        r.pinned_call = Some("call-mid-415".into());
+        r.listed_call = Some("call-last-415".into());
+        let row = csv_row(&r);
+        assert_eq!(row.len(), CSV_HEADER.len());
+        let at = |name: &str| row[CSV_HEADER.iter().position(|h| *h == name).unwrap()].clone();
+        assert_eq!(at("pinned_call"), "call-mid-415");
+        assert_eq!(at("listed_call"), "call-last-415");
+        assert_eq!(at("target"), "+14155551234");
     }
 
     /// `history show` says when Phonely updated another call than the workbench's calls list
