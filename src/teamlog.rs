@@ -1,6 +1,7 @@
 //! The team log during one command (`send`): the `[team]` settings and the data folder made into
-//! a [`TeamWriter`]. Each update gets a UUID; its pending row goes to the team log before the
-//! request leaves and its result after. When the team log cannot be reached (or its URL cannot
+//! a [`TeamWriter`]. Each update gets a UUID; its pending row goes to the team log beside the
+//! request and its result after (or both in one write when the answer came before the pending
+//! row was written). When the team log cannot be reached (or its URL cannot
 //! be read), the rows wait in the outbox (`team-outbox.sqlite` in the data folder) and the send
 //! goes on: the local history has the update either way. Waiting rows go first, in order, the
 //! next time the team log is reached.
@@ -13,6 +14,14 @@ use phonely_team::{TeamRow, Uuid};
 
 use crate::api::record::Record;
 use crate::config::Config;
+
+/// Which write of an update: its pending row, its result, or both at once.
+#[derive(Clone, Copy)]
+enum Step {
+    Pending,
+    Complete,
+    Finished,
+}
 
 /// The team log for this process: the writer, or only the outbox when the URL could not be read.
 pub struct TeamSession {
@@ -164,20 +173,32 @@ impl TeamSession {
     /// The update is recorded locally and about to leave: its pending row.
     pub async fn pending(&mut self, uuid: Uuid, record: &Record) {
         let row = self.row(uuid, record);
-        self.write(Kind::Insert, row).await;
+        self.write(Step::Pending, row).await;
     }
 
     /// The request is over: its result.
     pub async fn complete(&mut self, uuid: Uuid, record: &Record) {
         let row = self.row(uuid, record);
-        self.write(Kind::Complete, row).await;
+        self.write(Step::Complete, row).await;
     }
 
-    async fn write(&mut self, kind: Kind, row: TeamRow) {
+    /// The request was over before its pending row was written: the row and its result in one
+    /// write (`record` is the completed one), instead of `pending` then `complete`.
+    pub async fn finished(&mut self, uuid: Uuid, record: &Record) {
+        let row = self.row(uuid, record);
+        self.write(Step::Finished, row).await;
+    }
+
+    async fn write(&mut self, step: Step, row: TeamRow) {
+        let kind = match step {
+            Step::Pending | Step::Finished => Kind::Insert,
+            Step::Complete => Kind::Complete,
+        };
         let result = if let Some(w) = self.writer.as_mut() {
-            match kind {
-                Kind::Insert => w.pending(&row).await,
-                Kind::Complete => w.complete(&row).await,
+            match step {
+                Step::Pending => w.pending(&row).await,
+                Step::Finished => w.finished(&row).await,
+                Step::Complete => w.complete(&row).await,
             }
         } else if let Some(o) = &self.outbox {
             let why = self.offline.clone().unwrap_or_default();

@@ -247,3 +247,59 @@ fn the_duplicate_guard_names_the_colleague() {
     assert_eq!(lines.len(), 1, "{out:?}");
     assert!(lines[0].contains("\"operator\":\"Ben\""), "{}", lines[0]);
 }
+
+/// While Phonely takes its time, the update is already in the team log as pending (written
+/// beside the request); once the answer is in, the same row holds the result. (When the answer
+/// comes before the pending row is written, the row goes in once with its result: the first
+/// test's fast sandbox.)
+#[test]
+fn a_slow_answer_leaves_a_pending_row_until_it_comes() {
+    let Some(pg) = testing::shared() else { return };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let rows = |url: &str| rt.block_on(rows(url));
+    let db = rt.block_on(pg.create_database());
+    let url = pg.superuser_url(&db);
+    let env = cli_env::start(KEY);
+    let migrate = env
+        .cmd()
+        .env("PHONELY_TEAM_DATABASE_URL", &url)
+        .args(["team", "migrate"])
+        .output()
+        .unwrap();
+    assert!(migrate.status.success(), "{migrate:?}");
+
+    env.sandbox
+        .sandbox
+        .push_fault(phonely_outcomes::sandbox::Fault::Delay { ms: 6000 });
+    let mut child = env
+        .std_cmd()
+        .env("PHONELY_TEAM_DATABASE_URL", &url)
+        .env("USER", "ana")
+        .args(&send_args()[..9])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    let pending = loop {
+        let now = rows(&url);
+        if let Some(r) = now.first() {
+            break r.clone();
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no pending row while the request waited"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    assert_eq!(pending.state, "pending", "{pending:?}");
+    assert_eq!(pending.http_status, None);
+    assert!(child.wait().unwrap().success());
+    let done = rows(&url);
+    assert_eq!(done.len(), 1, "{done:?}");
+    assert_eq!((done[0].uuid, done[0].state.as_str()), (pending.uuid, "ok"));
+    assert_eq!(done[0].http_status, Some(200));
+}

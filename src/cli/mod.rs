@@ -540,8 +540,12 @@ async fn send(
     // request (neither may hold it up: the check only warns), the completion after both.
     let team_uuid = crate::teamlog::TeamSession::new_uuid();
     let window = i64::try_from(config.duplicate_window.as_millis()).unwrap_or(i64::MAX);
+    // Set once Phonely has answered: a pending row not yet written by then is not written at
+    // all, and the row goes in with its result in one write (one statement, not two).
+    let answered = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let team_pending = team_opening.map(|opening| {
         let (record, url, body) = (record.clone(), request.url.clone(), request.body.clone());
+        let answered = answered.clone();
         tokio::spawn(async move {
             let mut team = opening.await.ok().flatten()?;
             // The duplicate guard, across the team: a colleague's ✓ of exactly this is named.
@@ -559,8 +563,11 @@ async fn send(
             } else {
                 None
             };
-            team.pending(team_uuid, &record).await;
-            Some((team, warning))
+            let pending = !answered.load(std::sync::atomic::Ordering::Acquire);
+            if pending {
+                team.pending(team_uuid, &record).await;
+            }
+            Some((team, warning, pending))
         })
     });
     let started = std::time::Instant::now();
@@ -568,14 +575,14 @@ async fn send(
         r = client.send(&request, &key) => r,
         _ = tokio::signal::ctrl_c() => (Completion::Cancelled, started.elapsed()),
     };
+    answered.store(true, std::sync::atomic::Ordering::Release);
     let mut team = match team_pending {
         Some(task) => task.await.ok().flatten(),
         None => None,
     };
-    if let Some(w) = team.as_mut().and_then(|(_, w)| w.take()) {
+    if let Some(w) = team.as_mut().and_then(|(_, w, _)| w.take()) {
         eprintln!("warning: {}", inert(&w));
     }
-    let mut team = team.map(|(t, _)| t);
     crate::api::client::log_completion(&request, &completion, latency);
     let done = match store.complete(record.id, &completion, latency) {
         Ok(r) => r,
@@ -591,8 +598,12 @@ async fn send(
         }
     };
     drop(lock);
-    if let Some(t) = team.as_mut() {
-        t.complete(team_uuid, &done).await;
+    if let Some((t, _, pending)) = team.as_mut() {
+        if *pending {
+            t.complete(team_uuid, &done).await;
+        } else {
+            t.finished(team_uuid, &done).await;
+        }
         if let Some(line) = t.status() {
             eprintln!("{}", inert(&line));
         }

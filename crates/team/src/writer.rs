@@ -130,6 +130,12 @@ impl TeamWriter {
         self.write(Kind::Insert, &row.as_pending()).await
     }
 
+    /// Records an update whose request was over before its pending row was written: the row
+    /// with its result, in one entry (what `pending` then `complete` would leave).
+    pub async fn finished(&mut self, row: &TeamRow) -> Result<Written, String> {
+        self.write(Kind::Insert, row).await
+    }
+
     /// Records `row`'s result (call after its request is over).
     pub async fn complete(&mut self, row: &TeamRow) -> Result<Written, String> {
         self.write(Kind::Complete, row).await
