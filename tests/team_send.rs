@@ -4,9 +4,9 @@
 //! operator's name, never with the key; with the server unreachable the send goes on and the
 //! update waits in the outbox until `team push`.
 
-#[allow(dead_code)] // std_cmd is for tests that kill the process
-#[path = "common/cli_env.rs"]
-mod cli_env;
+mod common;
+
+use common::cli_env;
 
 use phonely_team::testing;
 use phonely_team::{Target, TeamLog, TeamUrl};
@@ -29,21 +29,15 @@ fn send_args() -> [&'static str; 11] {
     ]
 }
 
-async fn rows(url: &str) -> Vec<phonely_team::TeamRow> {
-    let log = TeamLog::open(&Target::new(TeamUrl::new(url)))
-        .await
-        .unwrap();
-    log.page(None, i64::MAX, 100).await.unwrap()
-}
-
-#[test]
-fn a_send_is_in_the_team_log_once_and_waits_while_it_is_offline() {
-    let Some(pg) = testing::shared() else { return };
+/// A runtime for reading the team log, a fresh database on the shared throwaway cluster (its
+/// URL), the sandbox and data folder, and the schema made by the tool itself. `None` when
+/// PostgreSQL is not installed (the test then passes with the harness's one line).
+fn team_env() -> Option<(tokio::runtime::Runtime, String, cli_env::CliEnv)> {
+    let pg = testing::shared()?;
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
-    let rows = |url: &str| rt.block_on(rows(url));
     let db = rt.block_on(pg.create_database());
     let url = pg.superuser_url(&db);
     let env = cli_env::start(KEY);
@@ -54,6 +48,22 @@ fn a_send_is_in_the_team_log_once_and_waits_while_it_is_offline() {
         .output()
         .unwrap();
     assert!(migrate.status.success(), "{migrate:?}");
+    Some((rt, url, env))
+}
+
+async fn rows(url: &str) -> Vec<phonely_team::TeamRow> {
+    let log = TeamLog::open(&Target::new(TeamUrl::new(url)))
+        .await
+        .unwrap();
+    log.page(None, i64::MAX, 100).await.unwrap()
+}
+
+#[test]
+fn a_send_is_in_the_team_log_once_and_waits_while_it_is_offline() {
+    let Some((rt, url, env)) = team_env() else {
+        return;
+    };
+    let rows = |url: &str| rt.block_on(rows(url));
 
     let out = env
         .cmd()
@@ -85,7 +95,10 @@ fn a_send_is_in_the_team_log_once_and_waits_while_it_is_offline() {
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = closed.local_addr().unwrap().port();
     drop(closed);
-    let away = url.replace(&pg.port().to_string(), &port.to_string());
+    let away = url.replace(
+        &testing::shared().unwrap().port().to_string(),
+        &port.to_string(),
+    );
     let out = env
         .cmd()
         .env("PHONELY_TEAM_DATABASE_URL", &away)
@@ -254,22 +267,10 @@ fn the_duplicate_guard_names_the_colleague() {
 /// test's fast sandbox.)
 #[test]
 fn a_slow_answer_leaves_a_pending_row_until_it_comes() {
-    let Some(pg) = testing::shared() else { return };
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let Some((rt, url, env)) = team_env() else {
+        return;
+    };
     let rows = |url: &str| rt.block_on(rows(url));
-    let db = rt.block_on(pg.create_database());
-    let url = pg.superuser_url(&db);
-    let env = cli_env::start(KEY);
-    let migrate = env
-        .cmd()
-        .env("PHONELY_TEAM_DATABASE_URL", &url)
-        .args(["team", "migrate"])
-        .output()
-        .unwrap();
-    assert!(migrate.status.success(), "{migrate:?}");
 
     env.sandbox
         .sandbox
@@ -283,18 +284,16 @@ fn a_slow_answer_leaves_a_pending_row_until_it_comes() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
-    let pending = loop {
-        let now = rows(&url);
-        if let Some(r) = now.first() {
-            break r.clone();
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "no pending row while the request waited"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    };
+    let mut seen = Vec::new();
+    common::wait_until(
+        "the pending row while the request waits",
+        std::time::Duration::from_secs(5),
+        || {
+            seen = rows(&url);
+            !seen.is_empty()
+        },
+    );
+    let pending = seen[0].clone();
     assert_eq!(pending.state, "pending", "{pending:?}");
     assert_eq!(pending.http_status, None);
     assert!(child.wait().unwrap().success());

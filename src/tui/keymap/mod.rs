@@ -26,6 +26,8 @@ mod global;
 mod modals;
 mod palette;
 #[cfg(test)]
+mod pane_tests;
+#[cfg(test)]
 mod table_tests;
 #[cfg(test)]
 mod tests;

@@ -7,7 +7,8 @@
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKind};
 use ratatui_textarea::{Input, Key};
 
-use super::tests::{app, focused, history_row, queue_of_two, ready, sending};
+use super::pane_tests::queue_of_two;
+use super::tests::{app, focused, history_row, ready, sending};
 use super::*;
 use crate::config::Kind;
 use crate::tui::action::{CallsAction, FormAction, HistoryAction, PaletteAction, QueueAction};
