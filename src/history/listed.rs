@@ -3,9 +3,8 @@
 //! Phonely updates another call the row says so for good (`Record::mismatch`), not only the
 //! session that sent it.
 
-use rusqlite::params;
-
-use super::{HistoryError, Provenance, Record, Result, Store};
+use super::pinned::CallNote;
+use super::{Provenance, Record, Result, Store};
 use crate::api::request::WireRequest;
 use crate::api::update::OutcomeUpdate;
 
@@ -19,15 +18,7 @@ impl Store {
         request: &WireRequest,
         listed_call: &str,
     ) -> Result<Record> {
-        let tx = self.conn.unchecked_transaction()?;
-        let id = self.insert_pending_id(who, update, request, None)?;
-        tx.execute(
-            "UPDATE updates SET listed_call = ?1 WHERE id = ?2",
-            params![listed_call, id],
-        )?;
-        tx.commit()?;
-        self.get(id)?
-            .ok_or(HistoryError::Sqlite(rusqlite::Error::QueryReturnedNoRows))
+        self.insert_pending_noting(who, update, request, &CallNote::Listed(listed_call))
     }
 }
 

@@ -8,6 +8,15 @@ use super::{HistoryError, Provenance, Record, Result, Store};
 use crate::api::request::WireRequest;
 use crate::api::update::OutcomeUpdate;
 
+/// Which call a pending row names besides its target, and the column that keeps it. Fixed
+/// statements: no column name is ever built from data.
+pub(super) enum CallNote<'a> {
+    /// `send --pin`: the call the look-up picked (schema 6).
+    Pinned(&'a str),
+    /// The workbench's calls list: the call it showed (schema 7, `listed.rs`).
+    Listed(&'a str),
+}
+
 impl Store {
     /// As [`Store::insert_pending`], for `update` (by phone) sent as `request` to `call`. Both
     /// are written in one transaction, before anything is sent.
@@ -18,12 +27,24 @@ impl Store {
         request: &WireRequest,
         call: &str,
     ) -> Result<Record> {
+        self.insert_pending_noting(who, update, request, &CallNote::Pinned(call))
+    }
+
+    /// The pending row and the call `note` names, in one transaction.
+    pub(super) fn insert_pending_noting(
+        &self,
+        who: &Provenance,
+        update: &OutcomeUpdate,
+        request: &WireRequest,
+        note: &CallNote<'_>,
+    ) -> Result<Record> {
+        let (sql, call) = match note {
+            CallNote::Pinned(call) => ("UPDATE updates SET pinned_call = ?1 WHERE id = ?2", call),
+            CallNote::Listed(call) => ("UPDATE updates SET listed_call = ?1 WHERE id = ?2", call),
+        };
         let tx = self.conn.unchecked_transaction()?;
         let id = self.insert_pending_id(who, update, request, None)?;
-        tx.execute(
-            "UPDATE updates SET pinned_call = ?1 WHERE id = ?2",
-            params![call, id],
-        )?;
+        tx.execute(sql, params![call, id])?;
         tx.commit()?;
         self.get(id)?
             .ok_or(HistoryError::Sqlite(rusqlite::Error::QueryReturnedNoRows))
