@@ -128,25 +128,36 @@ impl TeamSession {
         }
     }
 
-    /// A finished batch's rows (already in the local history, completed): each gets the UUID
-    /// [`batch_row_uuid`] makes from it (the same every time, so logging a batch again after
-    /// `--resume` or a crash records no row twice) and joins the outbox in order, then they are pushed together (`insert_many`, up to 500 rows
-    /// per transaction, one round trip's wait each), not one round trip per row. When the team
-    /// log cannot be reached they wait, as a send's do. Returns how many rows were queued.
+    /// A batch's finished rows (read back from its journal, or from the local history after
+    /// `--resume`): each gets the UUID [`batch_row_uuid`] makes from it (the same every time,
+    /// so logging a batch again records no row twice) and they go to the team log together
+    /// (one `COPY`), not one round trip per row. When the team log cannot take them they wait
+    /// in the outbox, as a send's do. Returns how many rows were logged or queued.
     pub async fn log_finished(&mut self, records: &[Record]) -> Result<usize, String> {
-        let outbox = self
-            .writer
-            .as_ref()
-            .map(TeamWriter::outbox)
-            .or(self.outbox.as_ref())
-            .ok_or_else(|| self.offline.clone().unwrap_or_default())?;
         let rows: Vec<TeamRow> = records
             .iter()
-            .map(|r| self.row(batch_row_uuid(&r.session, r.id), r))
+            .map(|r| self.row(batch_row_uuid(r), r))
             .collect();
-        outbox.add_all(Kind::Insert, &rows)?;
-        if self.writer.is_some() {
-            self.push().await;
+        let written = if let Some(w) = self.writer.as_mut() {
+            w.insert_batch(&rows).await?
+        } else if let Some(o) = &self.outbox {
+            o.add_all(Kind::Insert, &rows)?;
+            Written::Queued {
+                waiting: o.waiting()?,
+                why: self.offline.clone().unwrap_or_default(),
+            }
+        } else {
+            return Err(self.offline.clone().unwrap_or_default());
+        };
+        match written {
+            Written::Logged => self.offline = None,
+            Written::Queued { why, .. } => {
+                tracing::warn!(
+                    "team log: {} batch rows wait in the outbox: {why}",
+                    rows.len()
+                );
+                self.offline = Some(why);
+            }
         }
         Ok(records.len())
     }
@@ -345,15 +356,24 @@ impl TeamSession {
     }
 }
 
-/// A batch row's UUID, made from the session that sent it and its local id (a session is this
-/// process's random id, so two machines never make the same one): SHA-256, as a version 8 UUID.
-pub fn batch_row_uuid(session: &str, id: i64) -> Uuid {
+/// A batch row's UUID, made from the session that sent it (this process's random id, so two
+/// machines never make the same one), its batch and its line in the file (a run sends each line
+/// once): SHA-256, as a version 8 UUID. All three are known while the run goes and after it,
+/// from its journal or the history, so every way of logging a row gives it the same UUID.
+pub fn batch_row_uuid(r: &Record) -> Uuid {
     use sha2::Digest as _;
+    let (tag, line) = match r.batch_line {
+        Some(line) => (b"line".as_slice(), line),
+        // Not a batch row's (never written so): the local id keeps it apart.
+        None => (b"id".as_slice(), r.id),
+    };
     let hash = sha2::Sha256::new()
         .chain_update(b"phonely-outcomes batch row\0")
-        .chain_update(session.as_bytes())
+        .chain_update(r.session.as_bytes())
         .chain_update(b"\0")
-        .chain_update(id.to_be_bytes())
+        .chain_update(r.batch_id.unwrap_or(0).to_be_bytes())
+        .chain_update(tag)
+        .chain_update(line.to_be_bytes())
         .finalize();
     let mut bytes = [0u8; 16];
     bytes.copy_from_slice(&hash[..16]);
@@ -375,13 +395,31 @@ pub fn ago(ms: i64) -> String {
 #[cfg(test)]
 mod tests {
     /// Logging a batch again (after `--resume`, or after a crash before the push) makes the
-    /// same UUIDs, which the team log records once; another row or session makes another.
+    /// same UUIDs, which the team log records once; another line, batch or session makes
+    /// another; the local id (unknown while the run goes) plays no part.
     #[test]
     fn a_batch_rows_uuid_is_the_same_each_time() {
-        let a = super::batch_row_uuid("s-1", 7);
-        assert_eq!(a, super::batch_row_uuid("s-1", 7));
-        assert_ne!(a, super::batch_row_uuid("s-1", 8));
-        assert_ne!(a, super::batch_row_uuid("s-2", 7));
+        use phonely_core::factory;
+        let u = factory::update(&crate::api::update::UpdateInput {
+            agent: "agent123",
+            target: "call456",
+            outcome: "Sold",
+            ..Default::default()
+        });
+        let request = crate::api::request::build(&u, &crate::api::request::BaseUrl::default());
+        let base = factory::pending(0, "s", &factory::provenance(), &u, &request, 0);
+        let row = |session: &str, batch: i64, line: i64, id: i64| crate::api::record::Record {
+            session: session.into(),
+            batch_id: Some(batch),
+            batch_line: Some(line),
+            id,
+            ..base.clone()
+        };
+        let a = super::batch_row_uuid(&row("s-1", 3, 7, 0));
+        assert_eq!(a, super::batch_row_uuid(&row("s-1", 3, 7, 41)));
+        assert_ne!(a, super::batch_row_uuid(&row("s-1", 3, 8, 0)));
+        assert_ne!(a, super::batch_row_uuid(&row("s-1", 4, 7, 0)));
+        assert_ne!(a, super::batch_row_uuid(&row("s-2", 3, 7, 0)));
         assert_eq!(a.get_version_num(), 8);
     }
 

@@ -354,6 +354,10 @@ pub async fn run(
         Ok(c) => c,
         Err(code) => return code,
     };
+    // The team log (when configured) logs in on a thread of its own meanwhile.
+    let team_thread = super::common::data_dir(global.data_dir.clone())
+        .ok()
+        .and_then(|dir| team::TeamThread::start(config, &dir));
     // With the key checked, the history opens (its lock, its schema, earlier runs' journals) on
     // a thread of its own while the HTTP client loads the system's certificates: two start-up
     // costs of a few milliseconds each, side by side. A new batch is recorded there too, with
@@ -438,6 +442,15 @@ pub async fn run(
     // Closing it copies its WAL into it and syncs the file (a few milliseconds): done on a
     // thread of its own while the rows are sent.
     let closing = std::thread::spawn(move || drop(store));
+    // A new batch's rows go to the team log as they end (its thread reads the journal's lines
+    // as they are written); a resumed batch's after the run, every row of it, from the history.
+    let mut journal = journal;
+    let mut team_thread = team_thread;
+    let team_rows_later = match team_thread.as_mut().and_then(team::TeamThread::lines) {
+        Some(lines) if resume.is_none() => journal.tap(lines).is_err(),
+        Some(_) => true,
+        None => false,
+    };
     let journal = std::cell::RefCell::new(journal);
     let progress = Progress::new(rows.len());
     let shown = Shown {
@@ -500,10 +513,15 @@ pub async fn run(
     }
     let _ = closing.join();
     drop(lock);
-    // The team log (when configured): the batch's rows together, once the history has them.
-    if let Ok(dir) = super::common::data_dir(global.data_dir.clone())
-        && let Some(line) = team::log_batch(config, &dir, batch_id).await
-    {
+    // The team log (when configured): the batch's rows together.
+    let team_line = match team_thread {
+        Some(t) => t.wait(team_rows_later.then_some(batch_id)),
+        None => match super::common::data_dir(global.data_dir.clone()) {
+            Ok(dir) => team::log_batch(config, &dir, batch_id).await,
+            Err(_) => None,
+        },
+    };
+    if let Some(line) = team_line {
         eprintln!("{}", inert(&line));
     }
     let done = counts.done();

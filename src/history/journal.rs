@@ -31,7 +31,7 @@ use crate::api::update::{OutcomeUpdate, Preference};
 mod import;
 mod line;
 
-pub use import::{Imported, Live, live};
+pub use import::{Imported, Live, Read, line_row, live, read, row_of};
 use line::Line;
 
 /// The folder, under the data directory.
@@ -50,6 +50,8 @@ pub struct Journal {
     /// The rows whose endings are in `buf`, not yet written.
     unwritten_endings: Vec<usize>,
     failed: bool,
+    /// Where each write's lines go once written (the team log's thread), if anywhere.
+    tap: Option<std::sync::mpsc::Sender<Vec<u8>>>,
 }
 
 impl Journal {
@@ -73,6 +75,7 @@ impl Journal {
             buf: Vec::with_capacity(64 * 1024),
             unwritten_endings: Vec::new(),
             failed: false,
+            tap: None,
         };
         // The header (read back as `Header`).
         let mut w = Line::open(&mut journal.buf, "journal", 1);
@@ -88,6 +91,17 @@ impl Journal {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// From now on, every write's lines, once in the file, are also sent to `to` (whole lines;
+    /// the lines already written, the first one at least, are sent now). Whoever reads them
+    /// sees exactly what the file has, in order, so what it makes of them
+    /// ([`row_of`](super::journal::row_of)) is what the import will.
+    pub fn tap(&mut self, to: std::sync::mpsc::Sender<Vec<u8>>) -> std::io::Result<()> {
+        let written = std::fs::read(&self.path)?;
+        let _ = to.send(written);
+        self.tap = Some(to);
+        Ok(())
     }
 
     /// Gathers row `seq` (line `line` of the file) as about to be sent. It is recorded once
@@ -173,13 +187,19 @@ impl Journal {
             return Ok(());
         }
         let written = self.file.write_all(&self.buf);
-        self.buf.clear();
         match written {
             Ok(()) => {
                 self.unwritten_endings.clear();
+                if let Some(tap) = &self.tap
+                    && tap.send(self.buf.clone()).is_err()
+                {
+                    self.tap = None;
+                }
+                self.buf.clear();
                 Ok(())
             }
             Err(e) => {
+                self.buf.clear();
                 self.failed = true;
                 Err((e, std::mem::take(&mut self.unwritten_endings)))
             }

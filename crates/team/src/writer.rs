@@ -182,6 +182,47 @@ impl TeamWriter {
         }
     }
 
+    /// Writes many finished rows together (a batch run's): one `COPY` ([`TeamLog::copy_in`]),
+    /// or, when entries wait or the team log cannot take them, the outbox (behind the waiting
+    /// entries, then pushed). Err only when the outbox itself cannot be written.
+    pub async fn insert_batch(&mut self, rows: &[TeamRow]) -> Result<Written, String> {
+        if rows.is_empty() {
+            return Ok(Written::Logged);
+        }
+        if self.outbox.waiting()? == 0 {
+            let result = match self.log(false).await {
+                Ok(log) => log.copy_in(rows).await.map(|_| ()),
+                Err(e) => Err(e),
+            };
+            match result {
+                Ok(()) => return Ok(Written::Logged),
+                Err(e) => {
+                    if e.is_offline() {
+                        self.lost();
+                    }
+                    self.outbox.add_all(Kind::Insert, rows)?;
+                    return Ok(Written::Queued {
+                        waiting: self.outbox.waiting()?,
+                        why: e.to_string(),
+                    });
+                }
+            }
+        }
+        // Never overtake a waiting entry: queue behind it, then try to push them all.
+        self.outbox.add_all(Kind::Insert, rows)?;
+        Ok(match self.push_inner(false).await {
+            Ok(p) if p.waiting == 0 => Written::Logged,
+            Ok(p) => Written::Queued {
+                waiting: p.waiting,
+                why: "entries before them are still waiting".to_string(),
+            },
+            Err(e) => Written::Queued {
+                waiting: self.outbox.waiting()?,
+                why: e.to_string(),
+            },
+        })
+    }
+
     /// Pushes every waiting entry, oldest first (`team push`; also after each write while
     /// entries wait). Stops at the first connection problem, keeping the rest.
     pub async fn push(&mut self) -> Result<Pushed, TeamError> {

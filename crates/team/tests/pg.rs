@@ -188,6 +188,31 @@ async fn a_re_push_records_nothing_twice() {
     assert_eq!(log.count().await.unwrap(), 52);
     let back = log.get(rows[7].uuid).await.unwrap().unwrap();
     assert_eq!(back, rows[7], "every field comes back as written");
+
+    // A batch's rows go in with one COPY; a COPY of rows partly there already (a batch logged
+    // again) falls back to the inserts that skip them: only the new ones are added.
+    let mut batch: Vec<TeamRow> = (0..300)
+        .map(|i| done(&row("Ana", "ag-4", &format!("b{i}"), 2000 + i), "ok", 200))
+        .collect();
+    batch[3].metadata = Some("{\"note\":\"tab\\there, é\"}".to_string());
+    batch[4].http_status = None;
+    batch[4].response_cap = Some(1 << 40);
+    assert_eq!(log.copy_in(&batch[..200]).await.unwrap(), 200);
+    for r in &batch[3..5] {
+        assert_eq!(
+            &log.get(r.uuid).await.unwrap().unwrap(),
+            r,
+            "every field as written"
+        );
+    }
+    assert_eq!(
+        log.copy_in(&batch).await.unwrap(),
+        100,
+        "only the 100 new rows"
+    );
+    assert_eq!(log.copy_in(&batch).await.unwrap(), 0);
+    assert_eq!(log.copy_in(&[]).await.unwrap(), 0);
+    assert_eq!(log.count().await.unwrap(), 352);
 }
 
 #[tokio::test]
@@ -275,7 +300,7 @@ async fn the_writer_role_may_add_and_read_but_never_delete() {
     .await;
     let ana_url = pg.url(&ana, "pw-ana", &db);
     let ben_url = pg.url(&ben, "pw-ben", &db);
-    let as_ana = TeamLog::open(&target(ana_url.clone())).await.unwrap();
+    let mut as_ana = TeamLog::open(&target(ana_url.clone())).await.unwrap();
     let as_ben = TeamLog::open(&target(ben_url.clone())).await.unwrap();
     let a = row("Ana", "ag-1", "c-1", 10);
     assert!(as_ana.insert(&a).await.unwrap());
@@ -312,6 +337,10 @@ async fn the_writer_role_may_add_and_read_but_never_delete() {
     }
     as_ana.complete(&done(&a, "ok", 200)).await.unwrap();
     assert_eq!(as_ben.count().await.unwrap(), 1);
+    // A batch's COPY needs nothing more than INSERT.
+    let batch = [row("Ana", "ag-2", "c-2", 20), row("Ana", "ag-2", "c-3", 30)];
+    assert_eq!(as_ana.copy_in(&batch).await.unwrap(), 2);
+    assert_eq!(as_ben.count().await.unwrap(), 3);
     // Not even the owner deletes: the log is append-only.
     let owner = client(&pg.superuser_url(&db)).await;
     let e = owner

@@ -8,6 +8,8 @@ use serde::Deserialize;
 
 use super::{DIED, DIR};
 use crate::api::client::{BODY_CAP, Completion, classify};
+use crate::api::outcome::State;
+use crate::api::record::Record;
 use crate::history::{Result, SessionLock, Store, now_ms};
 
 /// The first line: whose journal this is (written by [`Journal::create`]).
@@ -273,28 +275,9 @@ impl Store {
         if seen.is_some() {
             return Ok(None);
         }
-        let mut lines = text.lines();
-        let header: Header = match lines.next().map(serde_json::from_str) {
-            Some(Ok(h)) => h,
-            _ => return Ok(None),
+        let Some(read) = read(text) else {
+            return Ok(None);
         };
-        let mut pending: Vec<Pending> = Vec::new();
-        let mut ended: std::collections::HashMap<usize, Ended> = std::collections::HashMap::new();
-        let mut unreadable = 0;
-        for line in lines.filter(|l| !l.trim().is_empty()) {
-            // The first key says which kind of line (a `RawValue` cannot sit in an untagged
-            // enum, so the kinds are told apart here).
-            let read = if line.starts_with("{\"p\":") {
-                serde_json::from_str::<Pending>(line).map(|p| pending.push(p))
-            } else {
-                serde_json::from_str::<Ended>(line).map(|e| {
-                    ended.insert(e.c, e);
-                })
-            };
-            if read.is_err() {
-                unreadable += 1;
-            }
-        }
         let mut insert = self.conn.prepare_cached(
             "INSERT INTO updates (session, operator, profile, base_url, agent, target, \
              target_kind, preference, outcome, value, metadata, method, url, body, state, \
@@ -304,47 +287,37 @@ impl Store {
              ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, \
              ?29)",
         )?;
-        let mut unknown = 0;
-        for p in &pending {
-            let end = ended.get(&p.p).map(|e| End::of(e, p));
-            if end.is_none() {
-                unknown += 1;
-            }
-            let end = end.as_ref();
-            let answer = end.and_then(End::answer);
+        for r in &read.rows {
             insert.execute(params![
-                header.session,
-                header.operator,
-                header.profile,
-                header.base_url,
-                p.agent,
-                p.target,
-                p.kind,
-                p.pref,
-                p.outcome,
-                p.value,
-                p.metadata,
-                p.method,
-                p.url,
-                p.body_json
-                    .map(serde_json::value::RawValue::get)
-                    .or(p.body.as_deref())
-                    .unwrap_or_default(),
-                end.map_or("unknown", |e| e.verdict.state.as_str()),
-                p.at,
-                header.batch,
-                i64::try_from(p.line).unwrap_or(i64::MAX),
-                end.map(|e| e.at),
-                end.and_then(|e| e.verdict.http_status),
-                end.map(|e| e.ms),
-                end.is_some_and(|e| e.verdict.verified),
-                end.and_then(|e| e.verdict.call_id.as_deref()),
-                end.map_or(DIED, |e| e.verdict.message.as_str()),
-                answer.map(|r| r.body.as_str()),
-                answer.is_some_and(|r| r.truncated),
-                end.map(|e| e.at.saturating_sub(e.ms)),
-                answer.and_then(|_| i64::try_from(BODY_CAP).ok()),
-                p.pinned,
+                r.session,
+                r.operator,
+                r.profile,
+                r.base_url,
+                r.agent,
+                r.target,
+                r.target_kind,
+                r.preference,
+                r.outcome,
+                r.value,
+                r.metadata,
+                r.method,
+                r.url,
+                r.body,
+                r.state.as_str(),
+                r.created_ms,
+                r.batch_id,
+                r.batch_line,
+                r.completed_ms,
+                r.http_status,
+                r.latency_ms,
+                r.verified,
+                r.resolved_call_id,
+                r.message,
+                r.response_body,
+                r.response_truncated,
+                r.sent_ms,
+                r.response_cap,
+                r.pinned_call,
             ])?;
         }
         self.conn.execute(
@@ -352,17 +325,149 @@ impl Store {
              VALUES (?1, ?2, ?3, ?4)",
             params![
                 name,
-                header.batch,
-                i64::try_from(pending.len()).unwrap_or(i64::MAX),
+                read.batch,
+                i64::try_from(read.rows.len()).unwrap_or(i64::MAX),
                 now_ms()
             ],
         )?;
         Ok(Some(Imported {
-            batch: header.batch,
-            rows: pending.len(),
-            unknown,
-            unreadable,
+            batch: read.batch,
+            rows: read.rows.len(),
+            unknown: read.unknown,
+            unreadable: read.unreadable,
         }))
+    }
+}
+
+/// A journal read back: its batch and its rows as the history holds them once imported (`id`
+/// 0: the history numbers them when it inserts them), oldest first.
+#[derive(Debug)]
+pub struct Read {
+    pub batch: i64,
+    pub rows: Vec<Record>,
+    /// Rows whose ending was never written: "outcome unknown".
+    pub unknown: usize,
+    /// Lines that could not be read (a line cut short by a failed write): skipped.
+    pub unreadable: usize,
+}
+
+/// Reads a journal's text into the records its import makes (the import and the team log both
+/// take them from here, so the two cannot disagree). `None` without a readable first line.
+pub fn read(text: &str) -> Option<Read> {
+    let mut lines = text.lines();
+    let header: Header = lines.next().and_then(|l| serde_json::from_str(l).ok())?;
+    let mut pending: Vec<Pending> = Vec::new();
+    let mut ended: std::collections::HashMap<usize, Ended> = std::collections::HashMap::new();
+    let mut unreadable = 0;
+    for line in lines.filter(|l| !l.trim().is_empty()) {
+        // The first key says which kind of line (a `RawValue` cannot sit in an untagged
+        // enum, so the kinds are told apart here).
+        let read = if line.starts_with("{\"p\":") {
+            serde_json::from_str::<Pending>(line).map(|p| pending.push(p))
+        } else {
+            serde_json::from_str::<Ended>(line).map(|e| {
+                ended.insert(e.c, e);
+            })
+        };
+        if read.is_err() {
+            unreadable += 1;
+        }
+    }
+    let mut unknown = 0;
+    let rows = pending
+        .into_iter()
+        .map(|p| {
+            let end = ended.get(&p.p).map(|e| End::of(e, &p));
+            if end.is_none() {
+                unknown += 1;
+            }
+            record(&header, p, end.as_ref())
+        })
+        .collect();
+    Some(Read {
+        batch: header.batch,
+        rows,
+        unknown,
+        unreadable,
+    })
+}
+
+/// Which row a line is about: `Some((true, seq))` for a row's pending line, `Some((false,
+/// seq))` for its ending, `None` for the header or a line that cannot be read.
+pub fn line_row(line: &str) -> Option<(bool, usize)> {
+    let (pending, rest) = if let Some(rest) = line.strip_prefix("{\"p\":") {
+        (true, rest)
+    } else {
+        (false, line.strip_prefix("{\"c\":")?)
+    };
+    let digits = rest.find(|c: char| !c.is_ascii_digit())?;
+    Some((pending, rest[..digits].parse().ok()?))
+}
+
+/// One row from its lines (the journal's first line, the row's pending line and, when it has
+/// ended, its ending line): the record its import will make. `None` when the header or the
+/// pending line cannot be read (the import skips such a row too).
+pub fn row_of(header: &str, pending: &str, ended: Option<&str>) -> Option<Record> {
+    let header: Header = serde_json::from_str(header).ok()?;
+    let pending: Pending = serde_json::from_str(pending).ok()?;
+    // An ending that cannot be read leaves the row "outcome unknown", as in the import.
+    let end = ended
+        .and_then(|line| serde_json::from_str::<Ended>(line).ok())
+        .map(|e| End::of(&e, &pending));
+    Some(record(&header, pending, end.as_ref()))
+}
+
+/// One row as the history holds it.
+fn record(header: &Header, p: Pending, end: Option<&End>) -> Record {
+    let body = p
+        .body_json
+        .map(serde_json::value::RawValue::get)
+        .or(p.body.as_deref())
+        .unwrap_or_default()
+        .to_string();
+    let (state, verified, http_status, call_id, message) = match end {
+        Some(e) => (
+            e.verdict.state,
+            e.verdict.verified,
+            e.verdict.http_status,
+            e.verdict.call_id.clone(),
+            e.verdict.message.clone(),
+        ),
+        None => (State::Unknown, false, None, None, DIED.to_string()),
+    };
+    let answer = end.and_then(End::answer);
+    Record {
+        id: 0,
+        session: header.session.to_string(),
+        operator: header.operator.to_string(),
+        profile: header.profile.to_string(),
+        base_url: header.base_url.to_string(),
+        agent: p.agent.into_owned(),
+        target: p.target.into_owned(),
+        target_kind: p.kind.into_owned(),
+        preference: p.pref.map(std::borrow::Cow::into_owned),
+        outcome: p.outcome.map(std::borrow::Cow::into_owned),
+        value: p.value,
+        metadata: p.metadata.map(std::borrow::Cow::into_owned),
+        method: p.method.into_owned(),
+        url: p.url.into_owned(),
+        body,
+        state,
+        created_ms: p.at,
+        sent_ms: end.map(|e| e.at.saturating_sub(e.ms)),
+        completed_ms: end.map(|e| e.at),
+        http_status,
+        latency_ms: end.map(|e| e.ms),
+        verified,
+        resolved_call_id: call_id,
+        message: Some(message),
+        response_body: answer.map(|r| r.body.clone()),
+        response_truncated: answer.is_some_and(|r| r.truncated),
+        response_cap: answer.and_then(|_| i64::try_from(BODY_CAP).ok()),
+        batch_id: Some(header.batch),
+        batch_line: Some(i64::try_from(p.line).unwrap_or(i64::MAX)),
+        pinned_call: p.pinned.map(std::borrow::Cow::into_owned),
+        listed_call: None,
     }
 }
 
@@ -445,6 +550,32 @@ mod tests {
         // Searchable like any other row: the full-text index saw the import.
         let filter = crate::history::Filter::parse_query("call456").unwrap();
         assert_eq!(store.search(&filter, None, 10).unwrap().len(), 3);
+    }
+
+    /// The team log takes a new batch's rows from its journal (`read`) before the history
+    /// imports it: the two must be the same rows, field for field (the history numbers them).
+    #[test]
+    fn a_journal_read_back_gives_the_rows_its_import_stores() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), "me").unwrap();
+        let path = journal_of_a_finished_run(dir.path(), &store);
+        let read = read(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        assert_eq!((read.batch, read.unknown, read.unreadable), (1, 1, 0));
+        store.import_journals(dir.path()).unwrap();
+        let mut stored = store.page(None, 10).unwrap();
+        stored.reverse();
+        assert_eq!(stored.len(), 3);
+        for (from_journal, stored) in read.rows.iter().zip(&stored) {
+            assert_eq!(
+                &Record {
+                    id: stored.id,
+                    ..from_journal.clone()
+                },
+                stored
+            );
+        }
+        assert!(read.rows.iter().all(|r| r.id == 0));
+        assert_eq!(read.rows[2].state, State::Unknown);
     }
 
     #[test]
