@@ -249,11 +249,11 @@ impl TeamSession {
     ) -> Option<String> {
         let writer = self.writer.as_mut()?;
         let found = match writer.reader().await {
-            Ok(log) => log.recent(agent, target, since_ms, 50).await,
+            Ok(log) => log.same_ok(agent, target, url, body, since_ms).await,
             Err(e) => Err(e),
         };
-        let rows = match found {
-            Ok(rows) => rows,
+        let r = match found {
+            Ok(r) => r?,
             Err(e) => {
                 if e.is_offline() {
                     writer.forget();
@@ -262,9 +262,6 @@ impl TeamSession {
                 return None;
             }
         };
-        let r = rows
-            .iter()
-            .find(|r| r.state == "ok" && r.url == url && r.body == body)?;
         let set: Vec<&str> = [r.outcome.as_deref(), r.value.as_deref()]
             .into_iter()
             .flatten()

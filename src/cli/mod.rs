@@ -17,7 +17,8 @@ use std::process::ExitCode;
 
 use args::{Cli, Command, GlobalArgs, SandboxArgs, SendArgs, WorkbenchArgs};
 use common::{
-    Sender, account, fail, history_for_sending, profile_base_url, request_timeout, sender,
+    Sender, account, checked_key, fail, history_for_sending, profile_base_url, request_timeout,
+    sender,
 };
 pub use common::{data_dir, exit};
 
@@ -502,26 +503,73 @@ async fn send(
     // The team log (when configured) logs in first, beside reading the key, opening the
     // history and the request itself: a login costs milliseconds (mostly the password's key
     // derivation), more than the loopback request it would otherwise delay.
+    // Once in, it asks the duplicate guard's question at once (it needs only the request), so
+    // the answer is in long before Phonely's.
+    let window = i64::try_from(config.duplicate_window.as_millis()).unwrap_or(i64::MAX);
     let team_opening = data_dir(global.data_dir.clone()).ok().map(|dir| {
         let config = config.clone();
+        let (agent, target) = (
+            update.agent.as_str().to_string(),
+            update.target.as_str().to_string(),
+        );
+        let (url, body) = (request.url.clone(), request.body.clone());
         tokio::spawn(async move {
             // Its outbox lives in the data folder, which a first send has not made yet.
             let _ = crate::history::private::create_dir(&dir);
             let mut team = crate::teamlog::TeamSession::start(&config, &dir).await?;
             team.connect().await;
-            Some(team)
+            // The duplicate guard, across the team: a colleague's ✓ of exactly this is named.
+            let now = crate::history::now_ms();
+            let warning = if window > 0 {
+                team.duplicate(&agent, &target, &url, &body, now - window, now)
+                    .await
+            } else {
+                None
+            };
+            Some((team, warning))
         })
     });
-    let Sender { key, client, who } = match ready {
-        Some(s) => s,
-        None => match sender(profile, &base, args.timeout, config).await {
-            Ok(s) => s,
-            Err(code) => return code,
-        },
+    // With the key read, the history opens on a blocking thread while the HTTP client is built
+    // on another (and the team log logs in on this one): three start-up costs side by side.
+    let open_history = || {
+        let dir = global.data_dir.clone();
+        tokio::task::spawn_blocking(move || history_for_sending(dir))
     };
-    let (lock, store) = match history_for_sending(global.data_dir.clone()) {
-        Ok(x) => x,
-        Err(code) => return code,
+    let (built, opening) = if let Some(s) = ready {
+        (Ok(s), open_history())
+    } else {
+        let checked = match checked_key(profile, &base, args.timeout, config).await {
+            Ok(c) => c,
+            Err(code) => return code,
+        };
+        let opening = open_history();
+        let built = tokio::task::spawn_blocking(move || checked.sender())
+            .await
+            .unwrap_or_else(|e| {
+                Err(fail(
+                    1,
+                    &format!("the HTTP client could not be set up: {e}"),
+                ))
+            });
+        (built, opening)
+    };
+    let Sender { key, client, who } = match built {
+        Ok(s) => s,
+        Err(code) => {
+            // Let the history finish opening (and its lock go) before the program ends.
+            let _ = opening.await;
+            return code;
+        }
+    };
+    let (lock, store) = match opening.await {
+        Ok(Ok(x)) => x,
+        Ok(Err(code)) => return code,
+        Err(_) => {
+            return fail(
+                exit::INVALID,
+                "opening the history failed unexpectedly. Nothing was sent.",
+            );
+        }
     };
     let record = match &pinned {
         Some((_, call)) => store.insert_pending_pinned(&who, &update, &request, call),
@@ -539,30 +587,14 @@ async fn send(
     // The team log (when configured): the duplicate check and the pending row go beside the
     // request (neither may hold it up: the check only warns), the completion after both.
     let team_uuid = crate::teamlog::TeamSession::new_uuid();
-    let window = i64::try_from(config.duplicate_window.as_millis()).unwrap_or(i64::MAX);
     // Set once Phonely has answered: a pending row not yet written by then is not written at
     // all, and the row goes in with its result in one write (one statement, not two).
     let answered = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let team_pending = team_opening.map(|opening| {
-        let (record, url, body) = (record.clone(), request.url.clone(), request.body.clone());
+        let record = record.clone();
         let answered = answered.clone();
         tokio::spawn(async move {
-            let mut team = opening.await.ok().flatten()?;
-            // The duplicate guard, across the team: a colleague's ✓ of exactly this is named.
-            let now = record.created_ms;
-            let warning = if window > 0 {
-                team.duplicate(
-                    &record.agent,
-                    &record.target,
-                    &url,
-                    &body,
-                    now - window,
-                    now,
-                )
-                .await
-            } else {
-                None
-            };
+            let (mut team, warning) = opening.await.ok().flatten()?;
             let pending = !answered.load(std::sync::atomic::Ordering::Acquire);
             if pending {
                 team.pending(team_uuid, &record).await;

@@ -3,7 +3,7 @@
 //! schema this program knows ([`crate::migrations::check`]).
 
 use futures::future::try_join_all;
-use tokio_postgres::types::ToSql;
+use tokio_postgres::types::{ToSql, Type};
 use uuid::Uuid;
 
 use crate::error::TeamError;
@@ -36,6 +36,40 @@ const INSERT: &str = "INSERT INTO phonely.updates (uuid, operator, session, prof
     message, response_body, response_truncated, response_cap, batch_line, pinned_call) VALUES \
     ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, \
     $21, $22, $23, $24, $25, $26, $27, $28, $29) ON CONFLICT (uuid) DO NOTHING";
+
+/// The types of [`COLUMNS`], in order: statements that name them are sent with their types
+/// (`execute_typed`, binary `COPY`), so the server needs no round trip to describe them first.
+const TYPES: [Type; 29] = [
+    Type::UUID,
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+    Type::INT8,
+    Type::INT8,
+    Type::INT8,
+    Type::INT4,
+    Type::INT8,
+    Type::BOOL,
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+    Type::BOOL,
+    Type::INT8,
+    Type::INT8,
+    Type::TEXT,
+];
 
 /// What `history --team` asks for.
 #[derive(Debug, Default)]
@@ -85,10 +119,13 @@ impl TeamLog {
 
     /// Adds a row (in whatever state it is). Returns false when the UUID was there already: a
     /// retry or a re-push records nothing twice.
+    /// One round trip: the statement goes with its parameters' types (`execute_typed`), not
+    /// prepared first.
     pub async fn insert(&self, row: &TeamRow) -> Result<bool, TeamError> {
+        let typed: Vec<(&(dyn ToSql + Sync), Type)> = params(row).into_iter().zip(TYPES).collect();
         let n = self
             .client
-            .execute(INSERT, &params(row))
+            .execute_typed(INSERT, &typed)
             .await
             .map_err(|e| self.fail(&e))?;
         Ok(n == 1)
@@ -129,38 +166,6 @@ impl TeamLog {
     }
 
     async fn copy_once(&mut self, rows: &[TeamRow]) -> Result<u64, tokio_postgres::Error> {
-        use tokio_postgres::types::Type;
-        const TYPES: [Type; 29] = [
-            Type::UUID,
-            Type::TEXT,
-            Type::TEXT,
-            Type::TEXT,
-            Type::TEXT,
-            Type::TEXT,
-            Type::TEXT,
-            Type::TEXT,
-            Type::TEXT,
-            Type::TEXT,
-            Type::TEXT,
-            Type::TEXT,
-            Type::TEXT,
-            Type::TEXT,
-            Type::TEXT,
-            Type::TEXT,
-            Type::INT8,
-            Type::INT8,
-            Type::INT8,
-            Type::INT4,
-            Type::INT8,
-            Type::BOOL,
-            Type::TEXT,
-            Type::TEXT,
-            Type::TEXT,
-            Type::BOOL,
-            Type::INT8,
-            Type::INT8,
-            Type::TEXT,
-        ];
         let tx = self.client.transaction().await?;
         let sink = tx
             .copy_in(&format!(
@@ -184,24 +189,25 @@ impl TeamLog {
              http_status = $6, latency_ms = $7, verified = $8, resolved_call_id = $9, \
              message = $10, response_body = $11, response_truncated = $12, response_cap = $13 \
              WHERE uuid = $1 AND operator = $2 AND state = 'pending'";
+        // Typed, so one round trip (not prepared first).
         let result = self
             .client
-            .execute(
+            .execute_typed(
                 sql,
                 &[
-                    &row.uuid,
-                    &row.operator,
-                    &row.state,
-                    &row.sent_ms,
-                    &row.completed_ms,
-                    &row.http_status,
-                    &row.latency_ms,
-                    &row.verified,
-                    &row.resolved_call_id,
-                    &row.message,
-                    &row.response_body,
-                    &row.response_truncated,
-                    &row.response_cap,
+                    (&row.uuid, Type::UUID),
+                    (&row.operator, Type::TEXT),
+                    (&row.state, Type::TEXT),
+                    (&row.sent_ms, Type::INT8),
+                    (&row.completed_ms, Type::INT8),
+                    (&row.http_status, Type::INT4),
+                    (&row.latency_ms, Type::INT8),
+                    (&row.verified, Type::BOOL),
+                    (&row.resolved_call_id, Type::TEXT),
+                    (&row.message, Type::TEXT),
+                    (&row.response_body, Type::TEXT),
+                    (&row.response_truncated, Type::BOOL),
+                    (&row.response_cap, Type::INT8),
                 ],
             )
             .await;
@@ -243,6 +249,38 @@ impl TeamLog {
             .query(
                 &format!("SELECT {COLUMNS} FROM phonely.updates WHERE uuid = $1"),
                 &[&uuid],
+            )
+            .await
+            .map_err(|e| self.fail(&e))?;
+        rows.first().map(from_pg).transpose()
+    }
+
+    /// The newest ✓ update of exactly this (`url` and `body`) to one agent and target since
+    /// `since_ms`: the duplicate guard's question, asked in one round trip (typed, not prepared
+    /// first) and answered with one row (index `updates_agent_target_created`).
+    pub async fn same_ok(
+        &self,
+        agent: &str,
+        target: &str,
+        url: &str,
+        body: &str,
+        since_ms: i64,
+    ) -> Result<Option<TeamRow>, TeamError> {
+        let rows = self
+            .client
+            .query_typed(
+                &format!(
+                    "SELECT {COLUMNS} FROM phonely.updates WHERE agent = $1 AND target = $2 \
+                     AND created_ms >= $3 AND state = 'ok' AND url = $4 AND body = $5 \
+                     ORDER BY created_ms DESC LIMIT 1"
+                ),
+                &[
+                    (&agent, Type::TEXT),
+                    (&target, Type::TEXT),
+                    (&since_ms, Type::INT8),
+                    (&url, Type::TEXT),
+                    (&body, Type::TEXT),
+                ],
             )
             .await
             .map_err(|e| self.fail(&e))?;

@@ -215,6 +215,37 @@ async fn a_re_push_records_nothing_twice() {
     assert_eq!(log.count().await.unwrap(), 352);
 }
 
+/// The duplicate guard's question: the newest ✓ of exactly this request to the call within
+/// the window, nothing for another body, another state or an older row.
+#[tokio::test]
+async fn the_duplicate_question_finds_only_the_same_request_done() {
+    let Some(pg) = testing::shared() else { return };
+    let (_db, log) = fresh(pg).await;
+    let a = done(&row("Ana", "ag-1", "c-1", 1_000), "ok", 200);
+    let newer = done(&row("Ben", "ag-1", "c-1", 2_000), "ok", 200);
+    let refused = done(&row("Cy", "ag-1", "c-1", 3_000), "refused", 400);
+    let other_body = TeamRow {
+        body: r#"{"outcome":"Lost"}"#.to_string(),
+        ..done(&row("Di", "ag-1", "c-1", 4_000), "ok", 200)
+    };
+    for r in [&a, &newer, &refused, &other_body] {
+        assert!(log.insert(r).await.unwrap());
+    }
+    let ask = |since| log.same_ok("ag-1", "c-1", &a.url, &a.body, since);
+    assert_eq!(
+        ask(0).await.unwrap().map(|r| r.operator),
+        Some("Ben".into())
+    );
+    assert_eq!(ask(2_001).await.unwrap(), None, "older than the window");
+    assert_eq!(
+        log.same_ok("ag-1", "c-2", &a.url, &a.body, 0)
+            .await
+            .unwrap(),
+        None,
+        "another call"
+    );
+}
+
 #[tokio::test]
 async fn a_row_is_completed_once_by_its_own_operator() {
     let Some(pg) = testing::shared() else { return };
@@ -584,6 +615,13 @@ async fn the_reads_use_their_indexes() {
     )
     .await;
     assert!(dup.contains("updates_agent_target_created"), "{dup}");
+    let same = plan(
+        "SELECT * FROM phonely.updates WHERE agent = 'agent7' AND target = 'call57' \
+         AND created_ms >= 0 AND state = 'ok' AND url = 'u' AND body = '{}' \
+         ORDER BY created_ms DESC LIMIT 1",
+    )
+    .await;
+    assert!(same.contains("updates_agent_target_created"), "{same}");
     let call = plan(
         "SELECT * FROM phonely.updates WHERE target = 'call57' OR resolved_call_id = 'call57' \
          ORDER BY created_ms DESC LIMIT 50",
