@@ -40,6 +40,9 @@ impl TeamSession {
             return None;
         }
         let operator = config.team.operator.clone();
+        // The outbox lives in the data folder, which a first command may not have made yet:
+        // made private (0700) as every command makes it.
+        let _ = crate::history::private::create_dir(data_dir);
         let outbox = match Outbox::open_in(data_dir) {
             Ok(o) => o,
             Err(e) => {
@@ -70,6 +73,7 @@ impl TeamSession {
     /// The team log at `target` (already resolved), its outbox in `data_dir`: for the workbench
     /// and tests, which have the URL in hand. Never fails, as [`Self::start`].
     pub fn with_target(target: phonely_team::Target, operator: &str, data_dir: &Path) -> Self {
+        let _ = crate::history::private::create_dir(data_dir);
         match Outbox::open_in(data_dir) {
             Ok(outbox) => TeamSession {
                 writer: Some(TeamWriter::new(target, outbox)),

@@ -96,6 +96,17 @@ async fn migrate_status_push_and_config_show_with_the_url_alone() {
     let out = run(&["team", "status"]);
     assert_eq!(out.status.code(), Some(3), "{}", text(&out));
     assert!(text(&out).contains("no team log yet"), "{}", text(&out));
+    // The first command made the data folder (for the outbox) private, as every command
+    // does: the next one has nothing to tighten (and no note to print about it).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(home.path().join("data"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o700, "{mode:o}");
+    }
 
     let out = run(&["team", "migrate"]);
     assert!(out.status.success(), "{}", text(&out));

@@ -514,8 +514,6 @@ async fn send(
         );
         let (url, body) = (request.url.clone(), request.body.clone());
         tokio::spawn(async move {
-            // Its outbox lives in the data folder, which a first send has not made yet.
-            let _ = crate::history::private::create_dir(&dir);
             let mut team = crate::teamlog::TeamSession::start(&config, &dir).await?;
             team.connect().await;
             // The duplicate guard, across the team: a colleague's ✓ of exactly this is named.

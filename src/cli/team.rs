@@ -81,7 +81,8 @@ async fn migrate(target: &Target) -> ExitCode {
 }
 
 fn outbox(dir: &Path) -> Result<Outbox, String> {
-    std::fs::create_dir_all(dir)
+    // Private, as every command makes it (0700): the outbox holds customers' numbers.
+    crate::history::private::create_dir(dir)
         .map_err(|e| format!("the data folder {} cannot be made: {e}", dir.display()))?;
     Outbox::open_in(dir)
 }

@@ -98,9 +98,6 @@ async fn log_when_told(
     lines: &mpsc::Receiver<Vec<u8>>,
     resumed: &mpsc::Receiver<i64>,
 ) -> Option<String> {
-    // Its outbox lives in the data folder, which a first run may not have made yet (the
-    // history is being opened beside this).
-    let _ = crate::history::private::create_dir(data_dir);
     let mut team = TeamSession::start(config, data_dir).await?;
     team.connect().await;
     let mut journal = Stream::default();
