@@ -161,10 +161,13 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
             Style::default().fg(Color::Yellow),
         ));
     }
+    // The hints once for the frame: their lines and how many.
+    let hints = hints_lines(app, area.width);
+    let hint_rows = u16::try_from(hints.len().max(1)).unwrap_or(1);
     let [message_area, where_to, keys] = Layout::vertical([
         Constraint::Min(1),
         Constraint::Length(1),
-        Constraint::Length(hint_lines(app, area.width)),
+        Constraint::Length(hint_rows),
     ])
     .areas(area);
     frame.render_widget(
@@ -172,5 +175,5 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
         message_area,
     );
     frame.render_widget(Paragraph::new(Line::from(first)), where_to);
-    frame.render_widget(Paragraph::new(hints_lines(app, area.width)), keys);
+    frame.render_widget(Paragraph::new(hints), keys);
 }
