@@ -15,12 +15,14 @@ use phonely_team::{TeamRow, Uuid};
 use crate::api::record::Record;
 use crate::config::Config;
 
-/// Which write of an update: its pending row, its result, or both at once.
+/// Which write: an update's pending row, its result, or both at once; or a batch's finished
+/// rows together.
 #[derive(Clone, Copy)]
 enum Step {
     Pending,
     Complete,
     Finished,
+    Batch,
 }
 
 /// The team log for this process: the writer, or only the outbox when the URL could not be read.
@@ -142,28 +144,7 @@ impl TeamSession {
             .iter()
             .map(|r| self.row(batch_row_uuid(r), r))
             .collect();
-        let written = if let Some(w) = self.writer.as_mut() {
-            w.insert_batch(&rows).await?
-        } else if let Some(o) = &self.outbox {
-            o.add_all(Kind::Insert, &rows)?;
-            Written::Queued {
-                waiting: o.waiting()?,
-                why: self.offline.clone().unwrap_or_default(),
-            }
-        } else {
-            return Err(self.offline.clone().unwrap_or_default());
-        };
-        match written {
-            Written::Logged => self.offline = None,
-            Written::Queued { why, .. } => {
-                tracing::warn!(
-                    "team log: {} batch rows wait in the outbox: {why}",
-                    rows.len()
-                );
-                self.offline = Some(why);
-            }
-        }
-        Ok(records.len())
+        self.write(Step::Batch, &rows).await.map(|()| records.len())
     }
 
     /// How many rows wait in the outbox (0 when none, or when it cannot be read).
@@ -188,36 +169,39 @@ impl TeamSession {
     /// The update is recorded locally and about to leave: its pending row.
     pub async fn pending(&mut self, uuid: Uuid, record: &Record) {
         let row = self.row(uuid, record);
-        self.write(Step::Pending, row).await;
+        let _ = self.write(Step::Pending, &[row]).await;
     }
 
     /// The request is over: its result.
     pub async fn complete(&mut self, uuid: Uuid, record: &Record) {
         let row = self.row(uuid, record);
-        self.write(Step::Complete, row).await;
+        let _ = self.write(Step::Complete, &[row]).await;
     }
 
     /// The request was over before its pending row was written: the row and its result in one
     /// write (`record` is the completed one), instead of `pending` then `complete`.
     pub async fn finished(&mut self, uuid: Uuid, record: &Record) {
         let row = self.row(uuid, record);
-        self.write(Step::Finished, row).await;
+        let _ = self.write(Step::Finished, &[row]).await;
     }
 
-    async fn write(&mut self, step: Step, row: TeamRow) {
-        let kind = match step {
-            Step::Pending | Step::Finished => Kind::Insert,
-            Step::Complete => Kind::Complete,
-        };
+    /// Writes (or queues) the rows of one step; what happened becomes [`Self::status`]. Err
+    /// (also logged) when they could not even be queued.
+    async fn write(&mut self, step: Step, rows: &[TeamRow]) -> Result<(), String> {
         let result = if let Some(w) = self.writer.as_mut() {
-            match step {
-                Step::Pending => w.pending(&row).await,
-                Step::Finished => w.finished(&row).await,
-                Step::Complete => w.complete(&row).await,
+            match (step, rows) {
+                (Step::Pending, [row]) => w.pending(row).await,
+                (Step::Complete, [row]) => w.complete(row).await,
+                (Step::Finished, [row]) => w.finished(row).await,
+                (_, rows) => w.insert_batch(rows).await,
             }
         } else if let Some(o) = &self.outbox {
+            let kind = match step {
+                Step::Complete => Kind::Complete,
+                Step::Pending | Step::Finished | Step::Batch => Kind::Insert,
+            };
             let why = self.offline.clone().unwrap_or_default();
-            o.add(kind, &row).and_then(|()| {
+            o.add_all(kind, rows).and_then(|()| {
                 Ok(Written::Queued {
                     waiting: o.waiting()?,
                     why,
@@ -226,15 +210,24 @@ impl TeamSession {
         } else {
             Err(self.offline.clone().unwrap_or_default())
         };
+        let (what, waits) = match rows {
+            [row] => (format!("update {}", row.uuid), "waits"),
+            rows => (format!("{} batch rows", rows.len()), "wait"),
+        };
         match result {
-            Ok(Written::Logged) => self.offline = None,
+            Ok(Written::Logged) => {
+                self.offline = None;
+                Ok(())
+            }
             Ok(Written::Queued { why, .. }) => {
-                tracing::warn!("team log: update {} waits in the outbox: {why}", row.uuid);
+                tracing::warn!("team log: {what} {waits} in the outbox: {why}");
                 self.offline = Some(why);
+                Ok(())
             }
             Err(e) => {
-                tracing::error!("team log: update {} could not be queued: {e}", row.uuid);
-                self.offline = Some(e);
+                tracing::error!("team log: {what} could not be queued: {e}");
+                self.offline = Some(e.clone());
+                Err(e)
             }
         }
     }

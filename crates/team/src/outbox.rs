@@ -107,15 +107,7 @@ impl Outbox {
 
     /// Queues an entry behind the ones waiting.
     pub fn add(&self, kind: Kind, row: &TeamRow) -> Result<(), String> {
-        let json = serde_json::to_string(row)
-            .map_err(|e| format!("a team log row could not be queued: {e}"))?;
-        self.conn
-            .execute(
-                "INSERT INTO outbox (kind, uuid, row, queued_ms) VALUES (?1, ?2, ?3, ?4)",
-                params![kind.as_str(), row.uuid.to_string(), json, now_ms()],
-            )
-            .map_err(err(&self.path))?;
-        Ok(())
+        self.add_all(kind, std::slice::from_ref(row))
     }
 
     /// Queues many entries of one kind in one transaction (a batch's rows: one commit, not

@@ -127,25 +127,35 @@ impl TeamWriter {
 
     /// Records `row` as pending (call before its request leaves).
     pub async fn pending(&mut self, row: &TeamRow) -> Result<Written, String> {
-        self.write(Kind::Insert, &row.as_pending()).await
+        self.write(Kind::Insert, &[row.as_pending()]).await
     }
 
     /// Records an update whose request was over before its pending row was written: the row
     /// with its result, in one entry (what `pending` then `complete` would leave).
     pub async fn finished(&mut self, row: &TeamRow) -> Result<Written, String> {
-        self.write(Kind::Insert, row).await
+        self.write(Kind::Insert, std::slice::from_ref(row)).await
     }
 
     /// Records `row`'s result (call after its request is over).
     pub async fn complete(&mut self, row: &TeamRow) -> Result<Written, String> {
-        self.write(Kind::Complete, row).await
+        self.write(Kind::Complete, std::slice::from_ref(row)).await
     }
 
-    /// Writes one entry, or queues it. Err only when the outbox itself cannot be written.
-    async fn write(&mut self, kind: Kind, row: &TeamRow) -> Result<Written, String> {
+    /// Writes many finished rows together (a batch run's): one `COPY` ([`TeamLog::copy_in`]),
+    /// or the outbox, as [`Self::finished`] writes one.
+    pub async fn insert_batch(&mut self, rows: &[TeamRow]) -> Result<Written, String> {
+        self.write(Kind::Insert, rows).await
+    }
+
+    /// Writes entries of one kind (one statement for a single row, a `COPY` for more), or
+    /// queues them. Err only when the outbox itself cannot be written.
+    async fn write(&mut self, kind: Kind, rows: &[TeamRow]) -> Result<Written, String> {
+        if rows.is_empty() {
+            return Ok(Written::Logged);
+        }
         if self.outbox.waiting()? > 0 {
             // Never overtake a waiting entry: queue behind it, then try to push them all.
-            self.outbox.add(kind, row)?;
+            self.outbox.add_all(kind, rows)?;
             return Ok(match self.push_inner(false).await {
                 Ok(p) if p.waiting == 0 => Written::Logged,
                 Ok(p) => Written::Queued {
@@ -159,9 +169,18 @@ impl TeamWriter {
             });
         }
         let result = match self.log(false).await {
-            Ok(log) => match kind {
-                Kind::Insert => log.insert(row).await.map(|_| ()),
-                Kind::Complete => log.complete(row).await,
+            Ok(log) => match (kind, rows) {
+                (Kind::Insert, [row]) => log.insert(row).await.map(|_| ()),
+                (Kind::Insert, rows) => log.copy_in(rows).await.map(|_| ()),
+                (Kind::Complete, rows) => {
+                    async {
+                        for row in rows {
+                            log.complete(row).await?;
+                        }
+                        Ok(())
+                    }
+                    .await
+                }
             },
             Err(e) => Err(e),
         };
@@ -171,56 +190,15 @@ impl TeamWriter {
                 if e.is_offline() {
                     self.lost();
                 }
-                // Whatever went wrong, the entry is kept: a refusal for good is marked as such
-                // by the next push, a connection problem clears with time.
-                self.outbox.add(kind, row)?;
+                // Whatever went wrong, the entries are kept: a refusal for good is marked as
+                // such by the next push, a connection problem clears with time.
+                self.outbox.add_all(kind, rows)?;
                 Ok(Written::Queued {
                     waiting: self.outbox.waiting()?,
                     why: e.to_string(),
                 })
             }
         }
-    }
-
-    /// Writes many finished rows together (a batch run's): one `COPY` ([`TeamLog::copy_in`]),
-    /// or, when entries wait or the team log cannot take them, the outbox (behind the waiting
-    /// entries, then pushed). Err only when the outbox itself cannot be written.
-    pub async fn insert_batch(&mut self, rows: &[TeamRow]) -> Result<Written, String> {
-        if rows.is_empty() {
-            return Ok(Written::Logged);
-        }
-        if self.outbox.waiting()? == 0 {
-            let result = match self.log(false).await {
-                Ok(log) => log.copy_in(rows).await.map(|_| ()),
-                Err(e) => Err(e),
-            };
-            match result {
-                Ok(()) => return Ok(Written::Logged),
-                Err(e) => {
-                    if e.is_offline() {
-                        self.lost();
-                    }
-                    self.outbox.add_all(Kind::Insert, rows)?;
-                    return Ok(Written::Queued {
-                        waiting: self.outbox.waiting()?,
-                        why: e.to_string(),
-                    });
-                }
-            }
-        }
-        // Never overtake a waiting entry: queue behind it, then try to push them all.
-        self.outbox.add_all(Kind::Insert, rows)?;
-        Ok(match self.push_inner(false).await {
-            Ok(p) if p.waiting == 0 => Written::Logged,
-            Ok(p) => Written::Queued {
-                waiting: p.waiting,
-                why: "entries before them are still waiting".to_string(),
-            },
-            Err(e) => Written::Queued {
-                waiting: self.outbox.waiting()?,
-                why: e.to_string(),
-            },
-        })
     }
 
     /// Pushes every waiting entry, oldest first (`team push`; also after each write while
