@@ -355,7 +355,7 @@ pub async fn run(
         Err(code) => return code,
     };
     // The team log (when configured) logs in on a thread of its own meanwhile.
-    let team_thread = super::common::data_dir(global.data_dir.clone())
+    let mut team_thread = super::common::data_dir(global.data_dir.clone())
         .ok()
         .and_then(|dir| team::TeamThread::start(config, &dir));
     // With the key checked, the history opens (its lock, its schema, earlier runs' journals) on
@@ -410,7 +410,7 @@ pub async fn run(
     } else {
         rows
     };
-    let (batch_id, journal) = match (started, &resume) {
+    let (batch_id, mut journal) = match (started, &resume) {
         (Some((batch_id, journal)), _) => {
             eprintln!(
                 "Batch #{batch_id}: if this stops, `phonely-outcomes batch --resume {batch_id}` \
@@ -444,8 +444,6 @@ pub async fn run(
     let closing = std::thread::spawn(move || drop(store));
     // A new batch's rows go to the team log as they end (its thread reads the journal's lines
     // as they are written); a resumed batch's after the run, every row of it, from the history.
-    let mut journal = journal;
-    let mut team_thread = team_thread;
     let team_rows_later = match team_thread.as_mut().and_then(team::TeamThread::lines) {
         Some(lines) if resume.is_none() => journal.tap(lines).is_err(),
         Some(_) => true,

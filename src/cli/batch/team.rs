@@ -108,7 +108,7 @@ async fn log_when_told(
             let group = std::mem::take(&mut journal.ended);
             journal.logged += group.len();
             if let Err(e) = team.log_finished(&group).await {
-                return Some(could_not_queue(journal.batch, &e));
+                return Some(said(&team, journal.batch.unwrap_or_default(), 0, Err(e)));
             }
         }
     }
@@ -117,33 +117,41 @@ async fn log_when_told(
     if let Some(batch) = journal.batch {
         let logged_before = journal.logged;
         let rest = journal.rest();
-        let total = logged_before + rest.len();
-        if let Err(e) = team.log_finished(&rest).await {
-            return Some(could_not_queue(Some(batch), &e));
-        }
-        return Some(
-            team.status()
-                .unwrap_or_else(|| format!("team log: batch #{batch}'s {total} rows recorded")),
-        );
+        let written = team.log_finished(&rest).await;
+        return Some(said(&team, batch, logged_before, written));
     }
     // No journal was read: a resumed batch (or a journal that could not be followed), whose
     // rows come from the history once the run has let its lock go.
     let id = resumed.recv().ok()?;
-    Some(match finished_rows(data_dir, id) {
-        Ok(records) => logged(&mut team, id, &records).await,
-        Err(e) => format!(
-            "warning: batch #{id}'s rows could not be read back for the team log ({e}); they \
-             are in the local history"
-        ),
-    })
+    Some(from_history(&mut team, data_dir, id).await)
 }
 
-fn could_not_queue(batch: Option<i64>, e: &str) -> String {
-    format!(
-        "warning: batch #{}'s rows could not be queued for the team log ({e}); they are in the \
-         local history, and `phonely-outcomes batch --resume` logs them",
-        batch.unwrap_or_default()
-    )
+/// The line to print once a batch's rows were written (`written`: how many, after `before`
+/// written earlier) or could not be queued.
+fn said(team: &TeamSession, batch: i64, before: usize, written: Result<usize, String>) -> String {
+    match written {
+        Ok(n) => team
+            .status()
+            .unwrap_or_else(|| format!("team log: batch #{batch}'s {} rows recorded", before + n)),
+        Err(e) => format!(
+            "warning: batch #{batch}'s rows could not be queued for the team log ({e}); they \
+             are in the local history, and `phonely-outcomes batch --resume {batch}` logs them"
+        ),
+    }
+}
+
+/// Batch `batch`'s rows as the history has them, written to the team log: the line to print.
+async fn from_history(team: &mut TeamSession, data_dir: &Path, batch: i64) -> String {
+    match finished_rows(data_dir, batch) {
+        Ok(records) => {
+            let written = team.log_finished(&records).await;
+            said(team, batch, 0, written)
+        }
+        Err(e) => format!(
+            "warning: batch #{batch}'s rows could not be read back for the team log ({e}); they \
+             are in the local history"
+        ),
+    }
 }
 
 /// A new batch's journal as it is written: its first line, the rows under way (their pending
@@ -202,39 +210,12 @@ impl Stream {
     }
 }
 
-async fn logged(team: &mut TeamSession, batch_id: i64, records: &[Record]) -> String {
-    match team.log_finished(records).await {
-        Ok(_) => team.status().unwrap_or_else(|| {
-            format!(
-                "team log: batch #{batch_id}'s {} rows recorded",
-                records.len()
-            )
-        }),
-        Err(e) => format!(
-            "warning: batch #{batch_id}'s rows could not be queued for the team log ({e}); they \
-             are in the local history"
-        ),
-    }
-}
-
 /// Writes batch `batch_id`'s rows, as the history has them, to the team log; the line to print,
 /// if any. For when the team log's thread could not be started. Call after the run's session
 /// lock is released (its journal can then be imported).
 pub async fn log_batch(config: &Config, data_dir: &Path, batch_id: i64) -> Option<String> {
-    if !config.team.enabled() {
-        return None;
-    }
-    let records = match finished_rows(data_dir, batch_id) {
-        Ok(r) => r,
-        Err(e) => {
-            return Some(format!(
-                "warning: batch #{batch_id}'s rows could not be read back for the team log \
-                 ({e}); they are in the local history"
-            ));
-        }
-    };
     let mut team = TeamSession::start(config, data_dir).await?;
-    Some(logged(&mut team, batch_id, &records).await)
+    Some(from_history(&mut team, data_dir, batch_id).await)
 }
 
 /// The batch's rows as the history has them, oldest first (its journal imported first).
