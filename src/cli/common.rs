@@ -122,8 +122,13 @@ pub(super) async fn sender(
     config: &Config,
 ) -> Result<Sender, ExitCode> {
     let checked = checked_key(profile, base, timeout_arg, config).await?;
-    // Loading the system's certificates takes milliseconds: on a thread of its own, so that work
-    // already started (the team log's login, in `send`) goes on meanwhile.
+    built(checked).await
+}
+
+/// The sender for a checked key. Loading the system's certificates takes milliseconds: on a
+/// thread of its own, so that work already started (the team log's login, the history's
+/// opening, in `send`) goes on meanwhile.
+pub(super) async fn built(checked: CheckedKey) -> Result<Sender, ExitCode> {
     tokio::task::spawn_blocking(move || checked.sender())
         .await
         .unwrap_or_else(|e| {

@@ -17,8 +17,8 @@ use std::process::ExitCode;
 
 use args::{Cli, Command, GlobalArgs, SandboxArgs, SendArgs, WorkbenchArgs};
 use common::{
-    Sender, account, checked_key, fail, history_for_sending, profile_base_url, request_timeout,
-    sender,
+    Sender, account, built, checked_key, fail, history_for_sending, profile_base_url,
+    request_timeout, sender,
 };
 pub use common::{data_dir, exit};
 
@@ -533,7 +533,7 @@ async fn send(
         let dir = global.data_dir.clone();
         tokio::task::spawn_blocking(move || history_for_sending(dir))
     };
-    let (built, opening) = if let Some(s) = ready {
+    let (client_built, opening) = if let Some(s) = ready {
         (Ok(s), open_history())
     } else {
         let checked = match checked_key(profile, &base, args.timeout, config).await {
@@ -541,17 +541,9 @@ async fn send(
             Err(code) => return code,
         };
         let opening = open_history();
-        let built = tokio::task::spawn_blocking(move || checked.sender())
-            .await
-            .unwrap_or_else(|e| {
-                Err(fail(
-                    1,
-                    &format!("the HTTP client could not be set up: {e}"),
-                ))
-            });
-        (built, opening)
+        (built(checked).await, opening)
     };
-    let Sender { key, client, who } = match built {
+    let Sender { key, client, who } = match client_built {
         Ok(s) => s,
         Err(code) => {
             // Let the history finish opening (and its lock go) before the program ends.
@@ -582,8 +574,8 @@ async fn send(
             );
         }
     };
-    // The team log (when configured): the duplicate check and the pending row go beside the
-    // request (neither may hold it up: the check only warns), the completion after both.
+    // The team log (when configured): the pending row goes beside the request (it may not hold
+    // it up), the completion after both; the duplicate check was asked at the login.
     let team_uuid = crate::teamlog::TeamSession::new_uuid();
     // Set once Phonely has answered: a pending row not yet written by then is not written at
     // all, and the row goes in with its result in one write (one statement, not two).
