@@ -64,16 +64,10 @@ pub struct FormRows {
 }
 
 pub fn rows(app: &App, inner: Rect) -> FormRows {
-    let mut constraints: Vec<Constraint> = Vec::new();
-    for f in FIELDS {
-        constraints.push(Constraint::Length(1));
-        if under(app, f).is_some() {
-            constraints.push(Constraint::Length(1));
-        }
-    }
-    constraints.push(Constraint::Length(1));
-    constraints.push(Constraint::Min(1));
-    let areas = stacked(&constraints, inner);
+    // A line per field, another under each field with a note, the metadata's label, then the
+    // editor taking the rest.
+    let notes = FIELDS.iter().filter(|f| under(app, **f).is_some()).count();
+    let areas = stacked(FIELDS.len() + notes + 2, inner);
     let mut i = 0;
     let mut fields = Vec::new();
     for f in FIELDS {
@@ -92,22 +86,21 @@ pub fn rows(app: &App, inner: Rect) -> FormRows {
     }
 }
 
-/// One-line rows stacked from the top, the last (`Min(1)`) taking the rest: what
-/// `Layout::vertical(constraints)` gives, worked out directly when everything fits (the layout
-/// solver costs about a third of a millisecond for the form on the first frame, where its cache
-/// is empty); the solver decides when the pane is too short.
-fn stacked(constraints: &[Constraint], inner: Rect) -> std::rc::Rc<[Rect]> {
-    let n = u16::try_from(constraints.len()).unwrap_or(u16::MAX);
-    let simple = constraints.split_last().is_some_and(|(last, rest)| {
-        *last == Constraint::Min(1) && rest.iter().all(|c| *c == Constraint::Length(1))
-    });
-    if !simple || inner.height < n {
-        return Layout::vertical(constraints.to_vec()).split(inner);
+/// `n` areas stacked from the top, one line each but the last, which takes the rest: what
+/// `Layout::vertical([Length(1), …, Min(1)])` gives, worked out directly when they fit (the
+/// layout solver costs about a third of a millisecond for the form on the first frame, where
+/// its cache is empty); the solver decides when the pane is too short.
+fn stacked(n: usize, inner: Rect) -> std::rc::Rc<[Rect]> {
+    let rows = u16::try_from(n).unwrap_or(u16::MAX);
+    if inner.height < rows {
+        let mut constraints = vec![Constraint::Length(1); n.saturating_sub(1)];
+        constraints.push(Constraint::Min(1));
+        return Layout::vertical(constraints).split(inner);
     }
-    (0..n)
+    (0..rows)
         .map(|i| Rect {
             y: inner.y + i,
-            height: if i + 1 == n { inner.height - i } else { 1 },
+            height: if i + 1 == rows { inner.height - i } else { 1 },
             ..inner
         })
         .collect()
@@ -442,15 +435,15 @@ mod tests {
     #[test]
     fn the_direct_layout_is_the_solvers() {
         for extra in [0_u16, 1, 2] {
-            let mut constraints = vec![Constraint::Length(1); 7 + usize::from(extra)];
+            let n = 8 + usize::from(extra);
+            let mut constraints = vec![Constraint::Length(1); n - 1];
             constraints.push(Constraint::Min(1));
             for (height, width) in [(30, 100), (9 + extra, 40), (8, 20), (3, 80), (0, 5)] {
                 let area = Rect::new(2, 3, width, height);
                 assert_eq!(
-                    stacked(&constraints, area),
+                    stacked(n, area),
                     Layout::vertical(constraints.clone()).split(area),
-                    "{height} rows, {} constraints",
-                    constraints.len()
+                    "{height} rows, {n} areas"
                 );
             }
         }
