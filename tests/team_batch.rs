@@ -23,6 +23,15 @@ async fn rows(url: &str) -> Vec<TeamRow> {
     log.page(None, i64::MAX, 100_000).await.unwrap()
 }
 
+/// A command's `--json` output, one value a line (the command must have succeeded).
+fn json_lines(out: &std::process::Output) -> Vec<serde_json::Value> {
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
 fn csv(dir: &std::path::Path, name: &str, n: usize, outcome: &str) -> std::path::PathBuf {
     let text: String = std::iter::once("agent_id,target,outcome,value\n".to_string())
         .chain((1..=n).map(|i| format!("agent123,call456,{outcome},{i}\n")))
@@ -79,12 +88,7 @@ fn a_batch_reaches_the_team_log_once_even_with_the_server_stopped_during_it() {
     assert_eq!(lines.len(), 1200, "each row once");
     // The team log's rows are the local history's (taken from the run's journal before the
     // history imported it): the same times, answers and verdicts, row by row.
-    let out = run(&["history", "--batch", "1", "--json"]);
-    assert!(out.status.success(), "{out:?}");
-    let local: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let local = json_lines(&run(&["history", "--batch", "1", "--json"]));
     assert_eq!(local.len(), 1200);
     for l in &local {
         let line = l["batch_line"].as_i64().unwrap();
@@ -244,15 +248,12 @@ fn rows_reach_the_team_log_during_the_run_and_a_killed_run_resumed_logs_each_row
     let sessions: HashSet<&str> = logged.iter().map(|r| r.session.as_str()).collect();
     assert_eq!(sessions.len(), 2, "the killed run's rows and the resume's");
     // The local history agrees, row for row.
-    let out = env
-        .cmd()
-        .args(["history", "--batch", "1", "--json"])
-        .output()
-        .unwrap();
-    let local: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let local = json_lines(
+        &env.cmd()
+            .args(["history", "--batch", "1", "--json"])
+            .output()
+            .unwrap(),
+    );
     assert_eq!(local.len(), 1000);
     for l in &local {
         let line = l["batch_line"].as_i64().unwrap();

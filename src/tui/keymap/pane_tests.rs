@@ -8,6 +8,28 @@ use super::*;
 use crate::tui::action::{FormAction, PaletteAction, QueueAction, SendAction};
 use crate::tui::app::QueueRun;
 
+/// The pane's keymap and its F1 section (the first whose name starts with `section`) are
+/// read from `table`: each key of it maps to its action in `app`.
+fn assert_read_from_table(app: &App, table: &[Binding], section: &str) {
+    for b in table {
+        for key in b.keys {
+            assert_eq!(
+                map_event(app, &press(*key)),
+                Some(b.action.clone()),
+                "{key:?}"
+            );
+        }
+    }
+    let help_section = help()
+        .into_iter()
+        .find(|(context, _)| context.starts_with(section))
+        .map(|(_, keys)| keys);
+    assert_eq!(
+        help_section,
+        Some(table.iter().filter_map(|b| b.help).collect())
+    );
+}
+
 /// Two bindings for one key in one pane: the second would never act, and the footer or
 /// the help would name a key for what it does not do.
 pub(super) fn assert_one_binding_per_key(table: &[Binding]) {
@@ -40,24 +62,7 @@ fn no_key_is_bound_twice_in_the_history_pane() {
     });
     assert!(twice.is_err());
     // The keymap, the footer and F1 are read from the table.
-    let h = focused(Focus::History);
-    for b in history_bindings() {
-        for key in b.keys {
-            assert_eq!(
-                map_event(&h, &press(*key)),
-                Some(b.action.clone()),
-                "{key:?}"
-            );
-        }
-    }
-    let history_help = help()
-        .into_iter()
-        .find(|(context, _)| *context == "History")
-        .map(|(_, keys)| keys);
-    assert_eq!(
-        history_help,
-        Some(history_bindings().iter().filter_map(|b| b.help).collect())
-    );
+    assert_read_from_table(&focused(Focus::History), &history_bindings(), "History");
 }
 
 /// Every hint the history's footer shows does something when pressed: it changes what is
@@ -133,23 +138,7 @@ pub(super) fn queue_of_two() -> App {
 #[test]
 fn the_queue_pane_is_read_from_its_table_and_its_hints_act() {
     let q = queue_of_two();
-    for b in queue_bindings() {
-        for key in b.keys {
-            assert_eq!(
-                map_event(&q, &press(*key)),
-                Some(b.action.clone()),
-                "{key:?}"
-            );
-        }
-    }
-    let queue_help = help()
-        .into_iter()
-        .find(|(context, _)| context.starts_with("Queue"))
-        .map(|(_, keys)| keys);
-    assert_eq!(
-        queue_help,
-        Some(queue_bindings().iter().filter_map(|b| b.help).collect())
-    );
+    assert_read_from_table(&q, &queue_bindings(), "Queue");
     let seen = |a: &App| {
         (
             a.focus,
