@@ -34,7 +34,7 @@ fn main() {
         .enable_all()
         .build()
         .expect("a tokio runtime");
-    let client = Client::new(Duration::from_secs(15)).expect("an HTTP client");
+    let client = Client::for_base(Duration::from_secs(15), base.as_str()).expect("an HTTP client");
     let started = Instant::now();
     let ok = runtime.block_on(async {
         futures::stream::iter(rows)

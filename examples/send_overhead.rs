@@ -7,6 +7,11 @@
 //!   cargo build --release && cargo run --release --example send_overhead -- [ROUNDS] [NAME=BINARY]...
 //!
 //! `NAME=BINARY` adds another build (e.g. an older one) to the same rounds, with the team log on.
+//!
+//! With a connection pooler (issue 18: what the README's "For a team" advises for scripted
+//! `send`s): `SEND_OVERHEAD_URL` is the team database to use instead of a throwaway cluster, and
+//! `SEND_OVERHEAD_POOLED_URL` the same database through the pooler (e.g. PgBouncer, session
+//! mode); this build then also runs with the team log through the pooler, in the same rounds.
 
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
@@ -27,23 +32,40 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let rounds: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(40);
     let own = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/release/phonely-outcomes");
-    // (name, binary, team log on)
-    let mut runs: Vec<(String, PathBuf, bool)> = vec![
-        ("without team log".into(), own.clone(), false),
-        ("with team log".into(), own, true),
+    let pooled = std::env::var("SEND_OVERHEAD_POOLED_URL").ok();
+    // (name, binary, the team log's URL when on)
+    let mut runs: Vec<(String, PathBuf, Option<usize>)> = vec![
+        ("without team log".into(), own.clone(), None),
+        ("with team log".into(), own.clone(), Some(0)),
     ];
+    if pooled.is_some() {
+        runs.push(("with team log, through the pooler".into(), own, Some(1)));
+    }
     for extra in args {
         if let Some((name, path)) = extra.split_once('=') {
-            runs.push((format!("{name}, with team log"), PathBuf::from(path), true));
+            runs.push((
+                format!("{name}, with team log"),
+                PathBuf::from(path),
+                Some(0),
+            ));
         }
     }
-    let Some(pg) = phonely_team::testing::own() else {
-        eprintln!("PostgreSQL 15 is needed (Debian: apt install postgresql-15)");
-        return;
-    };
     let rt = tokio::runtime::Runtime::new().expect("a runtime");
-    let db = rt.block_on(pg.create_database());
-    let url = pg.superuser_url(&db);
+    // The cluster (when it is ours) lives until the end.
+    let mut cluster = None;
+    let url = if let Ok(url) = std::env::var("SEND_OVERHEAD_URL") {
+        url
+    } else {
+        let Some(pg) = phonely_team::testing::own() else {
+            eprintln!("PostgreSQL 15 is needed (Debian: apt install postgresql-15)");
+            return;
+        };
+        let db = rt.block_on(pg.create_database());
+        let url = pg.superuser_url(&db);
+        cluster = Some(pg);
+        url
+    };
+    let urls = [Some(url.clone()), pooled];
     let sandbox = rt
         .block_on(phonely_outcomes::sandbox::start("127.0.0.1:0", KEY))
         .expect("the sandbox listens");
@@ -52,7 +74,7 @@ fn main() {
     let home = work.path().join("home");
     std::fs::create_dir_all(&home).expect("a home");
 
-    let send = |binary: &PathBuf, data: &PathBuf, team: bool, i: usize| {
+    let send = |binary: &PathBuf, data: &PathBuf, team: Option<usize>, i: usize| {
         let mut cmd = Command::new(binary);
         cmd.env_clear()
             .env("HOME", &home)
@@ -74,8 +96,8 @@ fn main() {
             .arg(format!("{}", 100 + i))
             .stdout(Stdio::null())
             .stderr(Stdio::piped());
-        if team {
-            cmd.env("PHONELY_TEAM_DATABASE_URL", &url);
+        if let Some(Some(url)) = team.map(|k| &urls[k]) {
+            cmd.env("PHONELY_TEAM_DATABASE_URL", url);
         }
         let t = Instant::now();
         let out = cmd.output().expect("the binary runs");
@@ -122,4 +144,5 @@ fn main() {
         println!("{name:<34} {m:>8.2} {p:>8.2} {:>+10.2}", m - base_median);
     }
     drop(sandbox);
+    drop(cluster);
 }

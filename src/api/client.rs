@@ -51,19 +51,54 @@ pub fn log_completion(request: &WireRequest, completion: &Completion, latency: D
 pub struct Client {
     http: reqwest::Client,
     timeout: Duration,
+    roots: std::sync::Arc<super::tls::Roots>,
 }
 
 impl Client {
-    /// Builds the client. TLS uses rustls with the ring provider and the platform's roots.
+    /// Builds the client. TLS uses rustls with the ring provider and the platform's roots,
+    /// read now (a few milliseconds: call it off the event loop).
     pub fn new(timeout: Duration) -> Result<Self, String> {
+        let client = Self::lazy(timeout)?;
+        client.roots.load();
+        Ok(client)
+    }
+
+    /// The client for one account's address: the system's roots are read now for `https://`,
+    /// and only if a certificate ever needs checking for `http://` (the sandbox), which never
+    /// happens while redirects are not followed.
+    pub fn for_base(timeout: Duration, base_url: &str) -> Result<Self, String> {
+        let client = Self::lazy(timeout)?;
+        if !base_url.starts_with("http://") {
+            client.roots.load();
+        }
+        Ok(client)
+    }
+
+    fn lazy(timeout: Duration) -> Result<Self, String> {
+        let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
         // Installing the process-wide provider twice is harmless: the second call is refused.
         let _ = rustls::crypto::ring::default_provider().install_default();
+        let roots = std::sync::Arc::new(super::tls::Roots::new(provider));
+        let tls = roots
+            .clone()
+            .client_config()
+            .map_err(|e| format!("Could not set up HTTPS: {e}"))?;
         let http = reqwest::Client::builder()
             .connect_timeout(timeout.min(Duration::from_secs(10)))
             .redirect(reqwest::redirect::Policy::none())
+            .tls_backend_preconfigured(tls)
             .build()
             .map_err(|e| format!("Could not set up HTTPS: {e}"))?;
-        Ok(Self { http, timeout })
+        Ok(Self {
+            http,
+            timeout,
+            roots,
+        })
+    }
+
+    /// Whether the system's roots have been read (see [`super::tls`]).
+    pub fn roots_loaded(&self) -> bool {
+        self.roots.loaded()
     }
 
     /// The underlying HTTP client and the time allowed for a whole request, for the other

@@ -9,3 +9,4 @@ pub use phonely_core::{
 
 pub mod client;
 pub mod list;
+pub mod tls;

@@ -157,9 +157,10 @@ pub(super) struct CheckedKey {
 }
 
 impl CheckedKey {
-    /// Builds the client (loading the system's certificates: a few milliseconds).
+    /// Builds the client (for an `https://` account, loading the system's certificates: a few
+    /// milliseconds).
     pub(super) fn sender(self) -> Result<Sender, ExitCode> {
-        let client = Client::new(self.timeout)
+        let client = Client::for_base(self.timeout, &self.who.base_url)
             .map_err(|m| fail(exit::INVALID, &format!("{m}. Nothing was sent.")))?;
         Ok(Sender {
             key: self.key,

@@ -1,0 +1,190 @@
+//! The HTTP client's certificate check: the platform's verifier (what reqwest uses by default),
+//! made when a certificate first needs checking rather than when the client is built.
+//!
+//! Making it reads the system's root certificates: on Linux the bundle and every file of
+//! `/etc/ssl/certs`, a third of a whole `send`'s CPU (BENCHMARKS.md). A client that only ever
+//! talks `http://` (the sandbox, a loopback test server) never needs them; a client for an
+//! `https://` account loads them while it is built ([`Roots::load`], on the same blocking
+//! thread as before), so its first request does not wait for them.
+
+use std::sync::{Arc, OnceLock};
+
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::crypto::CryptoProvider;
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{DigitallySignedStruct, SignatureScheme};
+use rustls_platform_verifier::Verifier;
+
+/// The platform's verifier, made on first use (or by [`Roots::load`]).
+#[derive(Debug)]
+pub struct Roots {
+    provider: Arc<CryptoProvider>,
+    verifier: OnceLock<Result<Verifier, rustls::Error>>,
+}
+
+impl Roots {
+    pub fn new(provider: Arc<CryptoProvider>) -> Self {
+        Self {
+            provider,
+            verifier: OnceLock::new(),
+        }
+    }
+
+    /// Reads the system's roots now (once): for a client that will talk `https://`.
+    pub fn load(&self) {
+        let _ = self.verifier();
+    }
+
+    /// Whether the system's roots have been read (tests, and the benchmark's claim).
+    pub fn loaded(&self) -> bool {
+        self.verifier.get().is_some()
+    }
+
+    fn verifier(&self) -> Result<&Verifier, rustls::Error> {
+        self.verifier
+            .get_or_init(|| Verifier::new(self.provider.clone()))
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    /// A rustls client configuration with this check, HTTP/2 or 1.1 offered (reqwest's own
+    /// choice for a client that may use either).
+    pub fn client_config(self: Arc<Self>) -> Result<rustls::ClientConfig, rustls::Error> {
+        let mut config = rustls::ClientConfig::builder_with_provider(self.provider.clone())
+            .with_safe_default_protocol_versions()?
+            .dangerous()
+            .with_custom_certificate_verifier(self)
+            .with_no_client_auth();
+        config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+        Ok(config)
+    }
+}
+
+impl ServerCertVerifier for Roots {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        self.verifier()?.verify_server_cert(
+            end_entity,
+            intermediates,
+            server_name,
+            ocsp_response,
+            now,
+        )
+    }
+
+    // A handshake checks the certificate before its signatures, so the verifier is made by
+    // then; without it (it could not be made) the handshake has already failed.
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.verifier()?.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.verifier()?.verify_tls13_signature(message, cert, dss)
+    }
+
+    /// Asked for the first message of a handshake, before any certificate: the provider's
+    /// schemes, which are the platform verifier's own on Linux (it checks with them).
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        match self.verifier.get() {
+            Some(Ok(v)) => v.supported_verify_schemes(),
+            _ => self
+                .provider
+                .signature_verification_algorithms
+                .supported_schemes(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A self-signed certificate for `localhost` (no private key needed: only its check).
+    const SELF_SIGNED: &str = include_str!("../../tests/fixtures/self-signed.pem");
+
+    fn roots() -> Arc<Roots> {
+        Arc::new(Roots::new(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        )))
+    }
+
+    #[test]
+    fn the_roots_are_read_at_the_first_check_and_an_unknown_issuer_is_refused() {
+        use rustls::pki_types::pem::PemObject as _;
+        let roots = roots();
+        let config = roots.clone().client_config().unwrap();
+        assert!(!roots.loaded(), "building the configuration reads no roots");
+        assert_eq!(
+            config.alpn_protocols,
+            [b"h2".to_vec(), b"http/1.1".to_vec()]
+        );
+        assert!(!roots.supported_verify_schemes().is_empty());
+        assert!(!roots.loaded());
+        let cert = CertificateDer::from_pem_slice(SELF_SIGNED.as_bytes()).unwrap();
+        let name = ServerName::try_from("localhost").unwrap();
+        let checked = roots.verify_server_cert(&cert, &[], &name, &[], UnixTime::now());
+        assert!(roots.loaded());
+        // Refused: by no known issuer, or (a machine with no system roots) for having none.
+        let e = checked.unwrap_err();
+        assert!(
+            matches!(
+                e,
+                rustls::Error::InvalidCertificate(_) | rustls::Error::General(_)
+            ),
+            "{e:?}"
+        );
+    }
+
+    /// `send` and `batch` against the sandbox (http://) never read the roots; a client for an
+    /// https:// account has them before its first request.
+    #[tokio::test]
+    async fn a_client_for_an_http_address_sends_without_reading_the_roots() {
+        use crate::api::client::{Client, Completion};
+        use std::time::Duration;
+        let sb = crate::sandbox::start("127.0.0.1:0", crate::sandbox::DEFAULT_KEY)
+            .await
+            .unwrap();
+        let base = crate::api::request::BaseUrl::parse(&sb.base_url()).unwrap();
+        let client = Client::for_base(Duration::from_secs(5), base.as_str()).unwrap();
+        let update = phonely_core::factory::update(&crate::api::update::UpdateInput {
+            agent: "agent123",
+            target: "call456",
+            outcome: "Sold",
+            ..Default::default()
+        });
+        let request = crate::api::request::build(&update, &base);
+        let key = crate::api::key::ApiKey::new(crate::sandbox::DEFAULT_KEY);
+        let (completion, _) = client.send(&request, &key).await;
+        assert!(
+            matches!(&completion, Completion::Answered(r) if r.status == 200),
+            "{completion:?}"
+        );
+        assert!(!client.roots_loaded());
+        let https = Client::for_base(Duration::from_secs(5), "https://app.phonely.ai").unwrap();
+        assert!(https.roots_loaded());
+        assert!(Client::new(Duration::from_secs(5)).unwrap().roots_loaded());
+    }
+
+    #[test]
+    fn load_reads_them_at_once() {
+        let roots = roots();
+        roots.load();
+        assert!(roots.loaded());
+    }
+}
