@@ -59,7 +59,7 @@ impl Client {
     /// read now (a few milliseconds: call it off the event loop).
     pub fn new(timeout: Duration) -> Result<Self, String> {
         let client = Self::lazy(timeout)?;
-        client.roots.load();
+        client.roots.load()?;
         Ok(client)
     }
 
@@ -69,7 +69,7 @@ impl Client {
     pub fn for_base(timeout: Duration, base_url: &str) -> Result<Self, String> {
         let client = Self::lazy(timeout)?;
         if !base_url.starts_with("http://") {
-            client.roots.load();
+            client.roots.load()?;
         }
         Ok(client)
     }
