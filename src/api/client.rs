@@ -46,6 +46,14 @@ pub fn log_completion(request: &WireRequest, completion: &Completion, latency: D
     }
 }
 
+/// Whether reqwest will send through a proxy from the environment (it reads these variables
+/// by default; an `https://` proxy means a certificate to check even for an `http://` address).
+pub(crate) fn proxy_configured() -> bool {
+    ["HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some_and(|x| !x.is_empty()))
+}
+
 /// A reusable HTTP client (connection pool, TLS set-up).
 #[derive(Clone, Debug)]
 pub struct Client {
@@ -63,12 +71,13 @@ impl Client {
         Ok(client)
     }
 
-    /// The client for one account's address: the system's roots are read now for `https://`,
-    /// and only if a certificate ever needs checking for `http://` (the sandbox), which never
-    /// happens while redirects are not followed.
+    /// The client for one account's address: the system's roots are read now for `https://`
+    /// (or when a proxy is configured: it may be an `https://` one), and for `http://` (the
+    /// sandbox) only if a certificate ever needs checking, which redirects (not followed)
+    /// cannot cause.
     pub fn for_base(timeout: Duration, base_url: &str) -> Result<Self, String> {
         let client = Self::lazy(timeout)?;
-        if !base_url.starts_with("http://") {
+        if !base_url.starts_with("http://") || proxy_configured() {
             client.roots.load()?;
         }
         Ok(client)
@@ -76,8 +85,6 @@ impl Client {
 
     fn lazy(timeout: Duration) -> Result<Self, String> {
         let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
-        // Installing the process-wide provider twice is harmless: the second call is refused.
-        let _ = rustls::crypto::ring::default_provider().install_default();
         let roots = std::sync::Arc::new(super::tls::Roots::new(provider));
         let tls = roots
             .clone()

@@ -2,10 +2,11 @@
 //! made when a certificate first needs checking rather than when the client is built.
 //!
 //! Making it reads the system's root certificates: on Linux the bundle and every file of
-//! `/etc/ssl/certs`, a third of a whole `send`'s CPU (BENCHMARKS.md). A client that only ever
-//! talks `http://` (the sandbox, a loopback test server) never needs them; a client for an
-//! `https://` account loads them while it is built ([`Roots::load`], on the same blocking
-//! thread as before), so its first request does not wait for them.
+//! `/etc/ssl/certs`, half of a whole `send`'s CPU (BENCHMARKS.md). A client that only talks
+//! `http://` (the sandbox, a loopback test server) needs them only behind an `https://`
+//! proxy; a client for an `https://` account, or with a proxy configured, loads them while it
+//! is built ([`Roots::load`], on the same blocking thread as before), so its first request does
+//! not wait for them.
 
 use std::sync::{Arc, OnceLock};
 
@@ -102,7 +103,7 @@ impl ServerCertVerifier for Roots {
     }
 
     /// Asked for the first message of a handshake, before any certificate: the provider's
-    /// schemes, which are the platform verifier's own on Linux (it checks with them).
+    /// schemes, which are what the platform verifier answers on every platform.
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
         match self.verifier.get() {
             Some(Ok(v)) => v.supported_verify_schemes(),
@@ -117,9 +118,13 @@ impl ServerCertVerifier for Roots {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rustls::pki_types::pem::PemObject as _;
 
-    /// A self-signed certificate for `localhost` (no private key needed: only its check).
-    const SELF_SIGNED: &str = include_str!("../../tests/fixtures/self-signed.pem");
+    /// A certificate for `test.phonely-outcomes.invalid` and 127.0.0.1 that no one issued
+    /// (self-signed, not a CA), and its key: test fixtures, trusted by nothing. Not named
+    /// `localhost`: Debian trusts its own "snakeoil" certificate of that name.
+    const CERT: &str = include_str!("../../tests/fixtures/self-signed.pem");
+    const KEY: &str = include_str!("../../tests/fixtures/test-server.key");
 
     fn roots() -> Arc<Roots> {
         Arc::new(Roots::new(Arc::new(
@@ -129,7 +134,6 @@ mod tests {
 
     #[test]
     fn the_roots_are_read_at_the_first_check_and_an_unknown_issuer_is_refused() {
-        use rustls::pki_types::pem::PemObject as _;
         let roots = roots();
         let config = roots.clone().client_config().unwrap();
         assert!(!roots.loaded(), "building the configuration reads no roots");
@@ -137,20 +141,72 @@ mod tests {
             config.alpn_protocols,
             [b"h2".to_vec(), b"http/1.1".to_vec()]
         );
-        assert!(!roots.supported_verify_schemes().is_empty());
+        let schemes_before = roots.supported_verify_schemes();
         assert!(!roots.loaded());
-        let cert = CertificateDer::from_pem_slice(SELF_SIGNED.as_bytes()).unwrap();
-        let name = ServerName::try_from("localhost").unwrap();
+        let cert = CertificateDer::from_pem_slice(CERT.as_bytes()).unwrap();
+        let name = ServerName::try_from("test.phonely-outcomes.invalid").unwrap();
         let checked = roots.verify_server_cert(&cert, &[], &name, &[], UnixTime::now());
         assert!(roots.loaded());
-        // Refused: by no known issuer, or (a machine with no system roots) for having none.
-        let e = checked.unwrap_err();
+        assert_eq!(
+            checked.unwrap_err(),
+            rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer)
+        );
+        // What the first message offered is what the loaded verifier checks with.
+        assert_eq!(schemes_before, roots.supported_verify_schemes());
+    }
+
+    /// A TLS server on 127.0.0.1 with the untrusted certificate: a client for an https://
+    /// address built with this check refuses it (the configuration reqwest was given is the
+    /// one in use), having read the roots before the request.
+    #[tokio::test]
+    async fn an_https_server_with_an_unknown_certificate_is_refused() {
+        use crate::api::client::{Client, Completion};
+        use std::io::{Read as _, Write as _};
+        use std::time::Duration;
+        let certs = vec![CertificateDer::from_pem_slice(CERT.as_bytes()).unwrap()];
+        let key = rustls::pki_types::PrivateKeyDer::from_pem_slice(KEY.as_bytes()).unwrap();
+        let tls_config = Arc::new(
+            rustls::ServerConfig::builder_with_provider(Arc::new(
+                rustls::crypto::ring::default_provider(),
+            ))
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(certs, key)
+            .unwrap(),
+        );
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        // One connection: the handshake, then whatever the client says (nothing, if it refused).
+        let served = std::thread::spawn(move || {
+            let (tcp, _) = listener.accept().unwrap();
+            let conn = rustls::ServerConnection::new(tls_config).unwrap();
+            let mut tls = rustls::StreamOwned::new(conn, tcp);
+            let mut buf = [0u8; 1024];
+            let read = tls.read(&mut buf);
+            let _ = tls.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}");
+            read.is_ok_and(|n| n > 0)
+        });
+        let base = format!("https://127.0.0.1:{port}");
+        let client = Client::for_base(Duration::from_secs(5), &base).unwrap();
+        assert!(client.roots_loaded(), "read while the client was built");
+        let base = crate::api::request::BaseUrl::parse(&base).unwrap();
+        let update = phonely_core::factory::update(&crate::api::update::UpdateInput {
+            agent: "agent123",
+            target: "call456",
+            outcome: "Sold",
+            ..Default::default()
+        });
+        let request = crate::api::request::build(&update, &base);
+        let key = crate::api::key::ApiKey::new("a-key-that-must-not-leave");
+        let (completion, _) = client.send(&request, &key).await;
+        let (Completion::NotSent(why) | Completion::NoAnswer(why)) = &completion else {
+            panic!("the server's certificate was accepted: {completion:?}");
+        };
+        assert!(why.to_lowercase().contains("certificate"), "{why}");
         assert!(
-            matches!(
-                e,
-                rustls::Error::InvalidCertificate(_) | rustls::Error::General(_)
-            ),
-            "{e:?}"
+            !served.join().unwrap(),
+            "the request (and its key) reached a server the client could not trust"
         );
     }
 
@@ -178,7 +234,10 @@ mod tests {
             matches!(&completion, Completion::Answered(r) if r.status == 200),
             "{completion:?}"
         );
-        assert!(!client.roots_loaded());
+        assert_eq!(
+            client.roots_loaded(),
+            crate::api::client::proxy_configured()
+        );
         let https = Client::for_base(Duration::from_secs(5), "https://app.phonely.ai").unwrap();
         assert!(https.roots_loaded());
         assert!(Client::new(Duration::from_secs(5)).unwrap().roots_loaded());
