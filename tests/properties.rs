@@ -115,10 +115,22 @@ proptest! {
             metadata: metadata.as_deref().unwrap_or(""),
             ..UpdateInput::default()
         };
-        let Ok(update) = validate(&input) else {
-            // Only "nothing to set" may refuse these inputs.
-            prop_assert!(outcome.is_empty() && value.is_none() && metadata.is_none());
-            return Ok(());
+        let update = match validate(&input) {
+            Ok(update) => update,
+            Err(errors) => {
+                // Only "nothing to set" may refuse these inputs, or a value JSON would write
+                // differently from the text (a float whose two shortest forms tie: Rust prints
+                // 1509476688663013.3, JSON 1509476688663013.2; never sent as another number).
+                let inexact = |e: &phonely_outcomes::api::update::FieldError| {
+                    e.to_string().contains("cannot be sent exactly")
+                };
+                prop_assert!(
+                    (outcome.is_empty() && value.is_none() && metadata.is_none())
+                        || (!errors.is_empty() && errors.iter().all(inexact)),
+                    "{errors:?}"
+                );
+                return Ok(());
+            }
         };
         let request = build(&update, &BaseUrl::default());
         let body: Map<String, Value> = serde_json::from_str(&request.body).unwrap();
