@@ -561,9 +561,18 @@ async fn send(
             );
         }
     };
-    let record = match &pinned {
-        Some((_, call)) => store.insert_pending_pinned(&who, &update, &request, call),
-        None => store.insert_pending(&who, &update, &request),
+    // With the team log logging in on this (one-threaded) runtime, the history's writes go to a
+    // blocking thread so the login's replies are read meanwhile (a write of the pending row
+    // held the login up by milliseconds); without it, here.
+    let beside = team_opening.is_some();
+    let (store, record) = {
+        let (who, update, request) = (who.clone(), update.clone(), request.clone());
+        let call = pinned.as_ref().map(|(_, call)| call.clone());
+        with_store(store, beside, move |store| match &call {
+            Some(call) => store.insert_pending_pinned(&who, &update, &request, call),
+            None => store.insert_pending(&who, &update, &request),
+        })
+        .await
     };
     let record = match record {
         Ok(r) => r,
@@ -606,7 +615,15 @@ async fn send(
         eprintln!("warning: {}", inert(&w));
     }
     crate::api::client::log_completion(&request, &completion, latency);
-    let done = match store.complete(record.id, &completion, latency) {
+    // Kept (and closed) until the end, as before.
+    let (_store, done) = {
+        let (id, completion) = (record.id, completion.clone());
+        with_store(store, beside, move |store| {
+            store.complete(id, &completion, latency)
+        })
+        .await
+    };
+    let done = match done {
         Ok(r) => r,
         Err(e) => {
             return fail(
@@ -663,6 +680,29 @@ async fn send(
         State::Unconfirmed | State::Refused => exit::REFUSED,
         _ => exit::UNKNOWN,
     })
+}
+
+/// Runs `f` on the history: on a blocking thread when `beside` (the team log logs in on this
+/// runtime's one thread meanwhile), here otherwise (a thread's hand-off for nothing).
+async fn with_store<T: Send + 'static>(
+    store: crate::history::Store,
+    beside: bool,
+    f: impl FnOnce(&crate::history::Store) -> T + Send + 'static,
+) -> (crate::history::Store, T) {
+    if !beside {
+        let t = f(&store);
+        return (store, t);
+    }
+    match tokio::task::spawn_blocking(move || {
+        let t = f(&store);
+        (store, t)
+    })
+    .await
+    {
+        Ok(x) => x,
+        // Only a panic ends a blocking task early: it goes on as the panic it was.
+        Err(e) => std::panic::resume_unwind(e.into_panic()),
+    }
 }
 
 async fn sandbox(args: SandboxArgs) -> ExitCode {
