@@ -355,9 +355,10 @@ pub async fn run(
         Err(code) => return code,
     };
     // The team log (when configured) logs in on a thread of its own meanwhile.
-    let mut team_thread = super::common::data_dir(global.data_dir.clone())
-        .ok()
-        .and_then(|dir| team::TeamThread::start(config, &dir));
+    let team_dir = super::common::data_dir(global.data_dir.clone()).ok();
+    let mut team_thread = team_dir
+        .as_deref()
+        .and_then(|dir| team::TeamThread::start(config, dir));
     // With the key checked, the history opens (its lock, its schema, earlier runs' journals) on
     // a thread of its own while the HTTP client loads the system's certificates: two start-up
     // costs of a few milliseconds each, side by side. A new batch is recorded there too, with
@@ -514,9 +515,9 @@ pub async fn run(
     // The team log (when configured): the batch's rows together.
     let team_line = match team_thread {
         Some(t) => t.wait(team_rows_later.then_some(batch_id)),
-        None => match super::common::data_dir(global.data_dir.clone()) {
-            Ok(dir) => team::log_batch(config, &dir, batch_id).await,
-            Err(_) => None,
+        None => match &team_dir {
+            Some(dir) => team::log_batch(config, dir, batch_id).await,
+            None => None,
         },
     };
     if let Some(line) = team_line {

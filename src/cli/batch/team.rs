@@ -15,7 +15,7 @@ use std::sync::mpsc;
 use std::thread::JoinHandle;
 
 use crate::config::Config;
-use crate::history::{Filter, Record, SessionLock, Store};
+use crate::history::{Filter, Record};
 use crate::teamlog::TeamSession;
 
 #[cfg(doc)]
@@ -220,11 +220,7 @@ pub async fn log_batch(config: &Config, data_dir: &Path, batch_id: i64) -> Optio
 
 /// The batch's rows as the history has them, oldest first (its journal imported first).
 fn finished_rows(data_dir: &Path, batch_id: i64) -> Result<Vec<Record>, String> {
-    let lock = SessionLock::acquire(data_dir).map_err(|e| e.to_string())?;
-    let store = Store::open(data_dir, lock.id()).map_err(|e| e.to_string())?;
-    store
-        .reconcile_orphans(data_dir)
-        .map_err(|e| e.to_string())?;
+    let store = super::super::common::open_for_reading(data_dir)?;
     let filter = Filter {
         batch: Some(batch_id),
         ..Filter::default()
