@@ -31,7 +31,7 @@ use crate::api::update::{OutcomeUpdate, Preference};
 mod import;
 mod line;
 
-pub use import::{Imported, Live, Read, line_row, live, read, row_of};
+pub use import::{Header, Imported, Live, Read, line_row, live, read, row_of};
 use line::Line;
 
 /// The folder, under the data directory.

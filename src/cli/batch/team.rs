@@ -15,6 +15,7 @@ use std::sync::mpsc;
 use std::thread::JoinHandle;
 
 use crate::config::Config;
+use crate::history::journal::{Header, line_row, row_of};
 use crate::history::{Filter, Record};
 use crate::teamlog::TeamSession;
 
@@ -108,13 +109,13 @@ async fn log_when_told(
             let group = std::mem::take(&mut journal.ended);
             journal.logged += group.len();
             if let Err(e) = team.log_finished(&group).await {
-                return Some(said(&team, journal.batch.unwrap_or_default(), 0, Err(e)));
+                return Some(said(&team, journal.batch().unwrap_or_default(), 0, Err(e)));
             }
         }
     }
     // Then the last rows, and any whose ending never came (outcome unknown, as the import
     // will have them).
-    if let Some(batch) = journal.batch {
+    if let Some(batch) = journal.batch() {
         let logged_before = journal.logged;
         let rest = journal.rest();
         let written = team.log_finished(&rest).await;
@@ -154,12 +155,11 @@ async fn from_history(team: &mut TeamSession, data_dir: &Path, batch: i64) -> St
     }
 }
 
-/// A new batch's journal as it is written: its first line, the rows under way (their pending
-/// lines), the rows ended and not yet logged.
+/// A new batch's journal as it is written: its first line (read), the rows under way (their
+/// pending lines), the rows ended and not yet logged.
 #[derive(Default)]
 struct Stream {
-    header: Option<String>,
-    batch: Option<i64>,
+    header: Option<Header>,
     under_way: std::collections::HashMap<usize, String>,
     /// Rows in the order they were recorded (the import's order, for those never ended).
     order: Vec<usize>,
@@ -168,23 +168,30 @@ struct Stream {
 }
 
 impl Stream {
+    fn batch(&self) -> Option<i64> {
+        self.header.as_ref().map(|h| h.batch)
+    }
+
     fn take(&mut self, bytes: &[u8]) {
         let text = String::from_utf8_lossy(bytes);
         for line in text.lines().filter(|l| !l.trim().is_empty()) {
             let Some(header) = &self.header else {
-                self.batch = crate::history::journal::read(line).map(|r| r.batch);
-                self.header = Some(line.to_string());
+                // The journal's first line. Unreadable (a damaged file), no row is taken from
+                // the journal, as its import takes none.
+                self.header = Header::read(line);
+                if self.header.is_none() {
+                    return;
+                }
                 continue;
             };
-            match crate::history::journal::line_row(line) {
+            match line_row(line) {
                 Some((true, seq)) => {
                     self.under_way.insert(seq, line.to_string());
                     self.order.push(seq);
                 }
                 Some((false, seq)) => {
                     if let Some(pending) = self.under_way.remove(&seq)
-                        && let Some(r) =
-                            crate::history::journal::row_of(header, &pending, Some(line))
+                        && let Some(r) = row_of(header, &pending, Some(line))
                     {
                         self.ended.push(r);
                     }
@@ -201,7 +208,7 @@ impl Stream {
         };
         for seq in self.order {
             if let Some(pending) = self.under_way.remove(&seq)
-                && let Some(r) = crate::history::journal::row_of(&header, &pending, None)
+                && let Some(r) = row_of(&header, &pending, None)
             {
                 self.ended.push(r);
             }

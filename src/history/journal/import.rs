@@ -12,19 +12,23 @@ use crate::api::outcome::State;
 use crate::api::record::Record;
 use crate::history::{Result, SessionLock, Store, now_ms};
 
-/// The first line: whose journal this is (written by [`Journal::create`]).
-#[derive(Deserialize)]
-struct Header<'a> {
+/// The first line: whose journal this is (written by [`Journal::create`]). Read once per
+/// journal ([`Header::read`]); every row takes its owner from it.
+#[derive(Debug, Deserialize)]
+pub struct Header {
     // Its first key, `"journal":1`, is the format's version: for a later format to tell.
-    batch: i64,
-    #[serde(borrow)]
-    session: std::borrow::Cow<'a, str>,
-    #[serde(borrow)]
-    operator: std::borrow::Cow<'a, str>,
-    #[serde(borrow)]
-    profile: std::borrow::Cow<'a, str>,
-    #[serde(borrow)]
-    base_url: std::borrow::Cow<'a, str>,
+    pub batch: i64,
+    session: String,
+    operator: String,
+    profile: String,
+    base_url: String,
+}
+
+impl Header {
+    /// A journal's first line, read; `None` when it cannot be.
+    pub fn read(line: &str) -> Option<Self> {
+        serde_json::from_str(line).ok()
+    }
 }
 
 /// A row about to be sent (written by [`Journal::pending`]).
@@ -189,8 +193,8 @@ fn read_header(path: &Path) -> Option<(i64, String)> {
     let file = std::fs::File::open(path).ok()?;
     let mut first = String::new();
     std::io::BufReader::new(file).read_line(&mut first).ok()?;
-    let header: Header = serde_json::from_str(first.trim_end()).ok()?;
-    Some((header.batch, header.session.into_owned()))
+    let header = Header::read(first.trim_end())?;
+    Some((header.batch, header.session))
 }
 
 /// The runs still writing a journal (their session lock is held): batches being sent now.
@@ -355,14 +359,14 @@ pub struct Read {
 /// take them from here, so the two cannot disagree). `None` without a readable first line.
 pub fn read(text: &str) -> Option<Read> {
     let mut lines = text.lines();
-    let header: Header = lines.next().and_then(|l| serde_json::from_str(l).ok())?;
+    let header = lines.next().and_then(Header::read)?;
     let mut pending: Vec<Pending> = Vec::new();
     let mut ended: std::collections::HashMap<usize, Ended> = std::collections::HashMap::new();
     let mut unreadable = 0;
     for line in lines.filter(|l| !l.trim().is_empty()) {
         // The first key says which kind of line (a `RawValue` cannot sit in an untagged
         // enum, so the kinds are told apart here).
-        let read = if line.starts_with("{\"p\":") {
+        let read = if matches!(line_row(line), Some((true, _))) {
             serde_json::from_str::<Pending>(line).map(|p| pending.push(p))
         } else {
             serde_json::from_str::<Ended>(line).map(|e| {
@@ -404,17 +408,16 @@ pub fn line_row(line: &str) -> Option<(bool, usize)> {
     Some((pending, rest[..digits].parse().ok()?))
 }
 
-/// One row from its lines (the journal's first line, the row's pending line and, when it has
-/// ended, its ending line): the record its import will make. `None` when the header or the
-/// pending line cannot be read (the import skips such a row too).
-pub fn row_of(header: &str, pending: &str, ended: Option<&str>) -> Option<Record> {
-    let header: Header = serde_json::from_str(header).ok()?;
+/// One row from its lines (the journal's first line, read, the row's pending line and, when it
+/// has ended, its ending line): the record its import will make. `None` when the pending line
+/// cannot be read (the import skips such a row too).
+pub fn row_of(header: &Header, pending: &str, ended: Option<&str>) -> Option<Record> {
     let pending: Pending = serde_json::from_str(pending).ok()?;
     // An ending that cannot be read leaves the row "outcome unknown", as in the import.
     let end = ended
         .and_then(|line| serde_json::from_str::<Ended>(line).ok())
         .map(|e| End::of(&e, &pending));
-    Some(record(&header, pending, end.as_ref()))
+    Some(record(header, pending, end.as_ref()))
 }
 
 /// One row as the history holds it.
@@ -438,10 +441,10 @@ fn record(header: &Header, p: Pending, end: Option<&End>) -> Record {
     let answer = end.and_then(End::answer);
     Record {
         id: 0,
-        session: header.session.to_string(),
-        operator: header.operator.to_string(),
-        profile: header.profile.to_string(),
-        base_url: header.base_url.to_string(),
+        session: header.session.clone(),
+        operator: header.operator.clone(),
+        profile: header.profile.clone(),
+        base_url: header.base_url.clone(),
         agent: p.agent.into_owned(),
         target: p.target.into_owned(),
         target_kind: p.kind.into_owned(),
