@@ -41,54 +41,42 @@ impl TeamSession {
         if !config.team.enabled() {
             return None;
         }
-        let operator = config.team.operator.clone();
-        // The outbox lives in the data folder, which a first command may not have made yet:
-        // made private (0700) as every command makes it.
-        let _ = crate::history::private::create_dir(data_dir);
-        let outbox = match Outbox::open_in(data_dir) {
+        let operator = &config.team.operator;
+        let outbox = match open_outbox(data_dir) {
             Ok(o) => o,
-            Err(e) => {
-                return Some(TeamSession {
-                    writer: None,
-                    outbox: None,
-                    operator,
-                    offline: Some(e),
-                });
-            }
+            Err(e) => return Some(Self::offline(operator, None, e)),
         };
-        match config.team.resolve().await {
-            Ok(url) => Some(TeamSession {
-                writer: Some(TeamWriter::new(config.team.target(url), outbox)),
-                outbox: None,
-                operator,
-                offline: None,
-            }),
-            Err(e) => Some(TeamSession {
-                writer: None,
-                outbox: Some(outbox),
-                operator,
-                offline: Some(e),
-            }),
-        }
+        Some(match config.team.resolve().await {
+            Ok(url) => Self::writing(config.team.target(url), operator, outbox),
+            Err(e) => Self::offline(operator, Some(outbox), e),
+        })
     }
 
     /// The team log at `target` (already resolved), its outbox in `data_dir`: for the workbench
     /// and tests, which have the URL in hand. Never fails, as [`Self::start`].
     pub fn with_target(target: phonely_team::Target, operator: &str, data_dir: &Path) -> Self {
-        let _ = crate::history::private::create_dir(data_dir);
-        match Outbox::open_in(data_dir) {
-            Ok(outbox) => TeamSession {
-                writer: Some(TeamWriter::new(target, outbox)),
-                outbox: None,
-                operator: operator.to_string(),
-                offline: None,
-            },
-            Err(e) => TeamSession {
-                writer: None,
-                outbox: None,
-                operator: operator.to_string(),
-                offline: Some(e),
-            },
+        match open_outbox(data_dir) {
+            Ok(outbox) => Self::writing(target, operator, outbox),
+            Err(e) => Self::offline(operator, None, e),
+        }
+    }
+
+    fn writing(target: phonely_team::Target, operator: &str, outbox: Outbox) -> Self {
+        TeamSession {
+            writer: Some(TeamWriter::new(target, outbox)),
+            outbox: None,
+            operator: operator.to_string(),
+            offline: None,
+        }
+    }
+
+    /// No writer: `why`, and the outbox when it could be opened.
+    fn offline(operator: &str, outbox: Option<Outbox>, why: String) -> Self {
+        TeamSession {
+            writer: None,
+            outbox,
+            operator: operator.to_string(),
+            offline: Some(why),
         }
     }
 
@@ -348,6 +336,15 @@ impl TeamSession {
              them, as does the next send"
         ))
     }
+}
+
+/// The outbox (`team-outbox.sqlite`) in the data folder, which a first command may not have
+/// made yet: made private (0700) as every command makes it, since the outbox holds customers'
+/// numbers.
+pub fn open_outbox(dir: &Path) -> Result<Outbox, String> {
+    crate::history::private::create_dir(dir)
+        .map_err(|e| format!("the data folder {} cannot be made: {e}", dir.display()))?;
+    Outbox::open_in(dir)
 }
 
 /// A batch row's UUID, made from the session that sent it (this process's random id, so two

@@ -6,7 +6,6 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use phonely_team::outbox::Outbox;
 use phonely_team::writer::TeamWriter;
 use phonely_team::{Target, TeamError, TeamLog};
 
@@ -80,13 +79,6 @@ async fn migrate(target: &Target) -> ExitCode {
     }
 }
 
-fn outbox(dir: &Path) -> Result<Outbox, String> {
-    // Private, as every command makes it (0700): the outbox holds customers' numbers.
-    crate::history::private::create_dir(dir)
-        .map_err(|e| format!("the data folder {} cannot be made: {e}", dir.display()))?;
-    Outbox::open_in(dir)
-}
-
 async fn status(config: &Config, target: &Target, dir: &Path) -> ExitCode {
     let mut out = String::new();
     let _ = writeln!(out, "database   {}", target.url.shown());
@@ -126,7 +118,7 @@ async fn status(config: &Config, target: &Target, dir: &Path) -> ExitCode {
 /// "waiting    3 updates to push (`team push`)" and refused entries, from the outbox.
 fn waiting_lines(dir: &Path) -> String {
     let mut out = String::new();
-    match outbox(dir) {
+    match crate::teamlog::open_outbox(dir) {
         Ok(o) => {
             match o.waiting() {
                 Ok(0) => out.push_str("waiting    none\n"),
@@ -158,7 +150,7 @@ fn waiting_lines(dir: &Path) -> String {
 }
 
 async fn push(target: Target, dir: &Path) -> ExitCode {
-    let outbox = match outbox(dir) {
+    let outbox = match crate::teamlog::open_outbox(dir) {
         Ok(o) => o,
         Err(e) => return fail(exit::INVALID, &e),
     };
