@@ -44,13 +44,8 @@ fn csv(dir: &std::path::Path, name: &str, n: usize, outcome: &str) -> std::path:
 #[test]
 fn a_batch_reaches_the_team_log_once_even_with_the_server_stopped_during_it() {
     let Some(pg) = testing::own() else { return };
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let (rt, url) = cli_env::team_database(&pg);
     let rows = |url: &str| rt.block_on(rows(url));
-    let db = rt.block_on(pg.create_database());
-    let url = pg.superuser_url(&db);
     let env = cli_env::start(KEY);
     let files = tempfile::tempdir().unwrap();
     let run_on = |url: &str, args: &[&str]| {
@@ -177,22 +172,9 @@ fn a_batch_reaches_the_team_log_once_even_with_the_server_stopped_during_it() {
 fn rows_reach_the_team_log_during_the_run_and_a_killed_run_resumed_logs_each_row_once() {
     use phonely_outcomes::sandbox::Fault;
     let Some(pg) = testing::own() else { return };
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let (rt, url, env) = cli_env::team_env(&pg, KEY);
     let count = |url: &str| rt.block_on(rows(url)).len();
-    let db = rt.block_on(pg.create_database());
-    let url = pg.superuser_url(&db);
-    let env = cli_env::start(KEY);
     let files = tempfile::tempdir().unwrap();
-    let migrate = env
-        .cmd()
-        .env("PHONELY_TEAM_DATABASE_URL", &url)
-        .args(["team", "migrate"])
-        .output()
-        .unwrap();
-    assert!(migrate.status.success(), "{migrate:?}");
     // Slow answers, so the run is surely still going when the first groups are logged.
     env.sandbox
         .sandbox

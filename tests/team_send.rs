@@ -33,22 +33,7 @@ fn send_args() -> [&'static str; 11] {
 /// URL), the sandbox and data folder, and the schema made by the tool itself. `None` when
 /// PostgreSQL is not installed (the test then passes with the harness's one line).
 fn team_env() -> Option<(tokio::runtime::Runtime, String, cli_env::CliEnv)> {
-    let pg = testing::shared()?;
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let db = rt.block_on(pg.create_database());
-    let url = pg.superuser_url(&db);
-    let env = cli_env::start(KEY);
-    let migrate = env
-        .cmd()
-        .env("PHONELY_TEAM_DATABASE_URL", &url)
-        .args(["team", "migrate"])
-        .output()
-        .unwrap();
-    assert!(migrate.status.success(), "{migrate:?}");
-    Some((rt, url, env))
+    testing::shared().map(|pg| cli_env::team_env(pg, KEY))
 }
 
 async fn rows(url: &str) -> Vec<phonely_team::TeamRow> {
@@ -172,12 +157,7 @@ fn files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 #[test]
 fn the_duplicate_guard_names_the_colleague() {
     let Some(pg) = testing::shared() else { return };
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let db = rt.block_on(pg.create_database());
-    let url = pg.superuser_url(&db);
+    let (rt, url) = cli_env::team_database(pg);
     let env = cli_env::start(KEY);
     let ben_home = tempfile::tempdir().unwrap();
     let as_user = |user: &str, args: &[&str]| {

@@ -62,3 +62,33 @@ impl CliEnv {
         c
     }
 }
+
+/// A fresh database on the throwaway cluster `pg` (its superuser URL), and a runtime to read it
+/// with.
+pub fn team_database(pg: &phonely_team::testing::Cluster) -> (tokio::runtime::Runtime, String) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let db = rt.block_on(pg.create_database());
+    let url = pg.superuser_url(&db);
+    (rt, url)
+}
+
+/// [`team_database`], the sandbox and data folder ([`start`]), and the schema made by the tool
+/// itself (`team migrate`).
+pub fn team_env(
+    pg: &phonely_team::testing::Cluster,
+    key: &'static str,
+) -> (tokio::runtime::Runtime, String, CliEnv) {
+    let (rt, url) = team_database(pg);
+    let env = start(key);
+    let migrate = env
+        .cmd()
+        .env("PHONELY_TEAM_DATABASE_URL", &url)
+        .args(["team", "migrate"])
+        .output()
+        .unwrap();
+    assert!(migrate.status.success(), "{migrate:?}");
+    (rt, url, env)
+}
