@@ -6,7 +6,8 @@
 //!
 //!   cargo build --release && cargo run --release --example send_overhead -- [ROUNDS] [NAME=BINARY]...
 //!
-//! `NAME=BINARY` adds another build (e.g. an older one) to the same rounds, with the team log on.
+//! `NAME=BINARY` adds another build (e.g. an older one) to the same rounds, with the team log on
+//! (and through the pooler too, when one is named).
 //!
 //! With a connection pooler (issue 18: what the README's "For a team" advises for scripted
 //! `send`s): `SEND_OVERHEAD_URL` is the team database to use instead of a throwaway cluster, and
@@ -38,7 +39,8 @@ fn main() {
         ("without team log".into(), own.clone(), None),
         ("with team log".into(), own.clone(), Some(0)),
     ];
-    if pooled.is_some() {
+    let through_pooler = pooled.is_some();
+    if through_pooler {
         runs.push(("with team log, through the pooler".into(), own, Some(1)));
     }
     for extra in args {
@@ -48,6 +50,9 @@ fn main() {
                 PathBuf::from(path),
                 Some(0),
             ));
+            if through_pooler {
+                runs.push((format!("{name}, pooler"), PathBuf::from(path), Some(1)));
+            }
         }
     }
     let rt = tokio::runtime::Runtime::new().expect("a runtime");

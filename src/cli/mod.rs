@@ -607,45 +607,50 @@ async fn send(
         _ = tokio::signal::ctrl_c() => (Completion::Cancelled, started.elapsed()),
     };
     answered.store(true, std::sync::atomic::Ordering::Release);
-    let mut team = match team_pending {
-        Some(task) => task.await.ok().flatten(),
-        None => None,
+    crate::api::client::log_completion(&request, &completion, latency);
+    // The record as it ended, built once: the history writes it (on a blocking thread when the
+    // team log is on) while the team log is given the same record, side by side rather than
+    // one round trip after the other. Should the history's write fail, the team log still has
+    // what Phonely answered; this update shows here as outcome unknown, as it says below.
+    let done = record
+        .clone()
+        .completed(&completion, latency, crate::history::now_ms());
+    let written = {
+        let done = done.clone();
+        with_store(store, beside, move |store| store.complete_record(&done))
     };
+    let teamed = async {
+        let mut team = match team_pending {
+            Some(task) => task.await.ok().flatten(),
+            None => None,
+        };
+        if let Some((t, _, pending)) = team.as_mut() {
+            if *pending {
+                t.complete(team_uuid, &done).await;
+            } else {
+                t.finished(team_uuid, &done).await;
+            }
+        }
+        team
+    };
+    // The history is kept (and closed) until the end, as before.
+    let ((_store, written), mut team) = tokio::join!(written, teamed);
     if let Some(w) = team.as_mut().and_then(|(_, w, _)| w.take()) {
         eprintln!("warning: {}", inert(&w));
     }
-    crate::api::client::log_completion(&request, &completion, latency);
-    // Kept (and closed) until the end, as before.
-    let (_store, done) = {
-        let (id, completion) = (record.id, completion.clone());
-        with_store(store, beside, move |store| {
-            store.complete(id, &completion, latency)
-        })
-        .await
-    };
-    let done = match done {
-        Ok(r) => r,
-        Err(e) => {
-            return fail(
-                exit::UNKNOWN,
-                &format!(
-                    "the request ended but its result could not be recorded ({e}); update #{} \
-                     will show as outcome unknown",
-                    record.id
-                ),
-            );
-        }
-    };
+    if let Err(e) = written {
+        return fail(
+            exit::UNKNOWN,
+            &format!(
+                "the request ended but its result could not be recorded ({e}); update #{} \
+                 will show as outcome unknown",
+                record.id
+            ),
+        );
+    }
     drop(lock);
-    if let Some((t, _, pending)) = team.as_mut() {
-        if *pending {
-            t.complete(team_uuid, &done).await;
-        } else {
-            t.finished(team_uuid, &done).await;
-        }
-        if let Some(line) = t.status() {
-            eprintln!("{}", inert(&line));
-        }
+    if let Some(line) = team.as_ref().and_then(|(t, _, _)| t.status()) {
+        eprintln!("{}", inert(&line));
     }
     if let Completion::Answered(response) = &completion {
         // JSON as it came, with what JSON leaves raw (DEL, C1, bidi overrides) escaped the

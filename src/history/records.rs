@@ -7,7 +7,7 @@ use std::time::Duration;
 use rusqlite::{OptionalExtension, Row, params};
 
 use super::{Filter, HistoryError, Provenance, Record, Result, Store, now_ms, search};
-use crate::api::client::{BODY_CAP, Completion, State, Verdict, classify};
+use crate::api::client::{Completion, State};
 use crate::api::request::WireRequest;
 use crate::api::update::{OutcomeUpdate, Preference};
 
@@ -108,34 +108,18 @@ impl Store {
 
     /// Completes a pending record with how its request ended. Returns the updated record.
     pub fn complete(&self, id: i64, completion: &Completion, latency: Duration) -> Result<Record> {
-        let record = self
+        let done = self
             .get(id)?
-            .ok_or(HistoryError::Sqlite(rusqlite::Error::QueryReturnedNoRows))?;
-        self.complete_id(id, &record.fields(), completion, latency)?;
-        self.get(id)?
-            .ok_or(HistoryError::Sqlite(rusqlite::Error::QueryReturnedNoRows))
+            .ok_or(HistoryError::Sqlite(rusqlite::Error::QueryReturnedNoRows))?
+            .completed(completion, latency, now_ms());
+        self.complete_record(&done)?;
+        Ok(done)
     }
 
-    /// Completes record `id`, which sent `sent_fields`, without reading it first or after; returns
-    /// the verdict stored (the same `classify` gives). A missing id is an error.
-    pub fn complete_id(
-        &self,
-        id: i64,
-        sent_fields: &[&str],
-        completion: &Completion,
-        latency: Duration,
-    ) -> Result<Verdict> {
-        let verdict: Verdict = classify(sent_fields, completion);
-        let (body, truncated, cap) = match completion {
-            Completion::Answered(r) => (
-                Some(r.body.as_str()),
-                r.truncated,
-                i64::try_from(BODY_CAP).ok(),
-            ),
-            _ => (None, false, None),
-        };
-        let now = now_ms();
-        let latency_ms = i64::try_from(latency.as_millis()).unwrap_or(i64::MAX);
+    /// Writes how `done` (a record [`Record::completed`] ended) ended over its row, in one
+    /// statement that reads nothing: a `send` builds `done` once and gives it to the team log
+    /// while this writes it. A missing id is an error.
+    pub fn complete_record(&self, done: &Record) -> Result<()> {
         let changed = self
             .conn
             .prepare_cached(
@@ -145,23 +129,23 @@ impl Store {
                  WHERE id = ?1",
             )?
             .execute(params![
-                id,
-                verdict.state.as_str(),
-                now,
-                verdict.http_status,
-                latency_ms,
-                verdict.verified,
-                verdict.call_id,
-                verdict.message,
-                body,
-                truncated,
-                now.saturating_sub(latency_ms),
-                cap,
+                done.id,
+                done.state.as_str(),
+                done.completed_ms,
+                done.http_status,
+                done.latency_ms,
+                done.verified,
+                done.resolved_call_id,
+                done.message,
+                done.response_body,
+                done.response_truncated,
+                done.sent_ms,
+                done.response_cap,
             ])?;
         if changed == 0 {
             return Err(HistoryError::Sqlite(rusqlite::Error::QueryReturnedNoRows));
         }
-        Ok(verdict)
+        Ok(())
     }
 
     pub fn get(&self, id: i64) -> Result<Option<Record>> {
@@ -277,7 +261,7 @@ pub(super) fn read_row(row: &Row<'_>) -> rusqlite::Result<Record> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::client::HttpResponse;
+    use crate::api::client::{BODY_CAP, HttpResponse};
     use crate::api::request::{BaseUrl, build};
     use crate::api::update::{UpdateInput, validate};
     use crate::history::tests::{add, ids, sample, who};
@@ -364,6 +348,8 @@ mod tests {
                     done.completed_ms.unwrap(),
                 );
                 assert_eq!(built, done, "{ending:?}");
+                // And the row reads back as that record.
+                assert_eq!(store.get(stored.id).unwrap(), Some(done), "{ending:?}");
             }
         }
     }

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use super::outcome::{BODY_CAP, Completion, classify};
+use super::outcome::Completion;
 use super::record::{Provenance, Record};
 use super::request::WireRequest;
 use super::update::{OutcomeUpdate, UpdateInput, validate};
@@ -76,35 +76,12 @@ pub fn pending(
 }
 
 /// The record `Store::complete` leaves: `record` ended with `completion` after `latency`, at
-/// `now_ms`.
+/// `now_ms` ([`Record::completed`]).
 pub fn completed(
     record: Record,
     completion: &Completion,
     latency: Duration,
     now_ms: i64,
 ) -> Record {
-    let verdict = classify(&record.fields(), completion);
-    let (body, truncated, cap) = match completion {
-        Completion::Answered(r) => (
-            Some(r.body.clone()),
-            r.truncated,
-            i64::try_from(BODY_CAP).ok(),
-        ),
-        _ => (None, false, None),
-    };
-    let latency_ms = i64::try_from(latency.as_millis()).unwrap_or(i64::MAX);
-    Record {
-        state: verdict.state,
-        completed_ms: Some(now_ms),
-        http_status: verdict.http_status,
-        latency_ms: Some(latency_ms),
-        verified: verdict.verified,
-        resolved_call_id: verdict.call_id,
-        message: Some(verdict.message),
-        response_body: body,
-        response_truncated: truncated,
-        sent_ms: Some(now_ms.saturating_sub(latency_ms)),
-        response_cap: cap,
-        ..record
-    }
+    record.completed(completion, latency, now_ms)
 }

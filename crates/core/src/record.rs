@@ -4,7 +4,9 @@
 
 use serde::Serialize;
 
-use super::outcome::State;
+use std::time::Duration;
+
+use super::outcome::{BODY_CAP, Completion, State, classify};
 use super::request::WireRequest;
 
 /// A batch file as the history recorded it.
@@ -90,6 +92,37 @@ fn ser_state<S: serde::Serializer>(state: &State, s: S) -> std::result::Result<S
 }
 
 impl Record {
+    /// This (pending) record ended with `completion` after `latency`, at `now_ms`: the record
+    /// `Store::complete` leaves, field for field, built without the database, so a send can
+    /// give it to the team log while the history writes it.
+    #[must_use]
+    pub fn completed(self, completion: &Completion, latency: Duration, now_ms: i64) -> Record {
+        let verdict = classify(&self.fields(), completion);
+        let (body, truncated, cap) = match completion {
+            Completion::Answered(r) => (
+                Some(r.body.clone()),
+                r.truncated,
+                i64::try_from(BODY_CAP).ok(),
+            ),
+            _ => (None, false, None),
+        };
+        let latency_ms = i64::try_from(latency.as_millis()).unwrap_or(i64::MAX);
+        Record {
+            state: verdict.state,
+            completed_ms: Some(now_ms),
+            http_status: verdict.http_status,
+            latency_ms: Some(latency_ms),
+            verified: verdict.verified,
+            resolved_call_id: verdict.call_id,
+            message: Some(verdict.message),
+            response_body: body,
+            response_truncated: truncated,
+            sent_ms: Some(now_ms.saturating_sub(latency_ms)),
+            response_cap: cap,
+            ..self
+        }
+    }
+
     /// One character for the state ([`State::mark`]).
     pub fn mark(&self) -> &'static str {
         self.state.mark()
