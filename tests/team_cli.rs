@@ -176,3 +176,37 @@ async fn migrate_status_push_and_config_show_with_the_url_alone() {
     let out = run(&["team", "push"]);
     assert!(text(&out).contains("Pushed 1"), "{}", text(&out));
 }
+
+/// The URL of a server on this computer through its socket (Debian's usual local set-up): the
+/// commands reach it with no `sslmode` written, say that no TLS is used and why, and never print
+/// the password, also in the shape (`user:password@/db?host=/folder`) other parsers cannot read.
+#[tokio::test]
+async fn a_socket_url_is_reached_without_tls_and_its_password_never_shows() {
+    let Some(pg) = testing::shared() else { return };
+    let db = pg.create_database().await;
+    let password = pg.superuser_password();
+    for url in [
+        pg.socket_param_url("postgres", password, &db),
+        pg.socket_url("postgres", password, &db),
+    ] {
+        let home = tempfile::tempdir().unwrap();
+        let run = |args: &[&str]| cmd(home.path(), Some(&url)).args(args).output().unwrap();
+        let out = run(&["team", "migrate"]);
+        assert!(out.status.success(), "{url}: {}", text(&out));
+        let out = run(&["team", "status"]);
+        let t = text(&out);
+        assert!(out.status.success(), "{url}: {t}");
+        assert!(t.contains("connection ✓ reachable"), "{t}");
+        assert!(
+            t.contains("sslmode    none: a socket on this computer"),
+            "{t}"
+        );
+        assert!(t.contains("postgres:••••••••@"), "{t}");
+        let out = run(&["config", "show"]);
+        let t = text(&out);
+        assert!(t.contains("✓ reachable"), "{t}");
+        for out in [&run(&["team", "status"]), &out] {
+            assert!(!text(out).contains(password), "{}", text(out));
+        }
+    }
+}

@@ -88,7 +88,10 @@ async fn status(config: &Config, target: &Target, dir: &Path) -> ExitCode {
         crate::api::inert::inert(&config.team.source())
     );
     let _ = writeln!(out, "operator   {}", config.team.operator);
-    let mode = target.mode().map_or_else(|e| e, |m| m.as_str().to_string());
+    let mode = match (target.socket(), target.mode()) {
+        (Some(folder), _) => format!("none: a socket on this computer ({folder}), as psql does"),
+        (None, mode) => mode.map_or_else(|e| e, |m| m.as_str().to_string()),
+    };
     let _ = writeln!(out, "sslmode    {mode}");
     let reachable = match TeamLog::open(target).await {
         Ok(log) => {

@@ -437,6 +437,33 @@ impl Cluster {
         )
     }
 
+    /// A URL for `user` on `database` through the cluster's Unix socket, the socket folder as
+    /// the URL's host (percent-encoded) and no `sslmode` (a socket goes without TLS).
+    pub fn socket_url(&self, user: &str, password: &str, database: &str) -> String {
+        let folder: String =
+            url::form_urlencoded::byte_serialize(self.dir.display().to_string().as_bytes())
+                .collect();
+        format!(
+            "postgresql://{user}:{password}@{folder}:{}/{database}",
+            self.port
+        )
+    }
+
+    /// The same through a `host=` parameter (the URL's host left empty), as libpq's manual
+    /// writes it.
+    pub fn socket_param_url(&self, user: &str, password: &str, database: &str) -> String {
+        format!(
+            "postgresql://{user}:{password}@/{database}?host={}&port={}",
+            self.dir.display(),
+            self.port
+        )
+    }
+
+    /// The superuser's password (the socket tests log in with it, as a person would).
+    pub fn superuser_password(&self) -> &'static str {
+        SUPERUSER_PASSWORD
+    }
+
     /// The superuser's URL for `database`.
     pub fn superuser_url(&self, database: &str) -> String {
         self.url("postgres", SUPERUSER_PASSWORD, database)

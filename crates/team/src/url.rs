@@ -29,46 +29,73 @@ impl TeamUrl {
         &self.0
     }
 
-    /// The password, if the URL holds one (decoded).
-    fn password(&self) -> Option<String> {
-        if let Ok(u) = url::Url::parse(&self.0)
-            && let Some(p) = u.password()
-        {
-            let decoded = percent_decode(p);
-            return Some(decoded).filter(|p| !p.is_empty());
-        }
-        key_value(&self.0, "password").filter(|p| !p.is_empty())
+    /// The URL's parts as the driver reads them (`None` for a libpq `key=value` string).
+    fn parts(&self) -> Option<Parts<'_>> {
+        Parts::of(&self.0)
     }
 
-    /// The URL as it may be shown: the password replaced by [`MASK`].
-    pub fn shown(&self) -> String {
-        if let Ok(mut u) = url::Url::parse(&self.0) {
-            if u.password().is_some() {
-                // A URL with a user can always take a password.
-                let _ = u.set_password(Some("--mask--"));
-                return u.as_str().replace("--mask--", MASK);
+    /// The password as written (a `postgres://` URL may percent-encode it) and decoded, from
+    /// wherever the driver would take it: the user info, a `password=` query parameter, or a
+    /// libpq `key=value` string.
+    fn secrets(&self) -> Vec<String> {
+        let written: Vec<String> = match self.parts() {
+            Some(p) => p
+                .password
+                .into_iter()
+                .chain(p.query_values("password"))
+                .map(str::to_string)
+                .collect(),
+            None => key_value(&self.0, "password").into_iter().collect(),
+        };
+        let mut secrets = Vec::new();
+        for w in written {
+            for s in [percent_decode(&w), w] {
+                if !s.is_empty() && !secrets.contains(&s) {
+                    secrets.push(s);
+                }
             }
-            return u.as_str().to_string();
         }
-        self.scrub(&self.0)
+        // Longest first, so a password that contains another is masked whole.
+        secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        secrets
+    }
+
+    /// The URL as it may be shown: the password replaced by [`MASK`], in the user info and in
+    /// a `password=` parameter alike (also when the host is a socket folder, which the `url`
+    /// crate cannot read).
+    pub fn shown(&self) -> String {
+        let Some(p) = self.parts() else {
+            return self.scrub(&self.0);
+        };
+        let mut out = String::with_capacity(self.0.len());
+        out.push_str(p.scheme);
+        if let Some(user) = p.user {
+            out.push_str(user);
+            if p.password.is_some() {
+                out.push(':');
+                out.push_str(MASK);
+            }
+            out.push('@');
+        }
+        out.push_str(p.location);
+        if let Some(query) = p.query {
+            out.push('?');
+            let pairs: Vec<String> = query
+                .split('&')
+                .map(|pair| match pair.split_once('=') {
+                    Some((k, _)) if percent_decode(k) == "password" => format!("{k}={MASK}"),
+                    _ => pair.to_string(),
+                })
+                .collect();
+            out.push_str(&pairs.join("&"));
+        }
+        out
     }
 
     /// `text` with the password (as written in the URL and decoded) replaced by [`MASK`].
     pub fn scrub(&self, text: &str) -> String {
         let mut out = text.to_string();
-        let mut secrets = Vec::new();
-        if let Some(p) = self.password() {
-            secrets.push(p);
-        }
-        if let Ok(u) = url::Url::parse(&self.0)
-            && let Some(p) = u.password()
-            && !p.is_empty()
-        {
-            secrets.push(p.to_string());
-        }
-        // Longest first, so a password that contains another is masked whole.
-        secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
-        for s in secrets {
+        for s in self.secrets() {
             out = out.replace(&s, MASK);
         }
         out
@@ -76,36 +103,92 @@ impl TeamUrl {
 
     /// The `sslmode` the URL asks for, if any (`?sslmode=…` or `sslmode=…`).
     pub fn sslmode(&self) -> Option<String> {
-        if let Ok(u) = url::Url::parse(&self.0) {
-            return u
-                .query_pairs()
-                .find(|(k, _)| k == "sslmode")
-                .map(|(_, v)| v.into_owned());
+        match self.parts() {
+            Some(p) => p.query_values("sslmode").last().map(percent_decode),
+            None => key_value(&self.0, "sslmode"),
         }
-        key_value(&self.0, "sslmode")
     }
 
     /// The URL without its `sslmode` (the driver knows fewer modes than libpq; the TLS set-up is
     /// ours, [`SslMode`]).
     pub fn without_sslmode(&self) -> String {
-        if let Ok(mut u) = url::Url::parse(&self.0) {
-            let kept: Vec<(String, String)> = u
-                .query_pairs()
-                .filter(|(k, _)| k != "sslmode")
-                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        if let Some(p) = self.parts() {
+            let Some(query) = p.query else {
+                return self.0.clone();
+            };
+            let kept: Vec<&str> = query
+                .split('&')
+                .filter(|pair| {
+                    let key = pair.split_once('=').map_or(*pair, |(k, _)| k);
+                    percent_decode(key) != "sslmode"
+                })
                 .collect();
-            if kept.is_empty() {
-                u.set_query(None);
-            } else {
-                u.query_pairs_mut().clear().extend_pairs(kept);
+            let end = self.0.len() - query.len() - 1;
+            let mut out = self.0[..end].to_string();
+            if !kept.is_empty() {
+                out.push('?');
+                out.push_str(&kept.join("&"));
             }
-            return u.as_str().to_string();
+            return out;
         }
         self.0
             .split_whitespace()
             .filter(|w| !w.starts_with("sslmode="))
             .collect::<Vec<_>>()
             .join(" ")
+    }
+}
+
+/// A `postgres://` URL cut where tokio-postgres cuts it: the user info runs to the first `@`
+/// (a password may hold `/` or `?` unencoded), the user to its first `:`; the query starts at
+/// the first `?` after the user info.
+struct Parts<'a> {
+    /// `postgres://` as written.
+    scheme: &'a str,
+    user: Option<&'a str>,
+    password: Option<&'a str>,
+    /// Hosts, ports and database: everything between the user info and the query.
+    location: &'a str,
+    query: Option<&'a str>,
+}
+
+impl<'a> Parts<'a> {
+    fn of(text: &'a str) -> Option<Self> {
+        let lower = text.get(..13).unwrap_or(text).to_ascii_lowercase();
+        let scheme_len = ["postgresql://", "postgres://"]
+            .into_iter()
+            .find(|p| lower.starts_with(p))?
+            .len();
+        let (scheme, rest) = text.split_at(scheme_len);
+        let (user, password, rest) = match rest.split_once('@') {
+            Some((info, rest)) => match info.split_once(':') {
+                Some((user, password)) => (Some(user), Some(password), rest),
+                None => (Some(info), None, rest),
+            },
+            None => (None, None, rest),
+        };
+        let (location, query) = match rest.split_once('?') {
+            Some((location, query)) => (location, Some(query)),
+            None => (rest, None),
+        };
+        Some(Parts {
+            scheme,
+            user,
+            password,
+            location,
+            query,
+        })
+    }
+
+    /// The values (as written) of the query parameter `key`.
+    fn query_values(&self, key: &'a str) -> impl Iterator<Item = &'a str> + use<'a> {
+        self.query
+            .into_iter()
+            .flat_map(|q| q.split('&'))
+            .filter_map(move |pair| {
+                let (k, v) = pair.split_once('=')?;
+                (percent_decode(k) == key).then_some(v)
+            })
     }
 }
 
@@ -185,8 +268,30 @@ impl Target {
         }
     }
 
-    /// The mode in force: the configured one, else the URL's, else verify-full.
+    /// The socket folder when the server is reached through a Unix socket on this computer
+    /// (`host=/var/run/postgresql`, or `%2Fvar%2Frun%2Fpostgresql` as the URL's host). Such a
+    /// connection never leaves the computer and, as libpq does, goes without TLS.
+    pub fn socket(&self) -> Option<String> {
+        let config: tokio_postgres::Config = self.url.without_sslmode().parse().ok()?;
+        let mut folders = Vec::new();
+        for host in config.get_hosts() {
+            match host {
+                #[cfg(unix)]
+                tokio_postgres::config::Host::Unix(path) => {
+                    folders.push(path.display().to_string());
+                }
+                _ => return None,
+            }
+        }
+        (!folders.is_empty()).then(|| folders.join(","))
+    }
+
+    /// The mode in force: none over a Unix socket ([`Self::socket`]); else the configured one,
+    /// else the URL's, else verify-full.
     pub fn mode(&self) -> Result<SslMode, String> {
+        if self.socket().is_some() {
+            return Ok(SslMode::Disable);
+        }
         if let Some(m) = self.sslmode {
             return Ok(m);
         }
@@ -236,5 +341,68 @@ mod tests {
         );
         let t = Target::new(TeamUrl::new("postgres://h/db"));
         assert_eq!(t.mode(), Ok(SslMode::VerifyFull));
+    }
+
+    /// Every way the driver takes a password from a URL: masked by `shown`, taken out by
+    /// `scrub`, checked against tokio-postgres's own reading of the same text.
+    #[test]
+    fn the_password_never_shows_whatever_the_urls_shape() {
+        let cases = [
+            // The socket folder as the host: the `url` crate cannot read this one.
+            (
+                "postgresql://postgres:s3cret@%2Ftmp%2Fpgb:5432/team?sslmode=disable",
+                "s3cret",
+            ),
+            // An empty host and the socket as a parameter (libpq's manual).
+            (
+                "postgresql://postgres:s3cret@/team?host=/var/run/postgresql&port=5432",
+                "s3cret",
+            ),
+            // The password as a parameter, percent-encoded.
+            (
+                "postgres://ana@db.example/team?password=s3cr%26et&sslmode=require",
+                "s3cr&et",
+            ),
+            // Unencoded `/` and `?` in the password: the user info runs to the first `@`.
+            ("postgres://ana:p/w?x@db.example/team", "p/w?x"),
+        ];
+        for (text, password) in cases {
+            let driver: tokio_postgres::Config =
+                text.parse().unwrap_or_else(|e| panic!("{text}: {e}"));
+            assert_eq!(driver.get_password(), Some(password.as_bytes()), "{text}");
+            let url = TeamUrl::new(text);
+            let shown = url.shown();
+            assert!(!shown.contains(password), "{text} → {shown}");
+            assert!(shown.contains(MASK), "{text} → {shown}");
+            assert!(!format!("{url:?}").contains(password), "{text}");
+            let said = url.scrub(&format!("the server said: no ({password}) for {text}"));
+            assert!(!said.contains(password), "{said}");
+        }
+        // A scheme the driver refuses (upper case) is still masked in the error that says so.
+        let url = TeamUrl::new("POSTGRES://ana:Upper-Pw@db.example/team");
+        assert!(!url.shown().contains("Upper-Pw"), "{}", url.shown());
+        // What is not the password stays as written.
+        let url =
+            TeamUrl::new("postgresql://ana:pw@/team?host=/var/run/postgresql&sslmode=require");
+        assert_eq!(
+            url.shown(),
+            format!("postgresql://ana:{MASK}@/team?host=/var/run/postgresql&sslmode=require")
+        );
+        assert_eq!(url.sslmode().as_deref(), Some("require"));
+        assert_eq!(
+            url.without_sslmode(),
+            "postgresql://ana:pw@/team?host=/var/run/postgresql"
+        );
+        let t = Target::new(url);
+        assert_eq!(t.socket().as_deref(), Some("/var/run/postgresql"));
+        assert_eq!(t.mode(), Ok(SslMode::Disable));
+        assert_eq!(
+            TeamUrl::new("postgres://h/db?sslmode=disable").without_sslmode(),
+            "postgres://h/db"
+        );
+        assert_eq!(
+            Target::new(TeamUrl::new("postgres://db.example/team")).socket(),
+            None
+        );
     }
 }

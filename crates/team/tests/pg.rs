@@ -660,3 +660,42 @@ async fn the_reads_use_their_indexes() {
     let word = phonely_core::filter::Filter::parse_query("call12345").unwrap();
     assert_eq!(log.find(&word, None, None, 100).await.unwrap().len(), 1);
 }
+
+/// A server on this computer through its Unix socket, as Debian's own PostgreSQL is reached: the
+/// socket folder as the URL's host or as `host=`, no `sslmode` written. It goes without TLS (as
+/// libpq), the password never shows, and a missing socket is "offline" without the password.
+#[tokio::test]
+async fn a_unix_socket_needs_no_tls_and_never_shows_the_password() {
+    let Some(pg) = testing::shared() else { return };
+    let (db, _) = fresh(pg).await;
+    let password = "S0cket-Pa55-plugh";
+    for url in [
+        pg.socket_url("postgres", password, &db),
+        pg.socket_param_url("postgres", password, &db),
+    ] {
+        let t = target(url.clone());
+        assert!(t.socket().is_some(), "{url}");
+        assert_eq!(t.mode(), Ok(phonely_team::SslMode::Disable), "{url}");
+        let shown = t.url.shown();
+        assert!(!shown.contains(password), "{shown}");
+        assert!(shown.contains(phonely_team::url::MASK), "{shown}");
+        let log = TeamLog::open(&t)
+            .await
+            .unwrap_or_else(|e| panic!("{url}: {e}"));
+        assert_eq!(log.version(), latest());
+        // The same URL with the socket's folder gone: offline, and said without the password.
+        let gone = url.replace(&pg.port().to_string(), "1");
+        let e = TeamLog::open(&target(gone)).await.unwrap_err();
+        assert!(e.is_offline(), "{e:?}");
+        assert!(!e.to_string().contains(password), "{e}");
+        assert!(!format!("{e:?}").contains(password), "{e:?}");
+    }
+    // A TCP address is not a socket: its mode stays the URL's.
+    let tcp = target(pg.url("postgres", password, &db));
+    assert_eq!(tcp.socket(), None);
+    assert_eq!(tcp.mode(), Ok(phonely_team::SslMode::Disable));
+    assert_eq!(
+        target(pg.url_without_sslmode("postgres", password, &db)).mode(),
+        Ok(phonely_team::SslMode::VerifyFull)
+    );
+}
