@@ -79,6 +79,18 @@ fn main() {
     let home = work.path().join("home");
     std::fs::create_dir_all(&home).expect("a home");
 
+    // A person corrects many calls, each a few times at most: the rounds go through the demo
+    // agent's calls in turn (the duplicate question's cost grows with one call's updates in
+    // the window; one call sent to thousands of times is not what a desk does).
+    let demo: serde_json::Value =
+        serde_json::from_str(include_str!("../assets/sandbox-calls.json")).expect("demo data");
+    let calls: Vec<String> = demo["calls"]
+        .as_array()
+        .expect("a calls list")
+        .iter()
+        .filter(|c| c["agent_id"] == "agent123")
+        .filter_map(|c| c["id"].as_str().map(str::to_string))
+        .collect();
     let send = |binary: &PathBuf, data: &PathBuf, team: Option<usize>, i: usize| {
         let mut cmd = Command::new(binary);
         cmd.env_clear()
@@ -95,7 +107,7 @@ fn main() {
                 "--agent",
                 "agent123",
                 "--call",
-                "call456",
+                &calls[i % calls.len()],
             ])
             .args(["--outcome", "Sold", "--value"])
             .arg(format!("{}", 100 + i))

@@ -45,9 +45,21 @@ impl TeamUrl {
                 .chain(p.query_values("password"))
                 .map(str::to_string)
                 .collect(),
-            None => key_value(&self.0, "password").into_iter().collect(),
+            None => Setting::all(&self.0)
+                .into_iter()
+                .filter(|k| k.key == "password")
+                .flat_map(|k| [self.0[k.raw.clone()].to_string(), k.value])
+                .collect(),
         };
+        // And whatever the driver itself reads as the password, should the two readings differ.
+        let driver = self.0.parse::<tokio_postgres::Config>().ok().and_then(|c| {
+            c.get_password()
+                .map(|p| String::from_utf8_lossy(p).into_owned())
+        });
         let mut secrets = Vec::new();
+        if let Some(d) = driver.filter(|d| !d.is_empty()) {
+            secrets.push(d);
+        }
         for w in written {
             for s in [percent_decode(&w), w] {
                 if !s.is_empty() && !secrets.contains(&s) {
@@ -65,7 +77,15 @@ impl TeamUrl {
     /// crate cannot read).
     pub fn shown(&self) -> String {
         let Some(p) = self.parts() else {
-            return self.scrub(&self.0);
+            // A `key=value` string: each password value (inside its quotes) replaced, then
+            // anything left scrubbed.
+            let mut out = self.0.clone();
+            for k in Setting::all(&self.0).into_iter().rev() {
+                if k.key == "password" {
+                    out.replace_range(k.raw, MASK);
+                }
+            }
+            return self.scrub(&out);
         };
         let mut out = String::with_capacity(self.0.len());
         out.push_str(p.scheme);
@@ -105,7 +125,10 @@ impl TeamUrl {
     pub fn sslmode(&self) -> Option<String> {
         match self.parts() {
             Some(p) => p.query_values("sslmode").last().map(percent_decode),
-            None => key_value(&self.0, "sslmode"),
+            None => Setting::all(&self.0)
+                .into_iter()
+                .rfind(|k| k.key == "sslmode")
+                .map(|k| k.value),
         }
     }
 
@@ -131,11 +154,15 @@ impl TeamUrl {
             }
             return out;
         }
-        self.0
-            .split_whitespace()
-            .filter(|w| !w.starts_with("sslmode="))
-            .collect::<Vec<_>>()
-            .join(" ")
+        // Each `sslmode = …` setting cut out whole; the rest kept byte for byte (a quoted
+        // value may hold runs of spaces).
+        let mut out = self.0.clone();
+        for k in Setting::all(&self.0).into_iter().rev() {
+            if k.key == "sslmode" {
+                out.replace_range(k.whole, "");
+            }
+        }
+        out.trim().to_string()
     }
 }
 
@@ -199,17 +226,82 @@ fn percent_decode(text: &str) -> String {
         .unwrap_or_default()
 }
 
-/// A libpq `key=value` setting (values may be single-quoted).
-fn key_value(text: &str, key: &str) -> Option<String> {
-    let start = text.find(&format!("{key}="))?;
-    if start > 0 && !text[..start].ends_with(char::is_whitespace) {
-        return None;
+/// One setting of a libpq `key=value` string, read as tokio-postgres reads it: `key = value`
+/// (spaces around `=` allowed), the value bare up to a space or single-quoted, `\` escaping the
+/// next character in both.
+struct Setting {
+    key: String,
+    /// The value as written (inside its quotes).
+    raw: std::ops::Range<usize>,
+    /// The value, escapes undone.
+    value: String,
+    /// From the key's first byte to the value's last (with its quotes).
+    whole: std::ops::Range<usize>,
+}
+
+impl Setting {
+    /// Every setting of `text`, in order; reading stops at the first thing that is not one
+    /// (the driver refuses such a string anyway).
+    fn all(text: &str) -> Vec<Setting> {
+        let mut out = Vec::new();
+        let mut it = text.char_indices().peekable();
+        let skip_ws = |it: &mut std::iter::Peekable<std::str::CharIndices<'_>>| {
+            while it.next_if(|(_, c)| c.is_whitespace()).is_some() {}
+        };
+        loop {
+            skip_ws(&mut it);
+            let Some(&(start, _)) = it.peek() else {
+                return out;
+            };
+            let mut end = start;
+            while let Some((i, c)) = it.next_if(|(_, c)| !c.is_whitespace() && *c != '=') {
+                end = i + c.len_utf8();
+            }
+            if end == start {
+                return out;
+            }
+            let key = text[start..end].to_string();
+            skip_ws(&mut it);
+            if it.next_if(|(_, c)| *c == '=').is_none() {
+                return out;
+            }
+            skip_ws(&mut it);
+            let quoted = it.next_if(|(_, c)| *c == '\'').is_some();
+            let raw_start = it.peek().map_or(text.len(), |&(i, _)| i);
+            let mut value = String::new();
+            let mut raw_end = raw_start;
+            let mut closed = !quoted;
+            while let Some(&(i, c)) = it.peek() {
+                if (quoted && c == '\'') || (!quoted && c.is_whitespace()) {
+                    break;
+                }
+                it.next();
+                raw_end = i + c.len_utf8();
+                if c == '\\' {
+                    if let Some((j, c2)) = it.next() {
+                        value.push(c2);
+                        raw_end = j + c2.len_utf8();
+                    }
+                } else {
+                    value.push(c);
+                }
+            }
+            let mut whole_end = raw_end;
+            if quoted && let Some((i, _)) = it.next_if(|(_, c)| *c == '\'') {
+                closed = true;
+                whole_end = i + 1;
+            }
+            out.push(Setting {
+                key,
+                raw: raw_start..raw_end,
+                value,
+                whole: start..whole_end,
+            });
+            if !closed {
+                return out;
+            }
+        }
     }
-    let rest = &text[start + key.len() + 1..];
-    if let Some(quoted) = rest.strip_prefix('\'') {
-        return quoted.find('\'').map(|end| quoted[..end].to_string());
-    }
-    Some(rest.split_whitespace().next().unwrap_or("").to_string())
 }
 
 /// How the connection is protected, as libpq names it.
@@ -329,6 +421,53 @@ mod tests {
             url.without_sslmode(),
             "host=db user=ana password='pw with space'"
         );
+    }
+
+    /// Quotes, escapes and spaces as libpq and the driver read them: the password is masked
+    /// whole, and cutting `sslmode` out leaves every other value byte for byte.
+    #[test]
+    fn key_value_strings_are_read_as_the_driver_reads_them() {
+        let cases = [
+            (
+                r"host=db user=ana password='it\'s  a pw' sslmode=disable",
+                "it's  a pw",
+                "host=db user=ana password='••••••••' sslmode=disable",
+            ),
+            (
+                r"host=db password = s3\ cret user=ana",
+                "s3 cret",
+                "host=db password = •••••••• user=ana",
+            ),
+            (
+                "sslmode=require password='x=y' host=/var/run/postgresql",
+                "x=y",
+                "sslmode=require password='••••••••' host=/var/run/postgresql",
+            ),
+        ];
+        for (text, password, expected) in cases {
+            let driver: tokio_postgres::Config =
+                text.parse().unwrap_or_else(|e| panic!("{text}: {e}"));
+            assert_eq!(driver.get_password(), Some(password.as_bytes()), "{text}");
+            let url = TeamUrl::new(text);
+            assert_eq!(url.shown(), expected, "{text}");
+            assert!(!url.scrub(&format!("said {password}")).contains(password));
+            let cut: tokio_postgres::Config = url.without_sslmode().parse().unwrap();
+            assert_eq!(cut.get_password(), Some(password.as_bytes()), "{text}");
+            assert_eq!(cut.get_hosts(), driver.get_hosts(), "{text}");
+            assert!(!url.without_sslmode().contains("sslmode"), "{text}");
+        }
+        assert_eq!(
+            TeamUrl::new(cases[0].0).sslmode().as_deref(),
+            Some("disable")
+        );
+        assert_eq!(TeamUrl::new(cases[1].0).sslmode(), None);
+        assert_eq!(
+            TeamUrl::new(cases[2].0).sslmode().as_deref(),
+            Some("require")
+        );
+        let socket = Target::new(TeamUrl::new(cases[2].0));
+        assert_eq!(socket.socket().as_deref(), Some("/var/run/postgresql"));
+        assert_eq!(socket.mode(), Ok(SslMode::Disable));
     }
 
     #[test]
