@@ -210,3 +210,39 @@ async fn a_socket_url_is_reached_without_tls_and_its_password_never_shows() {
         }
     }
 }
+
+/// URLs pasted in shapes the tool cannot read (a JDBC or SQLAlchemy URL, a `.env` line) or with
+/// an `@` left in the user name: `team status` and `config show` say what is wrong and never
+/// print the password (no server needed: none of them gets that far).
+#[test]
+fn an_unreadable_url_is_never_printed() {
+    let home = tempfile::tempdir().unwrap();
+    for url in [
+        "jdbc:postgresql://127.0.0.1:1/team?user=ana&password=Hunter2Pw",
+        "postgresql+psycopg2://ana:Hunter2Pw@127.0.0.1:1/team",
+        "DATABASE_URL=postgres://ana:Hunter2Pw@127.0.0.1:1/team",
+        "postgres://ana@myserver:Hunter2Pw@127.0.0.1:1/team?sslmode=disable",
+    ] {
+        for args in [&["team", "status"][..], &["config", "show"]] {
+            let out = cmd(home.path(), Some(url)).args(args).output().unwrap();
+            let t = text(&out);
+            assert!(!t.contains("Hunter2Pw"), "{args:?} {url}: {t}");
+            assert!(
+                t.contains('✗') || t.contains("cannot"),
+                "{args:?} {url}: {t}"
+            );
+        }
+    }
+    let out = cmd(
+        home.path(),
+        Some("jdbc:postgresql://h/team?password=Hunter2Pw"),
+    )
+    .args(["team", "status"])
+    .output()
+    .unwrap();
+    assert!(
+        text(&out).contains("not a postgres:// URL or key=value settings"),
+        "{}",
+        text(&out)
+    );
+}

@@ -91,10 +91,11 @@ pub async fn from_command(argv: &[String], timeout: Duration) -> Result<ApiKey, 
         Ok(Ok(o)) => o,
     };
     if !output.status.success() {
-        // The first line of its complaint helps ("gpg: decryption failed"); a key printed to
-        // stderr by a failing command is not expected, but keep it short regardless.
+        // The first line of its complaint helps ("gpg: decryption failed"); but a failing
+        // script may echo the secret it was building (`set -x`), so what looks like one is
+        // masked, and the line kept short.
         let stderr = String::from_utf8_lossy(&output.stderr);
-        let why = stderr.lines().next().unwrap_or("").trim();
+        let why = redacted(stderr.lines().next().unwrap_or("").trim());
         let why: String = why.chars().take(160).collect();
         return Err(format!(
             "the key command `{shown}` failed ({}){}",
@@ -110,6 +111,43 @@ pub async fn from_command(argv: &[String], timeout: Duration) -> Result<ApiKey, 
         .map_err(|_| format!("the key command `{shown}` printed something that is not text"))?;
     first_line(&stdout).ok_or_else(|| format!("the key command `{shown}` printed nothing"))
 }
+
+/// `line` with what may be a secret masked, word by word: the value of a setting whose name
+/// speaks of one (`password=`, `url=`, `TOKEN=`…), the user info of a URL (`://ana:pw@`), and a
+/// long run of letters and digits (an API key's shape).
+fn redacted(line: &str) -> String {
+    const NAMES: [&str; 7] = ["pass", "pw", "secret", "token", "key", "url", "auth"];
+    let word = |w: &str| -> String {
+        if let Some((name, _)) = w.split_once('=') {
+            let lower = name.to_ascii_lowercase();
+            if NAMES.iter().any(|n| lower.contains(n)) {
+                return format!("{name}={MASK}");
+            }
+        }
+        if let Some(scheme_end) = w.find("://")
+            && let Some(at) = w.rfind('@')
+            && at > scheme_end
+        {
+            return format!("{}{MASK}{}", &w[..scheme_end + 3], &w[at..]);
+        }
+        let core = w.trim_matches(|c: char| !c.is_ascii_alphanumeric());
+        let keyish = core.len() >= 16
+            && core.chars().any(|c| c.is_ascii_digit())
+            && core.chars().any(|c| c.is_ascii_alphabetic())
+            && core
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_-+/=.".contains(c));
+        if keyish {
+            MASK.to_string()
+        } else {
+            w.to_string()
+        }
+    };
+    line.split(' ').map(word).collect::<Vec<_>>().join(" ")
+}
+
+/// What a masked secret looks like in a command's complaint.
+const MASK: &str = "••••••••";
 
 /// Reads a key file, refusing one that others can read.
 pub fn from_file(path: &Path) -> Result<ApiKey, String> {
@@ -202,6 +240,35 @@ mod tests {
         .await
         .unwrap();
         assert_eq!(key.expose(), "k-123");
+    }
+
+    /// A failing script that traces itself (`set -x`) prints the secret it was building: the
+    /// complaint is shown with what looks like a secret masked.
+    #[tokio::test]
+    async fn a_failing_commands_complaint_never_shows_a_secret() {
+        // The secrets are put together by the script, so only its trace holds them whole.
+        for (script, secret) in [
+            ("url=postgres://ana:${p}2Pw@db.example/team", "Hunter2Pw"),
+            ("PHONELY_API_KEY=${p}-12345", "Hunter-12345"),
+            (
+                "echo sk_live_${p}4eC39HqLyjWDarjtT1zdp7dc",
+                "Hunter4eC39HqLyjWDarjtT1zdp7dc",
+            ),
+        ] {
+            let e = from_command(
+                &argv(&["sh", "-c", &format!("p=Hunter; set -x; {script}; exit 3")]),
+                COMMAND_TIMEOUT,
+            )
+            .await
+            .unwrap_err();
+            assert!(e.contains("failed (exit status: 3): + "), "{e}");
+            assert!(!e.contains(secret) && e.contains(MASK), "{e}");
+        }
+        assert_eq!(
+            redacted("+ curl https://ana:pw@example.com/x"),
+            format!("+ curl https://{MASK}@example.com/x")
+        );
+        assert_eq!(redacted("gpg: no secret key"), "gpg: no secret key");
     }
 
     #[tokio::test]

@@ -195,5 +195,7 @@ mod tests {
             "{text}"
         );
         assert!(!text.contains("Pw-9x"), "{text}");
+        // One sentence, not the source's indentation.
+        assert!(!text.contains("  "), "{text}");
     }
 }

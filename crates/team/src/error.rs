@@ -93,7 +93,9 @@ impl TeamError {
         let text = url.scrub(&text);
         if text.contains("does not support TLS") {
             return TeamError::Config(format!(
-                "the team database at {shown} does not offer TLS: set sslmode = \"disable\" in                  [team] if it is on this machine or a trusted network, or ask its administrator                  to turn TLS on"
+                "the team database at {shown} does not offer TLS: set sslmode = \"disable\" in \
+                 [team] if it is on this machine or a trusted network, or ask its administrator \
+                 to turn TLS on"
             ));
         }
         if text.contains("certificate") || text.contains("TLS") || text.contains("tls") {

@@ -9,6 +9,38 @@ use std::path::PathBuf;
 /// What is printed instead of a password.
 pub const MASK: &str = "••••••••";
 
+/// The settings the driver knows that hold no secret: their values are shown. Any other
+/// setting's value (`password`, and a key the driver would refuse such as `passwd`, which may
+/// well be a password) is masked like a password.
+const SHOWN_SETTINGS: &[&str] = &[
+    "user",
+    "dbname",
+    "options",
+    "application_name",
+    "sslmode",
+    "sslnegotiation",
+    "host",
+    "hostaddr",
+    "port",
+    "connect_timeout",
+    "tcp_user_timeout",
+    "keepalives",
+    "keepalives_idle",
+    "keepalives_interval",
+    "keepalives_retries",
+    "target_session_attrs",
+    "channel_binding",
+    "load_balance_hosts",
+];
+
+fn masked_setting(key: &str) -> bool {
+    !SHOWN_SETTINGS.contains(&key)
+}
+
+/// What is printed instead of a URL that is neither a `postgres://` URL nor libpq settings.
+pub const UNREADABLE: &str =
+    "(not a postgres:// URL or key=value settings; not shown, as it may hold a password)";
+
 /// A `postgres://` (or `postgresql://`) URL, or a libpq `key=value` string.
 #[derive(Clone, PartialEq, Eq)]
 pub struct TeamUrl(String);
@@ -34,6 +66,13 @@ impl TeamUrl {
         Parts::of(&self.0)
     }
 
+    /// A `postgres://` URL or a string of libpq settings: what can be shown with its password
+    /// masked. Anything else (a `jdbc:` or SQLAlchemy URL, a `.env` line, a typo) is never
+    /// shown: where its password is cannot be known.
+    fn readable(&self) -> bool {
+        self.parts().is_some() || Setting::whole(&self.0)
+    }
+
     /// The password as written (a `postgres://` URL may percent-encode it) and decoded, from
     /// wherever the driver would take it: the user info, a `password=` query parameter, or a
     /// libpq `key=value` string.
@@ -42,12 +81,12 @@ impl TeamUrl {
             Some(p) => p
                 .password
                 .into_iter()
-                .chain(p.query_values("password"))
+                .chain(p.masked_query_values())
                 .map(str::to_string)
                 .collect(),
             None => Setting::all(&self.0)
                 .into_iter()
-                .filter(|k| k.key == "password")
+                .filter(|k| masked_setting(&k.key))
                 .flat_map(|k| [self.0[k.raw.clone()].to_string(), k.value])
                 .collect(),
         };
@@ -57,6 +96,9 @@ impl TeamUrl {
                 .map(|p| String::from_utf8_lossy(p).into_owned())
         });
         let mut secrets = Vec::new();
+        if !self.readable() && !self.0.is_empty() {
+            secrets.push(self.0.clone());
+        }
         if let Some(d) = driver.filter(|d| !d.is_empty()) {
             secrets.push(d);
         }
@@ -76,12 +118,15 @@ impl TeamUrl {
     /// a `password=` parameter alike (also when the host is a socket folder, which the `url`
     /// crate cannot read).
     pub fn shown(&self) -> String {
+        if !self.readable() {
+            return UNREADABLE.to_string();
+        }
         let Some(p) = self.parts() else {
             // A `key=value` string: each password value (inside its quotes) replaced, then
             // anything left scrubbed.
             let mut out = self.0.clone();
             for k in Setting::all(&self.0).into_iter().rev() {
-                if k.key == "password" {
+                if masked_setting(&k.key) {
                     out.replace_range(k.raw, MASK);
                 }
             }
@@ -103,7 +148,7 @@ impl TeamUrl {
             let pairs: Vec<String> = query
                 .split('&')
                 .map(|pair| match pair.split_once('=') {
-                    Some((k, _)) if percent_decode(k) == "password" => format!("{k}={MASK}"),
+                    Some((k, _)) if masked_setting(&percent_decode(k)) => format!("{k}={MASK}"),
                     _ => pair.to_string(),
                 })
                 .collect();
@@ -187,11 +232,19 @@ impl<'a> Parts<'a> {
             .find(|p| lower.starts_with(p))?
             .len();
         let (scheme, rest) = text.split_at(scheme_len);
-        let (user, password, rest) = match rest.split_once('@') {
-            Some((info, rest)) => match info.split_once(':') {
-                Some((user, password)) => (Some(user), Some(password), rest),
-                None => (Some(info), None, rest),
-            },
+        // The user info runs to the last `@` before the query (the first `?` after the first
+        // `@`): people leave `@` unencoded in a password (`Tr0ub@dor`) or a user name
+        // (`ana@server`), and all of it must be masked, even where the driver cuts sooner.
+        let (user, password, rest) = match rest.find('@') {
+            Some(first) => {
+                let end = rest[first..].find('?').map_or(rest.len(), |i| first + i);
+                let at = rest[..end].rfind('@').unwrap_or(first);
+                let (info, rest) = (&rest[..at], &rest[at + 1..]);
+                match info.split_once(':') {
+                    Some((user, password)) => (Some(user), Some(password), rest),
+                    None => (Some(info), None, rest),
+                }
+            }
             None => (None, None, rest),
         };
         let (location, query) = match rest.split_once('?') {
@@ -205,6 +258,17 @@ impl<'a> Parts<'a> {
             location,
             query,
         })
+    }
+
+    /// The values (as written) of the query parameters shown masked ([`masked_setting`]).
+    fn masked_query_values(&self) -> impl Iterator<Item = &'a str> + use<'a> {
+        self.query
+            .into_iter()
+            .flat_map(|q| q.split('&'))
+            .filter_map(|pair| {
+                let (k, v) = pair.split_once('=')?;
+                masked_setting(&percent_decode(k)).then_some(v)
+            })
     }
 
     /// The values (as written) of the query parameter `key`.
@@ -243,6 +307,20 @@ impl Setting {
     /// Every setting of `text`, in order; reading stops at the first thing that is not one
     /// (the driver refuses such a string anyway).
     fn all(text: &str) -> Vec<Setting> {
+        Self::read(text).0
+    }
+
+    /// Whether `text` is settings and nothing else, as a connection string must be.
+    fn whole(text: &str) -> bool {
+        let (settings, complete) = Self::read(text);
+        let names = |k: &Setting| {
+            !k.key.is_empty() && k.key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        };
+        complete && !settings.is_empty() && settings.iter().all(names)
+    }
+
+    /// The settings, and whether they were all of `text`.
+    fn read(text: &str) -> (Vec<Setting>, bool) {
         let mut out = Vec::new();
         let mut it = text.char_indices().peekable();
         let skip_ws = |it: &mut std::iter::Peekable<std::str::CharIndices<'_>>| {
@@ -251,19 +329,19 @@ impl Setting {
         loop {
             skip_ws(&mut it);
             let Some(&(start, _)) = it.peek() else {
-                return out;
+                return (out, true);
             };
             let mut end = start;
             while let Some((i, c)) = it.next_if(|(_, c)| !c.is_whitespace() && *c != '=') {
                 end = i + c.len_utf8();
             }
             if end == start {
-                return out;
+                return (out, false);
             }
             let key = text[start..end].to_string();
             skip_ws(&mut it);
             if it.next_if(|(_, c)| *c == '=').is_none() {
-                return out;
+                return (out, false);
             }
             skip_ws(&mut it);
             let quoted = it.next_if(|(_, c)| *c == '\'').is_some();
@@ -298,7 +376,7 @@ impl Setting {
                 whole: start..whole_end,
             });
             if !closed {
-                return out;
+                return (out, false);
             }
         }
     }
@@ -542,6 +620,45 @@ mod tests {
         assert_eq!(
             Target::new(TeamUrl::new("postgres://db.example/team")).socket(),
             None
+        );
+    }
+
+    /// Shapes a person may paste that are not a PostgreSQL URL the driver reads, or that put
+    /// `@` where it is not expected: none of them shows the password, anywhere.
+    #[test]
+    fn odd_shapes_never_show_the_password() {
+        let cases = [
+            "postgresql+psycopg2://ana:Hunter2Pw@127.0.0.1:1/team",
+            "jdbc:postgresql://127.0.0.1:1/team?user=ana&password=Hunter2Pw",
+            "DATABASE_URL=postgres://ana:Hunter2Pw@127.0.0.1:1/team",
+            "\u{feff}postgres://ana:Hunter2Pw@127.0.0.1:1/team",
+            "postgres:/ana:Hunter2Pw@127.0.0.1:1/team",
+            "host=127.0.0.1 application_name=my app password=Hunter2Pw",
+            "host=127.0.0.1 passwd=Hunter2Pw",
+            "postgres://ana@myserver:Hunter2Pw@127.0.0.1:1/team?sslmode=disable",
+            "postgres://ana@127.0.0.1:1/team?passwd=Hunter2Pw",
+            "postgres://ana:Hunter2Pw@dor&3@127.0.0.1:1/team",
+        ];
+        for text in cases {
+            let url = TeamUrl::new(text);
+            let shown = url.shown();
+            assert!(
+                !shown.contains("Hunter2Pw") && !shown.contains("dor&3"),
+                "{text} → {shown}"
+            );
+            let said = url.scrub(&format!("the server said no to {text}"));
+            assert!(!said.contains("Hunter2Pw"), "{said}");
+            assert!(!format!("{url:?}").contains("Hunter2Pw"), "{text}");
+        }
+        // Readable ones keep what is not secret.
+        assert_eq!(
+            TeamUrl::new("postgres://ana@myserver:Hunter2Pw@127.0.0.1:1/team").shown(),
+            format!("postgres://ana@myserver:{MASK}@127.0.0.1:1/team")
+        );
+        assert_eq!(TeamUrl::new(cases[0]).shown(), UNREADABLE);
+        assert_eq!(
+            TeamUrl::new("host=127.0.0.1 passwd=Hunter2Pw").shown(),
+            format!("host=127.0.0.1 passwd={MASK}")
         );
     }
 }
