@@ -889,3 +889,69 @@ fn send_warns_about_a_near_miss_label_but_not_the_documented_ones() {
     .success()
     .stderr(predicate::str::contains("did you mean").not());
 }
+
+/// A server (or a proxy in front of it) that quotes the request's headers back in its answer:
+/// the key is taken out before the answer is shown, recorded in the history or logged, for an
+/// update and for a look-up of calls alike.
+#[test]
+fn an_answer_that_echoes_the_key_never_carries_it_on() {
+    let e = env();
+    e.sandbox.sandbox.push_fault(Fault::EchoHeaders);
+    let out = e
+        .send(&[
+            "--agent",
+            "agent123",
+            "--call",
+            "call456",
+            "--outcome",
+            "Sold",
+        ])
+        .output()
+        .unwrap();
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.status.code(), Some(1), "{all}");
+    // The echo came (its other headers are there), without the key.
+    assert!(all.contains("content-type: application/json"), "{all}");
+    assert!(all.contains("x-authorization: ••••••••"), "{all}");
+    assert!(!all.contains(KEY), "{all}");
+    let history = e.history_json();
+    assert!(
+        history[0]["response_body"]
+            .as_str()
+            .is_some_and(|b| b.contains("x-authorization: ••••••••")),
+        "{}",
+        history[0]
+    );
+    // Nowhere in the data folder's files either (the history, its WAL, the log).
+    let mut files = vec![e.data.path().to_path_buf()];
+    while let Some(path) = files.pop() {
+        if path.is_dir() {
+            files.extend(std::fs::read_dir(&path).unwrap().map(|d| d.unwrap().path()));
+        } else {
+            let bytes = std::fs::read(&path).unwrap();
+            assert!(
+                !bytes.windows(KEY.len()).any(|w| w == KEY.as_bytes()),
+                "{} holds the key",
+                path.display()
+            );
+        }
+    }
+    // A look-up of calls that echoes the key: its error shows the echo, not the key.
+    e.sandbox.sandbox.set_lookup_fault(Some(Fault::EchoHeaders));
+    let out = e
+        .cmd()
+        .args(["calls", "--agent", "agent123"])
+        .output()
+        .unwrap();
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!out.status.success(), "{all}");
+    assert!(!all.contains(KEY), "{all}");
+}

@@ -194,9 +194,11 @@ impl Client {
         }
         Completion::Answered(HttpResponse {
             status,
-            body: String::from_utf8_lossy(&body).into_owned(),
+            // An answer that echoes the request's headers would carry the key on to the
+            // history, the team log and the screen.
+            body: key.scrub(String::from_utf8_lossy(&body).into_owned()),
             truncated,
-            retry_after,
+            retry_after: retry_after.map(|r| key.scrub(r)),
         })
     }
 }

@@ -434,7 +434,7 @@ pub struct SandboxArgs {
     pub key: String,
     /// Misbehave on every update request, for demos: delay:MS, status:CODE, 429:SECS,
     /// reset-before, reset-after, malformed-json, html, huge-body, endless-body, hang, escapes,
-    /// escapes-text, unconfirmed.
+    /// escapes-text, unconfirmed, echo-headers.
     #[arg(long, value_name = "FAULT", value_parser = parse_fault)]
     pub fault: Option<crate::sandbox::Fault>,
     /// With --fault: only the next N update requests misbehave [default: every one].

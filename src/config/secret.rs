@@ -112,38 +112,109 @@ pub async fn from_command(argv: &[String], timeout: Duration) -> Result<ApiKey, 
     first_line(&stdout).ok_or_else(|| format!("the key command `{shown}` printed nothing"))
 }
 
-/// `line` with what may be a secret masked, word by word: the value of a setting whose name
-/// speaks of one (`password=`, `url=`, `TOKEN=`…), the user info of a URL (`://ana:pw@`), and a
-/// long run of letters and digits (an API key's shape).
+/// `line` with what may be a secret masked: the value after a name that speaks of one
+/// (`password=`, `url: `, `"api_key":"…"`, `TOKEN=`…), the user info of a URL (`://ana:pw@`),
+/// and any long run of letters and digits (an API key's shape), wherever it stands (`-H
+/// X-Authorization:KEY`, JSON, tabs).
 fn redacted(line: &str) -> String {
     const NAMES: [&str; 7] = ["pass", "pw", "secret", "token", "key", "url", "auth"];
-    let word = |w: &str| -> String {
-        if let Some((name, _)) = w.split_once('=') {
-            let lower = name.to_ascii_lowercase();
-            if NAMES.iter().any(|n| lower.contains(n)) {
-                return format!("{name}={MASK}");
-            }
-        }
-        if let Some(scheme_end) = w.find("://")
-            && let Some(at) = w.rfind('@')
-            && at > scheme_end
-        {
-            return format!("{}{MASK}{}", &w[..scheme_end + 3], &w[at..]);
-        }
-        let core = w.trim_matches(|c: char| !c.is_ascii_alphanumeric());
-        let keyish = core.len() >= 16
-            && core.chars().any(|c| c.is_ascii_digit())
-            && core.chars().any(|c| c.is_ascii_alphabetic())
-            && core
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "_-+/=.".contains(c));
-        if keyish {
-            MASK.to_string()
-        } else {
-            w.to_string()
-        }
+    let chars: Vec<char> = line.chars().collect();
+    let mut hide = vec![false; chars.len()];
+    let is_run = |c: char| c.is_ascii_alphanumeric() || "_-+/.~".contains(c);
+    let value_end = |from: usize| {
+        (from..chars.len())
+            .find(|&i| chars[i].is_whitespace() || "\"',;&}]".contains(chars[i]))
+            .unwrap_or(chars.len())
     };
-    line.split(' ').map(word).collect::<Vec<_>>().join(" ")
+    let mut i = 0;
+    while i < chars.len() {
+        // A name, then `=` or `:` (quotes and spaces around it allowed): its value.
+        if chars[i].is_ascii_alphabetic() {
+            let start = i;
+            while i < chars.len()
+                && (chars[i].is_ascii_alphanumeric() || chars[i] == '_' || chars[i] == '-')
+            {
+                i += 1;
+            }
+            let name: String = chars[start..i]
+                .iter()
+                .collect::<String>()
+                .to_ascii_lowercase();
+            let mut j = i;
+            while j < chars.len() && (chars[j] == '"' || chars[j] == '\'' || chars[j] == ' ') {
+                j += 1;
+            }
+            let url = chars.get(j..j + 3) == Some(&[':', '/', '/'][..]);
+            if NAMES.iter().any(|n| name.contains(n))
+                && !url
+                && let Some(&sep) = chars.get(j).filter(|c| matches!(c, '=' | ':'))
+            {
+                j += 1;
+                let value_from = j;
+                while j < chars.len() && (chars[j] == '"' || chars[j] == '\'' || chars[j] == ' ') {
+                    j += 1;
+                }
+                let end = value_end(j);
+                // `name: word` is also how programs start a complaint ("pass: can't open …"):
+                // after `: ` an unquoted short word without digits is left.
+                let quoted = chars[value_from..j].iter().any(|c| *c != ' ');
+                let spaced = j > value_from;
+                let value = &chars[j..end];
+                let plain_word = value.len() < 6 && !value.iter().any(char::is_ascii_digit);
+                if sep == '=' || quoted || !spaced || !plain_word {
+                    hide[j..end].iter_mut().for_each(|h| *h = true);
+                }
+                i = end.max(i);
+            }
+            continue;
+        }
+        i += 1;
+    }
+    // A URL's user info: from after `://` to the last `@` before the word ends.
+    let text: String = chars.iter().collect();
+    for (at, _) in text.match_indices("://") {
+        let from = text[..at].chars().count() + 3;
+        let end = (from..chars.len())
+            .find(|&k| chars[k].is_whitespace() || chars[k] == '"' || chars[k] == '\'')
+            .unwrap_or(chars.len());
+        if let Some(last) = (from..end).rev().find(|&k| chars[k] == '@') {
+            hide[from..last].iter_mut().for_each(|h| *h = true);
+        }
+    }
+    // Runs shaped like a key.
+    let mut k = 0;
+    while k < chars.len() {
+        if !is_run(chars[k]) {
+            k += 1;
+            continue;
+        }
+        let start = k;
+        while k < chars.len() && is_run(chars[k]) {
+            k += 1;
+        }
+        let run = &chars[start..k];
+        if run.len() >= 16
+            && run.iter().any(char::is_ascii_digit)
+            && run.iter().any(char::is_ascii_alphabetic)
+            && !run.contains(&'/')
+        {
+            hide[start..k].iter_mut().for_each(|h| *h = true);
+        }
+    }
+    let mut out = String::with_capacity(line.len());
+    let mut masked = false;
+    for (c, h) in chars.iter().zip(&hide) {
+        if *h {
+            if !masked {
+                out.push_str(MASK);
+            }
+            masked = true;
+        } else {
+            out.push(*c);
+            masked = false;
+        }
+    }
+    out
 }
 
 /// What a masked secret looks like in a command's complaint.
@@ -269,6 +340,30 @@ mod tests {
             format!("+ curl https://{MASK}@example.com/x")
         );
         assert_eq!(redacted("gpg: no secret key"), "gpg: no secret key");
+        // Shapes a hostile review found: a header without a space, JSON, a tab.
+        for (line, secret) in [
+            (
+                "+ curl -sf -H X-Authorization:sk_live_4eC39HqLyjWDarjtT1zdp7dc https://v.invalid/",
+                "4eC39Hq",
+            ),
+            (
+                r#"{"api_key":"sk_live_4eC39HqLyjWDarjtT1zdp7dc"}"#,
+                "4eC39Hq",
+            ),
+            (r#"{"password": "Hunter2Pw"}"#, "Hunter2Pw"),
+            ("token\tabc123def456ghi789jkl", "abc123def"),
+            ("+ PGPASSWORD=Hunter2 psql", "Hunter2"),
+        ] {
+            let said = redacted(line);
+            assert!(
+                !said.contains(secret) && said.contains(MASK),
+                "{line} → {said}"
+            );
+        }
+        assert_eq!(
+            redacted("pass: can't open /home/ana/.password-store/phonely.gpg: No such file"),
+            format!("pass: can't open /home/ana/.password-store/phonely.gpg: No such file")
+        );
     }
 
     #[tokio::test]

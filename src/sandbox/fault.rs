@@ -54,13 +54,16 @@ pub enum Fault {
     /// Apply it, then answer 200 `success: true` with `updated_fields` empty: nothing sent is
     /// confirmed.
     Unconfirmed,
+    /// Answer 400 quoting the request's headers back, the API key among them, as some proxies
+    /// and firewalls do (not applied).
+    EchoHeaders,
 }
 
 impl Fault {
     /// Every fault's text form, for help and error messages.
     pub const FORMS: &'static str = "delay:MS, status:CODE, 429:SECS, reset-before, reset-after, \
                                      malformed-json, html, huge-body, endless-body, hang, \
-                                     escapes, escapes-text, unconfirmed";
+                                     escapes, escapes-text, unconfirmed, echo-headers";
 
     /// True when the update is stored before the fault shows.
     pub fn applies(&self) -> bool {
@@ -93,6 +96,7 @@ impl fmt::Display for Fault {
             Fault::Escapes => f.write_str("escapes"),
             Fault::EscapesText => f.write_str("escapes-text"),
             Fault::Unconfirmed => f.write_str("unconfirmed"),
+            Fault::EchoHeaders => f.write_str("echo-headers"),
         }
     }
 }
@@ -147,6 +151,7 @@ impl FromStr for Fault {
             "escapes" => no_arg(Fault::Escapes),
             "escapes-text" => no_arg(Fault::EscapesText),
             "unconfirmed" => no_arg(Fault::Unconfirmed),
+            "echo-headers" => no_arg(Fault::EchoHeaders),
             _ => Err(format!(
                 "unknown fault {text:?}: use one of {}",
                 Fault::FORMS
@@ -175,6 +180,7 @@ mod tests {
             Fault::Escapes,
             Fault::EscapesText,
             Fault::Unconfirmed,
+            Fault::EchoHeaders,
         ] {
             assert_eq!(fault.to_string().parse::<Fault>(), Ok(fault));
         }

@@ -274,6 +274,11 @@ pub(super) async fn list_calls(
             "injected",
             fault::ESCAPES,
         ),
+        Some(Fault::EchoHeaders) => error(
+            StatusCode::BAD_REQUEST,
+            "request_rejected",
+            format!("Request rejected: {}", super::echoed(&headers)),
+        ),
         Some(Fault::MalformedJson) => json_response(StatusCode::OK, "{\"items\": [{\"id\": \"call"),
         Some(Fault::Html) => (
             StatusCode::OK,

@@ -352,6 +352,15 @@ fn json_response(status: StatusCode, body: impl Into<Body>) -> Response {
     r
 }
 
+/// The request's headers as a proxy that quotes them back writes them: `name: value | …`.
+fn echoed(headers: &HeaderMap) -> String {
+    headers
+        .iter()
+        .map(|(name, value)| format!("{name}: {}", String::from_utf8_lossy(value.as_bytes())))
+        .collect::<Vec<_>>()
+        .join(" | ")
+}
+
 async fn not_found() -> Response {
     error(StatusCode::NOT_FOUND, "not_found", "No such endpoint")
 }
@@ -477,6 +486,11 @@ async fn set_outcome(
             )
                 .into_response()
         }
+        Some(Fault::EchoHeaders) => error(
+            StatusCode::BAD_REQUEST,
+            "request_rejected",
+            format!("Request rejected: {}", echoed(&headers)),
+        ),
         Some(Fault::Unconfirmed) => {
             let (status, mut body) = answer();
             if let Value::Object(map) = &mut body

@@ -20,6 +20,32 @@ impl ApiKey {
         &self.0
     }
 
+    /// `text` (a server's answer) with the key taken out: a server, or a proxy in front of it,
+    /// that echoes the request's headers back would otherwise have the key written to the
+    /// history, the shared team log and the screen. Also a cut-off end of the key at the very
+    /// end of `text` (an answer truncated at its cap), from 4 characters on.
+    pub fn scrub(&self, text: String) -> String {
+        const MASK: &str = "••••••••";
+        let key = self.0.as_str();
+        if key.chars().count() < 4 {
+            return text;
+        }
+        let mut out = if text.contains(key) {
+            text.replace(key, MASK)
+        } else {
+            text
+        };
+        let tail = (4..key.len())
+            .rev()
+            .filter(|&n| key.is_char_boundary(n))
+            .find(|&n| out.ends_with(&key[..n]));
+        if let Some(n) = tail {
+            out.truncate(out.len() - n);
+            out.push_str(MASK);
+        }
+        out
+    }
+
     /// Why the key cannot go in a request header (a control character, or one outside plain
     /// ASCII, e.g. a line break or a typographic quote picked up while copying), naming the
     /// character's code and its position, never the key.
@@ -188,6 +214,23 @@ impl Credentials {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_answer_is_scrubbed_of_the_key_whole_and_cut_off() {
+        let key = ApiKey::new("sk_live_4eC39HqLyjWD");
+        let said = key.scrub(
+            r#"{"echo":"x-authorization: sk_live_4eC39HqLyjWD","again":"sk_live_4eC39HqLyjWD"}"#
+                .into(),
+        );
+        assert!(!said.contains("sk_live_4eC39"), "{said}");
+        assert_eq!(said.matches("••••••••").count(), 2, "{said}");
+        // An answer cut at its cap in the middle of the key: the cut-off start is masked too.
+        let said = key.scrub("x-authorization: sk_live_4e".into());
+        assert_eq!(said, "x-authorization: ••••••••");
+        // Nothing else changes; a key too short to tell from other text is left alone.
+        assert_eq!(key.scrub("ok sk_".into()), "ok sk_");
+        assert_eq!(ApiKey::new("abc").scrub("abc abc".into()), "abc abc");
+    }
 
     #[test]
     fn debug_never_shows_the_key() {

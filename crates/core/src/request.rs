@@ -58,6 +58,14 @@ impl BaseUrl {
         if !url.username().is_empty() || url.password().is_some() {
             return Err("Base URL cannot contain a user name or password".to_string());
         }
+        // The key travels in a header: over plain http:// anyone on the way could read it. Only
+        // this computer (the sandbox, a local stand-in) may be reached without TLS.
+        if url.scheme() == "http" && !loopback(&url) {
+            return Err(format!(
+                "Base URL must start with https:// for a server other than this computer: over \
+                 http:// the API key would cross the network unencrypted (got {trimmed})"
+            ));
+        }
         Ok(Self(trimmed.to_string()))
     }
 
@@ -67,10 +75,20 @@ impl BaseUrl {
 
     /// True for loopback addresses (the sandbox, or a local stand-in).
     pub fn is_loopback(&self) -> bool {
-        url::Url::parse(&self.0)
-            .ok()
-            .and_then(|u| u.host_str().map(str::to_string))
-            .is_some_and(|h| h == "localhost" || h.starts_with("127.") || h == "[::1]")
+        url::Url::parse(&self.0).is_ok_and(|u| loopback(&u))
+    }
+}
+
+/// Whether `url` names this computer: `localhost` (or a name under it), 127.0.0.0/8 or ::1.
+fn loopback(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => {
+            let d = d.to_ascii_lowercase();
+            d == "localhost" || d.ends_with(".localhost")
+        }
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
     }
 }
 
@@ -297,5 +315,26 @@ mod tests {
         assert!(BaseUrl::parse("ftp://x").unwrap_err().contains("https://"));
         assert!(BaseUrl::parse("not a url").is_err());
         assert!(BaseUrl::parse("https://x/?a=1").is_err());
+        // The key never crosses the network in clear: http:// only to this computer.
+        for remote in [
+            "http://app.phonely.ai",
+            "http://10.0.0.5:8787",
+            "http://[2001:db8::1]",
+        ] {
+            let e = BaseUrl::parse(remote).unwrap_err();
+            assert!(
+                e.contains("https://") && e.contains("unencrypted"),
+                "{remote}: {e}"
+            );
+        }
+        for local in [
+            "http://localhost:8787",
+            "http://127.0.0.2",
+            "http://[::1]:8787",
+            "https://x",
+        ] {
+            assert!(BaseUrl::parse(local).is_ok(), "{local}");
+        }
+        assert!(BaseUrl::parse("http://[::1]:8787").unwrap().is_loopback());
     }
 }
