@@ -475,9 +475,11 @@ fn profile(shown: &str, name: &str, p: FileProfile) -> Result<Profile, String> {
     };
     let mut sources = Vec::new();
     if let Some(var) = p.api_key_env {
-        if var.is_empty() || var.contains('=') || var.contains('\0') {
+        if !secret::plausible_env_name(&var) {
             return Err(format!(
-                "{at}: api_key_env must name an environment variable, e.g. \"PHONELY_API_KEY\""
+                "{at}: api_key_env must name the environment variable that holds the key, e.g. \
+                 \"PHONELY_API_KEY\", not the key itself (what is there is not shown: it may be \
+                 the key)"
             ));
         }
         sources.push(("api_key_env", KeySpec::Env(var)));
@@ -572,6 +574,37 @@ api_key_command = ["pass", "show", "phonely/prod"]
 base_url = "https://staging.example.com"
 api_key_env = "STAGING_KEY"
 "#;
+
+    /// A key (or a URL) pasted where the variable's *name* goes is refused, and the message does
+    /// not repeat it; ordinary names, lower-case ones included, are taken.
+    #[test]
+    fn a_key_in_place_of_a_variable_name_is_refused_unshown() {
+        for (field, value) in [
+            ("api_key_env", "sk_live_4eC39HqLyjWDarjtT1zdp7dc"),
+            ("api_key_env", "PHONELY KEY"),
+            ("api_key_env", ""),
+        ] {
+            let c = cfg(&format!(
+                "[profiles.p]\nbase_url = \"https://x.example\"\n{field} = \"{value}\"\n"
+            ));
+            let said = c.errors.join("\n");
+            assert!(
+                said.contains("must name the environment variable"),
+                "{value}: {said}"
+            );
+            assert!(value.is_empty() || !said.contains(value), "{said}");
+        }
+        let c = cfg("[team]\ndatabase_url_env = \"postgres://ana:Hunter2Pw@db/team\"\n");
+        let said = c.errors.join("\n");
+        assert!(said.contains("database_url_env must name"), "{said}");
+        assert!(!said.contains("Hunter2Pw"), "{said}");
+        for name in ["PHONELY_API_KEY", "STAGING_KEY", "my_key", "phonely_key_2"] {
+            let c = cfg(&format!(
+                "[profiles.p]\nbase_url = \"https://x.example\"\napi_key_env = \"{name}\"\n"
+            ));
+            assert!(c.errors.is_empty(), "{name}: {:?}", c.errors);
+        }
+    }
 
     #[test]
     fn no_file_keeps_todays_defaults() {

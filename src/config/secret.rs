@@ -217,6 +217,19 @@ fn redacted(line: &str) -> String {
     out
 }
 
+/// Whether `name` can be the name of the environment variable a secret is read from. It is
+/// refused when empty, when it holds `=`, a space, a control character, `:` or `@` (no variable
+/// is named so; a URL is), and when it looks like a key pasted in place of the name (16
+/// characters or more, with lower-case letters and digits, where names are conventionally
+/// upper case). The caller's message never repeats it: it may be the secret.
+pub fn plausible_env_name(name: &str) -> bool {
+    let odd = |c: char| c == '=' || c == ':' || c == '@' || c.is_whitespace() || c.is_control();
+    let keyish = name.chars().count() >= 16
+        && name.chars().any(|c| c.is_ascii_lowercase())
+        && name.chars().any(|c| c.is_ascii_digit());
+    !name.is_empty() && !name.chars().any(odd) && !keyish
+}
+
 /// What a masked secret looks like in a command's complaint.
 const MASK: &str = "••••••••";
 

@@ -139,9 +139,11 @@ pub(super) fn team(shown: &str, t: FileTeam) -> Result<TeamConfig, String> {
     let at = format!("{shown}: [team]");
     let mut sources = Vec::new();
     if let Some(var) = t.database_url_env {
-        if var.is_empty() || var.contains('=') || var.contains('\0') {
+        if !super::secret::plausible_env_name(&var) {
             return Err(format!(
-                "{at}: database_url_env must name an environment variable, e.g. \"{URL_ENV}\""
+                "{at}: database_url_env must name the environment variable that holds the URL, \
+                 e.g. \"{URL_ENV}\", not the URL itself (what is there is not shown: it may be \
+                 the URL)"
             ));
         }
         sources.push(("database_url_env", KeySpec::Env(var)));
