@@ -32,6 +32,9 @@ pub struct TeamSession {
     operator: String,
     /// Why the last row waits instead of being in the team log.
     offline: Option<String>,
+    /// This data folder's secret for batch rows' UUIDs ([`batch_row_uuid`]); `None` without an
+    /// outbox (then batch rows are not logged at all: they could not wait either).
+    salt: Option<[u8; 32]>,
 }
 
 impl TeamSession {
@@ -62,21 +65,25 @@ impl TeamSession {
     }
 
     fn writing(target: phonely_team::Target, operator: &str, outbox: Outbox) -> Self {
+        let salt = outbox.row_id_salt();
         TeamSession {
             writer: Some(TeamWriter::new(target, outbox)),
             outbox: None,
             operator: operator.to_string(),
             offline: None,
+            salt: salt.ok(),
         }
     }
 
     /// No writer: `why`, and the outbox when it could be opened.
     fn offline(operator: &str, outbox: Option<Outbox>, why: String) -> Self {
+        let salt = outbox.as_ref().and_then(|o| o.row_id_salt().ok());
         TeamSession {
             writer: None,
             outbox,
             operator: operator.to_string(),
             offline: Some(why),
+            salt,
         }
     }
 
@@ -128,9 +135,12 @@ impl TeamSession {
     /// (one `COPY`), not one round trip per row. When the team log cannot take them they wait
     /// in the outbox, as a send's do. Returns how many rows were logged or queued.
     pub async fn log_finished(&mut self, records: &[Record]) -> Result<usize, String> {
+        let salt = self.salt.ok_or_else(|| {
+            "the team outbox (which keeps batch rows' ids) cannot be used".to_string()
+        })?;
         let rows: Vec<TeamRow> = records
             .iter()
-            .map(|r| self.row(batch_row_uuid(r), r))
+            .map(|r| self.row(batch_row_uuid(&salt, r), r))
             .collect();
         self.write(Step::Batch, &rows).await.map(|()| records.len())
     }
@@ -347,11 +357,14 @@ pub fn open_outbox(dir: &Path) -> Result<Outbox, String> {
     Outbox::open_in(dir)
 }
 
-/// A batch row's UUID, made from the session that sent it (this process's random id, so two
-/// machines never make the same one), its batch and its line in the file (a run sends each line
-/// once): SHA-256, as a version 8 UUID. All three are known while the run goes and after it,
-/// from its journal or the history, so every way of logging a row gives it the same UUID.
-pub fn batch_row_uuid(r: &Record) -> Uuid {
+/// A batch row's UUID, made from this data folder's secret `salt` (never sent: the session, the
+/// batch number and the line show in the team log, so without it a colleague could work out
+/// the UUIDs of a run's later rows and take them first), the session that sent it (this
+/// process's random id, so two machines never make the same one), its batch and its line in the
+/// file (a run sends each line once): SHA-256, as a version 8 UUID. All are known while the run
+/// goes and after it, from its journal or the history and the outbox, so every way of logging a
+/// row here gives it the same UUID.
+pub fn batch_row_uuid(salt: &[u8; 32], r: &Record) -> Uuid {
     use sha2::Digest as _;
     let (tag, line) = match r.batch_line {
         Some(line) => (b"line".as_slice(), line),
@@ -360,6 +373,7 @@ pub fn batch_row_uuid(r: &Record) -> Uuid {
     };
     let hash = sha2::Sha256::new()
         .chain_update(b"phonely-outcomes batch row\0")
+        .chain_update(salt)
         .chain_update(r.session.as_bytes())
         .chain_update(b"\0")
         .chain_update(r.batch_id.unwrap_or(0).to_be_bytes())
@@ -406,11 +420,33 @@ mod tests {
             id,
             ..base.clone()
         };
-        let a = super::batch_row_uuid(&row("s-1", 3, 7, 0));
-        assert_eq!(a, super::batch_row_uuid(&row("s-1", 3, 7, 41)));
-        assert_ne!(a, super::batch_row_uuid(&row("s-1", 3, 8, 0)));
-        assert_ne!(a, super::batch_row_uuid(&row("s-1", 4, 7, 0)));
-        assert_ne!(a, super::batch_row_uuid(&row("s-2", 3, 7, 0)));
+        let dir = tempfile::tempdir().unwrap();
+        let salt = super::open_outbox(dir.path())
+            .unwrap()
+            .row_id_salt()
+            .unwrap();
+        // The same salt every time the data folder's outbox is opened; another folder's differs.
+        assert_eq!(
+            salt,
+            super::open_outbox(dir.path())
+                .unwrap()
+                .row_id_salt()
+                .unwrap()
+        );
+        let elsewhere = tempfile::tempdir().unwrap();
+        let other = super::open_outbox(elsewhere.path())
+            .unwrap()
+            .row_id_salt()
+            .unwrap();
+        assert_ne!(salt, other);
+        let uuid = |r: &crate::api::record::Record| super::batch_row_uuid(&salt, r);
+        let a = uuid(&row("s-1", 3, 7, 0));
+        assert_eq!(a, uuid(&row("s-1", 3, 7, 41)));
+        assert_ne!(a, uuid(&row("s-1", 3, 8, 0)));
+        assert_ne!(a, uuid(&row("s-1", 4, 7, 0)));
+        assert_ne!(a, uuid(&row("s-2", 3, 7, 0)));
+        // Knowing the session, batch and line (all in the team log) is not enough.
+        assert_ne!(a, super::batch_row_uuid(&other, &row("s-1", 3, 7, 0)));
         assert_eq!(a.get_version_num(), 8);
     }
 

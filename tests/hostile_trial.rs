@@ -261,12 +261,31 @@ fn text_from_files_and_the_config_never_reaches_the_terminal() {
         let stderr = text(&out.stderr);
         assert!(stderr.contains(r"p\u{1b}]0;P\u{7}"), "{stderr}");
     }
-    // A variable name with escapes is shown in the curl text, inert; an unknown setting's
-    // name is warned about, inert.
+    // A variable name with escapes is refused (no variable is named so; it is not repeated);
+    // an unknown setting's name is warned about, inert.
     let config = e.file(
         "env.toml",
         &format!(
-            "\"odd\\u001b]0;K\\u0007\" = 1\ndefault_profile = \"q\"\n[profiles.q]\nbase_url = \"{}\"\napi_key_env = \"K\\u001b]0;E\\u0007\"\n",
+            "default_profile = \"q\"\n[profiles.q]\nbase_url = \"{}\"\napi_key_env = \"K\\u001b]0;E\\u0007\"\n",
+            e.sandbox.base_url()
+        ),
+    );
+    let out = e
+        .cmd()
+        .env("PHONELY_OUTCOMES_CONFIG", &config)
+        .args([&base[..], &["--dry-run"]].concat())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert_inert("send --dry-run, a hostile variable name", &out);
+    assert!(
+        text(&out.stderr).contains("api_key_env must name the environment variable"),
+        "{out:?}"
+    );
+    let config = e.file(
+        "odd.toml",
+        &format!(
+            "\"odd\\u001b]0;K\\u0007\" = 1\ndefault_profile = \"q\"\n[profiles.q]\nbase_url = \"{}\"\napi_key_env = \"K_ENV\"\n",
             e.sandbox.base_url()
         ),
     );
@@ -277,8 +296,8 @@ fn text_from_files_and_the_config_never_reaches_the_terminal() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{out:?}");
-    assert_inert("send --dry-run, a hostile variable name", &out);
-    assert!(text(&out.stdout).contains(r"$K\u{1b}]0;E\u{7}"), "{out:?}");
+    assert_inert("send --dry-run, an unknown setting", &out);
+    assert!(text(&out.stdout).contains("$K_ENV"), "{out:?}");
     assert!(text(&out.stderr).contains(r"odd\u{1b}]0;K\u{7}"), "{out:?}");
     // A base URL with escapes is refused (reqwest would encode them: it is not the URL shown).
     let config = e.file(

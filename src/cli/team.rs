@@ -105,7 +105,11 @@ async fn status(config: &Config, target: &Target, dir: &Path) -> ExitCode {
             true
         }
         Err(e) => {
-            let _ = writeln!(out, "connection ✗ {e}");
+            let _ = writeln!(
+                out,
+                "connection ✗ {}",
+                crate::api::inert::inert(&e.to_string())
+            );
             false
         }
     };
@@ -140,8 +144,10 @@ fn waiting_lines(dir: &Path) -> String {
             {
                 let _ = writeln!(
                     out,
-                    "refused    {n} kept in {} and not pushed: {why}",
-                    o.path().display()
+                    "refused    {n} kept in {} and not pushed: {}",
+                    o.path().display(),
+                    // One line: the reason quotes the server (a colleague's operator name).
+                    crate::api::inert::inert(&why)
                 );
             }
         }

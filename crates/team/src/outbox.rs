@@ -63,6 +63,12 @@ CREATE TABLE IF NOT EXISTS outbox (
     -- never pushed again, and `team status` names it.
     refused   TEXT
 ) STRICT;
+-- This computer's secret salt for the UUIDs of batch rows (never sent): a colleague who sees
+-- a batch's first rows in the team log cannot work out the UUIDs of the rest and take them.
+CREATE TABLE IF NOT EXISTS secret (
+    name  TEXT PRIMARY KEY,
+    value BLOB NOT NULL
+) STRICT;
 ";
 
 fn now_ms() -> i64 {
@@ -103,6 +109,36 @@ impl Outbox {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// This data folder's secret salt for batch rows' UUIDs: 32 random bytes, made on first use
+    /// and kept in the outbox file (0600), so every way of logging a row here (the run, a
+    /// `--resume`, a push) gives it the same UUID, and nobody else can.
+    pub fn row_id_salt(&self) -> Result<[u8; 32], String> {
+        let mut fresh = [0u8; 32];
+        fresh[..16].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
+        fresh[16..].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
+        let e = err(&self.path);
+        self.conn
+            .execute(
+                "INSERT OR IGNORE INTO secret (name, value) VALUES ('row-id-salt', ?1)",
+                [fresh.as_slice()],
+            )
+            .map_err(&e)?;
+        let value: Vec<u8> = self
+            .conn
+            .query_row(
+                "SELECT value FROM secret WHERE name = 'row-id-salt'",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(&e)?;
+        value.try_into().map_err(|_| {
+            format!(
+                "the team outbox {} holds a damaged salt",
+                self.path.display()
+            )
+        })
     }
 
     /// Queues an entry behind the ones waiting.

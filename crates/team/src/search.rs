@@ -23,9 +23,10 @@ pub const TEXT: &str = "(agent || E'\\n' || target || E'\\n' || coalesce(resolve
      || E'\\n' || coalesce(outcome, '') || E'\\n' || coalesce(metadata, ''))";
 
 /// The value as a number when it is one (values are JSON number text; anything else in the
-/// column is no number rather than an error).
-const VALUE: &str = "(CASE WHEN value ~ '^-?[0-9]+(\\.[0-9]+)?([eE][-+]?[0-9]+)?$' \
-     THEN value::float8 END)";
+/// column is no number rather than an error). As `numeric`, which holds any such text exactly:
+/// a `float8` cast failed the whole query on one row of `1e400`.
+const VALUE: &str = "(CASE WHEN value ~ '^-?[0-9]+(\\.[0-9]+)?([eE][-+]?[0-9]{1,4})?$' \
+     THEN value::numeric END)";
 
 /// A query's WHERE clause and its parameters (`$1`…).
 pub struct Sql {
@@ -100,12 +101,14 @@ pub fn to_sql(filter: &Filter, operator: Option<&str>, after: Option<Cursor>) ->
     }
     if let Some(value) = filter.value.as_deref().and_then(|v| v.parse::<f64>().ok()) {
         let p = sql.bind(value);
-        conds.push(format!("{VALUE} = {p}"));
+        conds.push(format!("{VALUE} = ({p}::float8)::numeric"));
     }
     for number in &filter.numbers {
         let v = sql.bind(number.parse::<f64>().unwrap_or(f64::NAN));
         let t = sql.bind(like_pattern(number));
-        conds.push(format!("({VALUE} = {v} OR {TEXT} ILIKE {t})"));
+        conds.push(format!(
+            "({VALUE} = ({v}::float8)::numeric OR {TEXT} ILIKE {t})"
+        ));
     }
     if let Some(call) = &filter.call {
         let p = sql.bind(call.clone());

@@ -699,3 +699,34 @@ async fn a_unix_socket_needs_no_tls_and_never_shows_the_password() {
         Ok(phonely_team::SslMode::VerifyFull)
     );
 }
+
+/// One colleague's row with a value no double can hold (`1e400`) does not break a search by
+/// value for everyone: values compare as `numeric`, exactly, both by `value` and by a number
+/// typed in the filter.
+#[tokio::test]
+async fn a_huge_value_in_one_row_does_not_break_value_searches() {
+    let Some(pg) = testing::shared() else { return };
+    let (_, mut log) = fresh(pg).await;
+    let mut rows = Vec::new();
+    for (target, value) in [("call-h", "1e400"), ("call-n", "299"), ("call-f", "299.5")] {
+        let mut r = done(&row("Ana", "ag-1", target, 1_000), "ok", 200);
+        r.value = Some(value.to_string());
+        rows.push(r);
+    }
+    assert_eq!(log.insert_many(&rows).await.unwrap(), 3);
+    let by_value = |v: &str| phonely_core::filter::Filter {
+        value: Some(v.to_string()),
+        ..Default::default()
+    };
+    let found = log.find(&by_value("299"), None, None, 10).await.unwrap();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].target, "call-n");
+    let found = log.find(&by_value("299.5"), None, None, 10).await.unwrap();
+    assert_eq!(found.len(), 1, "{found:?}");
+    let typed = phonely_core::filter::Filter {
+        numbers: vec!["299".to_string()],
+        ..Default::default()
+    };
+    let found = log.find(&typed, None, None, 10).await.unwrap();
+    assert!(found.iter().any(|r| r.target == "call-n"), "{found:?}");
+}
