@@ -244,7 +244,18 @@ impl TeamSession {
     ) -> Option<String> {
         let writer = self.writer.as_mut()?;
         let found = match writer.reader().await {
-            Ok(log) => log.same_ok(agent, target, url, body, since_ms).await,
+            // A minute of clock difference between colleagues' computers is allowed.
+            Ok(log) => {
+                log.same_ok(
+                    agent,
+                    target,
+                    url,
+                    body,
+                    since_ms,
+                    now_ms.saturating_add(60_000),
+                )
+                .await
+            }
             Err(e) => Err(e),
         };
         let r = match found {

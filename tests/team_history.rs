@@ -64,7 +64,7 @@ async fn fill(url: &str) {
             r
         },
     ];
-    // 2,100 rows of Cy's at a few repeated milliseconds, a day earlier: pages of 1,000 must
+    // 2,100 rows of Cy's at a few repeated milliseconds, a day earlier: pages (of 200) must
     // go on past rows that share a time.
     for i in 0..2100 {
         rows.push(done(
@@ -211,7 +211,7 @@ fn team_history_takes_the_history_filters_and_formats() {
     assert_eq!(json[0]["value"], "499");
     assert_eq!(json[1]["state"], "refused");
 
-    // Every row once across pages of 1,000, even where 700 rows share a millisecond.
+    // Every row once across pages (of 200), even where 700 rows share a millisecond.
     let all = lines(&run(&["--operator", "Cy", "--json"]));
     assert_eq!(all.len(), 2100);
     let uuids: std::collections::HashSet<String> = all

@@ -22,8 +22,9 @@ use crate::api::time::format_time;
 use crate::config::Config;
 use crate::history::{Record, now_ms};
 
-/// Rows asked for per round trip when streaming JSON or CSV.
-const PAGE: i64 = 1000;
+/// Rows asked for per round trip when streaming JSON or CSV: a page's memory is bounded by the
+/// team log's read caps (about 1.6 MiB a row at worst, `log::READ_COLUMNS`), so 200 rows.
+const PAGE: i64 = 200;
 
 pub async fn run(
     args: &HistoryArgs,

@@ -30,6 +30,18 @@ const COLUMNS: &str = "uuid, operator, session, profile, base_url, agent, target
     completed_ms, http_status, latency_ms, verified, resolved_call_id, message, response_body, \
     response_truncated, response_cap, batch_line, pinned_call";
 
+/// [`COLUMNS`] as they are read back: each text cut to a length our own rows never reach, so a
+/// row written by someone else (a 50 MB answer, a 1 MB name) costs a page no more memory than
+/// ours do. A cut answer says so (`response_truncated`), as one cut by the client does.
+const READ_COLUMNS: &str = "uuid, left(operator, 1024), left(session, 1024), left(profile, 1024), \
+    left(base_url, 4096), left(agent, 1024), left(target, 1024), left(target_kind, 16), \
+    left(preference, 16), left(outcome, 1024), left(value, 1024), left(metadata, 262144), \
+    left(method, 16), left(url, 8192), left(body, 262144), left(state, 32), created_ms, sent_ms, \
+    completed_ms, http_status, latency_ms, verified, left(resolved_call_id, 1024), \
+    left(message, 65536), left(response_body, 1048576), \
+    response_truncated OR coalesce(length(response_body), 0) > 1048576, response_cap, batch_line, \
+    left(pinned_call, 1024)";
+
 const INSERT: &str = "INSERT INTO phonely.updates (uuid, operator, session, profile, base_url, \
     agent, target, target_kind, preference, outcome, value, metadata, method, url, body, state, \
     created_ms, sent_ms, completed_ms, http_status, latency_ms, verified, resolved_call_id, \
@@ -247,7 +259,7 @@ impl TeamLog {
         let rows = self
             .client
             .query(
-                &format!("SELECT {COLUMNS} FROM phonely.updates WHERE uuid = $1"),
+                &format!("SELECT {READ_COLUMNS} FROM phonely.updates WHERE uuid = $1"),
                 &[&uuid],
             )
             .await
@@ -255,9 +267,11 @@ impl TeamLog {
         rows.first().map(from_pg).transpose()
     }
 
-    /// The newest ✓ update of exactly this (`url` and `body`) to one agent and target since
-    /// `since_ms`: the duplicate guard's question, asked in one round trip (typed, not prepared
-    /// first) and answered with one row (index `updates_agent_target_created`).
+    /// The newest ✓ update of exactly this (`url` and `body`) to one agent and target between
+    /// `since_ms` and `until_ms` (a row dated in the future, by a wrong clock or on purpose, must
+    /// not stand in for the real last one): the duplicate guard's question, asked in one round
+    /// trip (typed, not prepared first) and answered with one row (index
+    /// `updates_agent_target_created`).
     pub async fn same_ok(
         &self,
         agent: &str,
@@ -265,14 +279,15 @@ impl TeamLog {
         url: &str,
         body: &str,
         since_ms: i64,
+        until_ms: i64,
     ) -> Result<Option<TeamRow>, TeamError> {
         let rows = self
             .client
             .query_typed(
                 &format!(
-                    "SELECT {COLUMNS} FROM phonely.updates WHERE agent = $1 AND target = $2 \
-                     AND created_ms >= $3 AND state = 'ok' AND url = $4 AND body = $5 \
-                     ORDER BY created_ms DESC LIMIT 1"
+                    "SELECT {READ_COLUMNS} FROM phonely.updates WHERE agent = $1 AND target = $2 \
+                     AND created_ms >= $3 AND created_ms <= $6 AND state = 'ok' AND url = $4 \
+                     AND body = $5 ORDER BY created_ms DESC LIMIT 1"
                 ),
                 &[
                     (&agent, Type::TEXT),
@@ -280,6 +295,7 @@ impl TeamLog {
                     (&since_ms, Type::INT8),
                     (&url, Type::TEXT),
                     (&body, Type::TEXT),
+                    (&until_ms, Type::INT8),
                 ],
             )
             .await
@@ -401,7 +417,7 @@ impl TeamLog {
         let mut params = sql.refs();
         params.push(&limit);
         let text = format!(
-            "EXPLAIN (ANALYZE, BUFFERS) SELECT {COLUMNS} FROM phonely.updates WHERE {} \
+            "EXPLAIN (ANALYZE, BUFFERS) SELECT {READ_COLUMNS} FROM phonely.updates WHERE {} \
              ORDER BY created_ms DESC, uuid DESC LIMIT ${}",
             sql.where_clause,
             params.len()
@@ -445,7 +461,7 @@ impl TeamLog {
         let rows = self
             .client
             .query(
-                &format!("SELECT {COLUMNS} FROM phonely.updates {rest}"),
+                &format!("SELECT {READ_COLUMNS} FROM phonely.updates {rest}"),
                 params,
             )
             .await

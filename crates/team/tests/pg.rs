@@ -231,14 +231,26 @@ async fn the_duplicate_question_finds_only_the_same_request_done() {
     for r in [&a, &newer, &refused, &other_body] {
         assert!(log.insert(r).await.unwrap());
     }
-    let ask = |since| log.same_ok("ag-1", "c-1", &a.url, &a.body, since);
+    // A ✓ of the same dated far in the future (a wrong clock, or on purpose) is not taken for
+    // the last one.
+    let future = TeamRow {
+        created_ms: i64::MAX,
+        ..done(&row("Zed", "ag-1", "c-1", 0), "ok", 200)
+    };
+    let future = TeamRow {
+        url: a.url.clone(),
+        body: a.body.clone(),
+        ..future
+    };
+    assert!(log.insert(&future).await.unwrap());
+    let ask = |since| log.same_ok("ag-1", "c-1", &a.url, &a.body, since, 1_000_000);
     assert_eq!(
         ask(0).await.unwrap().map(|r| r.operator),
         Some("Ben".into())
     );
     assert_eq!(ask(2_001).await.unwrap(), None, "older than the window");
     assert_eq!(
-        log.same_ok("ag-1", "c-2", &a.url, &a.body, 0)
+        log.same_ok("ag-1", "c-2", &a.url, &a.body, 0, 1_000_000)
             .await
             .unwrap(),
         None,
@@ -729,4 +741,32 @@ async fn a_huge_value_in_one_row_does_not_break_value_searches() {
     };
     let found = log.find(&typed, None, None, 10).await.unwrap();
     assert!(found.iter().any(|r| r.target == "call-n"), "{found:?}");
+}
+
+/// A row written by someone else with texts far longer than ours ever are (a 3 MB answer, a
+/// 5,000-character name) is read back cut to the caps, the answer marked as cut: a page of
+/// such rows costs no more memory than a page of ours.
+#[tokio::test]
+async fn oversized_texts_are_read_back_cut() {
+    let Some(pg) = testing::shared() else { return };
+    let (_, mut log) = fresh(pg).await;
+    let mut r = done(&row("Ana", "ag-1", "call-big", 1_000), "ok", 200);
+    r.operator = "M".repeat(5000);
+    r.response_body = Some("x".repeat(3 * 1024 * 1024));
+    r.response_truncated = false;
+    r.metadata = Some("m".repeat(1024 * 1024));
+    assert_eq!(log.insert_many(&[r]).await.unwrap(), 1);
+    let found = log
+        .find(&phonely_core::filter::Filter::default(), None, None, 10)
+        .await
+        .unwrap();
+    assert_eq!(found.len(), 1);
+    let got = &found[0];
+    assert_eq!(got.operator.len(), 1024);
+    assert_eq!(
+        got.response_body.as_deref().map(str::len),
+        Some(1024 * 1024)
+    );
+    assert!(got.response_truncated);
+    assert_eq!(got.metadata.as_deref().map(str::len), Some(256 * 1024));
 }
