@@ -268,10 +268,19 @@ impl TeamSession {
                 return None;
             }
         };
-        let set: Vec<&str> = [r.outcome.as_deref(), r.value.as_deref()]
-            .into_iter()
-            .flatten()
-            .collect();
+        // What was set is named from the body both sends share (it matched byte for byte), not
+        // from the row's outcome and value columns, which its writer could have filled with
+        // anything.
+        let ours: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
+        let set: Vec<String> = [
+            ours["custom_call_outcome"].as_str().map(str::to_string),
+            ours["custom_call_outcome_value"]
+                .as_number()
+                .map(ToString::to_string),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
         let what = if set.is_empty() {
             "the same update".to_string()
         } else {

@@ -188,7 +188,6 @@ fn the_duplicate_guard_names_the_colleague() {
     );
     let logged = rt.block_on(rows(&url));
     assert_eq!(logged.len(), 3);
-
     // history --team: everyone's updates, either data folder.
     let history = |args: &[&str]| {
         env.cmd()
@@ -239,6 +238,25 @@ fn the_duplicate_guard_names_the_colleague() {
     let lines: Vec<&str> = std::str::from_utf8(&out.stdout).unwrap().lines().collect();
     assert_eq!(lines.len(), 1, "{out:?}");
     assert!(lines[0].contains("\"operator\":\"Ben\""), "{}", lines[0]);
+    // What the warning names comes from the body both sends share, not from the row's own
+    // outcome and value columns, which a colleague's tool (or hand) could fill with anything.
+    let db = url
+        .rsplit('/')
+        .next()
+        .and_then(|d| d.split('?').next())
+        .unwrap()
+        .to_string();
+    rt.block_on(pg.admin(
+        &db,
+        "ALTER TABLE phonely.updates DISABLE TRIGGER USER; \
+         UPDATE phonely.updates SET value = '1', outcome = 'Lost' WHERE operator = 'Ana'; \
+         ALTER TABLE phonely.updates ENABLE TRIGGER USER;",
+    ));
+    let fourth = as_user("Ben", &send_args()[..9]);
+    assert!(
+        fourth.contains("set Sold · 299 on this call") && !fourth.contains("Lost"),
+        "{fourth}"
+    );
 }
 
 /// While Phonely takes its time, the update is already in the team log as pending (written
