@@ -896,6 +896,13 @@ fn send_warns_about_a_near_miss_label_but_not_the_documented_ones() {
 #[test]
 fn an_answer_that_echoes_the_key_never_carries_it_on() {
     let e = env();
+    let both = |out: &std::process::Output| {
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    };
     e.sandbox.sandbox.push_fault(Fault::EchoHeaders);
     let out = e
         .send(&[
@@ -908,11 +915,7 @@ fn an_answer_that_echoes_the_key_never_carries_it_on() {
         ])
         .output()
         .unwrap();
-    let all = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let all = both(&out);
     assert_eq!(out.status.code(), Some(1), "{all}");
     // The echo came (its other headers are there), without the key.
     assert!(all.contains("content-type: application/json"), "{all}");
@@ -947,11 +950,7 @@ fn an_answer_that_echoes_the_key_never_carries_it_on() {
         .args(["calls", "--agent", "agent123"])
         .output()
         .unwrap();
-    let all = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let all = both(&out);
     assert!(!out.status.success(), "{all}");
     assert!(!all.contains(KEY), "{all}");
 }

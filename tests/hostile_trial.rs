@@ -263,38 +263,28 @@ fn text_from_files_and_the_config_never_reaches_the_terminal() {
     }
     // A variable name with escapes is refused (no variable is named so; it is not repeated);
     // an unknown setting's name is warned about, inert.
-    let config = e.file(
-        "env.toml",
-        &format!(
-            "default_profile = \"q\"\n[profiles.q]\nbase_url = \"{}\"\napi_key_env = \"K\\u001b]0;E\\u0007\"\n",
-            e.sandbox.base_url()
-        ),
-    );
-    let out = e
-        .cmd()
-        .env("PHONELY_OUTCOMES_CONFIG", &config)
-        .args([&base[..], &["--dry-run"]].concat())
-        .output()
-        .unwrap();
+    let dry_run = |file: &str, head: &str, var: &str| {
+        let config = e.file(
+            file,
+            &format!(
+                "{head}default_profile = \"q\"\n[profiles.q]\nbase_url = \"{}\"\napi_key_env = \"{var}\"\n",
+                e.sandbox.base_url()
+            ),
+        );
+        e.cmd()
+            .env("PHONELY_OUTCOMES_CONFIG", &config)
+            .args([&base[..], &["--dry-run"]].concat())
+            .output()
+            .unwrap()
+    };
+    let out = dry_run("env.toml", "", "K\\u001b]0;E\\u0007");
     assert_eq!(out.status.code(), Some(2), "{out:?}");
     assert_inert("send --dry-run, a hostile variable name", &out);
     assert!(
         text(&out.stderr).contains("api_key_env must name the environment variable"),
         "{out:?}"
     );
-    let config = e.file(
-        "odd.toml",
-        &format!(
-            "\"odd\\u001b]0;K\\u0007\" = 1\ndefault_profile = \"q\"\n[profiles.q]\nbase_url = \"{}\"\napi_key_env = \"K_ENV\"\n",
-            e.sandbox.base_url()
-        ),
-    );
-    let out = e
-        .cmd()
-        .env("PHONELY_OUTCOMES_CONFIG", &config)
-        .args([&base[..], &["--dry-run"]].concat())
-        .output()
-        .unwrap();
+    let out = dry_run("odd.toml", "\"odd\\u001b]0;K\\u0007\" = 1\n", "K_ENV");
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     assert_inert("send --dry-run, an unknown setting", &out);
     assert!(text(&out.stdout).contains("$K_ENV"), "{out:?}");

@@ -3,7 +3,10 @@
 //! the history's filters and its three formats, pages that go on past rows recorded at the same
 //! millisecond, server text made inert, and local numbers (`--batch`, `show`) refused.
 
+mod common;
+
 use assert_cmd::Command;
+use common::cli_env;
 use phonely_team::testing::{self, pending_row};
 use phonely_team::{Target, TeamLog, TeamRow, TeamUrl};
 
@@ -91,12 +94,7 @@ fn lines(out: &std::process::Output) -> Vec<String> {
 #[test]
 fn team_history_takes_the_history_filters_and_formats() {
     let Some(pg) = testing::shared() else { return };
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let db = rt.block_on(pg.create_database());
-    let url = pg.superuser_url(&db);
+    let (rt, url) = cli_env::team_database(pg);
     let home = tempfile::tempdir().unwrap();
     let migrate = cmd(home.path(), &url)
         .args(["team", "migrate"])

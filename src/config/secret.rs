@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::api::key::{ApiKey, Credentials, KeySource};
+use crate::api::key::{ApiKey, Credentials, KeySource, MASK};
 
 /// The keyring service name keys are stored under (the profile's name is the user).
 pub const KEYRING_SERVICE: &str = "phonely-outcomes";
@@ -229,9 +229,6 @@ pub fn plausible_env_name(name: &str) -> bool {
         && name.chars().any(|c| c.is_ascii_digit());
     !name.is_empty() && !name.chars().any(odd) && !keyish
 }
-
-/// What a masked secret looks like in a command's complaint.
-const MASK: &str = "••••••••";
 
 /// Reads a key file, refusing one that others can read.
 pub fn from_file(path: &Path) -> Result<ApiKey, String> {

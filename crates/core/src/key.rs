@@ -5,6 +5,10 @@ use std::fmt;
 /// The environment variable the key is read from when a profile names no other source.
 pub const KEY_ENV: &str = "PHONELY_API_KEY";
 
+/// What is shown instead of a secret: the key, the team database's password, a secret-looking
+/// word in a command's complaint.
+pub const MASK: &str = "••••••••";
+
 /// The key itself. `Debug` masks it and there is no `Display`: the only way to the text is
 /// [`ApiKey::expose`], which the HTTP client calls when it sets the header.
 #[derive(Clone, PartialEq, Eq)]
@@ -25,7 +29,6 @@ impl ApiKey {
     /// history, the shared team log and the screen. Also a cut-off end of the key at the very
     /// end of `text` (an answer truncated at its cap), from 4 characters on.
     pub fn scrub(&self, text: String) -> String {
-        const MASK: &str = "••••••••";
         let key = self.0.as_str();
         if key.chars().count() < 4 {
             return text;
@@ -70,7 +73,7 @@ impl ApiKey {
 
 impl fmt::Debug for ApiKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("ApiKey(••••••••)")
+        write!(f, "ApiKey({MASK})")
     }
 }
 
@@ -202,7 +205,7 @@ impl Credentials {
     /// The masked header value: dots and where the key came from, never a character of the key.
     pub fn masked_header(&self) -> String {
         match &self.key {
-            Some(_) => format!("•••••••• ({})", self.source.describe()),
+            Some(_) => format!("{MASK} ({})", self.source.describe()),
             None => match &self.source {
                 KeySource::Env(_) => format!("(missing: set {})", self.source.shell_expr()),
                 other => format!("(missing: {})", other.describe()),

@@ -6,8 +6,8 @@
 use std::fmt;
 use std::path::PathBuf;
 
-/// What is printed instead of a password.
-pub const MASK: &str = "••••••••";
+/// What is printed instead of a password (the one mask for every secret).
+pub use phonely_core::key::MASK;
 
 /// The settings the driver knows that hold no secret: their values are shown. Any other
 /// setting's value (`password`, and a key the driver would refuse such as `passwd`, which may
@@ -81,7 +81,11 @@ impl TeamUrl {
             Some(p) => p
                 .password
                 .into_iter()
-                .chain(p.masked_query_values())
+                .chain(
+                    p.query_pairs()
+                        .filter(|(k, _)| masked_setting(k))
+                        .map(|(_, v)| v),
+                )
                 .map(str::to_string)
                 .collect(),
             None => Setting::all(&self.0)
@@ -169,7 +173,11 @@ impl TeamUrl {
     /// The `sslmode` the URL asks for, if any (`?sslmode=…` or `sslmode=…`).
     pub fn sslmode(&self) -> Option<String> {
         match self.parts() {
-            Some(p) => p.query_values("sslmode").last().map(percent_decode),
+            Some(p) => p
+                .query_pairs()
+                .filter(|(k, _)| k == "sslmode")
+                .last()
+                .map(|(_, v)| percent_decode(v)),
             None => Setting::all(&self.0)
                 .into_iter()
                 .rfind(|k| k.key == "sslmode")
@@ -260,25 +268,14 @@ impl<'a> Parts<'a> {
         })
     }
 
-    /// The values (as written) of the query parameters shown masked ([`masked_setting`]).
-    fn masked_query_values(&self) -> impl Iterator<Item = &'a str> + use<'a> {
+    /// The query's parameters: each key decoded, its value as written.
+    fn query_pairs(&self) -> impl Iterator<Item = (String, &'a str)> + use<'a> {
         self.query
             .into_iter()
             .flat_map(|q| q.split('&'))
             .filter_map(|pair| {
                 let (k, v) = pair.split_once('=')?;
-                masked_setting(&percent_decode(k)).then_some(v)
-            })
-    }
-
-    /// The values (as written) of the query parameter `key`.
-    fn query_values(&self, key: &'a str) -> impl Iterator<Item = &'a str> + use<'a> {
-        self.query
-            .into_iter()
-            .flat_map(|q| q.split('&'))
-            .filter_map(move |pair| {
-                let (k, v) = pair.split_once('=')?;
-                (percent_decode(k) == key).then_some(v)
+                Some((percent_decode(k), v))
             })
     }
 }
